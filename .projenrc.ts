@@ -1,0 +1,83 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-rootless',
+  description: 'cdk8s constructs for rootless, Pod Security Standards "restricted" workloads by default, with explicit, reasoned exemptions and a PSS audit CLI.',
+  author: 'cdk8s-rootless developers',
+  authorAddress: 'cdk8s-rootless@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/cdk8s-rootless/cdk8s-rootless.git',
+  license: 'Apache-2.0',
+  keywords: ['cdk8s', 'kubernetes', 'pod-security', 'rootless', 'security', 'pss'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // Sources in lib/, compiled in place (see DESIGN.md "Build layout").
+  srcdir: 'lib',
+  libdir: 'lib',
+
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.0',
+  minNodeVersion: '20.0.0',
+  cdk8sVersion: '2.70.0',
+  constructsVersion: '10.3.0',
+  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+
+  // Runtime helpers of the CLI: bundled into the package.
+  bundledDeps: ['js-yaml@^5.5.0', 'commander@^14.0.0'],
+  devDeps: ['@types/sarif@^2.1.7', 'fast-check@^4', 'ts-node'],
+
+  bin: {
+    'cdk8s-rootless': 'lib/cli/main.js',
+    'kubectl-rootless': 'lib/cli/main.js',
+  },
+
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    // CI reads the machine-readable results (.ci/run prints "N passed, N failed").
+    extraCliOptions: ['--json', '--outputFile=test-reports/jest-results.json'],
+    jestConfig: {
+      // lib/ holds both .ts sources and compiled .js: resolve .ts first so tests never run stale output.
+      moduleFileExtensions: ['ts', 'js', 'json', 'node'],
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {
+      module: 'node16',
+      moduleResolution: javascript.TypeScriptModuleResolution.NODE16,
+    },
+  },
+  gitignore: ['/dist/examples/', '/test-reports/', '/bench/out/'],
+  docgen: true,
+  releaseToNpm: false,
+  githubOptions: { mergify: false },
+  depsUpgrade: false,
+});
+
+// Compiled output lives next to the sources: never commit it, never ship the .ts sources.
+project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', '!/lib/**/*.d.ts.keep');
+project.npmignore?.removePatterns('/lib/');
+project.npmignore?.exclude('/lib/**/*.ts', '/examples/', '/bench/', '/.ci/', '/test-reports/');
+project.npmignore?.include('/lib/**/*.js', '/lib/**/*.d.ts');
+
+// Stale .js/.d.ts in lib/ (from a renamed or deleted source) must not survive a compile.
+project.compileTask.prependExec("find lib -type f \\( -name '*.js' -o -name '*.d.ts' \\) -delete");
+
+// Tests spawn the compiled CLI and examples: compile first, so `npm test` is true on a fresh clone.
+project.testTask.prependSpawn(project.compileTask);
+
+// The main job: synthesize and audit the examples.
+project.addTask('examples', {
+  description: 'Synthesize the examples into dist/examples/ and audit them',
+}).spawn(project.compileTask);
+project.tasks.tryFind('examples')!.exec('node examples/run.js');
+
+project.addTask('bench', {
+  description: 'Run the benchmarks (ratios against baselines measured in the same run)',
+}).spawn(project.compileTask);
+project.tasks.tryFind('bench')!.exec('node bench/run.js');
+
+project.synth();
