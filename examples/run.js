@@ -28,7 +28,11 @@ function synthesize() {
   fs.mkdirSync(outdir, { recursive: true });
   if (sources.length === 0) return [];
   // Examples are TypeScript, as users write them; they import the compiled library.
-  require('ts-node').register({ transpileOnly: true, project: path.join(root, 'tsconfig.dev.json') });
+  require('ts-node').register({
+    transpileOnly: true,
+    skipProject: true,
+    compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', esModuleInterop: true },
+  });
   const { App, YamlOutputType } = require('cdk8s');
   const written = [];
   for (const file of sources) {

@@ -1,0 +1,36 @@
+/*
+Privilege escalation (such as via set-user-ID or set-group-ID file mode) should not be allowed.
+
+**Restricted Fields:**
+spec.containers[*].securityContext.allowPrivilegeEscalation
+spec.initContainers[*].securityContext.allowPrivilegeEscalation
+spec.ephemeralContainers[*].securityContext.allowPrivilegeEscalation
+
+**Allowed Values:** false
+
+v1.8+ (the field was added in Kubernetes 1.8).
+v1.25+: pods with spec.os.name=windows are exempt (the field cannot be set on them).
+*/
+import { PolicyLevel } from '../types';
+import { CheckDefinition, CheckPodFn, containersPhrase, containersWhere, exemptWindows } from './util';
+
+const allowPrivilegeEscalationV1Dot8: CheckPodFn = ({ spec }) => {
+  const bad = containersWhere(spec, c => c.securityContext?.allowPrivilegeEscalation !== false);
+  if (bad.length === 0) return undefined;
+  return {
+    reason: 'allowPrivilegeEscalation != false',
+    detail: `${containersPhrase(bad)} must set securityContext.allowPrivilegeEscalation=false`,
+    containers: bad,
+    fix: 'Set securityContext.allowPrivilegeEscalation: false on every listed container.',
+  };
+};
+
+export const allowPrivilegeEscalation: CheckDefinition = {
+  id: 'allowPrivilegeEscalation',
+  level: PolicyLevel.RESTRICTED,
+  description: 'Containers must set securityContext.allowPrivilegeEscalation=false.',
+  versions: [
+    { minimumVersion: 'v1.8', checkPod: allowPrivilegeEscalationV1Dot8 },
+    { minimumVersion: 'v1.25', checkPod: exemptWindows(allowPrivilegeEscalationV1Dot8) },
+  ],
+};

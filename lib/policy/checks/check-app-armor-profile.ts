@@ -1,0 +1,65 @@
+/*
+On supported hosts, the 'runtime/default' AppArmor profile is applied by default.
+The baseline policy should prevent overriding or disabling the default AppArmor
+profile, or restrict overrides to an allowed set of profiles.
+
+**Restricted Fields:**
+metadata.annotations['container.apparmor.security.beta.kubernetes.io/*']
+
+**Allowed Values:** 'runtime/default', 'localhost/*', empty, undefined
+
+**Restricted Fields:**
+spec.securityContext.appArmorProfile.type
+spec.containers[*].securityContext.appArmorProfile.type
+spec.initContainers[*].securityContext.appArmorProfile.type
+spec.ephemeralContainers[*].securityContext.appArmorProfile.type
+
+**Allowed Values:** 'RuntimeDefault', 'Localhost', undefined
+
+Upstream added the field checks (Kubernetes 1.30, AppArmor fields API) into its single
+v1.0 revision rather than a new versioned one, so they apply at every policy version.
+*/
+import { Profile } from '../pod-spec';
+import { PolicyLevel } from '../types';
+import { CheckDefinition, CheckPodFn, badContainerNames, badSettings, badValues, joinQuote, pluralize, settersPhrase, sortedSet, unique } from './util';
+
+const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+
+function allowedAnnotationValue(value: string): boolean {
+  return value === '' || value === 'runtime/default' || value.startsWith('localhost/');
+}
+
+/** The profile type when it is set to a forbidden value. */
+function badType(profile: Profile | undefined): string | undefined {
+  return profile === undefined || profile.type === 'RuntimeDefault' || profile.type === 'Localhost' ? undefined : profile.type;
+}
+
+const appArmorProfileV1Dot0: CheckPodFn = ({ metadata, spec }) => {
+  const bad = badSettings(spec, sc => badType(sc?.appArmorProfile));
+  const podBad = bad.pod !== undefined;
+  const badTypes = badValues(bad);
+
+  const badAnnotations = [...metadata.annotations]
+    .filter(([k, v]) => k.startsWith(ANNOTATION_PREFIX) && !allowedAnnotationValue(v))
+    .map(([k, v]) => ({ container: k.slice(ANNOTATION_PREFIX.length), text: `${k}=${JSON.stringify(v)}` }))
+    .sort((a, b) => (a.text < b.text ? -1 : 1));
+
+  if (badTypes.length === 0 && badAnnotations.length === 0) return undefined;
+  const forbidden = [...sortedSet(badTypes), ...badAnnotations.map(a => a.text)];
+  const annotations = badAnnotations.length > 0 ? [pluralize('annotation', 'annotations', badAnnotations.length)] : [];
+  const names = badContainerNames(bad);
+  return {
+    reason: pluralize('forbidden AppArmor profile', 'forbidden AppArmor profiles', forbidden.length),
+    detail: `${settersPhrase(podBad, names, ...annotations)} must not set AppArmor profile type to ${joinQuote(forbidden)}`,
+    containers: unique([...names, ...badAnnotations.map(a => a.container)]),
+    podLevel: podBad || badAnnotations.length > 0,
+    fix: 'Use AppArmor profile type RuntimeDefault or Localhost, or leave it unset (no Unconfined, no unconfined annotation).',
+  };
+};
+
+export const appArmorProfile: CheckDefinition = {
+  id: 'appArmorProfile',
+  level: PolicyLevel.BASELINE,
+  description: 'AppArmor profiles (fields and beta annotations) may only be RuntimeDefault or Localhost.',
+  versions: [{ minimumVersion: 'v1.0', checkPod: appArmorProfileV1Dot0 }],
+};

@@ -1,0 +1,65 @@
+/*
+Containers must drop ALL, and may only add NET_BIND_SERVICE.
+
+**Restricted Fields:**
+spec.containers[*].securityContext.capabilities.drop
+spec.initContainers[*].securityContext.capabilities.drop
+spec.ephemeralContainers[*].securityContext.capabilities.drop
+
+**Allowed Values:**
+Must include "ALL" (exact, case-sensitive)
+
+**Restricted Fields:**
+spec.containers[*].securityContext.capabilities.add
+spec.initContainers[*].securityContext.capabilities.add
+spec.ephemeralContainers[*].securityContext.capabilities.add
+
+**Allowed Values:**
+undefined / empty
+"NET_BIND_SERVICE"
+
+v1.22+. Overrides capabilities_baseline at the restricted level.
+v1.25+: pods with spec.os.name=windows are exempt.
+*/
+import { PolicyLevel } from '../types';
+import { CheckDefinition, CheckPodFn, allContainers, containersPhrase, exemptWindows, joinQuote, sortedSet, unique } from './util';
+
+const capabilitiesRestrictedV1Dot22: CheckPodFn = ({ spec }) => {
+  const missingDropAll: string[] = [];
+  const addingForbidden: string[] = [];
+  const forbidden: string[] = [];
+  for (const c of allContainers(spec)) {
+    const caps = c.securityContext?.capabilities;
+    if (!caps?.drop.includes('ALL')) missingDropAll.push(c.name);
+    const added = (caps?.add ?? []).filter(cap => cap !== 'NET_BIND_SERVICE');
+    if (added.length > 0) {
+      addingForbidden.push(c.name);
+      forbidden.push(...added);
+    }
+  }
+  const details: string[] = [];
+  if (missingDropAll.length > 0) {
+    details.push(`${containersPhrase(missingDropAll)} must set securityContext.capabilities.drop=["ALL"]`);
+  }
+  if (addingForbidden.length > 0) {
+    details.push(`${containersPhrase(addingForbidden)} must not include ${joinQuote(sortedSet(forbidden))} in securityContext.capabilities.add`);
+  }
+  if (details.length === 0) return undefined;
+  return {
+    reason: 'unrestricted capabilities',
+    detail: details.join('; '),
+    containers: unique([...missingDropAll, ...addingForbidden]),
+    fix: 'Set securityContext.capabilities.drop: ["ALL"] on every listed container and add back at most NET_BIND_SERVICE.',
+  };
+};
+
+export const capabilitiesRestricted: CheckDefinition = {
+  id: 'capabilities_restricted',
+  level: PolicyLevel.RESTRICTED,
+  description: 'Containers must drop ALL capabilities and may only add NET_BIND_SERVICE.',
+  overrides: ['capabilities_baseline'],
+  versions: [
+    { minimumVersion: 'v1.22', checkPod: capabilitiesRestrictedV1Dot22 },
+    { minimumVersion: 'v1.25', checkPod: exemptWindows(capabilitiesRestrictedV1Dot22) },
+  ],
+};

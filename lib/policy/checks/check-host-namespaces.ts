@@ -1,0 +1,30 @@
+/*
+Sharing the host namespaces must be disallowed.
+
+**Restricted Fields:**
+spec.hostNetwork
+spec.hostPID
+spec.hostIPC
+
+**Allowed Values:** undefined, false
+*/
+import { PolicyLevel } from '../types';
+import { CheckDefinition, CheckPodFn } from './util';
+
+const hostNamespacesV1Dot0: CheckPodFn = ({ spec }) => {
+  const shared = (['hostNetwork', 'hostPID', 'hostIPC'] as const).filter(field => spec[field] === true);
+  if (shared.length === 0) return undefined;
+  return {
+    reason: 'host namespaces',
+    detail: shared.map(field => `${field}=true`).join(', '),
+    podLevel: true,
+    fix: `Remove ${shared.map(f => `spec.${f}`).join(', ')} from the pod spec (or set ${shared.length === 1 ? 'it' : 'them'} to false).`,
+  };
+};
+
+export const hostNamespaces: CheckDefinition = {
+  id: 'hostNamespaces',
+  level: PolicyLevel.BASELINE,
+  description: 'Pods must not share the host network, PID or IPC namespace.',
+  versions: [{ minimumVersion: 'v1.0', checkPod: hostNamespacesV1Dot0 }],
+};

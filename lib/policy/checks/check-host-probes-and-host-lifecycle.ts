@@ -1,0 +1,56 @@
+/*
+Host field is restricted in the probes and lifecycle handlers.
+
+**Restricted Fields:**
+spec.containers[*].livenessProbe.httpGet.host
+spec.containers[*].readinessProbe.httpGet.host
+spec.containers[*].startupProbe.httpGet.host
+spec.containers[*].livenessProbe.tcpSocket.host
+spec.containers[*].readinessProbe.tcpSocket.host
+spec.containers[*].startupProbe.tcpSocket.host
+spec.containers[*].lifecycle.postStart.httpGet.host
+spec.containers[*].lifecycle.preStop.httpGet.host
+spec.containers[*].lifecycle.postStart.tcpSocket.host  (deprecated handler, still checked)
+spec.containers[*].lifecycle.preStop.tcpSocket.host    (deprecated handler, still checked)
+... and the same fields of spec.initContainers[*] and spec.ephemeralContainers[*]
+
+**Allowed Values:** "", undefined/null
+
+v1.34+ (new baseline control in Kubernetes 1.34).
+*/
+import { HostHandler } from '../pod-spec';
+import { PolicyLevel } from '../types';
+import { CheckDefinition, CheckPodFn, allContainers, containersPhrase, joinQuote, pluralize, sortedSet } from './util';
+
+function hosts(handlers: HostHandler[]): string[] {
+  return handlers.flatMap(h => [h.httpGetHost, h.tcpSocketHost]).filter((h): h is string => !!h);
+}
+
+const hostProbesAndHostLifecycleV1Dot34: CheckPodFn = ({ spec }) => {
+  const bad: string[] = [];
+  const forbidden: string[] = [];
+  for (const c of allContainers(spec)) {
+    const used = hosts([...c.probes, ...c.lifecycleHandlers]);
+    if (used.length > 0) {
+      bad.push(c.name);
+      forbidden.push(...used);
+    }
+  }
+  if (bad.length === 0) return undefined;
+  const names = sortedSet(bad);
+  const values = sortedSet(forbidden);
+  return {
+    reason: 'probe or lifecycle host',
+    detail: `${containersPhrase(names)} ${pluralize('uses', 'use', names.length)} `
+      + `${pluralize('probe or lifecycle host', 'probe or lifecycle hosts', values.length)} ${joinQuote(values)}`,
+    containers: names,
+    fix: 'Remove the host field from httpGet/tcpSocket probes and lifecycle handlers (they then target the pod IP).',
+  };
+};
+
+export const hostProbesAndHostLifecycle: CheckDefinition = {
+  id: 'hostProbesAndHostLifecycle',
+  level: PolicyLevel.BASELINE,
+  description: 'Probes and lifecycle handlers must not set httpGet.host or tcpSocket.host.',
+  versions: [{ minimumVersion: 'v1.34', checkPod: hostProbesAndHostLifecycleV1Dot34 }],
+};

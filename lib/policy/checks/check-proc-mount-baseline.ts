@@ -1,0 +1,42 @@
+/*
+The default /proc masks are set up to reduce attack surface, and should be required,
+unless the pod is in a user namespace ("hostUsers: false", v1.35+ baseline only).
+
+**Restricted Fields:**
+spec.containers[*].securityContext.procMount
+spec.initContainers[*].securityContext.procMount
+spec.ephemeralContainers[*].securityContext.procMount
+
+**Allowed Values:** undefined/null, "Default" (or any value if "hostUsers" is false, v1.35+)
+
+Before v1.35 upstream relaxed this only behind the perma-alpha (off by default)
+UserNamespacesPodSecurityStandards feature gate, which v1.35 removed; policies below
+v1.35 therefore never relax. At restricted, procMount_restricted (v1.35+) keeps the
+unconditional rule.
+*/
+import { PolicyLevel } from '../types';
+import { CheckDefinition, CheckPodFn, badContainerNames, badSettings, badValues, containersPhrase, exemptUserNamespaces, joinQuote, sortedSet } from './util';
+
+/** Unconditionally forbids a non-default procMount (shared with procMount_restricted). */
+export const procMountV1Dot0: CheckPodFn = ({ spec }) => {
+  // procMount is a container-level field only: bad.pod is always undefined
+  const bad = badSettings(spec, sc => (sc?.procMount === undefined || sc.procMount === 'Default' ? undefined : sc.procMount));
+  const names = badContainerNames(bad);
+  if (names.length === 0) return undefined;
+  return {
+    reason: 'procMount',
+    detail: `${containersPhrase(names)} must not set securityContext.procMount to ${joinQuote(sortedSet(badValues(bad)))}`,
+    containers: names,
+    fix: 'Remove securityContext.procMount (or set it to Default) on every listed container.',
+  };
+};
+
+export const procMount: CheckDefinition = {
+  id: 'procMount',
+  level: PolicyLevel.BASELINE,
+  description: 'Containers must use the default /proc mount (any value allowed for hostUsers: false pods from v1.35).',
+  versions: [
+    { minimumVersion: 'v1.0', checkPod: procMountV1Dot0 },
+    { minimumVersion: 'v1.35', checkPod: exemptUserNamespaces(procMountV1Dot0) },
+  ],
+};

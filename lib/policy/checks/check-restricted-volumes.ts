@@ -1,0 +1,59 @@
+/*
+In addition to restricting HostPath volumes, the restricted profile
+limits usage of inline pod volume sources to:
+* configMap
+* csi
+* downwardAPI
+* emptyDir
+* ephemeral
+* image
+* persistentVolumeClaim
+* projected
+* secret
+
+**Restricted Fields:**
+spec.volumes[*].hostPath, .gcePersistentDisk, .awsElasticBlockStore, .gitRepo, .nfs, .iscsi,
+.glusterfs, .rbd, .flexVolume, .cinder, .cephfs, .flocker, .fc, .azureFile, .vsphereVolume,
+.quobyte, .azureDisk, .portworxVolume, .photonPersistentDisk, .scaleIO, .storageos
+(and any other, unknown, volume source)
+
+**Allowed Values:** undefined/null
+
+Overrides hostPathVolumes at the restricted level. Upstream allowed `image` volumes
+(Kubernetes 1.33, PR #130394) inside its single v1.0 revision, so every policy version allows them.
+*/
+import { PolicyLevel } from '../types';
+import { CheckDefinition, CheckPodFn, joinQuote, pluralize, sortedSet } from './util';
+
+const ALLOWED_VOLUME_SOURCES = new Set([
+  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret',
+]);
+
+const restrictedVolumesV1Dot0: CheckPodFn = ({ spec }) => {
+  const bad: string[] = [];
+  const badTypes: string[] = [];
+  for (const v of spec.volumes) {
+    const forbidden = v.sources.filter(s => !ALLOWED_VOLUME_SOURCES.has(s));
+    if (forbidden.length > 0) {
+      bad.push(v.name);
+      badTypes.push(...forbidden);
+    }
+  }
+  if (bad.length === 0) return undefined;
+  const types = sortedSet(badTypes);
+  return {
+    reason: 'restricted volume types',
+    detail: `${pluralize('volume', 'volumes', bad.length)} ${joinQuote(bad)} ${pluralize('uses', 'use', bad.length)} `
+      + `${pluralize('restricted volume type', 'restricted volume types', types.length)} ${joinQuote(types)}`,
+    podLevel: true,
+    fix: 'Use only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret volumes.',
+  };
+};
+
+export const restrictedVolumes: CheckDefinition = {
+  id: 'restrictedVolumes',
+  level: PolicyLevel.RESTRICTED,
+  description: 'Volumes must be configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret.',
+  overrides: ['hostPathVolumes'],
+  versions: [{ minimumVersion: 'v1.0', checkPod: restrictedVolumesV1Dot0 }],
+};

@@ -1,0 +1,92 @@
+/*
+If seccomp profiles are specified, only runtime default and localhost profiles are allowed.
+
+v1.0 - v1.18:
+**Restricted Fields:**
+metadata.annotations['seccomp.security.alpha.kubernetes.io/pod']
+metadata.annotations['container.seccomp.security.alpha.kubernetes.io/*']
+
+**Allowed Values:** 'runtime/default', 'docker/default', 'localhost/*', undefined
+
+v1.19+:
+**Restricted Fields:**
+spec.securityContext.seccompProfile.type
+spec.containers[*].securityContext.seccompProfile.type
+spec.initContainers[*].securityContext.seccompProfile.type
+spec.ephemeralContainers[*].securityContext.seccompProfile.type
+
+**Allowed Values:** 'RuntimeDefault', 'Localhost', undefined
+*/
+import { PodSpec, Profile } from '../pod-spec';
+import { PolicyLevel } from '../types';
+import {
+  BadSettings, CheckDefinition, CheckPodFn, Forbidden, allContainers, badContainerNames, badSettings, badValues,
+  joinQuote, pluralize, settersPhrase, sortedSet,
+} from './util';
+
+const ANNOTATION_POD = 'seccomp.security.alpha.kubernetes.io/pod';
+const ANNOTATION_CONTAINER_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
+const FIX = 'Set seccompProfile.type to RuntimeDefault or Localhost (never Unconfined).';
+
+function validAnnotationValue(v: string): boolean {
+  return v === 'runtime/default' || v === 'docker/default' || v.startsWith('localhost/');
+}
+
+/** True for RuntimeDefault and Localhost (shared with seccompProfile_restricted). */
+export function validSeccomp(profile: Profile): boolean {
+  return profile.type === 'RuntimeDefault' || profile.type === 'Localhost';
+}
+
+/** Pod and containers that explicitly set an invalid seccompProfile.type (the value '' stands for a missing type). */
+export function invalidSeccompSettings(spec: PodSpec): BadSettings<string> {
+  return badSettings(spec, sc => (sc?.seccompProfile && !validSeccomp(sc.seccompProfile) ? sc.seccompProfile.type : undefined));
+}
+
+/** Upstream's detail for explicitly invalid profiles, or undefined when there are none. */
+export function explicitSeccompViolation(bad: BadSettings<string>): Forbidden | undefined {
+  const names = badContainerNames(bad);
+  if (bad.pod === undefined && names.length === 0) return undefined;
+  return {
+    reason: 'seccompProfile',
+    detail: `${settersPhrase(bad.pod !== undefined, names)} must not set securityContext.seccompProfile.type to ${joinQuote(sortedSet(badValues(bad)))}`,
+    containers: names,
+    podLevel: bad.pod !== undefined,
+    fix: FIX,
+  };
+}
+
+const seccompProfileBaselineV1Dot0: CheckPodFn = ({ metadata, spec }) => {
+  const forbidden: string[] = [];
+  const containers: string[] = [];
+  const podValue = metadata.annotations.get(ANNOTATION_POD);
+  if (podValue !== undefined && !validAnnotationValue(podValue)) forbidden.push(`${ANNOTATION_POD}=${JSON.stringify(podValue)}`);
+  for (const c of allContainers(spec)) {
+    const key = ANNOTATION_CONTAINER_PREFIX + c.name;
+    const value = metadata.annotations.get(key);
+    if (value !== undefined && !validAnnotationValue(value)) {
+      forbidden.push(`${key}=${JSON.stringify(value)}`);
+      containers.push(c.name);
+    }
+  }
+  if (forbidden.length === 0) return undefined;
+  const list = sortedSet(forbidden);
+  return {
+    reason: 'seccompProfile',
+    detail: `forbidden ${pluralize('annotation', 'annotations', list.length)} ${list.join(', ')}`,
+    containers,
+    podLevel: true,
+    fix: 'Set the seccomp annotations to runtime/default or localhost/<profile> (or use securityContext.seccompProfile).',
+  };
+};
+
+const seccompProfileBaselineV1Dot19: CheckPodFn = ({ spec }) => explicitSeccompViolation(invalidSeccompSettings(spec));
+
+export const seccompProfileBaseline: CheckDefinition = {
+  id: 'seccompProfile_baseline',
+  level: PolicyLevel.BASELINE,
+  description: 'Seccomp profiles, if set, must be RuntimeDefault or Localhost (annotations before v1.19).',
+  versions: [
+    { minimumVersion: 'v1.0', checkPod: seccompProfileBaselineV1Dot0 },
+    { minimumVersion: 'v1.19', checkPod: seccompProfileBaselineV1Dot19 },
+  ],
+};

@@ -1,0 +1,33 @@
+/*
+Pod and containers must not set securityContext.windowsOptions.hostProcess to true.
+
+**Restricted Fields:**
+spec.securityContext.windowsOptions.hostProcess
+spec.containers[*].securityContext.windowsOptions.hostProcess
+spec.initContainers[*].securityContext.windowsOptions.hostProcess
+spec.ephemeralContainers[*].securityContext.windowsOptions.hostProcess
+
+**Allowed Values:** undefined / false
+*/
+import { PolicyLevel } from '../types';
+import { CheckDefinition, CheckPodFn, badContainerNames, badSettings, settersPhrase } from './util';
+
+const windowsHostProcessV1Dot0: CheckPodFn = ({ spec }) => {
+  const bad = badSettings(spec, sc => (sc?.windowsHostProcess === true ? true : undefined));
+  const names = badContainerNames(bad);
+  if (bad.pod === undefined && names.length === 0) return undefined;
+  return {
+    reason: 'hostProcess',
+    detail: `${settersPhrase(bad.pod !== undefined, names)} must not set securityContext.windowsOptions.hostProcess=true`,
+    containers: names,
+    podLevel: bad.pod !== undefined,
+    fix: 'Remove securityContext.windowsOptions.hostProcess (or set it to false).',
+  };
+};
+
+export const windowsHostProcess: CheckDefinition = {
+  id: 'windowsHostProcess',
+  level: PolicyLevel.BASELINE,
+  description: 'Pods and containers must not run as Windows HostProcess containers.',
+  versions: [{ minimumVersion: 'v1.0', checkPod: windowsHostProcessV1Dot0 }],
+};

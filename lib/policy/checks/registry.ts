@@ -1,0 +1,128 @@
+/**
+ * The check table: every baseline and restricted check, with its versioned revisions.
+ *
+ * Reflects upstream k8s.io/pod-security-admission `policy/` as released with Kubernetes 1.36
+ * (whose newest revisions, procMount, procMount_restricted, runAsNonRoot and runAsUser, are
+ * policy version v1.35). `latest` therefore resolves to v1.35, as on a 1.35 or 1.36 API
+ * server, and any higher `v1.N` evaluates as v1.35 (upstream clamps to its newest revision).
+ *
+ * Evaluation mirrors upstream's registry: at version v each check runs its newest revision
+ * whose minimum version is <= v (a check with no such revision does not run); baseline runs
+ * the baseline checks; restricted runs the baseline and restricted checks, minus the baseline
+ * checks named in `overrides` by a restricted check that runs at v.
+ *
+ * Adding a Kubernetes version means adding one `{ minimumVersion, checkPod }` revision to the
+ * check module that changed (or a new module listed here).
+ */
+import { PolicyLevel } from '../types';
+import { formatMinor, parseMinor } from '../version';
+import { allowPrivilegeEscalation } from './check-allow-privilege-escalation';
+import { appArmorProfile } from './check-app-armor-profile';
+import { capabilitiesBaseline } from './check-capabilities-baseline';
+import { capabilitiesRestricted } from './check-capabilities-restricted';
+import { hostNamespaces } from './check-host-namespaces';
+import { hostPathVolumes } from './check-host-path-volumes';
+import { hostPorts } from './check-host-ports';
+import { hostProbesAndHostLifecycle } from './check-host-probes-and-host-lifecycle';
+import { privileged } from './check-privileged';
+import { procMount } from './check-proc-mount-baseline';
+import { procMountRestricted } from './check-proc-mount-restricted';
+import { restrictedVolumes } from './check-restricted-volumes';
+import { runAsNonRoot } from './check-run-as-non-root';
+import { runAsUser } from './check-run-as-user';
+import { seLinuxOptions } from './check-se-linux-options';
+import { seccompProfileBaseline } from './check-seccomp-profile-baseline';
+import { seccompProfileRestricted } from './check-seccomp-profile-restricted';
+import { sysctls } from './check-sysctls';
+import { windowsHostProcess } from './check-windows-host-process';
+import { CheckDefinition, CheckPodFn } from './util';
+
+/** In evaluation (and violation) order: baseline checks, then restricted checks. */
+export const CHECKS: readonly CheckDefinition[] = [
+  // baseline
+  hostNamespaces,
+  privileged,
+  capabilitiesBaseline,
+  hostPathVolumes,
+  hostPorts,
+  appArmorProfile,
+  seLinuxOptions,
+  procMount,
+  seccompProfileBaseline,
+  sysctls,
+  windowsHostProcess,
+  hostProbesAndHostLifecycle,
+  // restricted
+  restrictedVolumes,
+  allowPrivilegeEscalation,
+  runAsNonRoot,
+  runAsUser,
+  seccompProfileRestricted,
+  capabilitiesRestricted,
+  procMountRestricted,
+];
+
+/** Upstream's validateChecks: fails (at load time, below) on a malformed table. */
+export function validateChecks(checks: readonly CheckDefinition[]): void {
+  const ids = new Set<string>();
+  for (const c of checks) {
+    if (ids.has(c.id)) throw new Error(`check ${c.id}: registered twice`);
+    ids.add(c.id);
+    if (c.versions.length === 0) throw new Error(`check ${c.id}: no versions`);
+    c.versions.reduce((prev, v) => {
+      const minor = parseMinor(v.minimumVersion);
+      if (minor <= prev) throw new Error(`check ${c.id}: versions must be strictly increasing`);
+      return minor;
+    }, -1);
+  }
+  for (const c of checks) {
+    for (const o of c.overrides ?? []) {
+      const target = checks.find(t => t.id === o);
+      if (c.level !== PolicyLevel.RESTRICTED || target?.level !== PolicyLevel.BASELINE) {
+        throw new Error(`check ${c.id}: only a restricted check may override a baseline check (${o})`);
+      }
+    }
+  }
+}
+validateChecks(CHECKS);
+
+/** The newest minimum version of any revision: what `latest` resolves to. */
+export const LATEST_MINOR = Math.max(...CHECKS.flatMap(c => c.versions.map(v => parseMinor(v.minimumVersion))));
+
+export const LATEST_VERSION = formatMinor(LATEST_MINOR);
+
+/** A check's revision that applies at a policy version. */
+export interface ResolvedCheck {
+  readonly definition: CheckDefinition;
+  readonly checkPod: CheckPodFn;
+}
+
+/** The revision of `check` that applies at `minor`, if any. */
+function revisionAt(check: CheckDefinition, minor: number): CheckPodFn | undefined {
+  let found: CheckPodFn | undefined;
+  for (const v of check.versions) {
+    if (parseMinor(v.minimumVersion) <= minor) found = v.checkPod;
+  }
+  return found;
+}
+
+const cache = new Map<string, ResolvedCheck[]>();
+
+/** The checks to run for a level (baseline or restricted) at a policy version (clamped to latest). */
+export function checksFor(level: PolicyLevel.BASELINE | PolicyLevel.RESTRICTED, minor: number): ResolvedCheck[] {
+  const version = Math.min(minor, LATEST_MINOR);
+  const key = `${level}:${version}`;
+  let resolved = cache.get(key);
+  if (resolved === undefined) {
+    const active = CHECKS
+      .filter(c => level === PolicyLevel.RESTRICTED || c.level === PolicyLevel.BASELINE)
+      .flatMap(c => {
+        const checkPod = revisionAt(c, version);
+        return checkPod ? [{ definition: c, checkPod }] : [];
+      });
+    const overridden = new Set(active.flatMap(r => r.definition.overrides ?? []));
+    resolved = active.filter(r => !overridden.has(r.definition.id));
+    cache.set(key, resolved);
+  }
+  return resolved;
+}

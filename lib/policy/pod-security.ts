@@ -1,0 +1,118 @@
+import { CHECKS, LATEST_MINOR, LATEST_VERSION, checksFor } from './checks/registry';
+import { CheckPodFn } from './checks/util';
+import { Extraction, podSpecOf } from './pod-spec';
+import { CheckInfo, EvaluateOptions, EvaluationResult, PolicyLevel, Violation } from './types';
+import { formatMinor, parseMinor } from './version';
+
+const LEVELS: readonly string[] = Object.values(PolicyLevel);
+
+/**
+ * The Pod Security Standards policy engine: evaluates a Kubernetes manifest against
+ * the baseline or restricted level of a policy version, as the PodSecurity admission
+ * plugin (k8s.io/pod-security-admission) does.
+ *
+ * Works on plain Kubernetes JSON. Pods, workloads (Deployment, StatefulSet, DaemonSet,
+ * ReplicaSet, ReplicationController, Job, CronJob) and PodTemplates are evaluated on their
+ * pod template; any other object is not applicable and always allowed.
+ */
+export class PodSecurity {
+  /**
+   * Evaluates a manifest.
+   *
+   * Never throws because of the manifest: a malformed manifest (not an object, a pod spec
+   * that is not an object, containers that are not a list ...) is reported through
+   * `malformed` and is not allowed, while the checks still report what they can read.
+   *
+   * @param manifest a Kubernetes object as plain JSON (e.g. parsed YAML)
+   * @param options the level (default restricted) and policy version (default latest)
+   * @throws Error when `options.level` or `options.version` is not valid
+   */
+  public static evaluate(manifest: any, options: EvaluateOptions = {}): EvaluationResult {
+    const level = options.level ?? PolicyLevel.RESTRICTED;
+    if (!LEVELS.includes(level)) {
+      throw new Error(`Invalid Pod Security level ${JSON.stringify(level)}: expected one of ${LEVELS.join(', ')}`);
+    }
+    const requested = options.version ?? 'latest';
+    const minor = requested === 'latest' ? LATEST_MINOR : Math.min(parseMinor(requested), LATEST_MINOR);
+    const version = formatMinor(minor);
+
+    const extraction = safely<Extraction>(() => podSpecOf(manifest), e => ({ applicable: true, issues: [`manifest could not be read: ${e}`] }));
+    const malformed = extraction.issues.length > 0 ? extraction.issues.join('; ') : undefined;
+    const violations: Violation[] = [];
+    const pod = extraction.pod;
+    if (pod !== undefined && level !== PolicyLevel.PRIVILEGED) {
+      for (const { definition, checkPod } of checksFor(level, minor)) {
+        const forbidden = safely<ReturnType<CheckPodFn>>(() => checkPod(pod), e => ({
+          reason: 'check failed',
+          detail: `check ${definition.id} could not evaluate the pod: ${e}`,
+          fix: 'Make the pod spec well formed (see the Kubernetes API reference for PodSpec).',
+        }));
+        if (forbidden !== undefined) {
+          violations.push({
+            check: definition.id,
+            level: definition.level,
+            reason: forbidden.reason,
+            detail: forbidden.detail,
+            containers: forbidden.containers?.length ? forbidden.containers : undefined,
+            podLevel: forbidden.podLevel ?? false,
+            fix: forbidden.fix,
+          });
+        }
+      }
+    }
+    return {
+      allowed: !extraction.applicable || (malformed === undefined && violations.length === 0),
+      applicable: extraction.applicable,
+      level,
+      version,
+      violations,
+      malformed,
+    };
+  }
+
+  /**
+   * The strictest level that allows the manifest: restricted, baseline or privileged.
+   * A malformed manifest, which no level allows, yields privileged.
+   *
+   * @param manifest a Kubernetes object as plain JSON
+   * @param version the policy version: `latest` (default) or `v1.N`
+   * @throws Error when `version` is not valid
+   */
+  public static strictestLevel(manifest: any, version?: string): PolicyLevel {
+    for (const level of [PolicyLevel.RESTRICTED, PolicyLevel.BASELINE]) {
+      if (PodSecurity.evaluate(manifest, { level, version }).allowed) return level;
+    }
+    return PolicyLevel.PRIVILEGED;
+  }
+
+  /**
+   * The newest policy version this engine knows (what `latest` resolves to), e.g. `v1.35`.
+   */
+  public static latestVersion(): string {
+    return LATEST_VERSION;
+  }
+
+  /**
+   * All baseline and restricted checks, in evaluation order.
+   */
+  public static checks(): CheckInfo[] {
+    return CHECKS.map(c => ({
+      id: c.id,
+      level: c.level,
+      description: c.description,
+      minimumVersion: c.versions[0].minimumVersion,
+      overrides: c.overrides ? [...c.overrides] : undefined,
+    }));
+  }
+
+  private constructor() {}
+}
+
+/** Runs `fn`; an exception becomes `onError`'s value, so nothing escapes. */
+function safely<T>(fn: () => T, onError: (message: string) => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    return onError(e instanceof Error ? e.message : String(e));
+  }
+}
