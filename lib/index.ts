@@ -1,1 +1,1 @@
-export * from './policy/types';
+export * from './policy';

@@ -42,14 +42,14 @@ describe('levels', () => {
 
 describe('versions', () => {
   test('latestVersion() is the newest policy version of the table', () => {
-    expect(PodSecurity.latestVersion()).toBe('v1.35');
+    expect(PodSecurity.latestVersion()).toBe('v1.37');
   });
   test('latest resolves to the latest version', () => {
-    expect(PodSecurity.evaluate(hardenedPod(), { version: 'latest' }).version).toBe('v1.35');
+    expect(PodSecurity.evaluate(hardenedPod(), { version: 'latest' }).version).toBe('v1.37');
   });
   test('versions above the latest evaluate as the latest', () => {
     const userns = hardenedWith(p => { p.spec.hostUsers = false; delete p.spec.securityContext.runAsNonRoot; });
-    expect(evaluate(userns, RESTRICTED, 'v1.99')).toMatchObject({ allowed: true, version: 'v1.35' });
+    expect(evaluate(userns, RESTRICTED, 'v1.99')).toMatchObject({ allowed: true, version: 'v1.37' });
     expect(evaluate(userns, RESTRICTED, 'v1.35').allowed).toBe(true);
     expect(evaluate(userns, RESTRICTED, 'v1.34').allowed).toBe(false);
   });

@@ -21,6 +21,8 @@ spec.securityContext.sysctls[*].name
 'net.ipv4.tcp_keepalive_probes' (v1.29+)
 'net.ipv4.tcp_rmem' (v1.32+)
 'net.ipv4.tcp_wmem' (v1.32+)
+'net.ipv4.tcp_slow_start_after_idle' (v1.37+)
+'net.ipv4.tcp_notsent_lowat' (v1.37+)
 */
 import { PolicyLevel } from '../types';
 import { CheckDefinition, CheckPodFn } from './util';
@@ -41,6 +43,8 @@ const SYSCTLS_1_29 = [
   'net.ipv4.tcp_keepalive_probes',
 ];
 const SYSCTLS_1_32 = [...SYSCTLS_1_29, 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem'];
+// kubernetes/kubernetes#138389 (Kubernetes 1.37).
+const SYSCTLS_1_37 = [...SYSCTLS_1_32, 'net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_notsent_lowat'];
 
 function sysctlsCheck(safe: string[]): CheckPodFn {
   const allowed = new Set(safe);
@@ -65,5 +69,6 @@ export const sysctls: CheckDefinition = {
     { minimumVersion: 'v1.27', checkPod: sysctlsCheck(SYSCTLS_1_27) },
     { minimumVersion: 'v1.29', checkPod: sysctlsCheck(SYSCTLS_1_29) },
     { minimumVersion: 'v1.32', checkPod: sysctlsCheck(SYSCTLS_1_32) },
+    { minimumVersion: 'v1.37', checkPod: sysctlsCheck(SYSCTLS_1_37) },
   ],
 };

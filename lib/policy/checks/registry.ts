@@ -1,10 +1,11 @@
 /**
  * The check table: every baseline and restricted check, with its versioned revisions.
  *
- * Reflects upstream k8s.io/pod-security-admission `policy/` as released with Kubernetes 1.36
- * (whose newest revisions, procMount, procMount_restricted, runAsNonRoot and runAsUser, are
- * policy version v1.35). `latest` therefore resolves to v1.35, as on a 1.35 or 1.36 API
- * server, and any higher `v1.N` evaluates as v1.35 (upstream clamps to its newest revision).
+ * Reflects upstream k8s.io/pod-security-admission `policy/` as released with Kubernetes 1.37:
+ * its newest revision is sysctls v1.37 (two more safe sysctls, kubernetes/kubernetes#138389);
+ * before that, procMount, procMount_restricted, runAsNonRoot and runAsUser changed in v1.35.
+ * `latest` therefore resolves to v1.37, and any higher `v1.N` evaluates as v1.37 (a version
+ * with no newer revision behaves as the newest revision below it, as upstream does).
  *
  * Evaluation mirrors upstream's registry: at version v each check runs its newest revision
  * whose minimum version is <= v (a check with no such revision does not run); baseline runs
