@@ -454,7 +454,7 @@ describe('Windows pods', () => {
   });
   test('skip allowPrivilegeEscalation, capabilities and seccomp from v1.25', () => {
     expect(failedChecks(evaluate(windows, RESTRICTED, 'v1.24')))
-      .toEqual(['allowPrivilegeEscalation', 'seccompProfile_restricted', 'capabilities_restricted']);
+      .toEqual(['allowPrivilegeEscalation', 'capabilities_restricted', 'seccompProfile_restricted']);
     expect(evaluate(windows, RESTRICTED, 'v1.25').allowed).toBe(true);
     expect(evaluate(windows).allowed).toBe(true);
   });
@@ -507,15 +507,64 @@ describe('hostUsers: false (user namespaces)', () => {
 });
 
 describe('violations', () => {
-  test('are listed in the check table order, each with a one-line fix', () => {
+  test('are listed in upstream order (baseline ids sorted, then restricted ids sorted), each with a one-line fix', () => {
     const r = evaluate(hardenedWith(p => {
       p.spec.hostNetwork = true;
       p.spec.securityContext = {};
       container(p, 'app').securityContext = { privileged: true };
     }));
     expect(failedChecks(r)).toEqual([
-      'hostNamespaces', 'privileged', 'allowPrivilegeEscalation', 'runAsNonRoot', 'seccompProfile_restricted', 'capabilities_restricted',
+      'hostNamespaces', 'privileged', 'allowPrivilegeEscalation', 'capabilities_restricted', 'runAsNonRoot', 'seccompProfile_restricted',
     ]);
     for (const v of r.violations) expect(v.fix).toMatch(/^[^\n]+\.$/);
+  });
+  test('follow the upstream admission message order for a pod failing every check it can', () => {
+    // upstream policy/registry.go populate(): sort baseline ids, sort restricted ids, baseline first;
+    // the admission message lists "reason (detail)" in that order
+    const r = evaluate({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { annotations: { 'container.apparmor.security.beta.kubernetes.io/app': 'unconfined' } },
+      spec: {
+        hostNetwork: true,
+        securityContext: {
+          runAsUser: 0,
+          seccompProfile: { type: 'Unconfined' },
+          seLinuxOptions: { type: 'spc_t' },
+          sysctls: [{ name: 'kernel.msgmax', value: '1' }],
+          windowsOptions: { hostProcess: true },
+        },
+        containers: [{
+          name: 'app',
+          ports: [{ containerPort: 80, hostPort: 80 }],
+          livenessProbe: { httpGet: { host: '10.0.0.1', port: 80 } },
+          securityContext: { privileged: true, procMount: 'Unmasked', capabilities: { add: ['SYS_ADMIN'] }, runAsNonRoot: false },
+        }],
+        volumes: [{ name: 'host', hostPath: { path: '/' } }],
+      },
+    }, RESTRICTED);
+    expect(r.violations.map(v => v.reason)).toEqual([
+      'forbidden AppArmor profile', // appArmorProfile
+      'host namespaces', // hostNamespaces
+      'hostPort', // hostPorts
+      'probe or lifecycle host', // hostProbesAndHostLifecycle
+      'privileged', // privileged
+      'seLinuxOptions', // seLinuxOptions sorts before seccompProfile_baseline (byte order)
+      'forbidden sysctls', // sysctls
+      'hostProcess', // windowsHostProcess
+      'allowPrivilegeEscalation != false', // allowPrivilegeEscalation
+      'unrestricted capabilities', // capabilities_restricted
+      'procMount', // procMount_restricted
+      'restricted volume types', // restrictedVolumes
+      'runAsNonRoot != true', // runAsNonRoot
+      'runAsUser=0', // runAsUser
+      'seccompProfile', // seccompProfile_restricted
+    ]);
+    expect(failedChecks(evaluate(hardenedWith(p => {
+      p.spec.volumes.push({ name: 'host', hostPath: { path: '/' } });
+      p.spec.securityContext.seLinuxOptions = { type: 'spc_t' };
+      p.spec.securityContext.seccompProfile = { type: 'Unconfined' };
+      container(p, 'app').securityContext.capabilities.add = ['SYS_ADMIN'];
+    }), BASELINE))).toEqual(['capabilities_baseline', 'hostPathVolumes', 'seLinuxOptions', 'seccompProfile_baseline']);
   });
 });

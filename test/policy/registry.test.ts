@@ -4,7 +4,7 @@
  */
 import { evaluate, hardenedPod } from './fixtures';
 import { PodSecurity, PolicyLevel } from '../../lib/policy';
-import { CHECKS, LATEST_MINOR, checksFor, validateChecks } from '../../lib/policy/checks/registry';
+import { CHECKS, LATEST_MINOR, checksFor, upstreamOrder, validateChecks } from '../../lib/policy/checks/registry';
 import { CheckDefinition } from '../../lib/policy/checks/util';
 
 const allowAll = () => undefined;
@@ -29,6 +29,23 @@ describe('validateChecks', () => {
   });
 });
 
+describe('upstreamOrder', () => {
+  test('the table is in upstream order: baseline ids sorted (byte order), then restricted ids sorted', () => {
+    expect(CHECKS.map(c => c.id)).toEqual([
+      'appArmorProfile', 'capabilities_baseline', 'hostNamespaces', 'hostPathVolumes', 'hostPorts', 'hostProbesAndHostLifecycle',
+      'privileged', 'procMount', 'seLinuxOptions', 'seccompProfile_baseline', 'sysctls', 'windowsHostProcess',
+      'allowPrivilegeEscalation', 'capabilities_restricted', 'procMount_restricted', 'restrictedVolumes', 'runAsNonRoot',
+      'runAsUser', 'seccompProfile_restricted',
+    ]);
+    expect(PodSecurity.checks().map(c => c.id)).toEqual(CHECKS.map(c => c.id));
+  });
+  test('sorts a check added anywhere into place', () => {
+    const table = [check('zz', PolicyLevel.RESTRICTED, ['v1.0']), check('b', PolicyLevel.BASELINE, ['v1.0']),
+      check('aRestricted', PolicyLevel.RESTRICTED, ['v1.0']), check('Z', PolicyLevel.BASELINE, ['v1.0'])];
+    expect(upstreamOrder(table).map(c => c.id)).toEqual(['Z', 'b', 'aRestricted', 'zz']);
+  });
+});
+
 describe('checksFor', () => {
   const ids = (level: PolicyLevel.BASELINE | PolicyLevel.RESTRICTED, minor: number) => checksFor(level, minor).map(c => c.definition.id);
   test('latest is the newest minimum version', () => {
@@ -37,7 +54,7 @@ describe('checksFor', () => {
   });
   test('runs only the checks that have a revision at the version', () => {
     expect(ids(PolicyLevel.RESTRICTED, 0)).toEqual([
-      'hostNamespaces', 'privileged', 'capabilities_baseline', 'hostPorts', 'appArmorProfile', 'seLinuxOptions', 'procMount',
+      'appArmorProfile', 'capabilities_baseline', 'hostNamespaces', 'hostPorts', 'privileged', 'procMount', 'seLinuxOptions',
       'seccompProfile_baseline', 'sysctls', 'windowsHostProcess', 'restrictedVolumes', 'runAsNonRoot',
     ]);
     expect(ids(PolicyLevel.BASELINE, 33)).not.toContain('hostProbesAndHostLifecycle');
@@ -45,9 +62,9 @@ describe('checksFor', () => {
   });
   test('restricted skips the overridden baseline checks from the version of the overriding check', () => {
     expect(ids(PolicyLevel.RESTRICTED, 35)).toEqual([
-      'hostNamespaces', 'privileged', 'hostPorts', 'appArmorProfile', 'seLinuxOptions', 'sysctls', 'windowsHostProcess',
-      'hostProbesAndHostLifecycle', 'restrictedVolumes', 'allowPrivilegeEscalation', 'runAsNonRoot', 'runAsUser',
-      'seccompProfile_restricted', 'capabilities_restricted', 'procMount_restricted',
+      'appArmorProfile', 'hostNamespaces', 'hostPorts', 'hostProbesAndHostLifecycle', 'privileged', 'seLinuxOptions', 'sysctls',
+      'windowsHostProcess', 'allowPrivilegeEscalation', 'capabilities_restricted', 'procMount_restricted', 'restrictedVolumes',
+      'runAsNonRoot', 'runAsUser', 'seccompProfile_restricted',
     ]);
     expect(ids(PolicyLevel.RESTRICTED, 34)).toContain('procMount');
     expect(ids(PolicyLevel.RESTRICTED, 18)).toContain('seccompProfile_baseline');

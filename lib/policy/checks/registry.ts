@@ -12,6 +12,12 @@
  * the baseline checks; restricted runs the baseline and restricted checks, minus the baseline
  * checks named in `overrides` by a restricted check that runs at v.
  *
+ * Order, as upstream's populate() (policy/registry.go) fixes it "to maintain consistent error
+ * messages": the baseline checks sorted by id, then the restricted checks sorted by id (byte
+ * order, so `seLinuxOptions` sorts before `seccompProfile_baseline`). The admission message
+ * (`violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (...), unrestricted
+ * capabilities (...), runAsNonRoot != true (...), seccompProfile (...)`) lists failures in that order.
+ *
  * Adding a Kubernetes version means adding one `{ minimumVersion, checkPod }` revision to the
  * check module that changed (or a new module listed here).
  */
@@ -38,30 +44,39 @@ import { sysctls } from './check-sysctls';
 import { windowsHostProcess } from './check-windows-host-process';
 import { CheckDefinition, CheckPodFn } from './util';
 
-/** In evaluation (and violation) order: baseline checks, then restricted checks. */
-export const CHECKS: readonly CheckDefinition[] = [
+/** Upstream's order: baseline checks sorted by id, then restricted checks sorted by id. */
+export function upstreamOrder(checks: readonly CheckDefinition[]): CheckDefinition[] {
+  const byId = (a: CheckDefinition, b: CheckDefinition) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return [
+    ...checks.filter(c => c.level === PolicyLevel.BASELINE).sort(byId),
+    ...checks.filter(c => c.level === PolicyLevel.RESTRICTED).sort(byId),
+  ];
+}
+
+/** In evaluation (and violation) order: see upstreamOrder. */
+export const CHECKS: readonly CheckDefinition[] = upstreamOrder([
   // baseline
-  hostNamespaces,
-  privileged,
+  appArmorProfile,
   capabilitiesBaseline,
+  hostNamespaces,
   hostPathVolumes,
   hostPorts,
-  appArmorProfile,
-  seLinuxOptions,
+  hostProbesAndHostLifecycle,
+  privileged,
   procMount,
+  seLinuxOptions,
   seccompProfileBaseline,
   sysctls,
   windowsHostProcess,
-  hostProbesAndHostLifecycle,
   // restricted
-  restrictedVolumes,
   allowPrivilegeEscalation,
+  capabilitiesRestricted,
+  procMountRestricted,
+  restrictedVolumes,
   runAsNonRoot,
   runAsUser,
   seccompProfileRestricted,
-  capabilitiesRestricted,
-  procMountRestricted,
-];
+]);
 
 /** Upstream's validateChecks: fails (at load time, below) on a malformed table. */
 export function validateChecks(checks: readonly CheckDefinition[]): void {
