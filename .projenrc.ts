@@ -66,6 +66,8 @@ project.npmignore?.include('/lib/**/*.js', '/lib/**/*.d.ts');
 // Stale .js/.d.ts in lib/ (from a renamed or deleted source) must not survive a compile.
 project.compileTask.prependExec("find lib -type f \\( -name '*.js' -o -name '*.d.ts' \\) -delete");
 
+// ts-jest transpiles tests without type-checking them (isolatedModules): type-check them here.
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 // Tests spawn the compiled CLI and examples: compile first, so `npm test` is true on a fresh clone.
 project.testTask.prependSpawn(project.compileTask);
 
