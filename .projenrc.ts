@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { JsonFile, cdk8s, javascript } from 'projen';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-rootless',
@@ -66,7 +66,18 @@ project.npmignore?.include('/lib/**/*.js', '/lib/**/*.d.ts');
 // Stale .js/.d.ts in lib/ (from a renamed or deleted source) must not survive a compile.
 project.compileTask.prependExec("find lib -type f \\( -name '*.js' -o -name '*.d.ts' \\) -delete");
 
-// ts-jest transpiles tests without type-checking them (isolatedModules): type-check them here.
+// The examples are TypeScript apps as users write them: give them a tsconfig, lint and type-check them.
+new JsonFile(project, 'examples/tsconfig.json', {
+  obj: {
+    extends: '../tsconfig.json',
+    compilerOptions: { noEmit: true, rootDir: '..' },
+    include: ['**/*.ts'],
+  },
+});
+project.eslint?.addLintPattern('examples');
+
+// ts-jest transpiles tests without type-checking them (isolatedModules): type-check them (and the examples) here.
+project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json');
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 // Tests spawn the compiled CLI and examples: compile first, so `npm test` is true on a fresh clone.
 project.testTask.prependSpawn(project.compileTask);

@@ -1,1 +1,3 @@
 export * from './policy';
+export * from './hardening';
+export * from './hardened-pod';

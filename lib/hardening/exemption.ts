@@ -1,0 +1,214 @@
+/**
+ * The kinds of exemption from the hardened defaults. The value is the `id` written to the
+ * `rootless.cdk8s.io/exemptions` annotation.
+ */
+export enum ExemptionKind {
+  /** Run as UID 0 (`runAsUser: 0`, no `runAsNonRoot: true`). Violates PSS restricted. */
+  RUN_AS_ROOT = 'runAsRoot',
+  /** `readOnlyRootFilesystem: false`. Not a PSS check: the pod stays restricted. */
+  WRITABLE_ROOT_FILESYSTEM = 'writableRootFilesystem',
+  /** `allowPrivilegeEscalation: true`. Violates PSS restricted. */
+  PRIVILEGE_ESCALATION = 'privilegeEscalation',
+  /**
+   * Named capabilities in `capabilities.add` (`ALL` is still dropped). `NET_BIND_SERVICE` alone keeps
+   * the pod restricted, the baseline default set makes it baseline, anything else privileged.
+   */
+  ADD_CAPABILITIES = 'addCapabilities',
+  /** `seccompProfile.type: Unconfined`. Violates PSS baseline. */
+  SECCOMP_UNCONFINED = 'seccompUnconfined',
+  /** `seccompProfile.type: Localhost` instead of `RuntimeDefault`. Allowed by PSS restricted. */
+  SECCOMP_LOCALHOST = 'seccompLocalhost',
+  /** `privileged: true` (which implies `allowPrivilegeEscalation: true`). Violates PSS baseline. */
+  PRIVILEGED = 'privileged',
+  /** `hostNetwork: true`. Violates PSS baseline. */
+  HOST_NETWORK = 'hostNetwork',
+  /** `hostPID: true`. Violates PSS baseline. */
+  HOST_PID = 'hostPID',
+  /** `hostIPC: true`. Violates PSS baseline. */
+  HOST_IPC = 'hostIPC',
+  /** Permits `hostPath` volumes (added by the author). Violates PSS baseline. */
+  HOST_PATH = 'hostPath',
+  /** `automountServiceAccountToken: true`. Not a PSS check: the pod stays restricted. */
+  SERVICE_ACCOUNT_TOKEN = 'serviceAccountToken',
+}
+
+/**
+ * Scope of an exemption that can apply to one container.
+ */
+export interface ExemptionOptions {
+  /**
+   * The name of the (init or regular) container the exemption applies to.
+   * @default - the whole pod: every container, and the pod-level field where there is one
+   */
+  readonly container?: string;
+}
+
+/**
+ * An explicit, reasoned opt-out from one hardened default.
+ *
+ * Every exemption carries a human reason (at least 10 characters), is scoped to the pod or
+ * to one container, shows in the `rootless.cdk8s.io/exemptions` annotation, and is checked
+ * at synthesis: a Pod Security violation that no exemption covers fails synthesis, and so
+ * does an exemption that relaxes nothing.
+ *
+ * @example
+ * Exemption.addCapabilities(['NET_ADMIN'], 'configures the pod routing table', { container: 'vpn' })
+ */
+export class Exemption {
+  /**
+   * Run as root (UID 0). Scoped to one container, the container's user defaults to 0; scoped
+   * to the pod, the pod's user does. Pod-level `runAsNonRoot` is then left unset, and every
+   * container that does not run as root still gets `runAsNonRoot: true`.
+   *
+   * The pod is at most `baseline`.
+   * @param reason why the workload needs root
+   */
+  public static runAsRoot(reason: string, options: ExemptionOptions = {}): Exemption {
+    return new Exemption(ExemptionKind.RUN_AS_ROOT, reason, options.container);
+  }
+
+  /**
+   * A writable root filesystem (`readOnlyRootFilesystem: false`). Prefer `writablePaths`.
+   * @param reason why writable paths (emptyDir mounts) are not enough
+   */
+  public static writableRootFilesystem(reason: string, options: ExemptionOptions = {}): Exemption {
+    return new Exemption(ExemptionKind.WRITABLE_ROOT_FILESYSTEM, reason, options.container);
+  }
+
+  /**
+   * Allow privilege escalation (`allowPrivilegeEscalation: true`, e.g. for setuid binaries
+   * or file capabilities). The pod is at most `baseline`.
+   * @param reason why the process must gain privileges
+   */
+  public static privilegeEscalation(reason: string, options: ExemptionOptions = {}): Exemption {
+    return new Exemption(ExemptionKind.PRIVILEGE_ESCALATION, reason, options.container);
+  }
+
+  /**
+   * Add named Linux capabilities (spelled without `CAP_`, e.g. `NET_ADMIN`; `ALL` is not
+   * accepted). `ALL` stays dropped.
+   *
+   * Note: added capabilities do not reach a non-root process (Kubernetes sets no ambient
+   * capabilities, and `allowPrivilegeEscalation: false` disables file capabilities), so
+   * `NET_BIND_SERVICE` does not let a non-root server bind a port below 1024.
+   *
+   * @param capabilities the capability names
+   * @param reason why the container needs them
+   */
+  public static addCapabilities(capabilities: string[], reason: string, options: ExemptionOptions = {}): Exemption {
+    return new Exemption(ExemptionKind.ADD_CAPABILITIES, reason, options.container, [...capabilities]);
+  }
+
+  /**
+   * Run without a seccomp profile (`seccompProfile.type: Unconfined`). The pod is `privileged`.
+   * @param reason why no seccomp profile can be used
+   */
+  public static seccompUnconfined(reason: string, options: ExemptionOptions = {}): Exemption {
+    return new Exemption(ExemptionKind.SECCOMP_UNCONFINED, reason, options.container);
+  }
+
+  /**
+   * Use a seccomp profile from the node (`seccompProfile.type: Localhost`) instead of
+   * `RuntimeDefault`. PSS restricted allows it.
+   * @param profile the profile path, relative to the kubelet's seccomp directory
+   * @param reason why the runtime default profile is not used
+   */
+  public static seccompLocalhost(profile: string, reason: string, options: ExemptionOptions = {}): Exemption {
+    return new Exemption(ExemptionKind.SECCOMP_LOCALHOST, reason, options.container, undefined, profile);
+  }
+
+  /**
+   * Run privileged (`privileged: true`; `allowPrivilegeEscalation` becomes true as the API
+   * requires). The pod is `privileged`.
+   * @param reason why the container needs full host privileges
+   */
+  public static privileged(reason: string, options: ExemptionOptions = {}): Exemption {
+    return new Exemption(ExemptionKind.PRIVILEGED, reason, options.container);
+  }
+
+  /**
+   * Share the host's network namespace (`hostNetwork: true`). The pod is `privileged`.
+   * @param reason why the pod needs the host network
+   */
+  public static hostNetwork(reason: string): Exemption {
+    return new Exemption(ExemptionKind.HOST_NETWORK, reason);
+  }
+
+  /**
+   * Share the host's PID namespace (`hostPID: true`). The pod is `privileged`.
+   * @param reason why the pod needs to see host processes
+   */
+  public static hostPID(reason: string): Exemption {
+    return new Exemption(ExemptionKind.HOST_PID, reason);
+  }
+
+  /**
+   * Share the host's IPC namespace (`hostIPC: true`). The pod is `privileged`.
+   * @param reason why the pod needs host IPC
+   */
+  public static hostIPC(reason: string): Exemption {
+    return new Exemption(ExemptionKind.HOST_IPC, reason);
+  }
+
+  /**
+   * Permit `hostPath` volumes (add them with `Volume.fromHostPath`). The pod is `privileged`.
+   * @param reason why node files must be mounted
+   */
+  public static hostPath(reason: string): Exemption {
+    return new Exemption(ExemptionKind.HOST_PATH, reason);
+  }
+
+  /**
+   * Mount the service account token (`automountServiceAccountToken: true`).
+   * @param reason why the pod calls the Kubernetes API
+   */
+  public static serviceAccountToken(reason: string): Exemption {
+    return new Exemption(ExemptionKind.SERVICE_ACCOUNT_TOKEN, reason);
+  }
+
+  private constructor(
+    /** What is exempted. */
+    public readonly kind: ExemptionKind,
+    /** Why, in the author's words. */
+    public readonly reason: string,
+    /**
+     * The container the exemption is scoped to.
+     * @default - the whole pod
+     */
+    public readonly container?: string,
+    /**
+     * The added capabilities (`addCapabilities` only).
+     * @default - none
+     */
+    public readonly capabilities?: string[],
+    /**
+     * The Localhost seccomp profile (`seccompLocalhost` only).
+     * @default - none
+     */
+    public readonly profile?: string,
+  ) {}
+
+  /**
+   * A short description, e.g. `Exemption.addCapabilities(["NET_ADMIN"]) for container "vpn"`.
+   */
+  public toString(): string {
+    const args = [
+      ...(this.capabilities ? [JSON.stringify(this.capabilities)] : []),
+      ...(this.profile !== undefined ? [JSON.stringify(this.profile)] : []),
+    ];
+    return `Exemption.${this.kind}(${args.join(', ')})${this.container !== undefined ? ` for container "${this.container}"` : ''}`;
+  }
+
+  /**
+   * The entry of the `rootless.cdk8s.io/exemptions` annotation.
+   */
+  public toJson(): any {
+    return {
+      id: this.kind,
+      container: this.container ?? null,
+      reason: this.reason,
+      ...(this.capabilities ? { capabilities: this.capabilities } : {}),
+      ...(this.profile !== undefined ? { profile: this.profile } : {}),
+    };
+  }
+}

@@ -1,0 +1,601 @@
+/**
+ * Internal: the one place that turns hardening props + exemptions into a hardened pod spec,
+ * annotates the pod template and verifies the final manifest at synthesis.
+ *
+ * A hardened workload construct (HardenedPod, and later RootlessDeployment/StatefulSet) only:
+ * 1. passes `Hardening.kplusPodProps(props)` over its props to the cdk8s-plus constructor,
+ * 2. creates `new Hardening(this, props)` and calls `addContainers(props)`,
+ * 3. routes `addContainer` / `addInitContainer` / `attachContainer` through it, and
+ * 4. overrides `_toPodSpec()` with `hardening.hardenPodSpec(super._toPodSpec())`.
+ *
+ * Not exported from the package: jsii sees only the props interfaces.
+ */
+import { ApiObject, Lazy, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { PodSecurity, PolicyLevel, Violation } from '../policy';
+import { RootlessAnnotations } from './annotations';
+import { capabilityProblem } from './capabilities';
+import { Exemption, ExemptionKind as K } from './exemption';
+import { HardenedContainerProps, HardenedPodSpecProps } from './options';
+
+type Mutable<T> = { -readonly [P in keyof T]: T[P] };
+/** The cdk8s-plus (pre-serialization) pod spec: its field names are cdk8s's (`hostPid`), not the API's (`hostPID`). */
+type RawPodSpec = Omit<Mutable<kplus.k8s.PodSpec>, 'securityContext'> & { securityContext: Mutable<kplus.k8s.PodSecurityContext> };
+type RawSecurityContext = Omit<Mutable<kplus.k8s.SecurityContext>, 'capabilities'> & { capabilities: Mutable<kplus.k8s.Capabilities> };
+
+const MAX_ID = 2147483647;
+const MIN_REASON = 10;
+const PORT_SYSCTL = 'net.ipv4.ip_unprivileged_port_start';
+const DEFAULT_SIZE = Size.mebibytes(256);
+/** Any non-zero UID: what a reverted runAsRoot exemption leaves in place of 0. */
+const NON_ROOT = 65534;
+
+/** Kinds that exist only at pod level (their factories take no container). */
+const POD_ONLY = new Set([K.HOST_NETWORK, K.HOST_PID, K.HOST_IPC, K.HOST_PATH, K.SERVICE_ACCOUNT_TOKEN]);
+
+/** The per-container result of registration. */
+interface ContainerPlan {
+  readonly user?: number;
+  readonly group?: number;
+}
+
+/**
+ * What each exemption does to the spec (`apply*`), and how to undo exactly that on a final
+ * manifest (`revert*`). Undoing is how synthesis tells which violations the exemptions cover:
+ * a violation that survives reverting every exemption is not covered, and an exemption whose
+ * revert changes nothing relaxes nothing.
+ */
+interface KindEffect {
+  /** On the cdk8s-plus spec, before serialization. */
+  applyContainer?(sc: RawSecurityContext, e: Exemption): void;
+  applyPod?(spec: RawPodSpec, e: Exemption): void;
+  /** On the final manifest (API field names). */
+  revertContainer?(sc: any, e: Exemption): void;
+  revertPod?(spec: any, e: Exemption): void;
+}
+
+const set = (o: any, key: string, value: any) => { if (o[key] !== value) o[key] = value; };
+const seccompApply = (profile: (e: Exemption) => kplus.k8s.SeccompProfile): KindEffect => ({
+  applyContainer: (sc, e) => { if (e.container !== undefined) sc.seccompProfile = profile(e); },
+  applyPod: (spec, e) => { spec.securityContext.seccompProfile = profile(e); },
+  revertContainer: (sc, e) => { if (sc.seccompProfile?.type === profile(e).type) delete sc.seccompProfile; },
+  revertPod: (spec, e) => {
+    if (spec.securityContext?.seccompProfile?.type === profile(e).type) spec.securityContext.seccompProfile = { type: 'RuntimeDefault' };
+  },
+});
+const hostField = (raw: 'hostNetwork' | 'hostPid' | 'hostIpc', field: 'hostNetwork' | 'hostPID' | 'hostIPC'): KindEffect => ({
+  applyPod: spec => { spec[raw] = true; },
+  revertPod: spec => { if (spec[field] !== undefined && spec[field] !== false) spec[field] = false; },
+});
+const revertRoot = (sc: any) => {
+  if (sc === undefined) return;
+  if (sc.runAsUser === 0) sc.runAsUser = NON_ROOT;
+  set(sc, 'runAsNonRoot', true);
+};
+
+const EFFECTS: Record<K, KindEffect> = {
+  // the user itself is resolved in registration (a root exemption defaults the user to 0)
+  [K.RUN_AS_ROOT]: {
+    revertContainer: revertRoot,
+    revertPod: spec => [spec.securityContext, ...containersOf(spec).map(c => c.securityContext)].forEach(revertRoot),
+  },
+  [K.WRITABLE_ROOT_FILESYSTEM]: {
+    applyContainer: sc => { sc.readOnlyRootFilesystem = false; },
+    revertContainer: sc => set(sc, 'readOnlyRootFilesystem', true),
+  },
+  [K.PRIVILEGE_ESCALATION]: {
+    applyContainer: sc => { sc.allowPrivilegeEscalation = true; },
+    revertContainer: sc => set(sc, 'allowPrivilegeEscalation', false),
+  },
+  [K.ADD_CAPABILITIES]: {
+    applyContainer: (sc, e) => { sc.capabilities.add = [...new Set([...sc.capabilities.add ?? [], ...e.capabilities!])]; },
+    revertContainer: (sc, e) => {
+      const add: string[] | undefined = sc.capabilities?.add;
+      if (!add?.some(c => e.capabilities!.includes(c))) return;
+      const kept = add.filter(c => !e.capabilities!.includes(c));
+      if (kept.length > 0) sc.capabilities.add = kept; else delete sc.capabilities.add;
+    },
+  },
+  [K.SECCOMP_UNCONFINED]: seccompApply(() => ({ type: 'Unconfined' })),
+  [K.SECCOMP_LOCALHOST]: seccompApply(e => ({ type: 'Localhost', localhostProfile: e.profile })),
+  [K.PRIVILEGED]: {
+    // the API rejects privileged: true together with allowPrivilegeEscalation: false
+    applyContainer: sc => { sc.privileged = true; sc.allowPrivilegeEscalation = true; },
+    revertContainer: sc => { set(sc, 'privileged', false); set(sc, 'allowPrivilegeEscalation', false); },
+  },
+  [K.HOST_NETWORK]: hostField('hostNetwork', 'hostNetwork'),
+  [K.HOST_PID]: hostField('hostPid', 'hostPID'),
+  [K.HOST_IPC]: hostField('hostIpc', 'hostIPC'),
+  [K.HOST_PATH]: {
+    revertPod: spec => {
+      for (const [i, v] of (spec.volumes ?? []).entries()) if (v?.hostPath !== undefined) spec.volumes[i] = { name: v.name, emptyDir: {} };
+    },
+  },
+  [K.SERVICE_ACCOUNT_TOKEN]: {
+    applyPod: spec => { spec.automountServiceAccountToken = true; },
+    revertPod: spec => { if (spec.automountServiceAccountToken !== undefined) set(spec, 'automountServiceAccountToken', false); },
+  },
+};
+
+/** Which exemption could cover a check, for messages only (coverage is decided by reverting). */
+const HINTS: Record<string, string> = {
+  allowPrivilegeEscalation: 'Exemption.privilegeEscalation(reason, { container })',
+  capabilities_restricted: 'Exemption.addCapabilities([...], reason, { container })',
+  capabilities_baseline: 'Exemption.addCapabilities([...], reason, { container })',
+  runAsNonRoot: 'Exemption.runAsRoot(reason, { container })',
+  runAsUser: 'Exemption.runAsRoot(reason, { container })',
+  seccompProfile_restricted: 'Exemption.seccompLocalhost(profile, reason) or Exemption.seccompUnconfined(reason)',
+  seccompProfile_baseline: 'Exemption.seccompUnconfined(reason)',
+  privileged: 'Exemption.privileged(reason, { container })',
+  hostNamespaces: 'Exemption.hostNetwork / hostPID / hostIPC(reason)',
+  hostPathVolumes: 'Exemption.hostPath(reason)',
+  restrictedVolumes: 'Exemption.hostPath(reason) for hostPath volumes; other volume types have no exemption (use a PersistentVolumeClaim)',
+};
+
+/**
+ * The hardening of one workload's pod template.
+ */
+export class Hardening {
+  /**
+   * The props to pass to the cdk8s-plus constructor over the workload's own props: containers are
+   * left out (`addContainers` adds them, hardened) and the security-relevant pod fields are
+   * resolved as `hardenPodSpec` emits them, so the cdk8s-plus object model tells the truth.
+   * Pure: the props are validated by the constructor, right after.
+   */
+  public static kplusPodProps(props: HardenedPodSpecProps): kplus.AbstractPodProps {
+    const pod = resolvePod(props);
+    return {
+      containers: undefined,
+      initContainers: undefined,
+      securityContext: {
+        user: pod.user,
+        group: pod.group,
+        fsGroup: pod.fsGroup,
+        fsGroupChangePolicy: pod.fsGroupChangePolicy,
+        ensureNonRoot: pod.user !== 0,
+        sysctls: pod.sysctls,
+      },
+      hostNetwork: pod.has(K.HOST_NETWORK),
+      automountServiceAccountToken: pod.has(K.SERVICE_ACCOUNT_TOKEN),
+    };
+  }
+
+  private readonly plan: ReturnType<typeof resolvePod>;
+  private readonly containers = new Map<string, ContainerPlan>();
+  private readonly what: string;
+  private adding = false;
+  private synthesizing = false;
+  /** The last verification, reused while the fingerprint of what determines the manifest is unchanged. */
+  private verified?: { readonly fingerprint?: string; readonly errors: string[]; readonly level: PolicyLevel };
+
+  public constructor(private readonly pod: kplus.AbstractPod, private readonly props: HardenedPodSpecProps) {
+    this.what = `${pod.constructor.name} ${pod.node.path}`;
+    this.plan = resolvePod(props);
+    this.fail(this.validatePod());
+
+    const annotations = pod.podMetadata;
+    annotations.addAnnotation(RootlessAnnotations.EXEMPTIONS, JSON.stringify(this.plan.exemptions.map(e => e.toJson())));
+    annotations.addAnnotation(RootlessAnnotations.PSS_LEVEL, Lazy.any({
+      // while the level itself is being computed, the annotation is left out of the manifest
+      produce: () => this.synthesizing ? undefined : this.verify().level,
+    }) as unknown as string);
+    pod.node.addValidation({ validate: () => this.verify().errors });
+  }
+
+  /** Adds the props' init containers and containers (after `this.hardening` is assigned). */
+  public addContainers(props: HardenedPodSpecProps): void {
+    for (const c of props.initContainers ?? []) this.pod.addInitContainer(c);
+    for (const c of props.containers ?? []) this.pod.addContainer(c);
+  }
+
+  /**
+   * Registers a container added through `addContainer` / `addInitContainer`: validates its
+   * hardening options, lets cdk8s-plus create it (`add`) and mounts its writable paths.
+   */
+  public addContainer(props: HardenedContainerProps, init: boolean, add: (p: kplus.ContainerProps) => kplus.Container): kplus.Container {
+    this.adding = true;
+    let container: kplus.Container;
+    try {
+      // security contexts are set by hardenPodSpec; user/group are read from the props in register()
+      container = add({ ...props, securityContext: undefined });
+    } finally {
+      this.adding = false;
+    }
+    this.register(container, init, props);
+    return container;
+  }
+
+  /** Registers a container attached as a cdk8s-plus `Container` object (its user/group are kept). */
+  public attachContainer(container: kplus.Container): void {
+    if (!this.adding) this.register(container, false, {});
+  }
+
+  /**
+   * The hardened pod spec: the cdk8s-plus spec with every security field set from the props and
+   * the exemptions. Security contexts are replaced, not merged: nothing else sets them.
+   */
+  public hardenPodSpec(spec: kplus.k8s.PodSpec): kplus.k8s.PodSpec {
+    const p = this.plan;
+    const effective = (name: string) => this.containers.get(name)?.user ?? p.user;
+    const all = [...spec.initContainers ?? [], ...spec.containers];
+    const out: RawPodSpec = {
+      ...spec,
+      securityContext: {
+        runAsNonRoot: p.user !== 0 && all.every(c => effective(c.name) !== 0) ? true : undefined,
+        runAsUser: p.user,
+        runAsGroup: p.group,
+        fsGroup: p.fsGroup,
+        fsGroupChangePolicy: p.fsGroupChangePolicy,
+        seccompProfile: { type: 'RuntimeDefault' },
+        sysctls: p.sysctls.length > 0 ? p.sysctls : undefined,
+      },
+      hostNetwork: false,
+      automountServiceAccountToken: false,
+    };
+    const harden = (c: kplus.k8s.Container): kplus.k8s.Container => {
+      const plan = this.containers.get(c.name);
+      const sc: RawSecurityContext = {
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+        runAsNonRoot: effective(c.name) !== 0 ? true : undefined,
+        runAsUser: plan?.user,
+        runAsGroup: plan?.group,
+      };
+      for (const e of p.exemptions) if (e.container === undefined || e.container === c.name) EFFECTS[e.kind].applyContainer?.(sc, e);
+      return { ...c, securityContext: sc };
+    };
+    out.containers = spec.containers.map(harden);
+    out.initContainers = spec.initContainers?.map(harden);
+    for (const e of p.exemptions) if (e.container === undefined) EFFECTS[e.kind].applyPod?.(out, e);
+    return out;
+  }
+
+  /** The construct's manifest as synthesized, without the level annotation (which is computed from it). */
+  private finalManifest(): any {
+    return this.guarded(() => ApiObject.of(this.pod).toJson());
+  }
+
+  private guarded<T>(fn: () => T): T {
+    this.synthesizing = true;
+    try {
+      return fn();
+    } finally {
+      this.synthesizing = false;
+    }
+  }
+
+  /**
+   * A cheap fingerprint of what the verification depends on: the hardened pod spec before
+   * serialization, the pod template metadata and the number of JSON patches (append-only).
+   * cdk8s validates every construct at least twice per `App.synth()` and then serializes it;
+   * the fingerprint lets these share one verification and still notices any change in between.
+   * (A cdk8s `Lazy` inside the spec is fingerprinted by its producer object, not by its value.)
+   */
+  private fingerprint(): string | undefined {
+    try {
+      const patches = (ApiObject.of(this.pod) as any).patches?.length;
+      return this.guarded(() => JSON.stringify([this.pod._toPodSpec(), this.pod.podMetadata.toJson(), patches]));
+    } catch {
+      return undefined; // not serializable as is: verify every time
+    }
+  }
+
+  /** Verifies the final manifest (cached per fingerprint): synthesis errors and the PSS level. */
+  private verify(): { readonly errors: string[]; readonly level: PolicyLevel } {
+    const fingerprint = this.fingerprint();
+    if (fingerprint === undefined || this.verified?.fingerprint !== fingerprint) {
+      this.verified = { fingerprint, ...this.verifyNow() };
+    }
+    return this.verified;
+  }
+
+  private verifyNow(): { errors: string[]; level: PolicyLevel } {
+    const errors: string[] = [];
+    const names = new Set(this.containers.keys());
+    for (const e of this.plan.exemptions) {
+      if (e.container !== undefined && !names.has(e.container)) {
+        errors.push(`exemptions: ${e} names a container that is not in the pod (containers: ${[...names].join(', ') || 'none'}). `
+          + 'Fix: use the name of an init or regular container, or remove the exemption.');
+      }
+    }
+    let manifest: any;
+    try {
+      manifest = this.finalManifest();
+    } catch (e) {
+      return { errors: [...errors, `cannot synthesize the pod: ${e instanceof Error ? e.message : e}`], level: PolicyLevel.PRIVILEGED };
+    }
+    const spec = podSpecIn(manifest);
+    errors.push(...kubeletProblems(spec), ...portProblems(spec), ...mountProblems(spec));
+
+    const result = PodSecurity.evaluate(manifest);
+    const exemptions = this.plan.exemptions;
+    if (!result.allowed) {
+      const uncovered = exemptions.length === 0 ? result : PodSecurity.evaluate(revert(manifest, exemptions));
+      if (uncovered.malformed) errors.push(`the synthesized manifest is malformed: ${uncovered.malformed}`);
+      errors.push(...uncovered.violations.map(describeViolation));
+    }
+    for (const e of exemptions) {
+      if ((e.container === undefined || names.has(e.container)) && sameJson(revert(manifest, [e]), manifest)) {
+        errors.push(`exemptions: ${e} covers nothing: the synthesized pod does not use what it exempts. `
+          + 'Fix: remove the exemption (or the setting that overrides it).');
+      }
+    }
+    return { errors, level: result.allowed ? PolicyLevel.RESTRICTED : PodSecurity.strictestLevel(manifest) };
+  }
+
+  private register(container: kplus.Container, init: boolean, opts: Partial<HardenedContainerProps>): void {
+    const name = container.name;
+    const prop = `${init ? 'initContainers' : 'containers'}[${name}]`;
+    const problems: string[] = [];
+    if (this.containers.has(name)) {
+      problems.push(`${prop}.name: "${name}" is already used by another container. Fix: give every container a unique name.`);
+    }
+    const preset = opts.preset ?? (!init && opts.user === undefined && opts.securityContext?.user === undefined ? this.plan.preset : undefined);
+    const rootExempt = this.plan.exemptions.some(e => e.kind === K.RUN_AS_ROOT && (e.container === undefined || e.container === name));
+    const scopedRoot = this.plan.exemptions.some(e => e.kind === K.RUN_AS_ROOT && e.container === name);
+    const user = opts.user ?? opts.securityContext?.user ?? container.securityContext.user ?? preset?.user ?? (scopedRoot ? 0 : undefined);
+    const group = opts.group ?? opts.securityContext?.group ?? container.securityContext.group ?? preset?.group;
+    problems.push(...idProblems(prop, { user, group }));
+    if (user === 0 && !rootExempt) {
+      problems.push(`${prop}.user: 0 runs the container as root. Fix: use the image's non-root UID, `
+        + `or declare Exemption.runAsRoot(reason, { container: '${name}' }).`);
+    }
+    problems.push(...weakeningProblems(`${prop}.securityContext`, opts.securityContext, name));
+    for (const field of ['user', 'group'] as const) {
+      if (opts[field] !== undefined && opts.securityContext?.[field] !== undefined && opts[field] !== opts.securityContext[field]) {
+        problems.push(`${prop}.securityContext.${field} contradicts ${prop}.${field}. Fix: set only ${prop}.${field}.`);
+      }
+    }
+
+    // writable paths: /tmp, the preset's, the container's own
+    const own = opts.writablePaths ?? [];
+    const paths: string[] = [];
+    for (const [i, raw] of own.entries()) {
+      const problem = pathProblem(raw);
+      if (problem) problems.push(`${prop}.writablePaths[${i}]: "${raw}" ${problem}. Fix: use an absolute, normalized path such as /var/cache/app.`);
+      else if (own.slice(0, i).some(p => normalize(p) === normalize(raw))) problems.push(`${prop}.writablePaths[${i}]: "${raw}" is listed twice. Fix: list each path once.`);
+    }
+    for (const p of [...opts.writableTmp === false ? [] : ['/tmp'], ...preset?.writablePaths ?? [], ...own.filter(x => !pathProblem(x))]) {
+      if (!paths.includes(normalize(p))) paths.push(normalize(p));
+    }
+    for (const m of opts.volumeMounts ?? []) {
+      if (paths.includes(normalize(m.path))) {
+        problems.push(`${prop}.writablePaths: "${normalize(m.path)}" is also a volumeMount of the container: the emptyDir would shadow that volume. `
+          + 'Fix: drop the path from writablePaths (the mounted volume is writable already) or mount the volume elsewhere.');
+      }
+    }
+    this.fail(problems);
+
+    const options = { ...this.props.writableVolumes, ...opts.writableVolumes };
+    for (const path of paths) {
+      const volumeName = this.volumeName(name, path);
+      const volume = kplus.Volume.fromEmptyDir(this.pod, `writable-${volumeName}`, volumeName, {
+        sizeLimit: options.sizeLimit ?? DEFAULT_SIZE, medium: options.medium,
+      });
+      container.mount(path, volume);
+    }
+    this.containers.set(name, { user, group });
+  }
+
+  private volumeName(container: string, path: string): string {
+    const taken = new Set(this.pod.node.children.filter(c => c instanceof kplus.Volume).map(v => (v as kplus.Volume).name));
+    const base = `${container}-${path.slice(1).toLowerCase().replace(/[^a-z0-9]+/g, '-')}`.replace(/^-+|-+$/g, '').slice(0, 56).replace(/-+$/, '');
+    let name = base;
+    for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+    return name;
+  }
+
+  private validatePod(): string[] {
+    const { props, plan } = this;
+    const problems = [...idProblems('props', { user: plan.user, group: plan.group, fsGroup: plan.fsGroup })];
+    if (plan.user === undefined) {
+      problems.push('props.user: no user is set. Fix: set user to the numeric UID the image runs as (its USER; a name such as '
+        + '"nobody" cannot be verified by the kubelet), or pass a preset such as ImagePreset.postgres().');
+    } else if (plan.user === 0 && !plan.exemptions.some(e => e.kind === K.RUN_AS_ROOT && e.container === undefined)) {
+      problems.push('props.user: 0 runs every container as root. Fix: use the image\'s non-root UID, or declare '
+        + 'Exemption.runAsRoot(reason) (or scope it to one container with { container } and keep a non-root pod user).');
+    }
+    for (const [field, sc] of [['user', props.securityContext?.user], ['group', props.securityContext?.group], ['fsGroup', props.securityContext?.fsGroup]] as const) {
+      const own = (props as any)[field];
+      if (own !== undefined && sc !== undefined && own !== sc) {
+        problems.push(`props.securityContext.${field}: ${sc} contradicts props.${field}: ${own}. Fix: set only props.${field}.`);
+      }
+    }
+    if (props.securityContext?.ensureNonRoot === false) {
+      problems.push('props.securityContext.ensureNonRoot: false is not how root is allowed here. Fix: declare Exemption.runAsRoot(reason).');
+    }
+    if (props.hostNetwork && !plan.has(K.HOST_NETWORK)) {
+      problems.push('props.hostNetwork: true shares the node\'s network namespace. Fix: remove it, or declare Exemption.hostNetwork(reason).');
+    }
+    if (props.automountServiceAccountToken && !plan.has(K.SERVICE_ACCOUNT_TOKEN)) {
+      problems.push('props.automountServiceAccountToken: true mounts an API token into every container. '
+        + 'Fix: remove it, or declare Exemption.serviceAccountToken(reason).');
+    }
+    const start = props.unprivilegedPortStart;
+    if (start !== undefined) {
+      if (!Number.isInteger(start) || start < 0 || start > 65535) {
+        problems.push(`props.unprivilegedPortStart: ${start} is not a port number. Fix: use an integer in 0..65535, e.g. 80.`);
+      }
+      if (plan.has(K.HOST_NETWORK)) {
+        problems.push('props.unprivilegedPortStart: the sysctl needs the pod\'s own network namespace, and Exemption.hostNetwork '
+          + 'shares the node\'s. Fix: drop one of them.');
+      }
+      if (props.securityContext?.sysctls?.some(s => s.name === PORT_SYSCTL)) {
+        problems.push(`props.securityContext.sysctls: ${PORT_SYSCTL} is set twice. Fix: set it only through props.unprivilegedPortStart.`);
+      }
+    }
+    const seen = new Set<string>();
+    for (const [i, e] of plan.exemptions.entries()) {
+      const prop = `props.exemptions[${i}] (${e})`;
+      const key = `${e.kind}|${e.container ?? ''}`;
+      if (typeof e.reason !== 'string' || e.reason.trim().length < MIN_REASON || !/[a-z]{3}/i.test(e.reason)) {
+        problems.push(`${prop}.reason: ${JSON.stringify(e.reason)} is not a reason. `
+          + `Fix: say in at least ${MIN_REASON} characters why the workload needs it (reviewers and the audit read it).`);
+      }
+      if (seen.has(key)) problems.push(`${prop}: declared twice. Fix: declare it once.`);
+      seen.add(key);
+      if (POD_ONLY.has(e.kind) && e.container !== undefined) problems.push(`${prop}: applies to the whole pod. Fix: remove the container.`);
+      if (e.kind === K.ADD_CAPABILITIES) {
+        if (e.capabilities!.length === 0) problems.push(`${prop}.capabilities: empty. Fix: name the capabilities, e.g. ['NET_ADMIN'].`);
+        for (const c of e.capabilities!) {
+          const problem = capabilityProblem(c);
+          if (problem) problems.push(`${prop}.capabilities: ${problem}. Fix: use names such as NET_ADMIN or SYS_PTRACE (see capabilities(7)).`);
+        }
+      }
+      if (e.kind === K.SECCOMP_LOCALHOST && !e.profile?.trim()) {
+        problems.push(`${prop}.profile: empty. Fix: name the profile file, relative to the kubelet's seccomp directory.`);
+      }
+    }
+    const seccomp = plan.exemptions.filter(e => e.kind === K.SECCOMP_LOCALHOST || e.kind === K.SECCOMP_UNCONFINED);
+    if (new Set(seccomp.map(e => e.container ?? '')).size < seccomp.length) {
+      problems.push('props.exemptions: two seccomp exemptions for the same scope. Fix: keep one seccomp profile per pod or container.');
+    }
+    return problems;
+  }
+
+  private fail(problems: string[]): void {
+    if (problems.length > 0) {
+      throw new Error(`${this.what}: invalid hardening props:\n  ${problems.join('\n  ')}`);
+    }
+  }
+}
+
+/** Resolves the pod-level settings once, for the cdk8s-plus props and for the spec. */
+function resolvePod(props: HardenedPodSpecProps) {
+  const exemptions = [...props.exemptions ?? []];
+  const has = (kind: K) => exemptions.some(e => e.kind === kind);
+  const sc = props.securityContext;
+  const podRoot = exemptions.some(e => e.kind === K.RUN_AS_ROOT && e.container === undefined);
+  const user = props.user ?? sc?.user ?? props.preset?.user ?? (podRoot ? 0 : undefined);
+  const group = props.group ?? sc?.group ?? props.preset?.group ?? user;
+  const sysctls = [...sc?.sysctls ?? []];
+  if (props.unprivilegedPortStart !== undefined) sysctls.push({ name: PORT_SYSCTL, value: String(props.unprivilegedPortStart) });
+  return {
+    user,
+    group,
+    exemptions,
+    has,
+    sysctls,
+    preset: props.preset,
+    fsGroup: props.fsGroup ?? sc?.fsGroup ?? props.preset?.fsGroup ?? group,
+    fsGroupChangePolicy: sc?.fsGroupChangePolicy ?? kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+  };
+}
+
+function idProblems(prop: string, ids: { [field: string]: number | undefined }): string[] {
+  return Object.entries(ids)
+    .filter(([, v]) => v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= MAX_ID))
+    .map(([field, v]) => `${prop}.${field}: ${v} is not a numeric ID. Fix: use an integer in 0..${MAX_ID} (e.g. the image's UID/GID).`);
+}
+
+/** cdk8s-plus security-context props that would weaken a hardened container, and the exemption to use instead. */
+function weakeningProblems(prop: string, sc: kplus.ContainerSecurityContextProps | undefined, container: string): string[] {
+  if (!sc) return [];
+  const scope = `{ container: '${container}' }`;
+  const weak: [boolean, string, string][] = [
+    [sc.ensureNonRoot === false, 'ensureNonRoot: false', `Exemption.runAsRoot(reason, ${scope})`],
+    [sc.privileged === true, 'privileged: true', `Exemption.privileged(reason, ${scope})`],
+    [sc.readOnlyRootFilesystem === false, 'readOnlyRootFilesystem: false', `writablePaths, or Exemption.writableRootFilesystem(reason, ${scope})`],
+    [sc.allowPrivilegeEscalation === true, 'allowPrivilegeEscalation: true', `Exemption.privilegeEscalation(reason, ${scope})`],
+    [sc.capabilities !== undefined, 'capabilities', `Exemption.addCapabilities(['NET_ADMIN'], reason, ${scope}) (ALL is always dropped)`],
+  ];
+  return weak.filter(([bad]) => bad).map(([, what, fix]) => `${prop}.${what} is managed by the hardening. Fix: remove it and use ${fix}.`);
+}
+
+function normalize(path: string): string {
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
+
+function pathProblem(path: string): string | undefined {
+  if (typeof path !== 'string' || !path.startsWith('/')) return 'is not an absolute path';
+  const p = normalize(path);
+  if (p === '/') return 'is the root directory (that is Exemption.writableRootFilesystem)';
+  if (p.split('/').slice(1).some(s => s === '' || s === '.' || s === '..')) return 'is not normalized (empty, "." or ".." segments)';
+  return undefined;
+}
+
+/** The pod spec inside a Pod or workload manifest. */
+function podSpecIn(manifest: any): any {
+  if (manifest?.kind === 'Pod') return manifest.spec;
+  if (manifest?.kind === 'CronJob') return manifest.spec?.jobTemplate?.spec?.template?.spec;
+  return manifest?.spec?.template?.spec;
+}
+
+function containersOf(spec: any): any[] {
+  return [...spec?.initContainers ?? [], ...spec?.containers ?? [], ...spec?.ephemeralContainers ?? []].filter(c => c && typeof c === 'object');
+}
+
+/** A deep copy of the manifest with the given exemptions' effects undone. */
+function revert(manifest: any, exemptions: Exemption[]): any {
+  const copy = JSON.parse(JSON.stringify(manifest));
+  const spec = podSpecIn(copy);
+  for (const e of exemptions) {
+    const effect = EFFECTS[e.kind];
+    if (e.container === undefined) effect.revertPod?.(spec, e);
+    for (const c of containersOf(spec)) {
+      if ((e.container === undefined || e.container === c.name) && c.securityContext) effect.revertContainer?.(c.securityContext, e);
+    }
+  }
+  return copy;
+}
+
+function sameJson(a: any, b: any): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter(k => a[k] !== undefined);
+  const kb = Object.keys(b).filter(k => b[k] !== undefined);
+  return ka.length === kb.length && ka.every(k => sameJson(a[k], b[k]));
+}
+
+function describeViolation(v: Violation): string {
+  const named = (v.containers ?? []).every(c => v.detail.includes(`"${c}"`));
+  const where = !v.containers?.length ? 'pod: ' : named ? '' : `container${v.containers.length > 1 ? 's' : ''} ${v.containers.map(c => `"${c}"`).join(', ')}: `;
+  const hint = HINTS[v.check];
+  return `${where}${v.detail} (PSS ${v.level} check ${v.check}), and no exemption covers it. Fix: ${v.fix}`
+    + (hint ? ` Or, if the workload really needs it, declare ${hint}.` : '');
+}
+
+/** The kubelet refuses a container whose effective runAsNonRoot is true and whose effective user is 0. */
+function kubeletProblems(spec: any): string[] {
+  const pod = spec.securityContext ?? {};
+  return containersOf(spec)
+    .filter(c => (c.securityContext?.runAsNonRoot ?? pod.runAsNonRoot) === true && (c.securityContext?.runAsUser ?? pod.runAsUser) === 0)
+    .map(c => `container "${c.name}": effective runAsNonRoot is true and effective runAsUser is 0: the kubelet would refuse to start it. `
+      + 'Fix: run it as a non-zero UID, or declare Exemption.runAsRoot(reason, { container }) and do not set runAsNonRoot on it.');
+}
+
+/** Ports below 1024 cannot be bound by a non-root process. */
+function portProblems(spec: any): string[] {
+  const pod = spec.securityContext ?? {};
+  const sysctl = (pod.sysctls ?? []).find((s: any) => s?.name === PORT_SYSCTL);
+  const start = sysctl ? Number(sysctl.value) : 1024;
+  const problems: string[] = [];
+  for (const c of containersOf(spec)) {
+    const root = (c.securityContext?.runAsUser ?? pod.runAsUser) === 0 && (c.securityContext?.capabilities?.add ?? []).includes('NET_BIND_SERVICE');
+    for (const port of c.ports ?? []) {
+      if (typeof port?.containerPort === 'number' && port.containerPort < start && !root) {
+        problems.push(`container "${c.name}": port ${port.containerPort} is below ${start}, and a non-root process cannot bind it. `
+          + `Fix: listen on a port >= 1024 (e.g. ${port.containerPort < 100 ? 8000 + port.containerPort : 8080}) and map the Service port `
+          + `(port: ${port.containerPort}, targetPort: the new port); or set unprivilegedPortStart: ${port.containerPort} `
+          + `(the pod sysctl ${PORT_SYSCTL}, allowed by PSS restricted). NET_BIND_SERVICE does not help: Kubernetes gives a non-root `
+          + 'process no ambient capabilities, and allowPrivilegeEscalation: false disables file capabilities.');
+      }
+    }
+  }
+  return problems;
+}
+
+/** Two mounts at one path in a container (e.g. a writable path and a volume mounted later): the API rejects it. */
+function mountProblems(spec: any): string[] {
+  const problems: string[] = [];
+  for (const c of containersOf(spec)) {
+    const paths: string[] = (c.volumeMounts ?? []).map((m: any) => m?.mountPath);
+    for (const p of new Set(paths.filter((x, i) => paths.indexOf(x) !== i))) {
+      problems.push(`container "${c.name}": two volumes are mounted at ${p}. Fix: mount one volume per path `
+        + '(a writable path already has its own emptyDir).');
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,253 @@
+/**
+ * The facts of a container image that running it rootless depends on.
+ */
+export interface ImagePresetProps {
+  /** A short name, e.g. `postgres-alpine`. */
+  readonly name: string;
+
+  /** The numeric UID the image's files belong to (its USER, or the user its entrypoint switches to). */
+  readonly user: number;
+
+  /** The numeric primary GID of that user. */
+  readonly group: number;
+
+  /**
+   * The GID volumes are given to through `fsGroup`.
+   * @default - `group`
+   */
+  readonly fsGroup?: number;
+
+  /**
+   * Paths the image writes to at run time, outside its data path (each becomes an emptyDir mount).
+   * @default []
+   */
+  readonly writablePaths?: string[];
+
+  /**
+   * Where the image keeps its persistent data: mount a PersistentVolumeClaim here.
+   * @default - the image keeps no persistent data
+   */
+  readonly dataPath?: string;
+
+  /**
+   * The port the image listens on.
+   * @default - no well-known port
+   */
+  readonly port?: number;
+
+  /**
+   * Where the facts come from and what to watch for.
+   * @default - none
+   */
+  readonly notes?: string;
+}
+
+/**
+ * Well-known images as data: the numeric user and group they run as, the paths they write
+ * to, and their data path. A preset supplies `user`, `group` and `fsGroup` of a hardened pod
+ * and the writable paths of its containers, so nobody guesses a UID.
+ *
+ * @example
+ * new HardenedPod(chart, 'db', { preset: ImagePreset.postgresAlpine(), containers: [{ image: 'postgres:17-alpine' }] });
+ */
+export class ImagePreset {
+  /**
+   * Official `postgres` image, Debian variant: user `postgres` 999:999. Data: mount at
+   * `/var/lib/postgresql` (PostgreSQL 18+ keeps PGDATA in a versioned subdirectory there; up
+   * to 17 PGDATA is `/var/lib/postgresql/data`, also below that mount).
+   */
+  public static postgres(): ImagePreset {
+    return new ImagePreset({
+      name: 'postgres',
+      user: 999,
+      group: 999,
+      writablePaths: ['/var/run/postgresql'],
+      dataPath: '/var/lib/postgresql',
+      port: 5432,
+      notes: 'docker-library/postgres Debian: groupadd -r postgres --gid=999; useradd -r -g postgres --uid=999',
+    });
+  }
+
+  /** Official `postgres` image, Alpine variant: user `postgres` 70:70 (not 999, which is the Debian image). */
+  public static postgresAlpine(): ImagePreset {
+    return new ImagePreset({
+      ...ImagePreset.postgres().props,
+      name: 'postgres-alpine',
+      user: 70,
+      group: 70,
+      notes: 'docker-library/postgres Alpine: addgroup -g 70 -S postgres; adduser -u 70 -S -D -G postgres',
+    });
+  }
+
+  /** Official `redis` image, Debian variant: user `redis` 999:999, data in `/data`. */
+  public static redis(): ImagePreset {
+    return new ImagePreset({
+      name: 'redis',
+      user: 999,
+      group: 999,
+      dataPath: '/data',
+      port: 6379,
+      notes: 'docker-library/redis Debian: groupadd -r -g 999 redis; useradd -r -g redis -u 999 redis',
+    });
+  }
+
+  /** Official `redis` image, Alpine variant: user `redis` 999 with primary group 1000 (not 999). */
+  public static redisAlpine(): ImagePreset {
+    return new ImagePreset({
+      ...ImagePreset.redis().props,
+      name: 'redis-alpine',
+      group: 1000,
+      notes: 'docker-library/redis Alpine: addgroup -S -g 1000 redis; adduser -S -G redis -u 999 redis',
+    });
+  }
+
+  /**
+   * `nginxinc/nginx-unprivileged`: user `nginx` 101:101, listens on 8080, keeps its pid and
+   * temp files in `/tmp`. Use it instead of `nginx`, which binds port 80 as root.
+   */
+  public static nginxUnprivileged(): ImagePreset {
+    return new ImagePreset({
+      name: 'nginx-unprivileged',
+      user: 101,
+      group: 101,
+      port: 8080,
+      notes: 'nginxinc/docker-nginx-unprivileged: UID=101, GID=101, pid and *_temp_path moved to /tmp',
+    });
+  }
+
+  /**
+   * Elasticsearch (`docker.elastic.co/elasticsearch/elasticsearch`): runs as uid:gid 1000:0 (the
+   * root group, which owns its files); volumes get fsGroup 1000. Data in `/usr/share/elasticsearch/data`.
+   */
+  public static elasticsearch(): ImagePreset {
+    return new ImagePreset({
+      name: 'elasticsearch',
+      user: 1000,
+      group: 0,
+      fsGroup: 1000,
+      writablePaths: ['/usr/share/elasticsearch/logs'],
+      dataPath: '/usr/share/elasticsearch/data',
+      port: 9200,
+      notes: 'Elastic docs: the container runs Elasticsearch as user elasticsearch using uid:gid 1000:0',
+    });
+  }
+
+  /** `grafana/grafana`: user `grafana` 472 with the root group 0 (since 7.3); volumes get fsGroup 472. */
+  public static grafana(): ImagePreset {
+    return new ImagePreset({
+      name: 'grafana',
+      user: 472,
+      group: 0,
+      fsGroup: 472,
+      writablePaths: ['/var/log/grafana'],
+      dataPath: '/var/lib/grafana',
+      port: 3000,
+      notes: 'grafana Dockerfile: ARG GF_UID="472", ARG GF_GID="0"',
+    });
+  }
+
+  /**
+   * `prom/prometheus`: `USER nobody`, i.e. 65534:65534. A user name cannot be verified by the
+   * kubelet under `runAsNonRoot`, so the numeric UID must be set. Data in `/prometheus`.
+   */
+  public static prometheus(): ImagePreset {
+    return new ImagePreset({
+      name: 'prometheus',
+      user: 65534,
+      group: 65534,
+      dataPath: '/prometheus',
+      port: 9090,
+      notes: 'prometheus Dockerfile: USER nobody (busybox: 65534:65534)',
+    });
+  }
+
+  /**
+   * Official `node` image: it runs as root by default; its `node` user is 1000:1000.
+   */
+  public static node(): ImagePreset {
+    return new ImagePreset({
+      name: 'node',
+      user: 1000,
+      group: 1000,
+      notes: 'docker-library/node: user node 1000:1000 exists but the image has no USER (runs as root)',
+    });
+  }
+
+  /** Official `mysql` image: user `mysql` 999:999, socket in `/var/run/mysqld`, data in `/var/lib/mysql`. */
+  public static mysql(): ImagePreset {
+    return new ImagePreset({
+      name: 'mysql',
+      user: 999,
+      group: 999,
+      writablePaths: ['/var/run/mysqld'],
+      dataPath: '/var/lib/mysql',
+      port: 3306,
+      notes: 'docker-library/mysql: groupadd --system --gid 999 mysql; useradd --system --uid 999 --gid 999 mysql',
+    });
+  }
+
+  /** Official `mongo` image: user `mongodb` 999:999, data in `/data/db`, config in `/data/configdb`. */
+  public static mongo(): ImagePreset {
+    return new ImagePreset({
+      name: 'mongo',
+      user: 999,
+      group: 999,
+      writablePaths: ['/data/configdb'],
+      dataPath: '/data/db',
+      port: 27017,
+      notes: 'docker-library/mongo: groupadd --gid 999 --system mongodb; useradd --uid 999 --system --gid mongodb',
+    });
+  }
+
+  /**
+   * A preset for any other image.
+   */
+  public static of(props: ImagePresetProps): ImagePreset {
+    return new ImagePreset(props);
+  }
+
+  /** The numeric UID the image runs as. */
+  public readonly user: number;
+  /** The numeric primary GID. */
+  public readonly group: number;
+  /** The GID given to volumes. */
+  public readonly fsGroup: number;
+  /** Paths the image writes to at run time (besides `/tmp` and its data path). */
+  public readonly writablePaths: string[];
+
+  private constructor(private readonly props: ImagePresetProps) {
+    this.user = props.user;
+    this.group = props.group;
+    this.fsGroup = props.fsGroup ?? props.group;
+    this.writablePaths = [...props.writablePaths ?? []];
+  }
+
+  /** A short name, e.g. `postgres-alpine`. */
+  public get name(): string {
+    return this.props.name;
+  }
+
+  /**
+   * Where the image keeps persistent data (mount a PersistentVolumeClaim here).
+   * @default - none
+   */
+  public get dataPath(): string | undefined {
+    return this.props.dataPath;
+  }
+
+  /**
+   * The port the image listens on.
+   * @default - none
+   */
+  public get port(): number | undefined {
+    return this.props.port;
+  }
+
+  /**
+   * Where the facts come from.
+   * @default - none
+   */
+  public get notes(): string | undefined {
+    return this.props.notes;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './annotations';
+export * from './exemption';
+export * from './image-preset';
+export * from './options';

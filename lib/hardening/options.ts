@@ -1,0 +1,210 @@
+import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Exemption } from './exemption';
+import { ImagePreset } from './image-preset';
+
+/**
+ * How the emptyDir volumes behind writable paths are created.
+ */
+export interface WritableVolumeOptions {
+  /**
+   * The size limit of each volume (with `medium: Memory` it counts against the container's memory).
+   * @default Size.mebibytes(256)
+   */
+  readonly sizeLimit?: Size;
+
+  /**
+   * The storage medium.
+   * @default EmptyDirMedium.DEFAULT (node disk)
+   */
+  readonly medium?: kplus.EmptyDirMedium;
+}
+
+/**
+ * Pod-level hardening settings, shared by every hardened workload.
+ */
+export interface HardeningOptions {
+  /**
+   * The numeric UID every container runs as (`runAsUser`), unless a container overrides it.
+   * Use the UID the image's files belong to: a wrong UID breaks images that own their files.
+   * @default - the preset's user; required when there is no preset (0 only with `Exemption.runAsRoot`)
+   */
+  readonly user?: number;
+
+  /**
+   * The numeric primary GID (`runAsGroup`).
+   * @default - the preset's group, else the same number as `user`
+   */
+  readonly group?: number;
+
+  /**
+   * The GID that owns the pod's volumes (`fsGroup`; applied with `fsGroupChangePolicy: OnRootMismatch`).
+   * @default - the preset's fsGroup, else `group`
+   */
+  readonly fsGroup?: number;
+
+  /**
+   * A well-known image: supplies `user`, `group`, `fsGroup`, and the writable paths of the
+   * containers that run as the pod's user (regular containers without their own `user` or `preset`).
+   * @default - none
+   */
+  readonly preset?: ImagePreset;
+
+  /**
+   * Explicit opt-outs from the hardened defaults, each with a reason.
+   * @default - none: the pod meets PSS restricted
+   */
+  readonly exemptions?: Exemption[];
+
+  /**
+   * Sets the pod sysctl `net.ipv4.ip_unprivileged_port_start`, so that non-root containers can
+   * listen on ports from this number up (e.g. 80). Allowed by PSS restricted; needs the pod's own
+   * network namespace (not with `Exemption.hostNetwork`). The alternative is to listen on a port
+   * >= 1024 and map the Service port (80 -> targetPort 8080).
+   * @default - the kernel default (1024)
+   */
+  readonly unprivilegedPortStart?: number;
+
+  /**
+   * Default options of the emptyDir volumes behind writable paths.
+   * @default - 256Mi on node disk
+   */
+  readonly writableVolumes?: WritableVolumeOptions;
+}
+
+/**
+ * Container-level hardening settings.
+ */
+export interface ContainerHardeningOptions {
+  /**
+   * The numeric UID this container runs as, overriding the pod's.
+   * @default - the preset's user, else the pod's user
+   */
+  readonly user?: number;
+
+  /**
+   * The numeric GID this container runs as, overriding the pod's.
+   * @default - the preset's group, else the pod's group
+   */
+  readonly group?: number;
+
+  /**
+   * A well-known image for this container: supplies its user, group and writable paths.
+   * @default - the pod's preset, for regular containers that do not set `user`
+   */
+  readonly preset?: ImagePreset;
+
+  /**
+   * Absolute paths the container writes to: each gets its own emptyDir volume mounted there
+   * (the root filesystem stays read-only).
+   * @default - only /tmp (and the preset's paths)
+   */
+  readonly writablePaths?: string[];
+
+  /**
+   * Whether /tmp is writable (an emptyDir mounted at /tmp).
+   * @default true
+   */
+  readonly writableTmp?: boolean;
+
+  /**
+   * Options of this container's writable-path volumes.
+   * @default - the pod's `writableVolumes`
+   */
+  readonly writableVolumes?: WritableVolumeOptions;
+}
+
+/**
+ * Props of a container in a hardened workload: cdk8s-plus `ContainerProps` plus the
+ * container-level hardening options. `securityContext` accepts only `user`/`group`
+ * (anything that weakens the container is an exemption).
+ */
+export interface HardenedContainerProps extends kplus.ContainerProps, ContainerHardeningOptions {
+}
+
+/**
+ * The pod template props of a hardened workload: the cdk8s-plus `AbstractPodProps` with
+ * hardened containers, plus the hardening options. (jsii does not allow re-declaring
+ * `containers` in a sub-interface, so the cdk8s-plus fields are mirrored here.)
+ */
+export interface HardenedPodSpecProps extends HardeningOptions {
+  /**
+   * The containers. Add more with `addContainer`; every container is hardened.
+   * @default - none (add at least one before synthesis)
+   */
+  readonly containers?: HardenedContainerProps[];
+
+  /**
+   * The init containers, hardened like the others.
+   * @default - none
+   */
+  readonly initContainers?: HardenedContainerProps[];
+
+  /**
+   * Volumes (mounting them is what makes them part of the pod).
+   * @default - none besides the writable-path emptyDirs
+   */
+  readonly volumes?: kplus.Volume[];
+
+  /**
+   * Restart policy for all containers within the pod.
+   * @default RestartPolicy.ALWAYS
+   */
+  readonly restartPolicy?: kplus.RestartPolicy;
+
+  /**
+   * The service account the pod runs as. Its token is not mounted unless
+   * `Exemption.serviceAccountToken` is declared.
+   * @default - the namespace's default service account
+   */
+  readonly serviceAccount?: kplus.IServiceAccount;
+
+  /**
+   * cdk8s-plus pod security context. Only `sysctls` and `fsGroupChangePolicy` add anything;
+   * `user`/`group`/`fsGroup` are aliases of the top-level props; `ensureNonRoot: false` is rejected.
+   * @default - derived from the hardening options
+   */
+  readonly securityContext?: kplus.PodSecurityContextProps;
+
+  /**
+   * Entries for the pod's hosts file.
+   * @default - none
+   */
+  readonly hostAliases?: kplus.HostAlias[];
+
+  /**
+   * DNS settings for the pod.
+   * @default - policy ClusterFirst
+   */
+  readonly dns?: kplus.PodDnsProps;
+
+  /**
+   * A secret with credentials for the image registry.
+   * @default - none
+   */
+  readonly dockerRegistryAuth?: kplus.ISecret;
+
+  /**
+   * Must stay false unless `Exemption.serviceAccountToken` is declared (which sets it).
+   * @default false
+   */
+  readonly automountServiceAccountToken?: boolean;
+
+  /**
+   * Isolates the pod with a deny-all NetworkPolicy.
+   * @default false
+   */
+  readonly isolate?: boolean;
+
+  /**
+   * Must stay false unless `Exemption.hostNetwork` is declared (which sets it).
+   * @default false
+   */
+  readonly hostNetwork?: boolean;
+
+  /**
+   * Grace period until the pod is terminated.
+   * @default Duration.seconds(30)
+   */
+  readonly terminationGracePeriod?: Duration;
+}
