@@ -1,0 +1,49 @@
+'use strict';
+/**
+ * CLI start-up: `node lib/cli/main.js audit small.yaml` (one Deployment) against `node -e 0`,
+ * both spawned and timed from the runner.
+ */
+const path = require('path');
+const { writeOnce } = require('../lib/workloads');
+
+const SMALL = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 101
+        seccompProfile: {type: RuntimeDefault}
+      containers:
+      - name: web
+        image: nginxinc/nginx-unprivileged:1.27
+        ports:
+        - containerPort: 8080
+        securityContext:
+          allowPrivilegeEscalation: false
+          readOnlyRootFilesystem: true
+          capabilities: {drop: [ALL]}
+`;
+
+module.exports = {
+  name: 'cli-startup',
+  title: 'CLI start-up on one small file',
+  baselineTitle: '`node -e 0`',
+  subjectTitle: '`node lib/cli/main.js audit small.yaml` (one Deployment; spawned, wall clock)',
+  target: 3,
+  metrics: ['time'],
+  prepare(ctx) {
+    return { small: writeOnce(path.join(ctx.outDir, 'small.yaml'), () => SMALL) };
+  },
+  baseline: { command: () => [process.execPath, '-e', '0'], okStatus: [0] },
+  subject: { command: ctx => [process.execPath, path.join(ctx.root, 'lib', 'cli', 'main.js'), 'audit', ctx.small], okStatus: [0, 1] },
+};

@@ -1,0 +1,206 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Benchmark runner: `node bench/run.js [case-name ...]` (`npm run bench` compiles first).
+ *
+ * Every file in bench/cases/ exports a case (or an array of cases):
+ *
+ *   {
+ *     name: 'yaml-10k',                 // id; also selects it on the command line
+ *     target: 1.5,                      // the subject may take at most target x the baseline
+ *     baseline, subject,                // measurements (below)
+ *     // optional:
+ *     title, baselineTitle, subjectTitle,   // for the report
+ *     metrics: ['time', 'memory'],      // ratios checked against the target (default both;
+ *                                       // command measurements have time only)
+ *     prepare(ctx) { return {...} },    // once, in the runner (e.g. generate inputs into
+ *                                       // ctx.outDir); the result is merged into ctx
+ *   }
+ *
+ * A measurement is one of:
+ *   - a function `(ctx) => any` (may be async): run and timed in a fresh child process per
+ *     repetition, so its peak memory (maxRSS) is its own;
+ *   - `{ setup(ctx), run(state, ctx) }`: the same, with an untimed setup (e.g. reading the
+ *     input) whose result is passed to `run`; `run` may return a string note for the report;
+ *   - `{ command: ctx => argv, okStatus: [0] }`: spawned and timed from the runner (wall
+ *     clock, process start-up included; no memory figure).
+ *
+ * Baseline and subject runs alternate, `BENCH_RUNS` times each (default 5); the medians are
+ * compared. The runner prints a table and writes a section per case (and one for the
+ * machine) into BENCHMARKS.md. It exits 0 even when a ratio misses its target (it prints
+ * MISS): timings depend on the machine; this is a report, not a test.
+ */
+const childProcess = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
+const OUT_DIR = path.join(__dirname, 'out');
+const CASES_DIR = path.join(__dirname, 'cases');
+const CHILD = path.join(__dirname, 'child.js');
+const REPORT = path.join(ROOT, 'BENCHMARKS.md');
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS) || 5);
+
+function loadCases() {
+  const cases = [];
+  for (const file of fs.readdirSync(CASES_DIR).filter(f => f.endsWith('.js')).sort()) {
+    const exported = require(path.join(CASES_DIR, file));
+    for (const c of Array.isArray(exported) ? exported : [exported]) cases.push({ ...c, file: path.join(CASES_DIR, file) });
+  }
+  return cases;
+}
+
+/** Runs one measurement (`c.baseline` or `c.subject`) once; returns { ms, rssBytes?, note? }. */
+function measure(c, role, ctx) {
+  const m = c[role];
+  if (m && m.command) {
+    const argv = m.command(ctx);
+    const start = process.hrtime.bigint();
+    const r = childProcess.spawnSync(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (r.error) throw r.error;
+    if (m.okStatus && !m.okStatus.includes(r.status)) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+    return { ms };
+  }
+  const r = childProcess.spawnSync(process.execPath, ['--expose-gc', CHILD, c.file, c.name, role, JSON.stringify(ctx)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`${c.name} ${role} failed (exit ${r.status}):\n${r.stderr}${r.stdout}`);
+  const line = r.stdout.trim().split('\n').pop();
+  return JSON.parse(line);
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function fmtMs(ms) {
+  return ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`;
+}
+
+function fmtMb(bytes) {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus.length ? cpus[0].model.trim() : 'unknown',
+    cores: cpus.length,
+    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+function runCase(c) {
+  const ctx = { root: ROOT, outDir: OUT_DIR };
+  if (c.prepare) Object.assign(ctx, c.prepare(ctx) || {});
+  const samples = { baseline: [], subject: [] };
+  for (let i = 0; i < RUNS; i++) {
+    // alternate, so drift on a busy machine hits both sides alike
+    samples.baseline.push(measure(c, 'baseline', ctx));
+    samples.subject.push(measure(c, 'subject', ctx));
+  }
+  const rows = [];
+  const isCommand = Boolean(c.baseline.command || c.subject.command);
+  const metrics = (c.metrics || ['time', 'memory']).filter(x => x === 'time' || !isCommand);
+  for (const metric of metrics) {
+    const key = metric === 'time' ? 'ms' : 'rssBytes';
+    const b = median(samples.baseline.map(s => s[key]));
+    const s = median(samples.subject.map(x => x[key]));
+    const ratio = s / b;
+    rows.push({
+      metric,
+      baseline: metric === 'time' ? fmtMs(b) : fmtMb(b),
+      subject: metric === 'time' ? fmtMs(s) : fmtMb(s),
+      ratio,
+      ok: ratio <= c.target,
+    });
+  }
+  return { c, rows, extra: samples.subject[samples.subject.length - 1].note };
+}
+
+function table(results) {
+  const header = ['case', 'metric', 'baseline', 'subject', 'ratio', 'target', 'status'];
+  const body = [];
+  for (const { c, rows } of results) {
+    for (const r of rows) {
+      body.push([c.name, r.metric, r.baseline, r.subject, `${r.ratio.toFixed(2)}x`, `<= ${c.target}x`, r.ok ? 'ok' : 'MISS']);
+    }
+  }
+  return [header, ...body];
+}
+
+function printTable(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map(r => String(r[i]).length)));
+  for (const r of rows) console.log(r.map((cell, i) => String(cell).padEnd(widths[i])).join('  ').trimEnd());
+}
+
+/** Replaces (or appends) the section between `<!-- bench:id -->` and `<!-- /bench:id -->`. */
+function upsertSection(doc, id, content) {
+  const start = `<!-- bench:${id} -->`;
+  const end = `<!-- /bench:${id} -->`;
+  const block = `${start}\n${content.trim()}\n${end}`;
+  const i = doc.indexOf(start);
+  const j = doc.indexOf(end);
+  if (i !== -1 && j > i) return doc.slice(0, i) + block + doc.slice(j + end.length);
+  return doc.trimEnd() + '\n\n' + block + '\n';
+}
+
+function writeReport(results, m, date) {
+  let doc = fs.existsSync(REPORT)
+    ? fs.readFileSync(REPORT, 'utf8')
+    : '# Benchmarks\n\nWritten by `npm run bench` (bench/run.js): each case runs its baseline and its subject\n'
+      + `alternately in fresh processes (${RUNS} runs each by default, \`BENCH_RUNS\` to change) and compares medians.\n`
+      + 'Ratios are subject / baseline, measured in the same run on the same machine.\n';
+  doc = upsertSection(doc, 'machine', [
+    `Last run: ${date}`,
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory} memory; Node ${m.node}; ${m.os}.`,
+  ].join('\n'));
+  for (const { c, rows, extra } of results) {
+    const lines = [`## ${c.title ? `${c.name}: ${c.title}` : c.name}`, ''];
+    if (c.baselineTitle || c.subjectTitle) lines.push(`Baseline: ${c.baselineTitle || 'see bench/cases'}. Subject: ${c.subjectTitle || 'see bench/cases'}.`, '');
+    if (extra) lines.push(extra, '');
+    lines.push('| metric | baseline | subject | ratio | target | status |', '|---|---|---|---|---|---|');
+    for (const r of rows) lines.push(`| ${r.metric} | ${r.baseline} | ${r.subject} | ${r.ratio.toFixed(2)}x | <= ${c.target}x | ${r.ok ? 'ok' : 'MISS'} |`);
+    lines.push('', `Measured ${date} on ${m.cpu} (${m.cores} cores, ${m.memory}), Node ${m.node}, median of ${RUNS} runs.`);
+    doc = upsertSection(doc, c.name, lines.join('\n'));
+  }
+  fs.writeFileSync(REPORT, doc);
+}
+
+function main() {
+  if (!fs.existsSync(path.join(ROOT, 'lib', 'cli', 'main.js'))) {
+    console.error('bench: lib/cli/main.js is missing: compile first (`npx projen compile`; `npm run bench` does it).');
+    process.exit(1);
+  }
+  const only = process.argv.slice(2);
+  const cases = loadCases().filter(c => only.length === 0 || only.includes(c.name));
+  if (cases.length === 0) {
+    console.error(`bench: no case named ${only.join(', ')}`);
+    process.exit(1);
+  }
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const m = machine();
+  console.log(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memory}; Node ${m.node}. ${RUNS} runs per side, medians.\n`);
+  const results = [];
+  for (const c of cases) {
+    process.stdout.write(`running ${c.name} ...\n`);
+    results.push(runCase(c));
+  }
+  console.log('');
+  printTable(table(results));
+  const misses = results.flatMap(r => r.rows.filter(x => !x.ok).map(x => `${r.c.name} ${x.metric}`));
+  if (misses.length > 0) console.log(`\nMISS: ${misses.join(', ')} over target (reported, not failed).`);
+  writeReport(results, m, new Date().toISOString().slice(0, 10));
+  console.log(`\nWrote ${path.relative(process.cwd(), REPORT) || REPORT}.`);
+}
+
+main();

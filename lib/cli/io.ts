@@ -1,0 +1,34 @@
+/**
+ * What a CLI command reads and writes, injected so tests run commands in-process.
+ */
+export interface CliIo {
+  /** Read when an input is `-`. */
+  readonly stdin: NodeJS.ReadableStream;
+  /** Reports. */
+  readonly stdout: { write(chunk: string): unknown };
+  /** Usage errors and diagnostics. */
+  readonly stderr: { write(chunk: string): unknown };
+  /**
+   * Relative paths are resolved against it; SARIF URIs are relative to it.
+   * @default process.cwd()
+   */
+  readonly cwd?: string;
+}
+
+/** The real process's streams. */
+export function processIo(): CliIo {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
+}
+
+/** Exit codes of every command. */
+export enum ExitCode {
+  /** Nothing denied. */
+  OK = 0,
+  /** Something denied (the findings are the report). */
+  DENIED = 1,
+  /** Invalid usage, or an input could not be read or parsed (wins over DENIED). */
+  ERROR = 2,
+}
+
+/** A usage error found by a command after commander parsed its options: message and exit 2. */
+export class UsageError extends Error {}

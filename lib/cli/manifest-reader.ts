@@ -1,0 +1,258 @@
+/**
+ * Reading manifests from the command line's inputs: files, folders (recursing into
+ * `*.yaml`, `*.yml`, `*.json`) and `-` for standard input, then parsing them with
+ * `manifest-parser.ts`. Shared by every CLI command that reads manifests.
+ *
+ * Each input that cannot be read gives one error and the others are still read:
+ * missing or unreadable files, files over the size cap, binary files, symlink loops and
+ * dangling symlinks found while recursing.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { DEFAULT_PARSE_LIMITS, ManifestError, ManifestSink, ManifestSource, ParseLimits, errorMessage, parseManifests } from './manifest-parser';
+
+/** Default cap on one input's size: 256 MiB. */
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
+/** Options of `readManifests`. */
+export interface ReadOptions {
+  /** The directory relative paths are resolved against, and SARIF URIs are relative to. */
+  readonly cwd: string;
+  /** Standard input, read when an input is `-`. */
+  readonly stdin: NodeJS.ReadableStream;
+  /** Maximum size of one input in bytes. */
+  readonly maxBytes?: number;
+  /** Parser limits (aliases, depth). */
+  readonly limits?: ParseLimits;
+}
+
+/** Extensions of the files read from folders. */
+const MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
+
+/** Name shown for standard input. */
+export const STDIN_NAME = '<stdin>';
+
+/**
+ * Reads and parses every input in order, reporting objects and errors to `sink` as it goes
+ * (each input's text is released once its objects are reported, unless a reported object keeps it).
+ */
+export async function readManifests(inputs: readonly string[], options: ReadOptions, sink: ManifestSink): Promise<void> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const limits = options.limits ?? DEFAULT_PARSE_LIMITS;
+  const seenFiles = new Set<string>();
+  const seenDirs = new Set<string>();
+  let stdinRead = false;
+
+  const parse = (source: ManifestSource): void => parseManifests(source, sink, limits);
+  const fail = (name: string, message: string): void => sink.error({ file: name, uri: uriOf(options.cwd, name), message });
+
+  for (const input of inputs) {
+    if (input === '-') {
+      if (stdinRead) {
+        fail(STDIN_NAME, 'standard input (`-`) was given more than once; it is read once');
+        continue;
+      }
+      stdinRead = true;
+      const text = await readStream(options.stdin, maxBytes).catch((e: unknown) => ({ error: `cannot read standard input: ${errorMessage(e)}` }));
+      if (typeof text !== 'string') {
+        fail(STDIN_NAME, text.error);
+        continue;
+      }
+      parse({ name: STDIN_NAME, uri: 'stdin', text });
+      continue;
+    }
+    const absolute = path.resolve(options.cwd, input);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(absolute);
+    } catch (e) {
+      fail(input, describeFsError(e, isSymlink(absolute)));
+      continue;
+    }
+    if (stat.isDirectory()) {
+      walkDirectory(input, absolute, [], { cwd: options.cwd, maxBytes, seenFiles, seenDirs, parse, fail });
+    } else {
+      readFileInput(input, absolute, stat, { cwd: options.cwd, maxBytes, seenFiles, seenDirs, parse, fail });
+    }
+  }
+}
+
+interface WalkContext {
+  readonly cwd: string;
+  readonly maxBytes: number;
+  readonly seenFiles: Set<string>;
+  readonly seenDirs: Set<string>;
+  readonly parse: (source: ManifestSource) => void;
+  readonly fail: (name: string, message: string) => void;
+}
+
+/** Recurses into a folder in name order; `ancestors` are the real paths of the folders above (loop detection). */
+function walkDirectory(name: string, absolute: string, ancestors: readonly string[], ctx: WalkContext): void {
+  let real: string;
+  try {
+    real = fs.realpathSync(absolute);
+  } catch (e) {
+    ctx.fail(name, describeFsError(e, true));
+    return;
+  }
+  if (ancestors.includes(real)) {
+    ctx.fail(name, `symlink loop: ${name} leads back to ${real}, a folder being read; skipped`);
+    return;
+  }
+  if (ctx.seenDirs.has(real)) return; // already read through another path
+  ctx.seenDirs.add(real);
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(absolute, { withFileTypes: true });
+  } catch (e) {
+    ctx.fail(name, describeFsError(e, false));
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const below = [...ancestors, real];
+  for (const entry of entries) {
+    const childName = path.join(name, entry.name);
+    const childAbsolute = path.join(absolute, entry.name);
+    if (entry.isDirectory()) {
+      walkDirectory(childName, childAbsolute, below, ctx);
+    } else if (entry.isFile()) {
+      if (MANIFEST_EXTENSION.test(entry.name)) readFileInput(childName, childAbsolute, undefined, ctx);
+    } else if (entry.isSymbolicLink()) {
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(childAbsolute);
+      } catch (e) {
+        // Report a broken link only where a manifest was expected (or it may be a folder).
+        if (MANIFEST_EXTENSION.test(entry.name) || !path.extname(entry.name)) ctx.fail(childName, describeFsError(e, true));
+        continue;
+      }
+      if (stat.isDirectory()) walkDirectory(childName, childAbsolute, below, ctx);
+      else if (stat.isFile() && MANIFEST_EXTENSION.test(entry.name)) readFileInput(childName, childAbsolute, stat, ctx);
+    }
+    // sockets, FIFOs, devices inside folders are not manifests: ignored
+  }
+}
+
+/** Reads one file (or FIFO, e.g. `<(kubectl get ...)`) given on the command line or found in a folder. */
+function readFileInput(name: string, absolute: string, stat: fs.Stats | undefined, ctx: WalkContext): void {
+  let buffer: Buffer;
+  try {
+    const real = fs.realpathSync(absolute);
+    if (ctx.seenFiles.has(real)) return; // the same file through another path: read once
+    ctx.seenFiles.add(real);
+    const s = stat ?? fs.statSync(absolute);
+    if (s.isFile()) {
+      if (s.size > ctx.maxBytes) {
+        ctx.fail(name, `file is ${s.size} bytes, more than the limit of ${ctx.maxBytes} bytes (--max-bytes); skipped`);
+        return;
+      }
+      buffer = fs.readFileSync(absolute);
+      if (buffer.length > ctx.maxBytes) {
+        ctx.fail(name, `file is more than the limit of ${ctx.maxBytes} bytes (--max-bytes); skipped`);
+        return;
+      }
+    } else {
+      const read = readFdCapped(absolute, ctx.maxBytes);
+      if (read === undefined) {
+        ctx.fail(name, `input is more than the limit of ${ctx.maxBytes} bytes (--max-bytes); skipped`);
+        return;
+      }
+      buffer = read;
+    }
+  } catch (e) {
+    ctx.fail(name, describeFsError(e, false));
+    return;
+  }
+  const text = decode(buffer);
+  if (typeof text !== 'string') {
+    ctx.fail(name, text.error);
+    return;
+  }
+  ctx.parse({ name, uri: uriOf(ctx.cwd, name), text });
+}
+
+/** Reads a non-regular file (pipe, device) up to `max` bytes; undefined when it has more. */
+function readFdCapped(absolute: string, max: number): Buffer | undefined {
+  const fd = fs.openSync(absolute, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(65536);
+      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > max) return undefined;
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Reads a stream to the end, up to `max` bytes, then decodes it. */
+async function readStream(stream: NodeJS.ReadableStream, max: number): Promise<string | { error: string }> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    total += buf.length;
+    if (total > max) {
+      // Stop reading; the producer gets EPIPE or blocks, as with `head`.
+      return { error: `standard input is more than the limit of ${max} bytes (--max-bytes); skipped` };
+    }
+    chunks.push(buf);
+  }
+  return decode(Buffer.concat(chunks, total));
+}
+
+/** Bytes to text: UTF-8, rejecting binary (NUL bytes) and UTF-16/32 input with a clear message. */
+function decode(buffer: Buffer): string | { error: string } {
+  if (buffer.indexOf(0) !== -1) {
+    const utf16 = buffer.length >= 2 && ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff));
+    return {
+      error: utf16
+        ? 'UTF-16 text: save it as UTF-8 (Kubernetes manifests are UTF-8)'
+        : 'binary file (it contains NUL bytes): not a YAML or JSON manifest',
+    };
+  }
+  return buffer.toString('utf8');
+}
+
+function isSymlink(absolute: string): boolean {
+  try {
+    return fs.lstatSync(absolute).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** A sentence for a file system error. */
+function describeFsError(e: unknown, isLink: boolean): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return isLink ? 'dangling symlink: its target does not exist' : 'no such file or folder';
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${code})`;
+    case 'ELOOP':
+      return 'symlink loop (ELOOP): the link resolves to itself';
+    case 'ENOTDIR':
+      return 'not a folder (ENOTDIR): a path component is a file';
+    case 'EISDIR':
+      return 'is a folder (EISDIR)';
+    default:
+      return `cannot read: ${errorMessage(e)}`;
+  }
+}
+
+/** The SARIF URI of an input: relative to `cwd`, forward slashes, percent-encoded segments. */
+export function uriOf(cwd: string, name: string): string {
+  if (name === STDIN_NAME) return 'stdin';
+  const relative = path.relative(cwd, path.resolve(cwd, name)) || path.basename(name);
+  return relative.split(path.sep).map(encodeURIComponent).join('/');
+}
+
+export type { ManifestError, ManifestSink, ManifestSource };

@@ -1,0 +1,54 @@
+/**
+ * The `cdk8s-rootless` (and `kubectl-rootless`) command line: a commander program whose
+ * subcommands register themselves (`audit` now; `harden` slots in the same way).
+ *
+ * Loads only the policy engine and file-format code: never cdk8s, cdk8s-plus or
+ * constructs (start-up time; see DESIGN.md).
+ */
+import { Command, CommanderError } from 'commander';
+import { registerAuditCommand } from './audit';
+import { CliIo, ExitCode, UsageError, processIo } from './io';
+import { toolVersion } from './report';
+
+/**
+ * Runs the command line in-process and resolves to its exit code (never calls
+ * `process.exit`).
+ *
+ * @param argv the arguments after the program name (e.g. `['audit', 'k8s/']`)
+ * @param io the streams and working directory
+ * @param programName the name in usage lines (`cdk8s-rootless`, or `kubectl rootless` as a kubectl plugin)
+ */
+export async function run(argv: readonly string[], io: CliIo = processIo(), programName = 'cdk8s-rootless'): Promise<number> {
+  let exitCode: number = ExitCode.OK;
+  const cwd = io.cwd ?? process.cwd();
+  const program = new Command(programName)
+    .description('Pod Security Standards tools for Kubernetes manifests and cdk8s apps.')
+    .version(toolVersion(), '-V, --version', 'print the version of cdk8s-rootless')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: s => io.stdout.write(s),
+      writeErr: s => io.stderr.write(s),
+    })
+    .showHelpAfterError(`(run "${programName} --help" for usage)`)
+    .addHelpText('after', `\nRun "${programName} <command> --help" for a command's options.`);
+  const ctx = { io, cwd, setExitCode: (code: ExitCode) => { exitCode = code; } };
+  registerAuditCommand(program, ctx);
+  // Later: registerHardenCommand(program, ctx);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; every usage error exits 2 (commander says 1).
+      return e.exitCode === 0 ? ExitCode.OK : ExitCode.ERROR;
+    }
+    if (e instanceof UsageError) {
+      io.stderr.write(`error: ${e.message}\n(run "${programName} --help" for usage)\n`);
+      return ExitCode.ERROR;
+    }
+    io.stderr.write(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    return ExitCode.ERROR;
+  }
+  return exitCode;
+}

@@ -1,0 +1,133 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type * as sarif from 'sarif';
+import { cli, fixture, tmpDir, writeFiles } from './helpers';
+import { PodSecurity } from '../../lib/policy';
+
+async function sarifOf(argv: string[], options: { stdin?: string; cwd?: string } = {}): Promise<{ code: number; log: sarif.Log }> {
+  const out = await cli([...argv, '--format', 'sarif'], options);
+  return { code: out.code, log: JSON.parse(out.stdout) };
+}
+
+describe('SARIF 2.1.0 report', () => {
+  test('structure GitHub code scanning accepts', async () => {
+    const { code, log } = await sarifOf(['audit', '.']);
+    expect(code).toBe(1);
+    expect(log.version).toBe('2.1.0');
+    expect(log.$schema).toMatch(/sarif-2\.1\.0/);
+    expect(log.runs).toHaveLength(1);
+    const run = log.runs[0];
+    const driver = run.tool.driver;
+    expect(driver.name).toBe('cdk8s-rootless');
+    expect(driver.informationUri).toMatch(/^https:\/\//);
+    expect(driver.version).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
+
+    // rules: every check of the engine, with descriptions and help
+    const rules = driver.rules!;
+    const ids = rules.map(r => r.id);
+    for (const check of PodSecurity.checks()) expect(ids).toContain(check.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const rule of rules) {
+      expect(rule.shortDescription?.text).toBeTruthy();
+      expect(rule.help?.text).toBeTruthy();
+    }
+
+    // results: a known rule, level error, message, relative forward-slash URI, a line
+    const results = run.results!;
+    expect(results.length).toBeGreaterThan(0);
+    for (const result of results) {
+      expect(ids).toContain(result.ruleId);
+      expect(rules[result.ruleIndex!].id).toBe(result.ruleId);
+      expect(result.level).toBe('error');
+      expect(result.message.text).toBeTruthy();
+      const location = result.locations![0].physicalLocation!;
+      expect(location.artifactLocation!.uri).toMatch(/^[^/\\][^\\]*$/);
+      expect(location.artifactLocation!.uriBaseId).toBe('%SRCROOT%');
+      expect(location.region!.startLine).toBeGreaterThanOrEqual(1);
+      expect(Object.values(result.partialFingerprints!)[0]).toMatch(/^[0-9a-f]{32}$/);
+    }
+    expect(run.originalUriBaseIds!['%SRCROOT%'].uri).toMatch(/^file:\/\/.*\/$/);
+    expect(run.invocations![0].executionSuccessful).toBe(true);
+    // the whole log serializes without undefined holes
+    expect(JSON.parse(JSON.stringify(log))).toEqual(log);
+  });
+
+  test('startLine is the line where the document starts, e.g. the 3rd document of a file', async () => {
+    const dir = tmpDir();
+    const pod = fixture('baseline-pod.yaml');
+    // documents: 0 at line 2, 1 at line 6, 2 (after comments and a blank line) at line 12
+    const text = [
+      '---',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: a}',
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: b}',
+      '---',
+      '# Source: chart/templates/pod.yaml',
+      '',
+      ...pod.split('\n').filter(l => !l.startsWith('#')),
+    ].join('\n');
+    writeFiles(dir, { 'k8s/apps/all.yaml': text });
+    const { log } = await sarifOf(['audit', 'k8s'], { cwd: dir });
+    const results = log.runs[0].results!;
+    expect(results.length).toBeGreaterThan(0);
+    for (const r of results) {
+      const loc = r.locations![0].physicalLocation!;
+      expect(loc.artifactLocation!.uri).toBe('k8s/apps/all.yaml');
+      expect(loc.region!.startLine).toBe(12);
+      expect(text.split('\n')[11]).toBe('apiVersion: v1');
+      expect(r.message.text).toMatch(/^Pod shop\/legacy \(doc 2\): /);
+    }
+  });
+
+  test('List items are located at the line where the item starts', async () => {
+    const text = fixture('kubectl-pods.json');
+    const dir = tmpDir();
+    writeFiles(dir, { 'pods.json': text });
+    const { log } = await sarifOf(['audit', 'pods.json'], { cwd: dir });
+    const lines = text.split('\n');
+    const proxy = log.runs[0].results!.filter(r => r.message.text?.includes('kube-proxy'));
+    expect(proxy.length).toBeGreaterThan(0);
+    for (const r of proxy) {
+      const line = r.locations![0].physicalLocation!.region!.startLine!;
+      expect(lines[line - 1].trim()).toBe('{');
+      expect(lines.slice(line, line + 6).join('\n')).toContain('"name": "kube-proxy-7xq9w"');
+    }
+  });
+
+  test('URIs are relative, forward slashes, percent-encoded', async () => {
+    const dir = tmpDir();
+    writeFiles(dir, { 'my apps/pod #1.yaml': fixture('baseline-pod.yaml') });
+    const { log } = await sarifOf(['audit', path.join(dir, 'my apps')], { cwd: dir });
+    expect(log.runs[0].results![0].locations![0].physicalLocation!.artifactLocation!.uri).toBe('my%20apps/pod%20%231.yaml');
+  });
+
+  test('stdin results and read errors', async () => {
+    const { code, log } = await sarifOf(['audit', '-', 'missing.yaml'], { stdin: fixture('privileged-pod.yaml') });
+    expect(code).toBe(2);
+    const run = log.runs[0];
+    expect(run.results![0].locations![0].physicalLocation!.artifactLocation).toEqual({ uri: 'stdin' });
+    expect(run.invocations![0].executionSuccessful).toBe(false);
+    const notification = run.invocations![0].toolExecutionNotifications![0];
+    expect(notification.level).toBe('error');
+    expect(notification.message.text).toBe('missing.yaml: no such file or folder');
+    expect(notification.locations![0].physicalLocation!.artifactLocation!.uri).toBe('missing.yaml');
+  });
+
+  test('malformed objects use the malformed rule', async () => {
+    const { log } = await sarifOf(['audit', '-'], { stdin: '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"}, "spec": {"containers": 3}}' });
+    const run = log.runs[0];
+    const malformed = run.results!.find(r => r.ruleId === 'malformed');
+    expect(malformed).toBeDefined();
+    expect(run.tool.driver.rules!.map(r => r.id)).toContain('malformed');
+  });
+
+  test('an empty report is valid', async () => {
+    const { code, log } = await sarifOf(['audit', 'restricted-pod.yaml']);
+    expect(code).toBe(0);
+    expect(log.runs[0].results).toEqual([]);
+  });
+});
