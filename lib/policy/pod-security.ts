@@ -42,11 +42,17 @@ export class PodSecurity {
     const pod = extraction.pod;
     if (pod !== undefined && level !== PolicyLevel.PRIVILEGED) {
       for (const { definition, checkPod } of checksFor(level, minor)) {
-        const forbidden = safely<ReturnType<CheckPodFn>>(() => checkPod(pod), e => ({
-          reason: 'check failed',
-          detail: `check ${definition.id} could not evaluate the pod: ${e}`,
-          fix: 'Make the pod spec well formed (see the Kubernetes API reference for PodSpec).',
-        }));
+        // Inline try/catch rather than `safely`: this loop is the engine's hot path.
+        let forbidden: ReturnType<CheckPodFn>;
+        try {
+          forbidden = checkPod(pod);
+        } catch (e) {
+          forbidden = {
+            reason: 'check failed',
+            detail: `check ${definition.id} could not evaluate the pod: ${e instanceof Error ? e.message : String(e)}`,
+            fix: 'Make the pod spec well formed (see the Kubernetes API reference for PodSpec).',
+          };
+        }
         if (forbidden !== undefined) {
           violations.push({
             check: definition.id,

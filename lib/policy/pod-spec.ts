@@ -75,6 +75,8 @@ export interface PodSpec {
   readonly initContainers: Container[];
   readonly containers: Container[];
   readonly ephemeralContainers: Container[];
+  /** Init, regular and ephemeral containers, in upstream's visiting order (computed once). */
+  readonly allContainers: Container[];
 }
 
 export interface PodMetadata {
@@ -294,6 +296,9 @@ class Reader {
     if (get(spec, 'containers') == null) this.bad(`${path}.containers`, 'is missing');
     const osName = this.string(this.object(spec, 'os', path), 'name', `${path}.os`);
     this.windowsOsPath = osName === 'windows' ? `${path}.os.name` : undefined;
+    const initContainers = this.list(spec, 'initContainers', path, this.container);
+    const containers = this.list(spec, 'containers', path, this.container);
+    const ephemeralContainers = this.list(spec, 'ephemeralContainers', path, this.container);
     return {
       hostNetwork: this.bool(spec, 'hostNetwork', path),
       hostPID: this.bool(spec, 'hostPID', path),
@@ -302,9 +307,12 @@ class Reader {
       osName,
       securityContext: this.securityContext(spec, path, 'pod'),
       volumes: this.list(spec, 'volumes', path, this.volume),
-      initContainers: this.list(spec, 'initContainers', path, this.container),
-      containers: this.list(spec, 'containers', path, this.container),
-      ephemeralContainers: this.list(spec, 'ephemeralContainers', path, this.container),
+      initContainers,
+      containers,
+      ephemeralContainers,
+      allContainers: initContainers.length === 0 && ephemeralContainers.length === 0
+        ? containers
+        : [...initContainers, ...containers, ...ephemeralContainers],
     };
   }
 

@@ -42,7 +42,7 @@ export interface CheckDefinition {
 
 /** Init, regular and ephemeral containers, in upstream's visiting order. */
 export function allContainers(spec: PodSpec): Container[] {
-  return [...spec.initContainers, ...spec.containers, ...spec.ephemeralContainers];
+  return spec.allContainers;
 }
 
 /** Names of the containers matching `predicate`, in visiting order. */
