@@ -296,20 +296,19 @@ class Reader {
     if (get(spec, 'containers') == null) this.bad(`${path}.containers`, 'is missing');
     const osName = this.string(this.object(spec, 'os', path), 'name', `${path}.os`);
     this.windowsOsPath = osName === 'windows' ? `${path}.os.name` : undefined;
+    // Fields are read in this order so that issues are reported in field order.
+    const hostNetwork = this.bool(spec, 'hostNetwork', path);
+    const hostPID = this.bool(spec, 'hostPID', path);
+    const hostIPC = this.bool(spec, 'hostIPC', path);
+    const hostUsers = this.bool(spec, 'hostUsers', path);
+    const securityContext = this.securityContext(spec, path, 'pod');
+    const volumes = this.list(spec, 'volumes', path, this.volume);
     const initContainers = this.list(spec, 'initContainers', path, this.container);
     const containers = this.list(spec, 'containers', path, this.container);
     const ephemeralContainers = this.list(spec, 'ephemeralContainers', path, this.container);
     return {
-      hostNetwork: this.bool(spec, 'hostNetwork', path),
-      hostPID: this.bool(spec, 'hostPID', path),
-      hostIPC: this.bool(spec, 'hostIPC', path),
-      hostUsers: this.bool(spec, 'hostUsers', path),
-      osName,
-      securityContext: this.securityContext(spec, path, 'pod'),
-      volumes: this.list(spec, 'volumes', path, this.volume),
-      initContainers,
-      containers,
-      ephemeralContainers,
+      hostNetwork, hostPID, hostIPC, hostUsers, osName, securityContext, volumes,
+      initContainers, containers, ephemeralContainers,
       allContainers: initContainers.length === 0 && ephemeralContainers.length === 0
         ? containers
         : [...initContainers, ...containers, ...ephemeralContainers],
