@@ -60,23 +60,55 @@ function audit(args) {
 const synthesized = synthesize();
 console.log(`Synthesized ${synthesized.length} example app(s) into ${path.relative(root, outdir)}/`);
 
-// 1. Everything we ship as an example must be admitted by a restricted namespace.
+// 1. Everything we ship as an example must be admitted at the level it declares: restricted,
+//    unless the pod template carries this library's exemptions and `pss-level` annotations
+//    (e.g. the elasticsearch StatefulSet with its root permission init container is baseline).
+//    A declared level must also be honest: a "baseline" workload must really fail restricted.
+const yaml = require('js-yaml');
+const LEVEL = 'rootless.cdk8s.io/pss-level';
+const EXEMPTIONS = 'rootless.cdk8s.io/exemptions';
 const targets = [path.relative(root, outdir), 'examples/manifests/compliant'];
-const ok = audit(['--level', 'restricted', '--format', 'json', ...targets]);
-let report;
-try {
-  report = JSON.parse(ok.stdout);
-} catch {
-  fail(`audit printed no JSON:\n${ok.stdout}\n${ok.stderr}`);
+const reports = {};
+for (const level of ['restricted', 'baseline']) {
+  const r = audit(['--level', level, '--format', 'json', ...targets]);
+  try {
+    reports[level] = JSON.parse(r.stdout);
+  } catch {
+    fail(`audit printed no JSON:\n${r.stdout}\n${r.stderr}`);
+  }
+  if (r.status === 2) fail(`audit could not read the examples:\n${r.stderr}`);
 }
-const rows = report.results.map((r) => [r.file, r.kind, `${r.namespace ? r.namespace + '/' : ''}${r.name ?? ''}`, r.allowed ? 'allowed' : 'DENIED']);
-const widths = [0, 1, 2, 3].map((i) => Math.max(...[['file', 'kind', 'name', 'restricted'], ...rows].map((r) => String(r[i]).length)));
-const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ');
-console.log('\n' + line(['file', 'kind', 'name', 'restricted']));
+
+const documents = new Map();
+function annotations(result) {
+  if (result.item !== undefined || !result.file.endsWith('.yaml')) return {};
+  if (!documents.has(result.file)) documents.set(result.file, yaml.loadAll(fs.readFileSync(path.join(root, result.file), 'utf8')));
+  const obj = documents.get(result.file)[result.index] ?? {};
+  const template = obj.kind === 'Pod' ? obj : obj.kind === 'CronJob' ? obj.spec?.jobTemplate?.spec?.template : obj.spec?.template;
+  return template?.metadata?.annotations ?? {};
+}
+
+const rows = [];
+const problems = [];
+const baseline = new Map(reports.baseline.results.map((r) => [`${r.file}#${r.index}#${r.item ?? ''}`, r]));
+for (const r of reports.restricted.results.filter((x) => x.applicable)) {
+  const a = annotations(r);
+  const declared = a[LEVEL] ?? 'restricted';
+  const exemptions = a[EXEMPTIONS] ? JSON.parse(a[EXEMPTIONS]) : [];
+  const atBaseline = baseline.get(`${r.file}#${r.index}#${r.item ?? ''}`);
+  const actual = r.allowed ? 'restricted' : atBaseline?.allowed ? 'baseline' : 'privileged';
+  const name = `${r.namespace ? r.namespace + '/' : ''}${r.name ?? ''}`;
+  if (actual !== declared) problems.push(`${r.file}: ${r.kind} ${name} meets ${actual} but declares ${declared}`);
+  rows.push([`${r.kind}/${name}`, actual, exemptions.length ? exemptions.map((e) => `${e.id}${e.container ? ` (${e.container})` : ''}: ${e.reason}`).join('; ') : '-']);
+}
+const header = ['workload', 'PSS level', 'exemptions (reasons)'];
+const widths = [0, 1].map((i) => Math.max(...[header, ...rows].map((r) => r[i].length)));
+const line = (r) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2]}`;
+console.log('\n' + line(header));
 rows.forEach((r) => console.log(line(r)));
-const s = report.summary;
-console.log(`\n${s.objects} objects: ${s.audited} audited, ${s.allowed} allowed, ${s.denied} denied, ${s.skipped} not pod-bearing, ${s.errors} errors`);
-if (ok.status !== 0) fail(`audit of the examples exited ${ok.status}:\n${audit(['--level', 'restricted', ...targets]).stdout}`);
+const s = reports.restricted.summary;
+console.log(`\n${s.objects} objects: ${s.audited} pod-bearing audited, ${s.skipped} other objects, ${s.errors} errors`);
+if (problems.length) fail(`the audit disagrees with the declared levels:\n${problems.join('\n')}`);
 
 // 2. The article's manifests: the audit must catch them.
 console.log('\nThe reference article\'s manifests, audited at restricted (expected: denied):\n');
