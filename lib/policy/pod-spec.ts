@@ -127,8 +127,32 @@ function get(o: Json, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
 }
 
-function at(path: string, key: string): string {
-  return path ? `${path}.${key}` : key;
+/**
+ * A field path (`spec.containers[1].securityContext`), turned into text only when an issue is
+ * recorded: the reader runs for every object the CLI audits, and building path strings eagerly
+ * was a large part of its cost.
+ */
+class FieldPath {
+  public static of(path: string): FieldPath {
+    return new FieldPath(undefined, path);
+  }
+
+  private constructor(private readonly parent: FieldPath | undefined, private readonly segment: string | number) {}
+
+  public key(key: string): FieldPath {
+    return new FieldPath(this, key);
+  }
+
+  public index(i: number): FieldPath {
+    return new FieldPath(this, i);
+  }
+
+  public toString(): string {
+    if (this.parent === undefined) return String(this.segment);
+    const parent = this.parent.toString();
+    if (typeof this.segment === 'number') return `${parent}[${this.segment}]`;
+    return parent ? `${parent}.${this.segment}` : this.segment;
+  }
 }
 
 /**
@@ -145,157 +169,161 @@ const LINUX_ONLY = {
 class Reader {
   readonly issues: string[] = [];
   /** Set while reading a Windows pod spec: the path of its spec.os.name. */
-  private windowsOsPath: string | undefined;
+  private windowsOsPath: FieldPath | undefined;
 
-  bad(path: string, what: string): undefined {
+  bad(path: FieldPath, what: string): undefined {
     this.issues.push(`${path} ${what}`);
     return undefined;
   }
 
-  object(o: Json | undefined, key: string, path: string): Json | undefined {
+  object(o: Json | undefined, key: string, path: FieldPath): Json | undefined {
     const v = o === undefined ? undefined : get(o, key);
     if (v === undefined || v === null) return undefined;
-    return isObject(v) ? v : this.bad(at(path, key), 'is not an object');
+    return isObject(v) ? v : this.bad(path.key(key), 'is not an object');
   }
 
-  bool(o: Json | undefined, key: string, path: string): boolean | undefined {
+  bool(o: Json | undefined, key: string, path: FieldPath): boolean | undefined {
     const v = o === undefined ? undefined : get(o, key);
     if (v === undefined || v === null) return undefined;
-    return typeof v === 'boolean' ? v : this.bad(at(path, key), 'is not a boolean');
+    return typeof v === 'boolean' ? v : this.bad(path.key(key), 'is not a boolean');
   }
 
-  string(o: Json | undefined, key: string, path: string): string | undefined {
+  string(o: Json | undefined, key: string, path: FieldPath): string | undefined {
     const v = o === undefined ? undefined : get(o, key);
     if (v === undefined || v === null) return undefined;
-    return typeof v === 'string' ? v : this.bad(at(path, key), 'is not a string');
+    return typeof v === 'string' ? v : this.bad(path.key(key), 'is not a string');
   }
 
-  integer(o: Json | undefined, key: string, path: string): number | undefined {
+  integer(o: Json | undefined, key: string, path: FieldPath): number | undefined {
     const v = o === undefined ? undefined : get(o, key);
     if (v === undefined || v === null) return undefined;
-    return Number.isInteger(v) ? v as number : this.bad(at(path, key), 'is not an integer');
+    return Number.isInteger(v) ? v as number : this.bad(path.key(key), 'is not an integer');
   }
 
   /** A list whose items are read by `item`; items it cannot read are dropped. */
-  list<T>(o: Json | undefined, key: string, path: string, item: (v: unknown, path: string) => T | undefined): T[] {
+  list<T>(o: Json | undefined, key: string, path: FieldPath, item: (v: unknown, path: FieldPath) => T | undefined): T[] {
     const v = o === undefined ? undefined : get(o, key);
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) {
-      this.bad(at(path, key), 'is not an array');
+      this.bad(path.key(key), 'is not an array');
       return [];
     }
+    const listPath = path.key(key);
     const out: T[] = [];
-    v.forEach((x, i) => {
-      const read = item(x, `${path}.${key}[${i}]`);
+    for (let i = 0; i < v.length; i++) {
+      const read = item(v[i], listPath.index(i));
       if (read !== undefined) out.push(read);
-    });
+    }
     return out;
   }
 
-  stringItem = (v: unknown, path: string): string | undefined =>
+  stringItem = (v: unknown, path: FieldPath): string | undefined =>
     typeof v === 'string' ? v : this.bad(path, 'is not a string');
 
-  objectItem = (v: unknown, path: string): Json | undefined =>
+  objectItem = (v: unknown, path: FieldPath): Json | undefined =>
     isObject(v) ? v : this.bad(path, 'is not an object');
 
   /** A string the API requires: missing or empty is recorded too. */
-  requiredString(o: Json, key: string, path: string): string | undefined {
+  requiredString(o: Json, key: string, path: FieldPath): string | undefined {
     const v = get(o, key);
-    if (v == null) return this.bad(at(path, key), 'is missing');
-    return v === '' ? this.bad(at(path, key), 'is empty') : this.string(o, key, path);
+    if (v == null) return this.bad(path.key(key), 'is missing');
+    return v === '' ? this.bad(path.key(key), 'is empty') : this.string(o, key, path);
   }
 
-  profile(o: Json | undefined, key: string, path: string): Profile | undefined {
+  profile(o: Json | undefined, key: string, path: FieldPath): Profile | undefined {
     const p = this.object(o, key, path);
-    return p && { type: this.string(p, 'type', `${path}.${key}`) ?? '' };
+    return p && { type: this.string(p, 'type', path.key(key)) ?? '' };
   }
 
-  securityContext(o: Json | undefined, path: string, level: 'pod' | 'container'): SecurityContext | undefined {
+  securityContext(o: Json | undefined, path: FieldPath, level: 'pod' | 'container'): SecurityContext | undefined {
     const sc = this.object(o, 'securityContext', path);
     if (sc === undefined) return undefined;
-    const p = `${path}.securityContext`;
+    const p = path.key('securityContext');
     if (this.windowsOsPath !== undefined) {
       for (const key of LINUX_ONLY[level].filter(k => get(sc, k) != null)) {
-        this.bad(`${p}.${key}`, `cannot be set when ${this.windowsOsPath} is windows`);
+        this.bad(p.key(key), `cannot be set when ${this.windowsOsPath} is windows`);
       }
     }
     const se = this.object(sc, 'seLinuxOptions', p);
-    const sePath = `${p}.seLinuxOptions`;
-    const common: SecurityContext = {
-      runAsNonRoot: this.bool(sc, 'runAsNonRoot', p),
-      runAsUser: this.integer(sc, 'runAsUser', p),
-      seccompProfile: this.profile(sc, 'seccompProfile', p),
-      appArmorProfile: this.profile(sc, 'appArmorProfile', p),
-      seLinuxOptions: se && {
-        type: this.string(se, 'type', sePath) ?? '',
-        user: this.string(se, 'user', sePath) ?? '',
-        role: this.string(se, 'role', sePath) ?? '',
-      },
-      windowsHostProcess: this.bool(this.object(sc, 'windowsOptions', p), 'hostProcess', `${p}.windowsOptions`),
+    const runAsNonRoot = this.bool(sc, 'runAsNonRoot', p);
+    const runAsUser = this.integer(sc, 'runAsUser', p);
+    const seccompProfile = this.profile(sc, 'seccompProfile', p);
+    const appArmorProfile = this.profile(sc, 'appArmorProfile', p);
+    const seLinuxOptions = se && {
+      type: this.string(se, 'type', p.key('seLinuxOptions')) ?? '',
+      user: this.string(se, 'user', p.key('seLinuxOptions')) ?? '',
+      role: this.string(se, 'role', p.key('seLinuxOptions')) ?? '',
     };
+    const windowsOptions = this.object(sc, 'windowsOptions', p);
+    const windowsHostProcess = windowsOptions && this.bool(windowsOptions, 'hostProcess', p.key('windowsOptions'));
     if (level === 'pod') {
       const sysctls = this.list(sc, 'sysctls', p, (v, sp) => {
         const s = this.objectItem(v, sp);
         return s && this.requiredString(s, 'name', sp);
       });
-      return { ...common, sysctls };
+      return { runAsNonRoot, runAsUser, seccompProfile, appArmorProfile, seLinuxOptions, windowsHostProcess, sysctls };
     }
+    const allowPrivilegeEscalation = this.bool(sc, 'allowPrivilegeEscalation', p);
+    const privileged = this.bool(sc, 'privileged', p);
+    const procMount = this.string(sc, 'procMount', p);
     const caps = this.object(sc, 'capabilities', p);
+    const capabilities = caps && {
+      add: this.list(caps, 'add', p.key('capabilities'), this.stringItem),
+      drop: this.list(caps, 'drop', p.key('capabilities'), this.stringItem),
+    };
     return {
-      ...common,
-      allowPrivilegeEscalation: this.bool(sc, 'allowPrivilegeEscalation', p),
-      privileged: this.bool(sc, 'privileged', p),
-      procMount: this.string(sc, 'procMount', p),
-      capabilities: caps && {
-        add: this.list(caps, 'add', `${p}.capabilities`, this.stringItem),
-        drop: this.list(caps, 'drop', `${p}.capabilities`, this.stringItem),
-      },
+      runAsNonRoot, runAsUser, seccompProfile, appArmorProfile, seLinuxOptions, windowsHostProcess,
+      allowPrivilegeEscalation, privileged, procMount, capabilities,
     };
   }
 
-  handler(o: Json | undefined, key: string, path: string): HostHandler | undefined {
+  /** Adds the handler at `o[key]`, reduced to its host fields, to `out`. */
+  handler(o: Json | undefined, key: string, path: FieldPath, out: HostHandler[]): void {
     const h = this.object(o, key, path);
-    if (h === undefined) return undefined;
-    const p = `${path}.${key}`;
-    return {
-      httpGetHost: this.string(this.object(h, 'httpGet', p), 'host', `${p}.httpGet`),
-      tcpSocketHost: this.string(this.object(h, 'tcpSocket', p), 'host', `${p}.tcpSocket`),
-    };
+    if (h === undefined) return;
+    const p = path.key(key);
+    const httpGet = this.object(h, 'httpGet', p);
+    const tcpSocket = this.object(h, 'tcpSocket', p);
+    out.push({
+      httpGetHost: httpGet && this.string(httpGet, 'host', p.key('httpGet')),
+      tcpSocketHost: tcpSocket && this.string(tcpSocket, 'host', p.key('tcpSocket')),
+    });
   }
 
-  container = (v: unknown, path: string): Container | undefined => {
+  container = (v: unknown, path: FieldPath): Container | undefined => {
     const c = this.objectItem(v, path);
     if (c === undefined) return undefined;
     const name = this.requiredString(c, 'name', path);
+    const securityContext = this.securityContext(c, path, 'container');
+    const hostPorts = this.list(c, 'ports', path, (pv, pp) => {
+      const port = this.objectItem(pv, pp);
+      return port && this.integer(port, 'hostPort', pp);
+    });
+    const probes: HostHandler[] = [];
+    for (const k of PROBES) this.handler(c, k, path, probes);
+    const lifecycleHandlers: HostHandler[] = [];
     const lifecycle = this.object(c, 'lifecycle', path);
-    const defined = <T>(xs: (T | undefined)[]): T[] => xs.filter((x): x is T => x !== undefined);
-    return {
-      name: name || path,
-      securityContext: this.securityContext(c, path, 'container'),
-      hostPorts: this.list(c, 'ports', path, (pv, pp) => {
-        const port = this.objectItem(pv, pp);
-        return port && this.integer(port, 'hostPort', pp);
-      }),
-      probes: defined(['livenessProbe', 'readinessProbe', 'startupProbe'].map(k => this.handler(c, k, path))),
-      lifecycleHandlers: defined(['postStart', 'preStop'].map(k => this.handler(lifecycle, k, `${path}.lifecycle`))),
-    };
+    if (lifecycle !== undefined) {
+      for (const k of LIFECYCLE_HANDLERS) this.handler(lifecycle, k, path.key('lifecycle'), lifecycleHandlers);
+    }
+    return { name: name || String(path), securityContext, hostPorts, probes, lifecycleHandlers };
   };
 
-  volume = (v: unknown, path: string): Volume | undefined => {
+  volume = (v: unknown, path: FieldPath): Volume | undefined => {
     const vol = this.objectItem(v, path);
     if (vol === undefined) return undefined;
     const sources = Object.keys(vol).filter(k => k !== 'name' && vol[k] !== undefined && vol[k] !== null);
     if (sources.length > 1) this.bad(path, `sets more than one volume source (${sources.join(', ')})`);
     return {
-      name: this.requiredString(vol, 'name', path) || path,
+      name: this.requiredString(vol, 'name', path) || String(path),
       sources: sources.length > 0 ? sources : ['emptyDir'],
     };
   };
 
-  podSpec(spec: Json, path: string): PodSpec {
-    if (get(spec, 'containers') == null) this.bad(`${path}.containers`, 'is missing');
-    const osName = this.string(this.object(spec, 'os', path), 'name', `${path}.os`);
-    this.windowsOsPath = osName === 'windows' ? `${path}.os.name` : undefined;
+  podSpec(spec: Json, path: FieldPath): PodSpec {
+    if (get(spec, 'containers') == null) this.bad(path.key('containers'), 'is missing');
+    const osName = this.string(this.object(spec, 'os', path), 'name', path.key('os'));
+    this.windowsOsPath = osName === 'windows' ? path.key('os').key('name') : undefined;
     // Fields are read in this order so that issues are reported in field order.
     const hostNetwork = this.bool(spec, 'hostNetwork', path);
     const hostPID = this.bool(spec, 'hostPID', path);
@@ -315,17 +343,20 @@ class Reader {
     };
   }
 
-  metadata(template: Json, path: string): PodMetadata {
+  metadata(template: Json, path: FieldPath): PodMetadata {
     const annotations = new Map<string, string>();
-    const p = at(path, 'metadata');
+    const p = path.key('metadata');
     const a = this.object(this.object(template, 'metadata', path), 'annotations', p);
     for (const [k, v] of Object.entries(a ?? {})) {
       if (typeof v === 'string') annotations.set(k, v);
-      else this.bad(`${p}.annotations[${JSON.stringify(k)}]`, 'is not a string');
+      else this.bad(p.key(`annotations[${JSON.stringify(k)}]`), 'is not a string');
     }
     return { annotations };
   }
 }
+
+const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
+const LIFECYCLE_HANDLERS = ['postStart', 'preStop'];
 
 function describeValue(v: unknown): string {
   if (v === null || v === undefined) return String(v);
@@ -365,8 +396,8 @@ export function podSpecOf(manifest: unknown): Extraction {
     }
     template = next;
   }
-  const path = walked.join('.');
-  const specPath = at(path, 'spec');
+  const path = FieldPath.of(walked.join('.'));
+  const specPath = path.key('spec');
   const spec = get(template, 'spec');
   if (!isObject(spec)) {
     return { applicable: true, issues: [`${specPath} ${spec == null ? 'is missing' : 'is not an object'}`] };
