@@ -31,11 +31,11 @@ const capabilitiesRestrictedV1Dot22: CheckPodFn = ({ spec }) => {
   for (const c of allContainers(spec)) {
     const caps = c.securityContext?.capabilities;
     if (!caps?.drop.includes('ALL')) missingDropAll.push(c.name);
-    const added = (caps?.add ?? []).filter(cap => cap !== 'NET_BIND_SERVICE');
-    if (added.length > 0) {
-      addingForbidden.push(c.name);
-      forbidden.push(...added);
+    const before = forbidden.length;
+    for (const cap of caps?.add ?? []) {
+      if (cap !== 'NET_BIND_SERVICE') forbidden.push(cap);
     }
+    if (forbidden.length > before) addingForbidden.push(c.name);
   }
   const details: string[] = [];
   if (missingDropAll.length > 0) {
