@@ -272,8 +272,16 @@ class Reader {
       drop: this.list(caps, 'drop', p.key('capabilities'), this.stringItem),
     };
     return {
-      runAsNonRoot, runAsUser, seccompProfile, appArmorProfile, seLinuxOptions, windowsHostProcess,
-      allowPrivilegeEscalation, privileged, procMount, capabilities,
+      runAsNonRoot,
+      runAsUser,
+      seccompProfile,
+      appArmorProfile,
+      seLinuxOptions,
+      windowsHostProcess,
+      allowPrivilegeEscalation,
+      privileged,
+      procMount,
+      capabilities,
     };
   }
 
@@ -335,8 +343,16 @@ class Reader {
     const containers = this.list(spec, 'containers', path, this.container);
     const ephemeralContainers = this.list(spec, 'ephemeralContainers', path, this.container);
     return {
-      hostNetwork, hostPID, hostIPC, hostUsers, osName, securityContext, volumes,
-      initContainers, containers, ephemeralContainers,
+      hostNetwork,
+      hostPID,
+      hostIPC,
+      hostUsers,
+      osName,
+      securityContext,
+      volumes,
+      initContainers,
+      containers,
+      ephemeralContainers,
       allContainers: initContainers.length === 0 && ephemeralContainers.length === 0
         ? containers
         : [...initContainers, ...containers, ...ephemeralContainers],
