@@ -24,8 +24,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
 
   // Runtime helpers of the CLI: bundled into the package.
-  bundledDeps: ['js-yaml@^5.5.0', 'commander@^14.0.0'],
-  devDeps: ['@types/sarif@^2.1.7', 'fast-check@^4', 'ts-node'],
+  bundledDeps: ['js-yaml@^5.5.0', 'commander@^14.0.0', 'yaml@^2.9.1', 'dockerfile-ast@^0.7.1'],
+  devDeps: ['@types/sarif@^2.1.7', 'fast-check@^4', 'ts-node', '@bufbuild/cel@^0.6.1', '@prometheus-io/lezer-promql@^0.315.0', '@lezer/lr@^1.4.12', '@lezer/highlight@^1.2.0', 'cdk8s-cli@^2.207.0'],
 
   bin: {
     'cdk8s-rootless': 'lib/cli/main.js',
