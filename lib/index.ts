@@ -1,3 +1,6 @@
 export * from './policy';
 export * from './hardening';
 export * from './hardened-pod';
+export * from './restricted-namespace';
+export * from './admission-policy';
+export * from './monitoring';

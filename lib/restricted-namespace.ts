@@ -1,0 +1,323 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
+import { RootlessAnnotations } from './hardening/annotations';
+import { reasonProblem } from './hardening/reason';
+import { PodSecurity, PolicyLevel } from './policy';
+import { parseMinor } from './policy/version';
+
+const LEVELS: readonly string[] = Object.values(PolicyLevel);
+const RANK: Record<string, number> = { [PolicyLevel.PRIVILEGED]: 0, [PolicyLevel.BASELINE]: 1, [PolicyLevel.RESTRICTED]: 2 };
+
+/**
+ * The Pod Security admission modes a namespace label configures.
+ */
+export enum PodSecurityMode {
+  /** Violations reject the pod. */
+  ENFORCE = 'enforce',
+  /** Violations are recorded in the audit log (and `pod_security_evaluations_total{mode="audit"}`). */
+  AUDIT = 'audit',
+  /** Violations are returned to the client as warnings (and counted with `mode="warn"`). */
+  WARN = 'warn',
+}
+
+/**
+ * The id of a namespace exemption in the namespace's `rootless.cdk8s.io/exemptions` annotation.
+ */
+export enum NamespaceExemptionKind {
+  /** A Pod Security level below `restricted` for one or more modes. */
+  LOWER_LEVEL = 'namespaceLevel',
+}
+
+/**
+ * An explicit, reasoned permission for a `RestrictedNamespace` to use a Pod Security level
+ * below `restricted`. Like workload exemptions, the reason is mandatory (at least 10
+ * characters) and shows in the namespace's `rootless.cdk8s.io/exemptions` annotation.
+ *
+ * @example
+ * NamespaceExemption.lowerLevel(PolicyLevel.BASELINE, 'elasticsearch needs a root init container until the CSI driver honours fsGroup')
+ */
+export class NamespaceExemption {
+  /**
+   * Permits levels down to `level` (baseline or privileged) in the modes that ask for them.
+   * @param level the lowest level any mode of the namespace may use
+   * @param reason why the namespace cannot enforce `restricted`
+   */
+  public static lowerLevel(level: PolicyLevel, reason: string): NamespaceExemption {
+    return new NamespaceExemption(NamespaceExemptionKind.LOWER_LEVEL, level, reason);
+  }
+
+  private constructor(
+    /** What is exempted. */
+    public readonly kind: NamespaceExemptionKind,
+    /** The lowest level permitted. */
+    public readonly level: PolicyLevel,
+    /** Why, in the author's words. */
+    public readonly reason: string,
+  ) {}
+
+  /**
+   * A short description, e.g. `NamespaceExemption.lowerLevel("baseline")`.
+   */
+  public toString(): string {
+    return `NamespaceExemption.lowerLevel(${JSON.stringify(this.level)})`;
+  }
+
+  /**
+   * The entry of the namespace's `rootless.cdk8s.io/exemptions` annotation.
+   */
+  public toJson(): any {
+    return { id: this.kind, container: null, reason: this.reason, level: this.level };
+  }
+}
+
+/**
+ * Props of a `RestrictedNamespace`.
+ */
+export interface RestrictedNamespaceProps extends kplus.NamespaceProps {
+  /**
+   * The level the namespace enforces (`pod-security.kubernetes.io/enforce`). A level below
+   * `restricted` needs `exemption`.
+   * @default PolicyLevel.RESTRICTED
+   */
+  readonly enforce?: PolicyLevel;
+
+  /**
+   * The level violations of which are audited (`pod-security.kubernetes.io/audit`). A level
+   * below `restricted` needs `exemption`.
+   * @default PolicyLevel.RESTRICTED
+   */
+  readonly audit?: PolicyLevel;
+
+  /**
+   * The level violations of which are returned as warnings (`pod-security.kubernetes.io/warn`).
+   * A level below `restricted` needs `exemption`.
+   * @default PolicyLevel.RESTRICTED
+   */
+  readonly warn?: PolicyLevel;
+
+  /**
+   * The policy version of every mode: `v1.N`, or `latest` when asked for explicitly (the
+   * checks then change when the cluster is upgraded).
+   * @default - `PodSecurity.latestVersion()`, the newest version this library knows, pinned
+   */
+  readonly version?: string;
+
+  /**
+   * The policy version of the enforce mode (`pod-security.kubernetes.io/enforce-version`).
+   * @default - `version`
+   */
+  readonly enforceVersion?: string;
+
+  /**
+   * The policy version of the audit mode (`pod-security.kubernetes.io/audit-version`).
+   * @default - `version`
+   */
+  readonly auditVersion?: string;
+
+  /**
+   * The policy version of the warn mode (`pod-security.kubernetes.io/warn-version`).
+   * @default - `version`
+   */
+  readonly warnVersion?: string;
+
+  /**
+   * Permission, with a reason, to use a level below `restricted`.
+   * @default - none: every mode must be `restricted`
+   */
+  readonly exemption?: NamespaceExemption;
+
+  /**
+   * Whether synthesis verifies every pod-bearing object of the app that targets this
+   * namespace against the enforce level and version (and fails on pods the cluster would reject).
+   * @default true
+   */
+  readonly verifyWorkloads?: boolean;
+}
+
+/** The level and version of one mode, resolved. */
+interface ModeSetting {
+  readonly level: PolicyLevel;
+  readonly version: string;
+}
+
+/**
+ * A Namespace that enforces the Pod Security Standards: `pod-security.kubernetes.io/enforce`,
+ * `audit` and `warn` at `restricted` by default, each pinned to a concrete policy version
+ * (`PodSecurity.latestVersion()`) rather than `latest`, so a cluster upgrade does not silently
+ * change what is admitted.
+ *
+ * A level below `restricted` needs `NamespaceExemption.lowerLevel(level, reason)`.
+ *
+ * At synthesis it evaluates every pod-bearing object of the app whose `metadata.namespace` is
+ * this namespace (constructs of this library, cdk8s-plus workloads, raw `ApiObject`s) with the
+ * policy engine at the enforce level and version, and fails on any pod the cluster would reject.
+ *
+ * @example
+ * const ns = new RestrictedNamespace(chart, 'applications', { metadata: { name: 'applications' } });
+ * new HardenedPod(chart, 'app', { metadata: { namespace: ns.name }, user: 1000, containers: [{ image: 'app:v1' }] });
+ */
+export class RestrictedNamespace extends kplus.Namespace {
+  /**
+   * The level and version of each mode, as labelled.
+   */
+  public readonly enforceLevel: PolicyLevel;
+  /** The enforce version label value (`v1.N` or `latest`). */
+  public readonly enforceVersion: string;
+  /** The audit level. */
+  public readonly auditLevel: PolicyLevel;
+  /** The audit version label value. */
+  public readonly auditVersion: string;
+  /** The warn level. */
+  public readonly warnLevel: PolicyLevel;
+  /** The warn version label value. */
+  public readonly warnVersion: string;
+
+  public constructor(scope: Construct, id: string, props: RestrictedNamespaceProps = {}) {
+    super(scope, id, props);
+    const problems: string[] = [];
+    const version = this.resolveVersion('props.version', props.version, PodSecurity.latestVersion(), problems);
+    const modes: Record<PodSecurityMode, ModeSetting> = {
+      [PodSecurityMode.ENFORCE]: {
+        level: this.resolveLevel('props.enforce', props.enforce, problems),
+        version: this.resolveVersion('props.enforceVersion', props.enforceVersion, version, problems),
+      },
+      [PodSecurityMode.AUDIT]: {
+        level: this.resolveLevel('props.audit', props.audit, problems),
+        version: this.resolveVersion('props.auditVersion', props.auditVersion, version, problems),
+      },
+      [PodSecurityMode.WARN]: {
+        level: this.resolveLevel('props.warn', props.warn, problems),
+        version: this.resolveVersion('props.warnVersion', props.warnVersion, version, problems),
+      },
+    };
+    this.checkExemption(props.exemption, modes, problems);
+    if (problems.length > 0) {
+      throw new Error(`${this.node.path}: invalid RestrictedNamespace props:\n  ${problems.join('\n  ')}`);
+    }
+
+    for (const [mode, setting] of Object.entries(modes)) {
+      this.metadata.addLabel(`pod-security.kubernetes.io/${mode}`, setting.level);
+      this.metadata.addLabel(`pod-security.kubernetes.io/${mode}-version`, setting.version);
+    }
+    if (props.exemption) {
+      this.metadata.addAnnotation(RootlessAnnotations.EXEMPTIONS, JSON.stringify([props.exemption.toJson()]));
+    }
+    this.enforceLevel = modes.enforce.level;
+    this.enforceVersion = modes.enforce.version;
+    this.auditLevel = modes.audit.level;
+    this.auditVersion = modes.audit.version;
+    this.warnLevel = modes.warn.level;
+    this.warnVersion = modes.warn.version;
+
+    if (props.verifyWorkloads ?? true) {
+      this.node.addValidation({ validate: () => this.verifyWorkloads() });
+    }
+  }
+
+  /**
+   * The pod-bearing objects of the app that target this namespace and that the cluster would
+   * reject at the enforce level and version, one message each (what `synth()` reports).
+   */
+  private verifyWorkloads(): string[] {
+    const name = this.name;
+    const errors: string[] = [];
+    const where = `Namespace "${name}" (${this.node.path}) enforces Pod Security "${this.enforceLevel}" at ${this.enforceVersion}`;
+    for (const obj of this.node.root.node.findAll()) {
+      if (!(obj instanceof ApiObject) || obj === this.apiObject) continue;
+      let manifest: any;
+      try {
+        manifest = obj.toJson();
+      } catch {
+        continue; // the object's own validation reports why it cannot be rendered
+      }
+      if (manifest?.metadata?.namespace !== name) continue;
+      const result = PodSecurity.evaluate(manifest, { level: this.enforceLevel, version: this.enforceVersion });
+      if (!result.applicable || result.allowed) continue;
+      const workload = `${manifest.kind} "${manifest.metadata?.name}" (construct ${constructPath(obj)})`;
+      const findings = result.violations.map(v => `${v.check}: ${v.detail}. Fix: ${v.fix}`);
+      if (result.malformed) findings.push(`malformed pod spec: ${result.malformed}`);
+      const declared = declaredExemptions(manifest);
+      const fix = declared.length > 0
+        ? `    The workload declares exemptions (${declared.join(', ')} in ${RootlessAnnotations.EXEMPTIONS}) that put it below `
+          + `"${this.enforceLevel}". Fix: remove the exemptions it no longer needs, or deploy it to a namespace that enforces its level, `
+          + 'or lower this one with NamespaceExemption.lowerLevel(level, reason).'
+        : '    Fix the workload (e.g. build it with HardenedPod / RootlessDeployment / RootlessStatefulSet, which meet restricted), '
+          + 'or, if it must run below the namespace level, move it to another namespace or lower this one with '
+          + 'NamespaceExemption.lowerLevel(level, reason).';
+      errors.push(`${where}; it would reject ${workload}:\n    - ${findings.join('\n    - ')}\n${fix}`);
+    }
+    return errors;
+  }
+
+  private resolveLevel(prop: string, value: PolicyLevel | undefined, problems: string[]): PolicyLevel {
+    if (value === undefined) return PolicyLevel.RESTRICTED;
+    if (!LEVELS.includes(value)) {
+      problems.push(`${prop}: ${JSON.stringify(value)} is not a Pod Security level. Fix: use PolicyLevel.RESTRICTED, BASELINE or PRIVILEGED.`);
+      return PolicyLevel.RESTRICTED;
+    }
+    return value;
+  }
+
+  private resolveVersion(prop: string, value: string | undefined, fallback: string, problems: string[]): string {
+    if (value === undefined) return fallback;
+    if (value === 'latest') return value;
+    try {
+      parseMinor(value);
+      return value;
+    } catch {
+      problems.push(`${prop}: ${JSON.stringify(value)} is not a Pod Security policy version. `
+        + `Fix: use "v1.N" (e.g. "${PodSecurity.latestVersion()}"), or "latest" to follow the cluster's version.`);
+      return fallback;
+    }
+  }
+
+  private checkExemption(exemption: NamespaceExemption | undefined, modes: Record<string, ModeSetting>, problems: string[]): void {
+    const lowered = Object.entries(modes).filter(([, s]) => s.level !== PolicyLevel.RESTRICTED);
+    if (exemption === undefined) {
+      for (const [mode, s] of lowered) {
+        problems.push(`props.${mode}: "${s.level}" is below restricted. `
+          + `Fix: keep restricted, or declare exemption: NamespaceExemption.lowerLevel(PolicyLevel.${s.level.toUpperCase()}, reason).`);
+      }
+      return;
+    }
+    const badReason = reasonProblem(exemption.reason);
+    if (badReason) problems.push(`props.exemption.reason: ${badReason}`);
+    if (!LEVELS.includes(exemption.level) || exemption.level === PolicyLevel.RESTRICTED) {
+      problems.push(`props.exemption.level: ${JSON.stringify(exemption.level)} lowers nothing. Fix: use PolicyLevel.BASELINE or PRIVILEGED.`);
+      return;
+    }
+    if (lowered.length === 0) {
+      problems.push(`props.exemption: ${exemption} relaxes nothing: every mode is restricted. `
+        + 'Fix: remove the exemption, or set props.enforce (or audit / warn) to the lower level.');
+    }
+    for (const [mode, s] of lowered) {
+      if (RANK[s.level] < RANK[exemption.level]) {
+        problems.push(`props.${mode}: "${s.level}" is below the exemption's "${exemption.level}". `
+          + `Fix: use NamespaceExemption.lowerLevel(PolicyLevel.${s.level.toUpperCase()}, reason), or raise props.${mode}.`);
+      }
+    }
+  }
+}
+
+/** The exemption ids (and containers) the pod template of a manifest declares in the exemptions annotation. */
+function declaredExemptions(manifest: any): string[] {
+  const template = manifest.kind === 'Pod' ? manifest
+    : manifest.kind === 'CronJob' ? manifest.spec?.jobTemplate?.spec?.template
+      : manifest.spec?.template;
+  const value = template?.metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS];
+  if (typeof value !== 'string') return [];
+  try {
+    const entries = JSON.parse(value);
+    if (!Array.isArray(entries)) return [];
+    return entries.map((e: any) => `${e?.id}${typeof e?.container === 'string' ? ` (container "${e.container}")` : ''}`);
+  } catch {
+    return [];
+  }
+}
+
+/** The path of the construct that owns an ApiObject (cdk8s-plus resources name theirs "Resource"). */
+function constructPath(obj: IConstruct): string {
+  const scope = obj.node.scope;
+  return obj.node.id === 'Resource' && scope ? scope.node.path : obj.node.path;
+}
