@@ -4,3 +4,4 @@ export * from './hardened-pod';
 export * from './restricted-namespace';
 export * from './admission-policy';
 export * from './monitoring';
+export * from './plugin';

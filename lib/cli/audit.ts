@@ -3,14 +3,17 @@
  * the findings as text, JSON or SARIF.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { PodSecurity, PolicyLevel } from '../policy';
+import { auditDockerfile } from './dockerfile';
 import { CliIo, ExitCode, UsageError } from './io';
-import { ManifestError, ManifestObject } from './manifest-parser';
+import { ManifestError, ManifestObject, ManifestSource } from './manifest-parser';
 import { DEFAULT_MAX_BYTES, readManifests } from './manifest-reader';
 import { AuditRecord, AuditReport } from './report';
 import { formatJson } from './report-json';
 import { formatSarif } from './report-sarif';
 import { formatText } from './report-text';
+import { RootlessAnnotations } from '../hardening/annotations';
+import { declaredExemptions, podTemplateOf } from '../hardening/declared-exemptions';
+import { PodSecurity, PolicyLevel } from '../policy';
 import type { EvaluationResult } from '../policy/types';
 
 export type AuditFormat = 'text' | 'json' | 'sarif';
@@ -40,14 +43,20 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
   let allowed = 0;
   let denied = 0;
   let skipped = 0;
-  await readManifests(inputs, { cwd: options.cwd, stdin: options.stdin, maxBytes: options.maxBytes }, {
+  const dockerfile = (source: ManifestSource): void => {
+    const record = dockerfileRecord(source, options.level, version);
+    if (record.result.allowed) allowed++;
+    else denied++;
+    records.push(record);
+  };
+  await readManifests(inputs, { cwd: options.cwd, stdin: options.stdin, maxBytes: options.maxBytes, dockerfile }, {
     object(o: ManifestObject): void {
       const obj = o.object;
       // A mapping without `kind` (a Helm values.yaml, a Chart.yaml found while recursing) is
       // not a Kubernetes object: the API server refuses it, so it creates no pod. Skipped.
       const result = obj.kind === undefined || obj.kind === null
         ? { allowed: true, applicable: false, level: options.level, version, violations: [] }
-        : evaluate(obj, evaluateOptions, version);
+        : withExemptionProblems(obj, evaluate(obj, evaluateOptions, version));
       if (!result.applicable) skipped++;
       else if (result.allowed) allowed++;
       else denied++;
@@ -83,6 +92,73 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
     },
     records,
     errors,
+  };
+}
+
+/**
+ * The audit record of a Dockerfile: the image checks' findings as violations of the restricted
+ * level (an image user that is root, or that the kubelet cannot verify, fails `runAsNonRoot`).
+ */
+export function dockerfileRecord(source: ManifestSource, level: PolicyLevel, version: string): AuditRecord {
+  const audit = auditDockerfile(source.text);
+  const final = audit.stages[audit.stages.length - 1];
+  const violations = level === PolicyLevel.RESTRICTED
+    ? audit.findings.map(f => ({
+      check: f.check,
+      level: PolicyLevel.RESTRICTED,
+      reason: f.reason,
+      detail: f.detail,
+      fix: f.fix,
+      podLevel: false,
+      line: f.line,
+      stage: f.stage,
+      stageName: f.stageName,
+    }))
+    : [];
+  return {
+    file: source.name,
+    uri: source.uri,
+    index: 0,
+    apiVersion: null,
+    kind: 'Dockerfile',
+    namespace: null,
+    name: final?.name ?? null,
+    location: { line: audit.findings[0]?.line ?? final?.line ?? 1 },
+    result: {
+      allowed: audit.malformed === undefined && violations.length === 0,
+      applicable: true,
+      level,
+      version,
+      violations,
+      malformed: audit.malformed,
+    },
+    dockerfile: audit,
+  };
+}
+
+/** The rule of declared exemptions without a real reason (e.g. the `TODO:` placeholders `harden` writes). */
+export const EXEMPTION_RULE_ID = 'rootless-exemption';
+
+/**
+ * Adds a violation for every entry of the pod template's `rootless.cdk8s.io/exemptions`
+ * annotation that has no real reason (a placeholder, too short) or is malformed: such an
+ * exemption was never confirmed by a human, so the object fails at every level until it is.
+ */
+function withExemptionProblems(obj: unknown, result: EvaluationResult): EvaluationResult {
+  if (!result.applicable || podTemplateOf(obj)?.metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS] === undefined) return result;
+  const { problems } = declaredExemptions(obj);
+  if (problems.length === 0) return result;
+  return {
+    ...result,
+    allowed: false,
+    violations: [...result.violations, ...problems.map(detail => ({
+      check: EXEMPTION_RULE_ID,
+      level: result.level,
+      reason: 'exemption not confirmed',
+      detail,
+      fix: `Write the real reason into the ${RootlessAnnotations.EXEMPTIONS} annotation of the pod template, or remove the exemption and fix what it exempts.`,
+      podLevel: true,
+    }))],
   };
 }
 
@@ -163,7 +239,8 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       + 'PodSecurity admission controller would, and reports each violation with a fix. '
       + 'Reads multi-document YAML, JSON, `kind: List` (kubectl get -o json|yaml) and Helm template output.',
     )
-    .argument('[paths...]', 'manifest files or folders (recursing into *.yaml, *.yml, *.json); - reads standard input')
+    .argument('[paths...]', 'manifest files, Dockerfiles or folders (recursing into *.yaml, *.yml, *.json and Dockerfile, Containerfile, '
+      + '*.Dockerfile, Dockerfile.*); - reads standard input')
     .addOption(new Option('-l, --level <level>', 'Pod Security Standards level to enforce').choices(['restricted', 'baseline']).default('restricted'))
     .addOption(new Option('--version <version>', 'policy version: latest or v1.N (as the enforce-version namespace label)').default('latest'))
     .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
@@ -173,6 +250,10 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       'Text findings read FILE:LINE: doc N [items[M]] KIND NAMESPACE/NAME, CONTAINERS: CHECK: REASON (DETAIL). Fix: ...',
       '(N and M count from 0; LINE is where the document or List item starts).',
       '',
+      'Dockerfiles: the final stage must end with a numeric, non-zero USER (e.g. USER 10001:10001); a user name',
+      'cannot be verified by the kubelet under runAsNonRoot. Findings read FILE:LINE: Dockerfile stage N ["NAME"]: CHECK: ...',
+      '(LINE is the USER instruction, or the final FROM when no USER applies). Checked at --level restricted.',
+      '',
       'Exit codes: 0 nothing denied, 1 something denied, 2 an input could not be read or parsed',
       '(the other inputs are still audited and reported) or invalid usage.',
       '',
@@ -181,6 +262,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       '  $ helm template my-release ./chart | cdk8s-rootless audit -',
       '  $ kubectl get pods -A -o json | kubectl rootless audit - --level baseline',
       '  $ cdk8s-rootless audit k8s/ --format sarif > pss.sarif',
+      '  $ cdk8s-rootless audit Dockerfile k8s/',
       '',
     ].join('\n'))
     .action(async (paths: string[], opts: { level: string; version: string; format: AuditFormat; maxBytes: number }) => {

@@ -1,6 +1,6 @@
 /**
  * Reading manifests from the command line's inputs: files, folders (recursing into
- * `*.yaml`, `*.yml`, `*.json`) and `-` for standard input, then parsing them with
+ * `*.yaml`, `*.yml`, `*.json`, and Dockerfiles when the command reads them) and `-` for standard input, then parsing them with
  * `manifest-parser.ts`. Shared by every CLI command that reads manifests.
  *
  * Each input that cannot be read gives one error and the others are still read:
@@ -9,6 +9,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { isDockerfileName } from './dockerfile';
 import { DEFAULT_PARSE_LIMITS, ManifestError, ManifestSink, ManifestSource, ParseLimits, errorMessage, parseManifests } from './manifest-parser';
 
 /** Default cap on one input's size: 256 MiB. */
@@ -24,6 +25,17 @@ export interface ReadOptions {
   readonly maxBytes?: number;
   /** Parser limits (aliases, depth). */
   readonly limits?: ParseLimits;
+  /**
+   * Receives every Dockerfile (see `isDockerfileName`) given directly or found in a folder,
+   * instead of the manifest parser.
+   * @default - Dockerfiles in folders are ignored; one given directly is parsed as a manifest (and fails)
+   */
+  readonly dockerfile?: (source: ManifestSource) => void;
+  /**
+   * Receives every manifest text instead of the parser (for commands that edit the text, e.g. `harden`).
+   * @default - texts are parsed and their objects reported to the sink
+   */
+  readonly text?: (source: ManifestSource) => void;
 }
 
 /** Extensions of the files read from folders. */
@@ -43,7 +55,13 @@ export async function readManifests(inputs: readonly string[], options: ReadOpti
   const seenDirs = new Set<string>();
   let stdinRead = false;
 
-  const parse = (source: ManifestSource): void => parseManifests(source, sink, limits);
+  const dockerfile = options.dockerfile;
+  const parse = (source: ManifestSource): void => {
+    if (dockerfile && isDockerfileName(path.basename(source.name))) dockerfile(source);
+    else if (options.text) options.text(source);
+    else parseManifests(source, sink, limits);
+  };
+  const wanted = (name: string): boolean => MANIFEST_EXTENSION.test(name) || (dockerfile !== undefined && isDockerfileName(name));
   const fail = (name: string, message: string): void => sink.error({ file: name, uri: uriOf(options.cwd, name), message });
 
   for (const input of inputs) {
@@ -70,9 +88,9 @@ export async function readManifests(inputs: readonly string[], options: ReadOpti
       continue;
     }
     if (stat.isDirectory()) {
-      walkDirectory(input, absolute, [], { cwd: options.cwd, maxBytes, seenFiles, seenDirs, parse, fail });
+      walkDirectory(input, absolute, [], { cwd: options.cwd, maxBytes, seenFiles, seenDirs, parse, fail, wanted });
     } else {
-      readFileInput(input, absolute, stat, { cwd: options.cwd, maxBytes, seenFiles, seenDirs, parse, fail });
+      readFileInput(input, absolute, stat, { cwd: options.cwd, maxBytes, seenFiles, seenDirs, parse, fail, wanted });
     }
   }
 }
@@ -84,6 +102,8 @@ interface WalkContext {
   readonly seenDirs: Set<string>;
   readonly parse: (source: ManifestSource) => void;
   readonly fail: (name: string, message: string) => void;
+  /** Whether a file found in a folder is read. */
+  readonly wanted: (basename: string) => boolean;
 }
 
 /** Recurses into a folder in name order; `ancestors` are the real paths of the folders above (loop detection). */
@@ -116,18 +136,18 @@ function walkDirectory(name: string, absolute: string, ancestors: readonly strin
     if (entry.isDirectory()) {
       walkDirectory(childName, childAbsolute, below, ctx);
     } else if (entry.isFile()) {
-      if (MANIFEST_EXTENSION.test(entry.name)) readFileInput(childName, childAbsolute, undefined, ctx);
+      if (ctx.wanted(entry.name)) readFileInput(childName, childAbsolute, undefined, ctx);
     } else if (entry.isSymbolicLink()) {
       let stat: fs.Stats;
       try {
         stat = fs.statSync(childAbsolute);
       } catch (e) {
         // Report a broken link only where a manifest was expected (or it may be a folder).
-        if (MANIFEST_EXTENSION.test(entry.name) || !path.extname(entry.name)) ctx.fail(childName, describeFsError(e, true));
+        if (ctx.wanted(entry.name) || !path.extname(entry.name)) ctx.fail(childName, describeFsError(e, true));
         continue;
       }
       if (stat.isDirectory()) walkDirectory(childName, childAbsolute, below, ctx);
-      else if (stat.isFile() && MANIFEST_EXTENSION.test(entry.name)) readFileInput(childName, childAbsolute, stat, ctx);
+      else if (stat.isFile() && ctx.wanted(entry.name)) readFileInput(childName, childAbsolute, stat, ctx);
     }
     // sockets, FIFOs, devices inside folders are not manifests: ignored
   }

@@ -1,12 +1,13 @@
 /**
  * The `cdk8s-rootless` (and `kubectl-rootless`) command line: a commander program whose
- * subcommands register themselves (`audit` now; `harden` slots in the same way).
+ * subcommands register themselves (`audit`, `harden`).
  *
  * Loads only the policy engine and file-format code: never cdk8s, cdk8s-plus or
  * constructs (start-up time; see DESIGN.md).
  */
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommand } from './audit';
+import { registerHardenCommand } from './harden';
 import { CliIo, ExitCode, UsageError, processIo } from './io';
 import { toolVersion } from './report';
 
@@ -34,7 +35,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), prog
     .addHelpText('after', `\nRun "${programName} <command> --help" for a command's options.`);
   const ctx = { io, cwd, setExitCode: (code: ExitCode) => { exitCode = code; } };
   registerAuditCommand(program, ctx);
-  // Later: registerHardenCommand(program, ctx);
+  registerHardenCommand(program, ctx);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

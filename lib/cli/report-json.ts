@@ -6,6 +6,9 @@
  *     errors: [{ file, line?, index?, message }] }
  *
  * `results` holds every object read (skipped ones with `applicable: false`), in input order.
+ * A Dockerfile is a result of kind `Dockerfile` with `stages` (each: index, name, from,
+ * fromStage, line, user, resolvedUser, userLine, userOrigin); its violations carry `line`,
+ * `stage` and `stageName`.
  * `line` is where the object's document starts; it is left out for the items of a List
  * (`item` set), whose positions would cost a scan of the whole List text (text and SARIF
  * reports compute them for the denied items).
@@ -32,6 +35,7 @@ export function formatJson(report: AuditReport): string {
       version: result.version,
       violations: result.violations,
       malformed: result.malformed,
+      stages: r.dockerfile?.stages,
     };
   }
   const errors = report.errors.map(e => ({ file: e.file, line: e.line, index: e.index, message: e.message }));

@@ -9,7 +9,8 @@ import { createHash } from 'crypto';
 import { pathToFileURL } from 'url';
 import type * as sarif from 'sarif';
 import { PodSecurity } from '../policy';
-import { AuditRecord, AuditReport, INFORMATION_URI, PSS_URI, documentRef, objectName, toolVersion } from './report';
+import { DOCKERFILE_RULES } from './dockerfile';
+import { AuditRecord, AuditReport, DockerfileViolation, INFORMATION_URI, PSS_URI, documentRef, objectName, toolVersion } from './report';
 import type { Violation } from '../policy/types';
 
 /** The rule of objects the engine reports as malformed (not a check of the standard). */
@@ -108,6 +109,26 @@ export function sarifRules(): sarif.ReportingDescriptor[] {
       },
     };
   });
+  for (const rule of DOCKERFILE_RULES) {
+    rules.push({
+      id: rule.id,
+      name: rule.id,
+      shortDescription: { text: rule.description },
+      help: { text: rule.help, markdown: rule.help },
+      helpUri: 'https://kubernetes.io/docs/tasks/configure-pod-container/security-context/',
+      defaultConfiguration: { level: 'error' },
+      properties: { 'tags': ['security', 'container-image', 'dockerfile', 'restricted'], 'precision': 'very-high', 'problem.severity': 'error', 'security-severity': '5.0' },
+    });
+  }
+  rules.push({
+    id: 'rootless-exemption',
+    name: 'rootless-exemption',
+    shortDescription: { text: 'A declared cdk8s-rootless exemption has no real reason (a TODO placeholder, too short) or is malformed.' },
+    help: { text: 'A human must confirm every exemption in the rootless.cdk8s.io/exemptions annotation with a real reason, or remove it.' },
+    helpUri: INFORMATION_URI,
+    defaultConfiguration: { level: 'error' },
+    properties: { 'tags': ['security', 'kubernetes', 'review'], 'precision': 'very-high', 'problem.severity': 'error' },
+  });
   rules.push({
     id: MALFORMED_RULE_ID,
     name: MALFORMED_RULE_ID,
@@ -133,14 +154,18 @@ function sarifResult(
     ? [record.uri, record.kind, record.namespace, record.name]
     : [record.uri, record.kind, documentRef(record)];
   const fingerprint = createHash('sha256').update(JSON.stringify([...identity, ruleId, ...containers])).digest('hex').slice(0, 32);
+  const dockerfile = record.dockerfile !== undefined ? violation as DockerfileViolation | undefined : undefined;
+  const stageName = dockerfile?.stage !== undefined ? `stage ${dockerfile.stage}${dockerfile.stageName ? ` "${dockerfile.stageName}"` : ''}` : undefined;
   return {
     ruleId,
     ruleIndex: ruleIndex.get(ruleId),
     level: 'error',
     message: { text },
     locations: [{
-      physicalLocation: physicalLocation(record.uri, record.location.line),
-      logicalLocations: [{ name: objectName(record), kind: 'object', fullyQualifiedName: `${record.kind ?? ''}/${objectName(record)}` }],
+      physicalLocation: physicalLocation(record.uri, dockerfile?.line ?? record.location.line),
+      logicalLocations: stageName !== undefined
+        ? [{ name: stageName, kind: 'module', fullyQualifiedName: `Dockerfile/${stageName}` }]
+        : [{ name: objectName(record), kind: 'object', fullyQualifiedName: `${record.kind ?? ''}/${objectName(record)}` }],
     }],
     partialFingerprints: { 'cdk8sRootlessObject/v1': fingerprint },
     properties: violation ? { containers: violation.containers ?? [], podLevel: violation.podLevel ?? false } : undefined,
@@ -154,7 +179,8 @@ function physicalLocation(uri: string, line: number | undefined): sarif.Physical
   };
 }
 
-/** `Deployment shop/web (doc 2)`. */
+/** `Deployment shop/web (doc 2)`, `Dockerfile`. */
 function subject(record: AuditRecord): string {
+  if (record.dockerfile) return 'Dockerfile';
   return `${record.kind ?? '(no kind)'} ${objectName(record)} (${documentRef(record)})`;
 }

@@ -4,8 +4,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { DockerfileAudit } from './dockerfile';
 import type { ManifestError } from './manifest-parser';
-import type { EvaluationResult, PolicyLevel } from '../policy/types';
+import type { EvaluationResult, PolicyLevel, Violation } from '../policy/types';
 
 /** The audit of one object. */
 export interface AuditRecord {
@@ -23,7 +24,13 @@ export interface AuditRecord {
   readonly name: string | null;
   /** Where the object starts (lazy for List items: read it only when needed). */
   readonly location: { readonly line: number };
+  /**
+   * The evaluation. For a Dockerfile, its violations are the image checks' findings, each
+   * also carrying `line` (of the USER or FROM instruction), `stage` and `stageName`.
+   */
   readonly result: EvaluationResult;
+  /** Set for a Dockerfile (`kind: 'Dockerfile'`): its stages and findings. */
+  readonly dockerfile?: DockerfileAudit;
 }
 
 /**
@@ -32,6 +39,10 @@ export interface AuditRecord {
  * non-empty YAML/JSON document, or each item of a List (the List itself is not one).
  * `errors` counts inputs, documents and items that could not be read or parsed (they
  * hold no countable object) and is the length of the report's `errors`.
+ *
+ * Dockerfiles are objects too: each is one audited object of kind `Dockerfile` (allowed
+ * when its final stage ends with a numeric, non-zero USER; at `--level baseline`, which
+ * admits root pods, always allowed unless it has no FROM).
  */
 export interface AuditSummary {
   readonly objects: number;
@@ -58,6 +69,15 @@ export interface AuditReport {
   readonly records: readonly AuditRecord[];
   /** Every input, document or item that could not be read, parsed or evaluated, in input order. */
   readonly errors: readonly ManifestError[];
+}
+
+/** A violation of a Dockerfile record: where and in which stage. */
+export interface DockerfileViolation extends Violation {
+  /** 1-based line of the USER (or final FROM) instruction. */
+  readonly line?: number;
+  /** 0-based index of the final stage. */
+  readonly stage?: number;
+  readonly stageName?: string | null;
 }
 
 /** `namespace/name`, `name`, or `(unnamed)`. */

@@ -1,0 +1,307 @@
+/**
+ * Minimal, text-preserving edits of YAML (and JSON) documents, planned on the `yaml`
+ * package's Document API: a plan only *adds* keys to existing mappings, appends items to
+ * existing sequences and fills empty (null) values; `applyPlan` turns it into insertions at
+ * the nodes' source ranges, so every byte it does not add stays as it was (comments, anchors,
+ * quoting, flow style, key order, document markers). Block insertions follow the
+ * indentation of their siblings; flow collections (and JSON) get JSON-syntax entries.
+ *
+ * `applyPlanToDocuments` is the fallback: the same plan through the Document API
+ * (`YAMLMap.set`, `YAMLSeq.add`) and `Document.toString()`, which keeps comments and anchors
+ * but may re-space the documents it changes.
+ */
+import * as YAML from 'yaml';
+
+export type YMap = YAML.YAMLMap<unknown, unknown>;
+export type YSeq = YAML.YAMLSeq<unknown>;
+
+/** Where a plan writes: an existing mapping node, or a value the plan itself creates. */
+export type Cursor = { readonly node: YMap } | { readonly pending: Record<string, unknown> };
+/** Where a plan appends: an existing sequence node, or an array the plan itself creates. */
+export type SeqCursor = { readonly seq: YSeq } | { readonly pendingSeq: unknown[] };
+
+/** The key of a pair as a string (`<<` for a merge key). */
+export function keyOf(key: unknown): string | undefined {
+  if (YAML.isScalar(key)) return typeof key.value === 'symbol' ? '<<' : key.value === null || key.value === undefined ? undefined : String(key.value);
+  return typeof key === 'string' ? key : undefined;
+}
+
+/** Edits planned on the nodes of documents parsed from one text. */
+export class EditPlan {
+  /** New keys of existing mappings, in planning order. */
+  public readonly mapAdds = new Map<YMap, Record<string, unknown>>();
+  /** New items of existing sequences. */
+  public readonly seqAdds = new Map<YSeq, unknown[]>();
+  /** Empty (null) values replaced by a value the plan creates. */
+  public readonly replaces = new Map<YAML.Scalar, unknown>();
+  /** Existing scalars given a new value (e.g. an annotation rewritten). */
+  public readonly scalarSets = new Map<YAML.Scalar, unknown>();
+
+  public constructor(private readonly doc: YAML.Document.Parsed) {}
+
+  /** Whether the plan changes anything. */
+  public get empty(): boolean {
+    return this.mapAdds.size === 0 && this.seqAdds.size === 0 && this.replaces.size === 0 && this.scalarSets.size === 0;
+  }
+
+  /** The node under `key` (own pairs first, then `<<` merge sources), aliases resolved. */
+  public lookup(map: YMap, key: string): unknown {
+    for (const pair of map.items) if (keyOf(pair.key) === key) return this.resolve(pair.value);
+    for (const pair of map.items) {
+      if (keyOf(pair.key) !== '<<') continue;
+      const source = this.resolve(pair.value);
+      for (const s of YAML.isSeq(source) ? source.items.map(i => this.resolve(i)) : [source]) {
+        if (YAML.isMap(s)) {
+          const found = this.lookup(s, key);
+          if (found !== undefined) return found;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  public resolve(node: unknown): unknown {
+    return YAML.isAlias(node) ? node.resolve(this.doc) : node;
+  }
+
+  /** A cursor on a mapping node (resolving aliases), or undefined if it is not a mapping. */
+  public cursor(node: unknown): Cursor | undefined {
+    const n = this.resolve(node);
+    return YAML.isMap(n) ? { node: n } : undefined;
+  }
+
+  /** The current value under `key` as plain JSON (pending values included), or undefined. */
+  public get(c: Cursor, key: string): unknown {
+    if ('pending' in c) return c.pending[key];
+    const pending = this.mapAdds.get(c.node)?.[key];
+    if (pending !== undefined) return pending;
+    const node = this.lookup(c.node, key);
+    if (node === undefined) return undefined;
+    if (YAML.isScalar(node) && this.replaces.has(node)) return this.replaces.get(node);
+    return YAML.isNode(node) ? node.toJS(this.doc) : node;
+  }
+
+  /**
+   * The mapping under `key`, created (empty) when missing or null. Undefined when the
+   * value is something else (a scalar, a sequence): the manifest is malformed there.
+   */
+  public child(c: Cursor, key: string): Cursor | undefined {
+    if ('pending' in c) {
+      const v = c.pending[key];
+      if (v === undefined || v === null) return { pending: (c.pending[key] = {}) as Record<string, unknown> };
+      return typeof v === 'object' && !Array.isArray(v) ? { pending: v as Record<string, unknown> } : undefined;
+    }
+    const adds = this.mapAdds.get(c.node);
+    if (adds && key in adds) {
+      const v = adds[key];
+      return typeof v === 'object' && v !== null && !Array.isArray(v) ? { pending: v as Record<string, unknown> } : undefined;
+    }
+    const node = this.lookup(c.node, key);
+    if (node === undefined) return { pending: this.add(c.node, key, {}) as Record<string, unknown> };
+    if (YAML.isMap(node)) return { node };
+    if (YAML.isScalar(node) && node.value === null) {
+      if (!this.replaces.has(node)) this.replaces.set(node, {});
+      const v = this.replaces.get(node);
+      return typeof v === 'object' && v !== null && !Array.isArray(v) ? { pending: v as Record<string, unknown> } : undefined;
+    }
+    return undefined;
+  }
+
+  /** The sequence under `key`, created (empty) when missing or null; undefined when it is something else. */
+  public seq(c: Cursor, key: string): SeqCursor | undefined {
+    if ('pending' in c) {
+      const v = c.pending[key];
+      if (v === undefined || v === null) return { pendingSeq: (c.pending[key] = []) as unknown[] };
+      return Array.isArray(v) ? { pendingSeq: v } : undefined;
+    }
+    const adds = this.mapAdds.get(c.node);
+    if (adds && key in adds) return Array.isArray(adds[key]) ? { pendingSeq: adds[key] as unknown[] } : undefined;
+    const node = this.lookup(c.node, key);
+    if (node === undefined) return { pendingSeq: this.add(c.node, key, []) as unknown[] };
+    if (YAML.isSeq(node)) return { seq: node };
+    if (YAML.isScalar(node) && node.value === null) {
+      if (!this.replaces.has(node)) this.replaces.set(node, []);
+      const v = this.replaces.get(node);
+      return Array.isArray(v) ? { pendingSeq: v } : undefined;
+    }
+    return undefined;
+  }
+
+  /** Sets `key` to `value` when it is missing or null; returns whether it did. */
+  public setIfMissing(c: Cursor, key: string, value: unknown): boolean {
+    const current = this.get(c, key);
+    if (current !== undefined && current !== null) return false;
+    if ('pending' in c) {
+      c.pending[key] = value;
+      return true;
+    }
+    const node = this.lookup(c.node, key);
+    if (YAML.isScalar(node) && node.value === null) this.replaces.set(node, value);
+    else this.add(c.node, key, value);
+    return true;
+  }
+
+  /** Sets an existing scalar under `key` to a new value (e.g. an annotation), or adds the key. */
+  public setScalar(c: Cursor, key: string, value: unknown): void {
+    if ('pending' in c) {
+      c.pending[key] = value;
+      return;
+    }
+    const adds = this.mapAdds.get(c.node);
+    if (adds && key in adds) {
+      adds[key] = value;
+      return;
+    }
+    const node = this.lookup(c.node, key);
+    if (YAML.isScalar(node)) this.scalarSets.set(node, value);
+    else this.add(c.node, key, value);
+  }
+
+  /** Appends an item to a sequence. */
+  public append(s: SeqCursor, item: unknown): void {
+    if ('pendingSeq' in s) {
+      s.pendingSeq.push(item);
+      return;
+    }
+    const list = this.seqAdds.get(s.seq) ?? [];
+    list.push(item);
+    this.seqAdds.set(s.seq, list);
+  }
+
+  /** The current items of a sequence as plain JSON (pending ones included). */
+  public items(s: SeqCursor): unknown[] {
+    if ('pendingSeq' in s) return s.pendingSeq;
+    return [...(s.seq.toJS(this.doc) as unknown[]), ...this.seqAdds.get(s.seq) ?? []];
+  }
+
+  private add(map: YMap, key: string, value: unknown): unknown {
+    const adds = this.mapAdds.get(map) ?? {};
+    adds[key] = value;
+    this.mapAdds.set(map, adds);
+    return value;
+  }
+}
+
+interface TextEdit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+  /**
+   * Among insertions at one offset, lower ranks come first in the result: deeper (larger
+   * column) blocks first, sequence items before mapping keys at the same column, then planning order.
+   */
+  readonly rank: readonly number[];
+}
+
+/** How block insertions are laid out. */
+export interface Layout {
+  /** Spaces per nesting level. */
+  readonly indent: number;
+  /** Whether block sequences under a key are indented (`key:\n  - a`) or not (`key:\n- a`). */
+  readonly indentSeq: boolean;
+}
+
+/** Guesses the layout of a text from its first nested mapping and its first sequence under a key. */
+export function detectLayout(text: string): Layout {
+  let indent = 2;
+  let indentSeq = true;
+  const nested = /^( *)[^\s#-][^:\n]*:[ \t]*\n( +)[^\s#-]/m.exec(text);
+  if (nested && nested[2].length > nested[1].length) indent = nested[2].length - nested[1].length;
+  const seq = /^( *)[^\s#-][^:\n]*:[ \t]*\n( *)- /m.exec(text);
+  if (seq) indentSeq = seq[2].length > seq[1].length;
+  return { indent, indentSeq };
+}
+
+/** Applies the plans' edits to `text` (whose documents they were planned on). */
+export function applyPlans(text: string, plans: readonly EditPlan[], layout: Layout = detectLayout(text)): string {
+  const edits: TextEdit[] = [];
+  let order = 0;
+  const column = (offset: number): number => offset - (text.lastIndexOf('\n', offset - 1) + 1);
+  const afterLine = (offset: number): { at: number; prefix: string } => {
+    if (offset > 0 && text[offset - 1] === '\n') return { at: offset, prefix: '' };
+    const nl = text.indexOf('\n', offset);
+    return nl < 0 ? { at: text.length, prefix: text.includes('\r\n') ? '\r\n' : '\n' } : { at: nl + 1, prefix: '' };
+  };
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const block = (value: unknown, col: number): string => YAML.stringify(value, { indent: layout.indent, indentSeq: layout.indentSeq, lineWidth: 0 })
+    .split('\n').filter(l => l !== '').map(l => ' '.repeat(col) + l + eol).join('');
+  // in a flow collection written as JSON (double-quoted keys, or a JSON document), write JSON; else plain YAML flow
+  const jsonStyle = (first: unknown): boolean => {
+    const n = YAML.isPair(first) ? first.key : first;
+    return YAML.isScalar(n) ? n.type === 'QUOTE_DOUBLE' : /^\s*[[{]/.test(text);
+  };
+  const flow = (value: unknown, json: boolean): string => (json
+    ? JSON.stringify(value)
+    : YAML.stringify(value, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }).trimEnd());
+
+  for (const plan of plans) {
+    for (const [map, adds] of plan.mapAdds) {
+      const range = map.range!;
+      if (map.flow) {
+        const close = text.lastIndexOf('}', range[1] - 1);
+        const json = jsonStyle(map.items[0]?.key);
+        const body = Object.entries(adds).map(([k, v]) => `${flow(k, json)}: ${flow(v, json)}`).join(', ');
+        edits.push({ start: close, end: close, text: (map.items.length > 0 ? ', ' : '') + body, rank: [0, 0, order++] });
+      } else {
+        const first = map.items[0]?.key as YAML.Node | undefined;
+        const col = first?.range ? column(first.range[0]) : column(range[0]);
+        const { at, prefix } = afterLine(range[1]);
+        edits.push({ start: at, end: at, text: prefix + block(adds, col), rank: [-col, 1, order++] });
+      }
+    }
+    for (const [seq, items] of plan.seqAdds) {
+      const range = seq.range!;
+      if (seq.flow) {
+        const close = text.lastIndexOf(']', range[1] - 1);
+        const json = jsonStyle(seq.items[0]);
+        edits.push({ start: close, end: close, text: (seq.items.length > 0 ? ', ' : '') + items.map(i => flow(i, json)).join(', '), rank: [0, 0, order++] });
+      } else {
+        const col = column(range[0]);
+        const { at, prefix } = afterLine(range[1]);
+        edits.push({ start: at, end: at, text: prefix + block(items, col), rank: [-col, 0, order++] });
+      }
+    }
+    for (const [scalar, value] of [...plan.replaces, ...plan.scalarSets]) {
+      const [start, end] = scalar.range!;
+      const lead = start === end && text[start - 1] === ':' ? ' ' : '';
+      edits.push({ start, end, text: lead + JSON.stringify(value), rank: [0, 0, order++] });
+    }
+  }
+  // applied from the end of the text; at one offset the highest rank first, so it ends up last
+  const byRank = (a: readonly number[], b: readonly number[]): number => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return 0;
+  };
+  edits.sort((a, b) => b.start - a.start || byRank(b.rank, a.rank));
+  let out = text;
+  for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+/** The fallback: applies the plans through the Document API and re-serializes every document. */
+export function applyPlansToDocuments(docs: readonly YAML.Document.Parsed[], plans: readonly EditPlan[]): string {
+  for (const plan of plans) {
+    const doc = (plan as unknown as { doc: YAML.Document.Parsed }).doc;
+    for (const [map, adds] of plan.mapAdds) for (const [k, v] of Object.entries(adds)) map.set(doc.createNode(k), doc.createNode(v));
+    for (const [seq, items] of plan.seqAdds) for (const i of items) seq.add(doc.createNode(i));
+    for (const [scalar, value] of [...plan.replaces, ...plan.scalarSets]) {
+      if (typeof value === 'object' && value !== null) {
+        replaceNode(doc, scalar, doc.createNode(value));
+      } else {
+        scalar.value = value;
+      }
+    }
+  }
+  return docs.map(d => d.toString({ lineWidth: 0 })).join('');
+}
+
+function replaceNode(doc: YAML.Document.Parsed, target: YAML.Node, replacement: YAML.Node): void {
+  YAML.visit(doc, {
+    Pair(_, pair) {
+      if (pair.value === target) pair.value = replacement;
+    },
+    Seq(_, seq) {
+      seq.items = seq.items.map(i => (i === target ? replacement : i));
+    },
+  });
+}
