@@ -51,11 +51,12 @@ function synthesize() {
   return written;
 }
 
-function audit(args) {
-  const r = spawnSync(process.execPath, [cli, 'audit', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+function cliRun(command, args) {
+  const r = spawnSync(process.execPath, [cli, command, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.error) fail(`could not run the CLI: ${r.error.message}`);
   return r;
 }
+const audit = (args) => cliRun('audit', args);
 
 const synthesized = synthesize();
 console.log(`Synthesized ${synthesized.length} example app(s) into ${path.relative(root, outdir)}/`);
@@ -97,7 +98,7 @@ for (const r of reports.restricted.results.filter((x) => x.applicable)) {
   const exemptions = a[EXEMPTIONS] ? JSON.parse(a[EXEMPTIONS]) : [];
   const atBaseline = baseline.get(`${r.file}#${r.index}#${r.item ?? ''}`);
   const actual = r.allowed ? 'restricted' : atBaseline?.allowed ? 'baseline' : 'privileged';
-  const name = `${r.namespace ? r.namespace + '/' : ''}${r.name ?? ''}`;
+  const name = r.kind === 'Dockerfile' ? r.file : `${r.namespace ? r.namespace + '/' : ''}${r.name ?? ''}`;
   if (actual !== declared) problems.push(`${r.file}: ${r.kind} ${name} meets ${actual} but declares ${declared}`);
   rows.push([`${r.kind}/${name}`, actual, exemptions.length ? exemptions.map((e) => `${e.id}${e.container ? ` (${e.container})` : ''}: ${e.reason}`).join('; ') : '-']);
 }
@@ -115,4 +116,16 @@ console.log('\nThe reference article\'s manifests, audited at restricted (expect
 const bad = audit(['--level', 'restricted', 'examples/manifests/article']);
 process.stdout.write(bad.stdout);
 if (bad.status !== 1) fail(`expected the article's manifests to be denied (exit 1), got exit ${bad.status}\n${bad.stderr}`);
+
+// 3. Migration (scenario 15): harden the article's scenario-1 pod with an explicit numeric user,
+//    then audit the result: it must now pass restricted.
+const hardened = path.join(path.relative(root, outdir), 'hardened', 'secure-app.yaml');
+fs.mkdirSync(path.dirname(path.join(root, hardened)), { recursive: true });
+console.log(`\nHardening examples/manifests/article/secure-app.yaml --user 1000 into ${hardened}:\n`);
+const h = cliRun('harden', ['examples/manifests/article/secure-app.yaml', '--user', '1000', '-o', hardened]);
+process.stdout.write(h.stderr);
+if (h.status !== 0) fail(`harden exited ${h.status}`);
+const after = audit(['--level', 'restricted', hardened]);
+process.stdout.write(after.stdout);
+if (after.status !== 0) fail(`the hardened manifest does not pass restricted (exit ${after.status})`);
 console.log('\nexamples: OK');
