@@ -11,7 +11,7 @@
  * `rootless.cdk8s.io/enforce=true`; observed (Warn + Audit) everywhere else but kube-system.
  */
 import { App, Chart } from 'cdk8s';
-import { LabelSelectorOperator, RootlessAdmissionPolicy, ValidationAction } from '../lib/admission-policy';
+import { LabelSelectorOperator, RootlessAdmissionPolicy, ValidationAction } from '../lib';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'admission-policy');

@@ -17,8 +17,7 @@
  * exemption so the namespace enforces restricted.
  */
 import { App, Chart } from 'cdk8s';
-import { HardenedPod } from '../lib/hardened-pod';
-import { RestrictedNamespace } from '../lib/restricted-namespace';
+import { HardenedPod, RestrictedNamespace } from '../lib';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'restricted-namespace');

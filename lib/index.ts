@@ -5,3 +5,6 @@ export * from './restricted-namespace';
 export * from './admission-policy';
 export * from './monitoring';
 export * from './plugin';
+export * from './rootless-workload';
+export * from './rootless-deployment';
+export * from './rootless-stateful-set';

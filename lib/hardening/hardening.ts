@@ -2,11 +2,17 @@
  * Internal: the one place that turns hardening props + exemptions into a hardened pod spec,
  * annotates the pod template and verifies the final manifest at synthesis.
  *
- * A hardened workload construct (HardenedPod, and later RootlessDeployment/StatefulSet) only:
+ * A hardened workload construct (HardenedPod, RootlessDeployment, RootlessStatefulSet) only:
  * 1. passes `Hardening.kplusPodProps(props)` over its props to the cdk8s-plus constructor,
  * 2. creates `new Hardening(this, props)` and calls `addContainers(props)`,
  * 3. routes `addContainer` / `addInitContainer` / `attachContainer` through it, and
  * 4. overrides `_toPodSpec()` with `hardening.hardenPodSpec(super._toPodSpec())`.
+ *
+ * Verification (once per synthesis): the construct's validation verifies the manifest, predicted
+ * from the hardened spec (or serialized, when the ApiObject has JSON patches); the Hardening takes
+ * over the ApiObject's `toJson`, so what cdk8s emits is checked against what was verified
+ * (deep-equal on everything the verification reads) and verified itself when it differs, then
+ * annotated with its level. No manifest leaves synthesis unverified.
  *
  * Not exported from the package: jsii sees only the props interfaces.
  */
@@ -17,6 +23,7 @@ import { RootlessAnnotations } from './annotations';
 import { capabilityProblem } from './capabilities';
 import { Exemption, ExemptionKind as K } from './exemption';
 import { HardenedContainerProps, HardenedPodSpecProps } from './options';
+import { reasonProblem } from './reason';
 
 type Mutable<T> = { -readonly [P in keyof T]: T[P] };
 /** The cdk8s-plus (pre-serialization) pod spec: its field names are cdk8s's (`hostPid`), not the API's (`hostPID`). */
@@ -24,11 +31,21 @@ type RawPodSpec = Omit<Mutable<kplus.k8s.PodSpec>, 'securityContext'> & { securi
 type RawSecurityContext = Omit<Mutable<kplus.k8s.SecurityContext>, 'capabilities'> & { capabilities: Mutable<kplus.k8s.Capabilities> };
 
 const MAX_ID = 2147483647;
-const MIN_REASON = 10;
 const PORT_SYSCTL = 'net.ipv4.ip_unprivileged_port_start';
 const DEFAULT_SIZE = Size.mebibytes(256);
 /** Any non-zero UID: what a reverted runAsRoot exemption leaves in place of 0. */
 const NON_ROOT = 65534;
+
+/** A verification of a final manifest. */
+interface Verification {
+  readonly errors: string[];
+  readonly level: PolicyLevel;
+}
+
+/** A successful verification, and the `podKey` of the manifest it verified. */
+interface Verified extends Verification {
+  readonly key: string;
+}
 
 /** Kinds that exist only at pod level (their factories take no container). */
 const POD_ONLY = new Set([K.HOST_NETWORK, K.HOST_PID, K.HOST_IPC, K.HOST_PATH, K.SERVICE_ACCOUNT_TOKEN]);
@@ -160,16 +177,28 @@ export class Hardening {
     };
   }
 
+  /** The pod's resolved numeric user (`runAsUser`), if any. */
+  public get user(): number | undefined {
+    return this.plan.user;
+  }
+
+  /** The pod's resolved `fsGroup`, if any. */
+  public get fsGroup(): number | undefined {
+    return this.plan.fsGroup;
+  }
+
   private readonly plan: ReturnType<typeof resolvePod>;
   private readonly containers = new Map<string, ContainerPlan>();
-  private readonly what: string;
   private adding = false;
   private synthesizing = false;
-  /** The last verification, reused while the fingerprint of what determines the manifest is unchanged. */
-  private verified?: { readonly fingerprint?: string; readonly errors: string[]; readonly level: PolicyLevel };
+  /** The last successful verification, with the manifest it verified. */
+  private verified?: Verified;
+  /** Whether cdk8s has validated the construct (then an emitted manifest that fails verification is an error). */
+  private validated = false;
+  /** The ApiObject's own serialization (cdk8s's `toJson`), without the level annotation. */
+  private readonly serialize: () => any;
 
   public constructor(private readonly pod: kplus.AbstractPod, private readonly props: HardenedPodSpecProps) {
-    this.what = `${pod.constructor.name} ${pod.node.path}`;
     this.plan = resolvePod(props);
     this.fail(this.validatePod());
 
@@ -179,7 +208,18 @@ export class Hardening {
       // while the level itself is being computed, the annotation is left out of the manifest
       produce: () => this.synthesizing ? undefined : this.verify().level,
     }) as unknown as string);
-    pod.node.addValidation({ validate: () => this.verify().errors });
+    pod.node.addValidation({
+      validate: () => {
+        this.validated = true;
+        return this.verify().errors;
+      },
+    });
+
+    // What cdk8s emits is the manifest that was verified (see emit()).
+    const api = ApiObject.of(pod);
+    const toJson = api.toJson.bind(api);
+    this.serialize = () => this.guarded(toJson);
+    api.toJson = () => this.emit();
   }
 
   /** Adds the props' init containers and containers (after `this.hardening` is assigned). */
@@ -218,20 +258,19 @@ export class Hardening {
     const p = this.plan;
     const effective = (name: string) => this.containers.get(name)?.user ?? p.user;
     const all = [...spec.initContainers ?? [], ...spec.containers];
-    const out: RawPodSpec = {
-      ...spec,
-      securityContext: {
-        runAsNonRoot: p.user !== 0 && all.every(c => effective(c.name) !== 0) ? true : undefined,
-        runAsUser: p.user,
-        runAsGroup: p.group,
-        fsGroup: p.fsGroup,
-        fsGroupChangePolicy: p.fsGroupChangePolicy,
-        seccompProfile: { type: 'RuntimeDefault' },
-        sysctls: p.sysctls.length > 0 ? p.sysctls : undefined,
-      },
-      hostNetwork: false,
-      automountServiceAccountToken: false,
+    // cdk8s-plus builds a new spec (and new container objects) on every call: set the fields in place
+    const out = spec as RawPodSpec;
+    out.securityContext = {
+      runAsNonRoot: p.user !== 0 && all.every(c => effective(c.name) !== 0) ? true : undefined,
+      runAsUser: p.user,
+      runAsGroup: p.group,
+      fsGroup: p.fsGroup,
+      fsGroupChangePolicy: p.fsGroupChangePolicy,
+      seccompProfile: { type: 'RuntimeDefault' },
+      sysctls: p.sysctls.length > 0 ? p.sysctls : undefined,
     };
+    out.hostNetwork = false;
+    out.automountServiceAccountToken = false;
     const harden = (c: kplus.k8s.Container): kplus.k8s.Container => {
       const plan = this.containers.get(c.name);
       const sc: RawSecurityContext = {
@@ -239,12 +278,15 @@ export class Hardening {
         privileged: false,
         readOnlyRootFilesystem: true,
         capabilities: { drop: ['ALL'] },
-        runAsNonRoot: effective(c.name) !== 0 ? true : undefined,
+        // a container that runs as root says so explicitly: it must not inherit a pod-level `true`
+        // (the kubelet would refuse it), and the manifest should not leave it implicit
+        runAsNonRoot: effective(c.name) !== 0,
         runAsUser: plan?.user,
         runAsGroup: plan?.group,
       };
       for (const e of p.exemptions) if (e.container === undefined || e.container === c.name) EFFECTS[e.kind].applyContainer?.(sc, e);
-      return { ...c, securityContext: sc };
+      (c as Mutable<kplus.k8s.Container>).securityContext = sc;
+      return c;
     };
     out.containers = spec.containers.map(harden);
     out.initContainers = spec.initContainers?.map(harden);
@@ -252,9 +294,37 @@ export class Hardening {
     return out;
   }
 
-  /** The construct's manifest as synthesized, without the level annotation (which is computed from it). */
-  private finalManifest(): any {
-    return this.guarded(() => ApiObject.of(this.pod).toJson());
+  /**
+   * The ApiObject's `toJson` (what cdk8s emits): the manifest cdk8s serializes, verified, with its
+   * level annotation. Serialization is cdk8s's own; the last verification is reused only when
+   * everything it read from its manifest (apiVersion, kind, pod template metadata and spec) is
+   * identical in this one (same `podKey`), and redone on this one otherwise. A manifest that fails
+   * verification after the construct was validated (it changed since) fails synthesis here.
+   */
+  private emit(): any {
+    const manifest = this.serialize();
+    const key = podKey(manifest);
+    let verification: Verification | undefined = this.verified;
+    if (verification === undefined || this.verified?.key !== key) {
+      verification = this.verifyManifest(manifest);
+      if (verification.errors.length > 0 && this.validated) {
+        throw new Error(`Validation failed with the following errors:\n  [${this.pod.node.path}] ${verification.errors.join(`\n  [${this.pod.node.path}] `)}`);
+      }
+      if (verification.errors.length === 0) this.verified = { ...verification, key };
+    }
+    annotateLevel(manifest, verification.level);
+    return manifest;
+  }
+
+  /**
+   * A cheap prediction of the parts of the manifest that verification reads (apiVersion, kind, pod
+   * template metadata and spec), from the hardened spec before serialization (see `toApiJson`), as
+   * the `podKey` the real manifest will have. Only a prediction: emit() compares the real
+   * manifest's key with it, and verifies the real manifest when they differ.
+   */
+  private predict(): string {
+    const api = ApiObject.of(this.pod);
+    return this.guarded(() => JSON.stringify([api.apiVersion, api.kind, this.pod.podMetadata.toJson(), toApiJson(this.pod._toPodSpec())]));
   }
 
   private guarded<T>(fn: () => T): T {
@@ -267,45 +337,45 @@ export class Hardening {
   }
 
   /**
-   * A cheap fingerprint of what the verification depends on: the hardened pod spec before
-   * serialization, the pod template metadata and the number of JSON patches (append-only).
-   * cdk8s validates every construct at least twice per `App.synth()` and then serializes it;
-   * the fingerprint lets these share one verification and still notices any change in between.
-   * (A cdk8s `Lazy` inside the spec is fingerprinted by its producer object, not by its value.)
+   * The validation (and the level, outside synthesis). cdk8s validates every construct once per
+   * chart before it serializes the chart; once a verification succeeded, these passes reuse it,
+   * since emit() checks the real manifest against it. Without JSON patches, the manifest verified
+   * here is predicted from the hardened spec (`predict()`), which spares a second serialization of
+   * every object: emit() then proves the prediction right, or verifies the real manifest.
    */
-  private fingerprint(): string | undefined {
-    try {
-      const patches = (ApiObject.of(this.pod) as any).patches?.length;
-      return this.guarded(() => JSON.stringify([this.pod._toPodSpec(), this.pod.podMetadata.toJson(), patches]));
-    } catch {
-      return undefined; // not serializable as is: verify every time
-    }
-  }
-
-  /** Verifies the final manifest (cached per fingerprint): synthesis errors and the PSS level. */
   private verify(): { readonly errors: string[]; readonly level: PolicyLevel } {
-    const fingerprint = this.fingerprint();
-    if (fingerprint === undefined || this.verified?.fingerprint !== fingerprint) {
-      this.verified = { fingerprint, ...this.verifyNow() };
+    if (this.verified) return this.verified;
+    const predicted = ((ApiObject.of(this.pod) as any).patches?.length ?? 1) === 0;
+    let manifest: any;
+    let key: string | undefined;
+    try {
+      // a predicted manifest is parsed from its key: what is verified is exactly the JSON the key encodes
+      manifest = predicted ? manifestOf(key = this.predict()) : this.serialize();
+    } catch (e) {
+      return { errors: [...this.exemptionProblems(), `cannot synthesize the pod: ${e instanceof Error ? e.message : e}`], level: PolicyLevel.PRIVILEGED };
     }
-    return this.verified;
+    let verification = this.verifyManifest(manifest);
+    if (verification.errors.length > 0 && predicted) {
+      // errors on a prediction are reported only if the real manifest has them too
+      verification = this.verifyManifest(this.serialize());
+    }
+    if (verification.errors.length === 0) this.verified = { ...verification, key: key ?? podKey(manifest) };
+    return verification;
   }
 
-  private verifyNow(): { errors: string[]; level: PolicyLevel } {
-    const errors: string[] = [];
+  /** Exemptions that name a container the pod does not have. */
+  private exemptionProblems(): string[] {
     const names = new Set(this.containers.keys());
-    for (const e of this.plan.exemptions) {
-      if (e.container !== undefined && !names.has(e.container)) {
-        errors.push(`exemptions: ${e} names a container that is not in the pod (containers: ${[...names].join(', ') || 'none'}). `
-          + 'Fix: use the name of an init or regular container, or remove the exemption.');
-      }
-    }
-    let manifest: any;
-    try {
-      manifest = this.finalManifest();
-    } catch (e) {
-      return { errors: [...errors, `cannot synthesize the pod: ${e instanceof Error ? e.message : e}`], level: PolicyLevel.PRIVILEGED };
-    }
+    return this.plan.exemptions
+      .filter(e => e.container !== undefined && !names.has(e.container))
+      .map(e => `exemptions: ${e} names a container that is not in the pod (containers: ${[...names].join(', ') || 'none'}). `
+        + 'Fix: use the name of an init or regular container, or remove the exemption.');
+  }
+
+  /** Verifies a final manifest (without its level annotation): synthesis errors and the PSS level. */
+  private verifyManifest(manifest: any): Verification {
+    const names = new Set(this.containers.keys());
+    const errors = this.exemptionProblems();
     const spec = podSpecIn(manifest);
     errors.push(...kubeletProblems(spec), ...portProblems(spec), ...mountProblems(spec));
 
@@ -430,10 +500,8 @@ export class Hardening {
     for (const [i, e] of plan.exemptions.entries()) {
       const prop = `props.exemptions[${i}] (${e})`;
       const key = `${e.kind}|${e.container ?? ''}`;
-      if (typeof e.reason !== 'string' || e.reason.trim().length < MIN_REASON || !/[a-z]{3}/i.test(e.reason)) {
-        problems.push(`${prop}.reason: ${JSON.stringify(e.reason)} is not a reason. `
-          + `Fix: say in at least ${MIN_REASON} characters why the workload needs it (reviewers and the audit read it).`);
-      }
+      const badReason = reasonProblem(e.reason);
+      if (badReason) problems.push(`${prop}.reason: ${badReason}`);
       if (seen.has(key)) problems.push(`${prop}: declared twice. Fix: declare it once.`);
       seen.add(key);
       if (POD_ONLY.has(e.kind) && e.container !== undefined) problems.push(`${prop}: applies to the whole pod. Fix: remove the container.`);
@@ -457,7 +525,7 @@ export class Hardening {
 
   private fail(problems: string[]): void {
     if (problems.length > 0) {
-      throw new Error(`${this.what}: invalid hardening props:\n  ${problems.join('\n  ')}`);
+      throw new Error(`${this.pod.constructor.name} ${this.pod.node.path}: invalid hardening props:\n  ${problems.join('\n  ')}`);
     }
   }
 }
@@ -516,6 +584,88 @@ function pathProblem(path: string): string | undefined {
   return undefined;
 }
 
+/** cdk8s field names that differ from the API's (cdk8s-plus-27 imports), in pod specs. */
+const API_NAMES: Record<string, string> = {
+  hostIpc: 'hostIPC',
+  hostPid: 'hostPID',
+  hostIp: 'hostIP',
+  setHostnameAsFqdn: 'setHostnameAsFQDN',
+  downwardApi: 'downwardAPI',
+  scaleIo: 'scaleIO',
+  diskUri: 'diskURI',
+  pdId: 'pdID',
+  volumeId: 'volumeID',
+  targetWwNs: 'targetWWNs',
+  datasetUuid: 'datasetUUID',
+  storagePolicyId: 'storagePolicyID',
+};
+
+/**
+ * A pod spec as cdk8s serializes it, for the common case: Lazy values produced, number/string
+ * unions (Quantity, IntOrString) unwrapped, null and undefined dropped, API field names. A
+ * prediction only (no schema filter, no custom resolvers, no patches): emit() checks it.
+ */
+function toApiJson(value: any): any {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(toApiJson);
+  if (value instanceof Lazy) return toApiJson(value.produce());
+  if (value.constructor !== Object && (typeof value.value === 'string' || typeof value.value === 'number')) return value.value;
+  // keys sorted as cdk8s's serialization sorts them, so that equal manifests have equal podKeys
+  const entries: [string, any][] = [];
+  for (const key of Object.keys(value)) {
+    const v = toApiJson(value[key]);
+    if (v !== undefined && v !== null) entries.push([API_NAMES[key] ?? key, v]);
+  }
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: any = {};
+  for (const [k, v] of entries) out[k] = v;
+  return out;
+}
+
+/** The pod template inside a Pod or workload manifest ({ metadata, spec }: the Pod itself for a Pod). */
+function templateIn(manifest: any): any {
+  if (manifest?.kind === 'Pod') return manifest;
+  return manifest?.kind === 'CronJob' ? manifest.spec?.jobTemplate?.spec?.template : manifest?.spec?.template;
+}
+
+/**
+ * Everything the verification reads from a manifest (apiVersion, kind, pod template metadata and
+ * spec) as one string: equal keys, equal verification. (Equal content in another key order gives
+ * another key: that only costs a second verification.)
+ */
+function podKey(manifest: any): string {
+  const template = templateIn(manifest);
+  return JSON.stringify([manifest?.apiVersion, manifest?.kind, template?.metadata, template?.spec]);
+}
+
+/** A manifest with the content of a `podKey` (and nothing else). */
+function manifestOf(key: string): any {
+  const [apiVersion, kind, metadata, spec] = JSON.parse(key);
+  const template = { metadata: metadata ?? undefined, spec: spec ?? undefined };
+  if (kind === 'Pod') return { apiVersion, kind, ...template };
+  if (kind === 'CronJob') return { apiVersion, kind, spec: { jobTemplate: { spec: { template } } } };
+  return { apiVersion, kind, spec: { template } };
+}
+
+/** The pod (template) metadata inside a Pod or workload manifest. */
+function podMetadataIn(manifest: any): any {
+  if (manifest?.kind === 'Pod') return manifest.metadata;
+  const template = manifest?.kind === 'CronJob' ? manifest.spec?.jobTemplate?.spec?.template : manifest?.spec?.template;
+  if (template && typeof template === 'object') template.metadata ??= {};
+  return template?.metadata;
+}
+
+/** Adds the level annotation where cdk8s would have put it (keys sorted unless CDK8S_DISABLE_SORT). */
+function annotateLevel(manifest: any, level: PolicyLevel): void {
+  const metadata = podMetadataIn(manifest);
+  if (!metadata || typeof metadata !== 'object') return;
+  const entries = Object.entries(metadata.annotations ?? {}).filter(([k]) => k !== RootlessAnnotations.PSS_LEVEL);
+  const after = entries.findIndex(([k]) => k === RootlessAnnotations.EXEMPTIONS);
+  entries.splice(after < 0 ? entries.length : after + 1, 0, [RootlessAnnotations.PSS_LEVEL, level]);
+  if (!process.env.CDK8S_DISABLE_SORT) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  metadata.annotations = Object.fromEntries(entries);
+}
+
 /** The pod spec inside a Pod or workload manifest. */
 function podSpecIn(manifest: any): any {
   if (manifest?.kind === 'Pod') return manifest.spec;
@@ -541,12 +691,24 @@ function revert(manifest: any, exemptions: Exemption[]): any {
   return copy;
 }
 
+/** Deep equality of JSON values, key order ignored, an undefined property the same as a missing one. */
 function sameJson(a: any, b: any): boolean {
   if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a).filter(k => a[k] !== undefined);
-  const kb = Object.keys(b).filter(k => b[k] !== undefined);
-  return ka.length === kb.length && ka.every(k => sameJson(a[k], b[k]));
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  let defined = 0;
+  for (const k in a) {
+    if (a[k] === undefined) continue;
+    defined++;
+    if (!sameJson(a[k], b[k])) return false;
+  }
+  for (const k in b) if (b[k] !== undefined) defined--;
+  return defined === 0;
 }
 
 function describeViolation(v: Violation): string {

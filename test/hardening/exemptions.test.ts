@@ -32,7 +32,7 @@ describe('one test per exemption kind', () => {
     expect(pod.spec.securityContext.runAsNonRoot).toBeUndefined();
     expect(pod.spec.securityContext.runAsUser).toBe(1000);
     expect(container(pod, 'init').securityContext.runAsUser).toBe(0);
-    expect(container(pod, 'init').securityContext.runAsNonRoot).toBeUndefined();
+    expect(container(pod, 'init').securityContext.runAsNonRoot).toBe(false);
     expect(container(pod, 'app').securityContext.runAsNonRoot).toBe(true);
     expect(container(pod, 'init').securityContext.capabilities).toEqual({ drop: ['ALL'] });
   });
@@ -42,7 +42,7 @@ describe('one test per exemption kind', () => {
     expectExemption(pod, { id: 'runAsRoot' }, 'baseline');
     expect(pod.spec.securityContext.runAsUser).toBe(0);
     expect(pod.spec.securityContext.runAsNonRoot).toBeUndefined();
-    expect(container(pod, 'app').securityContext.runAsNonRoot).toBeUndefined();
+    expect(container(pod, 'app').securityContext.runAsNonRoot).toBe(false);
   });
 
   test('writableRootFilesystem: readOnlyRootFilesystem false, still restricted', () => {
@@ -242,7 +242,7 @@ describe('scenario 10 on a pod: a root init container that fixes volume ownershi
     const pod = build();
     expect(pod.spec.securityContext.runAsNonRoot).toBeUndefined();
     expect(container(pod, 'init').securityContext).toMatchObject({ runAsUser: 0, capabilities: { drop: ['ALL'], add: ['CHOWN'] } });
-    expect(container(pod, 'init').securityContext.runAsNonRoot).toBeUndefined();
+    expect(container(pod, 'init').securityContext.runAsNonRoot).toBe(false);
     expect(container(pod, 'app').securityContext.runAsNonRoot).toBe(true);
     expect(level(pod)).toBe('baseline');
     expect(exemptions(pod).map((e: any) => e.id)).toEqual(['runAsRoot', 'addCapabilities']);

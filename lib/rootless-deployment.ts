@@ -1,0 +1,110 @@
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { HardenedContainerProps } from './hardening';
+import { Hardening } from './hardening/hardening';
+import { RootlessWorkloadProps } from './rootless-workload';
+
+/**
+ * Props of a `RootlessDeployment`: the cdk8s-plus `DeploymentProps` (containers with hardening
+ * options) plus the hardening options.
+ */
+export interface RootlessDeploymentProps extends RootlessWorkloadProps {
+  /**
+   * Number of desired pods.
+   * @default 2
+   */
+  readonly replicas?: number;
+
+  /**
+   * The strategy used to replace old pods by new ones.
+   * @default - RollingUpdate with maxSurge and maxUnavailable set to 25%
+   */
+  readonly strategy?: kplus.DeploymentStrategy;
+
+  /**
+   * Minimum duration for which a newly created pod should be ready without any of its
+   * containers crashing, for it to be considered available.
+   * @default Duration.seconds(0)
+   */
+  readonly minReady?: Duration;
+
+  /**
+   * The maximum duration for a deployment to make progress before it is considered failed.
+   * @default Duration.seconds(600)
+   */
+  readonly progressDeadline?: Duration;
+}
+
+/**
+ * A cdk8s-plus `Deployment` whose pod template meets the Pod Security Standards "restricted"
+ * profile at the latest version unless an exemption, declared with a reason, says otherwise.
+ *
+ * The pod template is hardened exactly like a `HardenedPod` (numeric user, seccomp
+ * RuntimeDefault, capabilities dropped, read-only root filesystem with emptyDirs at /tmp and at
+ * each writable path, no service account token), annotated with the exemptions and the PSS
+ * level (on the pod template, where admission reads them), and verified at synthesis.
+ *
+ * Containers never bind ports below 1024 (a non-root process cannot). To serve port 80, listen on
+ * 8080 and map the Service port: `exposeViaService({ ports: [{ port: 80, targetPort: 8080 }] })`.
+ *
+ * @example
+ * const web = new RootlessDeployment(chart, 'web', {
+ *   user: 101,
+ *   containers: [{ image: 'nginxinc/nginx-unprivileged:1.27', portNumber: 8080 }],
+ * });
+ * web.exposeViaService({ ports: [{ port: 80, targetPort: 8080 }] });
+ */
+export class RootlessDeployment extends kplus.Deployment {
+  private readonly hardening: Hardening;
+
+  public constructor(scope: Construct, id: string, props: RootlessDeploymentProps = {}) {
+    super(scope, id, { ...props, ...Hardening.kplusPodProps(props) });
+    this.hardening = new Hardening(this, props);
+    this.hardening.addContainers(props);
+  }
+
+  /**
+   * Adds a hardened container. Accepts `HardenedContainerProps` (user, group, preset, writablePaths …).
+   */
+  public addContainer(cont: kplus.ContainerProps): kplus.Container {
+    return this.hardening.addContainer(cont, false, p => super.addContainer(p));
+  }
+
+  /**
+   * Adds a hardened container (typed for the hardening options).
+   */
+  public addHardenedContainer(cont: HardenedContainerProps): kplus.Container {
+    return this.addContainer(cont);
+  }
+
+  /**
+   * Adds a hardened init container. Accepts `HardenedContainerProps`.
+   */
+  public addInitContainer(cont: kplus.ContainerProps): kplus.Container {
+    return this.hardening.addContainer(cont, true, p => super.addInitContainer(p));
+  }
+
+  /**
+   * Adds a hardened init container (typed for the hardening options).
+   */
+  public addHardenedInitContainer(cont: HardenedContainerProps): kplus.Container {
+    return this.addInitContainer(cont);
+  }
+
+  /**
+   * Attaches an existing cdk8s-plus container; it is hardened like the others (its user and
+   * group are kept, the rest of its security context is replaced by the hardened one).
+   */
+  public attachContainer(cont: kplus.Container): void {
+    super.attachContainer(cont);
+    this.hardening.attachContainer(cont);
+  }
+
+  /**
+   * @internal
+   */
+  public _toPodSpec(): kplus.k8s.PodSpec {
+    return this.hardening.hardenPodSpec(super._toPodSpec());
+  }
+}

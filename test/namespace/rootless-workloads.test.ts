@@ -1,0 +1,48 @@
+/**
+ * The classic case of issue 5: a RootlessStatefulSet with the root permission init container
+ * (issue 4's construct) in a namespace that enforces restricted.
+ */
+import { Chart, Size, Testing } from 'cdk8s';
+import { ImagePreset } from '../../lib/hardening';
+import { PolicyLevel } from '../../lib/policy';
+import { NamespaceExemption, RestrictedNamespace, RestrictedNamespaceProps } from '../../lib/restricted-namespace';
+import { RootlessStatefulSet } from '../../lib/rootless-stateful-set';
+
+function elasticsearch(chart: Chart, namespace: string): void {
+  new RootlessStatefulSet(chart, 'elasticsearch', {
+    metadata: { name: 'elasticsearch', namespace },
+    preset: ImagePreset.elasticsearch(),
+    containers: [{ name: 'elasticsearch', image: 'docker.elastic.co/elasticsearch/elasticsearch:8.15.0', portNumber: 9200 }],
+    volumeClaimTemplates: [{ name: 'data', mountPath: '/usr/share/elasticsearch/data', size: Size.gibibytes(10) }],
+  });
+}
+
+function build(props: RestrictedNamespaceProps): Chart {
+  const chart = Testing.chart();
+  const ns = new RestrictedNamespace(chart, 'applications', { metadata: { name: 'applications' }, ...props });
+  elasticsearch(chart, ns.name);
+  return chart;
+}
+
+test('a RootlessStatefulSet with a root permission init container fails synthesis in a restricted namespace', () => {
+  let msg = '';
+  try {
+    Testing.synth(build({}));
+  } catch (e) {
+    msg = (e as Error).message;
+  }
+  expect(msg).toContain('it would reject StatefulSet "elasticsearch" (construct test/elasticsearch)');
+  expect(msg).toContain('runAsNonRoot: container "volume-permissions" must not set securityContext.runAsNonRoot=false');
+  expect(msg).toContain('runAsUser: container "volume-permissions" must not set runAsUser=0');
+  expect(msg).toMatch(/The workload declares exemptions \(runAsRoot \(container "volume-permissions"\).* in rootless.cdk8s.io\/exemptions\)/);
+  expect(msg).toContain('Fix: remove the exemptions it no longer needs, or deploy it to a namespace that enforces its level');
+});
+
+test('the same StatefulSet is admitted by a namespace that enforces baseline through a reasoned exemption', () => {
+  const chart = build({
+    enforce: PolicyLevel.BASELINE,
+    exemption: NamespaceExemption.lowerLevel(PolicyLevel.BASELINE, 'elasticsearch data volumes need a root chown until the CSI driver honours fsGroup'),
+  });
+  const kinds = Testing.synth(chart).map((d: any) => d.kind);
+  expect(kinds).toContain('StatefulSet');
+});

@@ -1,0 +1,80 @@
+import { ApiObject, JsonPatch, Lazy, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { level, one, podSpec } from './util';
+import { HardenedPod } from '../../lib/hardened-pod';
+import { RootlessAnnotations } from '../../lib/hardening';
+import { Hardening } from '../../lib/hardening/hardening';
+import { PodSecurity } from '../../lib/policy';
+import { RootlessDeployment } from '../../lib/rootless-deployment';
+
+/**
+ * The synthesis-time verification is done once per synthesis: the validation verifies a prediction
+ * of the manifest (or the real one when there are JSON patches), and the emitted manifest is
+ * checked against it (deep-equal on what the verification reads) or verified itself.
+ */
+describe('verification of the emitted manifest', () => {
+  let spy: jest.SpyInstance;
+  beforeEach(() => { spy = jest.spyOn(Hardening.prototype as any, 'verifyManifest'); });
+  afterEach(() => spy.mockRestore());
+
+  test('one verification per workload and synthesis; the emitted manifest is the one verified', () => {
+    const chart = Testing.chart();
+    new RootlessDeployment(chart, 'a', { user: 1000, containers: [{ image: 'a:1', portNumber: 8080 }] });
+    new RootlessDeployment(chart, 'b', { user: 1000, containers: [{ image: 'b:1', portNumber: 8080 }] });
+    const manifests = Testing.synth(chart);
+    expect(spy).toHaveBeenCalledTimes(2);
+    for (const m of manifests) expect(level(m)).toBe(PodSecurity.strictestLevel(m));
+  });
+
+  test('a change after validation is verified at emission, and a violation fails synthesis', () => {
+    const chart = Testing.chart();
+    const d = new RootlessDeployment(chart, 'web', { user: 1000, containers: [{ image: 'a:1', portNumber: 8080 }] });
+    expect(level(one(Testing.synth(chart), 'Deployment'))).toBe('restricted');
+    d.containers[0].addPort({ number: 8443, hostPort: 8443 });
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/web\].*hostPort/s);
+  });
+
+  test('a weakening JSON patch is caught (validation verifies the real manifest when there are patches)', () => {
+    const chart = Testing.chart();
+    const d = new RootlessDeployment(chart, 'web', { user: 1000, containers: [{ image: 'a:1', portNumber: 8080 }] });
+    ApiObject.of(d).addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/securityContext/privileged', true));
+    expect(() => Testing.synth(chart)).toThrow(/privileged/);
+  });
+
+  test('a harmless JSON patch is emitted, and the level is computed from the patched manifest', () => {
+    const chart = Testing.chart();
+    const d = new RootlessDeployment(chart, 'web', { user: 1000, containers: [{ image: 'a:1', portNumber: 8080 }] });
+    ApiObject.of(d).addJsonPatch(JsonPatch.add('/spec/template/spec/priorityClassName', 'high'));
+    const m = one(Testing.synth(chart), 'Deployment');
+    expect(podSpec(m).priorityClassName).toBe('high');
+    expect(level(m)).toBe('restricted');
+  });
+
+  test('a Lazy value in the spec is produced, and the emitted manifest is verified', () => {
+    const chart = Testing.chart();
+    new RootlessDeployment(chart, 'web', {
+      user: 1000,
+      containers: [{ image: 'a:1', portNumber: 8080, envVariables: { A: kplus.EnvValue.fromValue(Lazy.any({ produce: () => 'x' }) as any) } }],
+    });
+    const m = one(Testing.synth(chart), 'Deployment');
+    expect(podSpec(m).containers[0].env).toEqual([{ name: 'A', value: 'x' }]);
+    expect(level(m)).toBe('restricted');
+  });
+
+  test('direct ApiObject.toJson (no validation) is verified and annotated, and does not throw', () => {
+    const chart = Testing.chart();
+    const pod = new HardenedPod(chart, 'p', { user: 1000, containers: [{ image: 'a:1', portNumber: 80 }] });
+    const json = ApiObject.of(pod).toJson();
+    expect(json.metadata.annotations[RootlessAnnotations.PSS_LEVEL]).toBe('restricted');
+    expect(() => Testing.synth(chart)).toThrow(/port 80 is below 1024/);
+  });
+
+  test('annotations stay sorted like cdk8s sorts them', () => {
+    const chart = Testing.chart();
+    new RootlessDeployment(chart, 'web', {
+      user: 1000, podMetadata: { annotations: { 'a.example/x': '1', 'z.example/y': '2' } }, containers: [{ image: 'a:1', portNumber: 8080 }],
+    });
+    const keys = Object.keys(one(Testing.synth(chart), 'Deployment').spec.template.metadata.annotations);
+    expect(keys).toEqual(['a.example/x', RootlessAnnotations.EXEMPTIONS, RootlessAnnotations.PSS_LEVEL, 'z.example/y']);
+  });
+});
