@@ -1,4 +1,4 @@
-import { JsonFile, cdk8s, javascript } from 'projen';
+import { JsonFile, cdk8s, javascript, release } from 'projen';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-rootless',
@@ -25,7 +25,13 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
   // Runtime helpers of the CLI: bundled into the package.
   bundledDeps: ['js-yaml@^5.5.0', 'commander@^14.0.0', 'yaml@^2.9.1', 'dockerfile-ast@^0.7.1'],
-  devDeps: ['@types/sarif@^2.1.7', 'fast-check@^4', 'ts-node', '@bufbuild/cel@^0.6.1', '@prometheus-io/lezer-promql@^0.315.0', '@lezer/lr@^1.4.12', '@lezer/highlight@^1.2.0', 'cdk8s-cli@^2.207.0'],
+  devDeps: [
+    '@types/sarif@^2.1.7', 'fast-check@^4', 'ts-node', '@bufbuild/cel@^0.6.1', '@prometheus-io/lezer-promql@^0.315.0', '@lezer/lr@^1.4.12', '@lezer/highlight@^1.2.0', 'cdk8s-cli@^2.207.0',
+    // examples/pulumi/: type-checked with the examples, run with Pulumi's mocks by test/examples/pulumi.test.ts
+    // (no engine, no cluster, no provider plugin). @pulumi/kubernetes' install script only tries
+    // `pulumi plugin install` and exits 0 without the Pulumi CLI, so `npm ci` is unaffected.
+    '@pulumi/pulumi@^3.142.0', '@pulumi/kubernetes@^4.34.2',
+  ],
 
   bin: {
     'cdk8s-rootless': 'lib/cli/main.js',
@@ -52,7 +58,25 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   gitignore: ['/dist/examples/', '/test-reports/', '/bench/out/'],
   docgen: true,
-  releaseToNpm: false,
+
+  // Release: every push to main that has releasable conventional commits (feat:, fix:, ...) since
+  // the last tag is bumped by commit-and-tag-version, built, tagged, released on GitHub (notes from
+  // dist/changelog.md) and published to npm with a provenance statement (needs the NPM_TOKEN secret
+  // and `id-token: write`, which projen grants the publishing job). The first release is v0.0.0. 0.x
+  // line: a breaking change (`feat!:`, `BREAKING CHANGE:`) bumps the minor version, a feat or fix the
+  // patch version (commit-and-tag-version's pre-major rule), and a bump out of 0.x fails the release;
+  // set majorVersion: 1 to leave it.
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.continuous(),
+  majorVersion: 0,
+  releaseToNpm: true,
+  npmProvenance: true,
+  npmAccess: javascript.NpmAccess.PUBLIC,
+  // jsii-diff against the latest published version: wired into `package` (so `build`) below, not into every compile.
+  compat: false,
+  compatIgnore: '.compatignore',
+  // Node of the GitHub workflows (build and release): the newest 20.x, as on the dev machines and CI.
+  workflowNodeVersion: '20.x',
   githubOptions: { mergify: false },
   depsUpgrade: false,
 });
@@ -60,7 +84,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // Compiled output lives next to the sources: never commit it, never ship the .ts sources.
 project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', '!/lib/**/*.d.ts.keep');
 project.npmignore?.removePatterns('/lib/');
-project.npmignore?.exclude('/lib/**/*.ts', '/examples/', '/bench/', '/.ci/', '/test-reports/');
+project.npmignore?.exclude('/lib/**/*.ts', '/examples/', '/bench/', '/.ci/', '/test-reports/', '/.compatignore');
 project.npmignore?.include('/lib/**/*.js', '/lib/**/*.d.ts');
 
 // Stale .js/.d.ts in lib/ (from a renamed or deleted source) must not survive a compile.
@@ -75,6 +99,11 @@ new JsonFile(project, 'examples/tsconfig.json', {
   },
 });
 project.eslint?.addLintPattern('examples');
+// examples/pulumi/ imports Pulumi packages that are devDependencies here (a user's project depends on them).
+project.eslint?.addOverride({
+  files: ['examples/pulumi/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+});
 
 // ts-jest transpiles tests without type-checking them (isolatedModules): type-check them (and the examples) here.
 project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json');
@@ -87,6 +116,13 @@ project.addTask('examples', {
   description: 'Synthesize the examples into dist/examples/ and audit them',
 }).spawn(project.compileTask);
 project.tasks.tryFind('examples')!.exec('node examples/run.js');
+
+// API compatibility (jsii-diff, `npx projen compat`): the assembly built here against the latest
+// version on npm; breaking changes to stable APIs fail unless listed in .compatignore. It runs in
+// `package` (the last step of `build`: so in the PR build workflow and before every release), not in
+// `compile`: every local compile, test run and benchmark would otherwise download the previous version
+// from npm. Until the first release it prints "NPM package does not exist. Skipping analysis" and succeeds.
+project.packageTask.prependSpawn(project.tasks.tryFind('compat')!);
 
 project.addTask('bench', {
   description: 'Run the benchmarks (ratios against baselines measured in the same run)',

@@ -15,6 +15,10 @@
  *                                       // command measurements have time only)
  *     prepare(ctx) { return {...} },    // once, in the runner (e.g. generate inputs into
  *                                       // ctx.outDir); the result is merged into ctx
+ *     runs: 3,                          // at most this many runs per side (for slow cases)
+ *     series: { id, title, count },     // cases of one series (the same work at several sizes,
+ *                                       // `count` workloads each) also get a table of how time
+ *                                       // and peak memory grow with `count`
  *   }
  *
  * A measurement is one of:
@@ -102,7 +106,8 @@ function runCase(c) {
   const ctx = { root: ROOT, outDir: OUT_DIR };
   if (c.prepare) Object.assign(ctx, c.prepare(ctx) || {});
   const samples = { baseline: [], subject: [] };
-  for (let i = 0; i < RUNS; i++) {
+  const runs = c.runs ? Math.max(1, Math.min(RUNS, c.runs)) : RUNS;
+  for (let i = 0; i < runs; i++) {
     // alternate, so drift on a busy machine hits both sides alike
     samples.baseline.push(measure(c, 'baseline', ctx));
     samples.subject.push(measure(c, 'subject', ctx));
@@ -117,13 +122,55 @@ function runCase(c) {
     const ratio = s / b;
     rows.push({
       metric,
+      b,
+      s,
       baseline: metric === 'time' ? fmtMs(b) : fmtMb(b),
       subject: metric === 'time' ? fmtMs(s) : fmtMb(s),
       ratio,
       ok: ratio <= c.target,
     });
   }
-  return { c, rows, extra: samples.subject[samples.subject.length - 1].note };
+  return { c, rows, runs, extra: samples.subject[samples.subject.length - 1].note };
+}
+
+/**
+ * Cases that share a `series` id, by `series.count`: per size, the medians of both sides, their
+ * ratio, and the time per workload, so the report shows how the cost grows with the count.
+ */
+function seriesTables(results) {
+  const byId = new Map();
+  for (const r of results) {
+    if (!r.c.series) continue;
+    if (!byId.has(r.c.series.id)) byId.set(r.c.series.id, { id: r.c.series.id, title: r.c.series.title, results: [] });
+    byId.get(r.c.series.id).results.push(r);
+  }
+  const tables = [];
+  for (const series of byId.values()) {
+    const sorted = series.results.sort((x, y) => x.c.series.count - y.c.series.count);
+    const header = ['workloads', 'baseline time', 'subject time', 'time ratio', 'baseline / workload', 'subject / workload', 'baseline memory', 'subject memory', 'memory ratio'];
+    const body = sorted.map(({ c, rows }) => {
+      const time = rows.find(r => r.metric === 'time');
+      const mem = rows.find(r => r.metric === 'memory');
+      const n = c.series.count;
+      return [
+        n.toLocaleString('en-US'),
+        time ? time.baseline : '',
+        time ? time.subject : '',
+        time ? `${time.ratio.toFixed(2)}x` : '',
+        time ? fmtPerItem(time.b / n) : '',
+        time ? fmtPerItem(time.s / n) : '',
+        mem ? mem.baseline : '',
+        mem ? mem.subject : '',
+        mem ? `${mem.ratio.toFixed(2)}x` : '',
+      ];
+    });
+    tables.push({ ...series, rows: [header, ...body], cases: sorted.map(r => r.c.name) });
+  }
+  return tables;
+}
+
+function fmtPerItem(ms) {
+  return ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(0)} µs`;
 }
 
 function table(results) {
@@ -153,7 +200,7 @@ function upsertSection(doc, id, content) {
   return doc.trimEnd() + '\n\n' + block + '\n';
 }
 
-function writeReport(results, m, date) {
+function writeReport(results, series, m, date) {
   let doc = fs.existsSync(REPORT)
     ? fs.readFileSync(REPORT, 'utf8')
     : '# Benchmarks\n\nWritten by `npm run bench` (bench/run.js): each case runs its baseline and its subject\n'
@@ -170,8 +217,25 @@ function writeReport(results, m, date) {
     if (extra) lines.push(extra, '');
     lines.push('| metric | baseline | subject | ratio | target | status |', '|---|---|---|---|---|---|');
     for (const r of rows) lines.push(`| ${r.metric} | ${r.baseline} | ${r.subject} | ${r.ratio.toFixed(2)}x | <= ${c.target}x | ${r.ok ? 'ok' : 'MISS'} |`);
-    lines.push('', `Measured ${date} on ${m.cpu} (${m.cores} cores, ${m.memory}), Node ${m.node}, median of ${RUNS} runs.`);
+    lines.push('', `Measured ${date} on ${m.cpu} (${m.cores} cores, ${m.memory}), Node ${m.node}, median of ${results.find(x => x.c === c).runs} runs.`);
     doc = upsertSection(doc, c.name, lines.join('\n'));
+  }
+  for (const t of series) {
+    const [header, ...body] = t.rows;
+    const lines = [
+      `## ${t.id}: ${t.title}`,
+      '',
+      `Cases ${t.cases.join(', ')} side by side. Time and peak memory (maxRSS of the whole process, Node and the loaded`,
+      'modules included, hence the floor at small sizes) are medians; "/ workload" is the median time divided by the count',
+      '(at small counts it is mostly first-use cost: JIT compilation and lazy initialisation in a fresh process).',
+      '',
+      `| ${header.join(' | ')} |`,
+      `|${header.map(() => '---').join('|')}|`,
+      ...body.map(r => `| ${r.join(' | ')} |`),
+      '',
+      `Measured ${date} on ${m.cpu} (${m.cores} cores, ${m.memory}), Node ${m.node}.`,
+    ];
+    doc = upsertSection(doc, `series-${t.id}`, lines.join('\n'));
   }
   fs.writeFileSync(REPORT, doc);
 }
@@ -197,9 +261,14 @@ function main() {
   }
   console.log('');
   printTable(table(results));
+  const series = seriesTables(results).filter(t => t.cases.length > 1);
+  for (const t of series) {
+    console.log(`\n${t.id}: ${t.title}`);
+    printTable(t.rows);
+  }
   const misses = results.flatMap(r => r.rows.filter(x => !x.ok).map(x => `${r.c.name} ${x.metric}`));
   if (misses.length > 0) console.log(`\nMISS: ${misses.join(', ')} over target (reported, not failed).`);
-  writeReport(results, m, new Date().toISOString().slice(0, 10));
+  writeReport(results, series, m, new Date().toISOString().slice(0, 10));
   console.log(`\nWrote ${path.relative(process.cwd(), REPORT) || REPORT}.`);
 }
 

@@ -1,0 +1,174 @@
+/**
+ * The package as a user gets it: pack the real tarball, install it into a fresh project next to
+ * cdk8s, cdk8s-plus-27, constructs and TypeScript, compile a TypeScript program against it with
+ * the installed tsc, run it to synthesize a chart, and audit the YAML with the installed CLI.
+ *
+ * The install uses the npm cache first (`--prefer-offline`): after `npm ci` in this repo every
+ * dependency is there at the same version (the versions are taken from this repo's node_modules),
+ * so it needs the registry only for what the cache lacks.
+ */
+import { execFileSync, spawnSync, SpawnSyncReturns } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TIMEOUT = 180_000;
+
+/** The exact version installed in this repo (so the consumer's install hits the npm cache). */
+function installed(pkg: string): string {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+}
+
+/** The environment without the npm settings of an enclosing `npm run`/`npx` (prefix, global ...). */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const keep = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig', 'npm_config_globalconfig']);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.toLowerCase().startsWith('npm_') || keep.has(k.toLowerCase())) env[k] = v;
+  }
+  return env;
+}
+
+function run(cmd: string, args: string[], cwd: string, input?: string): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd, env: cleanEnv(), encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024, timeout: TIMEOUT });
+}
+
+function ok(r: SpawnSyncReturns<string>, what: string): string {
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${what} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+const PROGRAM = `
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { HardenedPod, PodSecurity, PolicyLevel } from 'cdk8s-rootless';
+
+const app = new App();
+const chart = new Chart(app, 'consumer');
+// A HardenedPod is a cdk8s-plus-27 Pod: the peer dependency is the consumer's own copy.
+const pod: kplus.Pod = new HardenedPod(chart, 'web', {
+  user: 101,
+  containers: [{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27-alpine', portNumber: 8080 }],
+});
+pod.metadata.addLabel('app.kubernetes.io/name', 'web');
+
+for (const manifest of chart.toJson()) {
+  const result = PodSecurity.evaluate(manifest, { level: PolicyLevel.RESTRICTED });
+  if (!result.allowed) {
+    throw new Error('not restricted: ' + JSON.stringify(result.violations));
+  }
+}
+process.stdout.write(app.synthYaml());
+`;
+
+const ROOT_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: plain
+spec:
+  containers:
+    - name: app
+      image: nginx:1.27
+`;
+
+let work: string;
+
+beforeAll(() => {
+  if (!fs.existsSync(path.join(ROOT, 'lib', 'index.js')) || !fs.existsSync(path.join(ROOT, 'lib', 'cli', 'main.js'))) {
+    throw new Error('lib/*.js is missing: compile first (`npx projen compile`; `npm test` does it).');
+  }
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-rootless-consumer-'));
+});
+
+afterAll(() => {
+  if (work && !process.env.KEEP_CONSUMER_DIR) fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('a fresh TypeScript project installs the packed tarball, compiles against it, synthesizes and audits', () => {
+  // 1. The real tarball, as `npm publish` would upload it.
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], {
+    cwd: ROOT, env: cleanEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024,
+  }))[0];
+  const tarball = path.join(work, packed.filename);
+  expect(fs.existsSync(tarball)).toBe(true);
+
+  // 2. A fresh project depending on it and on its peers.
+  const project = path.join(work, 'app');
+  fs.mkdirSync(path.join(project, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({
+    name: 'consumer',
+    version: '1.0.0',
+    private: true,
+    dependencies: {
+      'cdk8s': installed('cdk8s'),
+      'cdk8s-plus-27': installed('cdk8s-plus-27'),
+      'constructs': installed('constructs'),
+      'cdk8s-rootless': `file:${tarball}`,
+    },
+    devDependencies: {
+      'typescript': installed('typescript'),
+      '@types/node': installed('@types/node'),
+    },
+  }, undefined, 2));
+  fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: {
+      strict: true,
+      target: 'ES2022',
+      module: 'node16',
+      moduleResolution: 'node16',
+      outDir: 'dist',
+      rootDir: 'src',
+      types: ['node'],
+      // type-check the package's declarations too, as a consumer without skipLibCheck would
+      skipLibCheck: false,
+    },
+    include: ['src/**/*.ts'],
+  }, undefined, 2));
+  fs.writeFileSync(path.join(project, 'src', 'main.ts'), PROGRAM);
+
+  ok(run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], project), 'npm install');
+  const installedPkg = path.join(project, 'node_modules', 'cdk8s-rootless');
+  expect(JSON.parse(fs.readFileSync(path.join(installedPkg, 'package.json'), 'utf8')).name).toBe('cdk8s-rootless');
+  expect(fs.existsSync(path.join(installedPkg, '.jsii'))).toBe(true);
+  expect(fs.existsSync(path.join(installedPkg, 'lib', 'index.ts'))).toBe(false);
+
+  // 3. Compile with the installed tsc and run: the chart's YAML.
+  ok(run(process.execPath, [path.join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project), 'tsc');
+  const yaml = ok(run(process.execPath, [path.join('dist', 'main.js')], project), 'the program');
+  expect(yaml).toContain('kind: Pod');
+  expect(yaml).toContain('runAsNonRoot: true');
+  const chartFile = path.join(project, 'consumer.k8s.yaml');
+  fs.writeFileSync(chartFile, yaml);
+
+  // 4. The installed bins: linked, executable, and the audit passes the chart.
+  for (const bin of ['cdk8s-rootless', 'kubectl-rootless']) {
+    const link = path.join(project, 'node_modules', '.bin', bin);
+    const target = fs.realpathSync(link);
+    expect(target).toBe(fs.realpathSync(path.join(installedPkg, 'lib', 'cli', 'main.js')));
+    // executable by owner, group and others (npm sets the bits on install)
+    expect(fs.statSync(target).mode.toString(8)).toMatch(/[1357]{3}$/);
+    // run directly (shebang and executable bit), not through node
+    expect(ok(run(link, ['--version'], project), `${bin} --version`).trim()).toBe(packed.version);
+  }
+  const cli = path.join(project, 'node_modules', '.bin', 'cdk8s-rootless');
+  ok(run(cli, ['audit', chartFile], project), 'cdk8s-rootless audit of the chart');
+
+  // ... and it is an audit: a plain root-capable pod fails it.
+  const denied = run(cli, ['audit', '-'], project, ROOT_POD);
+  expect(denied.error).toBeUndefined();
+  expect(denied.status).not.toBe(0);
+
+  // 5. The bundled dependencies load from the installed package (this project has none of them):
+  //    yaml (harden keeps the bytes it does not change) and dockerfile-ast (Dockerfile audits).
+  fs.writeFileSync(path.join(project, 'pod.yaml'), ROOT_POD);
+  ok(run(cli, ['harden', '--user', '1000', '-o', 'hardened.yaml', 'pod.yaml'], project), 'cdk8s-rootless harden');
+  ok(run(cli, ['audit', 'hardened.yaml'], project), 'cdk8s-rootless audit of the hardened pod');
+  fs.mkdirSync(path.join(project, 'image'));
+  fs.writeFileSync(path.join(project, 'image', 'Dockerfile'), 'FROM alpine:3.20\nUSER 10001:10001\n');
+  ok(run(cli, ['audit', path.join('image', 'Dockerfile')], project), 'cdk8s-rootless audit of a Dockerfile');
+  for (const dep of ['commander', 'js-yaml', 'yaml', 'dockerfile-ast']) {
+    expect(fs.existsSync(path.join(installedPkg, 'node_modules', dep, 'package.json'))).toBe(true);
+  }
+}, TIMEOUT);

@@ -1,0 +1,105 @@
+/**
+ * The contents of the npm package, as `npm pack` would publish them (dry run: nothing written).
+ *
+ * Sources are compiled in place (lib/*.ts -> lib/*.js + lib/*.d.ts, see DESIGN.md "Build layout"),
+ * so the package must ship the compiled output and the jsii assembly but none of the .ts sources,
+ * tests, examples or benchmarks; the CLI's runtime dependencies are bundled.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BUNDLED = ['commander', 'js-yaml', 'yaml', 'dockerfile-ast'];
+const BINS = ['cdk8s-rootless', 'kubectl-rootless'];
+
+interface PackResult {
+  readonly name: string;
+  readonly files: { readonly path: string; readonly mode: number; readonly size: number }[];
+  readonly bundled: string[];
+}
+
+let pack: PackResult;
+let files: Set<string>;
+
+beforeAll(() => {
+  if (!fs.existsSync(path.join(ROOT, 'lib', 'index.js')) || !fs.existsSync(path.join(ROOT, '.jsii'))) {
+    throw new Error('lib/index.js or .jsii is missing: compile first (`npx projen compile`; `npm test` does it).');
+  }
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  pack = JSON.parse(out)[0];
+  files = new Set(pack.files.map(f => f.path));
+}, 60_000);
+
+/** Our own files: everything but the bundled dependencies. */
+function ownFiles(): string[] {
+  return [...files].filter(f => !f.startsWith('node_modules/'));
+}
+
+/** lib/**\/*.ts sources (not declarations) in the work tree, relative to the root. */
+function sources(dir = path.join(ROOT, 'lib')): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...sources(p));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(path.relative(ROOT, p).split(path.sep).join('/'));
+  }
+  return out;
+}
+
+test('the package is cdk8s-rootless', () => {
+  expect(pack.name).toBe('cdk8s-rootless');
+});
+
+test('no TypeScript sources: only declarations', () => {
+  const ts = ownFiles().filter(f => /\.(c|m)?tsx?$/.test(f) && !/\.d\.(c|m)?ts$/.test(f));
+  expect(ts).toEqual([]);
+});
+
+test('every source is shipped compiled: its .js and .d.ts', () => {
+  const srcs = sources();
+  expect(srcs.length).toBeGreaterThan(10);
+  const missing = srcs.flatMap(s => [s.replace(/\.ts$/, '.js'), s.replace(/\.ts$/, '.d.ts')]).filter(f => !files.has(f));
+  expect(missing).toEqual([]);
+});
+
+test('no tests, examples, benchmarks or build files', () => {
+  const forbidden = /^(test|examples|bench|\.ci|test-reports|coverage|dist|projenrc|\.projen|\.github)\/|^(\.projenrc\.ts|tsconfig(\..*)?\.json|\.eslintrc\.json|\.gitattributes|\.compatignore|jest\.config\.\w+|package-lock\.json)$|\.(test|spec)\.(js|d\.ts)$|\.tgz$|\.tsbuildinfo$/;
+  expect(ownFiles().filter(f => forbidden.test(f))).toEqual([]);
+});
+
+test('the jsii assembly, the entry point, README, LICENSE and CHANGELOG are present', () => {
+  for (const f of ['.jsii', 'package.json', 'lib/index.js', 'lib/index.d.ts', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+    expect(files).toContain(f);
+  }
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  expect(files).toContain(manifest.main);
+  expect(files).toContain(manifest.types);
+});
+
+test('the CLI runtime dependencies are bundled', () => {
+  expect([...pack.bundled].sort()).toEqual(expect.arrayContaining([...BUNDLED].sort()));
+  for (const dep of BUNDLED) {
+    expect(files).toContain(`node_modules/${dep}/package.json`);
+  }
+  // and their code, not only their manifests
+  for (const dep of BUNDLED) {
+    const main = require.resolve(dep, { paths: [ROOT] });
+    const rel = path.relative(ROOT, main).split(path.sep).join('/');
+    expect(files).toContain(rel);
+  }
+});
+
+test.each(BINS)('bin %s: lib/cli/main.js, in the package, with a node shebang', (bin) => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const target = path.posix.normalize(manifest.bin?.[bin] ?? '');
+  expect(target).toBe('lib/cli/main.js');
+  expect(files).toContain(target);
+  const firstLine = fs.readFileSync(path.join(ROOT, target), 'utf8').split('\n')[0];
+  expect(firstLine).toBe('#!/usr/bin/env node');
+});
