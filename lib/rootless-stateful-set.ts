@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Exemption, HardenedContainerProps } from './hardening';
 import { Hardening } from './hardening/hardening';
+import { normalizePath as normalize, pathProblem } from './hardening/paths';
 import { RootlessWorkloadProps } from './rootless-workload';
 
 /**
@@ -406,18 +407,6 @@ function sizeProblem(size: Size | undefined): string | undefined {
   }
   if (!QUANTITY.test(quantity)) return `"${quantity}" is not a Kubernetes quantity`;
   if (!(parseFloat(quantity) > 0)) return `"${quantity}" is not a positive amount of storage`;
-  return undefined;
-}
-
-function normalize(path: string): string {
-  return path.length > 1 ? path.replace(/\/+$/, '') : path;
-}
-
-function pathProblem(path: string): string | undefined {
-  if (typeof path !== 'string' || !path.startsWith('/')) return 'is not an absolute path';
-  const p = normalize(path);
-  if (p === '/') return 'is the root directory';
-  if (p.split('/').slice(1).some(s => s === '' || s === '.' || s === '..')) return 'is not normalized (empty, "." or ".." segments)';
   return undefined;
 }
 

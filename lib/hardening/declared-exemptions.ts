@@ -7,7 +7,7 @@
  * Coverage is decided as at synthesis (lib/hardening/hardening.ts): undo what each declared
  * exemption permits on a copy of the manifest, evaluate the copy, and a violation that
  * survives is not covered. `revertExemptions` holds the undo step of every exemption kind
- * on API field names; hardening.ts's `revert*` functions are the same rules and can call it.
+ * on API field names: the one copy of these rules, used by hardening.ts at synthesis too.
  *
  * Which checks each exemption can cover (for messages and docs; coverage itself is decided by
  * reverting, so an exemption covers a check only for the containers and fields it names):
@@ -59,8 +59,8 @@ export const EXEMPTION_COVERS: Readonly<Record<K, readonly string[]>> = {
   [K.SERVICE_ACCOUNT_TOKEN]: [],
 };
 
-/** Kinds that exist only at pod level. */
-const POD_ONLY: ReadonlySet<string> = new Set([K.HOST_NETWORK, K.HOST_PID, K.HOST_IPC, K.HOST_PATH, K.SERVICE_ACCOUNT_TOKEN]);
+/** Kinds that exist only at pod level (their factories take no container). */
+export const POD_ONLY: ReadonlySet<string> = new Set([K.HOST_NETWORK, K.HOST_PID, K.HOST_IPC, K.HOST_PATH, K.SERVICE_ACCOUNT_TOKEN]);
 
 const KINDS: ReadonlySet<string> = new Set(Object.values(K));
 
@@ -174,7 +174,8 @@ export function declaredExemptions(manifest: any): { exemptions: DeclaredExempti
 /** A non-zero UID: what an undone runAsRoot exemption leaves in place of 0. */
 const NON_ROOT = 65534;
 
-function containersOf(spec: any): any[] {
+/** The init, regular and ephemeral containers of a pod spec (API field names), objects only. */
+export function containersOf(spec: any): any[] {
   return [...spec?.initContainers ?? [], ...spec?.containers ?? [], ...spec?.ephemeralContainers ?? []].filter(c => c && typeof c === 'object');
 }
 

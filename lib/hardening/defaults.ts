@@ -55,8 +55,11 @@ export function hardenedContainerSecurityContext(): {
 /** The path every container with a read-only root filesystem gets an emptyDir at (unless `writableTmp: false`). */
 export const WRITABLE_TMP = '/tmp';
 
-/** The size limit of each writable-path emptyDir (the constructs' `Size.mebibytes(256)`). */
-export const WRITABLE_VOLUME_SIZE_LIMIT = '256Mi';
+/** The default size limit of each writable-path emptyDir, in mebibytes (the constructs' `Size.mebibytes(...)`). */
+export const WRITABLE_VOLUME_SIZE_MEBIBYTES = 256;
+
+/** The same size limit as a Kubernetes quantity, as it appears in manifests (`256Mi`). */
+export const WRITABLE_VOLUME_SIZE_LIMIT = `${WRITABLE_VOLUME_SIZE_MEBIBYTES}Mi`;
 
 /** The pod sysctl that lowers the first unprivileged port (allowed by PSS restricted). */
 export const UNPRIVILEGED_PORT_SYSCTL = 'net.ipv4.ip_unprivileged_port_start';

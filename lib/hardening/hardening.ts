@@ -21,8 +21,14 @@ import * as kplus from 'cdk8s-plus-27';
 import { PodSecurity, PolicyLevel, Violation } from '../policy';
 import { RootlessAnnotations } from './annotations';
 import { capabilityProblem } from './capabilities';
+import { POD_ONLY, containersOf, podTemplateOf, revertExemptions } from './declared-exemptions';
+import {
+  FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_MEBIBYTES,
+  hardenedContainerSecurityContext, hardenedPodFields, hardenedPodSecurityContext, writableVolumeName,
+} from './defaults';
 import { Exemption, ExemptionKind as K } from './exemption';
 import { HardenedContainerProps, HardenedPodSpecProps } from './options';
+import { normalizePath as normalize, pathProblem as containerPathProblem } from './paths';
 import { reasonProblem } from './reason';
 
 type Mutable<T> = { -readonly [P in keyof T]: T[P] };
@@ -31,10 +37,7 @@ type RawPodSpec = Omit<Mutable<kplus.k8s.PodSpec>, 'securityContext'> & { securi
 type RawSecurityContext = Omit<Mutable<kplus.k8s.SecurityContext>, 'capabilities'> & { capabilities: Mutable<kplus.k8s.Capabilities> };
 
 const MAX_ID = 2147483647;
-const PORT_SYSCTL = 'net.ipv4.ip_unprivileged_port_start';
-const DEFAULT_SIZE = Size.mebibytes(256);
-/** Any non-zero UID: what a reverted runAsRoot exemption leaves in place of 0. */
-const NON_ROOT = 65534;
+const DEFAULT_SIZE = Size.mebibytes(WRITABLE_VOLUME_SIZE_MEBIBYTES);
 
 /** A verification of a final manifest. */
 interface Verification {
@@ -47,9 +50,6 @@ interface Verified extends Verification {
   readonly key: string;
 }
 
-/** Kinds that exist only at pod level (their factories take no container). */
-const POD_ONLY = new Set([K.HOST_NETWORK, K.HOST_PID, K.HOST_IPC, K.HOST_PATH, K.SERVICE_ACCOUNT_TOKEN]);
-
 /** The per-container result of registration. */
 interface ContainerPlan {
   readonly user?: number;
@@ -57,80 +57,49 @@ interface ContainerPlan {
 }
 
 /**
- * What each exemption does to the spec (`apply*`), and how to undo exactly that on a final
- * manifest (`revert*`). Undoing is how synthesis tells which violations the exemptions cover:
- * a violation that survives reverting every exemption is not covered, and an exemption whose
- * revert changes nothing relaxes nothing.
+ * What each exemption does to the cdk8s-plus spec, before serialization. Undoing exactly that on
+ * a final manifest (API field names) is `revertExemptions` (declared-exemptions.ts, shared with
+ * the validation plugin): a violation that survives reverting every exemption is not covered,
+ * and an exemption whose revert changes nothing relaxes nothing.
  */
 interface KindEffect {
-  /** On the cdk8s-plus spec, before serialization. */
   applyContainer?(sc: RawSecurityContext, e: Exemption): void;
   applyPod?(spec: RawPodSpec, e: Exemption): void;
-  /** On the final manifest (API field names). */
-  revertContainer?(sc: any, e: Exemption): void;
-  revertPod?(spec: any, e: Exemption): void;
 }
 
-const set = (o: any, key: string, value: any) => { if (o[key] !== value) o[key] = value; };
 const seccompApply = (profile: (e: Exemption) => kplus.k8s.SeccompProfile): KindEffect => ({
   applyContainer: (sc, e) => { if (e.container !== undefined) sc.seccompProfile = profile(e); },
   applyPod: (spec, e) => { spec.securityContext.seccompProfile = profile(e); },
-  revertContainer: (sc, e) => { if (sc.seccompProfile?.type === profile(e).type) delete sc.seccompProfile; },
-  revertPod: (spec, e) => {
-    if (spec.securityContext?.seccompProfile?.type === profile(e).type) spec.securityContext.seccompProfile = { type: 'RuntimeDefault' };
-  },
 });
-const hostField = (raw: 'hostNetwork' | 'hostPid' | 'hostIpc', field: 'hostNetwork' | 'hostPID' | 'hostIPC'): KindEffect => ({
+const hostField = (raw: 'hostNetwork' | 'hostPid' | 'hostIpc'): KindEffect => ({
   applyPod: spec => { spec[raw] = true; },
-  revertPod: spec => { if (spec[field] !== undefined && spec[field] !== false) spec[field] = false; },
 });
-const revertRoot = (sc: any) => {
-  if (sc === undefined) return;
-  if (sc.runAsUser === 0) sc.runAsUser = NON_ROOT;
-  set(sc, 'runAsNonRoot', true);
-};
 
 const EFFECTS: Record<K, KindEffect> = {
   // the user itself is resolved in registration (a root exemption defaults the user to 0)
-  [K.RUN_AS_ROOT]: {
-    revertContainer: revertRoot,
-    revertPod: spec => [spec.securityContext, ...containersOf(spec).map(c => c.securityContext)].forEach(revertRoot),
-  },
+  [K.RUN_AS_ROOT]: {},
   [K.WRITABLE_ROOT_FILESYSTEM]: {
     applyContainer: sc => { sc.readOnlyRootFilesystem = false; },
-    revertContainer: sc => set(sc, 'readOnlyRootFilesystem', true),
   },
   [K.PRIVILEGE_ESCALATION]: {
     applyContainer: sc => { sc.allowPrivilegeEscalation = true; },
-    revertContainer: sc => set(sc, 'allowPrivilegeEscalation', false),
   },
   [K.ADD_CAPABILITIES]: {
     applyContainer: (sc, e) => { sc.capabilities.add = [...new Set([...sc.capabilities.add ?? [], ...e.capabilities!])]; },
-    revertContainer: (sc, e) => {
-      const add: string[] | undefined = sc.capabilities?.add;
-      if (!add?.some(c => e.capabilities!.includes(c))) return;
-      const kept = add.filter(c => !e.capabilities!.includes(c));
-      if (kept.length > 0) sc.capabilities.add = kept; else delete sc.capabilities.add;
-    },
   },
   [K.SECCOMP_UNCONFINED]: seccompApply(() => ({ type: 'Unconfined' })),
   [K.SECCOMP_LOCALHOST]: seccompApply(e => ({ type: 'Localhost', localhostProfile: e.profile })),
   [K.PRIVILEGED]: {
     // the API rejects privileged: true together with allowPrivilegeEscalation: false
     applyContainer: sc => { sc.privileged = true; sc.allowPrivilegeEscalation = true; },
-    revertContainer: sc => { set(sc, 'privileged', false); set(sc, 'allowPrivilegeEscalation', false); },
   },
-  [K.HOST_NETWORK]: hostField('hostNetwork', 'hostNetwork'),
-  [K.HOST_PID]: hostField('hostPid', 'hostPID'),
-  [K.HOST_IPC]: hostField('hostIpc', 'hostIPC'),
-  [K.HOST_PATH]: {
-    revertPod: spec => {
-      for (const [i, v] of (spec.volumes ?? []).entries()) if (v?.hostPath !== undefined) spec.volumes[i] = { name: v.name, emptyDir: {} };
-    },
-  },
+  [K.HOST_NETWORK]: hostField('hostNetwork'),
+  [K.HOST_PID]: hostField('hostPid'),
+  [K.HOST_IPC]: hostField('hostIpc'),
+  // the exemption permits the author's own hostPath volumes; it adds none
+  [K.HOST_PATH]: {},
   [K.SERVICE_ACCOUNT_TOKEN]: {
     applyPod: spec => { spec.automountServiceAccountToken = true; },
-    revertPod: spec => { if (spec.automountServiceAccountToken !== undefined) set(spec, 'automountServiceAccountToken', false); },
   },
 };
 
@@ -260,24 +229,24 @@ export class Hardening {
     const all = [...spec.initContainers ?? [], ...spec.containers];
     // cdk8s-plus builds a new spec (and new container objects) on every call: set the fields in place
     const out = spec as RawPodSpec;
+    // the hardened defaults are defaults.ts's (shared with `cdk8s-rootless harden`); key order as before
+    const pod = hardenedPodSecurityContext();
     out.securityContext = {
-      runAsNonRoot: p.user !== 0 && all.every(c => effective(c.name) !== 0) ? true : undefined,
+      runAsNonRoot: p.user !== 0 && all.every(c => effective(c.name) !== 0) ? pod.runAsNonRoot : undefined,
       runAsUser: p.user,
       runAsGroup: p.group,
       fsGroup: p.fsGroup,
       fsGroupChangePolicy: p.fsGroupChangePolicy,
-      seccompProfile: { type: 'RuntimeDefault' },
+      seccompProfile: pod.seccompProfile,
       sysctls: p.sysctls.length > 0 ? p.sysctls : undefined,
     };
     out.hostNetwork = false;
-    out.automountServiceAccountToken = false;
+    out.automountServiceAccountToken = hardenedPodFields().automountServiceAccountToken;
     const harden = (c: kplus.k8s.Container): kplus.k8s.Container => {
       const plan = this.containers.get(c.name);
       const sc: RawSecurityContext = {
-        allowPrivilegeEscalation: false,
-        privileged: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ['ALL'] },
+        // allowPrivilegeEscalation, privileged, readOnlyRootFilesystem, capabilities, runAsNonRoot (a fresh copy)
+        ...hardenedContainerSecurityContext(),
         // a container that runs as root says so explicitly: it must not inherit a pod-level `true`
         // (the kubelet would refuse it), and the manifest should not leave it implicit
         runAsNonRoot: effective(c.name) !== 0,
@@ -376,18 +345,18 @@ export class Hardening {
   private verifyManifest(manifest: any): Verification {
     const names = new Set(this.containers.keys());
     const errors = this.exemptionProblems();
-    const spec = podSpecIn(manifest);
+    const spec = podTemplateOf(manifest)?.spec;
     errors.push(...kubeletProblems(spec), ...portProblems(spec), ...mountProblems(spec));
 
     const result = PodSecurity.evaluate(manifest);
     const exemptions = this.plan.exemptions;
     if (!result.allowed) {
-      const uncovered = exemptions.length === 0 ? result : PodSecurity.evaluate(revert(manifest, exemptions));
+      const uncovered = exemptions.length === 0 ? result : PodSecurity.evaluate(revertExemptions(manifest, exemptions));
       if (uncovered.malformed) errors.push(`the synthesized manifest is malformed: ${uncovered.malformed}`);
       errors.push(...uncovered.violations.map(describeViolation));
     }
     for (const e of exemptions) {
-      if ((e.container === undefined || names.has(e.container)) && sameJson(revert(manifest, [e]), manifest)) {
+      if ((e.container === undefined || names.has(e.container)) && sameJson(revertExemptions(manifest, [e]), manifest)) {
         errors.push(`exemptions: ${e} covers nothing: the synthesized pod does not use what it exempts. `
           + 'Fix: remove the exemption (or the setting that overrides it).');
       }
@@ -427,7 +396,7 @@ export class Hardening {
       if (problem) problems.push(`${prop}.writablePaths[${i}]: "${raw}" ${problem}. Fix: use an absolute, normalized path such as /var/cache/app.`);
       else if (own.slice(0, i).some(p => normalize(p) === normalize(raw))) problems.push(`${prop}.writablePaths[${i}]: "${raw}" is listed twice. Fix: list each path once.`);
     }
-    for (const p of [...opts.writableTmp === false ? [] : ['/tmp'], ...preset?.writablePaths ?? [], ...own.filter(x => !pathProblem(x))]) {
+    for (const p of [...opts.writableTmp === false ? [] : [WRITABLE_TMP], ...preset?.writablePaths ?? [], ...own.filter(x => !pathProblem(x))]) {
       if (!paths.includes(normalize(p))) paths.push(normalize(p));
     }
     for (const m of opts.volumeMounts ?? []) {
@@ -451,10 +420,7 @@ export class Hardening {
 
   private volumeName(container: string, path: string): string {
     const taken = new Set(this.pod.node.children.filter(c => c instanceof kplus.Volume).map(v => (v as kplus.Volume).name));
-    const base = `${container}-${path.slice(1).toLowerCase().replace(/[^a-z0-9]+/g, '-')}`.replace(/^-+|-+$/g, '').slice(0, 56).replace(/-+$/, '');
-    let name = base;
-    for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
-    return name;
+    return writableVolumeName(container, path, taken);
   }
 
   private validatePod(): string[] {
@@ -492,8 +458,8 @@ export class Hardening {
         problems.push('props.unprivilegedPortStart: the sysctl needs the pod\'s own network namespace, and Exemption.hostNetwork '
           + 'shares the node\'s. Fix: drop one of them.');
       }
-      if (props.securityContext?.sysctls?.some(s => s.name === PORT_SYSCTL)) {
-        problems.push(`props.securityContext.sysctls: ${PORT_SYSCTL} is set twice. Fix: set it only through props.unprivilegedPortStart.`);
+      if (props.securityContext?.sysctls?.some(s => s.name === UNPRIVILEGED_PORT_SYSCTL)) {
+        problems.push(`props.securityContext.sysctls: ${UNPRIVILEGED_PORT_SYSCTL} is set twice. Fix: set it only through props.unprivilegedPortStart.`);
       }
     }
     const seen = new Set<string>();
@@ -539,7 +505,7 @@ function resolvePod(props: HardenedPodSpecProps) {
   const user = props.user ?? sc?.user ?? props.preset?.user ?? (podRoot ? 0 : undefined);
   const group = props.group ?? sc?.group ?? props.preset?.group ?? user;
   const sysctls = [...sc?.sysctls ?? []];
-  if (props.unprivilegedPortStart !== undefined) sysctls.push({ name: PORT_SYSCTL, value: String(props.unprivilegedPortStart) });
+  if (props.unprivilegedPortStart !== undefined) sysctls.push({ name: UNPRIVILEGED_PORT_SYSCTL, value: String(props.unprivilegedPortStart) });
   return {
     user,
     group,
@@ -548,7 +514,7 @@ function resolvePod(props: HardenedPodSpecProps) {
     sysctls,
     preset: props.preset,
     fsGroup: props.fsGroup ?? sc?.fsGroup ?? props.preset?.fsGroup ?? group,
-    fsGroupChangePolicy: sc?.fsGroupChangePolicy ?? kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+    fsGroupChangePolicy: sc?.fsGroupChangePolicy ?? hardenedPodSecurityContext().fsGroupChangePolicy as kplus.FsGroupChangePolicy,
   };
 }
 
@@ -572,16 +538,9 @@ function weakeningProblems(prop: string, sc: kplus.ContainerSecurityContextProps
   return weak.filter(([bad]) => bad).map(([, what, fix]) => `${prop}.${what} is managed by the hardening. Fix: remove it and use ${fix}.`);
 }
 
-function normalize(path: string): string {
-  return path.length > 1 ? path.replace(/\/+$/, '') : path;
-}
-
+/** A writable path's problem, or undefined (`/` is a root-filesystem exemption, not a writable path). */
 function pathProblem(path: string): string | undefined {
-  if (typeof path !== 'string' || !path.startsWith('/')) return 'is not an absolute path';
-  const p = normalize(path);
-  if (p === '/') return 'is the root directory (that is Exemption.writableRootFilesystem)';
-  if (p.split('/').slice(1).some(s => s === '' || s === '.' || s === '..')) return 'is not normalized (empty, "." or ".." segments)';
-  return undefined;
+  return containerPathProblem(path, 'that is Exemption.writableRootFilesystem');
 }
 
 /** cdk8s field names that differ from the API's (cdk8s-plus-27 imports), in pod specs. */
@@ -622,19 +581,13 @@ function toApiJson(value: any): any {
   return out;
 }
 
-/** The pod template inside a Pod or workload manifest ({ metadata, spec }: the Pod itself for a Pod). */
-function templateIn(manifest: any): any {
-  if (manifest?.kind === 'Pod') return manifest;
-  return manifest?.kind === 'CronJob' ? manifest.spec?.jobTemplate?.spec?.template : manifest?.spec?.template;
-}
-
 /**
  * Everything the verification reads from a manifest (apiVersion, kind, pod template metadata and
  * spec) as one string: equal keys, equal verification. (Equal content in another key order gives
  * another key: that only costs a second verification.)
  */
 function podKey(manifest: any): string {
-  const template = templateIn(manifest);
+  const template = podTemplateOf(manifest);
   return JSON.stringify([manifest?.apiVersion, manifest?.kind, template?.metadata, template?.spec]);
 }
 
@@ -649,9 +602,8 @@ function manifestOf(key: string): any {
 
 /** The pod (template) metadata inside a Pod or workload manifest. */
 function podMetadataIn(manifest: any): any {
-  if (manifest?.kind === 'Pod') return manifest.metadata;
-  const template = manifest?.kind === 'CronJob' ? manifest.spec?.jobTemplate?.spec?.template : manifest?.spec?.template;
-  if (template && typeof template === 'object') template.metadata ??= {};
+  const template = podTemplateOf(manifest);
+  if (manifest?.kind !== 'Pod' && template && typeof template === 'object') template.metadata ??= {};
   return template?.metadata;
 }
 
@@ -664,31 +616,6 @@ function annotateLevel(manifest: any, level: PolicyLevel): void {
   entries.splice(after < 0 ? entries.length : after + 1, 0, [RootlessAnnotations.PSS_LEVEL, level]);
   if (!process.env.CDK8S_DISABLE_SORT) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   metadata.annotations = Object.fromEntries(entries);
-}
-
-/** The pod spec inside a Pod or workload manifest. */
-function podSpecIn(manifest: any): any {
-  if (manifest?.kind === 'Pod') return manifest.spec;
-  if (manifest?.kind === 'CronJob') return manifest.spec?.jobTemplate?.spec?.template?.spec;
-  return manifest?.spec?.template?.spec;
-}
-
-function containersOf(spec: any): any[] {
-  return [...spec?.initContainers ?? [], ...spec?.containers ?? [], ...spec?.ephemeralContainers ?? []].filter(c => c && typeof c === 'object');
-}
-
-/** A deep copy of the manifest with the given exemptions' effects undone. */
-function revert(manifest: any, exemptions: Exemption[]): any {
-  const copy = JSON.parse(JSON.stringify(manifest));
-  const spec = podSpecIn(copy);
-  for (const e of exemptions) {
-    const effect = EFFECTS[e.kind];
-    if (e.container === undefined) effect.revertPod?.(spec, e);
-    for (const c of containersOf(spec)) {
-      if ((e.container === undefined || e.container === c.name) && c.securityContext) effect.revertContainer?.(c.securityContext, e);
-    }
-  }
-  return copy;
 }
 
 /** Deep equality of JSON values, key order ignored, an undefined property the same as a missing one. */
@@ -728,20 +655,20 @@ function kubeletProblems(spec: any): string[] {
       + 'Fix: run it as a non-zero UID, or declare Exemption.runAsRoot(reason, { container }) and do not set runAsNonRoot on it.');
 }
 
-/** Ports below 1024 cannot be bound by a non-root process. */
+/** Ports below FIRST_UNPRIVILEGED_PORT (1024) cannot be bound by a non-root process, unless the pod sysctl lowers it. */
 function portProblems(spec: any): string[] {
   const pod = spec.securityContext ?? {};
-  const sysctl = (pod.sysctls ?? []).find((s: any) => s?.name === PORT_SYSCTL);
-  const start = sysctl ? Number(sysctl.value) : 1024;
+  const sysctl = (pod.sysctls ?? []).find((s: any) => s?.name === UNPRIVILEGED_PORT_SYSCTL);
+  const start = sysctl ? Number(sysctl.value) : FIRST_UNPRIVILEGED_PORT;
   const problems: string[] = [];
   for (const c of containersOf(spec)) {
     const root = (c.securityContext?.runAsUser ?? pod.runAsUser) === 0 && (c.securityContext?.capabilities?.add ?? []).includes('NET_BIND_SERVICE');
     for (const port of c.ports ?? []) {
       if (typeof port?.containerPort === 'number' && port.containerPort < start && !root) {
         problems.push(`container "${c.name}": port ${port.containerPort} is below ${start}, and a non-root process cannot bind it. `
-          + `Fix: listen on a port >= 1024 (e.g. ${port.containerPort < 100 ? 8000 + port.containerPort : 8080}) and map the Service port `
+          + `Fix: listen on a port >= ${FIRST_UNPRIVILEGED_PORT} (e.g. ${port.containerPort < 100 ? 8000 + port.containerPort : 8080}) and map the Service port `
           + `(port: ${port.containerPort}, targetPort: the new port); or set unprivilegedPortStart: ${port.containerPort} `
-          + `(the pod sysctl ${PORT_SYSCTL}, allowed by PSS restricted). NET_BIND_SERVICE does not help: Kubernetes gives a non-root `
+          + `(the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL}, allowed by PSS restricted). NET_BIND_SERVICE does not help: Kubernetes gives a non-root `
           + 'process no ambient capabilities, and allowPrivilegeEscalation: false disables file capabilities.');
       }
     }

@@ -1,6 +1,6 @@
 /**
  * The constructs and `cdk8s-rootless harden` must emit the same hardened defaults: the data in
- * lib/hardening/defaults.ts. Until hardening.ts reads them from there, this test catches drift.
+ * lib/hardening/defaults.ts. hardening.ts reads them from there; this test catches any drift.
  */
 import { REASON, synthPod } from './util';
 import { HardenedPod } from '../../lib';
