@@ -24,13 +24,15 @@ import { ExitCode, UsageError } from './io';
 import { ManifestError, ManifestObject, ManifestSource, errorMessage, parseManifests } from './manifest-parser';
 import { DEFAULT_MAX_BYTES, readManifests } from './manifest-reader';
 import { RootlessAnnotations } from '../hardening/annotations';
-import { placeholderReason } from '../hardening/declared-exemptions';
+import { placeholderReason, podTemplateOf, podTemplatePath } from '../hardening/declared-exemptions';
 import {
-  FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_LIMIT,
+  FIRST_UNPRIVILEGED_PORT, MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_LIMIT,
   hardenedContainerSecurityContext, hardenedPodFields, hardenedPodSecurityContext, writableVolumeName,
 } from '../hardening/defaults';
 import { ExemptionKind as K } from '../hardening/exemption';
+import { ExemptionEntry, exemptionEntry } from '../hardening/exemption-entry';
 import { ImagePreset } from '../hardening/image-preset';
+import { kubeletRefusals, suggestedPort, unbindablePorts } from '../hardening/runtime-checks';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel } from '../policy/types';
 
@@ -72,48 +74,19 @@ export interface HardenResult {
   readonly reformatted: boolean;
 }
 
-const POD_KINDS = new Set(['Pod', 'PodTemplate', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
-
-/** Volume types PSS restricted allows. */
-const RESTRICTED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret']);
-
-/** Well-known images → presets (repository name, without registry and tag). */
+/** The preset of a container's image, if it is a well-known one (`ImagePreset.forImage`). */
 function presetFor(image: unknown): ImagePreset | undefined {
-  if (typeof image !== 'string') return undefined;
-  const [withoutDigest] = image.split('@');
-  const slash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.indexOf(':', slash + 1);
-  const repo = (colon >= 0 ? withoutDigest.slice(0, colon) : withoutDigest).replace(/^(docker\.io\/)?(library\/)?/, '');
-  const tag = colon >= 0 ? withoutDigest.slice(colon + 1) : '';
-  const alpine = /alpine/.test(tag);
-  switch (repo) {
-    case 'postgres': return alpine ? ImagePreset.postgresAlpine() : ImagePreset.postgres();
-    case 'redis': return alpine ? ImagePreset.redisAlpine() : ImagePreset.redis();
-    case 'nginxinc/nginx-unprivileged': return ImagePreset.nginxUnprivileged();
-    case 'docker.elastic.co/elasticsearch/elasticsearch':
-    case 'elasticsearch': return ImagePreset.elasticsearch();
-    case 'grafana/grafana': return ImagePreset.grafana();
-    case 'prom/prometheus':
-    case 'quay.io/prometheus/prometheus': return ImagePreset.prometheus();
-    case 'node': return ImagePreset.node();
-    case 'mysql': return ImagePreset.mysql();
-    case 'mongo': return ImagePreset.mongo();
-    default: return undefined;
-  }
+  return typeof image === 'string' ? ImagePreset.forImage(image) : undefined;
 }
+
+/** The policy engine's check of the volume types restricted allows. */
+const RESTRICTED_VOLUMES_CHECK = 'restrictedVolumes';
 
 interface ContainerRef {
   readonly kind: 'initContainers' | 'containers' | 'ephemeralContainers';
   readonly name: string;
   readonly js: any;
   readonly cursor: Cursor;
-}
-
-interface ExemptionEntry {
-  readonly id: K;
-  readonly container: string | null;
-  readonly reason: string;
-  readonly capabilities?: string[];
 }
 
 /**
@@ -205,10 +178,11 @@ function keeps(before: unknown, after: unknown): boolean {
 function hardenObject(plan: EditPlan, obj: Cursor, options: HardenOptions, index: number, item: number | undefined,
   out: Omit<HardenedObject, 'remaining'>[]): void {
   const kind = plan.get(obj, 'kind');
-  if (typeof kind !== 'string' || !POD_KINDS.has(kind)) return;
+  const templatePath = podTemplatePath(kind);
+  if (typeof kind !== 'string' || templatePath === undefined) return;
   const meta = plan.get(obj, 'metadata') as any;
   const name = `${typeof meta?.namespace === 'string' ? meta.namespace + '/' : ''}${typeof meta?.name === 'string' ? meta.name : '(unnamed)'}`;
-  const template = templateCursor(plan, obj, kind);
+  const template = templateCursor(plan, obj, templatePath);
   const report = { index, item, kind, name, changes: [] as string[], problems: [] as string[], notes: [] as string[] };
   out.push(report);
   if (!template) {
@@ -223,13 +197,11 @@ function hardenObject(plan: EditPlan, obj: Cursor, options: HardenOptions, index
   hardenPod(plan, template, spec, options, report);
 }
 
-/** The pod template cursor of an object (`{ metadata, spec }`), if it has one. */
-function templateCursor(plan: EditPlan, obj: Cursor, kind: string): Cursor | undefined {
-  if (kind === 'Pod') return obj;
-  const sub = (c: Cursor | undefined, key: string) => (c && typeof plan.get(c, key) === 'object' ? plan.child(c, key) : undefined);
-  if (kind === 'PodTemplate') return sub(obj, 'template');
-  if (kind === 'CronJob') return sub(sub(sub(sub(obj, 'spec'), 'jobTemplate'), 'spec'), 'template');
-  return sub(sub(obj, 'spec'), 'template');
+/** The pod template cursor of an object (`{ metadata, spec }`) at its kind's path (POD_TEMPLATE_PATHS), if it has one. */
+function templateCursor(plan: EditPlan, obj: Cursor, keys: readonly string[]): Cursor | undefined {
+  let at: Cursor | undefined = obj;
+  for (const key of keys) at = at && typeof plan.get(at, key) === 'object' ? plan.child(at, key) : undefined;
+  return at;
 }
 
 function hardenPod(plan: EditPlan, template: Cursor, spec: Cursor, options: HardenOptions,
@@ -237,8 +209,8 @@ function hardenPod(plan: EditPlan, template: Cursor, spec: Cursor, options: Hard
   const s = plan.get(spec, 'securityContext') as any ?? {};
   const podSc = typeof s === 'object' && s !== null ? s : {};
   const exemptions: ExemptionEntry[] = [];
-  const exempt = (id: K, container: string | null, what: string, extra: Partial<ExemptionEntry> = {}) =>
-    exemptions.push({ id, container, reason: placeholderReason(what), ...extra });
+  const exempt = (kind: K, container: string | null, what: string, capabilities?: string[]) =>
+    exemptions.push(exemptionEntry({ kind, container, reason: placeholderReason(what), capabilities }));
   const added = (where: string, fields: string[]) => { if (fields.length > 0) report.changes.push(`${where}: ${fields.join(', ')}`); };
 
   const containers: ContainerRef[] = [];
@@ -350,16 +322,12 @@ function hardenPod(plan: EditPlan, template: Cursor, spec: Cursor, options: Hard
         report.problems.push(`pod: volume "${v.name}" is a hostPath (${v.hostPath?.path ?? '?'}). Fix: use a PersistentVolumeClaim, a configMap/secret or an emptyDir; `
           + 'keep it only with exemption hostPath (then the pod is privileged, not restricted).');
         if (!exemptions.some(e => e.id === K.HOST_PATH)) exempt(K.HOST_PATH, null, 'the pod mounts node files (hostPath)');
-      } else if (typeof v === 'object' && v !== null) {
-        const type = Object.keys(v).find(k => k !== 'name');
-        if (type && !RESTRICTED_VOLUMES.has(type)) {
-          report.problems.push(`pod: volume "${v.name}" of type ${type} is not allowed by restricted. Fix: use a PersistentVolumeClaim (or a csi volume).`);
-        }
+      } else if (typeof v === 'object' && v !== null && restrictsVolume(v)) {
+        const type = Object.keys(v).filter(k => k !== 'name' && (v as any)[k] !== undefined && (v as any)[k] !== null).join(', ');
+        report.problems.push(`pod: volume "${v.name}" of type ${type} is not allowed by restricted. Fix: use a PersistentVolumeClaim (or a csi volume).`);
       }
     }
   }
-  const sysctls = Array.isArray(podSc.sysctls) ? podSc.sysctls : [];
-  const portStart = Number(sysctls.find((x: any) => x?.name === UNPRIVILEGED_PORT_SYSCTL)?.value ?? FIRST_UNPRIVILEGED_PORT);
 
   // --- containers
   const takenVolumes = new Set<string>(Array.isArray(volumes) ? volumes.map((v: any) => v?.name).filter((n: unknown) => typeof n === 'string') : []);
@@ -401,7 +369,7 @@ function hardenPod(plan: EditPlan, template: Cursor, spec: Cursor, options: Hard
     if (extra.length > 0) {
       report.problems.push(`${where}: adds capabilities ${extra.join(', ')}. Fix: remove them (restricted allows only NET_BIND_SERVICE); `
         + 'keep them only with exemption addCapabilities.');
-      exempt(K.ADD_CAPABILITIES, c.name, `container "${c.name}" needs ${extra.join(', ')}`, { capabilities: extra.map(String) });
+      exempt(K.ADD_CAPABILITIES, c.name, `container "${c.name}" needs ${extra.join(', ')}`, extra.map(String));
     }
     // user
     const user = users.get(c);
@@ -412,11 +380,6 @@ function hardenPod(plan: EditPlan, template: Cursor, spec: Cursor, options: Hard
       report.problems.push(`${where}: runs as root (runAsUser 0). Fix: run it as the image's non-root UID (for a permission fix-up, use fsGroup instead); `
         + 'keep it only with exemption runAsRoot (the pod is then baseline at best).');
       exempt(K.RUN_AS_ROOT, c.name, `container "${c.name}" runs as root`);
-      if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) === true) {
-        report.problems.push(`${where}: the kubelet refuses to start it: its effective runAsNonRoot is true${sc.runAsNonRoot === undefined ? ' (inherited from the pod)' : ''} `
-          + 'and its user is 0. Fix: run it as a non-zero UID; or, if it must be root, set runAsNonRoot: true on each other container instead of the pod '
-          + '(the pod is then baseline, not restricted).');
-      }
     } else if (user === undefined && (sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true) {
       report.problems.push(`${where}: no numeric user is known for image ${JSON.stringify(c.js.image ?? '?')}: harden does not guess one. `
         + 'Fix: rerun with --user UID (the numeric USER of the image; check with `docker inspect -f {{.Config.User}} IMAGE`), '
@@ -433,13 +396,8 @@ function hardenPod(plan: EditPlan, template: Cursor, spec: Cursor, options: Hard
       report.problems.push(`${where}: seccompProfile Unconfined. Fix: remove it (the pod's RuntimeDefault applies); keep it only with exemption seccompUnconfined.`);
       exempt(K.SECCOMP_UNCONFINED, c.name, `container "${c.name}" runs without a seccomp profile`);
     }
-    // ports
+    // host ports (low container ports are read from the hardened output: see runtimeProblems)
     for (const p of Array.isArray(c.js.ports) ? c.js.ports : []) {
-      if (typeof p?.containerPort === 'number' && p.containerPort < portStart && user !== 0) {
-        report.problems.push(`${where}: port ${p.containerPort} is below ${portStart}: a non-root process cannot bind it. Fix: make the process listen on a port `
-          + `>= 1024 (e.g. ${p.containerPort < 100 ? 8000 + p.containerPort : 8080}) and map the Service port (port: ${p.containerPort}, targetPort: the new port), `
-          + `or set the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL}=${p.containerPort} (allowed by restricted). NET_BIND_SERVICE does not help a non-root process.`);
-      }
       if (p?.hostPort !== undefined && p.hostPort !== 0) {
         report.problems.push(`${where}: hostPort ${p.hostPort} binds a port of the node. Fix: remove hostPort and reach the pod through a Service.`);
       }
@@ -485,6 +443,15 @@ function hardenPod(plan: EditPlan, template: Cursor, spec: Cursor, options: Hard
   }
 }
 
+/**
+ * Whether the policy engine's restricted volume check (the one list of allowed volume types)
+ * rejects this volume: the volume is evaluated alone, in an otherwise empty pod.
+ */
+function restrictsVolume(volume: object): boolean {
+  const probe = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'volume' }, spec: { containers: [], volumes: [volume] } };
+  return PodSecurity.evaluate(probe, { level: PolicyLevel.RESTRICTED }).violations.some(v => v.check === RESTRICTED_VOLUMES_CHECK);
+}
+
 /** Merges exemption entries (with placeholder reasons) into the pod template's annotation. */
 function writeExemptions(plan: EditPlan, template: Cursor, entries: readonly ExemptionEntry[],
   report: { changes: string[]; problems: string[] }): void {
@@ -507,13 +474,7 @@ function writeExemptions(plan: EditPlan, template: Cursor, entries: readonly Exe
   }
   const fresh = entries.filter(e => !existing.some(x => x?.id === e.id && (x?.container ?? null) === e.container));
   if (fresh.length === 0) return;
-  const entry = (e: ExemptionEntry) => ({
-    id: e.id,
-    container: e.container,
-    reason: e.reason,
-    ...e.capabilities ? { capabilities: e.capabilities } : {},
-  });
-  const value = JSON.stringify([...existing, ...fresh.map(entry)]);
+  const value = JSON.stringify([...existing, ...fresh]);
   plan.setScalar(annotations, RootlessAnnotations.EXEMPTIONS, value);
   report.changes.push(`pod template annotation ${RootlessAnnotations.EXEMPTIONS}: ${fresh.map(e => e.id + (e.container ? ` (${e.container})` : '')).join(', ')} `
     + 'with TODO reasons (a human must confirm each; the audit fails until the reasons are real)');
@@ -531,8 +492,25 @@ function withRemaining(text: string, objects: Omit<HardenedObject, 'remaining'>[
       ...result.malformed !== undefined ? [`malformed: ${result.malformed}`] : [],
       ...result.violations.map(v => `${v.check}: ${v.detail}`),
     ];
-    return { ...o, remaining };
+    return { ...o, problems: [...o.problems, ...runtimeProblems(podTemplateOf(match.object)?.spec)], remaining };
   });
+}
+
+/**
+ * What the kubelet and the kernel refuse in the hardened pod spec (lib/hardening/runtime-checks.ts,
+ * the constructs' checks): a root container under an effective runAsNonRoot, and ports the
+ * container's process cannot bind.
+ */
+function runtimeProblems(spec: unknown): string[] {
+  const kubelet = kubeletRefusals(spec).map(r => `container "${r.container}": the kubelet refuses to start it: its effective runAsNonRoot is true`
+    + `${r.inherited ? ' (inherited from the pod)' : ''} and its user is 0. Fix: run it as a non-zero UID; or, if it must be root, `
+    + 'set runAsNonRoot: true on each other container instead of the pod (the pod is then baseline, not restricted).');
+  const ports = unbindablePorts(spec).map(({ container, port, start, root }) => `container "${container}": port ${port} is below ${start}: `
+    + `a ${root ? 'root process without NET_BIND_SERVICE (capabilities drop ALL)' : 'non-root process'} cannot bind it. Fix: make the process listen on a port `
+    + `>= ${FIRST_UNPRIVILEGED_PORT} (e.g. ${suggestedPort(port)}) and map the Service port (port: ${port}, targetPort: the new port), `
+    + `or set the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL}=${port} (allowed by restricted). `
+    + (root ? 'As it runs as root, adding NET_BIND_SERVICE (exemption addCapabilities) would also let it bind.' : 'NET_BIND_SERVICE does not help a non-root process.'));
+  return [...kubelet, ...ports];
 }
 
 /** The text report of one input. */
@@ -553,7 +531,7 @@ export function formatHardenReport(file: string, result: HardenResult): string {
 
 /** Parses `--user` / `--group`: a numeric ID. */
 function parseId(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 2147483647) throw new InvalidArgumentError('Expected a numeric ID (0..2147483647), e.g. 10001.');
+  if (!/^\d+$/.test(value) || Number(value) > MAX_ID) throw new InvalidArgumentError(`Expected a numeric ID (0..${MAX_ID}), e.g. 10001.`);
   return Number(value);
 }
 

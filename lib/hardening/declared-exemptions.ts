@@ -24,6 +24,7 @@
  * | writableRootFilesystem, seccompLocalhost, serviceAccountToken | none: not Pod Security checks (the pod stays restricted) |
  */
 import { RootlessAnnotations } from './annotations';
+import { capabilityProblem } from './capabilities';
 import { ExemptionKind as K } from './exemption';
 import { isReason, reasonProblem } from './reason';
 
@@ -83,9 +84,44 @@ export function declaredReasonProblem(reason: unknown): string | undefined {
   return isReason(reason) ? undefined : reasonProblem(reason);
 }
 
+/** A problem with one field of an exemption (`<prefix>.<field>: <problem>`). */
+export interface ExemptionFieldProblem {
+  readonly field: 'capabilities' | 'profile';
+  readonly problem: string;
+}
+
+/**
+ * What is wrong with an exemption's own fields: the capabilities of `addCapabilities` (named,
+ * Linux capabilities spelled without `CAP_`, see capabilities.ts) and the profile of
+ * `seccompLocalhost` (not empty). One rule for the constructs (hardening.ts) and for declared
+ * annotations (`parseExemptionAnnotation`: an entry with a problem is not honoured).
+ */
+export function exemptionFieldProblems(
+  e: { readonly kind: unknown; readonly capabilities?: unknown; readonly profile?: unknown },
+): ExemptionFieldProblem[] {
+  const problems: ExemptionFieldProblem[] = [];
+  if (e.kind === K.ADD_CAPABILITIES) {
+    const capabilities: unknown[] = Array.isArray(e.capabilities) ? e.capabilities : [];
+    if (!Array.isArray(e.capabilities)) {
+      problems.push({ field: 'capabilities', problem: 'not a list. Fix: name the capabilities, e.g. [\'NET_ADMIN\'].' });
+    } else if (capabilities.length === 0) {
+      problems.push({ field: 'capabilities', problem: 'empty. Fix: name the capabilities, e.g. [\'NET_ADMIN\'].' });
+    }
+    for (const c of capabilities) {
+      const problem = typeof c === 'string' ? capabilityProblem(c) : `${JSON.stringify(c)} is not a capability name`;
+      if (problem) problems.push({ field: 'capabilities', problem: `${problem}. Fix: use names such as NET_ADMIN or SYS_PTRACE (see capabilities(7)).` });
+    }
+  }
+  if (e.kind === K.SECCOMP_LOCALHOST && !(typeof e.profile === 'string' && e.profile.trim())) {
+    problems.push({ field: 'profile', problem: 'empty. Fix: name the profile file, relative to the kubelet\'s seccomp directory.' });
+  }
+  return problems;
+}
+
 /**
  * Reads the `rootless.cdk8s.io/exemptions` annotation value (a JSON array). Entries that are
- * malformed, of an unknown kind or without a real reason are left out of `exemptions` and
+ * malformed, of an unknown kind, with invalid capabilities or profile (`exemptionFieldProblems`,
+ * as the constructs validate them) or without a real reason are left out of `exemptions` and
  * described in `problems`. An absent annotation gives neither.
  */
 export function parseExemptionAnnotation(value: unknown): { exemptions: DeclaredExemption[]; problems: string[] } {
@@ -121,11 +157,12 @@ export function parseExemptionAnnotation(value: unknown): { exemptions: Declared
       problems.push(`${at}: ${entry.id} applies to the whole pod. Fix: set "container": null.`);
       return;
     }
-    const capabilities = Array.isArray(entry.capabilities) ? entry.capabilities.filter((c: unknown) => typeof c === 'string') : undefined;
-    if (entry.id === K.ADD_CAPABILITIES && !capabilities?.length) {
-      problems.push(`${at}.capabilities: name the added capabilities, e.g. ["NET_ADMIN"].`);
+    const fieldProblems = exemptionFieldProblems({ kind: entry.id, capabilities: entry.capabilities ?? [], profile: entry.profile });
+    if (fieldProblems.length > 0) {
+      problems.push(...fieldProblems.map(p => `${at} (${entry.id}).${p.field}: ${p.problem}`));
       return;
     }
+    const capabilities = Array.isArray(entry.capabilities) ? entry.capabilities.filter((c: unknown) => typeof c === 'string') : undefined;
     const badReason = declaredReasonProblem(entry.reason);
     if (badReason) {
       problems.push(`${at} (${entry.id}${container !== null ? ` for container "${container}"` : ''}).reason: ${badReason}`);
@@ -143,26 +180,44 @@ export function parseExemptionAnnotation(value: unknown): { exemptions: Declared
   return { exemptions, problems };
 }
 
+/**
+ * Where each kind that carries a pod template keeps it (`{ metadata, spec }`), as the keys from
+ * the object's root: the one table of these kinds, read by `podTemplateOf` (JSON), the constructs
+ * (hardening.ts) and `cdk8s-rootless harden` (YAML nodes).
+ */
+export const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Pod: [],
+  PodTemplate: ['template'],
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+/** The path of the pod template in an object of this kind (see POD_TEMPLATE_PATHS), or undefined when the kind has none. */
+export function podTemplatePath(kind: unknown): readonly string[] | undefined {
+  return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(POD_TEMPLATE_PATHS, kind) ? POD_TEMPLATE_PATHS[kind] : undefined;
+}
+
 /** The pod template (`{ metadata, spec }`) of a Pod, PodTemplate, workload or CronJob manifest, if it has one. */
 export function podTemplateOf(manifest: any): { metadata?: any; spec?: any } | undefined {
   if (typeof manifest !== 'object' || manifest === null) return undefined;
-  switch (manifest.kind) {
-    case 'Pod':
-      return manifest;
-    case 'PodTemplate':
-      return manifest.template ?? undefined;
-    case 'CronJob':
-      return manifest.spec?.jobTemplate?.spec?.template ?? undefined;
-    case 'Deployment':
-    case 'StatefulSet':
-    case 'DaemonSet':
-    case 'ReplicaSet':
-    case 'ReplicationController':
-    case 'Job':
-      return manifest.spec?.template ?? undefined;
-    default:
-      return undefined;
-  }
+  const path = podTemplatePath(manifest.kind);
+  if (path === undefined) return undefined;
+  let at: any = manifest;
+  for (const key of path) at = at?.[key];
+  return at ?? undefined;
+}
+
+/** A manifest of this kind with `template` at its pod template path (and nothing else). */
+export function withPodTemplate(apiVersion: unknown, kind: string, template: { metadata?: any; spec?: any }): any {
+  const path = podTemplatePath(kind) ?? POD_TEMPLATE_PATHS.Deployment;
+  let inner: any = template;
+  for (const key of [...path].reverse()) inner = { [key]: inner };
+  return { apiVersion, kind, ...inner };
 }
 
 /** The declared exemptions of a manifest's pod template (see `parseExemptionAnnotation`). */

@@ -1,3 +1,5 @@
+import { exemptionEntry } from './exemption-entry';
+
 /**
  * The kinds of exemption from the hardened defaults. The value is the `id` written to the
  * `rootless.cdk8s.io/exemptions` annotation.
@@ -203,12 +205,6 @@ export class Exemption {
    * The entry of the `rootless.cdk8s.io/exemptions` annotation.
    */
   public toJson(): any {
-    return {
-      id: this.kind,
-      container: this.container ?? null,
-      reason: this.reason,
-      ...(this.capabilities ? { capabilities: this.capabilities } : {}),
-      ...(this.profile !== undefined ? { profile: this.profile } : {}),
-    };
+    return exemptionEntry(this);
   }
 }

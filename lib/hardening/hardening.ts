@@ -20,23 +20,22 @@ import { ApiObject, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { PodSecurity, PolicyLevel, Violation } from '../policy';
 import { RootlessAnnotations } from './annotations';
-import { capabilityProblem } from './capabilities';
-import { POD_ONLY, containersOf, podTemplateOf, revertExemptions } from './declared-exemptions';
+import { POD_ONLY, containersOf, exemptionFieldProblems, podTemplateOf, revertExemptions, withPodTemplate } from './declared-exemptions';
 import {
-  FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_MEBIBYTES,
+  FIRST_UNPRIVILEGED_PORT, MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_MEBIBYTES,
   hardenedContainerSecurityContext, hardenedPodFields, hardenedPodSecurityContext, writableVolumeName,
 } from './defaults';
 import { Exemption, ExemptionKind as K } from './exemption';
 import { HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { normalizePath as normalize, pathProblem as containerPathProblem } from './paths';
 import { reasonProblem } from './reason';
+import { kubeletRefusals, suggestedPort, unbindablePorts } from './runtime-checks';
 
 type Mutable<T> = { -readonly [P in keyof T]: T[P] };
 /** The cdk8s-plus (pre-serialization) pod spec: its field names are cdk8s's (`hostPid`), not the API's (`hostPID`). */
 type RawPodSpec = Omit<Mutable<kplus.k8s.PodSpec>, 'securityContext'> & { securityContext: Mutable<kplus.k8s.PodSecurityContext> };
 type RawSecurityContext = Omit<Mutable<kplus.k8s.SecurityContext>, 'capabilities'> & { capabilities: Mutable<kplus.k8s.Capabilities> };
 
-const MAX_ID = 2147483647;
 const DEFAULT_SIZE = Size.mebibytes(WRITABLE_VOLUME_SIZE_MEBIBYTES);
 
 /** A verification of a final manifest. */
@@ -471,16 +470,7 @@ export class Hardening {
       if (seen.has(key)) problems.push(`${prop}: declared twice. Fix: declare it once.`);
       seen.add(key);
       if (POD_ONLY.has(e.kind) && e.container !== undefined) problems.push(`${prop}: applies to the whole pod. Fix: remove the container.`);
-      if (e.kind === K.ADD_CAPABILITIES) {
-        if (e.capabilities!.length === 0) problems.push(`${prop}.capabilities: empty. Fix: name the capabilities, e.g. ['NET_ADMIN'].`);
-        for (const c of e.capabilities!) {
-          const problem = capabilityProblem(c);
-          if (problem) problems.push(`${prop}.capabilities: ${problem}. Fix: use names such as NET_ADMIN or SYS_PTRACE (see capabilities(7)).`);
-        }
-      }
-      if (e.kind === K.SECCOMP_LOCALHOST && !e.profile?.trim()) {
-        problems.push(`${prop}.profile: empty. Fix: name the profile file, relative to the kubelet's seccomp directory.`);
-      }
+      for (const p of exemptionFieldProblems(e)) problems.push(`${prop}.${p.field}: ${p.problem}`);
     }
     const seccomp = plan.exemptions.filter(e => e.kind === K.SECCOMP_LOCALHOST || e.kind === K.SECCOMP_UNCONFINED);
     if (new Set(seccomp.map(e => e.container ?? '')).size < seccomp.length) {
@@ -594,10 +584,7 @@ function podKey(manifest: any): string {
 /** A manifest with the content of a `podKey` (and nothing else). */
 function manifestOf(key: string): any {
   const [apiVersion, kind, metadata, spec] = JSON.parse(key);
-  const template = { metadata: metadata ?? undefined, spec: spec ?? undefined };
-  if (kind === 'Pod') return { apiVersion, kind, ...template };
-  if (kind === 'CronJob') return { apiVersion, kind, spec: { jobTemplate: { spec: { template } } } };
-  return { apiVersion, kind, spec: { template } };
+  return withPodTemplate(apiVersion, kind, { metadata: metadata ?? undefined, spec: spec ?? undefined });
 }
 
 /** The pod (template) metadata inside a Pod or workload manifest. */
@@ -646,34 +633,26 @@ function describeViolation(v: Violation): string {
     + (hint ? ` Or, if the workload really needs it, declare ${hint}.` : '');
 }
 
-/** The kubelet refuses a container whose effective runAsNonRoot is true and whose effective user is 0. */
+/** The kubelet refuses a container whose effective runAsNonRoot is true and whose effective user is 0 (runtime-checks.ts). */
 function kubeletProblems(spec: any): string[] {
-  const pod = spec.securityContext ?? {};
-  return containersOf(spec)
-    .filter(c => (c.securityContext?.runAsNonRoot ?? pod.runAsNonRoot) === true && (c.securityContext?.runAsUser ?? pod.runAsUser) === 0)
-    .map(c => `container "${c.name}": effective runAsNonRoot is true and effective runAsUser is 0: the kubelet would refuse to start it. `
+  return kubeletRefusals(spec)
+    .map(r => `container "${r.container}": effective runAsNonRoot is true and effective runAsUser is 0: the kubelet would refuse to start it. `
       + 'Fix: run it as a non-zero UID, or declare Exemption.runAsRoot(reason, { container }) and do not set runAsNonRoot on it.');
 }
 
-/** Ports below FIRST_UNPRIVILEGED_PORT (1024) cannot be bound by a non-root process, unless the pod sysctl lowers it. */
+/**
+ * Ports below FIRST_UNPRIVILEGED_PORT (1024, or the pod sysctl's value) that the container cannot bind: only a
+ * root process that holds NET_BIND_SERVICE can (runtime-checks.ts).
+ */
 function portProblems(spec: any): string[] {
-  const pod = spec.securityContext ?? {};
-  const sysctl = (pod.sysctls ?? []).find((s: any) => s?.name === UNPRIVILEGED_PORT_SYSCTL);
-  const start = sysctl ? Number(sysctl.value) : FIRST_UNPRIVILEGED_PORT;
-  const problems: string[] = [];
-  for (const c of containersOf(spec)) {
-    const root = (c.securityContext?.runAsUser ?? pod.runAsUser) === 0 && (c.securityContext?.capabilities?.add ?? []).includes('NET_BIND_SERVICE');
-    for (const port of c.ports ?? []) {
-      if (typeof port?.containerPort === 'number' && port.containerPort < start && !root) {
-        problems.push(`container "${c.name}": port ${port.containerPort} is below ${start}, and a non-root process cannot bind it. `
-          + `Fix: listen on a port >= ${FIRST_UNPRIVILEGED_PORT} (e.g. ${port.containerPort < 100 ? 8000 + port.containerPort : 8080}) and map the Service port `
-          + `(port: ${port.containerPort}, targetPort: the new port); or set unprivilegedPortStart: ${port.containerPort} `
-          + `(the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL}, allowed by PSS restricted). NET_BIND_SERVICE does not help: Kubernetes gives a non-root `
-          + 'process no ambient capabilities, and allowPrivilegeEscalation: false disables file capabilities.');
-      }
-    }
-  }
-  return problems;
+  return unbindablePorts(spec).map(({ container, port, start, root }) =>
+    `container "${container}": port ${port} is below ${start}, and a ${root ? 'root process without NET_BIND_SERVICE' : 'non-root process'} cannot bind it. `
+    + `Fix: listen on a port >= ${FIRST_UNPRIVILEGED_PORT} (e.g. ${suggestedPort(port)}) and map the Service port `
+    + `(port: ${port}, targetPort: the new port); or set unprivilegedPortStart: ${port} `
+    + `(the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL}, allowed by PSS restricted). `
+    + (root
+      ? `Or, as the container runs as root, declare Exemption.addCapabilities(['NET_BIND_SERVICE'], reason, { container: '${container}' }).`
+      : 'NET_BIND_SERVICE does not help: Kubernetes gives a non-root process no ambient capabilities, and allowPrivilegeEscalation: false disables file capabilities.'));
 }
 
 /** Two mounts at one path in a container (e.g. a writable path and a volume mounted later): the API rejects it. */

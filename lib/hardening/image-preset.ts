@@ -200,6 +200,25 @@ export class ImagePreset {
   }
 
   /**
+   * The preset of a well-known image reference, e.g. `postgres:17-alpine` (the Alpine variant),
+   * `docker.io/library/redis:7`, `quay.io/prometheus/prometheus@sha256:...`: matched on the
+   * repository (without `docker.io/` and `library/`), and on the tag for Alpine variants.
+   *
+   * @param image the container image reference
+   * @returns the preset, or undefined when the image is not a well-known one
+   */
+  public static forImage(image: string): ImagePreset | undefined {
+    if (typeof image !== 'string') return undefined;
+    const [withoutDigest] = image.split('@');
+    const slash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.indexOf(':', slash + 1);
+    const repository = (colon >= 0 ? withoutDigest.slice(0, colon) : withoutDigest).replace(/^(docker\.io\/)?(library\/)?/, '');
+    const tag = colon >= 0 ? withoutDigest.slice(colon + 1) : '';
+    const match = IMAGES.find(i => i.repositories.includes(repository) && (i.tag === undefined || i.tag.test(tag)));
+    return match?.preset();
+  }
+
+  /**
    * A preset for any other image.
    */
   public static of(props: ImagePresetProps): ImagePreset {
@@ -251,3 +270,22 @@ export class ImagePreset {
     return this.props.notes;
   }
 }
+
+/**
+ * The image repositories each preset matches (`ImagePreset.forImage`), as data: the repository
+ * without registry `docker.io/`, `library/`, tag and digest; `tag` selects a variant. The first
+ * entry that matches wins (variants before their base image).
+ */
+const IMAGES: readonly { readonly repositories: readonly string[]; readonly tag?: RegExp; readonly preset: () => ImagePreset }[] = [
+  { repositories: ['postgres'], tag: /alpine/, preset: () => ImagePreset.postgresAlpine() },
+  { repositories: ['postgres'], preset: () => ImagePreset.postgres() },
+  { repositories: ['redis'], tag: /alpine/, preset: () => ImagePreset.redisAlpine() },
+  { repositories: ['redis'], preset: () => ImagePreset.redis() },
+  { repositories: ['nginxinc/nginx-unprivileged'], preset: () => ImagePreset.nginxUnprivileged() },
+  { repositories: ['docker.elastic.co/elasticsearch/elasticsearch', 'elasticsearch'], preset: () => ImagePreset.elasticsearch() },
+  { repositories: ['grafana/grafana'], preset: () => ImagePreset.grafana() },
+  { repositories: ['prom/prometheus', 'quay.io/prometheus/prometheus'], preset: () => ImagePreset.prometheus() },
+  { repositories: ['node'], preset: () => ImagePreset.node() },
+  { repositories: ['mysql'], preset: () => ImagePreset.mysql() },
+  { repositories: ['mongo'], preset: () => ImagePreset.mongo() },
+];

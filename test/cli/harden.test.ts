@@ -383,6 +383,61 @@ describe('the reference article\'s manifests (scenarios 1, 10, 15)', () => {
   });
 });
 
+describe('harden: the shared runtime and volume checks', () => {
+  const pod = (containers: string, extra = '') => `apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:${extra}
+  containers:
+${containers}`;
+
+  test('a low port: a root container that drops ALL cannot bind it either; one that adds NET_BIND_SERVICE can (as the constructs decide)', () => {
+    const root = hardenText(pod(`    - name: web
+      image: httpd
+      ports: [{containerPort: 80}]
+      securityContext: {runAsUser: 0}`));
+    const problems = root.objects[0].problems.join('\n');
+    expect(problems).toContain('container "web": port 80 is below 1024: a root process without NET_BIND_SERVICE (capabilities drop ALL) cannot bind it');
+    expect(YAML.parse(root.text).spec.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
+
+    const bind = hardenText(pod(`    - name: web
+      image: httpd
+      ports: [{containerPort: 80}]
+      securityContext: {runAsUser: 0, capabilities: {add: [NET_BIND_SERVICE]}}`));
+    expect(bind.objects[0].problems.join('\n')).not.toContain('port 80');
+    expect(bind.objects[0].problems.join('\n')).toContain('container "web": runs as root');
+
+    const nonRoot = hardenText(pod(`    - name: web
+      image: httpd
+      ports: [{containerPort: 443}]
+      securityContext: {runAsUser: 1000, capabilities: {add: [NET_BIND_SERVICE]}}`));
+    expect(nonRoot.objects[0].problems.join('\n')).toContain('port 443 is below 1024: a non-root process cannot bind it');
+
+    const sysctl = hardenText(pod(`    - name: web
+      image: httpd
+      ports: [{containerPort: 80}]
+      securityContext: {runAsUser: 1000}`, `
+  securityContext:
+    sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: "80"}]`));
+    expect(sysctl.objects[0].problems.join('\n')).not.toContain('port 80');
+  });
+
+  test('volume types are judged by the policy engine\'s restricted volume check', () => {
+    const r = hardenText(pod(`    - name: web
+      image: httpd
+      securityContext: {runAsUser: 1000}`, `
+  volumes:
+    - {name: shared, nfs: {server: nfs.example.com, path: /export}}
+    - {name: cache, emptyDir: {}}
+    - {name: data, persistentVolumeClaim: {claimName: data}}
+    - {name: pic, image: {reference: registry.example.com/data:1}}`));
+    const problems = r.objects[0].problems.join('\n');
+    expect(problems).toContain('volume "shared" of type nfs is not allowed by restricted');
+    expect(problems).not.toMatch(/volume "(cache|data|pic)"/);
+    expect(r.objects[0].remaining).toEqual([expect.stringMatching(/^restrictedVolumes: volume "shared"/)]);
+  });
+});
+
 describe('cdk8s-rootless harden (CLI)', () => {
   test('stdin to stdout; the report goes to stderr; exit 0 when everything passes, and the output passes audit', async () => {
     const r = await cli(['harden', '-'], { stdin: HELM });

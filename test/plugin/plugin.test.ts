@@ -109,6 +109,37 @@ describe('RootlessValidation (in-process)', () => {
     expect(r.violations[1].violatingResources.map((x: any) => x.resourceName)).toEqual(['todo', 'short', 'unknown', 'garbage']);
   });
 
+  test('exemption entries are validated as the constructs validate them: CAP_ names, unknown capabilities and an empty Localhost profile are reported and not honoured', async () => {
+    const capPod = (name: string, add: string[], capabilities: any) => pod(name, {
+      securityContext: POD_SC,
+      containers: [{ name: 'app', image: 'app', securityContext: { ...HARDENED, capabilities: { drop: ['ALL'], add } } }],
+    }, { 'rootless.cdk8s.io/exemptions': JSON.stringify([{ id: 'addCapabilities', container: 'app', reason: 'configures the pod routing table', capabilities }]) });
+    const localhost = pod('localhost', {
+      securityContext: { ...POD_SC, seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/app.json' } },
+      containers: [{ name: 'app', image: 'app', securityContext: HARDENED }],
+    }, { 'rootless.cdk8s.io/exemptions': JSON.stringify([{ id: 'seccompLocalhost', container: null, reason: 'the app needs its own syscall list', profile: ' ' }]) });
+    const r = await validate([[
+      capPod('valid', ['NET_ADMIN'], ['NET_ADMIN']),
+      capPod('prefixed', ['CAP_NET_ADMIN'], ['CAP_NET_ADMIN']),
+      capPod('unknown', ['NET_FOO'], ['NET_FOO']),
+      capPod('none', ['NET_ADMIN'], []),
+      localhost,
+    ]]);
+    expect(r.summary.status).toBe('failure');
+    // the valid entry is honoured (its violations accepted), the others are reported and their violations stay
+    expect(r.logs).toContain('accepted: Pod valid: capabilities_restricted');
+    expect(r.logs).not.toMatch(/accepted: Pod (prefixed|unknown|none)/);
+    const exemption = r.violations.find(v => v.ruleName === 'rootless-exemption');
+    expect(exemption.violatingResources.map((x: any) => x.resourceName)).toEqual(['prefixed', 'unknown', 'none', 'localhost']);
+    const [prefixed, unknown, none, profile] = exemption.violatingResources.map((x: any) => x.locations.join('\n'));
+    expect(prefixed).toContain('(addCapabilities).capabilities: "CAP_NET_ADMIN" must be spelled "NET_ADMIN" (upper case, without the CAP_ prefix)');
+    expect(unknown).toContain('(addCapabilities).capabilities: "NET_FOO" is not a Linux capability');
+    expect(none).toContain('(addCapabilities).capabilities: empty');
+    expect(profile).toContain('(seccompLocalhost).profile: empty');
+    const capabilities = r.violations.find(x => x.ruleName === 'capabilities_restricted');
+    expect(capabilities.violatingResources.map((x: any) => x.resourceName)).toEqual(['prefixed', 'unknown', 'none']);
+  });
+
   test('honorExemptions: false fails exempted violations too', async () => {
     const manifest = rootInitPod('es', [{ id: 'runAsRoot', container: 'init', reason: 'chowns the data volume before start' }]);
     expect((await validate([[manifest]], { honorExemptions: false })).rules).toEqual(['runAsNonRoot', 'runAsUser']);

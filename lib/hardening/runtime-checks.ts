@@ -1,0 +1,87 @@
+/**
+ * Internal: what the kubelet and the kernel refuse at run time although the Pod Security
+ * checks pass, over a plain pod spec (API field names). The one implementation, read by the
+ * constructs at synthesis (hardening.ts) and by `cdk8s-rootless harden` on the hardened
+ * output; each words its own messages.
+ *
+ * Pure: no cdk8s, cdk8s-plus or constructs imports (the CLI must not load them).
+ * Not exported from the package.
+ */
+import { containersOf } from './declared-exemptions';
+import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from './defaults';
+
+/** A container the kubelet refuses to start: effective runAsNonRoot true, effective runAsUser 0. */
+export interface KubeletRefusal {
+  readonly container: string;
+  /** Whether runAsNonRoot: true comes from the pod (the container does not set it). */
+  readonly inherited: boolean;
+}
+
+/** A container port the container's process cannot bind. */
+export interface UnbindablePort {
+  readonly container: string;
+  readonly port: number;
+  /** The first port it can bind (FIRST_UNPRIVILEGED_PORT, or the pod's UNPRIVILEGED_PORT_SYSCTL). */
+  readonly start: number;
+  /** Whether the container runs as root (then only NET_BIND_SERVICE is missing). */
+  readonly root: boolean;
+}
+
+const object = (x: unknown): any => (typeof x === 'object' && x !== null ? x : {});
+const list = (x: unknown): any[] => (Array.isArray(x) ? x : []);
+
+/**
+ * The containers the kubelet refuses to start: their effective `runAsNonRoot` is true and their
+ * effective `runAsUser` is 0 (container fields over the pod's).
+ */
+export function kubeletRefusals(spec: unknown): KubeletRefusal[] {
+  const pod = object(object(spec).securityContext);
+  return containersOf(spec)
+    .filter(c => (object(c.securityContext).runAsNonRoot ?? pod.runAsNonRoot) === true
+      && (object(c.securityContext).runAsUser ?? pod.runAsUser) === 0)
+    .map(c => ({ container: String(c.name), inherited: object(c.securityContext).runAsNonRoot === undefined }));
+}
+
+/** The first port a process without NET_BIND_SERVICE can bind in this pod: the pod sysctl's value, or 1024. */
+export function unprivilegedPortStart(spec: unknown): number {
+  const sysctl = list(object(object(spec).securityContext).sysctls).find((s: any) => s?.name === UNPRIVILEGED_PORT_SYSCTL);
+  const start = sysctl ? Number(sysctl.value) : FIRST_UNPRIVILEGED_PORT;
+  return Number.isFinite(start) ? start : FIRST_UNPRIVILEGED_PORT;
+}
+
+/**
+ * Whether the container's process holds NET_BIND_SERVICE, i.e. runs as root (effective user 0)
+ * with the capability in its set: privileged, added, or not dropped (neither `ALL` nor
+ * `NET_BIND_SERVICE` in `drop`; container runtimes grant it by default). A non-root process
+ * never does: Kubernetes sets no ambient capabilities, and `allowPrivilegeEscalation: false`
+ * disables file capabilities.
+ */
+export function holdsNetBindService(container: unknown, podSecurityContext: unknown): boolean {
+  const sc = object(object(container).securityContext);
+  if ((sc.runAsUser ?? object(podSecurityContext).runAsUser) !== 0) return false;
+  if (sc.privileged === true) return true;
+  const caps = object(sc.capabilities);
+  if (list(caps.add).includes('NET_BIND_SERVICE')) return true;
+  const drop = list(caps.drop);
+  return !drop.includes('ALL') && !drop.includes('NET_BIND_SERVICE');
+}
+
+/** The container ports below the pod's first unprivileged port whose container does not hold NET_BIND_SERVICE. */
+export function unbindablePorts(spec: unknown): UnbindablePort[] {
+  const pod = object(object(spec).securityContext);
+  const start = unprivilegedPortStart(spec);
+  const out: UnbindablePort[] = [];
+  for (const c of containersOf(spec)) {
+    if (holdsNetBindService(c, pod)) continue;
+    const root = (object(c.securityContext).runAsUser ?? pod.runAsUser) === 0;
+    for (const p of list(c.ports)) {
+      if (typeof p?.containerPort === 'number' && p.containerPort < start) out.push({ container: String(c.name), port: p.containerPort, start, root });
+    }
+  }
+  return out;
+}
+
+/** A port to listen on instead of a low one (8000 + port below 100, else 8080), for messages. */
+export function suggestedPort(port: number): number {
+  return port < 100 ? 8000 + port : 8080;
+}
