@@ -259,9 +259,12 @@ function emitItems(
   rangeLine: number,
   itemOffsets: () => number[] | undefined,
 ): void {
+  // The closure keeps the count, not `items`: the report holds the positions (through each
+  // object's location) and must not keep the whole parsed List alive.
+  const count = items.length;
   const positions = new ListPositions(source.text, range[0], rangeLine, () => {
     const offsets = itemOffsets();
-    return offsets !== undefined && offsets.length === items.length ? offsets : undefined;
+    return offsets !== undefined && offsets.length === count ? offsets : undefined;
   });
   for (let i = 0; i < items.length; i++) {
     const item = items[i];

@@ -5,6 +5,7 @@ import { CheckInfo, EvaluateOptions, EvaluationResult, PolicyLevel, Violation } 
 import { formatMinor, parseMinor } from './version';
 
 const LEVELS: readonly string[] = Object.values(PolicyLevel);
+const VALID_LEVELS: ReadonlySet<string> = new Set(LEVELS);
 
 /**
  * The Pod Security Standards policy engine: evaluates a Kubernetes manifest against
@@ -29,20 +30,27 @@ export class PodSecurity {
    */
   public static evaluate(manifest: any, options: EvaluateOptions = {}): EvaluationResult {
     const level = options.level ?? PolicyLevel.RESTRICTED;
-    if (!LEVELS.includes(level)) {
+    if (!VALID_LEVELS.has(level)) {
       throw new Error(`Invalid Pod Security level ${JSON.stringify(level)}: expected one of ${LEVELS.join(', ')}`);
     }
     const requested = options.version ?? 'latest';
     const minor = requested === 'latest' ? LATEST_MINOR : Math.min(parseMinor(requested), LATEST_MINOR);
-    const version = formatMinor(minor);
+    const version = minor === LATEST_MINOR ? LATEST_VERSION : formatMinor(minor);
 
-    const extraction = safely<Extraction>(() => podSpecOf(manifest), e => ({ applicable: true, issues: [`manifest could not be read: ${e}`] }));
+    // podSpecOf never throws for a manifest; should it, the manifest is malformed.
+    // (Inline try/catch rather than a helper taking a closure: this runs for every object.)
+    let extraction: Extraction;
+    try {
+      extraction = podSpecOf(manifest);
+    } catch (e) {
+      extraction = { applicable: true, issues: [`manifest could not be read: ${e instanceof Error ? e.message : String(e)}`] };
+    }
     const malformed = extraction.issues.length > 0 ? extraction.issues.join('; ') : undefined;
     const violations: Violation[] = [];
     const pod = extraction.pod;
     if (pod !== undefined && level !== PolicyLevel.PRIVILEGED) {
       for (const { definition, checkPod } of checksFor(level, minor)) {
-        // Inline try/catch rather than `safely`: this loop is the engine's hot path.
+        // Inline try/catch, as above: this loop is the engine's hot path.
         let forbidden: ReturnType<CheckPodFn>;
         try {
           forbidden = checkPod(pod);
@@ -112,13 +120,4 @@ export class PodSecurity {
   }
 
   private constructor() {}
-}
-
-/** Runs `fn`; an exception becomes `onError`'s value, so nothing escapes. */
-function safely<T>(fn: () => T, onError: (message: string) => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    return onError(e instanceof Error ? e.message : String(e));
-  }
 }

@@ -80,7 +80,7 @@ export interface PodSpec {
 }
 
 export interface PodMetadata {
-  readonly annotations: Map<string, string>;
+  readonly annotations: ReadonlyMap<string, string>;
 }
 
 export interface PodModel {
@@ -123,8 +123,10 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** An own property (never an inherited one); most fields the reader asks for are absent, which needs one lookup. */
 function get(o: Json, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+  const v = o[key];
+  return v !== undefined && Object.prototype.hasOwnProperty.call(o, key) ? v : undefined;
 }
 
 /**
@@ -165,6 +167,12 @@ const LINUX_ONLY = {
   container: ['runAsUser', 'seccompProfile', 'appArmorProfile', 'seLinuxOptions', 'allowPrivilegeEscalation', 'privileged', 'capabilities', 'procMount'],
 };
 
+/**
+ * Reads one item of a list (see Reader.list). Module-level functions taking the reader,
+ * rather than closures over it, so reading a pod allocates no functions.
+ */
+type ItemReader<T> = (reader: Reader, v: unknown, path: FieldPath) => T | undefined;
+
 /** Typed field access that records type mismatches instead of throwing. */
 class Reader {
   readonly issues: string[] = [];
@@ -201,7 +209,7 @@ class Reader {
   }
 
   /** A list whose items are read by `item`; items it cannot read are dropped. */
-  list<T>(o: Json | undefined, key: string, path: FieldPath, item: (v: unknown, path: FieldPath) => T | undefined): T[] {
+  list<T>(o: Json | undefined, key: string, path: FieldPath, item: ItemReader<T>): T[] {
     const v = o === undefined ? undefined : get(o, key);
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) {
@@ -211,17 +219,19 @@ class Reader {
     const listPath = path.key(key);
     const out: T[] = [];
     for (let i = 0; i < v.length; i++) {
-      const read = item(v[i], listPath.index(i));
+      const read = item(this, v[i], listPath.index(i));
       if (read !== undefined) out.push(read);
     }
     return out;
   }
 
-  stringItem = (v: unknown, path: FieldPath): string | undefined =>
-    typeof v === 'string' ? v : this.bad(path, 'is not a string');
+  stringItem(v: unknown, path: FieldPath): string | undefined {
+    return typeof v === 'string' ? v : this.bad(path, 'is not a string');
+  }
 
-  objectItem = (v: unknown, path: FieldPath): Json | undefined =>
-    isObject(v) ? v : this.bad(path, 'is not an object');
+  objectItem(v: unknown, path: FieldPath): Json | undefined {
+    return isObject(v) ? v : this.bad(path, 'is not an object');
+  }
 
   /** A string the API requires: missing or empty is recorded too. */
   requiredString(o: Json, key: string, path: FieldPath): string | undefined {
@@ -257,19 +267,17 @@ class Reader {
     const windowsOptions = this.object(sc, 'windowsOptions', p);
     const windowsHostProcess = windowsOptions && this.bool(windowsOptions, 'hostProcess', p.key('windowsOptions'));
     if (level === 'pod') {
-      const sysctls = this.list(sc, 'sysctls', p, (v, sp) => {
-        const s = this.objectItem(v, sp);
-        return s && this.requiredString(s, 'name', sp);
-      });
+      const sysctls = this.list(sc, 'sysctls', p, readSysctlName);
       return { runAsNonRoot, runAsUser, seccompProfile, appArmorProfile, seLinuxOptions, windowsHostProcess, sysctls };
     }
     const allowPrivilegeEscalation = this.bool(sc, 'allowPrivilegeEscalation', p);
     const privileged = this.bool(sc, 'privileged', p);
     const procMount = this.string(sc, 'procMount', p);
     const caps = this.object(sc, 'capabilities', p);
-    const capabilities = caps && {
-      add: this.list(caps, 'add', p.key('capabilities'), this.stringItem),
-      drop: this.list(caps, 'drop', p.key('capabilities'), this.stringItem),
+    const capsPath = caps && p.key('capabilities');
+    const capabilities = caps && capsPath && {
+      add: this.list(caps, 'add', capsPath, readString),
+      drop: this.list(caps, 'drop', capsPath, readString),
     };
     return {
       runAsNonRoot,
@@ -298,15 +306,12 @@ class Reader {
     });
   }
 
-  container = (v: unknown, path: FieldPath): Container | undefined => {
+  container(v: unknown, path: FieldPath): Container | undefined {
     const c = this.objectItem(v, path);
     if (c === undefined) return undefined;
     const name = this.requiredString(c, 'name', path);
     const securityContext = this.securityContext(c, path, 'container');
-    const hostPorts = this.list(c, 'ports', path, (pv, pp) => {
-      const port = this.objectItem(pv, pp);
-      return port && this.integer(port, 'hostPort', pp);
-    });
+    const hostPorts = this.list(c, 'ports', path, readHostPort);
     const probes: HostHandler[] = [];
     for (const k of PROBES) this.handler(c, k, path, probes);
     const lifecycleHandlers: HostHandler[] = [];
@@ -315,18 +320,21 @@ class Reader {
       for (const k of LIFECYCLE_HANDLERS) this.handler(lifecycle, k, path.key('lifecycle'), lifecycleHandlers);
     }
     return { name: name || String(path), securityContext, hostPorts, probes, lifecycleHandlers };
-  };
+  }
 
-  volume = (v: unknown, path: FieldPath): Volume | undefined => {
+  volume(v: unknown, path: FieldPath): Volume | undefined {
     const vol = this.objectItem(v, path);
     if (vol === undefined) return undefined;
-    const sources = Object.keys(vol).filter(k => k !== 'name' && vol[k] !== undefined && vol[k] !== null);
+    const sources: string[] = [];
+    for (const k of Object.keys(vol)) {
+      if (k !== 'name' && vol[k] !== undefined && vol[k] !== null) sources.push(k);
+    }
     if (sources.length > 1) this.bad(path, `sets more than one volume source (${sources.join(', ')})`);
     return {
       name: this.requiredString(vol, 'name', path) || String(path),
       sources: sources.length > 0 ? sources : ['emptyDir'],
     };
-  };
+  }
 
   podSpec(spec: Json, path: FieldPath): PodSpec {
     if (get(spec, 'containers') == null) this.bad(path.key('containers'), 'is missing');
@@ -338,10 +346,10 @@ class Reader {
     const hostIPC = this.bool(spec, 'hostIPC', path);
     const hostUsers = this.bool(spec, 'hostUsers', path);
     const securityContext = this.securityContext(spec, path, 'pod');
-    const volumes = this.list(spec, 'volumes', path, this.volume);
-    const initContainers = this.list(spec, 'initContainers', path, this.container);
-    const containers = this.list(spec, 'containers', path, this.container);
-    const ephemeralContainers = this.list(spec, 'ephemeralContainers', path, this.container);
+    const volumes = this.list(spec, 'volumes', path, readVolume);
+    const initContainers = this.list(spec, 'initContainers', path, readContainer);
+    const containers = this.list(spec, 'containers', path, readContainer);
+    const ephemeralContainers = this.list(spec, 'ephemeralContainers', path, readContainer);
     return {
       hostNetwork,
       hostPID,
@@ -360,16 +368,32 @@ class Reader {
   }
 
   metadata(template: Json, path: FieldPath): PodMetadata {
-    const annotations = new Map<string, string>();
     const p = path.key('metadata');
     const a = this.object(this.object(template, 'metadata', path), 'annotations', p);
-    for (const [k, v] of Object.entries(a ?? {})) {
+    if (a === undefined) return NO_METADATA; // most pod templates have no annotations
+    const annotations = new Map<string, string>();
+    for (const [k, v] of Object.entries(a)) {
       if (typeof v === 'string') annotations.set(k, v);
       else this.bad(p.key(`annotations[${JSON.stringify(k)}]`), 'is not a string');
     }
     return { annotations };
   }
 }
+
+const readString: ItemReader<string> = (r, v, path) => r.stringItem(v, path);
+const readContainer: ItemReader<Container> = (r, v, path) => r.container(v, path);
+const readVolume: ItemReader<Volume> = (r, v, path) => r.volume(v, path);
+const readSysctlName: ItemReader<string> = (r, v, path) => {
+  const s = r.objectItem(v, path);
+  return s && r.requiredString(s, 'name', path);
+};
+const readHostPort: ItemReader<number> = (r, v, path) => {
+  const port = r.objectItem(v, path);
+  return port && r.integer(port, 'hostPort', path);
+};
+
+/** The metadata of a pod template without annotations (shared: read-only). */
+const NO_METADATA: PodMetadata = { annotations: new Map() };
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
 const LIFECYCLE_HANDLERS = ['postStart', 'preStop'];

@@ -11,11 +11,14 @@ spec.ephemeralContainers[*].securityContext.allowPrivilegeEscalation
 v1.8+ (the field was added in Kubernetes 1.8).
 v1.25+: pods with spec.os.name=windows are exempt (the field cannot be set on them).
 */
+import { Container } from '../pod-spec';
 import { PolicyLevel } from '../types';
 import { CheckDefinition, CheckPodFn, containersPhrase, containersWhere, exemptWindows } from './util';
 
+const mayEscalate = (c: Container) => c.securityContext?.allowPrivilegeEscalation !== false;
+
 const allowPrivilegeEscalationV1Dot8: CheckPodFn = ({ spec }) => {
-  const bad = containersWhere(spec, c => c.securityContext?.allowPrivilegeEscalation !== false);
+  const bad = containersWhere(spec, mayEscalate);
   if (bad.length === 0) return undefined;
   return {
     reason: 'allowPrivilegeEscalation != false',

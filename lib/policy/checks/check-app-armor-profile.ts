@@ -19,9 +19,9 @@ spec.ephemeralContainers[*].securityContext.appArmorProfile.type
 Upstream added the field checks (Kubernetes 1.30, AppArmor fields API) into its single
 v1.0 revision rather than a new versioned one, so they apply at every policy version.
 */
-import { Profile } from '../pod-spec';
+import { Profile, SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
-import { CheckDefinition, CheckPodFn, badContainerNames, badSettings, badValues, joinQuote, pluralize, settersPhrase, sortedSet, unique } from './util';
+import { CheckDefinition, CheckPodFn, anyBad, badContainerNames, badSettings, badValues, joinQuote, pluralize, settersPhrase, sortedSet, unique } from './util';
 
 const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
@@ -34,8 +34,11 @@ function badType(profile: Profile | undefined): string | undefined {
   return profile === undefined || profile.type === 'RuntimeDefault' || profile.type === 'Localhost' ? undefined : profile.type;
 }
 
+const badAppArmorType = (sc: SecurityContext | undefined) => badType(sc?.appArmorProfile);
+
 const appArmorProfileV1Dot0: CheckPodFn = ({ metadata, spec }) => {
-  const bad = badSettings(spec, sc => badType(sc?.appArmorProfile));
+  const bad = badSettings(spec, badAppArmorType);
+  if (!anyBad(bad) && metadata.annotations.size === 0) return undefined; // the common case, without allocating
   const podBad = bad.pod !== undefined;
   const badTypes = badValues(bad);
 

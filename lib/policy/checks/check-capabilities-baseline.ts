@@ -19,15 +19,17 @@ const CAPABILITIES_ALLOWED_1_0 = new Set([
   'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
 ]);
 
+const NONE: readonly string[] = [];
+
 const capabilitiesBaselineV1Dot0: CheckPodFn = ({ spec }) => {
   const bad: string[] = [];
   const nonDefault: string[] = [];
   for (const c of allContainers(spec)) {
-    const added = (c.securityContext?.capabilities?.add ?? []).filter(cap => !CAPABILITIES_ALLOWED_1_0.has(cap));
-    if (added.length > 0) {
-      bad.push(c.name);
-      nonDefault.push(...added);
+    const before = nonDefault.length;
+    for (const cap of c.securityContext?.capabilities?.add ?? NONE) {
+      if (!CAPABILITIES_ALLOWED_1_0.has(cap)) nonDefault.push(cap);
     }
+    if (nonDefault.length > before) bad.push(c.name);
   }
   if (bad.length === 0) return undefined;
   return {

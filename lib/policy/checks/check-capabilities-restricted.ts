@@ -24,6 +24,8 @@ v1.25+: pods with spec.os.name=windows are exempt.
 import { PolicyLevel } from '../types';
 import { CheckDefinition, CheckPodFn, allContainers, containersPhrase, exemptWindows, joinQuote, sortedSet, unique } from './util';
 
+const NONE: readonly string[] = [];
+
 const capabilitiesRestrictedV1Dot22: CheckPodFn = ({ spec }) => {
   const missingDropAll: string[] = [];
   const addingForbidden: string[] = [];
@@ -32,11 +34,12 @@ const capabilitiesRestrictedV1Dot22: CheckPodFn = ({ spec }) => {
     const caps = c.securityContext?.capabilities;
     if (!caps?.drop.includes('ALL')) missingDropAll.push(c.name);
     const before = forbidden.length;
-    for (const cap of caps?.add ?? []) {
+    for (const cap of caps?.add ?? NONE) {
       if (cap !== 'NET_BIND_SERVICE') forbidden.push(cap);
     }
     if (forbidden.length > before) addingForbidden.push(c.name);
   }
+  if (missingDropAll.length === 0 && addingForbidden.length === 0) return undefined;
   const details: string[] = [];
   if (missingDropAll.length > 0) {
     details.push(`${containersPhrase(missingDropAll)} must set securityContext.capabilities.drop=["ALL"]`);
@@ -44,7 +47,6 @@ const capabilitiesRestrictedV1Dot22: CheckPodFn = ({ spec }) => {
   if (addingForbidden.length > 0) {
     details.push(`${containersPhrase(addingForbidden)} must not include ${joinQuote(sortedSet(forbidden))} in securityContext.capabilities.add`);
   }
-  if (details.length === 0) return undefined;
   return {
     reason: 'unrestricted capabilities',
     detail: details.join('; '),

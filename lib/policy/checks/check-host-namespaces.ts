@@ -11,9 +11,11 @@ spec.hostIPC
 import { PolicyLevel } from '../types';
 import { CheckDefinition, CheckPodFn } from './util';
 
+const HOST_NAMESPACES = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
+
 const hostNamespacesV1Dot0: CheckPodFn = ({ spec }) => {
-  const shared = (['hostNetwork', 'hostPID', 'hostIPC'] as const).filter(field => spec[field] === true);
-  if (shared.length === 0) return undefined;
+  if (spec.hostNetwork !== true && spec.hostPID !== true && spec.hostIPC !== true) return undefined;
+  const shared = HOST_NAMESPACES.filter(field => spec[field] === true);
   return {
     reason: 'host namespaces',
     detail: shared.map(field => `${field}=true`).join(', '),

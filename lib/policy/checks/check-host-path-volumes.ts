@@ -10,7 +10,10 @@ import { PolicyLevel } from '../types';
 import { CheckDefinition, CheckPodFn, joinQuote, pluralize } from './util';
 
 const hostPathVolumesV1Dot0: CheckPodFn = ({ spec }) => {
-  const bad = spec.volumes.filter(v => v.sources.includes('hostPath')).map(v => v.name);
+  const bad: string[] = [];
+  for (const v of spec.volumes) {
+    if (v.sources.includes('hostPath')) bad.push(v.name);
+  }
   if (bad.length === 0) return undefined;
   return {
     reason: 'hostPath volumes',

@@ -15,11 +15,11 @@ const hostPortsV1Dot0: CheckPodFn = ({ spec }) => {
   const bad: string[] = [];
   const ports: string[] = [];
   for (const c of allContainers(spec)) {
-    const used = c.hostPorts.filter(p => p !== 0);
-    if (used.length > 0) {
-      bad.push(c.name);
-      ports.push(...used.map(String));
+    const before = ports.length;
+    for (const p of c.hostPorts) {
+      if (p !== 0) ports.push(String(p));
     }
+    if (ports.length > before) bad.push(c.name);
   }
   if (bad.length === 0) return undefined;
   const forbidden = sortedSet(ports);

@@ -8,11 +8,14 @@ spec.ephemeralContainers[*].securityContext.privileged
 
 **Allowed Values:** false, undefined/null
 */
+import { Container } from '../pod-spec';
 import { PolicyLevel } from '../types';
 import { CheckDefinition, CheckPodFn, containersPhrase, containersWhere } from './util';
 
+const isPrivileged = (c: Container) => c.securityContext?.privileged === true;
+
 const privilegedV1Dot0: CheckPodFn = ({ spec }) => {
-  const bad = containersWhere(spec, c => c.securityContext?.privileged === true);
+  const bad = containersWhere(spec, isPrivileged);
   if (bad.length === 0) return undefined;
   return {
     reason: 'privileged',

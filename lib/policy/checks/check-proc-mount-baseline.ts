@@ -14,15 +14,18 @@ UserNamespacesPodSecurityStandards feature gate, which v1.35 removed; policies b
 v1.35 therefore never relax. At restricted, procMount_restricted (v1.35+) keeps the
 unconditional rule.
 */
+import { SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
 import { CheckDefinition, CheckPodFn, badContainerNames, badSettings, badValues, containersPhrase, exemptUserNamespaces, joinQuote, sortedSet } from './util';
+
+const nonDefaultProcMount = (sc: SecurityContext | undefined) => (sc?.procMount === undefined || sc.procMount === 'Default' ? undefined : sc.procMount);
 
 /** Unconditionally forbids a non-default procMount (shared with procMount_restricted). */
 export const procMountV1Dot0: CheckPodFn = ({ spec }) => {
   // procMount is a container-level field only: bad.pod is always undefined
-  const bad = badSettings(spec, sc => (sc?.procMount === undefined || sc.procMount === 'Default' ? undefined : sc.procMount));
+  const bad = badSettings(spec, nonDefaultProcMount);
+  if (bad.containers.length === 0) return undefined;
   const names = badContainerNames(bad);
-  if (names.length === 0) return undefined;
   return {
     reason: 'procMount',
     detail: `${containersPhrase(names)} must not set securityContext.procMount to ${joinQuote(sortedSet(badValues(bad)))}`,

@@ -33,11 +33,11 @@ const restrictedVolumesV1Dot0: CheckPodFn = ({ spec }) => {
   const bad: string[] = [];
   const badTypes: string[] = [];
   for (const v of spec.volumes) {
-    const forbidden = v.sources.filter(s => !ALLOWED_VOLUME_SOURCES.has(s));
-    if (forbidden.length > 0) {
-      bad.push(v.name);
-      badTypes.push(...forbidden);
+    const before = badTypes.length;
+    for (const s of v.sources) {
+      if (!ALLOWED_VOLUME_SOURCES.has(s)) badTypes.push(s);
     }
+    if (badTypes.length > before) bad.push(v.name);
   }
   if (bad.length === 0) return undefined;
   const types = sortedSet(badTypes);

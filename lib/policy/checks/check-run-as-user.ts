@@ -15,13 +15,16 @@ v1.23+ (before, a pod with runAsUser=0 and runAsNonRoot=true was only refused by
 v1.35+: not checked for pods in a user namespace ("hostUsers: false", KEP-127); before
 v1.35 only behind the perma-alpha, off-by-default UserNamespacesPodSecurityStandards gate.
 */
+import { SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
-import { CheckDefinition, CheckPodFn, badContainerNames, badSettings, exemptUserNamespaces, settersPhrase } from './util';
+import { CheckDefinition, CheckPodFn, anyBad, badContainerNames, badSettings, exemptUserNamespaces, settersPhrase } from './util';
+
+const rootUser = (sc: SecurityContext | undefined) => (sc?.runAsUser === 0 ? 0 : undefined);
 
 const runAsUserV1Dot23: CheckPodFn = ({ spec }) => {
-  const bad = badSettings(spec, sc => (sc?.runAsUser === 0 ? 0 : undefined));
+  const bad = badSettings(spec, rootUser);
+  if (!anyBad(bad)) return undefined;
   const names = badContainerNames(bad);
-  if (bad.pod === undefined && names.length === 0) return undefined;
   return {
     reason: 'runAsUser=0',
     detail: `${settersPhrase(bad.pod !== undefined, names)} must not set runAsUser=0`,

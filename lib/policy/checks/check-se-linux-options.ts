@@ -26,9 +26,9 @@ spec.ephemeralContainers[*].securityContext.seLinuxOptions.role
 
 **Allowed Values:** undefined/empty
 */
-import { SELinuxOptions } from '../pod-spec';
+import { SELinuxOptions, SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
-import { CheckDefinition, CheckPodFn, badContainerNames, badSettings, badValues, joinQuote, pluralize, settersPhrase, sortedSet } from './util';
+import { CheckDefinition, CheckPodFn, anyBad, badContainerNames, badSettings, badValues, joinQuote, pluralize, settersPhrase, sortedSet } from './util';
 
 const TYPES_1_0 = ['container_t', 'container_init_t', 'container_kvm_t'];
 const TYPES_1_31 = [...TYPES_1_0, 'container_engine_t'];
@@ -36,10 +36,11 @@ const TYPES_1_31 = [...TYPES_1_0, 'container_engine_t'];
 function seLinuxOptionsCheck(allowedTypes: string[]): CheckPodFn {
   const allowed = new Set(['', ...allowedTypes]);
   const isBad = (o: SELinuxOptions) => !allowed.has(o.type) || o.user !== '' || o.role !== '';
+  const badOptions = (sc: SecurityContext | undefined) => (sc?.seLinuxOptions && isBad(sc.seLinuxOptions) ? sc.seLinuxOptions : undefined);
   return ({ spec }) => {
-    const bad = badSettings(spec, sc => (sc?.seLinuxOptions && isBad(sc.seLinuxOptions) ? sc.seLinuxOptions : undefined));
+    const bad = badSettings(spec, badOptions);
+    if (!anyBad(bad)) return undefined;
     const options = badValues(bad);
-    if (options.length === 0) return undefined;
     const badTypes = sortedSet(options.filter(o => !allowed.has(o.type)).map(o => o.type));
     const badData = [
       ...(badTypes.length > 0 ? [`${pluralize('type', 'types', badTypes.length)} ${joinQuote(badTypes)}`] : []),

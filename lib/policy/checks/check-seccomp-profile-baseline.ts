@@ -17,10 +17,10 @@ spec.ephemeralContainers[*].securityContext.seccompProfile.type
 
 **Allowed Values:** 'RuntimeDefault', 'Localhost', undefined
 */
-import { PodSpec, Profile } from '../pod-spec';
+import { PodSpec, Profile, SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
 import {
-  BadSettings, CheckDefinition, CheckPodFn, Forbidden, allContainers, badContainerNames, badSettings, badValues,
+  BadSettings, CheckDefinition, CheckPodFn, Forbidden, allContainers, anyBad, badContainerNames, badSettings, badValues,
   joinQuote, pluralize, settersPhrase, sortedSet,
 } from './util';
 
@@ -37,15 +37,18 @@ export function validSeccomp(profile: Profile): boolean {
   return profile.type === 'RuntimeDefault' || profile.type === 'Localhost';
 }
 
+const invalidSeccompType = (sc: SecurityContext | undefined) =>
+  (sc?.seccompProfile && !validSeccomp(sc.seccompProfile) ? sc.seccompProfile.type : undefined);
+
 /** Pod and containers that explicitly set an invalid seccompProfile.type (the value '' stands for a missing type). */
 export function invalidSeccompSettings(spec: PodSpec): BadSettings<string> {
-  return badSettings(spec, sc => (sc?.seccompProfile && !validSeccomp(sc.seccompProfile) ? sc.seccompProfile.type : undefined));
+  return badSettings(spec, invalidSeccompType);
 }
 
 /** Upstream's detail for explicitly invalid profiles, or undefined when there are none. */
 export function explicitSeccompViolation(bad: BadSettings<string>): Forbidden | undefined {
+  if (!anyBad(bad)) return undefined;
   const names = badContainerNames(bad);
-  if (bad.pod === undefined && names.length === 0) return undefined;
   return {
     reason: 'seccompProfile',
     detail: `${settersPhrase(bad.pod !== undefined, names)} must not set securityContext.seccompProfile.type to ${joinQuote(sortedSet(badValues(bad)))}`,

@@ -15,16 +15,19 @@ A pod-level Unconfined fails even if every container overrides it.
 Overrides seccompProfile_baseline at the restricted level.
 v1.25+: pods with spec.os.name=windows are exempt.
 */
+import { Container } from '../pod-spec';
 import { PolicyLevel } from '../types';
 import { explicitSeccompViolation, invalidSeccompSettings } from './check-seccomp-profile-baseline';
 import { CheckDefinition, CheckPodFn, containersPhrase, containersWhere, exemptWindows } from './util';
+
+const unsetSeccomp = (c: Container) => c.securityContext?.seccompProfile === undefined;
 
 const seccompProfileRestrictedV1Dot19: CheckPodFn = ({ spec }) => {
   const explicit = explicitSeccompViolation(invalidSeccompSettings(spec));
   if (explicit) return explicit;
   const podSet = spec.securityContext?.seccompProfile !== undefined; // and valid, else explicit above
   // containers that did not set seccompProfile and are not covered by a valid pod-level one
-  const implicitlyBad = podSet ? [] : containersWhere(spec, c => c.securityContext?.seccompProfile === undefined);
+  const implicitlyBad = podSet ? [] : containersWhere(spec, unsetSeccomp);
   if (implicitlyBad.length === 0) return undefined;
   return {
     reason: 'seccompProfile',

@@ -49,8 +49,9 @@ const SYSCTLS_1_37 = [...SYSCTLS_1_32, 'net.ipv4.tcp_slow_start_after_idle', 'ne
 function sysctlsCheck(safe: string[]): CheckPodFn {
   const allowed = new Set(safe);
   return ({ spec }) => {
-    const forbidden = (spec.securityContext?.sysctls ?? []).filter(name => !allowed.has(name));
-    if (forbidden.length === 0) return undefined;
+    const names = spec.securityContext?.sysctls;
+    if (names === undefined || names.every(name => allowed.has(name))) return undefined;
+    const forbidden = names.filter(name => !allowed.has(name));
     return {
       reason: 'forbidden sysctls',
       detail: forbidden.join(', '),

@@ -9,13 +9,16 @@ spec.ephemeralContainers[*].securityContext.windowsOptions.hostProcess
 
 **Allowed Values:** undefined / false
 */
+import { SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
-import { CheckDefinition, CheckPodFn, badContainerNames, badSettings, settersPhrase } from './util';
+import { CheckDefinition, CheckPodFn, anyBad, badContainerNames, badSettings, settersPhrase } from './util';
+
+const hostProcess = (sc: SecurityContext | undefined) => (sc?.windowsHostProcess === true ? true : undefined);
 
 const windowsHostProcessV1Dot0: CheckPodFn = ({ spec }) => {
-  const bad = badSettings(spec, sc => (sc?.windowsHostProcess === true ? true : undefined));
+  const bad = badSettings(spec, hostProcess);
+  if (!anyBad(bad)) return undefined;
   const names = badContainerNames(bad);
-  if (bad.pod === undefined && names.length === 0) return undefined;
   return {
     reason: 'hostProcess',
     detail: `${settersPhrase(bad.pod !== undefined, names)} must not set securityContext.windowsOptions.hostProcess=true`,

@@ -122,13 +122,17 @@ function revisionAt(check: CheckDefinition, minor: number): CheckPodFn | undefin
   return found;
 }
 
-const cache = new Map<string, ResolvedCheck[]>();
+/** Per level, the resolved checks by minor version (0 .. LATEST_MINOR). No string keys: this runs for every pod. */
+const cache = {
+  [PolicyLevel.BASELINE]: new Array<ResolvedCheck[] | undefined>(),
+  [PolicyLevel.RESTRICTED]: new Array<ResolvedCheck[] | undefined>(),
+};
 
 /** The checks to run for a level (baseline or restricted) at a policy version (clamped to latest). */
 export function checksFor(level: PolicyLevel.BASELINE | PolicyLevel.RESTRICTED, minor: number): ResolvedCheck[] {
   const version = Math.min(minor, LATEST_MINOR);
-  const key = `${level}:${version}`;
-  let resolved = cache.get(key);
+  const byVersion = cache[level];
+  let resolved = byVersion[version];
   if (resolved === undefined) {
     const active = CHECKS
       .filter(c => level === PolicyLevel.RESTRICTED || c.level === PolicyLevel.BASELINE)
@@ -138,7 +142,7 @@ export function checksFor(level: PolicyLevel.BASELINE | PolicyLevel.RESTRICTED, 
       });
     const overridden = new Set(active.flatMap(r => r.definition.overrides ?? []));
     resolved = active.filter(r => !overridden.has(r.definition.id));
-    cache.set(key, resolved);
+    byVersion[version] = resolved;
   }
   return resolved;
 }

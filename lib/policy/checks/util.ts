@@ -47,7 +47,12 @@ export function allContainers(spec: PodSpec): Container[] {
 
 /** Names of the containers matching `predicate`, in visiting order. */
 export function containersWhere(spec: PodSpec, predicate: (c: Container) => boolean): string[] {
-  return allContainers(spec).filter(predicate).map(c => c.name);
+  // A loop rather than filter/map: the checks run for every pod, and most containers pass.
+  const names: string[] = [];
+  for (const c of allContainers(spec)) {
+    if (predicate(c)) names.push(c.name);
+  }
+  return names;
 }
 
 /** Settings found bad by a check: at pod level (if any) and per container, in visiting order. */
@@ -61,12 +66,22 @@ export interface BadSettings<T> {
  * of upstream's "badSetters" checks. `bad` returns the offending value, or undefined.
  */
 export function badSettings<T>(spec: PodSpec, bad: (sc: SecurityContext | undefined) => T | undefined): BadSettings<T> {
-  const containers: { name: string; value: T }[] = [];
+  let containers: { name: string; value: T }[] | undefined;
   for (const c of allContainers(spec)) {
     const value = bad(c.securityContext);
-    if (value !== undefined) containers.push({ name: c.name, value });
+    if (value !== undefined) (containers ??= []).push({ name: c.name, value });
   }
-  return { pod: bad(spec.securityContext), containers };
+  const pod = bad(spec.securityContext);
+  // Most pods pass: then nothing is allocated.
+  return pod === undefined && containers === undefined ? NOTHING_BAD : { pod, containers: containers ?? [] };
+}
+
+/** What badSettings returns when nothing is bad (shared: it is never modified). */
+const NOTHING_BAD: BadSettings<never> = { pod: undefined, containers: [] };
+
+/** Whether anything (pod level or a container) is bad. */
+export function anyBad(bad: BadSettings<unknown>): boolean {
+  return bad.pod !== undefined || bad.containers.length > 0;
 }
 
 /** The bad values found, pod level first. */
