@@ -11,7 +11,8 @@
  * Parsed with dockerfile-ast (a real Dockerfile parser: continuation lines, escape
  * directive, heredocs, comments). Pure: text in, findings out; no file system access.
  */
-import { DockerfileParser, Instruction } from 'dockerfile-ast';
+import type { Instruction } from 'dockerfile-ast';
+import { dockerfileAst } from './lazy';
 
 /** Rule: the final stage runs as root (UID 0, `root`, or no USER on a root base). */
 export const DOCKERFILE_NONROOT_RULE = 'dockerfile-nonroot-user';
@@ -116,7 +117,7 @@ interface StageState {
  * Audits a Dockerfile's final stage user. Never throws for bad input.
  */
 export function auditDockerfile(text: string): DockerfileAudit {
-  const dockerfile = DockerfileParser.parse(text);
+  const dockerfile = dockerfileAst().DockerfileParser.parse(text);
   const instructions = dockerfile.getInstructions();
   const globalArgs: Scope = new Map();
   const states: StageState[] = [];

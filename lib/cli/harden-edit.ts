@@ -10,7 +10,8 @@
  * (`YAMLMap.set`, `YAMLSeq.add`) and `Document.toString()`, which keeps comments and anchors
  * but may re-space the documents it changes.
  */
-import * as YAML from 'yaml';
+import type * as YAML from 'yaml';
+import { yaml } from './lazy';
 
 export type YMap = YAML.YAMLMap<unknown, unknown>;
 export type YSeq = YAML.YAMLSeq<unknown>;
@@ -22,7 +23,7 @@ export type SeqCursor = { readonly seq: YSeq } | { readonly pendingSeq: unknown[
 
 /** The key of a pair as a string (`<<` for a merge key). */
 export function keyOf(key: unknown): string | undefined {
-  if (YAML.isScalar(key)) return typeof key.value === 'symbol' ? '<<' : key.value === null || key.value === undefined ? undefined : String(key.value);
+  if (yaml().isScalar(key)) return typeof key.value === 'symbol' ? '<<' : key.value === null || key.value === undefined ? undefined : String(key.value);
   return typeof key === 'string' ? key : undefined;
 }
 
@@ -50,8 +51,8 @@ export class EditPlan {
     for (const pair of map.items) {
       if (keyOf(pair.key) !== '<<') continue;
       const source = this.resolve(pair.value);
-      for (const s of YAML.isSeq(source) ? source.items.map(i => this.resolve(i)) : [source]) {
-        if (YAML.isMap(s)) {
+      for (const s of yaml().isSeq(source) ? source.items.map(i => this.resolve(i)) : [source]) {
+        if (yaml().isMap(s)) {
           const found = this.lookup(s, key);
           if (found !== undefined) return found;
         }
@@ -61,13 +62,13 @@ export class EditPlan {
   }
 
   public resolve(node: unknown): unknown {
-    return YAML.isAlias(node) ? node.resolve(this.doc) : node;
+    return yaml().isAlias(node) ? node.resolve(this.doc) : node;
   }
 
   /** A cursor on a mapping node (resolving aliases), or undefined if it is not a mapping. */
   public cursor(node: unknown): Cursor | undefined {
     const n = this.resolve(node);
-    return YAML.isMap(n) ? { node: n } : undefined;
+    return yaml().isMap(n) ? { node: n } : undefined;
   }
 
   /** The current value under `key` as plain JSON (pending values included), or undefined. */
@@ -77,8 +78,8 @@ export class EditPlan {
     if (pending !== undefined) return pending;
     const node = this.lookup(c.node, key);
     if (node === undefined) return undefined;
-    if (YAML.isScalar(node) && this.replaces.has(node)) return this.replaces.get(node);
-    return YAML.isNode(node) ? node.toJS(this.doc) : node;
+    if (yaml().isScalar(node) && this.replaces.has(node)) return this.replaces.get(node);
+    return yaml().isNode(node) ? node.toJS(this.doc) : node;
   }
 
   /**
@@ -98,8 +99,8 @@ export class EditPlan {
     }
     const node = this.lookup(c.node, key);
     if (node === undefined) return { pending: this.add(c.node, key, {}) as Record<string, unknown> };
-    if (YAML.isMap(node)) return { node };
-    if (YAML.isScalar(node) && node.value === null) {
+    if (yaml().isMap(node)) return { node };
+    if (yaml().isScalar(node) && node.value === null) {
       if (!this.replaces.has(node)) this.replaces.set(node, {});
       const v = this.replaces.get(node);
       return typeof v === 'object' && v !== null && !Array.isArray(v) ? { pending: v as Record<string, unknown> } : undefined;
@@ -118,8 +119,8 @@ export class EditPlan {
     if (adds && key in adds) return Array.isArray(adds[key]) ? { pendingSeq: adds[key] as unknown[] } : undefined;
     const node = this.lookup(c.node, key);
     if (node === undefined) return { pendingSeq: this.add(c.node, key, []) as unknown[] };
-    if (YAML.isSeq(node)) return { seq: node };
-    if (YAML.isScalar(node) && node.value === null) {
+    if (yaml().isSeq(node)) return { seq: node };
+    if (yaml().isScalar(node) && node.value === null) {
       if (!this.replaces.has(node)) this.replaces.set(node, []);
       const v = this.replaces.get(node);
       return Array.isArray(v) ? { pendingSeq: v } : undefined;
@@ -136,7 +137,7 @@ export class EditPlan {
       return true;
     }
     const node = this.lookup(c.node, key);
-    if (YAML.isScalar(node) && node.value === null) this.replaces.set(node, value);
+    if (yaml().isScalar(node) && node.value === null) this.replaces.set(node, value);
     else this.add(c.node, key, value);
     return true;
   }
@@ -153,7 +154,7 @@ export class EditPlan {
       return;
     }
     const node = this.lookup(c.node, key);
-    if (YAML.isScalar(node)) this.scalarSets.set(node, value);
+    if (yaml().isScalar(node)) this.scalarSets.set(node, value);
     else this.add(c.node, key, value);
   }
 
@@ -223,16 +224,16 @@ export function applyPlans(text: string, plans: readonly EditPlan[], layout: Lay
     return nl < 0 ? { at: text.length, prefix: text.includes('\r\n') ? '\r\n' : '\n' } : { at: nl + 1, prefix: '' };
   };
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const block = (value: unknown, col: number): string => YAML.stringify(value, { indent: layout.indent, indentSeq: layout.indentSeq, lineWidth: 0 })
+  const block = (value: unknown, col: number): string => yaml().stringify(value, { indent: layout.indent, indentSeq: layout.indentSeq, lineWidth: 0 })
     .split('\n').filter(l => l !== '').map(l => ' '.repeat(col) + l + eol).join('');
   // in a flow collection written as JSON (double-quoted keys, or a JSON document), write JSON; else plain YAML flow
   const jsonStyle = (first: unknown): boolean => {
-    const n = YAML.isPair(first) ? first.key : first;
-    return YAML.isScalar(n) ? n.type === 'QUOTE_DOUBLE' : /^\s*[[{]/.test(text);
+    const n = yaml().isPair(first) ? first.key : first;
+    return yaml().isScalar(n) ? n.type === 'QUOTE_DOUBLE' : /^\s*[[{]/.test(text);
   };
   const flow = (value: unknown, json: boolean): string => (json
     ? JSON.stringify(value)
-    : YAML.stringify(value, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }).trimEnd());
+    : yaml().stringify(value, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }).trimEnd());
 
   for (const plan of plans) {
     for (const [map, adds] of plan.mapAdds) {
@@ -296,7 +297,7 @@ export function applyPlansToDocuments(docs: readonly YAML.Document.Parsed[], pla
 }
 
 function replaceNode(doc: YAML.Document.Parsed, target: YAML.Node, replacement: YAML.Node): void {
-  YAML.visit(doc, {
+  yaml().visit(doc, {
     Pair(_, pair) {
       if (pair.value === target) pair.value = replacement;
     },

@@ -17,10 +17,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import * as YAML from 'yaml';
+import type * as YAML from 'yaml';
 import { CommandContext, parseByteSize } from './audit';
 import { Cursor, EditPlan, applyPlans, applyPlansToDocuments } from './harden-edit';
 import { ExitCode, UsageError } from './io';
+import { yaml } from './lazy';
 import { ManifestError, ManifestObject, ManifestSource, errorMessage, parseManifests } from './manifest-parser';
 import { DEFAULT_MAX_BYTES, readManifests } from './manifest-reader';
 import { RootlessAnnotations } from '../hardening/annotations';
@@ -107,7 +108,7 @@ export function hardenText(text: string, options: HardenOptions = {}): HardenRes
     const items = plan.get(root, 'items');
     if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
       const seq = plan.resolve(plan.lookup((root as { node: any }).node, 'items'));
-      if (!YAML.isSeq(seq)) return;
+      if (!yaml().isSeq(seq)) return;
       seq.items.forEach((node, item) => {
         const c = plan.cursor(node);
         if (c) hardenObject(plan, c, options, index, item, objects);
@@ -130,7 +131,7 @@ export function hardenText(text: string, options: HardenOptions = {}): HardenRes
 
 function parse(text: string): YAML.Document.Parsed[] | string {
   try {
-    const docs = YAML.parseAllDocuments(text, { version: '1.1', merge: true, uniqueKeys: false, keepSourceTokens: false });
+    const docs = yaml().parseAllDocuments(text, { version: '1.1', merge: true, uniqueKeys: false, keepSourceTokens: false });
     if (!Array.isArray(docs)) return 'not a YAML stream';
     for (const d of docs) {
       if (d.errors.length > 0) return `YAML error: ${d.errors[0].message}`;
@@ -158,7 +159,7 @@ function verify(before: string, after: string, options: HardenOptions): boolean 
     const kind = plan.get(root, 'kind');
     if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
       const seq = plan.resolve(plan.lookup((root as { node: any }).node, 'items'));
-      if (YAML.isSeq(seq)) seq.items.forEach((n, i) => { const c = plan.cursor(n); if (c) hardenObject(plan, c, options, 0, i, sink); });
+      if (yaml().isSeq(seq)) seq.items.forEach((n, i) => { const c = plan.cursor(n); if (c) hardenObject(plan, c, options, 0, i, sink); });
     } else {
       hardenObject(plan, root, options, 0, undefined, sink);
     }
@@ -217,10 +218,10 @@ function hardenPod(plan: EditPlan, template: Cursor, spec: Cursor, options: Hard
   for (const kind of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
     const list = plan.get(spec, kind);
     if (!Array.isArray(list)) continue;
-    const seq = plan.resolve(plan.lookup((spec as { node?: any }).node ?? new YAML.YAMLMap(), kind));
+    const seq = plan.resolve(plan.lookup((spec as { node?: any }).node ?? new (yaml().YAMLMap)(), kind));
     list.forEach((js, i) => {
       if (typeof js !== 'object' || js === null) return;
-      const node = YAML.isSeq(seq) ? seq.items[i] : undefined;
+      const node = yaml().isSeq(seq) ? seq.items[i] : undefined;
       const cursor = node !== undefined ? plan.cursor(node) : undefined;
       if (cursor) containers.push({ kind, name: typeof js.name === 'string' ? js.name : `${kind}[${i}]`, js, cursor });
     });

@@ -77,6 +77,8 @@ test('loads neither cdk8s, cdk8s-plus nor constructs (nor the library entry poin
     expect(rel.some(f => f.startsWith('node_modules/commander/'))).toBe(true);
     expect(rel.filter(f => /(^|\/)node_modules\/(cdk8s|cdk8s-plus-[0-9]+|constructs)\//.test(f))).toEqual([]);
     expect(rel).not.toContain('lib/index.js');
+    // harden's `yaml` and the Dockerfile parser load only when used (no Dockerfile in these inputs)
+    expect(rel.filter(f => /^node_modules\/(yaml|dockerfile-ast)\//.test(f))).toEqual([]);
   }
 });
 
