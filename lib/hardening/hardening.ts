@@ -16,7 +16,7 @@
  *
  * Not exported from the package: jsii sees only the props interfaces.
  */
-import { ApiObject, Lazy, Size } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { PodSecurity, PolicyLevel, Violation } from '../policy';
 import { RootlessAnnotations } from './annotations';
@@ -44,9 +44,20 @@ interface Verification {
   readonly level: PolicyLevel;
 }
 
-/** A successful verification, and the `podKey` of the manifest it verified. */
+/**
+ * Everything the verification reads from a manifest: apiVersion, kind, pod template metadata and
+ * spec (private copies: nothing else holds them, so they cannot change after verification).
+ */
+interface PodParts {
+  readonly apiVersion: unknown;
+  readonly kind: unknown;
+  readonly metadata: unknown;
+  readonly spec: unknown;
+}
+
+/** A successful verification, and the parts of the manifest it verified. */
 interface Verified extends Verification {
-  readonly key: string;
+  readonly parts: PodParts;
 }
 
 /** The per-container result of registration. */
@@ -266,19 +277,19 @@ export class Hardening {
    * The ApiObject's `toJson` (what cdk8s emits): the manifest cdk8s serializes, verified, with its
    * level annotation. Serialization is cdk8s's own; the last verification is reused only when
    * everything it read from its manifest (apiVersion, kind, pod template metadata and spec) is
-   * identical in this one (same `podKey`), and redone on this one otherwise. A manifest that fails
+   * deep-equal in this one (`sameParts`), and redone on this one otherwise. A manifest that fails
    * verification after the construct was validated (it changed since) fails synthesis here.
    */
   private emit(): any {
     const manifest = this.serialize();
-    const key = podKey(manifest);
     let verification: Verification | undefined = this.verified;
-    if (verification === undefined || this.verified?.key !== key) {
+    if (verification === undefined || !sameParts(this.verified!.parts, manifest)) {
       verification = this.verifyManifest(manifest);
       if (verification.errors.length > 0 && this.validated) {
         throw new Error(`Validation failed with the following errors:\n  [${this.pod.node.path}] ${verification.errors.join(`\n  [${this.pod.node.path}] `)}`);
       }
-      if (verification.errors.length === 0) this.verified = { ...verification, key };
+      // a copy: the manifest is handed to cdk8s (and annotated below)
+      if (verification.errors.length === 0) this.verified = { ...verification, parts: JSON.parse(JSON.stringify(partsOf(manifest))) };
     }
     annotateLevel(manifest, verification.level);
     return manifest;
@@ -287,12 +298,16 @@ export class Hardening {
   /**
    * A cheap prediction of the parts of the manifest that verification reads (apiVersion, kind, pod
    * template metadata and spec), from the hardened spec before serialization (see `toApiJson`), as
-   * the `podKey` the real manifest will have. Only a prediction: emit() compares the real
-   * manifest's key with it, and verifies the real manifest when they differ.
+   * a manifest with those parts only. Its objects are fresh (`predictMetadata` and `toApiJson`
+   * build new ones), so nothing can change them later. Only a prediction: emit()
+   * compares the real manifest's parts with it, and verifies the real manifest when they differ.
    */
-  private predict(): string {
+  private predict(): any {
     const api = ApiObject.of(this.pod);
-    return this.guarded(() => JSON.stringify([api.apiVersion, api.kind, this.pod.podMetadata.toJson(), toApiJson(this.pod._toPodSpec())]));
+    return this.guarded(() => withPodTemplate(api.apiVersion, api.kind, {
+      metadata: predictMetadata(this.pod.podMetadata),
+      spec: toApiJson(this.pod._toPodSpec()),
+    }));
   }
 
   private guarded<T>(fn: () => T): T {
@@ -315,10 +330,8 @@ export class Hardening {
     if (this.verified) return this.verified;
     const predicted = ((ApiObject.of(this.pod) as any).patches?.length ?? 1) === 0;
     let manifest: any;
-    let key: string | undefined;
     try {
-      // a predicted manifest is parsed from its key: what is verified is exactly the JSON the key encodes
-      manifest = predicted ? manifestOf(key = this.predict()) : this.serialize();
+      manifest = predicted ? this.predict() : this.serialize();
     } catch (e) {
       return { errors: [...this.exemptionProblems(), `cannot synthesize the pod: ${e instanceof Error ? e.message : e}`], level: PolicyLevel.PRIVILEGED };
     }
@@ -327,12 +340,14 @@ export class Hardening {
       // errors on a prediction are reported only if the real manifest has them too
       verification = this.verifyManifest(this.serialize());
     }
-    if (verification.errors.length === 0) this.verified = { ...verification, key: key ?? podKey(manifest) };
+    // the manifest is this method's own (predicted, or serialized here): its parts are kept as they are
+    if (verification.errors.length === 0) this.verified = { ...verification, parts: partsOf(manifest) };
     return verification;
   }
 
   /** Exemptions that name a container the pod does not have. */
   private exemptionProblems(): string[] {
+    if (this.plan.exemptions.every(e => e.container === undefined)) return [];
     const names = new Set(this.containers.keys());
     return this.plan.exemptions
       .filter(e => e.container !== undefined && !names.has(e.container))
@@ -342,7 +357,6 @@ export class Hardening {
 
   /** Verifies a final manifest (without its level annotation): synthesis errors and the PSS level. */
   private verifyManifest(manifest: any): Verification {
-    const names = new Set(this.containers.keys());
     const errors = this.exemptionProblems();
     const spec = podTemplateOf(manifest)?.spec;
     errors.push(...kubeletProblems(spec), ...portProblems(spec), ...mountProblems(spec));
@@ -354,8 +368,9 @@ export class Hardening {
       if (uncovered.malformed) errors.push(`the synthesized manifest is malformed: ${uncovered.malformed}`);
       errors.push(...uncovered.violations.map(describeViolation));
     }
+    const names = exemptions.length > 0 ? new Set(this.containers.keys()) : undefined;
     for (const e of exemptions) {
-      if ((e.container === undefined || names.has(e.container)) && sameJson(revertExemptions(manifest, [e]), manifest)) {
+      if ((e.container === undefined || names!.has(e.container)) && sameJson(revertExemptions(manifest, [e]), manifest)) {
         errors.push(`exemptions: ${e} covers nothing: the synthesized pod does not use what it exempts. `
           + 'Fix: remove the exemption (or the setting that overrides it).');
       }
@@ -559,32 +574,80 @@ function toApiJson(value: any): any {
   if (Array.isArray(value)) return value.map(toApiJson);
   if (value instanceof Lazy) return toApiJson(value.produce());
   if (value.constructor !== Object && (typeof value.value === 'string' || typeof value.value === 'number')) return value.value;
-  // keys sorted as cdk8s's serialization sorts them, so that equal manifests have equal podKeys
-  const entries: [string, any][] = [];
+  // key order is not cdk8s's: the comparison with the real manifest ignores it (sameJson)
+  const out: any = {};
   for (const key of Object.keys(value)) {
     const v = toApiJson(value[key]);
-    if (v !== undefined && v !== null) entries.push([API_NAMES[key] ?? key, v]);
+    if (v !== undefined && v !== null) out[API_NAMES[key] ?? key] = v;
   }
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const out: any = {};
-  for (const [k, v] of entries) out[k] = v;
   return out;
 }
 
 /**
- * Everything the verification reads from a manifest (apiVersion, kind, pod template metadata and
- * spec) as one string: equal keys, equal verification. (Equal content in another key order gives
- * another key: that only costs a second verification.)
+ * The pod (template) metadata as cdk8s serializes it (`ApiObjectMetadataDefinition.toJson`) for the
+ * common case, without cdk8s's resolution (the slow part of it): Lazy values produced, null,
+ * undefined, empty lists and empty objects dropped. A prediction only (no custom resolvers): emit()
+ * checks it. Reads the fields `toJson` reads, and uses `toJson` itself should they not be there or
+ * hold anything but plain JSON and Lazy values (a resolver might render it; cdk8s would refuse it).
  */
-function podKey(manifest: any): string {
-  const template = podTemplateOf(manifest);
-  return JSON.stringify([manifest?.apiVersion, manifest?.kind, template?.metadata, template?.spec]);
+function predictMetadata(metadata: ApiObjectMetadataDefinition): any {
+  const m = metadata as any;
+  const object = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!object(m._additionalAttributes) || !object(m.labels) || !object(m.annotations)
+    || !Array.isArray(m.finalizers) || !Array.isArray(m.ownerReferences)) {
+    return metadata.toJson();
+  }
+  try {
+    return toSanitizedJson({
+      ...m._additionalAttributes,
+      name: m.name,
+      namespace: m.namespace,
+      annotations: m.annotations,
+      finalizers: m.finalizers,
+      ownerReferences: m.ownerReferences,
+      labels: m.labels,
+    });
+  } catch (e) {
+    if (e === NOT_PLAIN) return metadata.toJson();
+    throw e;
+  }
 }
 
-/** A manifest with the content of a `podKey` (and nothing else). */
-function manifestOf(key: string): any {
-  const [apiVersion, kind, metadata, spec] = JSON.parse(key);
-  return withPodTemplate(apiVersion, kind, { metadata: metadata ?? undefined, spec: spec ?? undefined });
+/** Thrown by `toSanitizedJson` on a value that is neither plain JSON nor Lazy. */
+const NOT_PLAIN = new Error('not plain JSON');
+
+/**
+ * A fresh copy of a value as cdk8s's sanitization leaves it (Lazy values produced; null, undefined,
+ * [] and {} dropped); throws NOT_PLAIN on any other object.
+ */
+function toSanitizedJson(value: any): any {
+  if (value === null || typeof value !== 'object') return value ?? undefined;
+  if (Array.isArray(value)) return value.length === 0 ? undefined : value.map(toSanitizedJson);
+  if (value instanceof Lazy) return toSanitizedJson(value.produce());
+  if (value.constructor !== Object) throw NOT_PLAIN;
+  const out: any = {};
+  let empty = true;
+  for (const key of Object.keys(value)) {
+    const v = toSanitizedJson(value[key]);
+    if (v !== undefined && v !== null) {
+      out[key] = v;
+      empty = false;
+    }
+  }
+  return empty ? undefined : out;
+}
+
+/** Everything the verification reads from a manifest (apiVersion, kind, pod template metadata and spec). */
+function partsOf(manifest: any): PodParts {
+  const template = podTemplateOf(manifest);
+  return { apiVersion: manifest?.apiVersion, kind: manifest?.kind, metadata: template?.metadata, spec: template?.spec };
+}
+
+/** Whether a manifest has these parts (deep-equal, `sameJson`): then its verification is theirs. */
+function sameParts(parts: PodParts, manifest: any): boolean {
+  if (parts.apiVersion !== manifest?.apiVersion || parts.kind !== manifest?.kind) return false;
+  const template = podTemplateOf(manifest);
+  return sameJson(parts.metadata, template?.metadata) && sameJson(parts.spec, template?.spec);
 }
 
 /** The pod (template) metadata inside a Pod or workload manifest. */
@@ -598,11 +661,17 @@ function podMetadataIn(manifest: any): any {
 function annotateLevel(manifest: any, level: PolicyLevel): void {
   const metadata = podMetadataIn(manifest);
   if (!metadata || typeof metadata !== 'object') return;
-  const entries = Object.entries(metadata.annotations ?? {}).filter(([k]) => k !== RootlessAnnotations.PSS_LEVEL);
-  const after = entries.findIndex(([k]) => k === RootlessAnnotations.EXEMPTIONS);
-  entries.splice(after < 0 ? entries.length : after + 1, 0, [RootlessAnnotations.PSS_LEVEL, level]);
-  if (!process.env.CDK8S_DISABLE_SORT) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  metadata.annotations = Object.fromEntries(entries);
+  const annotations = metadata.annotations ?? {};
+  const keys = Object.keys(annotations).filter(k => k !== RootlessAnnotations.PSS_LEVEL);
+  if (process.env.CDK8S_DISABLE_SORT) {
+    const after = keys.indexOf(RootlessAnnotations.EXEMPTIONS);
+    keys.splice(after < 0 ? keys.length : after + 1, 0, RootlessAnnotations.PSS_LEVEL);
+  } else {
+    // the default order (UTF-16 code units) is cdk8s's
+    keys.push(RootlessAnnotations.PSS_LEVEL);
+    keys.sort();
+  }
+  metadata.annotations = Object.fromEntries(keys.map(k => [k, k === RootlessAnnotations.PSS_LEVEL ? level : annotations[k]]));
 }
 
 /** Deep equality of JSON values, key order ignored, an undefined property the same as a missing one. */
@@ -616,12 +685,16 @@ function sameJson(a: any, b: any): boolean {
   }
   if (Array.isArray(b)) return false;
   let defined = 0;
-  for (const k in a) {
-    if (a[k] === undefined) continue;
+  for (const k of Object.keys(a)) {
+    const v = a[k];
+    if (v === undefined) continue;
     defined++;
-    if (!sameJson(a[k], b[k])) return false;
+    if (!sameJson(v, b[k])) return false;
   }
-  for (const k in b) if (b[k] !== undefined) defined--;
+  // each defined property of a is defined in b: b has no other when it has no more properties
+  const keys = Object.keys(b);
+  if (keys.length === defined) return true;
+  for (const k of keys) if (b[k] !== undefined) defined--;
   return defined === 0;
 }
 

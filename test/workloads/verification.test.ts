@@ -77,4 +77,31 @@ describe('verification of the emitted manifest', () => {
     const keys = Object.keys(one(Testing.synth(chart), 'Deployment').spec.template.metadata.annotations);
     expect(keys).toEqual(['a.example/x', RootlessAnnotations.EXEMPTIONS, RootlessAnnotations.PSS_LEVEL, 'z.example/y']);
   });
+
+  test('with CDK8S_DISABLE_SORT, the level annotation follows the exemptions annotation', () => {
+    const chart = Testing.chart();
+    new RootlessDeployment(chart, 'web', {
+      user: 1000, podMetadata: { annotations: { 'rootless.cdk8s.io/extra': '2' } }, containers: [{ image: 'a:1', portNumber: 8080 }],
+    });
+    process.env.CDK8S_DISABLE_SORT = '1';
+    try {
+      const keys = Object.keys(one(Testing.synth(chart), 'Deployment').spec.template.metadata.annotations);
+      // (cdk8s sorts the metadata itself; only the level annotation is inserted unsorted)
+      expect(keys).toEqual([RootlessAnnotations.EXEMPTIONS, RootlessAnnotations.PSS_LEVEL, 'rootless.cdk8s.io/extra']);
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+    }
+  });
+
+  test('Lazy pod metadata is predicted: one verification, and the emitted values are produced', () => {
+    const chart = Testing.chart();
+    const d = new RootlessDeployment(chart, 'web', { user: 1000, containers: [{ image: 'a:1', portNumber: 8080 }] });
+    d.podMetadata.addAnnotation('a.example/x', Lazy.any({ produce: () => 'x' }) as unknown as string);
+    d.podMetadata.addLabel('tier', Lazy.any({ produce: () => 'web' }) as unknown as string);
+    const m = one(Testing.synth(chart), 'Deployment');
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(m.spec.template.metadata.annotations['a.example/x']).toBe('x');
+    expect(m.spec.template.metadata.labels.tier).toBe('web');
+    expect(level(m)).toBe('restricted');
+  });
 });
