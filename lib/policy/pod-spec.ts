@@ -1,67 +1,90 @@
 /**
- * Internal: extraction of the pod template ({ metadata, spec }) from a manifest,
- * read into a small typed model that the checks can trust.
+ * Internal: extraction of the pod template ({ metadata, spec }) from a manifest.
  *
- * The reader never throws on input: a field of the wrong type is recorded as an
- * issue ("spec.containers[1] is not an object") and then treated as unset, so the
- * checks still evaluate everything else. `null` is treated as unset, as the
- * Kubernetes decoder does. Only the fields some check reads are validated.
+ * The model the checks read is the Kubernetes JSON itself (the fields below are named and
+ * nested as in the API, as upstream's checks read the Go PodSpec), validated against a
+ * small schema of the fields some check reads:
  *
- * Not part of the public (jsii) API: free functions and type aliases are fine here.
+ * - A well-formed template is handed to the checks as it is: validating it allocates
+ *   nothing (an audit validates every object it reads, mostly before the JIT has optimized
+ *   this code; building a copy of every pod was most of the engine's cost).
+ * - A field of the wrong type is recorded as an issue ("spec.containers[1] is not an
+ *   object") and then treated as unset, so the checks still evaluate everything else:
+ *   the checks get a copy of the template without it (copy-on-write, only along the path
+ *   to the field). `null` is unset, as the Kubernetes decoder treats it, and is dropped
+ *   from the copy the same way (without an issue). Inherited properties are never read.
+ *
+ * After extraction the checks may rely on the types below: every field is either absent
+ * (`undefined`) or of its declared type, list items are well formed, and every container
+ * and volume has a name (its path when the manifest gave none).
+ *
+ * Never throws on input. Not part of the public (jsii) API: free functions and type
+ * aliases are fine here.
  */
 
-/** `seccompProfile` / `appArmorProfile`; `type` is '' when unset (upstream's zero value). */
+/** `seccompProfile` / `appArmorProfile` (a missing type reads as '', upstream's zero value). */
 export interface Profile {
-  readonly type: string;
+  readonly type?: string;
 }
 
 export interface SELinuxOptions {
-  readonly type: string;
-  readonly user: string;
-  readonly role: string;
+  readonly type?: string;
+  readonly user?: string;
+  readonly role?: string;
 }
 
 export interface Capabilities {
-  readonly add: string[];
-  readonly drop: string[];
+  readonly add?: readonly string[];
+  readonly drop?: readonly string[];
 }
 
-/** Pod- or container-level security context (each level reads only its own fields). */
+export interface Sysctl {
+  readonly name: string;
+}
+
+/** Pod- or container-level security context (each level has only its own fields). */
 export interface SecurityContext {
   readonly runAsNonRoot?: boolean;
   readonly runAsUser?: number;
   readonly seccompProfile?: Profile;
   readonly appArmorProfile?: Profile;
   readonly seLinuxOptions?: SELinuxOptions;
-  readonly windowsHostProcess?: boolean;
+  readonly windowsOptions?: { readonly hostProcess?: boolean };
   // container level only
   readonly allowPrivilegeEscalation?: boolean;
   readonly privileged?: boolean;
   readonly capabilities?: Capabilities;
   readonly procMount?: string;
   // pod level only
-  readonly sysctls?: string[];
+  readonly sysctls?: readonly Sysctl[];
 }
 
-/** A probe or lifecycle handler, reduced to the host fields. */
+/** A probe or lifecycle handler, as far as the checks read it (its host fields). */
 export interface HostHandler {
-  readonly httpGetHost?: string;
-  readonly tcpSocketHost?: string;
+  readonly httpGet?: { readonly host?: string };
+  readonly tcpSocket?: { readonly host?: string };
+}
+
+export interface ContainerPort {
+  readonly hostPort?: number;
 }
 
 export interface Container {
-  /** The container name (or its path when the name is missing). */
+  /** The container name (its path when the manifest gave none). */
   readonly name: string;
   readonly securityContext?: SecurityContext;
-  readonly hostPorts: number[];
-  readonly probes: HostHandler[];
-  readonly lifecycleHandlers: HostHandler[];
+  readonly ports?: readonly ContainerPort[];
+  readonly livenessProbe?: HostHandler;
+  readonly readinessProbe?: HostHandler;
+  readonly startupProbe?: HostHandler;
+  readonly lifecycle?: { readonly postStart?: HostHandler; readonly preStop?: HostHandler };
 }
 
+/** A volume: its name and one volume source key (see `volumeSources`). */
 export interface Volume {
+  /** The volume name (its path when the manifest gave none). */
   readonly name: string;
-  /** The volume source keys set (e.g. ['hostPath']); ['emptyDir'] when none (API defaulting). */
-  readonly sources: string[];
+  readonly [source: string]: unknown;
 }
 
 export interface PodSpec {
@@ -69,23 +92,23 @@ export interface PodSpec {
   readonly hostPID?: boolean;
   readonly hostIPC?: boolean;
   readonly hostUsers?: boolean;
-  readonly osName?: string;
+  readonly os?: { readonly name?: string };
   readonly securityContext?: SecurityContext;
-  readonly volumes: Volume[];
-  readonly initContainers: Container[];
-  readonly containers: Container[];
-  readonly ephemeralContainers: Container[];
-  /** Init, regular and ephemeral containers, in upstream's visiting order (computed once). */
-  readonly allContainers: Container[];
+  readonly volumes?: readonly Volume[];
+  readonly initContainers?: readonly Container[];
+  readonly containers?: readonly Container[];
+  readonly ephemeralContainers?: readonly Container[];
 }
 
 export interface PodMetadata {
-  readonly annotations: ReadonlyMap<string, string>;
+  readonly annotations?: { readonly [key: string]: string };
 }
 
 export interface PodModel {
   readonly metadata: PodMetadata;
   readonly spec: PodSpec;
+  /** Init, regular and ephemeral containers, in upstream's visiting order (computed once). */
+  readonly allContainers: readonly Container[];
 }
 
 export interface Extraction {
@@ -97,312 +120,286 @@ export interface Extraction {
   readonly issues: string[];
 }
 
-interface Workload {
-  /** API groups the kind is served from ('' is the core group). */
-  readonly groups: string[];
-  /** Path from the manifest to the pod template ([] for a Pod). */
-  readonly template: string[];
+/** The volume source keys a volume sets (e.g. ['hostPath']); ['emptyDir'] when none (API defaulting). */
+export function volumeSources(volume: Volume): string[] {
+  const sources: string[] = [];
+  const keys = Object.keys(volume);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (k !== 'name' && volume[k] !== undefined && volume[k] !== null) sources.push(k);
+  }
+  return sources.length > 0 ? sources : ['emptyDir'];
 }
 
-const podTemplate = ['spec', 'template'];
-const WORKLOADS = new Map<string, Workload>([
-  ['Pod', { groups: [''], template: [] }],
-  ['PodTemplate', { groups: [''], template: ['template'] }],
-  ['ReplicationController', { groups: [''], template: podTemplate }],
-  ['ReplicaSet', { groups: ['apps', 'extensions'], template: podTemplate }],
-  ['Deployment', { groups: ['apps', 'extensions'], template: podTemplate }],
-  ['DaemonSet', { groups: ['apps', 'extensions'], template: podTemplate }],
-  ['StatefulSet', { groups: ['apps'], template: podTemplate }],
-  ['Job', { groups: ['batch'], template: podTemplate }],
-  ['CronJob', { groups: ['batch'], template: ['spec', 'jobTemplate', 'spec', 'template'] }],
-]);
+// ---------------------------------------------------------------------------------------------
+// The schema: the fields some check reads, in the order issues are reported.
 
 type Json = Record<string, unknown>;
+
+enum Kind { BOOLEAN, INTEGER, STRING, OBJECT, LIST, STRING_MAP }
+
+interface Schema {
+  readonly kind: Kind;
+  /** OBJECT: its fields. */
+  readonly fields?: readonly Field[];
+  /** LIST: its items (an item that is not valid is dropped). */
+  readonly item?: Schema;
+  /** OBJECT: Linux-only fields, refused (as the API does) when the pod's os.name is windows. */
+  readonly linuxOnly?: readonly string[];
+  /** OBJECT: a volume (at most one volume source). */
+  readonly volume?: boolean;
+}
+
+interface Field {
+  readonly key: string;
+  readonly schema: Schema;
+  /**
+   * The API requires it (a missing or empty value is an issue). `path`: the object is kept
+   * and the field set to the object's path (names); `drop`: the object is dropped from its list.
+   */
+  readonly required?: 'path' | 'drop';
+}
+
+const BOOLEAN: Schema = { kind: Kind.BOOLEAN };
+const INTEGER: Schema = { kind: Kind.INTEGER };
+const STRING: Schema = { kind: Kind.STRING };
+const object = (fields: Field[], more: Partial<Schema> = {}): Schema => ({ kind: Kind.OBJECT, fields, ...more });
+const list = (item: Schema): Schema => ({ kind: Kind.LIST, item });
+const field = (key: string, schema: Schema, required?: 'path' | 'drop'): Field => ({ key, schema, required });
+
+const PROFILE = object([field('type', STRING)]);
+const COMMON_SECURITY_CONTEXT = [
+  field('runAsNonRoot', BOOLEAN),
+  field('runAsUser', INTEGER),
+  field('seccompProfile', PROFILE),
+  field('appArmorProfile', PROFILE),
+  field('seLinuxOptions', object([field('type', STRING), field('user', STRING), field('role', STRING)])),
+  field('windowsOptions', object([field('hostProcess', BOOLEAN)])),
+];
+const POD_SECURITY_CONTEXT = object([
+  ...COMMON_SECURITY_CONTEXT,
+  field('sysctls', list(object([field('name', STRING, 'drop')]))),
+], { linuxOnly: ['runAsUser', 'seccompProfile', 'appArmorProfile', 'seLinuxOptions', 'sysctls'] });
+const CONTAINER_SECURITY_CONTEXT = object([
+  ...COMMON_SECURITY_CONTEXT,
+  field('allowPrivilegeEscalation', BOOLEAN),
+  field('privileged', BOOLEAN),
+  field('procMount', STRING),
+  field('capabilities', object([field('add', list(STRING)), field('drop', list(STRING))])),
+], { linuxOnly: ['runAsUser', 'seccompProfile', 'appArmorProfile', 'seLinuxOptions', 'allowPrivilegeEscalation', 'privileged', 'capabilities', 'procMount'] });
+const HANDLER = object([field('httpGet', object([field('host', STRING)])), field('tcpSocket', object([field('host', STRING)]))]);
+const CONTAINER = object([
+  field('name', STRING, 'path'),
+  field('securityContext', CONTAINER_SECURITY_CONTEXT),
+  field('ports', list(object([field('hostPort', INTEGER)]))),
+  field('livenessProbe', HANDLER),
+  field('readinessProbe', HANDLER),
+  field('startupProbe', HANDLER),
+  field('lifecycle', object([field('postStart', HANDLER), field('preStop', HANDLER)])),
+]);
+const CONTAINERS = list(CONTAINER);
+const POD_SPEC = object([
+  field('os', object([field('name', STRING)])),
+  field('hostNetwork', BOOLEAN),
+  field('hostPID', BOOLEAN),
+  field('hostIPC', BOOLEAN),
+  field('hostUsers', BOOLEAN),
+  field('securityContext', POD_SECURITY_CONTEXT),
+  field('volumes', list(object([field('name', STRING, 'path')], { volume: true }))),
+  field('initContainers', CONTAINERS),
+  field('containers', CONTAINERS),
+  field('ephemeralContainers', CONTAINERS),
+]);
+const METADATA = object([field('annotations', { kind: Kind.STRING_MAP })]);
+
+// ---------------------------------------------------------------------------------------------
+// The validator
+
+/** What `clean` returns for a value that is not valid (the field is then unset, the list item dropped). */
+const INVALID = Symbol('invalid');
+
+/**
+ * State of one extraction: the issues found, and the path being validated as a stack of
+ * segments (field names, list indexes), turned into text only when an issue is recorded:
+ * validating a pod allocates no path objects.
+ */
+class Validation {
+  readonly issues: string[] = [];
+  /** Set while validating a Windows pod spec: the path of its spec.os.name. */
+  windowsOsPath: string | undefined = undefined;
+  private readonly segments: Array<string | number> = [];
+
+  /** @param root the path of the pod template (`spec.template`, '' for a Pod) */
+  constructor(private readonly root: string) {}
+
+  enter(segment: string | number): void {
+    this.segments.push(segment);
+  }
+
+  leave(): void {
+    this.segments.pop();
+  }
+
+  /** The current path as text (`spec.template.spec.containers[1]`), plus `segment` when given. */
+  path(segment?: string | number): string {
+    let text = this.root;
+    for (let i = 0; i < this.segments.length; i++) text = append(text, this.segments[i]);
+    return segment === undefined ? text : append(text, segment);
+  }
+
+  /** Records an issue at the current path (or its `segment`); returns INVALID. */
+  bad(what: string, segment?: string | number): typeof INVALID {
+    this.issues.push(`${this.path(segment)} ${what}`);
+    return INVALID;
+  }
+}
+
+function append(path: string, segment: string | number): string {
+  if (typeof segment === 'number') return `${path}[${segment}]`;
+  return path ? `${path}.${segment}` : segment;
+}
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** An own property (never an inherited one); most fields the reader asks for are absent, which needs one lookup. */
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * The valid form of `v`, the value at `segment` of the current path (`v` itself when it is
+ * valid throughout, else a copy without what is not), or INVALID. `v` is neither undefined nor null.
+ */
+function clean(v: unknown, schema: Schema, segment: string | number, state: Validation): unknown {
+  switch (schema.kind) {
+    case Kind.BOOLEAN:
+      return typeof v === 'boolean' ? v : state.bad('is not a boolean', segment);
+    case Kind.INTEGER:
+      return Number.isInteger(v) ? v : state.bad('is not an integer', segment);
+    case Kind.STRING:
+      return typeof v === 'string' ? v : state.bad('is not a string', segment);
+    case Kind.LIST:
+      if (!Array.isArray(v)) return state.bad('is not an array', segment);
+      break;
+    default:
+      if (!isObject(v)) return state.bad('is not an object', segment);
+  }
+  state.enter(segment);
+  const cleaned = schema.kind === Kind.LIST
+    ? cleanList(v as unknown[], schema.item!, state)
+    : schema.kind === Kind.OBJECT ? cleanObject(v as Json, schema, state) : cleanStringMap(v as Json, state);
+  state.leave();
+  return cleaned;
+}
+
+function cleanObject(o: Json, schema: Schema, state: Validation): Json | typeof INVALID {
+  if (state.windowsOsPath !== undefined && schema.linuxOnly !== undefined) {
+    for (const key of schema.linuxOnly) {
+      if (hasOwn.call(o, key) && o[key] != null) state.bad(`cannot be set when ${state.windowsOsPath} is windows`, key);
+    }
+  }
+  let copy: Json | undefined;
+  const fields = schema.fields!;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
+    const raw = o[f.key];
+    let value: unknown;
+    if (raw === undefined || raw === null || !hasOwn.call(o, f.key)) {
+      if (f.required !== undefined) value = state.bad('is missing', f.key);
+      else if (raw === undefined) continue; // absent: the common case
+      else value = undefined; // null or inherited: unset
+    } else if (f.required !== undefined && raw === '') {
+      value = state.bad('is empty', f.key);
+    } else {
+      value = clean(raw, f.schema, f.key, state);
+    }
+    if (value === raw) continue;
+    if (value === INVALID && f.required === 'drop') return INVALID;
+    copy ??= { ...o };
+    copy[f.key] = value === INVALID ? (f.required === 'path' ? state.path() : undefined) : value;
+  }
+  if (schema.volume) {
+    let sources = 0;
+    for (const k in o) {
+      if (k !== 'name' && o[k] != null && hasOwn.call(o, k)) sources++;
+    }
+    if (sources > 1) state.bad(`sets more than one volume source (${volumeSources(o as Volume).join(', ')})`);
+  }
+  return copy ?? o;
+}
+
+function cleanList(items: unknown[], item: Schema, state: Validation): unknown[] {
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const raw = items[i];
+    const value = raw === undefined || raw === null
+      ? state.bad(`is not ${item.kind === Kind.STRING ? 'a string' : 'an object'}`, i)
+      : clean(raw, item, i, state);
+    if (value === raw) {
+      copy?.push(raw);
+      continue;
+    }
+    copy ??= items.slice(0, i);
+    if (value !== INVALID) copy.push(value);
+  }
+  return copy ?? items;
+}
+
+function cleanStringMap(o: Json, state: Validation): Json {
+  let copy: Json | undefined;
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    if (typeof o[keys[i]] === 'string') continue;
+    state.issues.push(`${state.path()}[${JSON.stringify(keys[i])}] is not a string`);
+    copy ??= { ...o };
+    delete copy[keys[i]];
+  }
+  return copy ?? o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extraction
+
+interface Workload {
+  /** API groups the kind is served from ('' is the core group). */
+  readonly groups: string[];
+  /** Path from the manifest to the pod template ([] for a Pod). */
+  readonly template: string[];
+  /** `template` as text (computed once per kind, not per object). */
+  readonly templatePath: string;
+}
+
+function workload(groups: string[], template: string[]): Workload {
+  return { groups, template, templatePath: template.join('.') };
+}
+
+const podTemplate = ['spec', 'template'];
+const WORKLOADS = new Map<string, Workload>([
+  ['Pod', workload([''], [])],
+  ['PodTemplate', workload([''], ['template'])],
+  ['ReplicationController', workload([''], podTemplate)],
+  ['ReplicaSet', workload(['apps', 'extensions'], podTemplate)],
+  ['Deployment', workload(['apps', 'extensions'], podTemplate)],
+  ['DaemonSet', workload(['apps', 'extensions'], podTemplate)],
+  ['StatefulSet', workload(['apps'], podTemplate)],
+  ['Job', workload(['batch'], podTemplate)],
+  ['CronJob', workload(['batch'], ['spec', 'jobTemplate', 'spec', 'template'])],
+]);
+
+/** An own property (never an inherited one). */
 function get(o: Json, key: string): unknown {
   const v = o[key];
-  return v !== undefined && Object.prototype.hasOwnProperty.call(o, key) ? v : undefined;
+  return v !== undefined && hasOwn.call(o, key) ? v : undefined;
 }
-
-/**
- * A field path (`spec.containers[1].securityContext`), turned into text only when an issue is
- * recorded: the reader runs for every object the CLI audits, and building path strings eagerly
- * was a large part of its cost.
- */
-class FieldPath {
-  public static of(path: string): FieldPath {
-    return new FieldPath(undefined, path);
-  }
-
-  private constructor(private readonly parent: FieldPath | undefined, private readonly segment: string | number) {}
-
-  public key(key: string): FieldPath {
-    return new FieldPath(this, key);
-  }
-
-  public index(i: number): FieldPath {
-    return new FieldPath(this, i);
-  }
-
-  public toString(): string {
-    if (this.parent === undefined) return String(this.segment);
-    const parent = this.parent.toString();
-    if (typeof this.segment === 'number') return `${parent}[${this.segment}]`;
-    return parent ? `${parent}.${this.segment}` : this.segment;
-  }
-}
-
-/**
- * Linux-only securityContext fields the checks read, which the API refuses on Windows pods
- * ("cannot be set when spec.os.name is windows"). Upstream's Windows exemptions (v1.25+)
- * rely on that validation, so a Windows pod setting them is malformed here.
- */
-const LINUX_ONLY = {
-  pod: ['runAsUser', 'seccompProfile', 'appArmorProfile', 'seLinuxOptions', 'sysctls'],
-  container: ['runAsUser', 'seccompProfile', 'appArmorProfile', 'seLinuxOptions', 'allowPrivilegeEscalation', 'privileged', 'capabilities', 'procMount'],
-};
-
-/**
- * Reads one item of a list (see Reader.list). Module-level functions taking the reader,
- * rather than closures over it, so reading a pod allocates no functions.
- */
-type ItemReader<T> = (reader: Reader, v: unknown, path: FieldPath) => T | undefined;
-
-/** Typed field access that records type mismatches instead of throwing. */
-class Reader {
-  readonly issues: string[] = [];
-  /** Set while reading a Windows pod spec: the path of its spec.os.name. */
-  private windowsOsPath: FieldPath | undefined;
-
-  bad(path: FieldPath, what: string): undefined {
-    this.issues.push(`${path} ${what}`);
-    return undefined;
-  }
-
-  object(o: Json | undefined, key: string, path: FieldPath): Json | undefined {
-    const v = o === undefined ? undefined : get(o, key);
-    if (v === undefined || v === null) return undefined;
-    return isObject(v) ? v : this.bad(path.key(key), 'is not an object');
-  }
-
-  bool(o: Json | undefined, key: string, path: FieldPath): boolean | undefined {
-    const v = o === undefined ? undefined : get(o, key);
-    if (v === undefined || v === null) return undefined;
-    return typeof v === 'boolean' ? v : this.bad(path.key(key), 'is not a boolean');
-  }
-
-  string(o: Json | undefined, key: string, path: FieldPath): string | undefined {
-    const v = o === undefined ? undefined : get(o, key);
-    if (v === undefined || v === null) return undefined;
-    return typeof v === 'string' ? v : this.bad(path.key(key), 'is not a string');
-  }
-
-  integer(o: Json | undefined, key: string, path: FieldPath): number | undefined {
-    const v = o === undefined ? undefined : get(o, key);
-    if (v === undefined || v === null) return undefined;
-    return Number.isInteger(v) ? v as number : this.bad(path.key(key), 'is not an integer');
-  }
-
-  /** A list whose items are read by `item`; items it cannot read are dropped. */
-  list<T>(o: Json | undefined, key: string, path: FieldPath, item: ItemReader<T>): T[] {
-    const v = o === undefined ? undefined : get(o, key);
-    if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) {
-      this.bad(path.key(key), 'is not an array');
-      return [];
-    }
-    const listPath = path.key(key);
-    const out: T[] = [];
-    for (let i = 0; i < v.length; i++) {
-      const read = item(this, v[i], listPath.index(i));
-      if (read !== undefined) out.push(read);
-    }
-    return out;
-  }
-
-  stringItem(v: unknown, path: FieldPath): string | undefined {
-    return typeof v === 'string' ? v : this.bad(path, 'is not a string');
-  }
-
-  objectItem(v: unknown, path: FieldPath): Json | undefined {
-    return isObject(v) ? v : this.bad(path, 'is not an object');
-  }
-
-  /** A string the API requires: missing or empty is recorded too. */
-  requiredString(o: Json, key: string, path: FieldPath): string | undefined {
-    const v = get(o, key);
-    if (v == null) return this.bad(path.key(key), 'is missing');
-    return v === '' ? this.bad(path.key(key), 'is empty') : this.string(o, key, path);
-  }
-
-  profile(o: Json | undefined, key: string, path: FieldPath): Profile | undefined {
-    const p = this.object(o, key, path);
-    return p && { type: this.string(p, 'type', path.key(key)) ?? '' };
-  }
-
-  securityContext(o: Json | undefined, path: FieldPath, level: 'pod' | 'container'): SecurityContext | undefined {
-    const sc = this.object(o, 'securityContext', path);
-    if (sc === undefined) return undefined;
-    const p = path.key('securityContext');
-    if (this.windowsOsPath !== undefined) {
-      for (const key of LINUX_ONLY[level].filter(k => get(sc, k) != null)) {
-        this.bad(p.key(key), `cannot be set when ${this.windowsOsPath} is windows`);
-      }
-    }
-    const se = this.object(sc, 'seLinuxOptions', p);
-    const runAsNonRoot = this.bool(sc, 'runAsNonRoot', p);
-    const runAsUser = this.integer(sc, 'runAsUser', p);
-    const seccompProfile = this.profile(sc, 'seccompProfile', p);
-    const appArmorProfile = this.profile(sc, 'appArmorProfile', p);
-    const seLinuxOptions = se && {
-      type: this.string(se, 'type', p.key('seLinuxOptions')) ?? '',
-      user: this.string(se, 'user', p.key('seLinuxOptions')) ?? '',
-      role: this.string(se, 'role', p.key('seLinuxOptions')) ?? '',
-    };
-    const windowsOptions = this.object(sc, 'windowsOptions', p);
-    const windowsHostProcess = windowsOptions && this.bool(windowsOptions, 'hostProcess', p.key('windowsOptions'));
-    if (level === 'pod') {
-      const sysctls = this.list(sc, 'sysctls', p, readSysctlName);
-      return { runAsNonRoot, runAsUser, seccompProfile, appArmorProfile, seLinuxOptions, windowsHostProcess, sysctls };
-    }
-    const allowPrivilegeEscalation = this.bool(sc, 'allowPrivilegeEscalation', p);
-    const privileged = this.bool(sc, 'privileged', p);
-    const procMount = this.string(sc, 'procMount', p);
-    const caps = this.object(sc, 'capabilities', p);
-    const capsPath = caps && p.key('capabilities');
-    const capabilities = caps && capsPath && {
-      add: this.list(caps, 'add', capsPath, readString),
-      drop: this.list(caps, 'drop', capsPath, readString),
-    };
-    return {
-      runAsNonRoot,
-      runAsUser,
-      seccompProfile,
-      appArmorProfile,
-      seLinuxOptions,
-      windowsHostProcess,
-      allowPrivilegeEscalation,
-      privileged,
-      procMount,
-      capabilities,
-    };
-  }
-
-  /** Adds the handler at `o[key]`, reduced to its host fields, to `out`. */
-  handler(o: Json | undefined, key: string, path: FieldPath, out: HostHandler[]): void {
-    const h = this.object(o, key, path);
-    if (h === undefined) return;
-    const p = path.key(key);
-    const httpGet = this.object(h, 'httpGet', p);
-    const tcpSocket = this.object(h, 'tcpSocket', p);
-    out.push({
-      httpGetHost: httpGet && this.string(httpGet, 'host', p.key('httpGet')),
-      tcpSocketHost: tcpSocket && this.string(tcpSocket, 'host', p.key('tcpSocket')),
-    });
-  }
-
-  container(v: unknown, path: FieldPath): Container | undefined {
-    const c = this.objectItem(v, path);
-    if (c === undefined) return undefined;
-    const name = this.requiredString(c, 'name', path);
-    const securityContext = this.securityContext(c, path, 'container');
-    const hostPorts = this.list(c, 'ports', path, readHostPort);
-    const probes: HostHandler[] = [];
-    for (const k of PROBES) this.handler(c, k, path, probes);
-    const lifecycleHandlers: HostHandler[] = [];
-    const lifecycle = this.object(c, 'lifecycle', path);
-    if (lifecycle !== undefined) {
-      for (const k of LIFECYCLE_HANDLERS) this.handler(lifecycle, k, path.key('lifecycle'), lifecycleHandlers);
-    }
-    return { name: name || String(path), securityContext, hostPorts, probes, lifecycleHandlers };
-  }
-
-  volume(v: unknown, path: FieldPath): Volume | undefined {
-    const vol = this.objectItem(v, path);
-    if (vol === undefined) return undefined;
-    const sources: string[] = [];
-    for (const k of Object.keys(vol)) {
-      if (k !== 'name' && vol[k] !== undefined && vol[k] !== null) sources.push(k);
-    }
-    if (sources.length > 1) this.bad(path, `sets more than one volume source (${sources.join(', ')})`);
-    return {
-      name: this.requiredString(vol, 'name', path) || String(path),
-      sources: sources.length > 0 ? sources : ['emptyDir'],
-    };
-  }
-
-  podSpec(spec: Json, path: FieldPath): PodSpec {
-    if (get(spec, 'containers') == null) this.bad(path.key('containers'), 'is missing');
-    const osName = this.string(this.object(spec, 'os', path), 'name', path.key('os'));
-    this.windowsOsPath = osName === 'windows' ? path.key('os').key('name') : undefined;
-    // Fields are read in this order so that issues are reported in field order.
-    const hostNetwork = this.bool(spec, 'hostNetwork', path);
-    const hostPID = this.bool(spec, 'hostPID', path);
-    const hostIPC = this.bool(spec, 'hostIPC', path);
-    const hostUsers = this.bool(spec, 'hostUsers', path);
-    const securityContext = this.securityContext(spec, path, 'pod');
-    const volumes = this.list(spec, 'volumes', path, readVolume);
-    const initContainers = this.list(spec, 'initContainers', path, readContainer);
-    const containers = this.list(spec, 'containers', path, readContainer);
-    const ephemeralContainers = this.list(spec, 'ephemeralContainers', path, readContainer);
-    return {
-      hostNetwork,
-      hostPID,
-      hostIPC,
-      hostUsers,
-      osName,
-      securityContext,
-      volumes,
-      initContainers,
-      containers,
-      ephemeralContainers,
-      allContainers: initContainers.length === 0 && ephemeralContainers.length === 0
-        ? containers
-        : [...initContainers, ...containers, ...ephemeralContainers],
-    };
-  }
-
-  metadata(template: Json, path: FieldPath): PodMetadata {
-    const p = path.key('metadata');
-    const a = this.object(this.object(template, 'metadata', path), 'annotations', p);
-    if (a === undefined) return NO_METADATA; // most pod templates have no annotations
-    const annotations = new Map<string, string>();
-    for (const [k, v] of Object.entries(a)) {
-      if (typeof v === 'string') annotations.set(k, v);
-      else this.bad(p.key(`annotations[${JSON.stringify(k)}]`), 'is not a string');
-    }
-    return { annotations };
-  }
-}
-
-const readString: ItemReader<string> = (r, v, path) => r.stringItem(v, path);
-const readContainer: ItemReader<Container> = (r, v, path) => r.container(v, path);
-const readVolume: ItemReader<Volume> = (r, v, path) => r.volume(v, path);
-const readSysctlName: ItemReader<string> = (r, v, path) => {
-  const s = r.objectItem(v, path);
-  return s && r.requiredString(s, 'name', path);
-};
-const readHostPort: ItemReader<number> = (r, v, path) => {
-  const port = r.objectItem(v, path);
-  return port && r.integer(port, 'hostPort', path);
-};
-
-/** The metadata of a pod template without annotations (shared: read-only). */
-const NO_METADATA: PodMetadata = { annotations: new Map() };
-
-const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
-const LIFECYCLE_HANDLERS = ['postStart', 'preStop'];
 
 function describeValue(v: unknown): string {
   if (v === null || v === undefined) return String(v);
   if (Array.isArray(v)) return 'an array';
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
+
+const NO_CONTAINERS: readonly Container[] = [];
+/** The metadata of a pod template without any (shared: the checks never modify the model). */
+const NO_METADATA: PodMetadata = {};
 
 /**
  * Extracts the pod template of a Pod, a workload (Deployment, StatefulSet, DaemonSet,
@@ -417,31 +414,43 @@ export function podSpecOf(manifest: unknown): Extraction {
   if (typeof kind !== 'string') {
     return { applicable: true, issues: [kind == null ? 'kind is missing' : 'kind is not a string'] };
   }
-  const workload = WORKLOADS.get(kind);
+  const w = WORKLOADS.get(kind);
   const apiVersion = get(manifest, 'apiVersion');
-  const group = typeof apiVersion === 'string' && apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-  if (workload === undefined || (typeof apiVersion === 'string' && !workload.groups.includes(group))) {
-    return { applicable: false, issues: [] };
+  if (w === undefined) return { applicable: false, issues: [] };
+  if (typeof apiVersion === 'string') {
+    const slash = apiVersion.indexOf('/');
+    if (!w.groups.includes(slash === -1 ? '' : apiVersion.slice(0, slash))) return { applicable: false, issues: [] };
   }
 
-  const reader = new Reader();
   let template: Json = manifest;
-  const walked: string[] = [];
-  for (const key of workload.template) {
-    walked.push(key);
-    const next = get(template, key);
+  for (let i = 0; i < w.template.length; i++) {
+    const next = get(template, w.template[i]);
     if (!isObject(next)) {
       const what = next == null ? 'is missing' : 'is not an object';
-      return { applicable: true, issues: [`${walked.join('.')} ${what}`] };
+      return { applicable: true, issues: [`${w.template.slice(0, i + 1).join('.')} ${what}`] };
     }
     template = next;
   }
-  const path = FieldPath.of(walked.join('.'));
-  const specPath = path.key('spec');
-  const spec = get(template, 'spec');
-  if (!isObject(spec)) {
-    return { applicable: true, issues: [`${specPath} ${spec == null ? 'is missing' : 'is not an object'}`] };
+  const rawSpec = get(template, 'spec');
+  if (!isObject(rawSpec)) {
+    return { applicable: true, issues: [`${append(w.templatePath, 'spec')} ${rawSpec == null ? 'is missing' : 'is not an object'}`] };
   }
-  const pod: PodModel = { metadata: reader.metadata(template, path), spec: reader.podSpec(spec, specPath) };
-  return { applicable: true, pod, issues: reader.issues };
+
+  const state = new Validation(w.templatePath);
+  const rawMetadata = get(template, 'metadata');
+  const metadata = rawMetadata == null ? NO_METADATA : clean(rawMetadata, METADATA, 'metadata', state);
+  state.enter('spec');
+  if (get(rawSpec, 'containers') == null) state.bad('is missing', 'containers');
+  const os = get(rawSpec, 'os');
+  if (isObject(os) && get(os, 'name') === 'windows') state.windowsOsPath = `${state.path('os')}.name`;
+  const spec = cleanObject(rawSpec, POD_SPEC, state) as PodSpec;
+  const containers = spec.containers ?? NO_CONTAINERS;
+  const pod: PodModel = {
+    metadata: metadata === INVALID ? NO_METADATA : metadata as PodMetadata,
+    spec,
+    allContainers: spec.initContainers === undefined && spec.ephemeralContainers === undefined
+      ? containers
+      : [...spec.initContainers ?? NO_CONTAINERS, ...containers, ...spec.ephemeralContainers ?? NO_CONTAINERS],
+  };
+  return { applicable: true, pod, issues: state.issues };
 }

@@ -125,6 +125,34 @@ describe('malformed input never throws and says what is malformed', () => {
     expect(evaluate(p)).toMatchObject({ allowed: true, malformed: undefined });
   });
 
+  test('null list items are malformed and dropped; the rest is still evaluated', () => {
+    const r = evaluate({ apiVersion: 'v1', kind: 'Pod', spec: { containers: [null, { name: 'app', securityContext: { privileged: true } }] } },
+      PolicyLevel.BASELINE);
+    expect(r.malformed).toBe('spec.containers[0] is not an object');
+    expect(violationOf(r, 'privileged').containers).toEqual(['app']);
+  });
+
+  test('inherited properties are never read', () => {
+    const sc = Object.create({ privileged: true, allowPrivilegeEscalation: true });
+    const p = hardenedPod();
+    Object.assign(sc, p.spec.containers[0].securityContext);
+    p.spec.containers[0].securityContext = sc;
+    p.spec.containers[0].securityContext.capabilities = Object.create({ add: ['SYS_ADMIN'] }, { drop: { value: ['ALL'], enumerable: true } });
+    expect(evaluate(p)).toMatchObject({ allowed: true, malformed: undefined, violations: [] });
+  });
+
+  test('malformed fields are dropped from a copy, never from the manifest', () => {
+    const p = hardenedPod();
+    p.spec.hostIPC = 'yes';
+    p.spec.containers[0].securityContext.runAsUser = '0';
+    p.spec.volumes = [{ emptyDir: {} }];
+    const before = JSON.stringify(p);
+    const r = evaluate(p);
+    expect(r.malformed).toBe('spec.hostIPC is not a boolean; spec.volumes[0].name is missing; spec.containers[0].securityContext.runAsUser is not an integer');
+    expect(r.violations).toEqual([]);
+    expect(JSON.stringify(p)).toBe(before);
+  });
+
   test('a missing container name is shown by its path', () => {
     const r = evaluate({ apiVersion: 'v1', kind: 'Pod', spec: { containers: [{ image: 'x', securityContext: { privileged: true } }] } }, PolicyLevel.BASELINE);
     expect(violationOf(r, 'privileged').containers).toEqual(['spec.containers[0]']);

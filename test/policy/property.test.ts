@@ -105,6 +105,42 @@ describe('random mutations of the hardened pod', () => {
   });
 });
 
+/** Freezes `v` and everything reachable from it. */
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) deepFreeze((v as any)[k]);
+  }
+  return v;
+}
+
+describe('the engine reads its input and never writes it', () => {
+  // The checks read the manifest itself when it is well formed, and a copy without the
+  // malformed fields when it is not: a deeply frozen manifest (writes to it would throw in
+  // the engine's strict-mode code) evaluates exactly like an unfrozen copy of it.
+  test('a frozen manifest evaluates like a copy of it', () => {
+    fc.assert(
+      fc.property(fc.array(MUTATION, { minLength: 1, maxLength: 6 }), VERSION, (mutations, version) => {
+        const manifest = mutations.reduce((m, { path, value, remove }) => mutate(m, path, value, remove), hardenedPod());
+        // (fast-check reuses its values across runs: freeze a copy, not them.)
+        const copy = structuredCloneOrUndefined(manifest);
+        if (copy === undefined) return true; // fc.anything values (functions, symbols) that cannot be cloned
+        expect(evaluateAll(deepFreeze(copy), version)).toEqual(evaluateAll(manifest, version));
+        return true;
+      }),
+      { numRuns: 500 * SCALE },
+    );
+  });
+});
+
+function structuredCloneOrUndefined<T>(v: T): T | undefined {
+  try {
+    return structuredClone(v);
+  } catch {
+    return undefined;
+  }
+}
+
 describe('arbitrary input', () => {
   test('never throws', () => {
     fc.assert(

@@ -17,8 +17,8 @@ import { CheckDefinition, CheckPodFn, containersPhrase, containersWhere, exemptW
 
 const mayEscalate = (c: Container) => c.securityContext?.allowPrivilegeEscalation !== false;
 
-const allowPrivilegeEscalationV1Dot8: CheckPodFn = ({ spec }) => {
-  const bad = containersWhere(spec, mayEscalate);
+const allowPrivilegeEscalationV1Dot8: CheckPodFn = pod => {
+  const bad = containersWhere(pod, mayEscalate);
   if (bad.length === 0) return undefined;
   return {
     reason: 'allowPrivilegeEscalation != false',

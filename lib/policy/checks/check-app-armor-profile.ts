@@ -31,29 +31,30 @@ function allowedAnnotationValue(value: string): boolean {
 
 /** The profile type when it is set to a forbidden value. */
 function badType(profile: Profile | undefined): string | undefined {
-  return profile === undefined || profile.type === 'RuntimeDefault' || profile.type === 'Localhost' ? undefined : profile.type;
+  return profile === undefined || profile.type === 'RuntimeDefault' || profile.type === 'Localhost' ? undefined : profile.type ?? '';
 }
 
 const badAppArmorType = (sc: SecurityContext | undefined) => badType(sc?.appArmorProfile);
 
-const appArmorProfileV1Dot0: CheckPodFn = ({ metadata, spec }) => {
-  const bad = badSettings(spec, badAppArmorType);
-  if (!anyBad(bad) && metadata.annotations.size === 0) return undefined; // the common case, without allocating
+const appArmorProfileV1Dot0: CheckPodFn = pod => {
+  const bad = badSettings(pod, badAppArmorType);
+  const annotations = pod.metadata.annotations;
+  if (!anyBad(bad) && annotations === undefined) return undefined; // the common case, without allocating
   const podBad = bad.pod !== undefined;
   const badTypes = badValues(bad);
 
-  const badAnnotations = [...metadata.annotations]
+  const badAnnotations = Object.entries(annotations ?? {})
     .filter(([k, v]) => k.startsWith(ANNOTATION_PREFIX) && !allowedAnnotationValue(v))
     .map(([k, v]) => ({ container: k.slice(ANNOTATION_PREFIX.length), text: `${k}=${JSON.stringify(v)}` }))
     .sort((a, b) => (a.text < b.text ? -1 : 1));
 
   if (badTypes.length === 0 && badAnnotations.length === 0) return undefined;
   const forbidden = [...sortedSet(badTypes), ...badAnnotations.map(a => a.text)];
-  const annotations = badAnnotations.length > 0 ? [pluralize('annotation', 'annotations', badAnnotations.length)] : [];
+  const annotationSetters = badAnnotations.length > 0 ? [pluralize('annotation', 'annotations', badAnnotations.length)] : [];
   const names = badContainerNames(bad);
   return {
     reason: pluralize('forbidden AppArmor profile', 'forbidden AppArmor profiles', forbidden.length),
-    detail: `${settersPhrase(podBad, names, ...annotations)} must not set AppArmor profile type to ${joinQuote(forbidden)}`,
+    detail: `${settersPhrase(podBad, names, ...annotationSetters)} must not set AppArmor profile type to ${joinQuote(forbidden)}`,
     containers: unique([...names, ...badAnnotations.map(a => a.container)]),
     podLevel: podBad || badAnnotations.length > 0,
     fix: 'Use AppArmor profile type RuntimeDefault or Localhost, or leave it unset (no Unconfined, no unconfined annotation).',

@@ -21,15 +21,17 @@ const CAPABILITIES_ALLOWED_1_0 = new Set([
 
 const NONE: readonly string[] = [];
 
-const capabilitiesBaselineV1Dot0: CheckPodFn = ({ spec }) => {
+const capabilitiesBaselineV1Dot0: CheckPodFn = pod => {
   const bad: string[] = [];
   const nonDefault: string[] = [];
-  for (const c of allContainers(spec)) {
+  const containers = allContainers(pod);
+  for (let i = 0; i < containers.length; i++) {
+    const add = containers[i].securityContext?.capabilities?.add ?? NONE;
     const before = nonDefault.length;
-    for (const cap of c.securityContext?.capabilities?.add ?? NONE) {
-      if (!CAPABILITIES_ALLOWED_1_0.has(cap)) nonDefault.push(cap);
+    for (let k = 0; k < add.length; k++) {
+      if (!CAPABILITIES_ALLOWED_1_0.has(add[k])) nonDefault.push(add[k]);
     }
-    if (nonDefault.length > before) bad.push(c.name);
+    if (nonDefault.length > before) bad.push(containers[i].name);
   }
   if (bad.length === 0) return undefined;
   return {

@@ -26,18 +26,20 @@ import { CheckDefinition, CheckPodFn, allContainers, containersPhrase, exemptWin
 
 const NONE: readonly string[] = [];
 
-const capabilitiesRestrictedV1Dot22: CheckPodFn = ({ spec }) => {
+const capabilitiesRestrictedV1Dot22: CheckPodFn = pod => {
   const missingDropAll: string[] = [];
   const addingForbidden: string[] = [];
   const forbidden: string[] = [];
-  for (const c of allContainers(spec)) {
-    const caps = c.securityContext?.capabilities;
-    if (!caps?.drop.includes('ALL')) missingDropAll.push(c.name);
+  const containers = allContainers(pod);
+  for (let i = 0; i < containers.length; i++) {
+    const caps = containers[i].securityContext?.capabilities;
+    if (!caps?.drop?.includes('ALL')) missingDropAll.push(containers[i].name);
+    const add = caps?.add ?? NONE;
     const before = forbidden.length;
-    for (const cap of caps?.add ?? NONE) {
-      if (cap !== 'NET_BIND_SERVICE') forbidden.push(cap);
+    for (let k = 0; k < add.length; k++) {
+      if (add[k] !== 'NET_BIND_SERVICE') forbidden.push(add[k]);
     }
-    if (forbidden.length > before) addingForbidden.push(c.name);
+    if (forbidden.length > before) addingForbidden.push(containers[i].name);
   }
   if (missingDropAll.length === 0 && addingForbidden.length === 0) return undefined;
   const details: string[] = [];

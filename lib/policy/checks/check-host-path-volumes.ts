@@ -6,13 +6,17 @@ spec.volumes[*].hostPath
 
 **Allowed Values:** undefined/null
 */
+import { Volume, volumeSources } from '../pod-spec';
 import { PolicyLevel } from '../types';
 import { CheckDefinition, CheckPodFn, joinQuote, pluralize } from './util';
 
+const NO_VOLUMES: readonly Volume[] = [];
+
 const hostPathVolumesV1Dot0: CheckPodFn = ({ spec }) => {
   const bad: string[] = [];
-  for (const v of spec.volumes) {
-    if (v.sources.includes('hostPath')) bad.push(v.name);
+  const volumes = spec.volumes ?? NO_VOLUMES;
+  for (let i = 0; i < volumes.length; i++) {
+    if (volumeSources(volumes[i]).includes('hostPath')) bad.push(volumes[i].name);
   }
   if (bad.length === 0) return undefined;
   return {

@@ -8,18 +8,24 @@ spec.ephemeralContainers[*].ports[*].hostPort
 
 **Allowed Values:** undefined/0
 */
+import { ContainerPort } from '../pod-spec';
 import { PolicyLevel } from '../types';
 import { CheckDefinition, CheckPodFn, allContainers, containersPhrase, pluralize, sortedSet } from './util';
 
-const hostPortsV1Dot0: CheckPodFn = ({ spec }) => {
+const NO_PORTS: readonly ContainerPort[] = [];
+
+const hostPortsV1Dot0: CheckPodFn = pod => {
   const bad: string[] = [];
   const ports: string[] = [];
-  for (const c of allContainers(spec)) {
+  const containers = allContainers(pod);
+  for (let i = 0; i < containers.length; i++) {
+    const containerPorts = containers[i].ports ?? NO_PORTS;
     const before = ports.length;
-    for (const p of c.hostPorts) {
-      if (p !== 0) ports.push(String(p));
+    for (let k = 0; k < containerPorts.length; k++) {
+      const hostPort = containerPorts[k].hostPort;
+      if (hostPort !== undefined && hostPort !== 0) ports.push(String(hostPort));
     }
-    if (ports.length > before) bad.push(c.name);
+    if (ports.length > before) bad.push(containers[i].name);
   }
   if (bad.length === 0) return undefined;
   const forbidden = sortedSet(ports);

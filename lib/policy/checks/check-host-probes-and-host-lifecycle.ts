@@ -22,22 +22,28 @@ import { HostHandler } from '../pod-spec';
 import { PolicyLevel } from '../types';
 import { CheckDefinition, CheckPodFn, allContainers, containersPhrase, joinQuote, pluralize, sortedSet } from './util';
 
-/** Adds the hosts the handlers set to `out` (allocation-free when none is set: the common case). */
-function addHosts(handlers: readonly HostHandler[], out: string[]): void {
-  for (const h of handlers) {
-    if (h.httpGetHost) out.push(h.httpGetHost);
-    if (h.tcpSocketHost) out.push(h.tcpSocketHost);
-  }
+/** Adds the hosts a handler sets to `out` (allocation-free when none is set: the common case). */
+function addHosts(h: HostHandler | undefined, out: string[]): void {
+  if (h === undefined) return;
+  if (h.httpGet?.host) out.push(h.httpGet.host);
+  if (h.tcpSocket?.host) out.push(h.tcpSocket.host);
 }
 
-const hostProbesAndHostLifecycleV1Dot34: CheckPodFn = ({ spec }) => {
+const hostProbesAndHostLifecycleV1Dot34: CheckPodFn = pod => {
   const bad: string[] = [];
   const forbidden: string[] = [];
-  for (const c of allContainers(spec)) {
+  const containers = allContainers(pod);
+  for (let i = 0; i < containers.length; i++) {
+    const c = containers[i];
     const before = forbidden.length;
-    addHosts(c.probes, forbidden);
-    addHosts(c.lifecycleHandlers, forbidden);
-    if (forbidden.length > before) bad.push(c.name);
+    addHosts(c.livenessProbe, forbidden);
+    addHosts(c.readinessProbe, forbidden);
+    addHosts(c.startupProbe, forbidden);
+    if (c.lifecycle !== undefined) {
+      addHosts(c.lifecycle.postStart, forbidden);
+      addHosts(c.lifecycle.preStop, forbidden);
+    }
+    if (forbidden.length > before) bad.push(containers[i].name);
   }
   if (bad.length === 0) return undefined;
   const names = sortedSet(bad);

@@ -14,8 +14,8 @@ import { CheckDefinition, CheckPodFn, containersPhrase, containersWhere } from '
 
 const isPrivileged = (c: Container) => c.securityContext?.privileged === true;
 
-const privilegedV1Dot0: CheckPodFn = ({ spec }) => {
-  const bad = containersWhere(spec, isPrivileged);
+const privilegedV1Dot0: CheckPodFn = pod => {
+  const bad = containersWhere(pod, isPrivileged);
   if (bad.length === 0) return undefined;
   return {
     reason: 'privileged',

@@ -21,9 +21,9 @@ import { CheckDefinition, CheckPodFn, badContainerNames, badSettings, badValues,
 const nonDefaultProcMount = (sc: SecurityContext | undefined) => (sc?.procMount === undefined || sc.procMount === 'Default' ? undefined : sc.procMount);
 
 /** Unconditionally forbids a non-default procMount (shared with procMount_restricted). */
-export const procMountV1Dot0: CheckPodFn = ({ spec }) => {
+export const procMountV1Dot0: CheckPodFn = pod => {
   // procMount is a container-level field only: bad.pod is always undefined
-  const bad = badSettings(spec, nonDefaultProcMount);
+  const bad = badSettings(pod, nonDefaultProcMount);
   if (bad.containers.length === 0) return undefined;
   const names = badContainerNames(bad);
   return {

@@ -22,6 +22,7 @@ spec.volumes[*].hostPath, .gcePersistentDisk, .awsElasticBlockStore, .gitRepo, .
 Overrides hostPathVolumes at the restricted level. Upstream allowed `image` volumes
 (Kubernetes 1.33, PR #130394) inside its single v1.0 revision, so every policy version allows them.
 */
+import { Volume, volumeSources } from '../pod-spec';
 import { PolicyLevel } from '../types';
 import { CheckDefinition, CheckPodFn, joinQuote, pluralize, sortedSet } from './util';
 
@@ -29,15 +30,19 @@ const ALLOWED_VOLUME_SOURCES = new Set([
   'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret',
 ]);
 
+const NO_VOLUMES: readonly Volume[] = [];
+
 const restrictedVolumesV1Dot0: CheckPodFn = ({ spec }) => {
   const bad: string[] = [];
   const badTypes: string[] = [];
-  for (const v of spec.volumes) {
+  const volumes = spec.volumes ?? NO_VOLUMES;
+  for (let i = 0; i < volumes.length; i++) {
+    const sources = volumeSources(volumes[i]);
     const before = badTypes.length;
-    for (const s of v.sources) {
-      if (!ALLOWED_VOLUME_SOURCES.has(s)) badTypes.push(s);
+    for (let k = 0; k < sources.length; k++) {
+      if (!ALLOWED_VOLUME_SOURCES.has(sources[k])) badTypes.push(sources[k]);
     }
-    if (badTypes.length > before) bad.push(v.name);
+    if (badTypes.length > before) bad.push(volumes[i].name);
   }
   if (bad.length === 0) return undefined;
   const types = sortedSet(badTypes);

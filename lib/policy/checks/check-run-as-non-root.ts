@@ -19,16 +19,17 @@ UserNamespacesPodSecurityStandards feature gate, so older policies never relax.
 import { PolicyLevel } from '../types';
 import { CheckDefinition, CheckPodFn, allContainers, containersPhrase, exemptUserNamespaces, settersPhrase } from './util';
 
-const runAsNonRootV1Dot0: CheckPodFn = ({ spec }) => {
-  const podValue = spec.securityContext?.runAsNonRoot;
+const runAsNonRootV1Dot0: CheckPodFn = pod => {
+  const podValue = pod.spec.securityContext?.runAsNonRoot;
   // containers that explicitly set runAsNonRoot=false
   const explicitlyBad: string[] = [];
   // containers that did not set it and are not covered by a pod-level runAsNonRoot=true
   const implicitlyBad: string[] = [];
-  for (const c of allContainers(spec)) {
-    const value = c.securityContext?.runAsNonRoot;
-    if (value === false) explicitlyBad.push(c.name);
-    else if (value === undefined && podValue !== true) implicitlyBad.push(c.name);
+  const containers = allContainers(pod);
+  for (let i = 0; i < containers.length; i++) {
+    const value = containers[i].securityContext?.runAsNonRoot;
+    if (value === false) explicitlyBad.push(containers[i].name);
+    else if (value === undefined && podValue !== true) implicitlyBad.push(containers[i].name);
   }
   if (podValue === false || explicitlyBad.length > 0) {
     return {

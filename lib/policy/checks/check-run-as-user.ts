@@ -21,8 +21,8 @@ import { CheckDefinition, CheckPodFn, anyBad, badContainerNames, badSettings, ex
 
 const rootUser = (sc: SecurityContext | undefined) => (sc?.runAsUser === 0 ? 0 : undefined);
 
-const runAsUserV1Dot23: CheckPodFn = ({ spec }) => {
-  const bad = badSettings(spec, rootUser);
+const runAsUserV1Dot23: CheckPodFn = pod => {
+  const bad = badSettings(pod, rootUser);
   if (!anyBad(bad)) return undefined;
   const names = badContainerNames(bad);
   return {

@@ -35,17 +35,17 @@ const TYPES_1_31 = [...TYPES_1_0, 'container_engine_t'];
 
 function seLinuxOptionsCheck(allowedTypes: string[]): CheckPodFn {
   const allowed = new Set(['', ...allowedTypes]);
-  const isBad = (o: SELinuxOptions) => !allowed.has(o.type) || o.user !== '' || o.role !== '';
+  const isBad = (o: SELinuxOptions) => !allowed.has(o.type ?? '') || !!o.user || !!o.role;
   const badOptions = (sc: SecurityContext | undefined) => (sc?.seLinuxOptions && isBad(sc.seLinuxOptions) ? sc.seLinuxOptions : undefined);
-  return ({ spec }) => {
-    const bad = badSettings(spec, badOptions);
+  return pod => {
+    const bad = badSettings(pod, badOptions);
     if (!anyBad(bad)) return undefined;
     const options = badValues(bad);
-    const badTypes = sortedSet(options.filter(o => !allowed.has(o.type)).map(o => o.type));
+    const badTypes = sortedSet(options.filter(o => !allowed.has(o.type ?? '')).map(o => o.type ?? ''));
     const badData = [
       ...(badTypes.length > 0 ? [`${pluralize('type', 'types', badTypes.length)} ${joinQuote(badTypes)}`] : []),
-      ...(options.some(o => o.user !== '') ? ['user may not be set'] : []),
-      ...(options.some(o => o.role !== '') ? ['role may not be set'] : []),
+      ...(options.some(o => !!o.user) ? ['user may not be set'] : []),
+      ...(options.some(o => !!o.role) ? ['role may not be set'] : []),
     ];
     const names = badContainerNames(bad);
     return {

@@ -17,7 +17,7 @@ spec.ephemeralContainers[*].securityContext.seccompProfile.type
 
 **Allowed Values:** 'RuntimeDefault', 'Localhost', undefined
 */
-import { PodSpec, Profile, SecurityContext } from '../pod-spec';
+import { PodModel, Profile, SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
 import {
   BadSettings, CheckDefinition, CheckPodFn, Forbidden, allContainers, anyBad, badContainerNames, badSettings, badValues,
@@ -27,6 +27,11 @@ import {
 const ANNOTATION_POD = 'seccomp.security.alpha.kubernetes.io/pod';
 const ANNOTATION_CONTAINER_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
 const FIX = 'Set seccompProfile.type to RuntimeDefault or Localhost (never Unconfined).';
+
+/** An annotation's own value (never an inherited property of the annotations object). */
+function annotationOf(annotations: { readonly [key: string]: string }, key: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(annotations, key) ? annotations[key] : undefined;
+}
 
 function validAnnotationValue(v: string): boolean {
   return v === 'runtime/default' || v === 'docker/default' || v.startsWith('localhost/');
@@ -38,11 +43,11 @@ export function validSeccomp(profile: Profile): boolean {
 }
 
 const invalidSeccompType = (sc: SecurityContext | undefined) =>
-  (sc?.seccompProfile && !validSeccomp(sc.seccompProfile) ? sc.seccompProfile.type : undefined);
+  (sc?.seccompProfile && !validSeccomp(sc.seccompProfile) ? sc.seccompProfile.type ?? '' : undefined);
 
 /** Pod and containers that explicitly set an invalid seccompProfile.type (the value '' stands for a missing type). */
-export function invalidSeccompSettings(spec: PodSpec): BadSettings<string> {
-  return badSettings(spec, invalidSeccompType);
+export function invalidSeccompSettings(pod: PodModel): BadSettings<string> {
+  return badSettings(pod, invalidSeccompType);
 }
 
 /** Upstream's detail for explicitly invalid profiles, or undefined when there are none. */
@@ -58,17 +63,20 @@ export function explicitSeccompViolation(bad: BadSettings<string>): Forbidden | 
   };
 }
 
-const seccompProfileBaselineV1Dot0: CheckPodFn = ({ metadata, spec }) => {
+const seccompProfileBaselineV1Dot0: CheckPodFn = pod => {
+  const annotations = pod.metadata.annotations;
+  if (annotations === undefined) return undefined;
   const forbidden: string[] = [];
   const containers: string[] = [];
-  const podValue = metadata.annotations.get(ANNOTATION_POD);
+  const podValue = annotationOf(annotations, ANNOTATION_POD);
   if (podValue !== undefined && !validAnnotationValue(podValue)) forbidden.push(`${ANNOTATION_POD}=${JSON.stringify(podValue)}`);
-  for (const c of allContainers(spec)) {
-    const key = ANNOTATION_CONTAINER_PREFIX + c.name;
-    const value = metadata.annotations.get(key);
+  const all = allContainers(pod);
+  for (let i = 0; i < all.length; i++) {
+    const key = ANNOTATION_CONTAINER_PREFIX + all[i].name;
+    const value = annotationOf(annotations, key);
     if (value !== undefined && !validAnnotationValue(value)) {
       forbidden.push(`${key}=${JSON.stringify(value)}`);
-      containers.push(c.name);
+      containers.push(all[i].name);
     }
   }
   if (forbidden.length === 0) return undefined;
@@ -82,7 +90,7 @@ const seccompProfileBaselineV1Dot0: CheckPodFn = ({ metadata, spec }) => {
   };
 };
 
-const seccompProfileBaselineV1Dot19: CheckPodFn = ({ spec }) => explicitSeccompViolation(invalidSeccompSettings(spec));
+const seccompProfileBaselineV1Dot19: CheckPodFn = pod => explicitSeccompViolation(invalidSeccompSettings(pod));
 
 export const seccompProfileBaseline: CheckDefinition = {
   id: 'seccompProfile_baseline',

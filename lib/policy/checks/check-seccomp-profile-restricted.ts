@@ -22,12 +22,12 @@ import { CheckDefinition, CheckPodFn, containersPhrase, containersWhere, exemptW
 
 const unsetSeccomp = (c: Container) => c.securityContext?.seccompProfile === undefined;
 
-const seccompProfileRestrictedV1Dot19: CheckPodFn = ({ spec }) => {
-  const explicit = explicitSeccompViolation(invalidSeccompSettings(spec));
+const seccompProfileRestrictedV1Dot19: CheckPodFn = pod => {
+  const explicit = explicitSeccompViolation(invalidSeccompSettings(pod));
   if (explicit) return explicit;
-  const podSet = spec.securityContext?.seccompProfile !== undefined; // and valid, else explicit above
+  const podSet = pod.spec.securityContext?.seccompProfile !== undefined; // and valid, else explicit above
   // containers that did not set seccompProfile and are not covered by a valid pod-level one
-  const implicitlyBad = podSet ? [] : containersWhere(spec, unsetSeccomp);
+  const implicitlyBad = podSet ? [] : containersWhere(pod, unsetSeccomp);
   if (implicitlyBad.length === 0) return undefined;
   return {
     reason: 'seccompProfile',

@@ -49,9 +49,9 @@ const SYSCTLS_1_37 = [...SYSCTLS_1_32, 'net.ipv4.tcp_slow_start_after_idle', 'ne
 function sysctlsCheck(safe: string[]): CheckPodFn {
   const allowed = new Set(safe);
   return ({ spec }) => {
-    const names = spec.securityContext?.sysctls;
-    if (names === undefined || names.every(name => allowed.has(name))) return undefined;
-    const forbidden = names.filter(name => !allowed.has(name));
+    const sysctls = spec.securityContext?.sysctls;
+    if (sysctls === undefined || sysctls.every(s => allowed.has(s.name))) return undefined;
+    const forbidden = sysctls.filter(s => !allowed.has(s.name)).map(s => s.name);
     return {
       reason: 'forbidden sysctls',
       detail: forbidden.join(', '),

@@ -13,10 +13,10 @@ import { SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
 import { CheckDefinition, CheckPodFn, anyBad, badContainerNames, badSettings, settersPhrase } from './util';
 
-const hostProcess = (sc: SecurityContext | undefined) => (sc?.windowsHostProcess === true ? true : undefined);
+const hostProcess = (sc: SecurityContext | undefined) => (sc?.windowsOptions?.hostProcess === true ? true : undefined);
 
-const windowsHostProcessV1Dot0: CheckPodFn = ({ spec }) => {
-  const bad = badSettings(spec, hostProcess);
+const windowsHostProcessV1Dot0: CheckPodFn = pod => {
+  const bad = badSettings(pod, hostProcess);
   if (!anyBad(bad)) return undefined;
   const names = badContainerNames(bad);
   return {
