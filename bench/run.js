@@ -120,6 +120,9 @@ function runCase(c) {
     const b = median(samples.baseline.map(s => s[key]));
     const s = median(samples.subject.map(x => x[key]));
     const ratio = s / b;
+    // Each subject run follows a baseline run: the spread of these paired ratios shows how much
+    // of a result is the machine's noise (the status is decided on the ratio of the medians).
+    const paired = samples.subject.map((x, i) => x[key] / samples.baseline[i][key]);
     rows.push({
       metric,
       b,
@@ -127,6 +130,7 @@ function runCase(c) {
       baseline: metric === 'time' ? fmtMs(b) : fmtMb(b),
       subject: metric === 'time' ? fmtMs(s) : fmtMb(s),
       ratio,
+      range: `${Math.min(...paired).toFixed(2)}-${Math.max(...paired).toFixed(2)}x`,
       ok: ratio <= c.target,
     });
   }
@@ -174,11 +178,11 @@ function fmtPerItem(ms) {
 }
 
 function table(results) {
-  const header = ['case', 'metric', 'baseline', 'subject', 'ratio', 'target', 'status'];
+  const header = ['case', 'metric', 'baseline', 'subject', 'ratio', 'paired runs', 'target', 'status'];
   const body = [];
   for (const { c, rows } of results) {
     for (const r of rows) {
-      body.push([c.name, r.metric, r.baseline, r.subject, `${r.ratio.toFixed(2)}x`, `<= ${c.target}x`, r.ok ? 'ok' : 'MISS']);
+      body.push([c.name, r.metric, r.baseline, r.subject, `${r.ratio.toFixed(2)}x`, r.range, `<= ${c.target}x`, r.ok ? 'ok' : 'MISS']);
     }
   }
   return [header, ...body];
@@ -205,7 +209,8 @@ function writeReport(results, series, m, date) {
     ? fs.readFileSync(REPORT, 'utf8')
     : '# Benchmarks\n\nWritten by `npm run bench` (bench/run.js): each case runs its baseline and its subject\n'
       + `alternately in fresh processes (${RUNS} runs each by default, \`BENCH_RUNS\` to change) and compares medians.\n`
-      + 'Ratios are subject / baseline, measured in the same run on the same machine.\n';
+      + 'Ratios are subject / baseline, measured in the same run on the same machine; "paired runs" is the range of\n'
+      + 'the ratios of each subject run to the baseline run just before it (how noisy the machine was).\n';
   doc = upsertSection(doc, 'machine', [
     `Last run: ${date}`,
     '',
@@ -215,8 +220,8 @@ function writeReport(results, series, m, date) {
     const lines = [`## ${c.title ? `${c.name}: ${c.title}` : c.name}`, ''];
     if (c.baselineTitle || c.subjectTitle) lines.push(`Baseline: ${c.baselineTitle || 'see bench/cases'}. Subject: ${c.subjectTitle || 'see bench/cases'}.`, '');
     if (extra) lines.push(extra, '');
-    lines.push('| metric | baseline | subject | ratio | target | status |', '|---|---|---|---|---|---|');
-    for (const r of rows) lines.push(`| ${r.metric} | ${r.baseline} | ${r.subject} | ${r.ratio.toFixed(2)}x | <= ${c.target}x | ${r.ok ? 'ok' : 'MISS'} |`);
+    lines.push('| metric | baseline | subject | ratio | paired runs | target | status |', '|---|---|---|---|---|---|---|');
+    for (const r of rows) lines.push(`| ${r.metric} | ${r.baseline} | ${r.subject} | ${r.ratio.toFixed(2)}x | ${r.range} | <= ${c.target}x | ${r.ok ? 'ok' : 'MISS'} |`);
     lines.push('', `Measured ${date} on ${m.cpu} (${m.cores} cores, ${m.memory}), Node ${m.node}, median of ${results.find(x => x.c === c).runs} runs.`);
     doc = upsertSection(doc, c.name, lines.join('\n'));
   }
