@@ -318,11 +318,8 @@ function cleanObject(o: Json, schema: Schema, state: Validation): Json | typeof 
     copy[f.key] = value === INVALID ? (f.required === 'path' ? state.path() : undefined) : value;
   }
   if (schema.volume) {
-    let sources = 0;
-    for (const k in o) {
-      if (k !== 'name' && o[k] != null && hasOwn.call(o, k)) sources++;
-    }
-    if (sources > 1) state.bad(`sets more than one volume source (${volumeSources(o as Volume).join(', ')})`);
+    const sources = volumeSources(o as Volume);
+    if (sources.length > 1) state.bad(`sets more than one volume source (${sources.join(', ')})`);
   }
   return copy ?? o;
 }

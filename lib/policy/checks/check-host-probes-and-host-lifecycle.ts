@@ -43,7 +43,7 @@ const hostProbesAndHostLifecycleV1Dot34: CheckPodFn = pod => {
       addHosts(c.lifecycle.postStart, forbidden);
       addHosts(c.lifecycle.preStop, forbidden);
     }
-    if (forbidden.length > before) bad.push(containers[i].name);
+    if (forbidden.length > before) bad.push(c.name);
   }
   if (bad.length === 0) return undefined;
   const names = sortedSet(bad);
