@@ -280,9 +280,10 @@ export class Hardening {
       }
     }
 
-    const result = PodSecurity.evaluate(manifest);
     const exemptions = this.plan.exemptions;
     const verdict = judgeRootless(manifest, exemptions);
+    // without exemptions, the judgement evaluated the manifest itself
+    const result = exemptions.length === 0 ? verdict.uncovered : PodSecurity.evaluate(manifest);
     if (verdict.uncovered.malformed) errors.push(`the synthesized manifest is malformed: ${verdict.uncovered.malformed}`);
     errors.push(...verdict.uncovered.violations.map(describeViolation));
     errors.push(...verdict.rootless.map(describeFinding));
