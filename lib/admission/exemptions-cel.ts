@@ -72,10 +72,11 @@ export function exemptionVariables(annotation: string, maxSize: number): { name:
     { name: 'exemptions', expression: annotation },
     { name: 'exemptionsSizeOk', expression: `size(variables.exemptions) <= ${maxSize}` },
     {
-      // the entries, each from its id to the end of the annotation's text for it
+      // the entries, each from its id to the end of the annotation's text for it (the text
+      // before the first entry, '[' or '[]', starts with '[', which no entry does)
       name: 'exemptionEntries',
       expression: `variables.exemptionsSizeOk && variables.exemptions.matches(${celString(CANONICAL_GRAMMAR)}) ? `
-        + `variables.exemptions.split(${celString(ENTRY_START)}).filter(p, p != '[') : []`,
+        + `variables.exemptions.split(${celString(ENTRY_START)}).filter(p, !p.startsWith('[')) : []`,
     },
     { name: 'exemptionKeys', expression: "variables.exemptionEntries.map(p, p.split(',')[0] + ',' + p.split(',')[1])" },
     {
