@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ANNOTATION_MAX_SIZE } from './admission/limits';
+import { ANNOTATION_MAX_SIZE } from './admission/exemptions-cel';
 import { policyRules, policyVariables } from './admission/policy-cel';
 import { PodSecurity } from './policy/pod-security';
 import { parseMinor } from './policy/version';

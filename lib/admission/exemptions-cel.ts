@@ -1,93 +1,55 @@
 /**
  * Internal: the `rootless.cdk8s.io/exemptions` annotation in CEL. Kubernetes CEL has no JSON
- * parser, so the policy reads the annotation as text, exactly:
+ * parser, so the policy reads the annotation as text, exactly as the one codec
+ * (lib/hardening/exemptions/codec.ts) reads it in JavaScript:
  *
- * 1. Its size is checked first (`ANNOTATION_MAX_SIZE`, see limits.ts): nothing below runs on a
- *    larger value, which a validation rejects.
- * 2. The whole value must match the canonical grammar (`CANONICAL_GRAMMAR`, one `matches()`):
- *    `JSON.stringify` of the entries, keys in the order id, container, capabilities | profile,
- *    reason; known ids; a container name (DNS label) or null, null for the pod-only kinds;
- *    no whitespace, no escapes. A reason or profile then contains no `"`, so `{"id":"` occurs
- *    only where an entry starts and `"reason":"` only where its reason starts.
- * 3. Every reason passes the reason rule (reason-patterns.ts, the same RE2 patterns as JS),
- *    entries are unique by (id, container), an entry's capabilities are distinct.
+ * 1. Its size is checked first (`MAX_ANNOTATION_LENGTH` code points): nothing below runs on a
+ *    longer value, which a validation rejects (limits.ts).
+ * 2. The whole value must match the codec's canonical grammar (`annotationGrammar()`, one
+ *    `matches()`, built from the exemption registry). In a canonical annotation a reason or
+ *    profile holds no `"`, so `{"id":"` occurs only where an entry starts and `"reason":"` only
+ *    where its reason starts.
+ * 3. Every reason passes the one reason rule (`ReasonPatterns.cel`, the same patterns as JS).
  * 4. Only then are entries honoured: one bad entry voids the whole annotation (fail closed).
  *
- * An entry is looked up by its canonical key, the text between `{"id":"` and the second comma
- * (`runAsRoot","container":"app"` or `hostPath","container":null`): a container-scoped entry
- * relaxes that container only, a pod-wide one the pod level and every container.
- * `addCapabilities` relaxes only the capabilities it lists (whole quoted names are compared).
+ * An entry is looked up by its key, the text between `{"id":"` and the second comma of the entry
+ * (`runAsRoot","container":"app"`, `hostPath","container":null`), which in a canonical annotation
+ * identifies exactly the entries starting with the codec's `entryPrefix(id, container)`: a
+ * container-scoped entry relaxes that container only, a pod-wide one the pod level and every
+ * container. `addCapabilities` relaxes only the capabilities it lists (whole quoted names are
+ * compared). Keys are looked up with `in` on a list rather than `contains()` on the annotation:
+ * the same answer at a fraction of the cost.
  */
-import { LINUX_CAPABILITIES } from '../hardening/capabilities';
-import { POD_ONLY } from '../hardening/declared-exemptions';
-import { ExemptionKind } from '../hardening/exemption';
+import { ExemptionKind } from '../hardening/exemption-kind';
+import { MAX_ANNOTATION_LENGTH, annotationGrammar } from '../hardening/exemptions/codec';
+import { EXEMPTION_KINDS, exemptionKind } from '../hardening/exemptions/registry';
+import { ReasonPatterns } from '../hardening/reason';
 import { celString } from '../policy/checks/cel';
-import { REASON_FORBIDDEN, REASON_REQUIRED } from './reason-patterns';
 
 const ENTRY_START = '{"id":"';
 const REASON_START = '"reason":"';
 
-/** A DNS-1123 label (a container name). */
-const LABEL = '[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?';
-/** Text of a reason or profile: no `"`, `\` or control character (the reason rule checks the rest). */
-const TEXT = '[^"\\\\\\p{Cc}]';
-
-function alternatives(items: Iterable<string>): string {
-  return `(?:${[...items].join('|')})`;
-}
-
-/** The canonical grammar of the annotation (RE2 and JavaScript `u` syntax), built from the exemption kinds. */
-export function canonicalGrammar(): string {
-  const kinds = Object.values(ExemptionKind) as string[];
-  const scope = (id: string) => (POD_ONLY.has(id) ? 'null' : `(?:null|"${LABEL}")`);
-  const fields = (id: string) => {
-    if (id === ExemptionKind.ADD_CAPABILITIES) {
-      const cap = `"${alternatives([...LINUX_CAPABILITIES].sort())}"`;
-      return `"capabilities":\\[${cap}(?:,${cap})*\\],`;
-    }
-    if (id === ExemptionKind.SECCOMP_LOCALHOST) return `"profile":"${TEXT}+",`;
-    return '';
-  };
-  // kinds with the same scope and fields share one alternative
-  const groups = new Map<string, string[]>();
-  for (const id of kinds) {
-    const key = `${scope(id)}\u0000${fields(id)}`;
-    groups.set(key, [...groups.get(key) ?? [], id]);
-  }
-  const entry = alternatives([...groups.entries()].map(([key, ids]) => {
-    const [s, f] = key.split('\u0000');
-    return `\\{"id":"${alternatives(ids)}","container":${s},${f}"reason":"${TEXT}*"\\}`;
-  }));
-  return `^\\[(?:${entry}(?:,${entry})*)?\\]$`;
-}
-
-export const CANONICAL_GRAMMAR = canonicalGrammar();
+/** The longest annotation honoured (the codec's limit), in code points. */
+export const ANNOTATION_MAX_SIZE = MAX_ANNOTATION_LENGTH;
 
 /** The CEL variables that read the annotation (`annotation` is a CEL string expression, '' when absent). */
-export function exemptionVariables(annotation: string, maxSize: number): { name: string; expression: string }[] {
-  const reason = `p.split(${celString(REASON_START)})[1].split('"')[0]`;
-  const reasonOk = [...REASON_REQUIRED.map(r => `${reason}.matches(${celString(r)})`), `!${reason}.matches(${celString(REASON_FORBIDDEN)})`].join(' && ');
-  const caps = `p.split(']')[0].split('[')[1].split(',')`;
+export function exemptionVariables(annotation: string): { name: string; expression: string }[] {
   return [
     { name: 'exemptions', expression: annotation },
-    { name: 'exemptionsSizeOk', expression: `size(variables.exemptions) <= ${maxSize}` },
+    { name: 'exemptionsSizeOk', expression: `size(variables.exemptions) <= ${ANNOTATION_MAX_SIZE}` },
+    { name: 'exemptionsCanonical', expression: `variables.exemptionsSizeOk && variables.exemptions.matches(${celString(annotationGrammar())})` },
     {
-      // the entries, each from its id to the end of the annotation's text for it (the text
-      // before the first entry, '[' or '[]', starts with '[', which no entry does)
+      // the entries, each from its id on (the text before the first entry, '[' or '[]', starts with '[', which no entry does)
       name: 'exemptionEntries',
-      expression: `variables.exemptionsSizeOk && variables.exemptions.matches(${celString(CANONICAL_GRAMMAR)}) ? `
-        + `variables.exemptions.split(${celString(ENTRY_START)}).filter(p, !p.startsWith('[')) : []`,
+      expression: `variables.exemptionsCanonical ? variables.exemptions.split(${celString(ENTRY_START)}).filter(p, !p.startsWith('[')) : []`,
     },
-    { name: 'exemptionKeys', expression: "variables.exemptionEntries.map(p, p.split(',')[0] + ',' + p.split(',')[1])" },
     {
       name: 'exemptionsValid',
-      expression: 'variables.exemptionsSizeOk && variables.exemptions.matches(' + celString(CANONICAL_GRAMMAR) + ')'
-        + ` && variables.exemptionEntries.all(p, ${reasonOk})`
-        + ' && variables.exemptionKeys.all(k, variables.exemptionKeys.filter(x, x == k).size() == 1)'
-        + ` && variables.exemptionEntries.all(p, !p.startsWith('${ExemptionKind.ADD_CAPABILITIES}"') || ${caps}.all(x, ${caps}.filter(y, y == x).size() == 1))`,
+      expression: `variables.exemptionsCanonical && variables.exemptionEntries.all(p, ${ReasonPatterns.cel(`p.split(${celString(REASON_START)})[1].split('"')[0]`)})`,
     },
-    { name: 'exempt', expression: 'variables.exemptionsValid ? variables.exemptionKeys : []' },
+    { name: 'exempt', expression: "variables.exemptionsValid ? variables.exemptionEntries.map(p, p.split(',')[0] + ',' + p.split(',')[1]) : []" },
     {
+      // addCapabilities entries up to the end of their list: `addCapabilities","container":"app","capabilities":["A","B"`
       name: 'capabilityExemptions',
       expression: `variables.exemptionsValid ? variables.exemptionEntries.filter(p, p.startsWith('${ExemptionKind.ADD_CAPABILITIES}"')).map(p, p.split(']')[0]) : []`,
     },
@@ -95,20 +57,21 @@ export function exemptionVariables(annotation: string, maxSize: number): { name:
 }
 
 /**
- * What each exemption kind relaxes, in terms of the CEL conditions of the checks and rootless
- * rules (keyed by field, see lib/policy/checks/cel.ts): the admission policy's view of what
- * `revertExemptions` undoes for each kind (the exemption registry's CEL facet, issue 11).
+ * What each exemption kind permits, as the CEL conditions of the checks and rootless rules it
+ * relaxes (conditions are keyed by field, see lib/policy/checks/cel.ts): the admission policy's
+ * view of each kind's revert. A test proves that the checks owning these conditions are exactly
+ * the kind's `relaxes` in the exemption registry.
  */
-interface Relaxation {
+export interface Relaxation {
   /** Condition keys (fields) relaxed within the scope. */
   readonly fields?: readonly string[];
-  /** Volumes of this source are allowed (pod-wide). */
+  /** Volumes with this source are allowed (pod-wide). */
   readonly volumeSource?: string;
   /** The listed capabilities are allowed in `capabilities.add`. */
   readonly capabilities?: boolean;
 }
 
-const RELAXATIONS: Readonly<Record<ExemptionKind, Relaxation>> = {
+export const RELAXATIONS: Readonly<Record<ExemptionKind, Relaxation>> = {
   [ExemptionKind.RUN_AS_ROOT]: { fields: ['runAsNonRoot', 'runAsUser'] },
   [ExemptionKind.PRIVILEGE_ESCALATION]: { fields: ['allowPrivilegeEscalation'] },
   [ExemptionKind.PRIVILEGED]: { fields: ['privileged', 'allowPrivilegeEscalation'] },
@@ -123,17 +86,18 @@ const RELAXATIONS: Readonly<Record<ExemptionKind, Relaxation>> = {
   [ExemptionKind.SERVICE_ACCOUNT_TOKEN]: { fields: ['automountServiceAccountToken', 'serviceAccountTokenVolume', 'serviceAccountTokenMount'] },
 };
 
+const KIND_IDS = EXEMPTION_KINDS.map(k => k.id);
+
 /** The exemption kinds that relax the condition on `field`. */
-export function kindsRelaxing(field: string): ExemptionKind[] {
-  return (Object.keys(RELAXATIONS) as ExemptionKind[]).filter(k => RELAXATIONS[k].fields?.includes(field));
+export function kindsRelaxing(field: string): string[] {
+  return KIND_IDS.filter(k => RELAXATIONS[k].fields?.includes(field));
 }
 
-/** The kinds relaxing added capabilities / volumes of a source. */
-export const CAPABILITY_KINDS = (Object.keys(RELAXATIONS) as ExemptionKind[]).filter(k => RELAXATIONS[k].capabilities);
-export function kindsAllowingVolume(source: string): ExemptionKind[] {
-  return (Object.keys(RELAXATIONS) as ExemptionKind[]).filter(k => RELAXATIONS[k].volumeSource === source);
-}
-export const VOLUME_SOURCES_RELAXED = [...new Set(Object.values(RELAXATIONS).flatMap(r => (r.volumeSource ? [r.volumeSource] : [])))];
+/** The kinds that allow listed capabilities. */
+export const CAPABILITY_KINDS = KIND_IDS.filter(k => RELAXATIONS[k].capabilities);
+
+/** The volume sources some kind allows, with the kinds. */
+export const VOLUME_RELAXATIONS = KIND_IDS.flatMap(k => (RELAXATIONS[k].volumeSource ? [{ kind: k, source: RELAXATIONS[k].volumeSource! }] : []));
 
 /** CEL: a pod-wide entry of `kind` is honoured. */
 export function podWide(kind: string): string {
@@ -142,11 +106,11 @@ export function podWide(kind: string): string {
 
 /** CEL: an entry of `kind` covers container `c` (scoped to it, or pod-wide). */
 export function forContainer(kind: string): string {
-  if (POD_ONLY.has(kind)) return podWide(kind);
+  if (exemptionKind(kind)?.podOnly) return podWide(kind);
   return `(${celString(`${kind}","container":"`)} + c.name + '"' in variables.exempt || ${podWide(kind)})`;
 }
 
-/** CEL: the added capability `cap` of container `c` is listed by an addCapabilities entry covering `c`. */
+/** CEL: the added capability `cap` of container `c` is listed by an entry of `kind` covering `c`. */
 export function capabilityListed(kind: string): string {
   const prefix = `${kind}","container":`;
   return `variables.capabilityExemptions.exists(e, (e.startsWith(${celString(`${prefix}"`)} + c.name + '",') || e.startsWith(${celString(`${prefix}null,`)})) `

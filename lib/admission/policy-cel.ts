@@ -4,15 +4,15 @@
  * checks' own `cel` facets) and per rootless rule (lib/hardening/rootless-rules.ts), each relaxed
  * by the exemptions that permit its fields, within their scope.
  */
+import { RootlessAnnotations } from '../hardening/annotations';
 import { ROOTLESS_RULES } from '../hardening/rootless-rules';
 import { CheckCel, META, SPEC, celHas, celString } from '../policy/checks/cel';
 import { checksFor } from '../policy/checks/registry';
 import { PolicyLevel } from '../policy/types';
-import { CAPABILITY_KINDS, VOLUME_SOURCES_RELAXED, capabilityListed, exemptionVariables, forContainer, kindsAllowingVolume, kindsRelaxing, podWide } from './exemptions-cel';
-import { ANNOTATION_MAX_SIZE, CEL_CONTAINERS, CEL_WITHIN_LIMITS, LIMITS_MESSAGE } from './limits';
+import { ANNOTATION_MAX_SIZE, CAPABILITY_KINDS, VOLUME_RELAXATIONS, capabilityListed, exemptionVariables, forContainer, kindsRelaxing, podWide } from './exemptions-cel';
+import { CEL_WITHIN_LIMITS, LIMITS_MESSAGE, celContainers } from './limits';
 
-/** The exemptions annotation key (RootlessAnnotations.EXEMPTIONS; not imported: that module is the constructs' surface). */
-export const EXEMPTIONS_ANNOTATION = 'rootless.cdk8s.io/exemptions';
+const EXEMPTIONS_ANNOTATION = RootlessAnnotations.EXEMPTIONS;
 
 /** One validation of the policy. */
 export interface CelRule {
@@ -40,9 +40,9 @@ export function policyVariables(honor: boolean): CelVariable[] {
     },
     { name: 'podSpec', expression: 'variables.podTemplate.spec' },
     { name: 'podMeta', expression: 'has(variables.podTemplate.metadata) ? variables.podTemplate.metadata : {}' },
-    { name: 'containers', expression: CEL_CONTAINERS },
+    { name: 'containers', expression: celContainers() },
     // without honoured exemptions, the size of the annotation still counts (see limits.ts)
-    ...(honor ? exemptionVariables(annotation, ANNOTATION_MAX_SIZE) : [
+    ...(honor ? exemptionVariables(annotation) : [
       { name: 'exemptions', expression: annotation },
       { name: 'exemptionsSizeOk', expression: `size(variables.exemptions) <= ${ANNOTATION_MAX_SIZE}` },
     ]),
@@ -76,12 +76,15 @@ function compile(id: string, description: string, cel: CheckCel, honor: boolean)
     const each = relaxed(cel.capability, CAPABILITY_KINDS, capabilityListed);
     perContainer.push(`(!(${celHas('c', 'securityContext.capabilities.add')}) || c.securityContext.capabilities.add.all(cap, ${each}))`);
   }
-  if (perContainer.length > 0) parts.push(`variables.containers.all(c, ${perContainer.join(' && ')})`);
+  if (perContainer.length > 0) {
+    const containers = cel.containerLists ? `(${celContainers(cel.containerLists)})` : 'variables.containers';
+    parts.push(`${containers}.all(c, ${perContainer.join(' && ')})`);
+  }
   if (cel.volume !== undefined) {
-    const allowed = honor ? VOLUME_SOURCES_RELAXED.flatMap(source => kindsAllowingVolume(source).map(k => {
-      exemptedBy.add(k);
-      return `(has(v.${source}) && ${podWide(k)})`;
-    })) : [];
+    const allowed = honor ? VOLUME_RELAXATIONS.map(({ kind, source }) => {
+      exemptedBy.add(kind);
+      return `(has(v.${source}) && ${podWide(kind)})`;
+    }) : [];
     parts.push(`(!has(${SPEC}.volumes) || ${SPEC}.volumes.all(v, ${[...allowed, `(${cel.volume})`].join(' || ')}))`);
   }
   const kinds = [...exemptedBy];

@@ -1,135 +1,127 @@
 /**
- * Internal: the rootless rules beyond Pod Security "restricted", written once: each rule's id,
- * its check on plain Kubernetes JSON (used by synthesis verification and the tests), its CEL
- * (used by the admission policy, in the condition format of the policy engine's checks, see
- * lib/policy/checks/cel.ts) and the exemption kind that relaxes it.
+ * Internal: the rootless rules beyond Pod Security — what this library's hardened defaults promise
+ * that no PSS check covers. One module, one rule each: checked at synthesis on every construct's
+ * manifest (with the Pod Security `restricted` checks), and by the admission policy
+ * (RootlessAdmissionPolicy compiles the same rules to CEL). An exemption kind relaxes a rule when
+ * it names the rule's id in its `relaxes` (exemptions/kinds/). See docs/architecture.md.
  *
- * - `readOnlyRootFilesystem`: every init, regular and ephemeral container sets
- *   `securityContext.readOnlyRootFilesystem: true`. Windows pods are exempt (the field is
- *   Linux-only: the API refuses it on them).
- * - `serviceAccountToken`: the pod gets no API token: `automountServiceAccountToken: false` on the
- *   pod spec, no `projected` volume with a `serviceAccountToken` source, and no container mounts
- *   anything at or under `/var/run/secrets/kubernetes.io/serviceaccount`.
+ * - readOnlyRootFilesystem: every init and regular container sets `readOnlyRootFilesystem: true`
+ *   (ephemeral debug containers are not held to it; Windows pods cannot set the field).
+ * - serviceAccountToken: no API token reaches the containers — `automountServiceAccountToken: false`
+ *   on the pod, no projected `serviceAccountToken` source, and nothing mounted at or under
+ *   `/var/run/secrets/kubernetes.io/serviceaccount`.
  *
- * Pure: imports only the policy engine (no cdk8s, cdk8s-plus or constructs; the CLI and the
- * plugin may load it). Not exported from the package.
+ * Pure: plain Kubernetes JSON (API field names); no cdk8s imports.
  */
-import { CheckCel, SPEC, celExemptWindows, celGet, celHas } from '../policy/checks/cel';
-import { podSpecOf } from '../policy/pod-spec';
+import { CheckCel, SPEC, celExemptWindows, celGet, celHas, celString } from '../policy/checks/cel';
+import { containersOf } from '../policy/k8s-shapes';
 
 /** Where the kubelet mounts the service-account token. */
 export const SERVICE_ACCOUNT_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-/** One broken rootless rule. */
-export interface RootlessViolation {
-  /** The rule id (`readOnlyRootFilesystem`, `serviceAccountToken`). */
+/** One violation of a rootless rule. */
+export interface RootlessFinding {
+  /** The rule's id. */
   readonly rule: string;
-  /** What is wrong, naming the containers or volumes. */
+  /** The container it concerns; undefined for the pod. */
+  readonly container?: string;
+  /** What is wrong. */
   readonly detail: string;
-  /** The containers responsible (init, regular or ephemeral). */
-  readonly containers: string[];
-  /** Whether pod-level fields are responsible. */
-  readonly podLevel: boolean;
-  /** One-line fix. */
+  /** How to fix it. */
   readonly fix: string;
 }
 
-/** A pod template as the rules read it (API JSON). */
-interface Template {
-  readonly spec: any;
-}
-
+/** One rootless rule. */
 export interface RootlessRule {
   readonly id: string;
-  /** One line, for docs and messages. */
+  /** The rule in words. */
   readonly description: string;
-  /** The exemption kind (`rootless.cdk8s.io/exemptions` id) that relaxes the rule, within its scope. */
-  readonly exemptedBy: string;
-  /** The rule on a pod template; undefined when it holds. */
-  readonly check: (template: Template) => Omit<RootlessViolation, 'rule'> | undefined;
-  /** The rule in CEL (conditions keyed by the field they constrain). */
+  /** The violations in a pod spec (API field names); `windows` when `spec.os.name` is windows. */
+  check(spec: any, windows: boolean): RootlessFinding[];
+  /** The same rule in CEL, for the admission policy (the format of the checks' facets, lib/policy/checks/cel.ts). */
   readonly cel: CheckCel;
 }
 
-function list(v: unknown): any[] {
-  return Array.isArray(v) ? v.filter(x => typeof x === 'object' && x !== null) : [];
-}
-
-function containers(spec: any): any[] {
-  return [...list(spec.initContainers), ...list(spec.containers), ...list(spec.ephemeralContainers)];
-}
-
-/** Whether a mount path is the token directory or inside it. */
-export function isTokenPath(path: unknown): boolean {
-  return typeof path === 'string' && (path === SERVICE_ACCOUNT_TOKEN_PATH || path.startsWith(`${SERVICE_ACCOUNT_TOKEN_PATH}/`));
-}
-
-const readOnlyRootFilesystem: RootlessRule = {
+const READ_ONLY_ROOT_FILESYSTEM: RootlessRule = {
   id: 'readOnlyRootFilesystem',
-  description: 'Every container sets securityContext.readOnlyRootFilesystem=true (Windows pods exempt).',
-  exemptedBy: 'writableRootFilesystem',
-  check: ({ spec }) => {
-    if (spec.os?.name === 'windows') return undefined;
-    const bad = containers(spec).filter(c => c.securityContext?.readOnlyRootFilesystem !== true).map(c => String(c.name));
-    if (bad.length === 0) return undefined;
-    return {
-      detail: `${bad.length === 1 ? 'container' : 'containers'} "${bad.join('", "')}" must set securityContext.readOnlyRootFilesystem=true`,
-      containers: bad,
-      podLevel: false,
-      fix: 'Set securityContext.readOnlyRootFilesystem: true and mount emptyDir volumes where the container writes, '
-        + 'or declare a writableRootFilesystem exemption for it.',
-    };
+  description: 'every init and regular container sets securityContext.readOnlyRootFilesystem: true',
+  check: (spec, windows) => {
+    if (windows) return [];
+    const out: RootlessFinding[] = [];
+    for (const list of ['initContainers', 'containers']) {
+      const items = Array.isArray(spec?.[list]) ? spec[list] : [];
+      for (const c of items) {
+        if (typeof c !== 'object' || c === null) continue;
+        if (c.securityContext?.readOnlyRootFilesystem !== true) {
+          out.push({
+            rule: 'readOnlyRootFilesystem',
+            container: typeof c.name === 'string' ? c.name : undefined,
+            detail: `container "${c.name}" does not set securityContext.readOnlyRootFilesystem: true`,
+            fix: 'set readOnlyRootFilesystem: true and mount an emptyDir at each path the process writes (writablePaths)',
+          });
+        }
+      }
+    }
+    return out;
   },
   cel: celExemptWindows({
+    containerLists: ['initContainers', 'containers'],
     container: { readOnlyRootFilesystem: `${celGet('c', 'securityContext.readOnlyRootFilesystem', 'false')} == true` },
   }),
 };
 
-const serviceAccountToken: RootlessRule = {
+/** Whether a mount path is the token directory or inside it. */
+export function atTokenPath(mountPath: unknown): boolean {
+  if (typeof mountPath !== 'string') return false;
+  const p = mountPath.replace(/\/+/g, '/').replace(/\/$/, '');
+  return p === SERVICE_ACCOUNT_TOKEN_PATH || p.startsWith(`${SERVICE_ACCOUNT_TOKEN_PATH}/`);
+}
+
+/** atTokenPath as an RE2 pattern (repeated slashes and a trailing slash as atTokenPath normalizes them). */
+const TOKEN_PATH_PATTERN = `^${SERVICE_ACCOUNT_TOKEN_PATH.split('/').slice(1).map(s => `/+${s.replace(/\./g, '\\.')}`).join('')}(?:/|$)`;
+
+/** Whether a volume is a projected volume with a serviceAccountToken source. */
+export function projectsToken(volume: any): boolean {
+  const sources = volume?.projected?.sources;
+  return Array.isArray(sources) && sources.some((s: any) => typeof s === 'object' && s !== null && s.serviceAccountToken != null);
+}
+
+const SERVICE_ACCOUNT_TOKEN: RootlessRule = {
   id: 'serviceAccountToken',
-  description: `No service-account token: automountServiceAccountToken=false, no projected serviceAccountToken source, nothing mounted at ${SERVICE_ACCOUNT_TOKEN_PATH}.`,
-  exemptedBy: 'serviceAccountToken',
-  check: ({ spec }) => {
-    const problems: string[] = [];
-    if (spec.automountServiceAccountToken !== false) problems.push('spec.automountServiceAccountToken must be false');
-    const projected = list(spec.volumes).filter(v => list(v.projected?.sources).some(s => s.serviceAccountToken != null)).map(v => String(v.name));
-    if (projected.length > 0) problems.push(`volumes "${projected.join('", "')}" must not project a serviceAccountToken`);
-    const mounting = containers(spec).filter(c => list(c.volumeMounts).some(m => isTokenPath(m.mountPath))).map(c => String(c.name));
-    if (mounting.length > 0) problems.push(`containers "${mounting.join('", "')}" must not mount anything at or under ${SERVICE_ACCOUNT_TOKEN_PATH}`);
-    if (problems.length === 0) return undefined;
-    return {
-      detail: problems.join('; '),
-      containers: mounting,
-      podLevel: spec.automountServiceAccountToken !== false || projected.length > 0,
-      fix: 'Set spec.automountServiceAccountToken: false and remove token projections and mounts, or declare a serviceAccountToken exemption.',
-    };
+  description: 'no service-account token reaches the containers (automountServiceAccountToken: false, no projected token, nothing mounted at the token path)',
+  check: spec => {
+    const out: RootlessFinding[] = [];
+    const fix = 'set automountServiceAccountToken: false and mount no token; if the pod calls the Kubernetes API, declare the serviceAccountToken exemption';
+    if (spec?.automountServiceAccountToken !== false) {
+      out.push({ rule: 'serviceAccountToken', detail: `automountServiceAccountToken is ${spec?.automountServiceAccountToken === true ? 'true' : 'not set to false'}`, fix });
+    }
+    for (const v of Array.isArray(spec?.volumes) ? spec.volumes : []) {
+      if (projectsToken(v)) out.push({ rule: 'serviceAccountToken', detail: `volume "${v.name}" projects a service-account token`, fix });
+    }
+    for (const c of containersOf(spec)) {
+      for (const m of Array.isArray(c.volumeMounts) ? c.volumeMounts : []) {
+        if (atTokenPath(m?.mountPath)) {
+          out.push({ rule: 'serviceAccountToken', container: c.name, detail: `container "${c.name}" mounts volume "${m.name}" at the token path ${m.mountPath}`, fix });
+        }
+      }
+    }
+    return out;
   },
   cel: {
     pod: {
       automountServiceAccountToken: `${celGet(SPEC, 'automountServiceAccountToken', 'true')} == false`,
-      serviceAccountTokenVolume: `!has(${SPEC}.volumes) || ${SPEC}.volumes.all(v, !(${celHas('v', 'projected.sources')}) || v.projected.sources.all(s, !has(s.serviceAccountToken)))`,
+      serviceAccountTokenVolume: `!has(${SPEC}.volumes) || ${SPEC}.volumes.all(v, !(${celHas('v', 'projected.sources')}) `
+        + '|| v.projected.sources.all(s, !has(s.serviceAccountToken)))',
     },
-    container: {
-      serviceAccountTokenMount: `!has(c.volumeMounts) || c.volumeMounts.all(m, m.mountPath != '${SERVICE_ACCOUNT_TOKEN_PATH}' `
-        + `&& !m.mountPath.startsWith('${SERVICE_ACCOUNT_TOKEN_PATH}/'))`,
-    },
+    container: { serviceAccountTokenMount: `!has(c.volumeMounts) || c.volumeMounts.all(m, !m.mountPath.matches(${celString(TOKEN_PATH_PATTERN)}))` },
   },
 };
 
-/** The rootless rules, in evaluation order. */
-export const ROOTLESS_RULES: readonly RootlessRule[] = [readOnlyRootFilesystem, serviceAccountToken];
+/** The rootless rules, in the order they are reported. */
+export const ROOTLESS_RULES: readonly RootlessRule[] = Object.freeze([READ_ONLY_ROOT_FILESYSTEM, SERVICE_ACCOUNT_TOKEN]);
 
-/**
- * The rootless rules a manifest's pod template breaks (any kind the policy engine reads a pod
- * template from); [] for other kinds. Exemptions are not applied here: revert them first.
- */
-export function rootlessViolations(manifest: unknown): RootlessViolation[] {
-  const pod = podSpecOf(manifest).pod;
-  if (pod === undefined) return [];
-  const violations: RootlessViolation[] = [];
-  for (const rule of ROOTLESS_RULES) {
-    const v = rule.check({ spec: pod.spec });
-    if (v) violations.push({ rule: rule.id, ...v });
-  }
-  return violations;
+/** The violations of every rootless rule in a pod spec. */
+export function rootlessFindings(spec: any): RootlessFinding[] {
+  const windows = spec?.os?.name === 'windows';
+  return ROOTLESS_RULES.flatMap(r => r.check(spec, windows));
 }

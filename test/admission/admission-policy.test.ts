@@ -259,7 +259,7 @@ describe('the exemption annotation (escape hatch)', () => {
     const pod = rootInit();
     annotate(pod, asWritten(Exemption.runAsRoot('chowns the data volume before start')));
     expect(celFailures(pod, policy)).toEqual(['runAsNonRoot', 'runAsUser']);
-    expect(policy.spec.variables.map((v: any) => v.name)).toEqual(['podSpec', 'windows', 'userNamespace']);
+    expect(policy.spec.variables.map((v: any) => v.name)).toEqual(['podTemplate', 'podSpec', 'podMeta', 'containers', 'exemptions', 'exemptionsSizeOk', 'withinLimits']);
   });
 });
 
@@ -285,12 +285,14 @@ describe('manifest', () => {
     expect(policy.apiVersion).toBe('admissionregistration.k8s.io/v1');
     expect(policy.spec.failurePolicy).toBe('Fail');
     expect(policy.spec.matchConstraints.resourceRules).toEqual([
-      { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers', 'replicationcontrollers'] },
+      { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers', 'podtemplates', 'replicationcontrollers'] },
       { apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'] },
       { apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['jobs', 'cronjobs'] },
     ]);
     expect(policy.spec.validations.map((v: any) => checkOf(v.message))).toEqual([
-      'runAsNonRoot', 'runAsUser', 'allowPrivilegeEscalation', 'capabilities_restricted', 'capabilities_restricted', 'seccompProfile_restricted',
+      'limits',
+      ...PodSecurity.checks().filter(c => !['capabilities_baseline', 'seccompProfile_baseline', 'hostPathVolumes', 'procMount'].includes(c.id)).map(c => c.id),
+      'readOnlyRootFilesystem', 'serviceAccountToken',
     ]);
     expect(binding.apiVersion).toBe('admissionregistration.k8s.io/v1');
     expect(binding.metadata.name).toBe('rootless-binding');

@@ -18,6 +18,8 @@
 
 /** The CEL of one check revision (see the module comment). */
 export interface CheckCel {
+  /** The container lists `container`, `capability` apply to (default: init, regular and ephemeral). */
+  readonly containerLists?: readonly string[];
   /** Pod-level conditions, by the field they constrain. */
   readonly pod?: Readonly<Record<string, string>>;
   /** Conditions on each container `c`, by the field they constrain. */
@@ -66,6 +68,7 @@ export function celUnless(when: string, cel: CheckCel): CheckCel {
   const each = (conditions?: Readonly<Record<string, string>>) =>
     (conditions ? Object.fromEntries(Object.entries(conditions).map(([k, e]) => [k, wrap(e)])) : undefined);
   return {
+    containerLists: cel.containerLists,
     pod: each(cel.pod),
     container: each(cel.container),
     capability: cel.capability !== undefined ? wrap(cel.capability) : undefined,

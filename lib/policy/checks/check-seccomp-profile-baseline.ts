@@ -98,8 +98,8 @@ const celAnnotationOk = (key: string) => `(!has(${META}.annotations) || !(${key}
   + `${META}.annotations[${key}] in ['runtime/default', 'docker/default'] || ${META}.annotations[${key}].startsWith('localhost/'))`;
 
 const celV1Dot0: CheckCel = {
-  pod: { seccompProfile: celAnnotationOk(celString(ANNOTATION_POD)) },
-  container: { seccompProfile: celAnnotationOk(`(${celString(ANNOTATION_CONTAINER_PREFIX)} + c.name)`) },
+  pod: { seccompAnnotation: celAnnotationOk(celString(ANNOTATION_POD)) },
+  container: { seccompAnnotation: celAnnotationOk(`(${celString(ANNOTATION_CONTAINER_PREFIX)} + c.name)`) },
 };
 
 /** CEL: the securityContext at `root` sets no seccompProfile, or one of an allowed type (shared with seccompProfile_restricted). */
