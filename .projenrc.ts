@@ -124,6 +124,45 @@ project.tasks.tryFind('examples')!.exec('node examples/run.js');
 // from npm. Until the first release it prints "NPM package does not exist. Skipping analysis" and succeeds.
 project.packageTask.prependSpawn(project.tasks.tryFind('compat')!);
 
+// ---- Layers, enforced by lint (docs/architecture.md "Layers") ---------------------------------
+// import/no-restricted-paths matches the resolved file of each import: a package import resolves into
+// node_modules/<package>. It sees direct imports; the CLI spawn tests check what the CLI loads in all.
+const PACKAGES_OF_THE_CONSTRUCTS = ['./node_modules/cdk8s', './node_modules/cdk8s-plus-27', './node_modules/constructs'];
+project.eslint?.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: [
+      {
+        target: './lib/policy',
+        from: './lib',
+        except: ['./policy'],
+        message: 'The policy engine (lib/policy/) reads plain Kubernetes JSON and imports nothing else of the library: see docs/architecture.md.',
+      },
+      {
+        target: './lib/policy',
+        from: PACKAGES_OF_THE_CONSTRUCTS,
+        message: 'The policy engine (lib/policy/) never imports cdk8s, cdk8s-plus or constructs: see docs/architecture.md.',
+      },
+      {
+        target: ['./lib/cli', './lib/plugin'],
+        from: PACKAGES_OF_THE_CONSTRUCTS,
+        message: 'The CLI and the validation plugin never load cdk8s, cdk8s-plus or constructs (start-up time; the plugin runs inside cdk8s-cli): see docs/architecture.md.',
+      },
+      {
+        target: ['./lib/cli', './lib/plugin'],
+        from: './lib',
+        except: ['./cli', './plugin', './policy', './hardening'],
+        message: 'The CLI and the validation plugin never import the construct files (lib/*.ts): they load cdk8s-plus. Move shared logic to lib/hardening/ or lib/policy/: see docs/architecture.md.',
+      },
+      {
+        target: ['./lib/hardening', './lib/!(index).ts'],
+        from: ['./lib/cli', './lib/plugin'],
+        message: 'The hardening model and the constructs never import the CLI or the plugin (lib/index.ts only re-exports the plugin for jsii): see docs/architecture.md.',
+      },
+    ],
+  }],
+});
+// ---- end of layers ---------------------------------------------------------------------------------
+
 project.addTask('bench', {
   description: 'Run the benchmarks (ratios against baselines measured in the same run)',
 }).spawn(project.compileTask);
