@@ -19,7 +19,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
 
-  // Sources in lib/, compiled in place (see DESIGN.md "Build layout").
+  // Sources in lib/, compiled in place (see docs/architecture.md, "Build layout").
   srcdir: 'lib',
   libdir: 'lib',
 
