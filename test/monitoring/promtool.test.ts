@@ -180,6 +180,9 @@ function suite() {
     const a = '172.18.0.2:6443';
     const b = '172.18.0.3:6443';
     const deny = { decision: 'deny', mode: 'enforce', level: 'restricted', version: 'v1.30', resource: 'pod' };
+    /** The enforce alert at `at`: silent, or firing for restricted pods at `version` with `value` rejections. */
+    const enforce = (at: string, version?: string, value?: number): Check =>
+      ({ at, alert: 'PodSecurityEnforceDenied', fires: version ? [{ labels: psaLabels('restricted', version, 'pod'), value }] : [] });
 
     test('fires on new denials, summed over the API server instances, and resolves one window later', () => {
       expectPass([{
@@ -190,14 +193,8 @@ function suite() {
           evaluations(a, deny, '4x29 5x60'),
           evaluations(b, deny, '1x29 2x60'),
         ],
-        checks: [
-          // Prometheus' first window: the old denials are not reported as new
-          { at: '5m', alert: 'PodSecurityEnforceDenied', fires: [] },
-          { at: '20m', alert: 'PodSecurityEnforceDenied', fires: [] },
-          { at: '31m', alert: 'PodSecurityEnforceDenied', fires: [{ labels: psaLabels('restricted', 'v1.30', 'pod'), value: 2 }] },
-          { at: '38m', alert: 'PodSecurityEnforceDenied', fires: [{ labels: psaLabels('restricted', 'v1.30', 'pod'), value: 2 }] },
-          { at: '41m', alert: 'PodSecurityEnforceDenied', fires: [] },
-        ],
+        // at 5m, in Prometheus' first window, the old denials are not reported as new
+        checks: [enforce('5m'), enforce('20m'), enforce('31m', 'v1.30', 2), enforce('38m', 'v1.30', 2), enforce('41m')],
       }]);
     });
 
@@ -205,12 +202,7 @@ function suite() {
       expectPass([{
         name: 'first denial',
         series: [...apiserverBaseline(a), evaluations(a, { ...deny, version: 'latest' }, '_x30 1x59')],
-        checks: [
-          { at: '29m', alert: 'PodSecurityEnforceDenied', fires: [] },
-          { at: '30m', alert: 'PodSecurityEnforceDenied', fires: [{ labels: psaLabels('restricted', 'latest', 'pod'), value: 1 }] },
-          { at: '39m', alert: 'PodSecurityEnforceDenied', fires: [{ labels: psaLabels('restricted', 'latest', 'pod'), value: 1 }] },
-          { at: '45m', alert: 'PodSecurityEnforceDenied', fires: [] },
-        ],
+        checks: [enforce('29m'), enforce('30m', 'latest', 1), enforce('39m', 'latest', 1), enforce('45m')],
       }]);
     });
 
@@ -223,7 +215,7 @@ function suite() {
           evaluations(a, { ...deny, mode: 'warn', resource: 'controller' }, '0+1x90'),
           evaluations(a, { ...deny, mode: 'audit' }, '0+1x90'),
         ],
-        checks: ['1m', '9m', '11m', '30m', '89m'].map(at => ({ at, alert: 'PodSecurityEnforceDenied', fires: [] })),
+        checks: ['1m', '9m', '11m', '30m', '89m'].map(at => enforce(at)),
       }]);
     });
   });
@@ -255,13 +247,15 @@ function suite() {
   });
 
   describe('PodBelowRestricted and PodWithoutPssLevel (kube-state-metrics)', () => {
+    const restrictedPod = pod('payments', 'api-7d9c5-x2k4f', 'u-2', 'restricted', 'Running');
+    const finishedPrivilegedJob = pod('batch', 'migrate-29xk1', 'u-3', 'privileged', 'Succeeded');
     test('fire for running pods below restricted / without the annotation, after their `for`', () => {
       expectPass([{
         name: 'pods',
         series: [
           ...pod('payments', 'ledger-0', 'u-1', 'baseline', 'Running'),
-          ...pod('payments', 'api-7d9c5-x2k4f', 'u-2', 'restricted', 'Running'),
-          ...pod('batch', 'migrate-29xk1', 'u-3', 'privileged', 'Succeeded'),
+          ...restrictedPod,
+          ...finishedPrivilegedJob,
           ...pod('kube-system', 'coredns-5d78c9869d-qv7fb', 'u-4', undefined, 'Running'),
         ],
         checks: [
@@ -277,8 +271,8 @@ function suite() {
       expectPass([{
         name: 'healthy pods',
         series: [
-          ...pod('payments', 'api-7d9c5-x2k4f', 'u-2', 'restricted', 'Running'),
-          ...pod('batch', 'migrate-29xk1', 'u-3', 'privileged', 'Succeeded'),
+          ...restrictedPod,
+          ...finishedPrivilegedJob,
           // a baseline pod deleted at minute 10: its series end
           ...pod('payments', 'ledger-0', 'u-1', 'baseline', 'Running', '1x10'),
         ],
