@@ -29,7 +29,7 @@ import { Exemption, ExemptionKind as K } from './exemption';
 import { HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { normalizePath as normalize, pathProblem as containerPathProblem } from './paths';
 import { reasonProblem } from './reason';
-import { kubeletRefusals, suggestedPort, unbindablePorts } from './runtime-checks';
+import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from './runtime-checks';
 
 type Mutable<T> = { -readonly [P in keyof T]: T[P] };
 /** The cdk8s-plus (pre-serialization) pod spec: its field names are cdk8s's (`hostPid`), not the API's (`hostPID`). */
@@ -360,6 +360,16 @@ export class Hardening {
     const errors = this.exemptionProblems();
     const spec = podTemplateOf(manifest)?.spec;
     errors.push(...kubeletProblems(spec), ...portProblems(spec), ...mountProblems(spec));
+    // added capabilities a non-root process never holds (runtime-checks.ts): refused, like low ports
+    for (const { container, capabilities, user } of unreachableCapabilities(spec)) {
+      const scope = `{ container: '${container}' }`;
+      errors.push(`container "${container}": capabilities ${capabilities.join(', ')} are added, but the container runs as `
+        + `${user === undefined ? 'a non-root user' : `UID ${user}`} with allowPrivilegeEscalation: false, so its process never holds them `
+        + '(Kubernetes gives a non-root process no ambient capabilities, and no_new_privs disables file capabilities): it would fail with EPERM. '
+        + `Fix: declare Exemption.runAsRoot(reason, ${scope}) for that container; or drop the capabilities (remove them from `
+        + `Exemption.addCapabilities); or declare Exemption.privilegeEscalation(reason, ${scope}) and give the image's binary the file `
+        + `capability (setcap ${capabilities.map(c => `cap_${c.toLowerCase()}`).join(',')}+ep /path/to/binary).`);
+    }
 
     const result = PodSecurity.evaluate(manifest);
     const exemptions = this.plan.exemptions;

@@ -85,3 +85,37 @@ export function unbindablePorts(spec: unknown): UnbindablePort[] {
 export function suggestedPort(port: number): number {
   return port < 100 ? 8000 + port : 8080;
 }
+
+/** Capabilities added to a container whose process can never hold them. */
+export interface UnreachableCapabilities {
+  readonly container: string;
+  /** The added capabilities (`capabilities.add`), as written. */
+  readonly capabilities: string[];
+  /** The container's effective numeric user, or undefined when only `runAsNonRoot: true` says it is not 0. */
+  readonly user?: number;
+}
+
+/**
+ * The containers that add capabilities their process never holds: they do not run as UID 0 (an
+ * effective numeric `runAsUser` other than 0, or no user and an effective `runAsNonRoot: true`) and
+ * set `allowPrivilegeEscalation: false`. Kubernetes gives a non-root process no ambient
+ * capabilities (kubernetes#56374: the runtimes clear the ambient set), so added capabilities reach
+ * only the bounding and permitted sets of a root process; and `no_new_privs`
+ * (`allowPrivilegeEscalation: false`) also disables file capabilities (`setcap`). Every capability
+ * counts, `NET_BIND_SERVICE` included. Windows pods are skipped (they have no Linux capabilities).
+ */
+export function unreachableCapabilities(spec: unknown): UnreachableCapabilities[] {
+  const s = object(spec);
+  if (object(s.os).name === 'windows') return [];
+  const pod = object(s.securityContext);
+  const out: UnreachableCapabilities[] = [];
+  for (const c of containersOf(spec)) {
+    const sc = object(c.securityContext);
+    const add = list(object(sc.capabilities).add);
+    if (add.length === 0 || sc.allowPrivilegeEscalation !== false) continue;
+    const user = sc.runAsUser ?? pod.runAsUser;
+    const nonRoot = typeof user === 'number' ? user !== 0 : user === undefined && (sc.runAsNonRoot ?? pod.runAsNonRoot) === true;
+    if (nonRoot) out.push({ container: String(c.name), capabilities: add.map(String), user: typeof user === 'number' ? user : undefined });
+  }
+  return out;
+}
