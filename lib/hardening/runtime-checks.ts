@@ -119,3 +119,45 @@ export function unreachableCapabilities(spec: unknown): UnreachableCapabilities[
   }
   return out;
 }
+
+/** A persistent volume mounted where the image does not keep its data. */
+export interface MisplacedClaim {
+  readonly container: string;
+  /** The pod volume (or claim template) name. */
+  readonly volume: string;
+  readonly mountPath: string;
+  /** Where the image keeps its data. */
+  readonly dataPath: string;
+  /** Whether the claim is mounted below the data path (e.g. at PGDATA itself), rather than somewhere else. */
+  readonly below: boolean;
+}
+
+const normalizePath = (p: string) => p.replace(/\/+$/, '') || '/';
+
+/**
+ * The claims (persistentVolumeClaim or ephemeral volumes, and claim templates: mounts of a volume the
+ * pod spec does not declare, which a StatefulSet's controller adds) mounted in a container whose
+ * image keeps its data in `dataPaths.get(container)`, when none of them holds that path: a claim
+ * mounted below it holds the data directory itself (a fresh volume's `lost+found` makes initdb
+ * refuse it), and a claim elsewhere does not hold the data at all.
+ */
+export function misplacedClaims(spec: unknown, dataPaths: ReadonlyMap<string, string>): MisplacedClaim[] {
+  const volumes = new Map(list(object(spec).volumes).map((v: any) => [object(v).name, object(v)]));
+  const isClaim = (name: unknown) => {
+    const v = volumes.get(name);
+    return v === undefined || v.persistentVolumeClaim !== undefined || v.ephemeral !== undefined;
+  };
+  const out: MisplacedClaim[] = [];
+  for (const c of containersOf(spec)) {
+    const dataPath = dataPaths.get(c.name);
+    if (dataPath === undefined) continue;
+    const data = normalizePath(dataPath);
+    const claims = list(c.volumeMounts).map(object).filter(m => typeof m.mountPath === 'string' && isClaim(m.name));
+    const holds = (m: any) => { const p = normalizePath(m.mountPath); return p === data || data.startsWith(p === '/' ? '/' : `${p}/`); };
+    if (claims.length === 0 || claims.some(holds)) continue;
+    for (const m of claims) {
+      out.push({ container: String(c.name), volume: String(m.name), mountPath: m.mountPath, dataPath: data, below: normalizePath(m.mountPath).startsWith(`${data}/`) });
+    }
+  }
+  return out;
+}
