@@ -7,7 +7,8 @@ import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { container, error, one, synth } from './util';
 import {
-  Exemption, HardenedContainerProps, HardenedPod, ImagePreset, RootlessDeployment, RootlessStatefulSet, VolumePermissions,
+  Exemption, HardenedContainerProps, HardenedPod, ImagePreset, RestrictedNamespace, RootlessDeployment, RootlessStatefulSet,
+  RootlessStatefulSetProps, VolumePermissions,
 } from '../../lib';
 
 const postgres = (mountPath: string, extra: Partial<HardenedContainerProps> = {}, preset = ImagePreset.postgresAlpine()) => (chart: Chart) =>
@@ -184,5 +185,46 @@ describe('your own volume at /tmp', () => {
     })), 'Pod');
     expect(larger.spec.volumes).toEqual([{ name: 'app-tmp', emptyDir: { sizeLimit: '2048Mi' } }]);
     expect(larger.spec.containers[0].volumeMounts).toEqual([{ name: 'app-tmp', mountPath: '/tmp' }]);
+  });
+});
+
+describe('RestrictedNamespace and the default VolumePermissions.INIT_CONTAINER', () => {
+  const inNamespace = (props: Partial<RootlessStatefulSetProps>) => (chart: Chart) => {
+    const ns = new RestrictedNamespace(chart, 'apps', { metadata: { name: 'apps' } });
+    new RootlessStatefulSet(chart, 'es', {
+      metadata: { namespace: ns.name },
+      preset: ImagePreset.elasticsearch(),
+      containers: [{ name: 'es', image: 'docker.elastic.co/elasticsearch/elasticsearch:8.15.0', portNumber: 9200 }],
+      volumeClaimTemplates: [{ name: 'data', mountPath: '/usr/share/elasticsearch/data', size: Size.gibibytes(10) }],
+      ...props,
+    });
+  };
+
+  test('the message says the construct declared the exemptions and names FS_GROUP_ONLY and when it is enough', () => {
+    const message = error(inNamespace({}));
+    expect(message).toContain('it would reject StatefulSet');
+    expect(message).toContain('The exemptions runAsRoot (container "volume-permissions"), addCapabilities (container "volume-permissions") '
+      + 'were declared by the construct, not by you');
+    expect(message).toContain('volumePermissions: VolumePermissions.INIT_CONTAINER (the default) adds the "volume-permissions" init container');
+    expect(message).toContain('Fix: set volumePermissions: VolumePermissions.FS_GROUP_ONLY (no init container: the pod stays restricted)');
+    expect(message).toContain('volume driver applies fsGroup: most block storage');
+    expect(message).toContain('not NFS or hostPath volumes');
+    // nothing the author never wrote
+    expect(message).not.toContain('remove the exemptions');
+    expect(message).not.toContain('Fix: Replace runAsNonRoot=false');
+    expect(message).not.toMatch(/runAsNonRoot[^\n]*Fix:/);
+  });
+
+  test('the fix it names works: FS_GROUP_ONLY is admitted', () => {
+    const s = one(synth(inNamespace({ volumePermissions: VolumePermissions.FS_GROUP_ONLY })), 'StatefulSet');
+    expect(s.spec.template.spec.initContainers).toBeUndefined();
+  });
+
+  test('exemptions the author declared are still named as the author\'s', () => {
+    const message = error(inNamespace({
+      exemptions: [Exemption.privilegeEscalation('the es binary needs setuid for its keystore tool', { container: 'es' })],
+    }));
+    expect(message).toContain('were declared by the construct, not by you');
+    expect(message).toContain('The workload declares exemptions (privilegeEscalation (container "es") in rootless.cdk8s.io/exemptions)');
   });
 });
