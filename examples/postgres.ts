@@ -12,7 +12,7 @@
  */
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ImagePreset, RootlessStatefulSet, VolumePermissions } from '../lib';
+import { ImagePreset, RootlessStatefulSet, VolumePermissions } from 'cdk8s-rootless';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'postgres');
