@@ -167,3 +167,23 @@ test('main.test.ts, the jest test of the Install section, passes against main.ts
     delete process.env.CDK8S_OUTDIR;
   }
 });
+
+test('the README says what a new user would otherwise find in production', () => {
+  const section = (heading: string) => {
+    const start = README.indexOf(heading);
+    expect(start).toBeGreaterThanOrEqual(0);
+    return README.slice(start, README.indexOf('\n## ', start + heading.length));
+  };
+  // next to the namespace example: where the StatefulSet's exemptions come from, and the one-line fix
+  const namespace = section('### `RestrictedNamespace`');
+  expect(namespace).toContain('volumePermissions: VolumePermissions.FS_GROUP_ONLY');
+  expect(namespace).toContain('the construct itself declares');
+  expect(namespace).toMatch(/applies `fsGroup`: most block storage[\s\S]*not NFS or hostPath/);
+  const tradeOffs = section('## Trade-offs');
+  expect(tradeOffs).toMatch(/rolls out new pods/);
+  expect(tradeOffs).toMatch(/bare Pod's annotations are updated in\s+place/);
+  expect(tradeOffs).toMatch(/Job's pod template is immutable[\s\S]*recreated/);
+  expect(tradeOffs).toMatch(/evicts the whole pod; writes do not fail with ENOSPC/);
+  expect(tradeOffs).toContain('Sidecars do not share it');
+  expect(tradeOffs).toContain('medium: EmptyDirMedium.MEMORY');
+});
