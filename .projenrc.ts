@@ -55,6 +55,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       moduleFileExtensions: ['ts', 'js', 'json', 'node'],
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+      // the examples (and README snippets) import the package by name: run them against the sources, not stale output
+      moduleNameMapper: { '^cdk8s-rootless$': '<rootDir>/lib/index.ts' },
     },
   },
   tsconfigDev: {
@@ -88,6 +90,18 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   releaseWorkflowSetupSteps: [installPromtool], // CI: promtool
   githubOptions: { mergify: false },
   depsUpgrade: false,
+});
+
+// The package's entry points. `exports` also lets the package import itself by name (Node's
+// self-reference): the examples import from 'cdk8s-rootless', exactly as a user copies them, and run
+// that way in `npm run examples` (jest maps the name to the sources, see moduleNameMapper above).
+// Deep paths into lib/ stay importable with their file name (`cdk8s-rootless/lib/plugin` for the plugin).
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './lib/plugin': { types: './lib/plugin/index.d.ts', default: './lib/plugin/index.js' },
+  './lib/*': './lib/*',
+  './package.json': './package.json',
+  './.jsii': './.jsii',
 });
 
 // Compiled output lives next to the sources: never commit it, never ship the .ts sources.

@@ -32,10 +32,11 @@ import { entryOf, entryProblems, writeAnnotation } from './exemptions/codec';
 import type { ExemptionValue } from './exemptions/kind';
 import { kindOf, kindsRelaxing } from './exemptions/registry';
 import { describeExemption, exemptionValue } from './exemptions/value';
-import { HardenedContainerProps, HardenedPodSpecProps } from './options';
+import { ImagePreset } from './image-preset';
+import { ContainerHardeningOptions, HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { normalizePath as normalize, pathProblem as containerPathProblem } from './paths';
 import { RootlessFinding } from './rootless-rules';
-import { kubeletRefusals, suggestedPort, unbindablePorts } from './runtime-checks';
+import { kubeletRefusals, misplacedClaims, suggestedPort, unbindablePorts, unreachableCapabilities } from './runtime-checks';
 import { judgeRootless, mergeKeyPaths } from './verify';
 
 type Mutable<T> = { -readonly [P in keyof T]: T[P] };
@@ -55,7 +56,18 @@ interface Verification {
 interface ContainerPlan {
   readonly user?: number;
   readonly group?: number;
+  /** The image preset that applies to the container (its own, or the pod's), for the data-path check. */
+  readonly preset?: ImagePreset;
 }
+
+/**
+ * The container-level hardening options (`ContainerHardeningOptions`): `addContainer` (typed as
+ * cdk8s-plus `ContainerProps`, which jsii does not allow to widen) refuses them, naming
+ * `addHardenedContainer`. Typed so that a new option cannot be left out.
+ */
+const CONTAINER_HARDENING_OPTIONS: Record<keyof ContainerHardeningOptions, true> = {
+  user: true, group: true, preset: true, writablePaths: true, writableTmp: true, writableVolumes: true, customImage: true,
+};
 
 /**
  * The hardening of one workload's pod template.
@@ -114,6 +126,8 @@ export class Hardening {
   private readonly plan: ReturnType<typeof resolvePod>;
   private readonly containers = new Map<string, ContainerPlan>();
   private adding = false;
+  /** Whether containers are being added with hardening options (props, addHardenedContainer): see `withHardeningOptions`. */
+  private hardeningOptions = false;
   /** Whether the manifest is being rendered to verify it (the level annotation is then left out). */
   private rendering = false;
   /** The level of the last verification. */
@@ -131,8 +145,24 @@ export class Hardening {
 
   /** Adds the props' init containers and containers (after `this.hardening` is assigned). */
   public addContainers(props: HardenedPodSpecProps): void {
-    for (const c of props.initContainers ?? []) this.pod.addInitContainer(c);
-    for (const c of props.containers ?? []) this.pod.addContainer(c);
+    this.withHardeningOptions(() => {
+      for (const c of props.initContainers ?? []) this.pod.addInitContainer(c);
+      for (const c of props.containers ?? []) this.pod.addContainer(c);
+    });
+  }
+
+  /**
+   * Runs `add` (`addHardenedContainer`, `addHardenedInitContainer`, the props' containers) with
+   * hardening options allowed; `addContainer` and `addInitContainer` called directly refuse them.
+   */
+  public withHardeningOptions<T>(add: () => T): T {
+    const was = this.hardeningOptions;
+    this.hardeningOptions = true;
+    try {
+      return add();
+    } finally {
+      this.hardeningOptions = was;
+    }
   }
 
   /**
@@ -140,6 +170,12 @@ export class Hardening {
    * hardening options, lets cdk8s-plus create it (`add`) and mounts its writable paths.
    */
   public addContainer(props: HardenedContainerProps, init: boolean, add: (p: kplus.ContainerProps) => kplus.Container): kplus.Container {
+    const options = this.hardeningOptions ? [] : Object.keys(props ?? {}).filter(k => k in CONTAINER_HARDENING_OPTIONS && (props as any)[k] !== undefined);
+    if (options.length > 0) {
+      const [method, hardened] = init ? ['addInitContainer', 'addHardenedInitContainer'] : ['addContainer', 'addHardenedContainer'];
+      this.fail([`${method}(${JSON.stringify(props.name ?? props.image)}): ${options.join(', ')} ${options.length > 1 ? 'are hardening options' : 'is a hardening option'}, `
+        + `which ${method} takes only typed as cdk8s-plus ContainerProps (jsii cannot widen it). Fix: call ${hardened}(props), which takes HardenedContainerProps.`]);
+    }
     this.adding = true;
     let container: kplus.Container;
     try {
@@ -154,7 +190,7 @@ export class Hardening {
 
   /** Registers a container attached as a cdk8s-plus `Container` object (its user/group are kept). */
   public attachContainer(container: kplus.Container): void {
-    if (!this.adding) this.register(container, false, {});
+    if (!this.adding) this.register(container, false, {}, true);
   }
 
   /**
@@ -279,6 +315,27 @@ export class Hardening {
           + 'Fix: do not patch the security fields the hardening manages; declare an exemption instead.');
       }
     }
+    // a claim mounted where the image does not keep its data (e.g. at PGDATA itself, below the preset's dataPath)
+    const dataPaths = new Map([...this.containers].filter(([, c]) => c.preset?.dataPath !== undefined).map(([n, c]) => [n, c.preset!.dataPath!]));
+    for (const m of misplacedClaims(spec, dataPaths)) {
+      const preset = this.containers.get(m.container)!.preset!;
+      errors.push(`container "${m.container}": the claim "${m.volume}" is mounted at ${m.mountPath}, but the image (${preset._source}) keeps its data in `
+        + `${m.dataPath}${m.below ? ', and a claim mounted below it holds the data directory itself: on a fresh volume its lost+found makes '
+          + 'the image\'s initialisation fail (initdb refuses a non-empty directory)' : ': the data would not be on the claim'}. `
+        + `Fix: mount the claim at ${m.dataPath}. Moving the data directory instead (e.g. PGDATA) is not done for you: on an existing claim it `
+        + 'would initialise a new, empty database next to the old data; if you did configure the image to keep its data elsewhere, describe '
+        + `that with a preset of your own: ImagePreset.of({ ..., dataPath: '${m.mountPath}' }).`);
+    }
+    // added capabilities a non-root process never holds (runtime-checks.ts): refused, like low ports
+    for (const { container, capabilities, user } of unreachableCapabilities(spec)) {
+      const scope = `{ container: '${container}' }`;
+      errors.push(`container "${container}": capabilities ${capabilities.join(', ')} are added, but the container runs as `
+        + `${user === undefined ? 'a non-root user' : `UID ${user}`} with allowPrivilegeEscalation: false, so its process never holds them `
+        + '(Kubernetes gives a non-root process no ambient capabilities, and no_new_privs disables file capabilities): it would fail with EPERM. '
+        + `Fix: declare Exemption.runAsRoot(reason, ${scope}) for that container; or drop the capabilities (remove them from `
+        + `Exemption.addCapabilities); or declare Exemption.privilegeEscalation(reason, ${scope}) and give the image's binary the file `
+        + `capability (setcap ${capabilities.map(c => `cap_${c.toLowerCase()}`).join(',')}+ep /path/to/binary).`);
+    }
 
     const exemptions = this.plan.exemptions;
     const verdict = judgeRootless(manifest, exemptions);
@@ -308,7 +365,7 @@ export class Hardening {
       + 'Fix: declare exemptions only through props.exemptions (Exemption factories), and never write this annotation yourself.'];
   }
 
-  private register(container: kplus.Container, init: boolean, opts: Partial<HardenedContainerProps>): void {
+  private register(container: kplus.Container, init: boolean, opts: Partial<HardenedContainerProps>, attached = false): void {
     const name = container.name;
     const prop = `${init ? 'initContainers' : 'containers'}[${name}]`;
     const problems: string[] = [];
@@ -325,7 +382,17 @@ export class Hardening {
       problems.push(`${prop}.user: 0 runs the container as root. Fix: use the image's non-root UID, `
         + `or declare Exemption.runAsRoot(reason, { container: '${name}' }).`);
     }
-    problems.push(...weakeningProblems(`${prop}.securityContext`, opts.securityContext, name));
+    // an attached container's settings are its own security context: refused like addContainer's props
+    problems.push(...weakeningProblems(`${prop}.securityContext`, attached ? container.securityContext : opts.securityContext, name));
+    const known = opts.customImage === true ? undefined : ImagePreset._mismatch(container.image, user ?? this.plan.user);
+    if (known) {
+      const effective = user ?? this.plan.user;
+      const from = preset ? preset._source : user !== undefined ? `${prop}.user` : 'props.user';
+      problems.push(`${prop}.image: "${container.image}" is the image of ${known._source}, which runs as UID ${known.user}, but the container `
+        + `runs as UID ${effective} (from ${from}): its files belong to another user. Fix: use preset: ${known._source} `
+        + `(ImagePreset.forImage(${JSON.stringify(container.image)})), or user: ${known.user}; or, if you built this image yourself with `
+        + `UID ${effective}, say so with customImage: true on the container.`);
+    }
     for (const field of ['user', 'group'] as const) {
       if (opts[field] !== undefined && opts.securityContext?.[field] !== undefined && opts[field] !== opts.securityContext[field]) {
         problems.push(`${prop}.securityContext.${field} contradicts ${prop}.${field}. Fix: set only ${prop}.${field}.`);
@@ -346,7 +413,10 @@ export class Hardening {
     for (const m of opts.volumeMounts ?? []) {
       if (paths.includes(normalize(m.path))) {
         problems.push(`${prop}.writablePaths: "${normalize(m.path)}" is also a volumeMount of the container: the emptyDir would shadow that volume. `
-          + 'Fix: drop the path from writablePaths (the mounted volume is writable already) or mount the volume elsewhere.');
+          + (normalize(m.path) === WRITABLE_TMP
+            ? 'Fix: set writableTmp: false on the container to use your own volume at /tmp; or, if you only need a larger /tmp, drop your volume '
+              + 'and set writableVolumes: { sizeLimit } (e.g. Size.gibibytes(2)).'
+            : 'Fix: drop the path from writablePaths (the mounted volume is writable already) or mount the volume elsewhere.'));
       }
     }
     this.fail(problems);
@@ -359,7 +429,7 @@ export class Hardening {
       });
       container.mount(path, volume);
     }
-    this.containers.set(name, { user, group });
+    this.containers.set(name, { user, group, preset });
   }
 
   private volumeName(container: string, path: string): string {
