@@ -202,7 +202,8 @@ export class Hardening {
    * hardening options, lets cdk8s-plus create it (`add`) and mounts its writable paths.
    */
   public addContainer(props: HardenedContainerProps, init: boolean, add: (p: kplus.ContainerProps) => kplus.Container): kplus.Container {
-    const options = this.hardeningOptions ? [] : Object.keys(props ?? {}).filter(k => k in CONTAINER_HARDENING_OPTIONS && (props as any)[k] !== undefined);
+    const options = this.hardeningOptions ? []
+      : Object.keys(props ?? {}).filter(k => k in CONTAINER_HARDENING_OPTIONS && (props as any)[k] !== undefined);
     if (options.length > 0) {
       const [method, hardened] = init ? ['addInitContainer', 'addHardenedInitContainer'] : ['addContainer', 'addHardenedContainer'];
       this.fail([`${method}(${JSON.stringify(props.name ?? props.image)}): ${options.join(', ')} ${options.length > 1 ? 'are hardening options' : 'is a hardening option'}, `
@@ -445,7 +446,9 @@ export class Hardening {
     const known = opts.customImage === true ? undefined : ImagePreset._mismatch(container.image, user ?? this.plan.user);
     if (known) {
       const effective = user ?? this.plan.user;
-      const from = preset ? preset._source : user !== undefined ? `${prop}.user` : 'props.user';
+      const own = opts.user ?? opts.securityContext?.user ?? container.securityContext.user;
+      const pod = this.props.user !== undefined ? 'props.user' : this.props.preset ? this.props.preset._source : 'props.securityContext.user';
+      const from = own !== undefined ? `${prop}.user` : preset ? preset._source : pod;
       problems.push(`${prop}.image: "${container.image}" is the image of ${known._source}, which runs as UID ${known.user}, but the container `
         + `runs as UID ${effective} (from ${from}): its files belong to another user. Fix: use preset: ${known._source} `
         + `(ImagePreset.forImage(${JSON.stringify(container.image)})), or user: ${known.user}; or, if you built this image yourself with `
