@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HardenedContainerProps, HardenedPodSpecProps } from './hardening';
 import { Hardening } from './hardening/hardening';
+import { hardenedPodSpec } from './kplus-overrides';
 
 /**
  * Props of a `HardenedPod`: the cdk8s-plus pod props (containers with hardening options)
@@ -86,6 +87,6 @@ export class HardenedPod extends kplus.Pod {
    * @internal
    */
   public _toPodSpec(): kplus.k8s.PodSpec {
-    return this.hardening.hardenPodSpec(super._toPodSpec());
+    return hardenedPodSpec(this.hardening, super._toPodSpec());
   }
 }

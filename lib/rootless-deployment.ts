@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HardenedContainerProps } from './hardening';
 import { Hardening } from './hardening/hardening';
+import { hardenedPodSpec } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
 
 /**
@@ -114,6 +115,6 @@ export class RootlessDeployment extends kplus.Deployment {
    * @internal
    */
   public _toPodSpec(): kplus.k8s.PodSpec {
-    return this.hardening.hardenPodSpec(super._toPodSpec());
+    return hardenedPodSpec(this.hardening, super._toPodSpec());
   }
 }

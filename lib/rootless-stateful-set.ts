@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { Exemption, HardenedContainerProps } from './hardening';
 import { Hardening } from './hardening/hardening';
 import { normalizePath as normalize, pathProblem } from './hardening/paths';
+import { ClaimMount, hardenedPodSpec, withClaimTemplates } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
 
 /**
@@ -294,33 +295,24 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
    * @internal
    */
   public _toPodSpec(): kplus.k8s.PodSpec {
-    const spec = super._toPodSpec();
-    const mounts = this.volumeClaimTemplates.map(c => ({ name: c.name, mountPath: normalize(c.mountPath) }));
-    const mounted = (c: kplus.k8s.Container) => ({ ...c, volumeMounts: [...c.volumeMounts ?? [], ...mounts] });
-    return this.hardening.hardenPodSpec({
-      ...spec,
-      containers: spec.containers.map(mounted),
-      initContainers: spec.initContainers?.map(c => c.name === INIT_NAME ? mounted(c) : c),
-    });
+    return hardenedPodSpec(this.hardening, super._toPodSpec(), this.claimMounts());
   }
 
   /**
    * @internal
    */
   public _toKube(): kplus.k8s.StatefulSetSpec {
-    const spec = super._toKube();
-    if (this.volumeClaimTemplates.length === 0) return spec;
-    return {
-      ...spec,
-      volumeClaimTemplates: this.volumeClaimTemplates.map(c => ({
-        metadata: { name: c.name },
-        spec: {
-          accessModes: c.accessModes ?? [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
-          storageClassName: c.storageClassName,
-          resources: { requests: { storage: kplus.k8s.Quantity.fromString(c.size.asString()) } },
-        },
-      })),
-    };
+    return withClaimTemplates(super._toKube(), this.volumeClaimTemplates.map(c => ({
+      name: c.name,
+      size: c.size.asString(),
+      storageClassName: c.storageClassName,
+      accessModes: c.accessModes ?? [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
+    })));
+  }
+
+  /** The claims as mounts of the app containers and of the permission init container. */
+  private claimMounts(): { mounts: ClaimMount[]; initContainer: string } {
+    return { mounts: this.volumeClaimTemplates.map(c => ({ name: c.name, mountPath: normalize(c.mountPath) })), initContainer: INIT_NAME };
   }
 
   /** Claim paths that another mount of an app container (a writable path, a volumeMount) already uses. */
