@@ -179,7 +179,7 @@ const objectArb = podArb.chain(pod => {
     entries: fc.option(fc.uniqueArray(entryArb(names), { maxLength: 3, selector: e => `${e.kind}/${e.container}` }), { nil: undefined, freq: 4 }),
     tamper: fc.oneof({ arbitrary: fc.constant('none'), weight: 3 }, { arbitrary: fc.constantFrom(...Object.keys(TAMPER)), weight: 2 }),
   }).map(r => {
-    const metadata = { ...pod.metadata };
+    const metadata: any = { ...pod.metadata };
     if (r.entries !== undefined) {
       metadata.annotations = { ...metadata.annotations, 'rootless.cdk8s.io/exemptions': TAMPER[r.tamper](writeAnnotation(r.entries as any)) };
     }
