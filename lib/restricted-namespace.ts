@@ -3,8 +3,11 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { RootlessAnnotations } from './hardening/annotations';
 import { reasonProblem } from './hardening/reason';
+import { mergeKeyPaths } from './hardening/verify';
 import { PodSecurity, PolicyLevel } from './policy';
+import { podBearingKind, podTemplateOf } from './policy/k8s-shapes';
 import { parseMinor } from './policy/version';
+import { RootlessStatefulSet } from './rootless-stateful-set';
 
 const LEVELS: readonly string[] = Object.values(PolicyLevel);
 const RANK: Record<string, number> = { [PolicyLevel.PRIVILEGED]: 0, [PolicyLevel.BASELINE]: 1, [PolicyLevel.RESTRICTED]: 2 };
@@ -210,9 +213,45 @@ export class RestrictedNamespace extends kplus.Namespace {
     this.warnLevel = modes.warn.level;
     this.warnVersion = modes.warn.version;
 
+    const expected: Record<string, string> = {};
+    for (const [mode, setting] of Object.entries(modes)) {
+      expected[`pod-security.kubernetes.io/${mode}`] = setting.level;
+      expected[`pod-security.kubernetes.io/${mode}-version`] = setting.version;
+    }
+    const annotation = props.exemption ? JSON.stringify([props.exemption.toJson()]) : undefined;
+    this.node.addValidation({ validate: () => this.verifyOwnManifest(expected, annotation) });
     if (props.verifyWorkloads ?? true) {
       this.node.addValidation({ validate: () => this.verifyWorkloads() });
     }
+  }
+
+  /**
+   * The emitted Namespace says what the props declared: its Pod Security labels (and no other
+   * `pod-security.kubernetes.io/` label) and its exemptions annotation are exactly the constructed
+   * ones, so `metadata.addLabel(...)` or a JSON patch after construction cannot lower the level
+   * while `enforceLevel` still says `restricted`; and it has no `<<` key.
+   */
+  private verifyOwnManifest(expected: Record<string, string>, annotation: string | undefined): string[] {
+    const manifest = ApiObject.of(this).toJson();
+    const errors: string[] = [];
+    const labels = manifest?.metadata?.labels ?? {};
+    const keys = new Set([...Object.keys(expected), ...Object.keys(labels).filter(k => k.startsWith('pod-security.kubernetes.io/'))]);
+    for (const key of keys) {
+      if (labels[key] === expected[key]) continue;
+      errors.push(`label ${key} is ${labels[key] === undefined ? 'missing' : JSON.stringify(labels[key])} in the synthesized Namespace, but the construct `
+        + `${expected[key] === undefined ? 'sets no such label' : `sets ${JSON.stringify(expected[key])}`}: it was changed after construction `
+        + '(metadata.addLabel or a JSON patch). Fix: set levels and versions only through the props (enforce, audit, warn, version, '
+        + '...; a lower level needs NamespaceExemption.lowerLevel(level, reason)).');
+    }
+    const emitted = manifest?.metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS];
+    if (emitted !== annotation) {
+      errors.push(`annotation ${RootlessAnnotations.EXEMPTIONS} is ${emitted === undefined ? 'missing' : JSON.stringify(emitted)} in the synthesized Namespace, `
+        + `but the construct declares ${annotation ?? 'none'}. Fix: declare it only through props.exemption.`);
+    }
+    for (const at of mergeKeyPaths(manifest)) {
+      errors.push(`${at}: a "<<" key is a merge key to YAML 1.1 readers such as kubectl. Fix: remove it.`);
+    }
+    return errors;
   }
 
   /**
@@ -231,21 +270,50 @@ export class RestrictedNamespace extends kplus.Namespace {
       } catch {
         continue; // the object's own validation reports why it cannot be rendered
       }
-      if (manifest?.metadata?.namespace !== name) continue;
+      const merges = podBearingKind(manifest?.kind) ? mergeKeyPaths(manifest) : [];
+      if (merges.length > 0) {
+        // kubectl (YAML 1.1) would merge these keys, e.g. metadata: { '<<': { namespace: x } } moves the object
+        errors.push(`${where}; ${manifest.kind} "${manifest.metadata?.name}" (construct ${constructPath(obj)}) has "<<" keys (${merges.join(', ')}), `
+          + 'which kubectl reads as YAML merge keys: what it applies is not what was verified. Fix: remove them.');
+        continue;
+      }
+      // kubectl apply puts an object without a namespace into "default" (or the context's namespace)
+      const namespace = manifest?.metadata?.namespace || (name === 'default' ? 'default' : undefined);
+      if (namespace !== name) continue;
       const result = PodSecurity.evaluate(manifest, { level: this.enforceLevel, version: this.enforceVersion });
       if (!result.applicable || result.allowed) continue;
       const workload = `${manifest.kind} "${manifest.metadata?.name}" (construct ${constructPath(obj)})`;
-      const findings = result.violations.map(v => `${v.check}: ${v.detail}. Fix: ${v.fix}`);
+      // a RootlessStatefulSet's permission init container (VolumePermissions.INIT_CONTAINER, the default) and the
+      // exemptions it implies are the construct's, not the author's: say so, and name the one-line alternative
+      const owner = obj.node.scope;
+      const init = owner instanceof RootlessStatefulSet ? owner.permissionInitContainer?.name : undefined;
+      const byConstruct = (containers: string[] | undefined) => init !== undefined && containers !== undefined && containers.length > 0
+        && containers.every(c => c === init);
+      const findings = result.violations.map(v => byConstruct(v.containers)
+        ? `${v.check}: ${v.detail} (the construct's permission init container)`
+        : `${v.check}: ${v.detail}. Fix: ${v.fix}`);
       if (result.malformed) findings.push(`malformed pod spec: ${result.malformed}`);
-      const declared = declaredExemptions(manifest);
+      const entries = declaredExemptions(manifest);
+      const declared = entries.filter(e => !byConstruct(e.container === undefined ? undefined : [e.container])).map(e => e.text);
+      const implied = entries.filter(e => byConstruct(e.container === undefined ? undefined : [e.container])).map(e => e.text);
+      const constructFix = implied.length > 0
+        ? `    The exemptions ${implied.join(', ')} were declared by the construct, not by you: RootlessStatefulSet's `
+          + `volumePermissions: VolumePermissions.INIT_CONTAINER (the default) adds the "${init}" init container, which runs as root to give the claim `
+          + 'volumes to the app user. Fix: set volumePermissions: VolumePermissions.FS_GROUP_ONLY (no init container: the pod stays '
+          + 'restricted). That is enough when the claims\' volume driver applies fsGroup: most block storage (CSI drivers whose '
+          + 'fsGroupPolicy is File or ReadWriteOnceWithFSType, e.g. AWS EBS, GCE PD, Azure Disk); not NFS or hostPath volumes. '
+          + 'Otherwise deploy it to a namespace that enforces baseline, or lower this one with '
+          + 'NamespaceExemption.lowerLevel(PolicyLevel.BASELINE, reason).\n'
+        : '';
       const fix = declared.length > 0
         ? `    The workload declares exemptions (${declared.join(', ')} in ${RootlessAnnotations.EXEMPTIONS}) that put it below `
           + `"${this.enforceLevel}". Fix: remove the exemptions it no longer needs, or deploy it to a namespace that enforces its level, `
           + 'or lower this one with NamespaceExemption.lowerLevel(level, reason).'
-        : '    Fix the workload (e.g. build it with HardenedPod / RootlessDeployment / RootlessStatefulSet, which meet restricted), '
+        : implied.length > 0 ? ''
+          : '    Fix the workload (e.g. build it with HardenedPod / RootlessDeployment / RootlessStatefulSet, which meet restricted), '
           + 'or, if it must run below the namespace level, move it to another namespace or lower this one with '
           + 'NamespaceExemption.lowerLevel(level, reason).';
-      errors.push(`${where}; it would reject ${workload}:\n    - ${findings.join('\n    - ')}\n${fix}`);
+      errors.push(`${where}; it would reject ${workload}:\n    - ${findings.join('\n    - ')}\n${constructFix}${fix}`.trimEnd());
     }
     return errors;
   }
@@ -301,16 +369,15 @@ export class RestrictedNamespace extends kplus.Namespace {
 }
 
 /** The exemption ids (and containers) the pod template of a manifest declares in the exemptions annotation. */
-function declaredExemptions(manifest: any): string[] {
-  const template = manifest.kind === 'Pod' ? manifest
-    : manifest.kind === 'CronJob' ? manifest.spec?.jobTemplate?.spec?.template
-      : manifest.spec?.template;
-  const value = template?.metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS];
+function declaredExemptions(manifest: any): { readonly text: string; readonly container?: string }[] {
+  const value = podTemplateOf(manifest)?.metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS];
   if (typeof value !== 'string') return [];
   try {
     const entries = JSON.parse(value);
     if (!Array.isArray(entries)) return [];
-    return entries.map((e: any) => `${e?.id}${typeof e?.container === 'string' ? ` (container "${e.container}")` : ''}`);
+    return entries.map((e: any) => typeof e?.container === 'string'
+      ? { text: `${e?.id} (container "${e.container}")`, container: e.container }
+      : { text: `${e?.id}` });
   } catch {
     return [];
   }

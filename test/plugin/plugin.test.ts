@@ -57,6 +57,31 @@ async function validate(files: any[][], props: RootlessValidationProps = {}, met
 }
 
 describe('RootlessValidation (in-process)', () => {
+  test('scope: the init container\'s runAsRoot does not cover the app container running as root', async () => {
+    const reason = 'the init container chowns the data volume';
+    const r = await validate([[pod('db', {
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      initContainers: [{ name: 'init', image: 'busybox', securityContext: { ...HARDENED, runAsUser: 0, runAsNonRoot: false } }],
+      containers: [{ name: 'app', image: 'app', securityContext: { ...HARDENED, runAsUser: 0, runAsNonRoot: false } }],
+    }, { 'rootless.cdk8s.io/exemptions': `[{"id":"runAsRoot","container":"init","reason":"${reason}"}]` })]]);
+    expect(r.summary.status).toBe('failure');
+    const runAsUser = r.violations.find(v => v.ruleName === 'runAsUser');
+    expect(runAsUser.violatingResources[0].locations.join('\n')).toContain('"app"');
+    expect(runAsUser.violatingResources[0].locations.join('\n')).not.toContain('"init"');
+  });
+
+  test('duplicate JSON keys in the annotation: reported, and no entry is honoured', async () => {
+    const reason = 'the init container chowns the data volume';
+    const r = await validate([[pod('dup', {
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{ name: 'app', image: 'app', securityContext: { ...HARDENED, runAsUser: 0, runAsNonRoot: false } }],
+    }, { 'rootless.cdk8s.io/exemptions': `[{"id":"runAsRoot","container":"init","container":null,"reason":"${reason}"}]` })]]);
+    expect(r.rules).toContain('runAsUser');
+    expect(r.logs).not.toContain('accepted');
+    const exemption = r.violations.find(v => v.ruleName === 'rootless-exemption');
+    expect(exemption.violatingResources[0].locations[0]).toContain('[0] is not in the canonical form');
+  });
+
   test('a restricted pod passes; a plain one fails with one violation per check, resource name and locations', async () => {
     const ok = pod('ok', { securityContext: POD_SC, containers: [{ name: 'app', image: 'x', securityContext: HARDENED }] });
     const plain = pod('plain', { containers: [{ name: 'app', image: 'nginx' }] });
