@@ -115,5 +115,5 @@ export function forContainer(kind: string): string {
 
 /** CEL: the added capability `cap` of container `c` is listed by an addCapabilities entry covering `c` (whole quoted names compared). */
 export function capabilityListed(): string {
-  return `('"' + cap + '"/"container":"' + c.name + '"' in variables.capabilityKeys || '"' + cap + '"/"container":null' in variables.capabilityKeys)`;
+  return '(\'"\' + cap + \'"/"container":"\' + c.name + \'"\' in variables.capabilityKeys || \'"\' + cap + \'"/"container":null\' in variables.capabilityKeys)';
 }

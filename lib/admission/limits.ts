@@ -9,9 +9,9 @@
  * (`CEL_WITHIN_LIMITS`) and in JavaScript (`limitsProblem`, for the tests' judgement).
  */
 import { ANNOTATION_MAX_SIZE } from './exemptions-cel';
+import { META, SPEC, celHas, celString } from '../policy/checks/cel';
 import { ANNOTATION_PREFIX as APPARMOR_PREFIX } from '../policy/checks/check-app-armor-profile';
 import { ANNOTATION_CONTAINER_PREFIX as SECCOMP_CONTAINER_PREFIX, ANNOTATION_POD as SECCOMP_POD } from '../policy/checks/check-seccomp-profile-baseline';
-import { META, SPEC, celHas, celString } from '../policy/checks/cel';
 import { containersOf, podTemplateOf } from '../policy/k8s-shapes';
 
 export { ANNOTATION_MAX_SIZE };

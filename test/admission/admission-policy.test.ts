@@ -1,12 +1,12 @@
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { checkOf, evaluatePolicy } from './cel';
+import { judge } from './judge';
 import { AdmissionFailurePolicy, LabelSelectorOperator, RootlessAdmissionPolicy, RootlessAdmissionPolicyProps, ValidationAction } from '../../lib/admission-policy';
 import { HardenedPod } from '../../lib/hardened-pod';
 import { Exemption } from '../../lib/hardening/exemption';
 import { PodSecurity } from '../../lib/policy';
 import { container, hardenedPod as enginePod, workload } from '../policy/fixtures';
-import { judge } from './judge';
 
 const KINDS = ['Pod', 'PodTemplate', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
 

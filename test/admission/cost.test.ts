@@ -4,9 +4,9 @@
  */
 import { Testing } from 'cdk8s';
 import { CostEstimator, Sizes } from './cost';
-import { RootlessAdmissionPolicy } from '../../lib/admission-policy';
 import { ANNOTATION_MAX_SIZE } from '../../lib/admission/exemptions-cel';
 import { MAX_ADDED_CAPABILITIES, MAX_ANNOTATIONS, MAX_CONTAINERS, MAX_ITEMS, MAX_NAME, MAX_PATH, MAX_PROFILE, MAX_VOLUMES } from '../../lib/admission/limits';
+import { RootlessAdmissionPolicy } from '../../lib/admission-policy';
 import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { EXEMPTION_KINDS } from '../../lib/hardening/exemptions/registry';
 
@@ -27,9 +27,17 @@ const ENTRY_PARTS = { ',': [Math.max(...EXEMPTION_KINDS.map(k => k.id.length)) +
 
 const SIZES: Sizes = {
   fields: {
-    containers: MAX_CONTAINERS, initContainers: MAX_CONTAINERS, ephemeralContainers: MAX_CONTAINERS,
-    volumes: MAX_VOLUMES, annotations: MAX_ANNOTATIONS,
-    sysctls: MAX_ITEMS, ports: MAX_ITEMS, volumeMounts: MAX_ITEMS, add: MAX_ADDED_CAPABILITIES, drop: MAX_ITEMS, sources: MAX_ITEMS,
+    containers: MAX_CONTAINERS,
+    initContainers: MAX_CONTAINERS,
+    ephemeralContainers: MAX_CONTAINERS,
+    volumes: MAX_VOLUMES,
+    annotations: MAX_ANNOTATIONS,
+    sysctls: MAX_ITEMS,
+    ports: MAX_ITEMS,
+    volumeMounts: MAX_ITEMS,
+    add: MAX_ADDED_CAPABILITIES,
+    drop: MAX_ITEMS,
+    sources: MAX_ITEMS,
     // a DNS label (container), a DNS subdomain (sysctl, volume names): the API validates them
     name: 253,
     mountPath: MAX_PATH,
@@ -50,7 +58,10 @@ const SIZES: Sizes = {
     exempt: { size: ENTRIES, element: ANNOTATION_MAX_SIZE, total: ANNOTATION_MAX_SIZE + ENTRIES },
     // one key per listed capability: each takes at least 6 characters of the annotation (`,"BPF"`)
     capabilityKeys: { size: Math.floor(ANNOTATION_MAX_SIZE / 6) + 1, element: ANNOTATION_MAX_SIZE },
-    exemptionsSizeOk: { size: 1 }, exemptionsCanonical: { size: 1 }, exemptionsValid: { size: 1 }, withinLimits: { size: 1 },
+    exemptionsSizeOk: { size: 1 },
+    exemptionsCanonical: { size: 1 },
+    exemptionsValid: { size: 1 },
+    withinLimits: { size: 1 },
   },
   unbounded: MAX_REQUEST,
 };
@@ -89,7 +100,8 @@ function policyAt(version?: string, honorExemptions?: boolean): any {
  */
 function costs(policy: any): { expressions: { name: string; cost: number }[]; validations: number[]; total: number; matchConditions: number } {
   const variableCost = (v: any) => (v.name === 'capabilityKeys' ? capabilityKeysBound() : estimator.cost(v.expression));
-  const variables = new Map<string, { cost: number; uses: string[] }>(policy.spec.variables.map((v: any) => [v.name, { cost: variableCost(v), uses: CostEstimator.variablesOf(v.expression) }]));
+  const variables = new Map<string, { cost: number; uses: string[] }>(
+    policy.spec.variables.map((v: any) => [v.name, { cost: variableCost(v), uses: CostEstimator.variablesOf(v.expression) }]));
   const validations: number[] = policy.spec.validations.map((v: any) => estimator.cost(v.expression));
   const expressions = [
     ...[...variables.entries()].map(([name, v]) => ({ name: `variable ${name}`, cost: v.cost })),

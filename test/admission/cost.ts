@@ -53,16 +53,16 @@ interface Estimate {
 const c1 = (x: number) => Math.ceil(x);
 
 export class CostEstimator {
+  /** The names of the variables an expression references. */
+  public static variablesOf(expression: string): string[] {
+    return [...new Set([...expression.matchAll(/variables\.([A-Za-z_][A-Za-z0-9_]*)/g)].map(m => m[1]))];
+  }
+
   constructor(private readonly sizes: Sizes) {}
 
   /** The worst-case cost of an expression (variables it references are not included). */
   public cost(expression: string): number {
     return this.walk(parse(expression).expr, new Map()).cost;
-  }
-
-  /** The names of the variables an expression references. */
-  public static variablesOf(expression: string): string[] {
-    return [...new Set([...expression.matchAll(/variables\.([A-Za-z_][A-Za-z0-9_]*)/g)].map(m => m[1]))];
   }
 
   private walk(e: any, scope: Map<string, Estimate>): Estimate {
@@ -75,7 +75,14 @@ export class CostEstimator {
       }
       case 'identExpr': {
         const bound = scope.get(k.value.name);
-        return { cost: 1, size: bound?.size ?? unknown, element: bound?.element ?? unknown, total: bound?.total, parts: bound?.parts, elementParts: bound?.elementParts };
+        return {
+          cost: 1,
+          size: bound?.size ?? unknown,
+          element: bound?.element ?? unknown,
+          total: bound?.total,
+          parts: bound?.parts,
+          elementParts: bound?.elementParts,
+        };
       }
       case 'selectExpr': {
         const operand = this.walk(k.value.operand, scope);
@@ -94,7 +101,11 @@ export class CostEstimator {
         return { cost: 10 + sum(items.map(i => i.cost)), size: items.length, element: Math.max(0, ...items.map(i => i.size)), elementParts: shaped };
       }
       case 'structExpr':
-        return { cost: 30 + sum(k.value.entries.map((x: any) => this.walk(x.value.value, scope).cost + this.walk(x.keyKind.value, scope).cost)), size: k.value.entries.length, element: 0 };
+        return {
+          cost: 30 + sum(k.value.entries.map((x: any) => this.walk(x.value.value, scope).cost + this.walk(x.keyKind.value, scope).cost)),
+          size: k.value.entries.length,
+          element: 0,
+        };
       case 'comprehensionExpr': {
         const c = k.value;
         const range = this.walk(c.iterRange, scope);
@@ -118,7 +129,12 @@ export class CostEstimator {
           loop = Math.min(loop, Math.ceil(range.size * (f1 + 10 * slope) + slope * range.total));
         }
         // map and filter: the step appends to the accumulator (`@result + [x]`), so its shape is the elements'
-        return { cost: range.cost + init.cost + loop + largest.result.cost, size: range.size, element: Math.max(range.element, largest.step.element), elementParts: largest.step.elementParts };
+        return {
+          cost: range.cost + init.cost + loop + largest.result.cost,
+          size: range.size,
+          element: Math.max(range.element, largest.step.element),
+          elementParts: largest.step.elementParts,
+        };
       }
       case 'callExpr':
         return this.call(k.value, scope);
@@ -139,7 +155,11 @@ export class CostEstimator {
         return result(0);
 
       case '_?_:_':
-        return { cost: args[0].cost + Math.max(args[1].cost, args[2].cost), size: Math.max(args[1].size, args[2].size), element: Math.max(args[1].element, args[2].element) };
+        return {
+          cost: args[0].cost + Math.max(args[1].cost, args[2].cost),
+          size: Math.max(args[1].size, args[2].size),
+          element: Math.max(args[1].element, args[2].element),
+        };
       case '_[_]': {
         const index = call.args[1].exprKind;
         const i = index.case === 'constExpr' ? Number(index.value.constantKind.value) : -1;
@@ -177,7 +197,8 @@ export class CostEstimator {
         // parts: at most one more than the separators that fit (a constant separator's length is known)
         const constant = call.args[0].exprKind.case === 'constExpr' ? String(call.args[0].exprKind.value.constantKind.value) : undefined;
         const separator = constant !== undefined ? Math.max(1, b.size) : 1;
-        return { ...result(c1(0.2 * a.size), Math.floor(a.size / separator) + 1, a.size), total: a.size, indexed: constant !== undefined ? a.parts?.[constant] : undefined };
+        const indexed = constant !== undefined ? a.parts?.[constant] : undefined;
+        return { ...result(c1(0.2 * a.size), Math.floor(a.size / separator) + 1, a.size), total: a.size, indexed };
       }
       default:
         throw new Error(`cost: no cost rule for ${fn}`);

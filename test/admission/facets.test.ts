@@ -6,9 +6,9 @@
 import { parse } from '@bufbuild/cel';
 import { Testing } from 'cdk8s';
 import { checkOf, evaluatePolicy } from './cel';
-import { RootlessAdmissionPolicy, RootlessAdmissionPolicyProps } from '../../lib/admission-policy';
 import { RELAXATIONS } from '../../lib/admission/exemptions-cel';
 import { MAX_ADDED_CAPABILITIES, MAX_ANNOTATIONS, MAX_CONTAINERS, MAX_ITEMS, MAX_NAME, MAX_PATH, MAX_PROFILE, MAX_VOLUMES, limitsProblem } from '../../lib/admission/limits';
+import { RootlessAdmissionPolicy, RootlessAdmissionPolicyProps } from '../../lib/admission-policy';
 import { MAX_ANNOTATION_LENGTH } from '../../lib/hardening/exemptions/codec';
 import { EXEMPTION_KINDS } from '../../lib/hardening/exemptions/registry';
 import { ROOTLESS_RULES } from '../../lib/hardening/rootless-rules';
@@ -19,7 +19,8 @@ import { CheckDefinition } from '../../lib/policy/checks/util';
 import { PolicyLevel } from '../../lib/policy/types';
 
 function conditions(cel: CheckCel): string[] {
-  return [...Object.values(cel.pod ?? {}), ...Object.values(cel.container ?? {}), ...(cel.capability ? [cel.capability] : []), ...(cel.volume ? [cel.volume] : [])];
+  return [...Object.values(cel.pod ?? {}), ...Object.values(cel.container ?? {}),
+    ...(cel.capability ? [cel.capability] : []), ...(cel.volume ? [cel.volume] : [])];
 }
 
 describe('every check revision carries its CEL', () => {
@@ -52,7 +53,8 @@ describe('what an exemption relaxes in CEL is what the registry says', () => {
   ];
   test.each(EXEMPTION_KINDS.map(k => [k.id, k]))('%s', (_id, kind) => {
     const r = RELAXATIONS[kind.id];
-    const relaxed = facets.filter(f => f.cels.some(cel => [...Object.keys(cel.pod ?? {}), ...Object.keys(cel.container ?? {})].some(field => r.fields?.includes(field))
+    const keys = (cel: CheckCel) => [...Object.keys(cel.pod ?? {}), ...Object.keys(cel.container ?? {})];
+    const relaxed = facets.filter(f => f.cels.some(cel => keys(cel).some(field => r.fields?.includes(field))
       || (r.capabilities && cel.capability !== undefined) || (r.volumeSource !== undefined && cel.volume !== undefined))).map(f => f.id);
     expect(relaxed.sort()).toEqual([...kind.relaxes].sort());
   });
@@ -63,12 +65,15 @@ describe('the limits: the same in CEL and in JavaScript, at each boundary', () =
   new RootlessAdmissionPolicy(chart, 'p', {} as RootlessAdmissionPolicyProps);
   const policy = Testing.synth(chart).find((d: any) => d.kind === 'ValidatingAdmissionPolicy');
   const container = (name: string, more: any = {}) => ({
-    name, image: 'i',
+    name,
+    image: 'i',
     securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, ...more.securityContext },
     ...more.fields,
   });
   const pod = (spec: any, annotations: any = {}) => ({
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', annotations },
     spec: { automountServiceAccountToken: false, securityContext: { seccompProfile: { type: 'RuntimeDefault' } }, containers: [container('app')], ...spec },
   });
   const names = (n: number) => Array.from({ length: n }, (_, i) => `c${i}`);
