@@ -85,3 +85,21 @@ export function unbindablePorts(spec: unknown): UnbindablePort[] {
 export function suggestedPort(port: number): number {
   return port < 100 ? 8000 + port : 8080;
 }
+
+/**
+ * The portable fix for container ports that non-root (or capability-less) processes cannot
+ * bind: the pod sysctl UNPRIVILEGED_PORT_SYSCTL set to the lowest such port. Namespaced and in
+ * the restricted profile's safe list, but it needs the pod's own network namespace: a pod on
+ * the host network cannot take it (`hostNetwork: true`), nor can one that already sets the
+ * sysctl (its value is the author's; lowering it is a human's decision).
+ *
+ * @returns undefined when every port can be bound
+ */
+export function unprivilegedPortFix(spec: unknown): { readonly port: number; readonly settable: boolean; readonly reason?: 'hostNetwork' | 'set' } | undefined {
+  const ports = unbindablePorts(spec);
+  if (ports.length === 0) return undefined;
+  const port = Math.min(...ports.map(p => p.port));
+  if (object(spec).hostNetwork === true) return { port, settable: false, reason: 'hostNetwork' };
+  const set = list(object(object(spec).securityContext).sysctls).some((s: any) => s?.name === UNPRIVILEGED_PORT_SYSCTL);
+  return set ? { port, settable: false, reason: 'set' } : { port, settable: true };
+}

@@ -93,7 +93,6 @@ function restricted(text: string): boolean {
 describe('hardenText', () => {
   test('Helm output: only insertions, comments/anchors/flow style kept, other documents byte-identical, passes restricted, idempotent', () => {
     const r = hardenText(HELM);
-    expect(r.reformatted).toBe(false);
     expect(linesKept(HELM, r.text)).toBe(true);
     expect(r.text).toContain('name: release-web   # the release name');
     expect(r.text).toContain('labels: &labels');
@@ -117,7 +116,8 @@ describe('hardenText', () => {
       readOnlyRootFilesystem: true,
     });
     expect(pod.securityContext).toEqual({ fsGroup: 101, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' }, fsGroupChangePolicy: 'OnRootMismatch' });
-    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.automountServiceAccountToken).toBeUndefined(); // the token is left as it is, with a note
+    expect(r.objects[0].notes.join('\n')).toContain('--disable-service-account-token');
     expect(pod.containers[0].volumeMounts).toEqual([{ name: 'web-tmp', mountPath: '/tmp' }]);
     expect(pod.volumes).toEqual([{ name: 'web-tmp', emptyDir: { sizeLimit: '256Mi' } }]);
     expect(hardenText(r.text).text).toBe(r.text);
@@ -244,7 +244,9 @@ spec:
       expect(problems).toContain(expected);
     }
     expect(problems).toContain('targetPort');
-    expect(r.objects[0].notes.join('\n')).toContain('uses service account "agent"');
+    expect(problems).toContain('the pod uses the host network, which cannot take the sysctl'); // so no sysctl is added
+    expect(after.securityContext.sysctls).toBeUndefined();
+    expect(r.objects[0].notes.join('\n')).toContain('the API token of service account "agent" stays mounted');
     expect(r.objects[0].remaining.length).toBeGreaterThan(0);
     expect(hardenText(r.text).text).toBe(r.text);
   });
@@ -266,7 +268,10 @@ spec:
     const r = hardenText(text, { addExemptions: true });
     expect(onlyInsertions(text, r.text)).toBe(true);
     const annotation = JSON.parse(YAML.parse(r.text).metadata.annotations['rootless.cdk8s.io/exemptions']);
-    expect(annotation).toEqual([{ id: 'addCapabilities', container: 'app', reason: 'TODO: explain why container "app" needs SYS_PTRACE', capabilities: ['SYS_PTRACE'] }]);
+    expect(annotation).toEqual([
+      { id: 'addCapabilities', container: 'app', reason: 'TODO: explain why container app needs SYS_PTRACE', capabilities: ['SYS_PTRACE'] },
+      { id: 'serviceAccountToken', container: null, reason: 'TODO: explain why the pod calls the Kubernetes API with its service account token' },
+    ]);
     expect(hardenText(r.text, { addExemptions: true }).text).toBe(r.text);
 
     const dir = tmpDir();
@@ -274,10 +279,13 @@ spec:
     const audit = await cliJson(['audit', 'legacy.yaml'], { cwd: dir });
     expect(audit.code).toBe(1);
     const checks = audit.report.results[0].violations.map((v: any) => v.check);
-    expect(checks).toEqual(['capabilities_restricted', 'rootless-exemption']);
+    expect(checks).toEqual(['capabilities_restricted', 'rootless-exemption', 'rootless-exemption']);
     expect(audit.report.results[0].violations[1].detail).toContain('is a placeholder');
     // a human writes the reason: the exemption is no longer flagged (the PSS violation itself stays: exemptions do not change admission)
-    writeFiles(dir, { 'legacy.yaml': r.text.replace('TODO: explain why container \\"app\\" needs SYS_PTRACE', 'attaches a debugger to the worker in staging') });
+    writeFiles(dir, {
+      'legacy.yaml': r.text.replace('TODO: explain why container app needs SYS_PTRACE', 'attaches a debugger to the worker in staging')
+        .replace('TODO: explain why the pod calls the Kubernetes API with its service account token', 'lists its peers through the API'),
+    });
     const confirmed = await cliJson(['audit', 'legacy.yaml'], { cwd: dir });
     expect(confirmed.report.results[0].violations.map((v: any) => v.check)).toEqual(['capabilities_restricted']);
   });
@@ -369,7 +377,10 @@ describe('the reference article\'s manifests (scenarios 1, 10, 15)', () => {
     const r = hardenText(fs.readFileSync(path.join(ARTICLE, 'secure-app.yaml'), 'utf8'));
     expect(r.objects[0].remaining).toEqual([]);
     expect(r.objects[0].notes.join('\n')).toContain('runAsNonRoot without a numeric runAsUser');
-    expect(hardenText(r.text, { user: 1000 }).objects[0].notes.join('\n')).not.toContain('without a numeric runAsUser');
+    // it runs as its image's own user: --user does not replace it (issue 15, point 3)
+    const again = hardenText(r.text, { user: 1000 });
+    expect(again.text).toBe(r.text);
+    expect(again.objects[0].notes.join('\n')).toContain('it runs as its image\'s user, which --user does not replace');
   });
 
   test('elasticsearch: the root init container under a pod-level runAsNonRoot is reported (the kubelet refuses it), never silently changed', () => {
@@ -392,10 +403,11 @@ spec:${extra}
 ${containers}`;
 
   test('a low port: a root container that drops ALL cannot bind it either; one that adds NET_BIND_SERVICE can (as the constructs decide)', () => {
+    // on the host network (which cannot take the sysctl harden adds otherwise)
     const root = hardenText(pod(`    - name: web
       image: httpd
       ports: [{containerPort: 80}]
-      securityContext: {runAsUser: 0}`));
+      securityContext: {runAsUser: 0}`, '\n  hostNetwork: true'));
     const problems = root.objects[0].problems.join('\n');
     expect(problems).toContain('container "web": port 80 is below 1024: a root process without NET_BIND_SERVICE (capabilities drop ALL) cannot bind it');
     expect(YAML.parse(root.text).spec.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
@@ -410,7 +422,7 @@ ${containers}`;
     const nonRoot = hardenText(pod(`    - name: web
       image: httpd
       ports: [{containerPort: 443}]
-      securityContext: {runAsUser: 1000, capabilities: {add: [NET_BIND_SERVICE]}}`));
+      securityContext: {runAsUser: 1000, capabilities: {add: [NET_BIND_SERVICE]}}`, '\n  hostNetwork: true'));
     expect(nonRoot.objects[0].problems.join('\n')).toContain('port 443 is below 1024: a non-root process cannot bind it');
 
     const sysctl = hardenText(pod(`    - name: web
