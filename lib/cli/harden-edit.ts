@@ -271,11 +271,12 @@ interface FlowStyle {
 /** Longest line (from the entry's column) a value is written on before it is split over lines. */
 const FLOW_LINE = 100;
 
-/** A value in flow syntax: one line, or (`multiLine`) one entry per line when it is longer than FLOW_LINE. */
+/** A value in flow syntax: one line, or (`multiLine`) one entry per line when it is JSON or longer than FLOW_LINE. */
 function renderFlow(value: unknown, style: FlowStyle, col: number, multiLine: boolean): string {
   const one = style.json ? JSON.stringify(value)
     : yaml().stringify(value, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }).trimEnd();
-  if (!multiLine || typeof value !== 'object' || value === null || col + one.length <= FLOW_LINE) return one;
+  // JSON documents are written expanded (as kubectl and JSON.stringify(…, null, 2) do); YAML flow only when long
+  if (!multiLine || typeof value !== 'object' || value === null || (!style.json && col + one.length <= FLOW_LINE)) return one;
   const inner = col + style.indent;
   const entries = Array.isArray(value)
     ? value.map(v => renderFlow(v, style, inner, true))

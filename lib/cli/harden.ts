@@ -24,8 +24,9 @@ import { DEFAULT_MAX_BYTES, readManifests } from './manifest-reader';
 import { MAX_ID } from '../hardening/defaults';
 import { pathProblem } from '../hardening/paths';
 
-export { HardenOptions, PodReport, WritablePath } from './harden-pod';
-export { HardenResult, HardenedObject, formatHardenReport, hardenText, needsHuman } from './harden-text';
+export type { HardenOptions, PodReport, WritablePath } from './harden-pod';
+export type { HardenResult, HardenedObject } from './harden-text';
+export { formatHardenReport, hardenText, needsHuman } from './harden-text';
 
 /** Parses `--user` / `--group`: a numeric ID. */
 function parseId(value: string): number {

@@ -9,6 +9,7 @@
  */
 import { containersOf } from './declared-exemptions';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from './defaults';
+import { isWindowsPod } from '../policy/checks/util';
 
 /** A container the kubelet refuses to start: effective runAsNonRoot true, effective runAsUser 0. */
 export interface KubeletRefusal {
@@ -66,8 +67,12 @@ export function holdsNetBindService(container: unknown, podSecurityContext: unkn
   return !drop.includes('ALL') && !drop.includes('NET_BIND_SERVICE');
 }
 
-/** The container ports below the pod's first unprivileged port whose container does not hold NET_BIND_SERVICE. */
+/**
+ * The container ports below the pod's first unprivileged port whose container does not hold
+ * NET_BIND_SERVICE. None on a Windows pod (`spec.os.name: windows`): Windows has no privileged ports.
+ */
 export function unbindablePorts(spec: unknown): UnbindablePort[] {
+  if (isWindowsPod(object(spec))) return [];
   const pod = object(object(spec).securityContext);
   const start = unprivilegedPortStart(spec);
   const out: UnbindablePort[] = [];

@@ -329,7 +329,7 @@ spec:
     expect(hardenText(text)).toMatchObject({ text, objects: [] });
   });
 
-  test('property: idempotent, never drops or changes a value, output parses (fast-check)', () => {
+  test('property: idempotent, never drops or changes a value, output parses, no Linux-only field on Windows pods, no new malformation (fast-check)', () => {
     const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
     const sc = fc.record({
       runAsUser: optional(fc.constantFrom(0, 1000, 65534)),
@@ -337,36 +337,72 @@ spec:
       allowPrivilegeEscalation: optional(fc.boolean()),
       privileged: optional(fc.boolean()),
       readOnlyRootFilesystem: optional(fc.boolean()),
-      capabilities: optional(fc.record({ drop: optional(fc.subarray(['ALL', 'NET_RAW'])), add: optional(fc.subarray(['NET_BIND_SERVICE', 'SYS_ADMIN'])) })),
+      capabilities: optional(fc.record({
+        drop: optional(fc.subarray(['ALL', 'NET_RAW'])),
+        add: optional(fc.subarray(['NET_BIND_SERVICE', 'SYS_ADMIN', 'CAP_SYS_ADMIN'])),
+      })),
+      windowsOptions: optional(fc.record({ runAsUserName: fc.constantFrom('ContainerUser', 'ContainerAdministrator') })),
     }, { requiredKeys: [] });
     const container = fc.record({
       name: fc.constantFrom('a', 'b', 'c'),
-      image: fc.constantFrom('app:1', 'redis:7', 'postgres:16', 'nginxinc/nginx-unprivileged:1'),
+      image: fc.constantFrom('app:1', 'redis:7', 'postgres:16', 'nginxinc/nginx-unprivileged:1', 'nginx:1.27', 'mysql:8', 'httpd:2.4'),
       securityContext: optional(sc),
-      ports: optional(fc.constant([{ containerPort: 8080 }])),
+      ports: optional(fc.constantFrom([{ containerPort: 8080 }], [{ containerPort: 80 }], [{ containerPort: 443 }, { containerPort: 8443 }])),
     }, { requiredKeys: ['name', 'image'] });
     const podSpec = fc.record({
-      securityContext: optional(fc.record({ runAsUser: optional(fc.constantFrom(1000, 0)), seccompProfile: optional(fc.constant({ type: 'RuntimeDefault' })) }, { requiredKeys: [] })),
+      os: optional(fc.constantFrom({ name: 'windows' }, { name: 'linux' })),
+      hostNetwork: optional(fc.boolean()),
+      automountServiceAccountToken: optional(fc.boolean()),
+      securityContext: optional(fc.record({
+        runAsUser: optional(fc.constantFrom(1000, 0)),
+        runAsNonRoot: optional(fc.boolean()),
+        seccompProfile: optional(fc.constant({ type: 'RuntimeDefault' })),
+      }, { requiredKeys: [] })),
       initContainers: optional(fc.array(container, { maxLength: 1 })),
       containers: fc.uniqueArray(container, { minLength: 1, maxLength: 3, selector: c => c.name }),
     }, { requiredKeys: ['containers'] });
+    const options = fc.record({
+      user: optional(fc.constant(10001)),
+      addExemptions: optional(fc.boolean()),
+      disableServiceAccountToken: optional(fc.boolean()),
+      writablePaths: optional(fc.constant([{ path: '/cache' }])),
+    }, { requiredKeys: [] });
     const strip = (v: any): any => JSON.parse(JSON.stringify(v));
-    fc.assert(fc.property(podSpec, fc.constantFrom('block', 'flow', 'json'), fc.option(fc.constant(10001), { nil: undefined }), (spec, style, user) => {
+    // kubernetes/website style: JSON-like flow YAML with a trailing comma after every last item
+    const flowTrailing = (v: unknown) => JSON.stringify(v, null, 2).replace(/([^,{[\s])\n(\s*[}\]])/g, '$1,\n$2');
+    const linuxOnly = (spec: any): string[] => [
+      ...['seccompProfile', 'runAsUser', 'runAsGroup', 'fsGroup', 'fsGroupChangePolicy', 'sysctls'].filter(f => spec.securityContext?.[f] !== undefined),
+      ...[...spec.initContainers ?? [], ...spec.containers].flatMap((c: any, i: number) => ['seccompProfile', 'capabilities', 'privileged',
+        'allowPrivilegeEscalation', 'readOnlyRootFilesystem', 'runAsUser', 'runAsGroup'].filter(f => c.securityContext?.[f] !== undefined).map(f => `${i}.${f}`)),
+    ];
+    fc.assert(fc.property(podSpec, fc.constantFrom('block', 'flow', 'json', 'flow-trailing'), options, (spec, style, opts) => {
       const initNames = new Set((spec.initContainers ?? []).map(c => c.name));
       spec.containers = spec.containers.filter(c => !initNames.has(c.name));
       if (spec.containers.length === 0) return;
       const manifest = strip({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w' }, spec: { template: { spec } } });
-      const text = style === 'json' ? JSON.stringify(manifest, null, 2) : YAML.stringify(manifest, { collectionStyle: style === 'flow' ? 'flow' : 'block' } as any);
-      const once = hardenText(text, { user });
+      const text = style === 'json' ? JSON.stringify(manifest, null, 2) : style === 'flow-trailing' ? flowTrailing(manifest)
+        : YAML.stringify(manifest, { collectionStyle: style === 'flow' ? 'flow' : 'block' } as any);
+      const once = hardenText(text, opts);
       expect(once.error).toBeUndefined();
-      const twice = hardenText(once.text, { user });
+      const twice = hardenText(once.text, opts);
       expect(twice.text).toBe(once.text);
       const after = YAML.parse(once.text);
       const keeps = (a: any, b: any): boolean => (typeof a !== 'object' || a === null ? a === b
         : Array.isArray(a) ? a.every((x, i) => keeps(x, b?.[i])) : Object.keys(a).every(k => keeps(a[k], b?.[k])));
       expect(keeps(manifest, after)).toBe(true);
       if (style === 'json') JSON.parse(once.text);
-    }), { numRuns: 150 });
+      const out = after.spec.template.spec;
+      if (spec.os?.name === 'windows') expect(linuxOnly(out)).toEqual(linuxOnly(manifest.spec.template.spec));
+      // the API rejects allowPrivilegeEscalation: false next to privileged: true or an added CAP_SYS_ADMIN: never written there
+      [...out.initContainers ?? [], ...out.containers].forEach((c: any, i: number) => {
+        const before = [...manifest.spec.template.spec.initContainers ?? [], ...manifest.spec.template.spec.containers][i].securityContext;
+        if (c.securityContext?.privileged === true || (c.securityContext?.capabilities?.add ?? []).includes('CAP_SYS_ADMIN')) {
+          expect(c.securityContext.allowPrivilegeEscalation).toBe(before?.allowPrivilegeEscalation);
+        }
+      });
+      const malformed = (o: unknown) => PodSecurity.evaluate(o).malformed;
+      if (malformed(manifest) === undefined) expect(malformed(after)).toBeUndefined();
+    }), { numRuns: 200 });
   });
 });
 
