@@ -12,8 +12,9 @@ import { formatJson } from './report-json';
 import { formatSarif } from './report-sarif';
 import { formatText } from './report-text';
 import { RootlessAnnotations } from '../hardening/annotations';
-import { declaredExemptions, podTemplateOf } from '../hardening/declared-exemptions';
+import { declaredExemptions } from '../hardening/declared-exemptions';
 import { PodSecurity, PolicyLevel } from '../policy';
+import { podTemplateOf } from '../policy/k8s-shapes';
 import type { EvaluationResult } from '../policy/types';
 
 export type AuditFormat = 'text' | 'json' | 'sarif';

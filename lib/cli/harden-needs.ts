@@ -8,7 +8,7 @@
  * Placeholder words never contain `"` or `\`: a canonical annotation needs no JSON escape.
  */
 import { capabilityProblem } from '../hardening/capabilities';
-import { ExemptionKind as K } from '../hardening/exemption';
+import { ExemptionKind as K } from '../hardening/exemption-kind';
 
 /** An exemption a pod or container needs, as `harden` detects it. */
 export interface Need {

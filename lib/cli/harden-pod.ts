@@ -12,13 +12,13 @@ import {
 } from './harden-needs';
 import { yaml } from './lazy';
 import { RootlessAnnotations } from '../hardening/annotations';
-import { placeholderReason } from '../hardening/declared-exemptions';
 import {
   UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_LIMIT,
   hardenedContainerSecurityContext, hardenedPodFields, hardenedPodSecurityContext, writableVolumeName,
 } from '../hardening/defaults';
-import { ExemptionEntry, exemptionEntry } from '../hardening/exemption-entry';
+import { ExemptionEntry, entryOf } from '../hardening/exemptions/codec';
 import { normalizePath } from '../hardening/paths';
+import { placeholderReason } from '../hardening/reason';
 import { unprivilegedPortFix } from '../hardening/runtime-checks';
 import { ContainerUser, containerUser, numericUser } from '../hardening/user-rule';
 import { isWindowsPod } from '../policy/checks/util';
@@ -91,8 +91,8 @@ export function hardenPod(plan: EditPlan, template: Cursor, spec: Cursor, option
   if (ctx.podFields.length > 0) report.changes.push(`pod: ${ctx.podFields.join(', ')}`);
 
   if (options.addExemptions && needs.length > 0) {
-    const entries = needs.map(n => exemptionEntry({
-      kind: n.kind, container: n.container, reason: placeholderReason(n.what), capabilities: n.capabilities,
+    const entries = needs.map(n => entryOf({
+      kind: n.kind, container: n.container ?? undefined, reason: placeholderReason(n.what), capabilities: n.capabilities,
     }));
     writeExemptions(plan, template, entries, report);
   } else if (needs.length > 0) {

@@ -14,9 +14,9 @@ import { Cursor, EditPlan, applyPlans } from './harden-edit';
 import { HardenOptions, PodReport, WritablePath, hardenPod } from './harden-pod';
 import { yaml } from './lazy';
 import { ManifestError, ManifestObject, errorMessage, parseManifests } from './manifest-parser';
-import { podTemplateOf, podTemplatePath } from '../hardening/declared-exemptions';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
 import { kubeletRefusals, suggestedPort, unbindablePorts } from '../hardening/runtime-checks';
+import { podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel } from '../policy/types';
 
