@@ -447,13 +447,19 @@ function writeExemptions(plan: EditPlan, template: Cursor, entries: readonly Exe
   const current = plan.get(annotations, RootlessAnnotations.EXEMPTIONS);
   let existing: any[] = [];
   if (typeof current === 'string') {
+    let parsed: unknown;
     try {
-      const parsed = JSON.parse(current);
-      if (Array.isArray(parsed)) existing = parsed;
+      parsed = JSON.parse(current);
     } catch {
-      report.problems.push(`the ${RootlessAnnotations.EXEMPTIONS} annotation is not JSON: left unchanged.`);
+      parsed = undefined;
+    }
+    // entries are appended only to a compact JSON array (the canonical form): anything else would be rewritten
+    if (!Array.isArray(parsed) || JSON.stringify(parsed) !== current) {
+      report.problems.push(`the ${RootlessAnnotations.EXEMPTIONS} annotation is not a compact JSON array (the canonical form): left unchanged, `
+        + 'so no exemption was declared. Fix: write it as the constructs do (`cdk8s-rootless audit` names the entry), then rerun.');
       return;
     }
+    existing = parsed;
   }
   const fresh = entries.filter(e => !existing.some(x => x?.id === e.id && (x?.container ?? null) === e.container));
   if (fresh.length === 0) return;

@@ -14,6 +14,7 @@ import { Cursor, EditPlan, applyPlans } from './harden-edit';
 import { HardenOptions, PodReport, WritablePath, hardenPod } from './harden-pod';
 import { yaml } from './lazy';
 import { ManifestError, ManifestObject, errorMessage, parseManifests } from './manifest-parser';
+import { RootlessAnnotations } from '../hardening/annotations';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
 import { kubeletRefusals, suggestedPort, unbindablePorts } from '../hardening/runtime-checks';
 import { podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
@@ -196,13 +197,23 @@ function unverified(before: readonly YAML.Document.Parsed[], out: string, after:
   return bad;
 }
 
-/** Whether `after` has every value of `before` unchanged (it may add keys and append items). */
+/**
+ * Whether `after` has every value of `before` unchanged (it may add keys and append items; the
+ * exemptions annotation may get entries appended to its array).
+ */
 function keeps(before: unknown, after: unknown): boolean {
   if (before === after) return true;
   if (typeof before !== 'object' || before === null || typeof after !== 'object' || after === null) return false;
   if (Array.isArray(before)) return Array.isArray(after) && after.length >= before.length && before.every((v, i) => keeps(v, after[i]));
   if (Array.isArray(after)) return false;
-  return Object.entries(before).every(([k, v]) => (v === null ? k in after : keeps(v, (after as any)[k])));
+  return Object.entries(before).every(([k, v]) => {
+    const now = (after as any)[k];
+    if (v === null) return k in after;
+    if (k === RootlessAnnotations.EXEMPTIONS && typeof v === 'string' && typeof now === 'string') {
+      return now === v || (v === '[]' ? now.startsWith('[{') : v.endsWith('}]') && now.startsWith(`${v.slice(0, -1)},{`));
+    }
+    return keeps(v, now);
+  });
 }
 
 function hardenObject(plan: EditPlan, obj: Cursor, options: HardenOptions, index: number, item: number | undefined,

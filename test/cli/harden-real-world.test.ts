@@ -302,6 +302,18 @@ spec:
     expect(entries).toEqual([{ id: 'serviceAccountToken', container: null, reason: 'TODO: explain why the pod calls the Kubernetes API with its service account token' }]);
     expect(hardenText(POD, { addExemptions: true, disableServiceAccountToken: true }).text).not.toContain('serviceAccountToken');
   });
+
+  test('--add-exemptions appends to a canonical annotation only: another form is left unchanged and reported', () => {
+    const canonical = '[{"id":"runAsRoot","container":"init","reason":"chowns the data volume before start"}]';
+    const withAnnotation = (value: string) => POD.replace('  template:\n', `  template:\n    metadata:\n      annotations:\n        rootless.cdk8s.io/exemptions: '${value}'\n`);
+    const appended = hardenText(withAnnotation(canonical), { addExemptions: true });
+    expect(YAML.parse(appended.text).spec.template.metadata.annotations['rootless.cdk8s.io/exemptions']).toBe(canonical.slice(0, -1)
+      + ',{"id":"serviceAccountToken","container":null,"reason":"TODO: explain why the pod calls the Kubernetes API with its service account token"}]');
+    const spaced = canonical.replace('"container":', '"container": ');
+    const left = hardenText(withAnnotation(spaced), { addExemptions: true });
+    expect(YAML.parse(left.text).spec.template.metadata.annotations['rootless.cdk8s.io/exemptions']).toBe(spaced);
+    expect(problems(left)).toContain('is not a compact JSON array (the canonical form): left unchanged');
+  });
 });
 
 describe('5. what harden cannot read back it does not edit; duplicate keys are reported, not edited', () => {
