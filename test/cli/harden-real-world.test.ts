@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { linesKept, onlyInsertions } from './harden-helpers';
 import { cli, cliJson, tmpDir, writeFiles } from './helpers';
 import { hardenText } from '../../lib/cli/harden';
 import { ImagePreset } from '../../lib/hardening/image-preset';
@@ -18,29 +19,6 @@ const podSpec = (text: string): any => {
   const o = YAML.parse(text);
   return o.kind === 'Pod' ? o.spec : o.spec.template.spec;
 };
-
-/** Whether `after` is `before` with text inserted only: every original character kept, in order. */
-function onlyInsertions(before: string, after: string): boolean {
-  let j = 0;
-  for (let i = 0; i < before.length; i++) {
-    j = after.indexOf(before[i], j);
-    if (j < 0) return false;
-    j++;
-  }
-  return true;
-}
-
-/** Whether every original line is still there, byte for byte, in order. */
-function linesKept(before: string, after: string): boolean {
-  const b = after.split('\n');
-  let j = 0;
-  for (const line of before.split('\n')) {
-    while (j < b.length && b[j] !== line) j++;
-    if (j === b.length) return false;
-    j++;
-  }
-  return true;
-}
 
 /** The fields the API server rejects on a Windows pod, wherever harden could write them. */
 function linuxOnlyFields(spec: any): string[] {

@@ -2,33 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
+import { linesKept, onlyInsertions } from './harden-helpers';
 import { cli, cliJson, tmpDir, writeFiles } from './helpers';
 import { hardenText } from '../../lib/cli/harden';
 import { hardenedContainerSecurityContext, hardenedPodSecurityContext } from '../../lib/hardening/defaults';
 import { PodSecurity } from '../../lib/policy';
-
-/** Whether `after` is `before` with text inserted only: every original character kept, in order (nothing deleted or changed). */
-function onlyInsertions(before: string, after: string): boolean {
-  let j = 0;
-  for (let i = 0; i < before.length; i++) {
-    j = after.indexOf(before[i], j);
-    if (j < 0) return false;
-    j++;
-  }
-  return true;
-}
-
-/** Whether every original line is still there, byte for byte, in order (block insertions only). */
-function linesKept(before: string, after: string): boolean {
-  const b = after.split('\n');
-  let j = 0;
-  for (const line of before.split('\n')) {
-    while (j < b.length && b[j] !== line) j++;
-    if (j === b.length) return false;
-    j++;
-  }
-  return true;
-}
 
 const HELM = `---
 # Source: web/templates/deployment.yaml
