@@ -56,6 +56,9 @@ export interface PodReport {
   readonly notes: string[];
 }
 
+/** How the note about an edit harden made (the read-only root filesystem) begins after the container: dropped when the edit is not made. */
+export const NOW_READ_ONLY = 'the root filesystem is now read-only';
+
 /** The policy engine's check of the volume types restricted allows. */
 const RESTRICTED_VOLUMES_CHECK = 'restrictedVolumes';
 
@@ -406,7 +409,7 @@ function writablePaths(ctx: PodContext, c: ContainerRef, user: ContainerUser, ta
     report.problems.push(`${where}: ${preset.name} keeps its data in ${preset.dataPath}, which is not mounted: with the read-only root filesystem it cannot write it. `
       + `Fix: mount a PersistentVolumeClaim at ${preset.dataPath} (or an emptyDir for data you can lose).`);
   }
-  report.notes.push(`${where}: the root filesystem is now read-only; writable: ${[...new Set([...writable, ...[...mounted].filter(m => typeof m === 'string')])].join(', ') || 'none'}. `
+  report.notes.push(`${where}: ${NOW_READ_ONLY}; writable: ${[...new Set([...writable, ...[...mounted].filter(m => typeof m === 'string')])].join(', ') || 'none'}. `
     + `Writes anywhere else (caches, pid or lock files${preset ? '' : ', e.g. /var/cache/nginx, /var/run'}) fail with EROFS and cannot be known from the manifest: `
     + 'run the workload and add an emptyDir for each such path (--writable-path [CONTAINER=]PATH), or exempt writableRootFilesystem.');
 }

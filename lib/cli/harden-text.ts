@@ -11,7 +11,7 @@
  */
 import type * as YAML from 'yaml';
 import { Cursor, EditPlan, applyPlans } from './harden-edit';
-import { HardenOptions, PodReport, WritablePath, hardenPod } from './harden-pod';
+import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from './harden-pod';
 import { yaml } from './lazy';
 import { ManifestError, ManifestObject, errorMessage, parseManifests } from './manifest-parser';
 import { RootlessAnnotations } from '../hardening/annotations';
@@ -57,9 +57,11 @@ interface DocumentPlan {
 export function hardenText(text: string, options: HardenOptions = {}, used: Set<WritablePath> = new Set()): HardenResult {
   const parsed = parse(text);
   if (typeof parsed === 'string') return { text, objects: [], error: parsed };
-  const original = readBack(text);
-  const docs = parsed.map((doc, index) => planDocument(text, doc, index, options, used, original));
+  const docs = parsed.map((doc, index) => planDocument(doc, index, options, used));
   const objects = docs.flatMap(d => d.reports);
+  if (objects.length === 0) return { text, objects: [] };
+  const original = readBack(text);
+  docs.forEach((d, i) => leaveUnreadUnchanged(text, parsed[i], d, original));
   if (docs.every(d => d.plan.empty)) return { text, objects: withRemaining(objects, original) };
 
   let out = text;
@@ -82,6 +84,8 @@ function applyDocs(text: string, docs: readonly DocumentPlan[]): string {
 function leaveUnchanged(doc: DocumentPlan, why: string): void {
   doc.plan = new EditPlan(doc.plan.document);
   for (const r of doc.reports) {
+    const kept = r.notes.filter(n => !n.includes(NOW_READ_ONLY));
+    r.notes.splice(0, r.notes.length, ...kept);
     const missing = r.changes.splice(0);
     r.problems.push(`not edited: ${why}${missing.length > 0 ? `. Add by hand: ${missing.join('; ')}` : ''}.`);
   }
@@ -120,22 +124,21 @@ function readBack(text: string): ReadBack {
 
 const key = (index: number, item: number | undefined): string => `${index}/${item ?? ''}`;
 
-function planDocument(text: string, doc: YAML.Document.Parsed, index: number, options: HardenOptions, used: Set<WritablePath>,
-  original: ReadBack): DocumentPlan {
+function planDocument(doc: YAML.Document.Parsed, index: number, options: HardenOptions, used: Set<WritablePath>): DocumentPlan {
   const plan = new EditPlan(doc);
   const reports: Report[] = [];
   forEachObject(plan, doc, (obj, item) => hardenObject(plan, obj, options, index, item, reports, used));
-  const unread = reports.filter(r => !original.objects.has(key(r.index, r.item)));
-  if (unread.length > 0) {
-    // the reader's error about this document: the last one that starts before its end
-    const [first, last] = [doc.range[0], doc.range[2]].map(o => text.slice(0, o).split('\n').length);
-    const error = original.errors.filter(e => e.line === undefined || e.line <= last).pop() ?? original.errors[0];
-    const why = error ? `${error.line !== undefined && error.line >= first ? `line ${error.line}: ` : ''}${error.message}` : 'unreadable';
-    const result = { plan, reports };
-    leaveUnchanged(result, `audit's reader cannot read this document (${why}), so harden does not edit it. Fix: make it valid YAML`);
-    return result;
-  }
   return { plan, reports };
+}
+
+/** What `audit`'s reader cannot read (`original`), harden does not edit: audit must be able to check what harden wrote. */
+function leaveUnreadUnchanged(text: string, doc: YAML.Document.Parsed, plan: DocumentPlan, original: ReadBack): void {
+  if (plan.reports.every(r => original.objects.has(key(r.index, r.item)))) return;
+  // the reader's error about this document: the last one that starts before its end
+  const [first, last] = [doc.range[0], doc.range[2]].map(o => text.slice(0, o).split('\n').length);
+  const error = original.errors.filter(e => e.line === undefined || e.line <= last).pop() ?? original.errors[0];
+  const why = error ? `${error.line !== undefined && error.line >= first ? `line ${error.line}: ` : ''}${error.message}` : 'unreadable';
+  leaveUnchanged(plan, `audit's reader cannot read this document (${why}), so harden does not edit it. Fix: make it valid YAML`);
 }
 
 /** Calls `fn` for the document's object, or for each item of a List. */

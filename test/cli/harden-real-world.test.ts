@@ -322,6 +322,9 @@ spec:
     if (audit.report.results.length === 0) {
       expect(r.text).toBe(SPIRE);
       expect(problems(r)).toContain('audit\'s reader cannot read this document');
+      expect(problems(r)).toContain('Add by hand: container "spire-agent": capabilities.drop ALL');
+      expect(r.objects[0].changes).toEqual([]);
+      expect(notes(r)).not.toContain('is now read-only'); // no note about an edit that was not made
       expect((await cli(['harden', '-'], { stdin: SPIRE })).code).toBe(1);
     } else {
       writeFiles(dir, { 'out.yaml': r.text });
