@@ -16,8 +16,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CommandContext, parseByteSize } from './audit';
-import { HardenOptions, WritablePath } from './harden-pod';
-import { formatHardenReport, hardenText, needsHuman } from './harden-text';
+import type { HardenOptions, WritablePath } from './harden-pod';
+import type * as HardenTextModule from './harden-text';
 import { ExitCode, UsageError } from './io';
 import { ManifestError, ManifestSource } from './manifest-parser';
 import { DEFAULT_MAX_BYTES, readManifests } from './manifest-reader';
@@ -26,7 +26,29 @@ import { pathProblem } from '../hardening/paths';
 
 export type { HardenOptions, PodReport, WritablePath } from './harden-pod';
 export type { HardenResult, HardenedObject } from './harden-text';
-export { formatHardenReport, hardenText, needsHuman } from './harden-text';
+type HardenResult = HardenTextModule.HardenResult;
+
+let textModule: typeof HardenTextModule | undefined;
+/** harden-text.ts and what it loads, on first use: every `cdk8s-rootless` run (an audit too) loads this module. */
+function textModuleOf(): typeof HardenTextModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (textModule ??= require('./harden-text') as typeof HardenTextModule);
+}
+
+/** Hardens one manifest text (harden-text.ts). */
+export function hardenText(text: string, options?: HardenOptions, used?: Set<WritablePath>): HardenResult {
+  return textModuleOf().hardenText(text, options, used);
+}
+
+/** The text report of one input (harden-text.ts). */
+export function formatHardenReport(file: string, result: HardenResult): string {
+  return textModuleOf().formatHardenReport(file, result);
+}
+
+/** Whether a result needs a human (harden-text.ts). */
+export function needsHuman(result: HardenResult): boolean {
+  return textModuleOf().needsHuman(result);
+}
 
 /** Parses `--user` / `--group`: a numeric ID. */
 function parseId(value: string): number {
