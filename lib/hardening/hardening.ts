@@ -100,6 +100,22 @@ export class Hardening {
     };
   }
 
+  /**
+   * The props to pass to a cdk8s-plus workload constructor: `kplusPodProps`, and `spread: false`
+   * (cdk8s-plus-27 appends the spread terms on every render of the pod spec; `applySpread` adds
+   * them once instead).
+   */
+  public static kplusWorkloadProps(props: HardenedPodSpecProps): kplus.AbstractPodProps & { spread: false } {
+    return { ...Hardening.kplusPodProps(props), spread: false };
+  }
+
+  /** Adds the spread terms once, as cdk8s-plus-27 would on a single render, when `spread` is asked for. */
+  public static applySpread(workload: kplus.Workload, spread: boolean | undefined): void {
+    if (!spread) return;
+    workload.scheduling.spread({ topology: kplus.Topology.HOSTNAME });
+    workload.scheduling.spread({ topology: kplus.Topology.ZONE });
+  }
+
   /** The pod's resolved numeric user (`runAsUser`), if any. */
   public get user(): number | undefined {
     return this.plan.user;
