@@ -270,7 +270,7 @@ export class ImagePreset {
     });
   }
 
-  /** Official `memcached` image: `USER memcache`, 11211:11211; it writes nothing to disk. */
+  /** Official `memcached` image: `USER memcache`, 11211:11211 (it writes nothing to disk). */
   public static memcached(): ImagePreset {
     return new ImagePreset({
       name: 'memcached',
