@@ -503,6 +503,13 @@ spec:
     expect(problems(r)).toContain('port 80 is below 1024');
     expect(problems(r)).toContain('the pod uses the host network, which cannot take the sysctl');
     expect((await cli(['harden', '-'], { stdin: host })).code).toBe(1);
+
+    // a sysctl the author set is kept: a port below it needs a human
+    const high = NGINX.replace('    spec:\n      containers', '    spec:\n      securityContext:\n        sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: "443"}]\n      containers');
+    const kept = hardenText(high);
+    expect(podSpec(kept.text).securityContext.sysctls).toEqual([{ name: 'net.ipv4.ip_unprivileged_port_start', value: '443' }]);
+    expect(problems(kept)).toContain('port 80 is below 443');
+    expect(problems(kept)).toContain('or lower the pod sysctl net.ipv4.ip_unprivileged_port_start to 80');
   });
 
   test('a pod that passes restricted but cannot work (mysql without its data volume) exits 1', async () => {
