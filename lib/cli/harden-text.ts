@@ -16,7 +16,7 @@ import { yaml } from './lazy';
 import { ManifestError, ManifestObject, errorMessage, parseManifests } from './manifest-parser';
 import { RootlessAnnotations } from '../hardening/annotations';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
-import { kubeletRefusals, suggestedPort, unbindablePorts } from '../hardening/runtime-checks';
+import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
 import { podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel } from '../policy/types';
@@ -272,7 +272,11 @@ function runtimeProblems(spec: any): string[] {
     + (hostNetwork ? `; the pod uses the host network, which cannot take the sysctl ${UNPRIVILEGED_PORT_SYSCTL}. `
       : start !== FIRST_UNPRIVILEGED_PORT ? `, or lower the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL} to ${port}. ` : `, or set the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL}=${port}. `)
     + (root ? 'As it runs as root, adding NET_BIND_SERVICE (exemption addCapabilities) would also let it bind.' : 'NET_BIND_SERVICE does not help a non-root process.'));
-  return [...kubelet, ...ports];
+  const caps = unreachableCapabilities(spec).map(({ container, capabilities }) => `container "${container}": adds ${capabilities.join(', ')}, `
+    + 'which its non-root process never holds (no ambient capabilities; allowPrivilegeEscalation: false disables file capabilities). '
+    + 'Fix: run it as root (exemption runAsRoot), or remove the capabilities, or allow privilege escalation (exemption privilegeEscalation) '
+    + 'and give the binary the file capability with setcap.');
+  return [...kubelet, ...ports, ...caps];
 }
 
 /** The text report of one input. */
