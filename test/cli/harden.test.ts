@@ -353,14 +353,16 @@ spec:
       ...[...spec.initContainers ?? [], ...spec.containers].flatMap((c: any, i: number) => ['seccompProfile', 'capabilities', 'privileged',
         'allowPrivilegeEscalation', 'readOnlyRootFilesystem', 'runAsUser', 'runAsGroup'].filter(f => c.securityContext?.[f] !== undefined).map(f => `${i}.${f}`)),
     ];
-    fc.assert(fc.property(podSpec, fc.constantFrom('block', 'flow', 'json', 'flow-trailing'), options, (spec, style, opts) => {
+    fc.assert(fc.property(podSpec, fc.constantFrom('block', 'flow', 'json', 'flow-trailing'), options, fc.boolean(), (spec, style, opts, finalNewline) => {
       const initNames = new Set((spec.initContainers ?? []).map(c => c.name));
       spec.containers = spec.containers.filter(c => !initNames.has(c.name));
       if (spec.containers.length === 0) return;
       const manifest = strip({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w' }, spec: { template: { spec } } });
-      const text = style === 'json' ? JSON.stringify(manifest, null, 2) : style === 'flow-trailing' ? flowTrailing(manifest)
+      const generated = style === 'json' ? JSON.stringify(manifest, null, 2) : style === 'flow-trailing' ? flowTrailing(manifest)
         : YAML.stringify(manifest, { collectionStyle: style === 'flow' ? 'flow' : 'block' } as any);
+      const text = finalNewline ? generated.replace(/\n?$/, '\n') : generated.replace(/\n+$/, '');
       const once = hardenText(text, opts);
+      expect(once.text.endsWith('\n')).toBe(finalNewline); // a missing final newline stays missing
       expect(once.error).toBeUndefined();
       const twice = hardenText(once.text, opts);
       expect(twice.text).toBe(once.text);
