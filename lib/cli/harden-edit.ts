@@ -299,8 +299,18 @@ export function applyPlans(text: string, plans: readonly EditPlan[], layout: Lay
     const nl = text.indexOf('\n', offset);
     return nl < 0 ? { at: text.length, prefix: eol, end: true } : { at: nl + 1, prefix: '', end: false };
   };
-  const block = (value: unknown, col: number): string => yaml().stringify(value, { indent: layout.indent, indentSeq: layout.indentSeq, lineWidth: 0 })
-    .split('\n').filter(l => l !== '').map(l => ' '.repeat(col) + l + eol).join('');
+  // the same additions recur in every item of a List: each distinct one is rendered once
+  const rendered = new Map<string, string>();
+  const block = (value: unknown, col: number): string => {
+    const key = `${col} ${JSON.stringify(value)}`;
+    let out = rendered.get(key);
+    if (out === undefined) {
+      out = yaml().stringify(value, { indent: layout.indent, indentSeq: layout.indentSeq, lineWidth: 0 })
+        .split('\n').filter(l => l !== '').map(l => ' '.repeat(col) + l + eol).join('');
+      rendered.set(key, out);
+    }
+    return out;
+  };
   // at the very end of a text without a final newline, the insertion does not add one
   const blockAt = (at: { prefix: string; end: boolean }, body: string): string =>
     (at.end ? at.prefix + body.slice(0, -eol.length) : at.prefix + body);
@@ -382,13 +392,19 @@ export function applyPlans(text: string, plans: readonly EditPlan[], layout: Lay
       edits.push({ start, end, text: lead + JSON.stringify(value), rank: [0, 0, order++] });
     }
   }
-  // applied from the end of the text; at one offset the highest rank first, so it ends up last
+  // in text order; at one offset the lowest rank first
   const byRank = (a: readonly number[], b: readonly number[]): number => {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
     return 0;
   };
-  edits.sort((a, b) => b.start - a.start || byRank(b.rank, a.rank));
-  let out = text;
-  for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return out;
+  edits.sort((a, b) => a.start - b.start || byRank(a.rank, b.rank));
+  // one pass over the text (splicing edit by edit copies it once per edit)
+  const chunks: string[] = [];
+  let at = 0;
+  for (const e of edits) {
+    chunks.push(text.slice(at, e.start), e.text);
+    at = Math.max(at, e.end);
+  }
+  chunks.push(text.slice(at));
+  return chunks.join('');
 }
