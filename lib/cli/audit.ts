@@ -256,7 +256,7 @@ class Namespaces {
     const known = this.known.get(ns);
     const runtimeClass = (podTemplateOf(obj)?.spec as any)?.runtimeClassName;
     const exempt = this.cluster.exemptNamespaces.has(ns) || (typeof runtimeClass === 'string' && this.cluster.exemptRuntimeClasses.has(runtimeClass));
-    const source: NamespaceJudgement['source'] = exempt ? 'exempt' : known !== undefined ? 'labels' : 'defaults';
+    const source: NamespaceJudgement['source'] = exempt ? 'exempt' : known !== undefined && known.labels !== '[]' ? 'labels' : 'defaults';
     const policy = known?.policy ?? this.cluster.defaults;
     if (known === undefined && obj.kind !== POD_KINDS_NAMESPACE) {
       this.missing.add(ns);

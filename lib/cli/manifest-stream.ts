@@ -111,13 +111,25 @@ export class ManifestStreamParser {
   private skipping = false;
   private readonly scan: Scan = { kind: 0, depth: 0, inString: false, escaped: false };
   private fieldStart = 0;
+  private fieldLine = 1;
   /** The pretty-printing fast path is used while it keeps working. */
   private fastPath = true;
 
+  /**
+   * Earlier pieces of the value being scanned (an item or a root field), so that a large value is
+   * joined once when it ends instead of being copied with every chunk.
+   */
+  private pending: string[] = [];
+  private pendingLength = 0;
+
   // YAML state
   private yIndex = 0;
-  private ySearched = 0;
   private ySkipping = false;
+  /** Text of the open YAML document (earlier chunks), joined once it is complete. */
+  private yPieces: string[] = [];
+  private yLength = 0;
+  /** The last characters read, for markers split across chunks. */
+  private yTail = '';
 
   constructor(private readonly source: StreamSource, private readonly sink: ManifestSink, options: StreamOptions) {
     this.maxBytes = options.maxBytes;
@@ -170,6 +182,30 @@ export class ManifestStreamParser {
     this.linePos -= keep;
     this.itemStart -= keep;
     this.fieldStart -= keep;
+  }
+
+  /** Keeps `buf` from `start` as a piece of the value being scanned and empties `buf`. */
+  private stash(start: number): void {
+    const n = this.buf.length;
+    if (start < n) {
+      this.pending.push(this.buf.slice(start));
+      this.pendingLength += n - start;
+    }
+    this.advanceLine(n);
+    this.buf = '';
+    this.pos = 0;
+    this.linePos = 0;
+    this.itemStart = 0;
+    this.fieldStart = 0;
+  }
+
+  /** The value's whole text: the stashed pieces and `buf` from `start` to `end`. */
+  private take(start: number, end: number): string {
+    if (this.pending.length === 0) return this.buf.slice(start, end);
+    const text = this.pending.join('') + this.buf.slice(0, end);
+    this.pending = [];
+    this.pendingLength = 0;
+    return text;
   }
 
   /** Moves the line counter to `to` (counting the line breaks on the way). */
@@ -291,6 +327,7 @@ export class ManifestStreamParser {
             }
           }
           this.fieldStart = i;
+          this.fieldLine = this.lineAtPos(i);
           startScan(this.scan, buf.charCodeAt(i));
           this.pos = i + 1;
           this.j = J.FIELD;
@@ -300,19 +337,26 @@ export class ManifestStreamParser {
           const end = this.scanOn(buf, this.pos, final);
           if (end === -1) {
             this.pos = n;
-            if (n - this.fieldStart + this.rootFieldBytes > this.maxBytes) {
-              this.fail(`document ${this.doc} (line ${this.rootLine}) is more than the limit of ${this.maxBytes} bytes (--max-bytes) besides its items; not read`, this.rootLine, this.doc);
+            if (this.pendingLength + n - this.fieldStart + this.rootFieldBytes > this.maxBytes) {
+              const message = `document ${this.doc} (line ${this.rootLine}) is more than the limit of ${this.maxBytes} bytes (--max-bytes) besides its items; not read`;
+              this.fail(message, this.rootLine, this.doc);
+              return;
             }
-            if (final) this.truncated();
+            if (final) {
+              this.truncated();
+              return;
+            }
+            // a .yaml file may still turn out to be YAML: keep its text whole until then
+            if (!this.pristine || this.isJsonFile) this.stash(this.fieldStart);
             return;
           }
-          const text = buf.slice(this.fieldStart, end);
+          const text = this.take(this.fieldStart, end);
           this.rootFieldBytes += text.length;
           let value: unknown;
           try {
             value = JSON.parse(text);
           } catch (e) {
-            this.fail(`invalid JSON in the field ${JSON.stringify(this.key)} of document ${this.doc}: ${errorMessage(e)} (line ${this.lineAtPos(this.fieldStart)})`, this.lineAtPos(this.fieldStart), this.doc);
+            this.fail(`invalid JSON in the field ${JSON.stringify(this.key)} of document ${this.doc}: ${errorMessage(e)} (line ${this.fieldLine})`, this.fieldLine, this.doc);
             return;
           }
           Object.defineProperty(this.rootFields, this.key, { value, enumerable: true, writable: true, configurable: true });
@@ -382,9 +426,15 @@ export class ManifestStreamParser {
           const end = this.scanOn(buf, this.pos, final);
           if (end === -1) {
             this.pos = n;
-            if (!this.skipping && n - this.itemStart > this.maxBytes) {
+            if (!this.skipping && this.pendingLength + n - this.itemStart > this.maxBytes) {
               this.skipping = true;
+              this.pending = [];
+              this.pendingLength = 0;
               this.error(`${this.itemName()} is more than the limit of ${this.maxBytes} bytes (--max-bytes); skipped`, this.itemLine, this.doc);
+            }
+            if (final) {
+              this.truncated();
+              return;
             }
             if (this.skipping) {
               // nothing of it is kept: count its lines and drop it
@@ -393,12 +443,13 @@ export class ManifestStreamParser {
               this.pos = 0;
               this.linePos = 0;
               this.itemStart = 0;
+            } else {
+              this.stash(this.itemStart);
             }
-            if (final) this.truncated();
             return;
           }
           if (!this.skipping) {
-            const text = buf.slice(this.itemStart, end);
+            const text = this.take(this.itemStart, end);
             if (text.length * 3 > this.maxBytes && Buffer.byteLength(text) > this.maxBytes) {
               this.error(`${this.itemName()} is more than the limit of ${this.maxBytes} bytes (--max-bytes); skipped`, this.itemLine, this.doc);
             } else {
@@ -528,42 +579,54 @@ export class ManifestStreamParser {
   // YAML
 
   private runYaml(final: boolean): void {
-    const buf = this.buf;
+    const chunk = this.buf;
+    this.buf = '';
+    const tail = this.yTail;
+    const probe = tail + chunk;
+    // the last marker line that starts in this chunk (or in the tail): everything before it is complete documents
+    let cut = -1;
+    for (let m = nextMarkerLine(probe, 1, final); m !== -1; m = nextMarkerLine(probe, m + 1, final)) cut = m;
+    this.yTail = probe.length > 4 ? probe.slice(probe.length - 4) : probe;
+    const cutInChunk = cut === -1 ? -1 : cut - tail.length; // may be negative: the marker began in the tail
     if (this.ySkipping) {
-      const m = nextMarkerLine(buf, this.ySearched, final);
-      if (m === -1) {
-        // Drop what was skipped. Keep the last line break when what follows it may still become
-        // a marker line (the search looks for a line break followed by `---`).
-        const lastNl = buf.lastIndexOf('\n');
-        const keep = lastNl !== -1 && buf.length - lastNl <= 4 ? lastNl : buf.length;
-        this.line += countNewlines(buf, 0, keep);
-        this.buf = buf.slice(keep);
-        this.ySearched = 0;
+      if (cut === -1) {
+        this.line += countNewlines(chunk, 0, chunk.length);
         return;
       }
-      this.line += countNewlines(buf, 0, m);
-      this.buf = buf.slice(m);
-      this.ySearched = 0;
+      // the skipped document ends at the marker; what follows starts the next one
+      const from = Math.max(0, cutInChunk);
+      const marker = cutInChunk < 0 ? '---'.slice(0, -cutInChunk) : '';
+      this.line += countNewlines(chunk, 0, from);
       this.ySkipping = false;
       this.yIndex++;
+      this.yPieces = [];
+      this.yLength = 0;
+      this.yTail = '';
+      this.buf = marker + chunk.slice(from);
       this.runYaml(final);
       return;
     }
-    // cut before the last complete marker line: everything before it is complete documents
-    let cut = -1;
-    for (let m = nextMarkerLine(buf, Math.max(1, this.ySearched), final); m !== -1; m = nextMarkerLine(buf, m + 1, final)) cut = m;
-    this.ySearched = Math.max(1, buf.length - 4);
-    if (final) cut = buf.length;
-    if (cut > 0) this.parsePiece(buf.slice(0, cut));
-    if (cut > 0) {
-      this.buf = buf.slice(cut);
-      this.ySearched = 1;
+    if (cut !== -1 || final) {
+      const whole = this.yPieces.length === 0 ? chunk : this.yPieces.join('') + chunk;
+      const at = final ? whole.length : this.yLength + cutInChunk;
+      if (at > 0) this.parsePiece(whole.slice(0, at));
+      const rest = whole.slice(at);
+      this.yPieces = rest.length > 0 ? [rest] : [];
+      this.yLength = rest.length;
+    } else {
+      this.yPieces.push(chunk);
+      this.yLength += chunk.length;
     }
-    if (!final && Buffer.byteLength(this.buf) > this.maxBytes) {
+    // characters <= UTF-8 bytes: more characters than the limit is more bytes (a document just at
+    // the limit in characters but over it in bytes is caught when it is parsed)
+    if (!final && this.yLength > this.maxBytes) {
       this.error(`document ${this.yIndex} (line ${this.line}) is more than the limit of ${this.maxBytes} bytes (--max-bytes); skipped`, this.line, this.yIndex);
+      const dropped = this.yPieces;
+      for (const piece of dropped) this.line += countNewlines(piece, 0, piece.length);
+      this.yPieces = [];
+      this.yLength = 0;
       this.ySkipping = true;
-      this.ySearched = 1;
-      this.runYaml(final);
+      // the dropped text's last characters stay in yTail for a marker split across chunks
     }
   }
 
