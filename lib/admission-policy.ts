@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { RootlessAnnotations } from './hardening/annotations';
 import { ExemptionKind } from './hardening/exemption';
-import { MIN_REASON_LENGTH, REASON_WORD } from './hardening/reason';
+import { ReasonPatterns } from './hardening/reason';
 
 /**
  * What the API server does with a request that fails a validation
@@ -365,7 +365,7 @@ export class RootlessAdmissionPolicy extends Construct {
         // JSON string (its quotes would be escaped).
         name: 'exemptionsValid',
         expression: 'variables.exemptions.startsWith(\'[{"id":"\') && variables.exemptions.split(\'{"id":"\').all(p, p == \'[\' || '
-          + `(p.split('"reason":"').size() == 2 && ${reason}.trim().size() >= ${MIN_REASON_LENGTH} && ${reason}.matches(${celString(REASON_WORD)})))`,
+          + `(p.split('"reason":"').size() == 2 && ${ReasonPatterns.cel(reason)}))`,
       },
     ];
   }

@@ -3,7 +3,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { RootlessAnnotations } from './hardening/annotations';
 import { reasonProblem } from './hardening/reason';
+import { mergeKeyPaths } from './hardening/verify';
 import { PodSecurity, PolicyLevel } from './policy';
+import { podBearingKind, podTemplateOf } from './policy/k8s-shapes';
 import { parseMinor } from './policy/version';
 
 const LEVELS: readonly string[] = Object.values(PolicyLevel);
@@ -210,9 +212,45 @@ export class RestrictedNamespace extends kplus.Namespace {
     this.warnLevel = modes.warn.level;
     this.warnVersion = modes.warn.version;
 
+    const expected: Record<string, string> = {};
+    for (const [mode, setting] of Object.entries(modes)) {
+      expected[`pod-security.kubernetes.io/${mode}`] = setting.level;
+      expected[`pod-security.kubernetes.io/${mode}-version`] = setting.version;
+    }
+    const annotation = props.exemption ? JSON.stringify([props.exemption.toJson()]) : undefined;
+    this.node.addValidation({ validate: () => this.verifyOwnManifest(expected, annotation) });
     if (props.verifyWorkloads ?? true) {
       this.node.addValidation({ validate: () => this.verifyWorkloads() });
     }
+  }
+
+  /**
+   * The emitted Namespace says what the props declared: its Pod Security labels (and no other
+   * `pod-security.kubernetes.io/` label) and its exemptions annotation are exactly the constructed
+   * ones, so `metadata.addLabel(...)` or a JSON patch after construction cannot lower the level
+   * while `enforceLevel` still says `restricted`; and it has no `<<` key.
+   */
+  private verifyOwnManifest(expected: Record<string, string>, annotation: string | undefined): string[] {
+    const manifest = ApiObject.of(this).toJson();
+    const errors: string[] = [];
+    const labels = manifest?.metadata?.labels ?? {};
+    const keys = new Set([...Object.keys(expected), ...Object.keys(labels).filter(k => k.startsWith('pod-security.kubernetes.io/'))]);
+    for (const key of keys) {
+      if (labels[key] === expected[key]) continue;
+      errors.push(`label ${key} is ${labels[key] === undefined ? 'missing' : JSON.stringify(labels[key])} in the synthesized Namespace, but the construct `
+        + `${expected[key] === undefined ? 'sets no such label' : `sets ${JSON.stringify(expected[key])}`}: it was changed after construction `
+        + '(metadata.addLabel or a JSON patch). Fix: set levels and versions only through the props (enforce, audit, warn, version, '
+        + '...; a lower level needs NamespaceExemption.lowerLevel(level, reason)).');
+    }
+    const emitted = manifest?.metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS];
+    if (emitted !== annotation) {
+      errors.push(`annotation ${RootlessAnnotations.EXEMPTIONS} is ${emitted === undefined ? 'missing' : JSON.stringify(emitted)} in the synthesized Namespace, `
+        + `but the construct declares ${annotation ?? 'none'}. Fix: declare it only through props.exemption.`);
+    }
+    for (const at of mergeKeyPaths(manifest)) {
+      errors.push(`${at}: a "<<" key is a merge key to YAML 1.1 readers such as kubectl. Fix: remove it.`);
+    }
+    return errors;
   }
 
   /**
@@ -231,7 +269,16 @@ export class RestrictedNamespace extends kplus.Namespace {
       } catch {
         continue; // the object's own validation reports why it cannot be rendered
       }
-      if (manifest?.metadata?.namespace !== name) continue;
+      const merges = podBearingKind(manifest?.kind) ? mergeKeyPaths(manifest) : [];
+      if (merges.length > 0) {
+        // kubectl (YAML 1.1) would merge these keys, e.g. metadata: { '<<': { namespace: x } } moves the object
+        errors.push(`${where}; ${manifest.kind} "${manifest.metadata?.name}" (construct ${constructPath(obj)}) has "<<" keys (${merges.join(', ')}), `
+          + 'which kubectl reads as YAML merge keys: what it applies is not what was verified. Fix: remove them.');
+        continue;
+      }
+      // kubectl apply puts an object without a namespace into "default" (or the context's namespace)
+      const namespace = manifest?.metadata?.namespace || (name === 'default' ? 'default' : undefined);
+      if (namespace !== name) continue;
       const result = PodSecurity.evaluate(manifest, { level: this.enforceLevel, version: this.enforceVersion });
       if (!result.applicable || result.allowed) continue;
       const workload = `${manifest.kind} "${manifest.metadata?.name}" (construct ${constructPath(obj)})`;
@@ -302,10 +349,7 @@ export class RestrictedNamespace extends kplus.Namespace {
 
 /** The exemption ids (and containers) the pod template of a manifest declares in the exemptions annotation. */
 function declaredExemptions(manifest: any): string[] {
-  const template = manifest.kind === 'Pod' ? manifest
-    : manifest.kind === 'CronJob' ? manifest.spec?.jobTemplate?.spec?.template
-      : manifest.spec?.template;
-  const value = template?.metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS];
+  const value = podTemplateOf(manifest)?.metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS];
   if (typeof value !== 'string') return [];
   try {
     const entries = JSON.parse(value);

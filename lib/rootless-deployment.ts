@@ -59,7 +59,8 @@ export class RootlessDeployment extends kplus.Deployment {
   private readonly hardening: Hardening;
 
   public constructor(scope: Construct, id: string, props: RootlessDeploymentProps = {}) {
-    super(scope, id, { ...props, ...Hardening.kplusPodProps(props) });
+    super(scope, id, { ...props, ...Hardening.kplusWorkloadProps(props) });
+    Hardening.applySpread(this, props.spread);
     this.hardening = new Hardening(this, props);
     this.hardening.addContainers(props);
   }

@@ -92,7 +92,7 @@ export interface VolumePermissionsInitOptions {
 export interface RootlessStatefulSetProps extends RootlessWorkloadProps {
   /**
    * The service that governs the stateful set (its network identity).
-   * @default - a headless Service (clusterIP None) with the containers' ports
+   * @default - a headless Service (clusterIP None) with the containers' ports, created beside the stateful set (construct id `<id>-headless`)
    */
   readonly service?: kplus.Service;
 
@@ -200,7 +200,16 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
         Exemption.addCapabilities(capabilities, CAPS_REASON, { container: INIT_NAME }),
       ],
     } : props;
-    super(scope, id, { ...props, ...Hardening.kplusPodProps(hardened) });
+    // cdk8s-plus creates the default headless Service in its constructor from the containers' ports,
+    // before a subclass can add (hardened) containers: the construct creates it here, beside itself
+    // (nothing else can exist before super()), and binds the ports once the containers exist.
+    const service = props.service ?? new kplus.Service(scope, `${id}-headless`, {
+      metadata: { namespace: props.metadata?.namespace },
+      clusterIP: 'None',
+      type: kplus.ServiceType.CLUSTER_IP,
+    });
+    super(scope, id, { ...props, ...Hardening.kplusWorkloadProps(hardened), service });
+    Hardening.applySpread(this, props.spread);
     this.volumeClaimTemplates = claims;
     this.volumePermissions = mode;
     validateMode(this, mode);
@@ -335,21 +344,6 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
     }
   }
 }
-
-/**
- * kplus creates the default headless Service in its constructor, from the containers' ports, before
- * a subclass can add (hardened) containers. Here it is created without ports; the constructor binds
- * the ports once the containers exist.
- */
-Object.defineProperty(RootlessStatefulSet.prototype, '_createHeadlessService', {
-  value: function createHeadlessService(this: RootlessStatefulSet): kplus.Service {
-    return new kplus.Service(this, 'Service', {
-      metadata: { namespace: this.metadata.namespace },
-      clusterIP: 'None',
-      type: kplus.ServiceType.CLUSTER_IP,
-    });
-  },
-});
 
 function validateMode(sts: RootlessStatefulSet, mode: VolumePermissions): void {
   if (!Object.values(VolumePermissions).includes(mode)) {

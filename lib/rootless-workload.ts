@@ -24,7 +24,11 @@ export interface RootlessWorkloadProps extends HardenedPodSpecProps, kplus.Resou
   readonly select?: boolean;
 
   /**
-   * Automatically spreads pods across hostnames and zones.
+   * Automatically spreads pods across hostnames and zones (preferred pod anti-affinity on
+   * `kubernetes.io/hostname` and `topology.kubernetes.io/zone`). The construct adds the two terms
+   * once, through `scheduling.spread()` (cdk8s-plus-27 itself appends them again every time the pod
+   * spec is rendered, and cdk8s renders more than once per synthesis); the inherited `spread`
+   * property of the workload therefore reads `false`.
    * @default false
    */
   readonly spread?: boolean;

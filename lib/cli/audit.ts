@@ -14,8 +14,9 @@ import { JsonReportWriter } from './report-json';
 import { SarifReportWriter } from './report-sarif';
 import { TextReportWriter } from './report-text';
 import { RootlessAnnotations } from '../hardening/annotations';
-import { declaredExemptions, podTemplateOf, revertExemptions } from '../hardening/declared-exemptions';
+import { declaredExemptions, revertExemptions } from '../hardening/declared-exemptions';
 import { PodSecurity, PolicyLevel } from '../policy';
+import { podTemplateOf } from '../policy/k8s-shapes';
 import type { EvaluationResult, Violation } from '../policy/types';
 
 export type AuditFormat = 'text' | 'json' | 'sarif';

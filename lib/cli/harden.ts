@@ -25,15 +25,16 @@ import { yaml } from './lazy';
 import { ManifestError, ManifestObject, ManifestSource, errorMessage, parseManifests } from './manifest-parser';
 import { DEFAULT_MAX_BYTES, readManifests } from './manifest-reader';
 import { RootlessAnnotations } from '../hardening/annotations';
-import { placeholderReason, podTemplateOf, podTemplatePath } from '../hardening/declared-exemptions';
 import {
   FIRST_UNPRIVILEGED_PORT, MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_LIMIT,
   hardenedContainerSecurityContext, hardenedPodFields, hardenedPodSecurityContext, writableVolumeName,
 } from '../hardening/defaults';
 import { ExemptionKind as K } from '../hardening/exemption';
-import { ExemptionEntry, exemptionEntry } from '../hardening/exemption-entry';
+import { ExemptionEntry, entryOf } from '../hardening/exemptions/codec';
 import { ImagePreset } from '../hardening/image-preset';
+import { placeholderReason } from '../hardening/reason';
 import { kubeletRefusals, suggestedPort, unbindablePorts } from '../hardening/runtime-checks';
+import { podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel } from '../policy/types';
 
@@ -211,7 +212,7 @@ function hardenPod(plan: EditPlan, template: Cursor, spec: Cursor, options: Hard
   const podSc = typeof s === 'object' && s !== null ? s : {};
   const exemptions: ExemptionEntry[] = [];
   const exempt = (kind: K, container: string | null, what: string, capabilities?: string[]) =>
-    exemptions.push(exemptionEntry({ kind, container, reason: placeholderReason(what), capabilities }));
+    exemptions.push(entryOf({ kind, container: container ?? undefined, reason: placeholderReason(what), capabilities }));
   const added = (where: string, fields: string[]) => { if (fields.length > 0) report.changes.push(`${where}: ${fields.join(', ')}`); };
 
   const containers: ContainerRef[] = [];

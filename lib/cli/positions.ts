@@ -14,10 +14,8 @@
 import * as yaml from 'js-yaml';
 import { nodeStart } from './manifest-parser';
 import type { ObjectText } from './report';
-import { podTemplatePath } from '../hardening/declared-exemptions';
+import { CONTAINER_LISTS, podTemplatePath } from '../policy/k8s-shapes';
 import type { Violation } from '../policy/types';
-
-const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
 
 /** Field paths of one object and the lines where they start. */
 export class FieldLines {

@@ -1,38 +1,9 @@
-import { exemptionEntry } from './exemption-entry';
+import { ExemptionKind } from './exemption-kind';
+import { entryOf } from './exemptions/codec';
+import type { ExemptionValue } from './exemptions/kind';
+import { EXEMPTION_VALUES, describeExemption, exemptionValue } from './exemptions/value';
 
-/**
- * The kinds of exemption from the hardened defaults. The value is the `id` written to the
- * `rootless.cdk8s.io/exemptions` annotation.
- */
-export enum ExemptionKind {
-  /** Run as UID 0 (`runAsUser: 0`, no `runAsNonRoot: true`). Violates PSS restricted. */
-  RUN_AS_ROOT = 'runAsRoot',
-  /** `readOnlyRootFilesystem: false`. Not a PSS check: the pod stays restricted. */
-  WRITABLE_ROOT_FILESYSTEM = 'writableRootFilesystem',
-  /** `allowPrivilegeEscalation: true`. Violates PSS restricted. */
-  PRIVILEGE_ESCALATION = 'privilegeEscalation',
-  /**
-   * Named capabilities in `capabilities.add` (`ALL` is still dropped). `NET_BIND_SERVICE` alone keeps
-   * the pod restricted, the baseline default set makes it baseline, anything else privileged.
-   */
-  ADD_CAPABILITIES = 'addCapabilities',
-  /** `seccompProfile.type: Unconfined`. Violates PSS baseline. */
-  SECCOMP_UNCONFINED = 'seccompUnconfined',
-  /** `seccompProfile.type: Localhost` instead of `RuntimeDefault`. Allowed by PSS restricted. */
-  SECCOMP_LOCALHOST = 'seccompLocalhost',
-  /** `privileged: true` (which implies `allowPrivilegeEscalation: true`). Violates PSS baseline. */
-  PRIVILEGED = 'privileged',
-  /** `hostNetwork: true`. Violates PSS baseline. */
-  HOST_NETWORK = 'hostNetwork',
-  /** `hostPID: true`. Violates PSS baseline. */
-  HOST_PID = 'hostPID',
-  /** `hostIPC: true`. Violates PSS baseline. */
-  HOST_IPC = 'hostIPC',
-  /** Permits `hostPath` volumes (added by the author). Violates PSS baseline. */
-  HOST_PATH = 'hostPath',
-  /** `automountServiceAccountToken: true`. Not a PSS check: the pod stays restricted. */
-  SERVICE_ACCOUNT_TOKEN = 'serviceAccountToken',
-}
+export { ExemptionKind } from './exemption-kind';
 
 /**
  * Scope of an exemption that can apply to one container.
@@ -168,43 +139,69 @@ export class Exemption {
     return new Exemption(ExemptionKind.SERVICE_ACCOUNT_TOKEN, reason);
   }
 
-  private constructor(
-    /** What is exempted. */
-    public readonly kind: ExemptionKind,
-    /** Why, in the author's words. */
-    public readonly reason: string,
-    /**
-     * The container the exemption is scoped to.
-     * @default - the whole pod
-     */
-    public readonly container?: string,
-    /**
-     * The added capabilities (`addCapabilities` only).
-     * @default - none
-     */
-    public readonly capabilities?: string[],
-    /**
-     * The Localhost seccomp profile (`seccompLocalhost` only).
-     * @default - none
-     */
-    public readonly profile?: string,
-  ) {}
+  /** The exemption's state: kept where no caller can reach it, so an exemption never changes after it is made. */
+  private constructor(kind: ExemptionKind, reason: string, container?: string, capabilities?: string[], profile?: string) {
+    EXEMPTION_VALUES.set(this, Object.freeze({
+      kind,
+      reason,
+      container,
+      capabilities: capabilities === undefined ? undefined : Object.freeze([...capabilities]),
+      profile,
+    }));
+  }
+
+  /** What is exempted. */
+  public get kind(): ExemptionKind {
+    return state(this).kind;
+  }
+
+  /** Why, in the author's words. */
+  public get reason(): string {
+    return state(this).reason;
+  }
+
+  /**
+   * The container the exemption is scoped to.
+   * @default - the whole pod
+   */
+  public get container(): string | undefined {
+    return state(this).container;
+  }
+
+  /**
+   * The added capabilities (`addCapabilities` only). A new array on every read: changing it changes nothing.
+   * @default - none
+   */
+  public get capabilities(): string[] | undefined {
+    const caps = state(this).capabilities;
+    return caps === undefined ? undefined : [...caps];
+  }
+
+  /**
+   * The Localhost seccomp profile (`seccompLocalhost` only).
+   * @default - none
+   */
+  public get profile(): string | undefined {
+    return state(this).profile;
+  }
 
   /**
    * A short description, e.g. `Exemption.addCapabilities(["NET_ADMIN"]) for container "vpn"`.
    */
   public toString(): string {
-    const args = [
-      ...(this.capabilities ? [JSON.stringify(this.capabilities)] : []),
-      ...(this.profile !== undefined ? [JSON.stringify(this.profile)] : []),
-    ];
-    return `Exemption.${this.kind}(${args.join(', ')})${this.container !== undefined ? ` for container "${this.container}"` : ''}`;
+    return describeExemption(state(this));
   }
 
   /**
    * The entry of the `rootless.cdk8s.io/exemptions` annotation.
    */
   public toJson(): any {
-    return exemptionEntry(this);
+    return entryOf(state(this));
   }
+}
+
+function state(e: Exemption): ExemptionValue {
+  const s = exemptionValue(e);
+  if (!s) throw new Error('not an Exemption made by its factories (Exemption.runAsRoot(...), ...)');
+  return s;
 }

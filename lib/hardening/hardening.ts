@@ -20,16 +20,22 @@ import { ApiObject, ApiObjectMetadataDefinition, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { PodSecurity, PolicyLevel, Violation } from '../policy';
 import { RootlessAnnotations } from './annotations';
-import { POD_ONLY, containersOf, exemptionFieldProblems, podTemplateOf, revertExemptions, withPodTemplate } from './declared-exemptions';
+import { revertExemptions } from './declared-exemptions';
 import {
   FIRST_UNPRIVILEGED_PORT, MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_MEBIBYTES,
   hardenedContainerSecurityContext, hardenedPodFields, hardenedPodSecurityContext, writableVolumeName,
 } from './defaults';
-import { Exemption, ExemptionKind as K } from './exemption';
+import { ExemptionKind as K } from './exemption';
+import { containersOf, podTemplateOf, withPodTemplate } from '../policy/k8s-shapes';
+import { entryOf, entryProblems, writeAnnotation } from './exemptions/codec';
+import type { ExemptionValue } from './exemptions/kind';
+import { kindOf, kindsRelaxing } from './exemptions/registry';
+import { describeExemption, exemptionValue } from './exemptions/value';
 import { HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { normalizePath as normalize, pathProblem as containerPathProblem } from './paths';
-import { reasonProblem } from './reason';
+import { RootlessFinding } from './rootless-rules';
 import { kubeletRefusals, suggestedPort, unbindablePorts } from './runtime-checks';
+import { judgeRootless, mergeKeyPaths } from './verify';
 
 type Mutable<T> = { -readonly [P in keyof T]: T[P] };
 /** The cdk8s-plus (pre-serialization) pod spec: its field names are cdk8s's (`hostPid`), not the API's (`hostPID`). */
@@ -67,68 +73,6 @@ interface ContainerPlan {
 }
 
 /**
- * What each exemption does to the cdk8s-plus spec, before serialization. Undoing exactly that on
- * a final manifest (API field names) is `revertExemptions` (declared-exemptions.ts, shared with
- * the validation plugin): a violation that survives reverting every exemption is not covered,
- * and an exemption whose revert changes nothing relaxes nothing.
- */
-interface KindEffect {
-  applyContainer?(sc: RawSecurityContext, e: Exemption): void;
-  applyPod?(spec: RawPodSpec, e: Exemption): void;
-}
-
-const seccompApply = (profile: (e: Exemption) => kplus.k8s.SeccompProfile): KindEffect => ({
-  applyContainer: (sc, e) => { if (e.container !== undefined) sc.seccompProfile = profile(e); },
-  applyPod: (spec, e) => { spec.securityContext.seccompProfile = profile(e); },
-});
-const hostField = (raw: 'hostNetwork' | 'hostPid' | 'hostIpc'): KindEffect => ({
-  applyPod: spec => { spec[raw] = true; },
-});
-
-const EFFECTS: Record<K, KindEffect> = {
-  // the user itself is resolved in registration (a root exemption defaults the user to 0)
-  [K.RUN_AS_ROOT]: {},
-  [K.WRITABLE_ROOT_FILESYSTEM]: {
-    applyContainer: sc => { sc.readOnlyRootFilesystem = false; },
-  },
-  [K.PRIVILEGE_ESCALATION]: {
-    applyContainer: sc => { sc.allowPrivilegeEscalation = true; },
-  },
-  [K.ADD_CAPABILITIES]: {
-    applyContainer: (sc, e) => { sc.capabilities.add = [...new Set([...sc.capabilities.add ?? [], ...e.capabilities!])]; },
-  },
-  [K.SECCOMP_UNCONFINED]: seccompApply(() => ({ type: 'Unconfined' })),
-  [K.SECCOMP_LOCALHOST]: seccompApply(e => ({ type: 'Localhost', localhostProfile: e.profile })),
-  [K.PRIVILEGED]: {
-    // the API rejects privileged: true together with allowPrivilegeEscalation: false
-    applyContainer: sc => { sc.privileged = true; sc.allowPrivilegeEscalation = true; },
-  },
-  [K.HOST_NETWORK]: hostField('hostNetwork'),
-  [K.HOST_PID]: hostField('hostPid'),
-  [K.HOST_IPC]: hostField('hostIpc'),
-  // the exemption permits the author's own hostPath volumes; it adds none
-  [K.HOST_PATH]: {},
-  [K.SERVICE_ACCOUNT_TOKEN]: {
-    applyPod: spec => { spec.automountServiceAccountToken = true; },
-  },
-};
-
-/** Which exemption could cover a check, for messages only (coverage is decided by reverting). */
-const HINTS: Record<string, string> = {
-  allowPrivilegeEscalation: 'Exemption.privilegeEscalation(reason, { container })',
-  capabilities_restricted: 'Exemption.addCapabilities([...], reason, { container })',
-  capabilities_baseline: 'Exemption.addCapabilities([...], reason, { container })',
-  runAsNonRoot: 'Exemption.runAsRoot(reason, { container })',
-  runAsUser: 'Exemption.runAsRoot(reason, { container })',
-  seccompProfile_restricted: 'Exemption.seccompLocalhost(profile, reason) or Exemption.seccompUnconfined(reason)',
-  seccompProfile_baseline: 'Exemption.seccompUnconfined(reason)',
-  privileged: 'Exemption.privileged(reason, { container })',
-  hostNamespaces: 'Exemption.hostNetwork / hostPID / hostIPC(reason)',
-  hostPathVolumes: 'Exemption.hostPath(reason)',
-  restrictedVolumes: 'Exemption.hostPath(reason) for hostPath volumes; other volume types have no exemption (use a PersistentVolumeClaim)',
-};
-
-/**
  * The hardening of one workload's pod template.
  */
 export class Hardening {
@@ -154,6 +98,22 @@ export class Hardening {
       hostNetwork: pod.has(K.HOST_NETWORK),
       automountServiceAccountToken: pod.has(K.SERVICE_ACCOUNT_TOKEN),
     };
+  }
+
+  /**
+   * The props to pass to a cdk8s-plus workload constructor: `kplusPodProps`, and `spread: false`
+   * (cdk8s-plus-27 appends the spread terms on every render of the pod spec; `applySpread` adds
+   * them once instead).
+   */
+  public static kplusWorkloadProps(props: HardenedPodSpecProps): kplus.AbstractPodProps & { spread: false } {
+    return { ...Hardening.kplusPodProps(props), spread: false };
+  }
+
+  /** Adds the spread terms once, as cdk8s-plus-27 would on a single render, when `spread` is asked for. */
+  public static applySpread(workload: kplus.Workload, spread: boolean | undefined): void {
+    if (!spread) return;
+    workload.scheduling.spread({ topology: kplus.Topology.HOSTNAME });
+    workload.scheduling.spread({ topology: kplus.Topology.ZONE });
   }
 
   /** The pod's resolved numeric user (`runAsUser`), if any. */
@@ -182,7 +142,7 @@ export class Hardening {
     this.fail(this.validatePod());
 
     const annotations = pod.podMetadata;
-    annotations.addAnnotation(RootlessAnnotations.EXEMPTIONS, JSON.stringify(this.plan.exemptions.map(e => e.toJson())));
+    annotations.addAnnotation(RootlessAnnotations.EXEMPTIONS, writeAnnotation(this.plan.exemptions));
     annotations.addAnnotation(RootlessAnnotations.PSS_LEVEL, Lazy.any({
       // while the level itself is being computed, the annotation is left out of the manifest
       produce: () => this.synthesizing ? undefined : this.verify().level,
@@ -263,13 +223,13 @@ export class Hardening {
         runAsUser: plan?.user,
         runAsGroup: plan?.group,
       };
-      for (const e of p.exemptions) if (e.container === undefined || e.container === c.name) EFFECTS[e.kind].applyContainer?.(sc, e);
+      for (const e of p.exemptions) if (e.container === undefined || e.container === c.name) kindOf(e.kind).applyContainer?.(sc, e);
       (c as Mutable<kplus.k8s.Container>).securityContext = sc;
       return c;
     };
     out.containers = spec.containers.map(harden);
     out.initContainers = spec.initContainers?.map(harden);
-    for (const e of p.exemptions) if (e.container === undefined) EFFECTS[e.kind].applyPod?.(out, e);
+    for (const e of p.exemptions) if (e.container === undefined) kindOf(e.kind).applyPod?.(out, e);
     return out;
   }
 
@@ -351,31 +311,59 @@ export class Hardening {
     const names = new Set(this.containers.keys());
     return this.plan.exemptions
       .filter(e => e.container !== undefined && !names.has(e.container))
-      .map(e => `exemptions: ${e} names a container that is not in the pod (containers: ${[...names].join(', ') || 'none'}). `
+      .map(e => `exemptions: ${describeExemption(e)} names a container that is not in the pod (containers: ${[...names].join(', ') || 'none'}). `
         + 'Fix: use the name of an init or regular container, or remove the exemption.');
   }
 
-  /** Verifies a final manifest (without its level annotation): synthesis errors and the PSS level. */
+  /**
+   * Verifies a final manifest (without its level annotation): synthesis errors and the PSS level.
+   * Everything the construct is responsible for: the exemptions annotation says exactly what was
+   * declared; Pod Security restricted and the rootless rules hold unless a declared exemption
+   * covers them (verify.ts, the judgement the admission policy is tested against); every container
+   * says runAsNonRoot explicitly; no `<<` key; the kubelet would start it; ports bind; mounts are unique.
+   */
   private verifyManifest(manifest: any): Verification {
     const errors = this.exemptionProblems();
-    const spec = podTemplateOf(manifest)?.spec;
+    const template = podTemplateOf(manifest);
+    const spec = template?.spec;
     errors.push(...kubeletProblems(spec), ...portProblems(spec), ...mountProblems(spec));
+    errors.push(...this.annotationProblems(template?.metadata?.annotations));
+    for (const at of mergeKeyPaths(manifest)) {
+      errors.push(`${at}: a "<<" key is a merge key to YAML 1.1 readers such as kubectl, which would apply something else than this manifest. `
+        + 'Fix: remove it (JSON patches and raw objects must not write "<<").');
+    }
+    for (const c of containersOf(spec)) {
+      if (typeof c.securityContext?.runAsNonRoot !== 'boolean') {
+        errors.push(`container "${c.name}": securityContext.runAsNonRoot is not set explicitly (it was removed after construction). `
+          + 'Fix: do not patch the security fields the hardening manages; declare an exemption instead.');
+      }
+    }
 
     const result = PodSecurity.evaluate(manifest);
     const exemptions = this.plan.exemptions;
-    if (!result.allowed) {
-      const uncovered = exemptions.length === 0 ? result : PodSecurity.evaluate(revertExemptions(manifest, exemptions));
-      if (uncovered.malformed) errors.push(`the synthesized manifest is malformed: ${uncovered.malformed}`);
-      errors.push(...uncovered.violations.map(describeViolation));
-    }
+    const verdict = judgeRootless(manifest, exemptions);
+    if (verdict.uncovered.malformed) errors.push(`the synthesized manifest is malformed: ${verdict.uncovered.malformed}`);
+    errors.push(...verdict.uncovered.violations.map(describeViolation));
+    errors.push(...verdict.rootless.map(describeFinding));
     const names = exemptions.length > 0 ? new Set(this.containers.keys()) : undefined;
     for (const e of exemptions) {
       if ((e.container === undefined || names!.has(e.container)) && sameJson(revertExemptions(manifest, [e]), manifest)) {
-        errors.push(`exemptions: ${e} covers nothing: the synthesized pod does not use what it exempts. `
+        errors.push(`exemptions: ${describeExemption(e)} covers nothing: the synthesized pod does not use what it exempts. `
           + 'Fix: remove the exemption (or the setting that overrides it).');
       }
     }
     return { errors, level: result.allowed ? PolicyLevel.RESTRICTED : PodSecurity.strictestLevel(manifest) };
+  }
+
+  /** The emitted exemptions annotation must be the canonical form of exactly the declared exemptions. */
+  private annotationProblems(annotations: any): string[] {
+    const key = RootlessAnnotations.EXEMPTIONS;
+    const expected = writeAnnotation(this.plan.exemptions);
+    const emitted = typeof annotations === 'object' && annotations !== null ? annotations[key] : undefined;
+    if (emitted === expected) return [];
+    return [`pod template annotation ${key} is ${emitted === undefined ? 'missing' : JSON.stringify(emitted)}, but the construct declares ${expected}: `
+      + 'it was changed after construction (podMetadata.addAnnotation or a JSON patch), and would claim exemptions that were not declared or hide ones that were. '
+      + 'Fix: declare exemptions only through props.exemptions (Exemption factories), and never write this annotation yourself.'];
   }
 
   private register(container: kplus.Container, init: boolean, opts: Partial<HardenedContainerProps>): void {
@@ -476,16 +464,16 @@ export class Hardening {
         problems.push(`props.securityContext.sysctls: ${UNPRIVILEGED_PORT_SYSCTL} is set twice. Fix: set it only through props.unprivilegedPortStart.`);
       }
     }
+    for (const i of plan.invalid) {
+      problems.push(`props.exemptions[${i}]: not an Exemption. Fix: make it with the Exemption factories, e.g. Exemption.runAsRoot(reason).`);
+    }
     const seen = new Set<string>();
     for (const [i, e] of plan.exemptions.entries()) {
-      const prop = `props.exemptions[${i}] (${e})`;
+      const prop = `props.exemptions[${plan.indexes[i]}] (${describeExemption(e)})`;
       const key = `${e.kind}|${e.container ?? ''}`;
-      const badReason = reasonProblem(e.reason);
-      if (badReason) problems.push(`${prop}.reason: ${badReason}`);
       if (seen.has(key)) problems.push(`${prop}: declared twice. Fix: declare it once.`);
       seen.add(key);
-      if (POD_ONLY.has(e.kind) && e.container !== undefined) problems.push(`${prop}: applies to the whole pod. Fix: remove the container.`);
-      for (const p of exemptionFieldProblems(e)) problems.push(`${prop}.${p.field}: ${p.problem}`);
+      for (const p of entryProblems({ ...entryOf(e) }, kindOf(e.kind))) problems.push(`${prop}${p.field ? `.${p.field}` : ''}: ${p.problem}`);
     }
     const seccomp = plan.exemptions.filter(e => e.kind === K.SECCOMP_LOCALHOST || e.kind === K.SECCOMP_UNCONFINED);
     if (new Set(seccomp.map(e => e.container ?? '')).size < seccomp.length) {
@@ -503,7 +491,19 @@ export class Hardening {
 
 /** Resolves the pod-level settings once, for the cdk8s-plus props and for the spec. */
 function resolvePod(props: HardenedPodSpecProps) {
-  const exemptions = [...props.exemptions ?? []];
+  // the construct's own copies of the exemptions (immutable values): changing what was passed changes nothing
+  const exemptions: ExemptionValue[] = [];
+  const indexes: number[] = [];
+  const invalid: number[] = [];
+  (Array.isArray(props.exemptions) ? props.exemptions : props.exemptions === undefined ? [] : [undefined]).forEach((e, i) => {
+    const value = exemptionValue(e);
+    if (value) {
+      exemptions.push(value);
+      indexes.push(i);
+    } else {
+      invalid.push(i);
+    }
+  });
   const has = (kind: K) => exemptions.some(e => e.kind === kind);
   const sc = props.securityContext;
   const podRoot = exemptions.some(e => e.kind === K.RUN_AS_ROOT && e.container === undefined);
@@ -515,6 +515,8 @@ function resolvePod(props: HardenedPodSpecProps) {
     user,
     group,
     exemptions,
+    indexes,
+    invalid,
     has,
     sysctls,
     preset: props.preset,
@@ -698,10 +700,17 @@ function sameJson(a: any, b: any): boolean {
   return defined === 0;
 }
 
+function describeFinding(f: RootlessFinding): string {
+  const kinds = kindsRelaxing(f.rule);
+  return `${f.detail} (rootless rule ${f.rule}), and no exemption covers it. Fix: ${f.fix}.`
+    + (kinds.length > 0 ? ` Or, if the workload really needs it, declare ${kinds.map(k => k.hint).join(' or ')}.` : '');
+}
+
 function describeViolation(v: Violation): string {
   const named = (v.containers ?? []).every(c => v.detail.includes(`"${c}"`));
   const where = !v.containers?.length ? 'pod: ' : named ? '' : `container${v.containers.length > 1 ? 's' : ''} ${v.containers.map(c => `"${c}"`).join(', ')}: `;
-  const hint = HINTS[v.check];
+  const kinds = kindsRelaxing(v.check);
+  const hint = kinds.length > 0 ? kinds.map(k => k.hint).join(' or ') : undefined;
   return `${where}${v.detail} (PSS ${v.level} check ${v.check}), and no exemption covers it. Fix: ${v.fix}`
     + (hint ? ` Or, if the workload really needs it, declare ${hint}.` : '');
 }

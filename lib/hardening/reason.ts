@@ -1,27 +1,97 @@
 /**
- * Internal: what counts as a reason for an exemption. One rule for workload exemptions
- * (lib/hardening/hardening.ts), namespace exemptions (RestrictedNamespace) and the admission
- * policy's escape hatch (RootlessAdmissionPolicy compiles the same rule to CEL).
+ * Internal: what counts as a reason for an exemption — the one rule, used by workload exemptions
+ * (the constructs), namespace exemptions (RestrictedNamespace), the annotation codec (audit,
+ * harden, the plugin, synthesis verification) and, compiled from the same pattern strings, the
+ * admission policy's CEL (`matches()`). See docs/architecture.md, "The reason rule".
  *
- * Not exported from the package.
+ * A reason is a string that
+ * - holds no `"`, `\` and no control character (`\p{Cc}`): the exemptions annotation then needs no
+ *   JSON escape, so the admission policy (Kubernetes CEL cannot parse JSON) reads it exactly;
+ * - has at least MIN_REASON_LENGTH code points that count: whitespace and format characters
+ *   (`\p{Z}`, `\p{Cf}`: spaces, zero-width characters, the BOM) never count, wherever they stand;
+ * - contains a word: 3 consecutive letters of any script (`\p{L}{3}`);
+ * - contains no placeholder (TODO, FIXME, TBD, XXX, CHANGEME, n/a, none) as a whole word, in any case.
+ *
+ * The patterns are written once, in the syntax both engines share (RE2, which Kubernetes CEL's
+ * `matches()` uses, and JavaScript's with the `u` flag): Unicode classes `\p{…}`, no look-around,
+ * no back-references. Lengths are code points on both sides (CEL's `size()` counts code points;
+ * JavaScript's `.length` would count UTF-16 units, so it is never used here).
+ *
+ * Pure and import-free. Not exported from the package.
  */
 
-/** The minimum length of a reason, after trimming whitespace. */
+/** The minimum number of code points of a reason that count (not whitespace, not format characters). */
 export const MIN_REASON_LENGTH = 10;
 
-/** A reason must contain a word: at least this many consecutive ASCII letters. */
-export const REASON_WORD = '[A-Za-z]{3}';
+/** The placeholders refused as whole words (case-insensitive). `harden` writes reasons that start with the first. */
+export const REASON_PLACEHOLDERS: readonly string[] = ['TODO', 'FIXME', 'TBD', 'XXX', 'CHANGEME', 'n/a', 'none'];
 
-/** Whether `reason` is a reason (at least MIN_REASON_LENGTH characters once trimmed, with a word in it). */
-export function isReason(reason: unknown): boolean {
-  return typeof reason === 'string' && reason.trim().length >= MIN_REASON_LENGTH && new RegExp(REASON_WORD).test(reason);
+/**
+ * The reason rule as patterns, each a string valid in RE2 (CEL `matches()`) and in JavaScript
+ * (`new RegExp(p, 'u')`, or `'iu'` for `placeholder`, whose RE2 form carries `(?i)`).
+ */
+export class ReasonPatterns {
+  /** Matches when the reason holds a character it must not: `"`, `\` or a control character. */
+  public static readonly FORBIDDEN = '["\\\\\\p{Cc}]';
+  /** Matches when the reason has at least MIN_REASON_LENGTH code points that are not `\p{Z}` / `\p{Cf}`. */
+  public static readonly LENGTH = `^[\\p{Z}\\p{Cf}]*(?:[^\\p{Z}\\p{Cf}][\\p{Z}\\p{Cf}]*){${MIN_REASON_LENGTH},}$`;
+  /** Matches when the reason contains a word (3 consecutive letters of any script). */
+  public static readonly WORD = '\\p{L}{3}';
+  /** Matches (case-insensitively) when the reason contains a placeholder as a whole word. */
+  public static readonly PLACEHOLDER = '(?:^|[^\\p{L}\\p{N}_])(?:'
+    + REASON_PLACEHOLDERS.map(p => p.toLowerCase()).join('|')
+    + ')(?:[^\\p{L}\\p{N}_]|$)';
+
+  /**
+   * The CEL condition under which the CEL string expression `expr` is a reason: the same patterns,
+   * through `matches()` (RE2; case-insensitivity as `(?i)`).
+   */
+  public static cel(expr: string): string {
+    const lit = (pattern: string) => `'${pattern.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    return `(!${expr}.matches(${lit(ReasonPatterns.FORBIDDEN)}) && ${expr}.matches(${lit(ReasonPatterns.LENGTH)}) `
+      + `&& ${expr}.matches(${lit(ReasonPatterns.WORD)}) && !${expr}.matches(${lit(`(?i)${ReasonPatterns.PLACEHOLDER}`)}))`;
+  }
+
+  private constructor() {}
+}
+
+const FORBIDDEN = new RegExp(ReasonPatterns.FORBIDDEN, 'u');
+const LENGTH = new RegExp(ReasonPatterns.LENGTH, 'u');
+const WORD = new RegExp(ReasonPatterns.WORD, 'u');
+const PLACEHOLDER = new RegExp(ReasonPatterns.PLACEHOLDER, 'iu');
+
+/** The reason `harden --add-exemptions` writes for a human to replace; refused by the reason rule (it is a placeholder). */
+export function placeholderReason(what: string): string {
+  return `TODO: explain why ${what}`.replace(/["\\\p{Cc}]/gu, "'");
 }
 
 /**
- * The problem with `reason`, phrased for a props error (`<prop>: <problem>`), or undefined when it is one.
+ * The problem with `reason`, phrased for a props or annotation error (`<where>: <problem>`), or
+ * undefined when it is a reason.
  */
 export function reasonProblem(reason: unknown): string | undefined {
-  if (isReason(reason)) return undefined;
-  return `${JSON.stringify(reason)} is not a reason. `
-    + `Fix: say in at least ${MIN_REASON_LENGTH} characters why it is needed (reviewers and the audit read it).`;
+  const fix = `Fix: say in at least ${MIN_REASON_LENGTH} characters, in words, why it is needed (reviewers, the audit and the admission policy read it).`;
+  if (typeof reason !== 'string') return `${describe(reason)} is not a reason. ${fix}`;
+  const placeholder = PLACEHOLDER.exec(reason);
+  if (placeholder) {
+    return `${describe(reason)} is a placeholder (${placeholder[0].replace(/^[^\p{L}]+|[^\p{L}/]+$/gu, '')}). `
+      + 'Fix: a human must confirm the exemption and replace it with the real reason (or remove the exemption and fix the workload).';
+  }
+  if (FORBIDDEN.test(reason)) {
+    return `${describe(reason)} holds a double quote, a backslash or a control character (a line break, a tab…), which a reason must not. `
+      + 'Fix: write it on one line, with single quotes instead of double quotes.';
+  }
+  if (!LENGTH.test(reason) || !WORD.test(reason)) return `${describe(reason)} is not a reason. ${fix}`;
+  return undefined;
+}
+
+/** Whether `reason` satisfies the reason rule. */
+export function isReason(reason: unknown): reason is string {
+  return reasonProblem(reason) === undefined;
+}
+
+function describe(value: unknown): string {
+  if (typeof value !== 'string') return value === undefined ? 'undefined' : JSON.stringify(value) ?? String(value);
+  const shown = [...value].length > 80 ? `${[...value].slice(0, 77).join('')}...` : value;
+  return JSON.stringify(shown);
 }

@@ -7,8 +7,8 @@
  * Pure: no cdk8s, cdk8s-plus or constructs imports (the CLI must not load them).
  * Not exported from the package.
  */
-import { containersOf } from './declared-exemptions';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from './defaults';
+import { containersOf } from '../policy/k8s-shapes';
 
 /** A container the kubelet refuses to start: effective runAsNonRoot true, effective runAsUser 0. */
 export interface KubeletRefusal {

@@ -18,7 +18,8 @@
 import * as fs from 'fs';
 import { ManifestError, ManifestObject, parseManifests } from '../cli/manifest-parser';
 import { RootlessAnnotations } from '../hardening/annotations';
-import { DeclaredExemption, EXEMPTION_COVERS, declaredExemptions, revertExemptions } from '../hardening/declared-exemptions';
+import { DeclaredExemption, declaredExemptions, revertExemptions } from '../hardening/declared-exemptions';
+import { kindOf, kindsRelaxing } from '../hardening/exemptions/registry';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel, Violation } from '../policy/types';
 
@@ -207,7 +208,7 @@ export class RootlessValidation {
 }
 
 function fixOf(v: Violation): string {
-  const covers = Object.entries(EXEMPTION_COVERS).filter(([, checks]) => checks.includes(v.check)).map(([id]) => id);
+  const covers = kindsRelaxing(v.check).map(k => k.id);
   return covers.length > 0
     ? `${v.fix} If the workload really needs it, declare the exemption (${covers.join(' or ')}) with a reason in the pod template's `
       + `${RootlessAnnotations.EXEMPTIONS} annotation (the constructs of cdk8s-rootless write it from their exemptions).`
@@ -215,7 +216,7 @@ function fixOf(v: Violation): string {
 }
 
 function describeCover(v: Violation, exemptions: readonly DeclaredExemption[]): string {
-  const matching = exemptions.filter(e => EXEMPTION_COVERS[e.kind].includes(v.check));
+  const matching = exemptions.filter(e => kindOf(e.kind).relaxes.includes(v.check));
   return (matching.length > 0 ? matching : exemptions)
     .map(e => `${e.kind}${e.container ? ` (container "${e.container}")` : ''}: "${e.reason}"`).join(', ');
 }

@@ -21,6 +21,7 @@
  * Never throws on input. Not part of the public (jsii) API: free functions and type
  * aliases are fine here.
  */
+import { POD_BEARING_KINDS } from './k8s-shapes';
 
 /** `seccompProfile` / `appArmorProfile` (a missing type reads as '', upstream's zero value). */
 export interface Profile {
@@ -358,29 +359,16 @@ function cleanStringMap(o: Json, state: Validation): Json {
 
 interface Workload {
   /** API groups the kind is served from ('' is the core group). */
-  readonly groups: string[];
+  readonly groups: readonly string[];
   /** Path from the manifest to the pod template ([] for a Pod). */
-  readonly template: string[];
+  readonly template: readonly string[];
   /** `template` as text (computed once per kind, not per object). */
   readonly templatePath: string;
 }
 
-function workload(groups: string[], template: string[]): Workload {
-  return { groups, template, templatePath: template.join('.') };
-}
-
-const podTemplate = ['spec', 'template'];
-const WORKLOADS = new Map<string, Workload>([
-  ['Pod', workload([''], [])],
-  ['PodTemplate', workload([''], ['template'])],
-  ['ReplicationController', workload([''], podTemplate)],
-  ['ReplicaSet', workload(['apps', 'extensions'], podTemplate)],
-  ['Deployment', workload(['apps', 'extensions'], podTemplate)],
-  ['DaemonSet', workload(['apps', 'extensions'], podTemplate)],
-  ['StatefulSet', workload(['apps'], podTemplate)],
-  ['Job', workload(['batch'], podTemplate)],
-  ['CronJob', workload(['batch'], ['spec', 'jobTemplate', 'spec', 'template'])],
-]);
+/** The pod-bearing kinds (k8s-shapes.ts), with their template paths as text computed once. */
+const WORKLOADS = new Map<string, Workload>(POD_BEARING_KINDS.map(k =>
+  [k.kind, { groups: k.groups, template: k.templatePath, templatePath: k.templatePath.join('.') }]));
 
 /** An own property (never an inherited one). */
 function get(o: Json, key: string): unknown {

@@ -266,7 +266,7 @@ spec:
     const r = hardenText(text, { addExemptions: true });
     expect(onlyInsertions(text, r.text)).toBe(true);
     const annotation = JSON.parse(YAML.parse(r.text).metadata.annotations['rootless.cdk8s.io/exemptions']);
-    expect(annotation).toEqual([{ id: 'addCapabilities', container: 'app', reason: 'TODO: explain why container "app" needs SYS_PTRACE', capabilities: ['SYS_PTRACE'] }]);
+    expect(annotation).toEqual([{ id: 'addCapabilities', container: 'app', capabilities: ['SYS_PTRACE'], reason: "TODO: explain why container 'app' needs SYS_PTRACE" }]);
     expect(hardenText(r.text, { addExemptions: true }).text).toBe(r.text);
 
     const dir = tmpDir();
@@ -277,7 +277,7 @@ spec:
     expect(checks).toEqual(['capabilities_restricted', 'rootless-exemption']);
     expect(audit.report.results[0].violations[1].detail).toContain('is a placeholder');
     // a human writes the reason: the exemption is no longer flagged (the PSS violation itself stays: exemptions do not change admission)
-    writeFiles(dir, { 'legacy.yaml': r.text.replace('TODO: explain why container \\"app\\" needs SYS_PTRACE', 'attaches a debugger to the worker in staging') });
+    writeFiles(dir, { 'legacy.yaml': r.text.replace("TODO: explain why container 'app' needs SYS_PTRACE", 'attaches a debugger to the worker in staging') });
     const confirmed = await cliJson(['audit', 'legacy.yaml'], { cwd: dir });
     expect(confirmed.report.results[0].violations.map((v: any) => v.check)).toEqual(['capabilities_restricted']);
   });

@@ -126,11 +126,11 @@ describe('bad exemptions', () => {
   });
 
   test('no capabilities', () => {
-    expectError(withExemption(Exemption.addCapabilities([], REASON)), '.capabilities: empty');
+    expectError(withExemption(Exemption.addCapabilities([], REASON)), '.capabilities: [] is not a list of capabilities');
   });
 
   test('empty localhost profile', () => {
-    expectError(withExemption(Exemption.seccompLocalhost('', REASON)), '.profile: empty');
+    expectError(withExemption(Exemption.seccompLocalhost('', REASON)), '.profile: "" is not a profile path');
   });
 
   test('the same exemption twice', () => {

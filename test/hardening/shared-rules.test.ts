@@ -3,9 +3,11 @@
  */
 import { REASON, synthError, synthPod } from './util';
 import { Exemption, HardenedPod, ImagePreset } from '../../lib';
-import { POD_TEMPLATE_PATHS, exemptionFieldProblems, podTemplateOf, withPodTemplate } from '../../lib/hardening/declared-exemptions';
-import { exemptionEntry } from '../../lib/hardening/exemption-entry';
+import { entryOf, entryProblems } from '../../lib/hardening/exemptions/codec';
+import { kindOf } from '../../lib/hardening/exemptions/registry';
+import { exemptionValue } from '../../lib/hardening/exemptions/value';
 import { holdsNetBindService, kubeletRefusals, unbindablePorts } from '../../lib/hardening/runtime-checks';
+import { POD_BEARING_KINDS, podTemplateOf, withPodTemplate } from '../../lib/policy/k8s-shapes';
 
 describe('runtime checks (runtime-checks.ts)', () => {
   const HARDENED = { capabilities: { drop: ['ALL'] } };
@@ -74,10 +76,10 @@ describe('runtime checks at synthesis (the constructs read the same implementati
   });
 });
 
-describe('pod template paths (declared-exemptions.ts)', () => {
+describe('pod template paths (policy/k8s-shapes.ts)', () => {
   test('podTemplateOf and withPodTemplate are derived from one table, and invert each other', () => {
     const template = { metadata: { labels: { app: 'x' } }, spec: { containers: [] } };
-    for (const kind of Object.keys(POD_TEMPLATE_PATHS)) {
+    for (const { kind } of POD_BEARING_KINDS) {
       const manifest = withPodTemplate('v1', kind, template);
       expect(manifest.kind).toBe(kind);
       // a Pod is its own template
@@ -92,26 +94,27 @@ describe('pod template paths (declared-exemptions.ts)', () => {
 });
 
 describe('exemptions: one entry builder, one field validation', () => {
-  test('Exemption.toJson is the shared entry builder', () => {
+  test('Exemption.toJson is the codec\'s canonical entry (reason last)', () => {
     const e = Exemption.addCapabilities(['NET_ADMIN'], 'configures the pod routing table', { container: 'vpn' });
-    expect(e.toJson()).toEqual(exemptionEntry(e));
-    expect(Object.keys(e.toJson())).toEqual(['id', 'container', 'reason', 'capabilities']);
-    expect(Exemption.seccompLocalhost('p.json', 'needs its own syscall list').toJson())
-      .toEqual({ id: 'seccompLocalhost', container: null, reason: 'needs its own syscall list', profile: 'p.json' });
+    expect(e.toJson()).toEqual(entryOf(exemptionValue(e)!));
+    expect(Object.keys(e.toJson())).toEqual(['id', 'container', 'capabilities', 'reason']);
+    expect(JSON.stringify(Exemption.seccompLocalhost('p.json', 'needs its own syscall list').toJson()))
+      .toBe('{"id":"seccompLocalhost","container":null,"profile":"p.json","reason":"needs its own syscall list"}');
   });
 
   test('field problems: capabilities of addCapabilities, profile of seccompLocalhost', () => {
-    expect(exemptionFieldProblems({ kind: 'addCapabilities', capabilities: ['NET_ADMIN'] })).toEqual([]);
-    expect(exemptionFieldProblems({ kind: 'addCapabilities', capabilities: ['CAP_NET_ADMIN', 'FOO', 7] }).map(p => p.problem)).toEqual([
+    const problems = (entry: any) => entryProblems({ container: null, reason: REASON, ...entry }, kindOf(entry.id));
+    expect(problems({ id: 'addCapabilities', capabilities: ['NET_ADMIN'] })).toEqual([]);
+    expect(problems({ id: 'addCapabilities', capabilities: ['CAP_NET_ADMIN', 'FOO', 7] }).map(p => p.problem)).toEqual([
       expect.stringContaining('"CAP_NET_ADMIN" must be spelled "NET_ADMIN"'),
       expect.stringContaining('"FOO" is not a Linux capability'),
       expect.stringContaining('7 is not a capability name'),
     ]);
-    expect(exemptionFieldProblems({ kind: 'addCapabilities', capabilities: [] })).toEqual([{ field: 'capabilities', problem: expect.stringMatching(/^empty\./) }]);
-    expect(exemptionFieldProblems({ kind: 'addCapabilities' })).toEqual([{ field: 'capabilities', problem: expect.stringMatching(/^not a list\./) }]);
-    expect(exemptionFieldProblems({ kind: 'seccompLocalhost', profile: '  ' })).toEqual([{ field: 'profile', problem: expect.stringMatching(/^empty\./) }]);
-    expect(exemptionFieldProblems({ kind: 'seccompLocalhost', profile: 'p.json' })).toEqual([]);
-    expect(exemptionFieldProblems({ kind: 'runAsRoot' })).toEqual([]);
+    expect(problems({ id: 'addCapabilities', capabilities: [] })).toEqual([{ field: 'capabilities', problem: expect.stringContaining('is not a list of capabilities') }]);
+    expect(problems({ id: 'addCapabilities' })).toEqual([{ field: 'capabilities', problem: expect.stringContaining('is not a list of capabilities') }]);
+    expect(problems({ id: 'seccompLocalhost', profile: '' })).toEqual([{ field: 'profile', problem: expect.stringContaining('is not a profile path') }]);
+    expect(problems({ id: 'seccompLocalhost', profile: 'p.json' })).toEqual([]);
+    expect(problems({ id: 'runAsRoot' })).toEqual([]);
   });
 });
 

@@ -57,6 +57,31 @@ async function validate(files: any[][], props: RootlessValidationProps = {}, met
 }
 
 describe('RootlessValidation (in-process)', () => {
+  test('scope: the init container\'s runAsRoot does not cover the app container running as root', async () => {
+    const reason = 'the init container chowns the data volume';
+    const r = await validate([[pod('db', {
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      initContainers: [{ name: 'init', image: 'busybox', securityContext: { ...HARDENED, runAsUser: 0, runAsNonRoot: false } }],
+      containers: [{ name: 'app', image: 'app', securityContext: { ...HARDENED, runAsUser: 0, runAsNonRoot: false } }],
+    }, { 'rootless.cdk8s.io/exemptions': `[{"id":"runAsRoot","container":"init","reason":"${reason}"}]` })]]);
+    expect(r.summary.status).toBe('failure');
+    const runAsUser = r.violations.find(v => v.ruleName === 'runAsUser');
+    expect(runAsUser.violatingResources[0].locations.join('\n')).toContain('"app"');
+    expect(runAsUser.violatingResources[0].locations.join('\n')).not.toContain('"init"');
+  });
+
+  test('duplicate JSON keys in the annotation: reported, and no entry is honoured', async () => {
+    const reason = 'the init container chowns the data volume';
+    const r = await validate([[pod('dup', {
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{ name: 'app', image: 'app', securityContext: { ...HARDENED, runAsUser: 0, runAsNonRoot: false } }],
+    }, { 'rootless.cdk8s.io/exemptions': `[{"id":"runAsRoot","container":"init","container":null,"reason":"${reason}"}]` })]]);
+    expect(r.rules).toContain('runAsUser');
+    expect(r.logs).not.toContain('accepted');
+    const exemption = r.violations.find(v => v.ruleName === 'rootless-exemption');
+    expect(exemption.violatingResources[0].locations[0]).toContain('[0] is not in the canonical form');
+  });
+
   test('a restricted pod passes; a plain one fails with one violation per check, resource name and locations', async () => {
     const ok = pod('ok', { securityContext: POD_SC, containers: [{ name: 'app', image: 'x', securityContext: HARDENED }] });
     const plain = pod('plain', { containers: [{ name: 'app', image: 'nginx' }] });
@@ -105,7 +130,7 @@ describe('RootlessValidation (in-process)', () => {
     expect(exemption.violatingResources.map((x: any) => x.resourceName)).toEqual(['todo', 'short', 'unknown', 'garbage']);
     expect(exemption.violatingResources[0].locations[0]).toContain('is a placeholder');
     expect(exemption.violatingResources[1].locations[0]).toContain('is not a reason');
-    expect(exemption.violatingResources[3].locations[0]).toContain('must be a JSON array');
+    expect(exemption.violatingResources[3].locations[0]).toContain('is not a JSON array');
     expect(r.violations[1].violatingResources.map((x: any) => x.resourceName)).toEqual(['todo', 'short', 'unknown', 'garbage']);
   });
 
@@ -113,11 +138,11 @@ describe('RootlessValidation (in-process)', () => {
     const capPod = (name: string, add: string[], capabilities: any) => pod(name, {
       securityContext: POD_SC,
       containers: [{ name: 'app', image: 'app', securityContext: { ...HARDENED, capabilities: { drop: ['ALL'], add } } }],
-    }, { 'rootless.cdk8s.io/exemptions': JSON.stringify([{ id: 'addCapabilities', container: 'app', reason: 'configures the pod routing table', capabilities }]) });
+    }, { 'rootless.cdk8s.io/exemptions': JSON.stringify([{ id: 'addCapabilities', container: 'app', capabilities, reason: 'configures the pod routing table' }]) });
     const localhost = pod('localhost', {
       securityContext: { ...POD_SC, seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/app.json' } },
       containers: [{ name: 'app', image: 'app', securityContext: HARDENED }],
-    }, { 'rootless.cdk8s.io/exemptions': JSON.stringify([{ id: 'seccompLocalhost', container: null, reason: 'the app needs its own syscall list', profile: ' ' }]) });
+    }, { 'rootless.cdk8s.io/exemptions': JSON.stringify([{ id: 'seccompLocalhost', container: null, profile: '', reason: 'the app needs its own syscall list' }]) });
     const r = await validate([[
       capPod('valid', ['NET_ADMIN'], ['NET_ADMIN']),
       capPod('prefixed', ['CAP_NET_ADMIN'], ['CAP_NET_ADMIN']),
@@ -132,10 +157,10 @@ describe('RootlessValidation (in-process)', () => {
     const exemption = r.violations.find(v => v.ruleName === 'rootless-exemption');
     expect(exemption.violatingResources.map((x: any) => x.resourceName)).toEqual(['prefixed', 'unknown', 'none', 'localhost']);
     const [prefixed, unknown, none, profile] = exemption.violatingResources.map((x: any) => x.locations.join('\n'));
-    expect(prefixed).toContain('(addCapabilities).capabilities: "CAP_NET_ADMIN" must be spelled "NET_ADMIN" (upper case, without the CAP_ prefix)');
-    expect(unknown).toContain('(addCapabilities).capabilities: "NET_FOO" is not a Linux capability');
-    expect(none).toContain('(addCapabilities).capabilities: empty');
-    expect(profile).toContain('(seccompLocalhost).profile: empty');
+    expect(prefixed).toContain('(addCapabilities for container "app").capabilities: "CAP_NET_ADMIN" must be spelled "NET_ADMIN" (upper case, without the CAP_ prefix)');
+    expect(unknown).toContain('(addCapabilities for container "app").capabilities: "NET_FOO" is not a Linux capability');
+    expect(none).toContain('(addCapabilities for container "app").capabilities: [] is not a list of capabilities');
+    expect(profile).toContain('(seccompLocalhost).profile: "" is not a profile path');
     const capabilities = r.violations.find(x => x.ruleName === 'capabilities_restricted');
     expect(capabilities.violatingResources.map((x: any) => x.resourceName)).toEqual(['prefixed', 'unknown', 'none']);
   });

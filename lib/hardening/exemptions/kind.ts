@@ -1,0 +1,62 @@
+/**
+ * Internal: what an exemption kind is — the facets every module in `kinds/` declares, read
+ * through the one registry (registry.ts). See docs/architecture.md, "The exemption model".
+ *
+ * Pure: no cdk8s, cdk8s-plus or constructs imports (the CLI and the plugin load this). The
+ * construct side (`applyContainer`, `applyPod`) works on the cdk8s-plus pod spec before
+ * serialization, whose field names are cdk8s's (`hostPid`); the verification side (`revert*`)
+ * works on the final manifest, whose field names are the API's (`hostPID`).
+ */
+import type { ExemptionKind } from '../exemption-kind';
+
+/** The fields of one declared exemption that the facets read (a validated, immutable value). */
+export interface ExemptionValue {
+  readonly kind: ExemptionKind;
+  /** The container it is scoped to; undefined for the whole pod. */
+  readonly container?: string;
+  readonly reason: string;
+  /** `addCapabilities` only: the capability names, without `CAP_`. */
+  readonly capabilities?: readonly string[];
+  /** `seccompLocalhost` only: the profile path. */
+  readonly profile?: string;
+}
+
+/** The exemption fields beyond id, container and reason, by kind. */
+export type ExtraField = 'capabilities' | 'profile';
+
+/** A JSON object (a securityContext, a pod spec) that a facet reads or changes. */
+export type JsonObject = { [key: string]: any };
+
+/** One exemption kind: everything the library knows about it, in one module. */
+export interface ExemptionKindSpec {
+  /** The id written to the annotation (the `ExemptionKind` value). */
+  readonly id: ExemptionKind;
+  /** Whether it exists only for the whole pod (no container scope). */
+  readonly podOnly: boolean;
+  /** The extra entry field it carries, if any (`addCapabilities`: capabilities; `seccompLocalhost`: profile). */
+  readonly field?: ExtraField;
+  /**
+   * Exactly what it relaxes: the ids of the Pod Security checks (lib/policy/checks) and of the
+   * rootless rules (rootless-rules.ts) whose violations it can cover, for its scope only. Empty
+   * when it relaxes no rule the admission policy checks (the constructs still require it for the
+   * setting it applies).
+   */
+  readonly relaxes: readonly string[];
+  /** The fields it relaxes, in words (documentation and messages), e.g. `securityContext.runAsUser: 0`. */
+  readonly fields: string;
+  /** How to declare it in code (for fix hints), e.g. `Exemption.runAsRoot(reason, { container })`. */
+  readonly hint: string;
+  /** The constructs: applies the exemption to a container's securityContext (cdk8s field names). */
+  applyContainer?(sc: JsonObject, e: ExemptionValue): void;
+  /** The constructs: applies a pod-wide exemption to the pod spec (cdk8s field names). */
+  applyPod?(spec: JsonObject, e: ExemptionValue): void;
+  /**
+   * Verification: undoes, on a container of the final manifest, exactly what the exemption
+   * permits there (API field names). `sc` is the container's securityContext, created empty when
+   * the container has none; `container` and `spec` are its container and pod spec (read-only). Changes nothing when there is nothing to undo: `harden` detects that
+   * a kind is needed when its revert changes the hardened manifest (declared.ts).
+   */
+  revertContainer?(sc: JsonObject, e: ExemptionValue, container: JsonObject, spec: JsonObject): void;
+  /** Verification: undoes a pod-wide exemption on the pod spec (API field names). */
+  revertPod?(spec: JsonObject, e: ExemptionValue): void;
+}

@@ -1,0 +1,49 @@
+/**
+ * Internal: small helpers shared by the exemption kind modules (not a table: no kind is named here).
+ */
+import type { JsonObject } from '../kind';
+
+/** A non-zero UID: what an undone root user is replaced with (nobody). */
+export const NON_ROOT_UID = 65534;
+
+/** The seccomp profile types Pod Security `restricted` allows. */
+export const ALLOWED_SECCOMP: readonly string[] = ['RuntimeDefault', 'Localhost'];
+
+/** The pod spec's securityContext, created empty when missing or not an object. */
+export function podSecurityContext(spec: JsonObject): JsonObject {
+  if (typeof spec.securityContext !== 'object' || spec.securityContext === null || Array.isArray(spec.securityContext)) spec.securityContext = {};
+  return spec.securityContext;
+}
+
+/** The seccomp profile type at this level ('' when a profile has no type), or undefined when no profile is set. */
+export function seccompType(sc: JsonObject | undefined): string | undefined {
+  const p = sc?.seccompProfile;
+  if (p === undefined || p === null) return undefined;
+  return typeof p === 'object' && typeof p.type === 'string' ? p.type : '';
+}
+
+/**
+ * A seccomp revert: where the container's own profile (or, when it has none, the pod's) is one
+ * `relaxed` accepts, the container gets RuntimeDefault; pod-wide, the pod's profile too.
+ */
+export function seccompRevert(relaxed: (type: string) => boolean): {
+  revertContainer(sc: JsonObject, e: unknown, c: JsonObject, spec: JsonObject): void;
+  revertPod(spec: JsonObject): void;
+} {
+  return {
+    revertContainer: (sc, _e, _c, spec) => {
+      const own = seccompType(sc);
+      const effective = own ?? seccompType(spec.securityContext);
+      if (effective === undefined ? relaxed('') : relaxed(effective)) sc.seccompProfile = { type: 'RuntimeDefault' };
+    },
+    revertPod: spec => {
+      const type = seccompType(spec.securityContext);
+      if (type !== undefined && relaxed(type)) podSecurityContext(spec).seccompProfile = { type: 'RuntimeDefault' };
+    },
+  };
+}
+
+/** Sets a field only when it differs (so a revert that finds nothing to undo changes nothing). */
+export function set(o: JsonObject, key: string, value: unknown): void {
+  if (o[key] !== value) o[key] = value;
+}

@@ -1,0 +1,21 @@
+/**
+ * privileged: the container runs privileged (`privileged: true`; the API then requires
+ * `allowPrivilegeEscalation` not false). Relaxes privileged and allowPrivilegeEscalation.
+ */
+import { ExemptionKind } from '../../exemption-kind';
+import type { ExemptionKindSpec } from '../kind';
+import { set } from './common';
+
+export const PRIVILEGED: ExemptionKindSpec = {
+  id: ExemptionKind.PRIVILEGED,
+  podOnly: false,
+  relaxes: ['privileged', 'allowPrivilegeEscalation'],
+  fields: 'securityContext.privileged: true (and allowPrivilegeEscalation not false)',
+  hint: 'Exemption.privileged(reason, { container })',
+  // the API rejects privileged: true together with allowPrivilegeEscalation: false
+  applyContainer: sc => { sc.privileged = true; sc.allowPrivilegeEscalation = true; },
+  revertContainer: sc => {
+    if (sc.privileged === true) sc.privileged = false;
+    set(sc, 'allowPrivilegeEscalation', false);
+  },
+};

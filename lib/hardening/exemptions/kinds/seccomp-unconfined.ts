@@ -1,0 +1,18 @@
+/**
+ * seccompUnconfined: no seccomp profile (`seccompProfile.type: Unconfined`, or none at all).
+ * Relaxes seccompProfile_baseline and seccompProfile_restricted for its scope only.
+ */
+import { ExemptionKind } from '../../exemption-kind';
+import type { ExemptionKindSpec } from '../kind';
+import { ALLOWED_SECCOMP, seccompRevert } from './common';
+
+export const SECCOMP_UNCONFINED: ExemptionKindSpec = {
+  id: ExemptionKind.SECCOMP_UNCONFINED,
+  podOnly: false,
+  relaxes: ['seccompProfile_baseline', 'seccompProfile_restricted'],
+  fields: 'securityContext.seccompProfile: Unconfined or none',
+  hint: 'Exemption.seccompUnconfined(reason, { container })',
+  applyContainer: (sc, e) => { if (e.container !== undefined) sc.seccompProfile = { type: 'Unconfined' }; },
+  applyPod: spec => { spec.securityContext.seccompProfile = { type: 'Unconfined' }; },
+  ...seccompRevert(type => !ALLOWED_SECCOMP.includes(type)),
+};

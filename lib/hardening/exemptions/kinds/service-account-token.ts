@@ -1,0 +1,31 @@
+/**
+ * serviceAccountToken: the pod gets an API token (`automountServiceAccountToken: true`, or a token
+ * mounted by the author). Pod-only. Not a Pod Security check: relaxes the rootless rule
+ * serviceAccountToken.
+ */
+import { ExemptionKind } from '../../exemption-kind';
+import { atTokenPath, projectsToken } from '../../rootless-rules';
+import type { ExemptionKindSpec } from '../kind';
+import { set } from './common';
+
+export const SERVICE_ACCOUNT_TOKEN: ExemptionKindSpec = {
+  id: ExemptionKind.SERVICE_ACCOUNT_TOKEN,
+  podOnly: true,
+  relaxes: ['serviceAccountToken'],
+  fields: 'spec.automountServiceAccountToken not false, token volumes and mounts at the token path',
+  hint: 'Exemption.serviceAccountToken(reason)',
+  applyPod: spec => { spec.automountServiceAccountToken = true; },
+  revertPod: spec => {
+    set(spec, 'automountServiceAccountToken', false);
+    for (const v of Array.isArray(spec.volumes) ? spec.volumes : []) {
+      if (projectsToken(v)) v.projected.sources = v.projected.sources.filter((s: any) => !(typeof s === 'object' && s !== null && s.serviceAccountToken != null));
+    }
+    for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
+      for (const c of Array.isArray(spec[list]) ? spec[list] : []) {
+        if (Array.isArray(c?.volumeMounts) && c.volumeMounts.some((m: any) => atTokenPath(m?.mountPath))) {
+          c.volumeMounts = c.volumeMounts.filter((m: any) => !atTokenPath(m?.mountPath));
+        }
+      }
+    }
+  },
+};
