@@ -365,21 +365,10 @@ export class ManifestStreamParser {
           break;
         }
         case J.FIELD_END: {
-          const i = skipSpace(buf, this.pos);
-          this.pos = i;
-          if (i >= n) return;
-          const c = buf.charCodeAt(i);
-          if (c === 0x2c) {
-            this.pos = i + 1;
-            this.j = J.KEY;
-          } else if (c === 0x7d) {
-            this.pos = i + 1;
+          if (!this.afterValue(buf, 0x7d, J.KEY, () => {
             this.endRoot();
             this.j = J.ROOT;
-          } else {
-            this.fail(`invalid JSON: expected , or } but found ${describeChar(buf, i)} (line ${this.lineAtPos(i)})`, this.lineAtPos(i), this.doc);
-            return;
-          }
+          }, 'the root object\'s field')) return;
           break;
         }
         case J.ELEMENT: {
@@ -474,26 +463,38 @@ export class ManifestStreamParser {
           break;
         }
         case J.ELEMENT_END: {
-          const i = skipSpace(buf, this.pos);
-          this.pos = i;
-          if (i >= n) return;
-          const c = buf.charCodeAt(i);
-          if (c === 0x2c) {
-            this.pos = i + 1;
-            this.j = J.ELEMENT;
-          } else if (c === 0x5d) {
-            this.pos = i + 1;
-            this.endItems();
-          } else {
-            this.fail(`invalid JSON: expected , or ] after ${this.itemName(this.item - 1)} but found ${describeChar(buf, i)} (line ${this.lineAtPos(i)})`, this.lineAtPos(i), this.doc);
-            return;
-          }
+          if (!this.afterValue(buf, 0x5d, J.ELEMENT, () => this.endItems(), this.itemName(this.item - 1))) return;
           break;
         }
         default:
           return;
       }
     }
+  }
+
+  /**
+   * After a value in an object or array: `,` goes on with `next`, the closing bracket `close`
+   * calls `closed`; anything else is an error. False when the caller must stop (more text is
+   * needed, or it failed).
+   */
+  private afterValue(buf: string, close: number, next: J, closed: () => void, after: string): boolean {
+    const i = skipSpace(buf, this.pos);
+    this.pos = i;
+    if (i >= buf.length) return false;
+    const c = buf.charCodeAt(i);
+    if (c === 0x2c) {
+      this.pos = i + 1;
+      this.j = next;
+      return true;
+    }
+    if (c === close) {
+      this.pos = i + 1;
+      closed();
+      return true;
+    }
+    const line = this.lineAtPos(i);
+    this.fail(`invalid JSON: expected , or ${String.fromCharCode(close)} after ${after} but found ${describeChar(buf, i)} (line ${line})`, line, this.doc);
+    return false;
   }
 
   /** Scans on from `from` with the exact scanner; the end (exclusive) or -1 when the text ends first. */

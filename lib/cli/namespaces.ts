@@ -22,8 +22,18 @@ export const PSS_LABEL_PREFIX = 'pod-security.kubernetes.io/';
 export type Mode = 'enforce' | 'warn' | 'audit';
 export const MODES: readonly Mode[] = ['enforce', 'warn', 'audit'];
 
-const LEVELS: readonly string[] = [PolicyLevel.PRIVILEGED, PolicyLevel.BASELINE, PolicyLevel.RESTRICTED];
-const VERSION = /^v1\.([0-9]|[1-9][0-9]*)$/;
+const LEVELS: readonly string[] = Object.values(PolicyLevel);
+
+/** Whether a version is `latest` or `v1.N` (the policy engine's own rule). */
+function isVersion(version: unknown): version is string {
+  if (typeof version !== 'string') return false;
+  try {
+    PodSecurity.evaluate({}, { level: PolicyLevel.PRIVILEGED, version });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A mode's level and version (`latest` or `v1.N`, unresolved). */
 export interface LevelVersion {
@@ -63,7 +73,7 @@ export function policyFromLabels(labels: unknown, defaults: Policy): { policy: P
     const versionLabel = `${levelLabel}-version`;
     if (versionLabel in l) {
       const value = l[versionLabel];
-      if (value === 'latest' || (typeof value === 'string' && VERSION.test(value))) {
+      if (isVersion(value)) {
         version = value;
       } else {
         version = 'latest';
@@ -128,7 +138,7 @@ export function readAdmissionConfig(file: string, cwd: string): ClusterPolicy {
     const level = d[mode] ?? PolicyLevel.PRIVILEGED;
     const version = d[`${mode}-version`] ?? 'latest';
     if (!LEVELS.includes(level)) throw new UsageError(`--admission-config ${file}: defaults.${mode}: ${JSON.stringify(level)} must be one of ${LEVELS.join(', ')}`);
-    if (version !== 'latest' && !(typeof version === 'string' && VERSION.test(version))) {
+    if (!isVersion(version)) {
       throw new UsageError(`--admission-config ${file}: defaults.${mode}-version: ${JSON.stringify(version)} must be "latest" or "v1.x"`);
     }
     defaults[mode] = { level, version };
