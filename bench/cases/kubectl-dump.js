@@ -96,9 +96,10 @@ function readerCase(name, fileOf, count, title) {
     },
     async subject(ctx) {
       const { ManifestStreamParser } = cliModule(ctx.root, 'manifest-stream');
+      const { CHUNK_BYTES } = cliModule(ctx.root, 'manifest-reader');
       let objects = 0;
       const parser = new ManifestStreamParser({ name: ctx.file, uri: ctx.file }, { object: () => objects++, error: e => { throw new Error(e.message); } }, { maxBytes: 256 * 1024 * 1024 });
-      for await (const chunk of fs.createReadStream(ctx.file, { encoding: 'utf8', highWaterMark: 1024 * 1024 })) parser.write(chunk);
+      for await (const chunk of fs.createReadStream(ctx.file, { encoding: 'utf8', highWaterMark: CHUNK_BYTES })) parser.write(chunk);
       parser.end();
       if (objects !== count) throw new Error(`read ${objects} objects`);
       return `${objects} objects.`;

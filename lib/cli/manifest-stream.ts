@@ -583,20 +583,26 @@ export class ManifestStreamParser {
     const chunk = this.buf;
     this.buf = '';
     const tail = this.yTail;
-    const probe = tail + chunk;
-    // the last marker line that starts in this chunk (or in the tail): everything before it is complete documents
-    let cut = -1;
-    for (let m = nextMarkerLine(probe, 1, final); m !== -1; m = nextMarkerLine(probe, m + 1, final)) cut = m;
-    this.yTail = probe.length > 4 ? probe.slice(probe.length - 4) : probe;
-    const cutInChunk = cut === -1 ? -1 : cut - tail.length; // may be negative: the marker began in the tail
+    // The last marker line that starts in this chunk, or across its start (found in a few
+    // characters around the seam, so the chunk itself is not copied): everything before it is
+    // complete documents. Positions are in the chunk (negative: the marker began in the tail).
+    let cutInChunk: number | undefined;
+    const seam = tail + chunk.slice(0, 8);
+    for (let m = nextMarkerLine(seam, 1, final && chunk.length <= 8); m !== -1 && m <= tail.length; m = nextMarkerLine(seam, m + 1, final && chunk.length <= 8)) {
+      cutInChunk = m - tail.length;
+    }
+    for (let m = nextMarkerLine(chunk, 1, final); m !== -1; m = nextMarkerLine(chunk, m + 1, final)) cutInChunk = m;
+    this.yTail = chunk.length >= 4 ? chunk.slice(chunk.length - 4) : (tail + chunk).slice(-4);
+    const cut = cutInChunk === undefined ? -1 : 0;
     if (this.ySkipping) {
       if (cut === -1) {
         this.line += countNewlines(chunk, 0, chunk.length);
         return;
       }
       // the skipped document ends at the marker; what follows starts the next one
-      const from = Math.max(0, cutInChunk);
-      const marker = cutInChunk < 0 ? '---'.slice(0, -cutInChunk) : '';
+      const at = cutInChunk!;
+      const from = Math.max(0, at);
+      const marker = at < 0 ? '---'.slice(0, -at) : '';
       this.line += countNewlines(chunk, 0, from);
       this.ySkipping = false;
       this.yIndex++;
@@ -609,7 +615,7 @@ export class ManifestStreamParser {
     }
     if (cut !== -1 || final) {
       const whole = this.yPieces.length === 0 ? chunk : this.yPieces.join('') + chunk;
-      const at = final ? whole.length : this.yLength + cutInChunk;
+      const at = final ? whole.length : this.yLength + cutInChunk!;
       if (at > 0) this.parsePiece(whole.slice(0, at));
       const rest = whole.slice(at);
       this.yPieces = rest.length > 0 ? [rest] : [];
