@@ -1,4 +1,11 @@
-import { JsonFile, cdk8s, javascript, release } from 'projen';
+import { JsonFile, cdk8s, github, javascript, release } from 'projen';
+
+// ---- CI: promtool in every workflow that runs the tests (see the CI block below) ----
+// test/monitoring/promtool.test.ts needs promtool (Debian/Ubuntu package prometheus); with CI set it fails without it.
+const installPromtool = {
+  name: 'Install promtool',
+  run: 'sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends prometheus && promtool --version',
+};
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-rootless',
@@ -12,7 +19,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
 
-  // Sources in lib/, compiled in place (see DESIGN.md "Build layout").
+  // Sources in lib/, compiled in place (see docs/architecture.md, "Build layout").
   srcdir: 'lib',
   libdir: 'lib',
 
@@ -26,7 +33,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // Runtime helpers of the CLI: bundled into the package.
   bundledDeps: ['js-yaml@^5.5.0', 'commander@^14.0.0', 'yaml@^2.9.1', 'dockerfile-ast@^0.7.1'],
   devDeps: [
-    '@types/sarif@^2.1.7', 'fast-check@^4', 'ts-node', '@bufbuild/cel@^0.6.1', '@prometheus-io/lezer-promql@^0.315.0', '@lezer/lr@^1.4.12', '@lezer/highlight@^1.2.0', 'cdk8s-cli@^2.207.0',
+    '@types/sarif@^2.1.7', 'fast-check@^4', 'ts-node', '@bufbuild/cel@^0.6.1', '@bufbuild/re2@0.6.1', '@prometheus-io/lezer-promql@^0.315.0', '@lezer/lr@^1.4.12', '@lezer/highlight@^1.2.0', 'cdk8s-cli@^2.207.0',
     // examples/pulumi/: type-checked with the examples, run with Pulumi's mocks by test/examples/pulumi.test.ts
     // (no engine, no cluster, no provider plugin). @pulumi/kubernetes' install script only tries
     // `pulumi plugin install` and exits 0 without the Pulumi CLI, so `npm ci` is unaffected.
@@ -48,6 +55,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       moduleFileExtensions: ['ts', 'js', 'json', 'node'],
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+      // the examples (and README snippets) import the package by name: run them against the sources, not stale output
+      moduleNameMapper: { '^cdk8s-rootless$': '<rootDir>/lib/index.ts' },
     },
   },
   tsconfigDev: {
@@ -77,8 +86,22 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   compatIgnore: '.compatignore',
   // Node of the GitHub workflows (build and release): the newest 20.x, as on the dev machines and CI.
   workflowNodeVersion: '20.x',
+  buildWorkflowOptions: { preBuildSteps: [installPromtool] }, // CI: promtool
+  releaseWorkflowSetupSteps: [installPromtool], // CI: promtool
   githubOptions: { mergify: false },
   depsUpgrade: false,
+});
+
+// The package's entry points. `exports` also lets the package import itself by name (Node's
+// self-reference): the examples import from 'cdk8s-rootless', exactly as a user copies them, and run
+// that way in `npm run examples` (jest maps the name to the sources, see moduleNameMapper above).
+// Deep paths into lib/ stay importable with their file name (`cdk8s-rootless/lib/plugin` for the plugin).
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './lib/plugin': { types: './lib/plugin/index.d.ts', default: './lib/plugin/index.js' },
+  './lib/*': './lib/*',
+  './package.json': './package.json',
+  './.jsii': './.jsii',
 });
 
 // Compiled output lives next to the sources: never commit it, never ship the .ts sources.
@@ -123,6 +146,80 @@ project.tasks.tryFind('examples')!.exec('node examples/run.js');
 // `compile`: every local compile, test run and benchmark would otherwise download the previous version
 // from npm. Until the first release it prints "NPM package does not exist. Skipping analysis" and succeeds.
 project.packageTask.prependSpawn(project.tasks.tryFind('compat')!);
+
+// ---- CI: the Node.js lines users run, the newest peer versions, promtool (docs/architecture.md "CI") ----
+// The lines the suite runs on: the build workflow's matrix, .ci/run (the machine's Node and 26), and engines.
+// Node 20 reached end of life on 2026-04-30 (jsii warns on it) but is still tested; 22 and 24 are
+// maintenance LTS lines, 26 the active LTS line.
+const NODE_LINES = ['20', '22', '24', '26'];
+project.package.addEngine('node', NODE_LINES.map(v => `^${v}.0.0`).join(' || '));
+project.buildWorkflow?.addPostBuildJob('test-node-lines', {
+  name: 'test on Node ${{ matrix.node }}',
+  runsOn: ['ubuntu-latest'],
+  permissions: { contents: github.workflows.JobPermission.READ },
+  env: { CI: 'true' },
+  strategy: { failFast: false, matrix: { domain: { node: NODE_LINES.map(v => `${v}.x`) } } },
+  steps: [
+    { name: 'Checkout', uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1', with: { ref: '${{ github.event.pull_request.head.ref }}', repository: '${{ github.event.pull_request.head.repo.full_name }}' } },
+    { name: 'Setup Node.js', uses: 'actions/setup-node@v7.0.0', with: { 'node-version': '${{ matrix.node }}', 'package-manager-cache': false } },
+    installPromtool,
+    { name: 'Install dependencies', run: 'npm ci' },
+    { name: 'test', run: 'npx projen test' },
+  ],
+});
+project.buildWorkflow?.addPostBuildJob('test-newest-peers', {
+  name: 'test with the newest cdk8s, cdk8s-plus-27 and constructs the peer ranges admit',
+  runsOn: ['ubuntu-latest'],
+  permissions: { contents: github.workflows.JobPermission.READ },
+  env: { CI: 'true' },
+  steps: [
+    { name: 'Checkout', uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1', with: { ref: '${{ github.event.pull_request.head.ref }}', repository: '${{ github.event.pull_request.head.repo.full_name }}' } },
+    { name: 'Setup Node.js', uses: 'actions/setup-node@v7.0.0', with: { 'node-version': `${NODE_LINES[NODE_LINES.length - 1]}.x`, 'package-manager-cache': false } },
+    installPromtool,
+    { name: 'Install dependencies', run: 'npm ci && .ci/install-newest-peers' },
+    { name: 'test', run: 'npx projen test' },
+  ],
+});
+// ---- end of CI ---------------------------------------------------------------------------------------
+
+// ---- Layers, enforced by lint (docs/architecture.md "Layers") ---------------------------------
+// import/no-restricted-paths matches the resolved file of each import: a package import resolves into
+// node_modules/<package>. It sees direct imports; the CLI spawn tests check what the CLI loads in all.
+const PACKAGES_OF_THE_CONSTRUCTS = ['./node_modules/cdk8s', './node_modules/cdk8s-plus-27', './node_modules/constructs'];
+project.eslint?.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: [
+      {
+        target: './lib/policy',
+        from: './lib',
+        except: ['./policy'],
+        message: 'The policy engine (lib/policy/) reads plain Kubernetes JSON and imports nothing else of the library: see docs/architecture.md.',
+      },
+      {
+        target: './lib/policy',
+        from: PACKAGES_OF_THE_CONSTRUCTS,
+        message: 'The policy engine (lib/policy/) never imports cdk8s, cdk8s-plus or constructs: see docs/architecture.md.',
+      },
+      {
+        target: ['./lib/cli', './lib/plugin'],
+        from: PACKAGES_OF_THE_CONSTRUCTS,
+        message: 'The CLI and the validation plugin never load cdk8s, cdk8s-plus or constructs (start-up time; the plugin runs inside cdk8s-cli): see docs/architecture.md.',
+      },
+      {
+        target: ['./lib/cli', './lib/plugin'],
+        from: './lib',
+        except: ['./cli', './plugin', './policy', './hardening'],
+        message: 'The CLI and the validation plugin never import the construct files (lib/*.ts): they load cdk8s-plus. Move shared logic to lib/hardening/ or lib/policy/: see docs/architecture.md.',
+      },
+      {
+        target: ['./lib/hardening', './lib/!(index).ts'],
+        from: ['./lib/cli', './lib/plugin'],
+        message: 'The hardening model and the constructs never import the CLI or the plugin (lib/index.ts only re-exports the plugin for jsii): see docs/architecture.md.',
+      },
+    ],
+  }],
+});
+// ---- end of layers ---------------------------------------------------------------------------------
 
 project.addTask('bench', {
   description: 'Run the benchmarks (ratios against baselines measured in the same run)',

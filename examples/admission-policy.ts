@@ -11,7 +11,7 @@
  * `rootless.cdk8s.io/enforce=true`; observed (Warn + Audit) everywhere else but kube-system.
  */
 import { App, Chart } from 'cdk8s';
-import { LabelSelectorOperator, RootlessAdmissionPolicy, ValidationAction } from '../lib';
+import { LabelSelectorOperator, RootlessAdmissionPolicy, ValidationAction } from 'cdk8s-rootless';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'admission-policy');

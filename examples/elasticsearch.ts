@@ -20,7 +20,7 @@
  */
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Exemption, ImagePreset, RootlessStatefulSet } from '../lib';
+import { Exemption, ImagePreset, RootlessStatefulSet } from 'cdk8s-rootless';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'elasticsearch');

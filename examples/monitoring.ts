@@ -17,7 +17,7 @@
  * See docs/monitoring.md for the runbooks and for the audit CLI that replaces the article's jq query.
  */
 import { App, Chart } from 'cdk8s';
-import { AlertSeverity, RootlessAlertRules } from '../lib';
+import { AlertSeverity, RootlessAlertRules } from 'cdk8s-rootless';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'monitoring');

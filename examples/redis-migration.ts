@@ -9,7 +9,7 @@
  * (a cache); for durable data use a RootlessStatefulSet with a claim at /data.
  */
 import { App, Chart } from 'cdk8s';
-import { ImagePreset, RootlessDeployment } from '../lib';
+import { ImagePreset, RootlessDeployment } from 'cdk8s-rootless';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'redis-migration');

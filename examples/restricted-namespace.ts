@@ -17,7 +17,7 @@
  * exemption so the namespace enforces restricted.
  */
 import { App, Chart } from 'cdk8s';
-import { HardenedPod, RestrictedNamespace } from '../lib';
+import { HardenedPod, RestrictedNamespace } from 'cdk8s-rootless';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'restricted-namespace');

@@ -1,8 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { RootlessAnnotations } from './hardening/annotations';
-import { ExemptionKind } from './hardening/exemption';
-import { ReasonPatterns } from './hardening/reason';
+import { ANNOTATION_MAX_SIZE } from './admission/exemptions-cel';
+import { policyRules, policyVariables } from './admission/policy-cel';
+import { PodSecurity } from './policy/pod-security';
+import { parseMinor } from './policy/version';
 
 /**
  * What the API server does with a request that fails a validation
@@ -123,121 +124,60 @@ export interface RootlessAdmissionPolicyProps {
 
   /**
    * Whether the `rootless.cdk8s.io/exemptions` annotation of the pod (template) relaxes the
-   * rules its entries name. It is honoured only when every entry carries a reason (at least
-   * 10 characters with a word in it): one entry without a reason voids the whole annotation.
+   * rules its entries permit, each within its scope (one container, or the whole pod). It is
+   * honoured only when it is in canonical form and every reason passes the reason rule: one bad
+   * entry voids the whole annotation. See docs/admission.md.
    * @default true
    */
   readonly honorExemptions?: boolean;
+
+  /**
+   * The Pod Security policy version the policy enforces (`v1.N`): which checks run and how
+   * (e.g. user namespaces relax the user checks from v1.35). The policy is compiled to CEL at
+   * synthesis, so it cannot follow the cluster: `latest` is not accepted. A version above the
+   * newest this library knows enforces the newest.
+   * @default - `PodSecurity.latestVersion()`, the newest version this library knows, pinned
+   */
+  readonly version?: string;
 }
 
 /**
- * One rule of the policy: a CEL validation and the Pod Security check it mirrors.
+ * One rule of the policy: a CEL validation and the Pod Security check or rootless rule it implements.
  */
 export interface AdmissionRule {
-  /** The Pod Security check (policy engine id) the rule implements, e.g. `runAsNonRoot`. */
+  /**
+   * The Pod Security check (policy engine id, e.g. `runAsNonRoot`), the rootless rule
+   * (`readOnlyRootFilesystem`, `serviceAccountToken`) or `limits` (the sizes the policy accepts).
+   */
   readonly check: string;
   /** The CEL expression: true when the object is allowed. */
   readonly expression: string;
   /** The message returned when it fails. */
   readonly message: string;
   /**
-   * The exemption ids (`rootless.cdk8s.io/exemptions` entries) that relax the rule.
+   * The exemption ids (`rootless.cdk8s.io/exemptions` entries) that relax the rule, each within its scope.
    * @default - none: no exemption relaxes it
    */
   readonly exemptedBy?: string[];
 }
 
-const ALLOWED_SECCOMP = "['RuntimeDefault', 'Localhost']";
-const LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
-
-/** `pred` (on the container `c`) holds for every init, regular and ephemeral container of the pod spec. */
-function everyContainer(pred: string): string {
-  return LISTS.map(list => {
-    const all = `variables.podSpec.${list}.all(c, ${pred})`;
-    return list === 'containers' ? all : `(!has(variables.podSpec.${list}) || ${all})`;
-  }).join(' && ');
-}
-
-/** `field` is set on the container's securityContext (`c`) or on the pod's (`pod`). */
-function containerHas(path: string): string {
-  const parts = path.split('.');
-  return ['has(c.securityContext)', ...parts.map((_, i) => `has(c.securityContext.${parts.slice(0, i + 1).join('.')})`)].join(' && ');
-}
-function podHas(path: string): string {
-  const parts = path.split('.');
-  return ['has(variables.podSpec.securityContext)', ...parts.map((_, i) => `has(variables.podSpec.securityContext.${parts.slice(0, i + 1).join('.')})`)].join(' && ');
-}
-
-/**
- * The rootless rules in CEL. Each mirrors a restricted check of the policy engine at the latest
- * version (user-namespace pods relax the user checks, Windows pods the Linux-only ones).
- */
-function rootlessRules(): AdmissionRule[] {
-  return [
-    {
-      check: 'runAsNonRoot',
-      exemptedBy: [ExemptionKind.RUN_AS_ROOT],
-      expression: `variables.userNamespace || (!(${podHas('runAsNonRoot')} && variables.podSpec.securityContext.runAsNonRoot == false) && `
-        + everyContainer(`${containerHas('runAsNonRoot')} ? c.securityContext.runAsNonRoot : (${podHas('runAsNonRoot')} && variables.podSpec.securityContext.runAsNonRoot)`) + ')',
-      message: 'rootless: the pod or every container must set securityContext.runAsNonRoot=true, and none may set it to false',
-    },
-    {
-      check: 'runAsUser',
-      exemptedBy: [ExemptionKind.RUN_AS_ROOT],
-      expression: `variables.userNamespace || (!(${podHas('runAsUser')} && variables.podSpec.securityContext.runAsUser == 0) && `
-        + everyContainer(`!(${containerHas('runAsUser')} && c.securityContext.runAsUser == 0)`) + ')',
-      message: 'rootless: the pod and its containers must not set securityContext.runAsUser=0',
-    },
-    {
-      check: 'allowPrivilegeEscalation',
-      exemptedBy: [ExemptionKind.PRIVILEGE_ESCALATION, ExemptionKind.PRIVILEGED],
-      expression: 'variables.windows || (' + everyContainer(`${containerHas('allowPrivilegeEscalation')} && c.securityContext.allowPrivilegeEscalation == false`) + ')',
-      message: 'rootless: every container must set securityContext.allowPrivilegeEscalation=false',
-    },
-    {
-      check: 'capabilities_restricted',
-      expression: 'variables.windows || (' + everyContainer(`${containerHas('capabilities.drop')} && 'ALL' in c.securityContext.capabilities.drop`) + ')',
-      message: 'rootless: every container must set securityContext.capabilities.drop=["ALL"]',
-    },
-    {
-      check: 'capabilities_restricted',
-      exemptedBy: [ExemptionKind.ADD_CAPABILITIES],
-      expression: 'variables.windows || (' + everyContainer(`!(${containerHas('capabilities.add')}) || c.securityContext.capabilities.add.all(a, a == 'NET_BIND_SERVICE')`) + ')',
-      message: 'rootless: containers may add only NET_BIND_SERVICE to securityContext.capabilities',
-    },
-    {
-      check: 'seccompProfile_restricted',
-      exemptedBy: [ExemptionKind.SECCOMP_UNCONFINED],
-      expression: `variables.windows || ((!(${podHas('seccompProfile')}) || (${podHas('seccompProfile.type')} && variables.podSpec.securityContext.seccompProfile.type in ${ALLOWED_SECCOMP})) && `
-        + everyContainer(`${containerHas('seccompProfile')} ? (${containerHas('seccompProfile.type')} && c.securityContext.seccompProfile.type in ${ALLOWED_SECCOMP}) : (${podHas('seccompProfile')})`) + ')',
-      message: 'rootless: the pod or every container must set securityContext.seccompProfile.type to RuntimeDefault or Localhost',
-    },
-  ];
-}
-
-/** A CEL string literal. */
-function celString(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-/** The annotation value of the pod template at `meta` (a CEL path to an ObjectMeta), or ''. */
-function annotationOf(meta: string, key: string): string {
-  const k = celString(key);
-  const guards = [`has(${meta})`, `has(${meta}.annotations)`, `${k} in ${meta}.annotations`];
-  if (meta === 'object.metadata') guards.shift();
-  return `(${guards.join(' && ')} ? ${meta}.annotations[${k}] : '')`;
+/** The policy version as a minor number; throws a descriptive Error on anything but `v1.N`. */
+function policyMinor(version: string): number {
+  return Math.min(parseMinor(version), parseMinor(PodSecurity.latestVersion()));
 }
 
 /**
  * A ValidatingAdmissionPolicy and its binding (`admissionregistration.k8s.io/v1`, Kubernetes ≥ 1.30)
- * that enforce the rootless rules on Pods and on the pod templates of Deployments, StatefulSets,
- * DaemonSets, ReplicaSets, ReplicationControllers, Jobs and CronJobs: `runAsNonRoot`, no UID 0, no
- * privilege escalation, `capabilities.drop: [ALL]` (adding only `NET_BIND_SERVICE`) and a
- * `RuntimeDefault`/`Localhost` seccomp profile, on init, regular and ephemeral containers.
+ * that enforce the whole Pod Security "restricted" profile at a policy version (every baseline and
+ * restricted check, as the policy engine runs them) plus the rootless rules (read-only root
+ * filesystem, no service-account token) on Pods (including `pods/ephemeralcontainers`), PodTemplates
+ * and the pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets,
+ * ReplicationControllers, Jobs and CronJobs, on init, regular and ephemeral containers.
  *
  * Unlike the Pod Security admission labels, workloads are rejected (not only warned about) when
  * their template breaks a rule, and the `rootless.cdk8s.io/exemptions` annotation of the pod
- * template relaxes the rules its entries name, but only when every entry has a reason.
+ * template relaxes the rules its entries permit, within their scope, but only when it is
+ * canonical and every reason passes the reason rule. See docs/admission.md.
  *
  * @example
  * new RootlessAdmissionPolicy(chart, 'rootless', {
@@ -248,10 +188,25 @@ function annotationOf(meta: string, key: string): string {
 export class RootlessAdmissionPolicy extends Construct {
   /**
    * The rules the policy enforces, in the order of its validations.
+   * @param version the policy version (`v1.N`)
+   * @param honorExemptions whether the rules honour the exemptions annotation
+   * @default version PodSecurity.latestVersion()
    */
-  public static rules(): AdmissionRule[] {
-    return rootlessRules();
+  public static rules(version?: string, honorExemptions?: boolean): AdmissionRule[] {
+    return policyRules(policyMinor(version ?? PodSecurity.latestVersion()), honorExemptions ?? true)
+      .map(r => ({ check: r.check, expression: r.expression, message: r.message, exemptedBy: r.exemptedBy.length ? [...r.exemptedBy] : undefined }));
   }
+
+  /**
+   * The longest `rootless.cdk8s.io/exemptions` annotation the policy accepts, in characters
+   * (code points); a longer one is rejected with a message.
+   */
+  public static annotationMaxSize(): number {
+    return ANNOTATION_MAX_SIZE;
+  }
+
+  /** The Pod Security policy version the policy enforces (`v1.N`). */
+  public readonly version: string;
 
   /** The ValidatingAdmissionPolicy. */
   public readonly policy: ApiObject;
@@ -286,7 +241,21 @@ export class RootlessAdmissionPolicy extends Construct {
         }
       }
     }
+    let minor = 0;
+    if (props.version !== undefined) {
+      try {
+        minor = policyMinor(props.version);
+      } catch {
+        problems.push(`props.version: ${JSON.stringify(props.version)} is not a policy version. Fix: use "v1.N" (e.g. "${PodSecurity.latestVersion()}"); `
+          + '"latest" cannot be compiled into a policy that does not change with the cluster.');
+      }
+    }
+    if (props.honorExemptions !== undefined && typeof props.honorExemptions !== 'boolean') {
+      problems.push(`props.honorExemptions: ${JSON.stringify(props.honorExemptions)} is not a boolean. Fix: use true or false.`);
+    }
     if (problems.length > 0) throw new Error(`${this.node.path}: invalid RootlessAdmissionPolicy props:\n  ${problems.join('\n  ')}`);
+    this.version = props.version ?? PodSecurity.latestVersion();
+    if (props.version === undefined) minor = policyMinor(this.version);
 
     const honor = props.honorExemptions ?? true;
     const operations = ['CREATE', 'UPDATE'];
@@ -298,31 +267,30 @@ export class RootlessAdmissionPolicy extends Construct {
         failurePolicy: props.failurePolicy ?? AdmissionFailurePolicy.FAIL,
         matchConstraints: {
           resourceRules: [
-            { apiGroups: [''], apiVersions: ['v1'], operations, resources: ['pods', 'pods/ephemeralcontainers', 'replicationcontrollers'] },
+            { apiGroups: [''], apiVersions: ['v1'], operations, resources: ['pods', 'pods/ephemeralcontainers', 'podtemplates', 'replicationcontrollers'] },
             { apiGroups: ['apps'], apiVersions: ['v1'], operations, resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'] },
             { apiGroups: ['batch'], apiVersions: ['v1'], operations, resources: ['jobs', 'cronjobs'] },
           ],
         },
         matchConditions: [
-          // A ReplicationController may omit its template; it then has no pod to check.
-          { name: 'has-pod-template', expression: "request.kind.kind != 'ReplicationController' || has(object.spec.template)" },
+          // A ReplicationController or PodTemplate may omit its template; it then has no pod to check.
+          {
+            name: 'has-pod-template',
+            expression: "request.kind.kind == 'PodTemplate' ? has(object.template) && has(object.template.spec) : "
+              + "(request.kind.kind != 'ReplicationController' || has(object.spec.template))",
+          },
           // Like Pod Security admission, an update is checked only when it changes the pod (template):
           // controllers that touch metadata (finalizers, owner references) of an older pod are not blocked.
           {
             name: 'pod-changed',
             expression: "request.operation != 'UPDATE' || oldObject == null || (request.kind.kind == 'Pod' ? object.spec != oldObject.spec : "
+              + "(request.kind.kind == 'PodTemplate' ? !has(oldObject.template) || object.template != oldObject.template : "
               + "(request.kind.kind == 'CronJob' ? object.spec.jobTemplate.spec.template != oldObject.spec.jobTemplate.spec.template : "
-              + '(!has(oldObject.spec.template) || object.spec.template != oldObject.spec.template)))',
+              + '(!has(oldObject.spec.template) || object.spec.template != oldObject.spec.template))))',
           },
         ],
-        variables: this.variables(honor),
-        validations: rootlessRules().map(rule => ({
-          expression: honor && rule.exemptedBy ? `${exempted(rule.exemptedBy)} || (${rule.expression})` : rule.expression,
-          message: honor && rule.exemptedBy
-            ? `${rule.message} (check ${rule.check}; exemptions: ${rule.exemptedBy.join(', ')} in the pod template's ${RootlessAnnotations.EXEMPTIONS} annotation, every entry with a reason)`
-            : `${rule.message} (check ${rule.check})`,
-          reason: 'Forbidden',
-        })),
+        variables: policyVariables(honor).map(v => ({ name: v.name, expression: v.expression })),
+        validations: policyRules(minor, honor).map(rule => ({ expression: rule.expression, message: rule.message, reason: 'Forbidden' })),
       },
     });
     const namespaceSelector = this.namespaceSelector(props);
@@ -341,35 +309,6 @@ export class RootlessAdmissionPolicy extends Construct {
     });
   }
 
-  private variables(honor: boolean): any[] {
-    const template = "(request.kind.kind == 'CronJob' ? object.spec.jobTemplate.spec.template : object.spec.template)";
-    const vars = [
-      { name: 'podSpec', expression: `request.kind.kind == 'Pod' ? object.spec : ${template}.spec` },
-      { name: 'windows', expression: "has(variables.podSpec.os) && variables.podSpec.os.name == 'windows'" },
-      { name: 'userNamespace', expression: 'has(variables.podSpec.hostUsers) && variables.podSpec.hostUsers == false' },
-    ];
-    if (!honor) return vars;
-    const key = RootlessAnnotations.EXEMPTIONS;
-    const reason = 'p.split(\'"reason":"\')[1].split(\'"\')[0]';
-    return [
-      ...vars,
-      {
-        name: 'exemptions',
-        expression: `request.kind.kind == 'Pod' ? ${annotationOf('object.metadata', key)} : (request.kind.kind == 'CronJob' ? `
-          + `${annotationOf('object.spec.jobTemplate.spec.template.metadata', key)} : ${annotationOf('object.spec.template.metadata', key)})`,
-      },
-      {
-        // The annotation as this library writes it (compact JSON, "id" first): every entry has a
-        // reason of at least MIN_REASON_LENGTH characters (trimmed) with a word in it. Kubernetes
-        // CEL cannot parse JSON, so entries are split on '{"id":"', which cannot occur inside a
-        // JSON string (its quotes would be escaped).
-        name: 'exemptionsValid',
-        expression: 'variables.exemptions.startsWith(\'[{"id":"\') && variables.exemptions.split(\'{"id":"\').all(p, p == \'[\' || '
-          + `(p.split('"reason":"').size() == 2 && ${ReasonPatterns.cel(reason)}))`,
-      },
-    ];
-  }
-
   private namespaceSelector(props: RootlessAdmissionPolicyProps): any {
     const excluded = props.excludedNamespaces ?? ['kube-system'];
     const base = props.namespaceSelector ?? {};
@@ -380,11 +319,6 @@ export class RootlessAdmissionPolicy extends Construct {
     if (!base.matchLabels && expressions.length === 0) return undefined;
     return selector({ matchLabels: base.matchLabels, matchExpressions: expressions });
   }
-}
-
-/** The CEL condition under which one of `ids` is declared with valid reasons. */
-function exempted(ids: string[]): string {
-  return `(variables.exemptionsValid && (${ids.map(id => `variables.exemptions.contains(${celString(`{"id":"${id}"`)})`).join(' || ')}))`;
 }
 
 function selector(sel: LabelSelectorProps): any {

@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HardenedContainerProps, HardenedPodSpecProps } from './hardening';
 import { Hardening } from './hardening/hardening';
+import { hardenedPodSpec } from './kplus-overrides';
 
 /**
  * Props of a `HardenedPod`: the cdk8s-plus pod props (containers with hardening options)
@@ -38,36 +39,44 @@ export class HardenedPod extends kplus.Pod {
   }
 
   /**
-   * Adds a hardened container. Accepts `HardenedContainerProps` (user, group, preset, writablePaths …).
+   * Adds a hardened container: every security field is set by the hardening.
+   *
+   * Takes the cdk8s-plus `ContainerProps` only (jsii does not allow an override to widen its
+   * parameter type). For the hardening options (`user`, `group`, `preset`, `writablePaths`,
+   * `writableTmp`, `writableVolumes`, `customImage`) use `addHardenedContainer`; passing them
+   * here (from JavaScript, where the type is not checked) fails with an error naming it.
    */
   public addContainer(cont: kplus.ContainerProps): kplus.Container {
     return this.hardening.addContainer(cont, false, p => super.addContainer(p));
   }
 
   /**
-   * Adds a hardened container (typed for the hardening options).
+   * Adds a hardened container with the container-level hardening options (`HardenedContainerProps`).
    */
   public addHardenedContainer(cont: HardenedContainerProps): kplus.Container {
-    return this.addContainer(cont);
+    return this.hardening.withHardeningOptions(() => this.addContainer(cont));
   }
 
   /**
-   * Adds a hardened init container. Accepts `HardenedContainerProps`.
+   * Adds a hardened init container. Takes the cdk8s-plus
+   * `ContainerProps` only: for the hardening options use `addHardenedInitContainer`.
    */
   public addInitContainer(cont: kplus.ContainerProps): kplus.Container {
     return this.hardening.addContainer(cont, true, p => super.addInitContainer(p));
   }
 
   /**
-   * Adds a hardened init container (typed for the hardening options).
+   * Adds a hardened init container with the container-level hardening options (`HardenedContainerProps`).
    */
   public addHardenedInitContainer(cont: HardenedContainerProps): kplus.Container {
-    return this.addInitContainer(cont);
+    return this.hardening.withHardeningOptions(() => this.addInitContainer(cont));
   }
 
   /**
-   * Attaches an existing cdk8s-plus container; it is hardened like the others (its user and
-   * group are kept, the rest of its security context is replaced by the hardened one).
+   * Attaches an existing cdk8s-plus container; it is hardened like the others: its user and
+   * group are kept, the rest of its security context is the hardened one. A security context
+   * that would weaken it (`readOnlyRootFilesystem: false`, `allowPrivilegeEscalation: true`,
+   * `privileged: true`, `ensureNonRoot: false`, capabilities) fails as in `addContainer`.
    */
   public attachContainer(cont: kplus.Container): void {
     super.attachContainer(cont);
@@ -78,6 +87,6 @@ export class HardenedPod extends kplus.Pod {
    * @internal
    */
   public _toPodSpec(): kplus.k8s.PodSpec {
-    return this.hardening.hardenPodSpec(super._toPodSpec());
+    return hardenedPodSpec(this.hardening, super._toPodSpec());
   }
 }

@@ -159,12 +159,16 @@ export interface RootlessAlertRulesProps {
   readonly enforceDenials?: RootlessAlertOptions;
   /**
    * `PodSecurityWarnViolations`: requests that broke a namespace's `warn` level (`mode="warn"`).
-   * @default - severity info, for 15m
+   *
+   * The three Pod Security admission alerts hold for one `window` after a violation. A `forDuration`
+   * of `window` or longer makes them fire only for violations that recur at least once per `window`
+   * (a Deployment applied once never fires then).
+   * @default - severity info, for 0m
    */
   readonly warnViolations?: RootlessAlertOptions;
   /**
    * `PodSecurityAuditViolations`: requests that broke a namespace's `audit` level (`mode="audit"`).
-   * @default - severity info, for 15m
+   * @default - severity info, for 0m
    */
   readonly auditViolations?: RootlessAlertOptions;
   /**
@@ -237,8 +241,17 @@ export class RootlessAlertRules extends Construct {
     const level = KubeStateMetrics.annotationLabel(RootlessAnnotations.PSS_LEVEL);
     const ns = props.namespaceRegex !== undefined ? `,namespace=~${promString(props.namespaceRegex)}` : '';
     const running = `(kube_pod_status_phase{phase="Running"${ns}} == 1)`;
-    const psa = (mode: string) => 'sum by (policy_level, policy_version, resource, request_operation) '
-      + `(increase(pod_security_evaluations_total{decision="deny",mode="${mode}"}[${window}])) > 0`;
+    // Denials of one Pod Security mode in the last `window`. The API server creates a `decision="deny"`
+    // series only at its first denial (only the privileged `allow` series exist from the start), so the
+    // series appears at 1 and `increase()` sees no increase: the second branch catches a series that
+    // did not exist `window` ago, while its API server was scraped then (`up offset`), so that
+    // Prometheus' own first `window` of data does not report old denials as new ones.
+    const by = 'sum by (policy_level, policy_version, resource, request_operation)';
+    const psa = (mode: string) => {
+      const denials = `pod_security_evaluations_total{decision="deny",mode="${mode}"}`;
+      return `${by} (increase(${denials}[${window}])) > 0`
+        + ` or ${by} ((${denials} unless ${denials} offset ${window}) and on (job, instance) (up offset ${window} == 1))`;
+    };
     const specs: AlertSpec[] = [
       {
         alert: 'PodSecurityEnforceDenied',
@@ -248,7 +261,7 @@ export class RootlessAlertRules extends Construct {
         enabledByDefault: true,
         severity: AlertSeverity.WARNING,
         for: '0m',
-        summary: 'Pod Security admission rejected {{ $value }} {{ $labels.resource }} request(s) at {{ $labels.policy_level }} ({{ $labels.policy_version }})',
+        summary: 'Pod Security admission rejected {{ printf "%.0f" $value }} {{ $labels.resource }} request(s) at {{ $labels.policy_level }} ({{ $labels.policy_version }})',
         description: 'A namespace enforcing Pod Security level {{ $labels.policy_level }} rejected pods in the last ' + window + '. '
           + 'The metric has no namespace label: find the namespace and workload in the API server audit log or the controller\'s events, '
           + 'then run `cdk8s-rootless audit --level {{ $labels.policy_level }}` on the manifest.',
@@ -260,7 +273,7 @@ export class RootlessAlertRules extends Construct {
         options: props.warnViolations,
         enabledByDefault: true,
         severity: AlertSeverity.INFO,
-        for: '15m',
+        for: '0m',
         summary: '{{ $labels.resource }} requests break the warn level {{ $labels.policy_level }} ({{ $labels.policy_version }})',
         description: 'Requests were admitted with a Pod Security warning: they would be rejected if the namespace enforced its warn level. '
           + 'Fix the workloads before raising the enforce label.',
@@ -272,7 +285,7 @@ export class RootlessAlertRules extends Construct {
         options: props.auditViolations,
         enabledByDefault: true,
         severity: AlertSeverity.INFO,
-        for: '15m',
+        for: '0m',
         summary: '{{ $labels.resource }} requests break the audit level {{ $labels.policy_level }} ({{ $labels.policy_version }})',
         description: 'Requests were admitted with a Pod Security audit annotation (pod-security.kubernetes.io/audit-violations in the audit log).',
       },
@@ -303,13 +316,15 @@ export class RootlessAlertRules extends Construct {
       {
         alert: 'RootlessMonitoringSignalMissing',
         prop: 'signalMissing',
-        expr: `absent(pod_security_evaluations_total) or absent(kube_pod_annotations{${level}!=""})`,
+        // One alert per missing signal, named by its `signal` label (absent() alone returns `{}` for both).
+        expr: 'label_replace(absent(pod_security_evaluations_total), "signal", "pod_security_evaluations_total", "", "")'
+          + ` or label_replace(absent(kube_pod_annotations{${level}!=""}), "signal", "kube_pod_annotations", "", "")`,
         options: props.signalMissing,
         enabledByDefault: true,
         severity: AlertSeverity.WARNING,
         for: '1h',
-        summary: 'The Pod Security alerts are blind: a signal they read is missing',
-        description: 'Either the API server metrics (pod_security_evaluations_total) are not scraped, or no pod carries the '
+        summary: 'The Pod Security alerts are blind: {{ $labels.signal }} is missing',
+        description: 'If the signal is pod_security_evaluations_total, the API server metrics are not scraped. If it is kube_pod_annotations, no pod carries the '
           + `${level} label: kube-state-metrics needs ${KubeStateMetrics.annotationsAllowlistFlag()} (or no cdk8s-rootless workload runs).`,
       },
     ];

@@ -7,6 +7,7 @@ import { mergeKeyPaths } from './hardening/verify';
 import { PodSecurity, PolicyLevel } from './policy';
 import { podBearingKind, podTemplateOf } from './policy/k8s-shapes';
 import { parseMinor } from './policy/version';
+import { RootlessStatefulSet } from './rootless-stateful-set';
 
 const LEVELS: readonly string[] = Object.values(PolicyLevel);
 const RANK: Record<string, number> = { [PolicyLevel.PRIVILEGED]: 0, [PolicyLevel.BASELINE]: 1, [PolicyLevel.RESTRICTED]: 2 };
@@ -282,17 +283,37 @@ export class RestrictedNamespace extends kplus.Namespace {
       const result = PodSecurity.evaluate(manifest, { level: this.enforceLevel, version: this.enforceVersion });
       if (!result.applicable || result.allowed) continue;
       const workload = `${manifest.kind} "${manifest.metadata?.name}" (construct ${constructPath(obj)})`;
-      const findings = result.violations.map(v => `${v.check}: ${v.detail}. Fix: ${v.fix}`);
+      // a RootlessStatefulSet's permission init container (VolumePermissions.INIT_CONTAINER, the default) and the
+      // exemptions it implies are the construct's, not the author's: say so, and name the one-line alternative
+      const owner = obj.node.scope;
+      const init = owner instanceof RootlessStatefulSet ? owner.permissionInitContainer?.name : undefined;
+      const byConstruct = (containers: string[] | undefined) => init !== undefined && containers !== undefined && containers.length > 0
+        && containers.every(c => c === init);
+      const findings = result.violations.map(v => byConstruct(v.containers)
+        ? `${v.check}: ${v.detail} (the construct's permission init container)`
+        : `${v.check}: ${v.detail}. Fix: ${v.fix}`);
       if (result.malformed) findings.push(`malformed pod spec: ${result.malformed}`);
-      const declared = declaredExemptions(manifest);
+      const entries = declaredExemptions(manifest);
+      const declared = entries.filter(e => !byConstruct(e.container === undefined ? undefined : [e.container])).map(e => e.text);
+      const implied = entries.filter(e => byConstruct(e.container === undefined ? undefined : [e.container])).map(e => e.text);
+      const constructFix = implied.length > 0
+        ? `    The exemptions ${implied.join(', ')} were declared by the construct, not by you: RootlessStatefulSet's `
+          + `volumePermissions: VolumePermissions.INIT_CONTAINER (the default) adds the "${init}" init container, which runs as root to give the claim `
+          + 'volumes to the app user. Fix: set volumePermissions: VolumePermissions.FS_GROUP_ONLY (no init container: the pod stays '
+          + 'restricted). That is enough when the claims\' volume driver applies fsGroup: most block storage (CSI drivers whose '
+          + 'fsGroupPolicy is File or ReadWriteOnceWithFSType, e.g. AWS EBS, GCE PD, Azure Disk); not NFS or hostPath volumes. '
+          + 'Otherwise deploy it to a namespace that enforces baseline, or lower this one with '
+          + 'NamespaceExemption.lowerLevel(PolicyLevel.BASELINE, reason).\n'
+        : '';
       const fix = declared.length > 0
         ? `    The workload declares exemptions (${declared.join(', ')} in ${RootlessAnnotations.EXEMPTIONS}) that put it below `
           + `"${this.enforceLevel}". Fix: remove the exemptions it no longer needs, or deploy it to a namespace that enforces its level, `
           + 'or lower this one with NamespaceExemption.lowerLevel(level, reason).'
-        : '    Fix the workload (e.g. build it with HardenedPod / RootlessDeployment / RootlessStatefulSet, which meet restricted), '
+        : implied.length > 0 ? ''
+          : '    Fix the workload (e.g. build it with HardenedPod / RootlessDeployment / RootlessStatefulSet, which meet restricted), '
           + 'or, if it must run below the namespace level, move it to another namespace or lower this one with '
           + 'NamespaceExemption.lowerLevel(level, reason).';
-      errors.push(`${where}; it would reject ${workload}:\n    - ${findings.join('\n    - ')}\n${fix}`);
+      errors.push(`${where}; it would reject ${workload}:\n    - ${findings.join('\n    - ')}\n${constructFix}${fix}`.trimEnd());
     }
     return errors;
   }
@@ -348,13 +369,15 @@ export class RestrictedNamespace extends kplus.Namespace {
 }
 
 /** The exemption ids (and containers) the pod template of a manifest declares in the exemptions annotation. */
-function declaredExemptions(manifest: any): string[] {
+function declaredExemptions(manifest: any): { readonly text: string; readonly container?: string }[] {
   const value = podTemplateOf(manifest)?.metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS];
   if (typeof value !== 'string') return [];
   try {
     const entries = JSON.parse(value);
     if (!Array.isArray(entries)) return [];
-    return entries.map((e: any) => `${e?.id}${typeof e?.container === 'string' ? ` (container "${e.container}")` : ''}`);
+    return entries.map((e: any) => typeof e?.container === 'string'
+      ? { text: `${e?.id} (container "${e.container}")`, container: e.container }
+      : { text: `${e?.id}` });
   } catch {
     return [];
   }

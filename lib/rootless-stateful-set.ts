@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { Exemption, HardenedContainerProps } from './hardening';
 import { Hardening } from './hardening/hardening';
 import { normalizePath as normalize, pathProblem } from './hardening/paths';
+import { ClaimMount, hardenedPodSpec, withClaimTemplates } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
 
 /**
@@ -246,35 +247,44 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
   }
 
   /**
-   * Adds a hardened container, with the claim volumes mounted. Accepts `HardenedContainerProps`.
+   * Adds a hardened container, with the claim volumes mounted: every security field is set by the hardening.
+   *
+   * Takes the cdk8s-plus `ContainerProps` only (jsii does not allow an override to widen its
+   * parameter type). For the hardening options (`user`, `group`, `preset`, `writablePaths`,
+   * `writableTmp`, `writableVolumes`, `customImage`) use `addHardenedContainer`; passing them
+   * here (from JavaScript, where the type is not checked) fails with an error naming it.
    */
   public addContainer(cont: kplus.ContainerProps): kplus.Container {
     return this.hardening.addContainer(cont, false, p => super.addContainer(p));
   }
 
   /**
-   * Adds a hardened container (typed for the hardening options).
+   * Adds a hardened container with the container-level hardening options (`HardenedContainerProps`).
    */
   public addHardenedContainer(cont: HardenedContainerProps): kplus.Container {
-    return this.addContainer(cont);
+    return this.hardening.withHardeningOptions(() => this.addContainer(cont));
   }
 
   /**
-   * Adds a hardened init container (the claim volumes are not mounted in it). Accepts `HardenedContainerProps`.
+   * Adds a hardened init container (the claim volumes are not mounted in it). Takes the cdk8s-plus
+   * `ContainerProps` only: for the hardening options use `addHardenedInitContainer`.
    */
   public addInitContainer(cont: kplus.ContainerProps): kplus.Container {
     return this.hardening.addContainer(cont, true, p => super.addInitContainer(p));
   }
 
   /**
-   * Adds a hardened init container (typed for the hardening options).
+   * Adds a hardened init container with the container-level hardening options (`HardenedContainerProps`).
    */
   public addHardenedInitContainer(cont: HardenedContainerProps): kplus.Container {
-    return this.addInitContainer(cont);
+    return this.hardening.withHardeningOptions(() => this.addInitContainer(cont));
   }
 
   /**
-   * Attaches an existing cdk8s-plus container; it is hardened like the others.
+   * Attaches an existing cdk8s-plus container; it is hardened like the others: its user and
+   * group are kept, the rest of its security context is the hardened one. A security context
+   * that would weaken it (`readOnlyRootFilesystem: false`, `allowPrivilegeEscalation: true`,
+   * `privileged: true`, `ensureNonRoot: false`, capabilities) fails as in `addContainer`.
    */
   public attachContainer(cont: kplus.Container): void {
     super.attachContainer(cont);
@@ -285,33 +295,24 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
    * @internal
    */
   public _toPodSpec(): kplus.k8s.PodSpec {
-    const spec = super._toPodSpec();
-    const mounts = this.volumeClaimTemplates.map(c => ({ name: c.name, mountPath: normalize(c.mountPath) }));
-    const mounted = (c: kplus.k8s.Container) => ({ ...c, volumeMounts: [...c.volumeMounts ?? [], ...mounts] });
-    return this.hardening.hardenPodSpec({
-      ...spec,
-      containers: spec.containers.map(mounted),
-      initContainers: spec.initContainers?.map(c => c.name === INIT_NAME ? mounted(c) : c),
-    });
+    return hardenedPodSpec(this.hardening, super._toPodSpec(), this.claimMounts());
   }
 
   /**
    * @internal
    */
   public _toKube(): kplus.k8s.StatefulSetSpec {
-    const spec = super._toKube();
-    if (this.volumeClaimTemplates.length === 0) return spec;
-    return {
-      ...spec,
-      volumeClaimTemplates: this.volumeClaimTemplates.map(c => ({
-        metadata: { name: c.name },
-        spec: {
-          accessModes: c.accessModes ?? [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
-          storageClassName: c.storageClassName,
-          resources: { requests: { storage: kplus.k8s.Quantity.fromString(c.size.asString()) } },
-        },
-      })),
-    };
+    return withClaimTemplates(super._toKube(), this.volumeClaimTemplates.map(c => ({
+      name: c.name,
+      size: c.size.asString(),
+      storageClassName: c.storageClassName,
+      accessModes: c.accessModes ?? [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
+    })));
+  }
+
+  /** The claims as mounts of the app containers and of the permission init container. */
+  private claimMounts(): { mounts: ClaimMount[]; initContainer: string } {
+    return { mounts: this.volumeClaimTemplates.map(c => ({ name: c.name, mountPath: normalize(c.mountPath) })), initContainer: INIT_NAME };
   }
 
   /** Claim paths that another mount of an app container (a writable path, a volumeMount) already uses. */

@@ -11,8 +11,7 @@
  *
  *     npm install cdk8s-rootless cdk8s cdk8s-plus-27 constructs @pulumi/pulumi @pulumi/kubernetes
  *
- * import the constructs from 'cdk8s-rootless' instead of '../../lib', and run `pulumi up`
- * with a kubeconfig for the target cluster. Config: `namespace` (default `rootless-demo`),
+ * copy this file as it is, and run `pulumi up` with a kubeconfig for the target cluster. Config: `namespace` (default `rootless-demo`),
  * `replicas` (default 2).
  *
  * In this repository the program is type-checked by `npm test` (examples/tsconfig.json) and run
@@ -21,7 +20,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
-import { RestrictedNamespace, RootlessDeployment } from '../../lib';
+import { RestrictedNamespace, RootlessDeployment } from 'cdk8s-rootless';
 
 export interface RootlessChartOptions {
   /** The namespace to create (enforcing the restricted profile) and deploy into. */

@@ -33,7 +33,7 @@ import { ExemptionKind as K } from '../hardening/exemption';
 import { ExemptionEntry, entryOf } from '../hardening/exemptions/codec';
 import { ImagePreset } from '../hardening/image-preset';
 import { placeholderReason } from '../hardening/reason';
-import { kubeletRefusals, suggestedPort, unbindablePorts } from '../hardening/runtime-checks';
+import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
 import { podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel } from '../policy/types';
@@ -512,7 +512,11 @@ function runtimeProblems(spec: unknown): string[] {
     + `>= ${FIRST_UNPRIVILEGED_PORT} (e.g. ${suggestedPort(port)}) and map the Service port (port: ${port}, targetPort: the new port), `
     + `or set the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL}=${port} (allowed by restricted). `
     + (root ? 'As it runs as root, adding NET_BIND_SERVICE (exemption addCapabilities) would also let it bind.' : 'NET_BIND_SERVICE does not help a non-root process.'));
-  return [...kubelet, ...ports];
+  const caps = unreachableCapabilities(spec).map(({ container, capabilities }) => `container "${container}": adds ${capabilities.join(', ')}, `
+    + 'which its non-root process never holds (no ambient capabilities; allowPrivilegeEscalation: false disables file capabilities). '
+    + 'Fix: run it as root (exemption runAsRoot), or remove the capabilities, or allow privilege escalation (exemption privilegeEscalation) '
+    + 'and give the binary the file capability with setcap.');
+  return [...kubelet, ...ports, ...caps];
 }
 
 /** The text report of one input. */

@@ -3,7 +3,7 @@
  * subcommands register themselves (`audit`, `harden`).
  *
  * Loads only the policy engine and file-format code: never cdk8s, cdk8s-plus or
- * constructs (start-up time; see DESIGN.md).
+ * constructs (start-up time; see docs/architecture.md, "Layers").
  */
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommand } from './audit';

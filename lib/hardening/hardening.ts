@@ -3,20 +3,21 @@
  * annotates the pod template and verifies the final manifest at synthesis.
  *
  * A hardened workload construct (HardenedPod, RootlessDeployment, RootlessStatefulSet) only:
- * 1. passes `Hardening.kplusPodProps(props)` over its props to the cdk8s-plus constructor,
+ * 1. passes `Hardening.kplusPodProps(props)` (workloads: `kplusWorkloadProps`) over its props to the
+ *    cdk8s-plus constructor,
  * 2. creates `new Hardening(this, props)` and calls `addContainers(props)`,
  * 3. routes `addContainer` / `addInitContainer` / `attachContainer` through it, and
  * 4. overrides `_toPodSpec()` with `hardening.hardenPodSpec(super._toPodSpec())`.
  *
- * Verification (once per synthesis): the construct's validation verifies the manifest, predicted
- * from the hardened spec (or serialized, when the ApiObject has JSON patches); the Hardening takes
- * over the ApiObject's `toJson`, so what cdk8s emits is checked against what was verified
- * (deep-equal on everything the verification reads) and verified itself when it differs, then
- * annotated with its level. No manifest leaves synthesis unverified.
+ * Verification, through cdk8s' public surface only: the construct's validation (`node.addValidation`)
+ * renders the final manifest with `ApiObject.of(pod).toJson()` — cdk8s' own serialization, JSON
+ * patches and resolvers included — and verifies it (`verifyManifest`). cdk8s runs every validation
+ * before it serializes a chart (`app.synth()`, `Testing.synth()`, `cdk8s synth`), so what is written
+ * is what was verified. The level annotation is a `Lazy` value computed from that verification.
  *
  * Not exported from the package: jsii sees only the props interfaces.
  */
-import { ApiObject, ApiObjectMetadataDefinition, Lazy, Size } from 'cdk8s';
+import { ApiObject, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { PodSecurity, PolicyLevel, Violation } from '../policy';
 import { RootlessAnnotations } from './annotations';
@@ -26,15 +27,16 @@ import {
   hardenedContainerSecurityContext, hardenedPodFields, hardenedPodSecurityContext, writableVolumeName,
 } from './defaults';
 import { ExemptionKind as K } from './exemption';
-import { containersOf, podTemplateOf, withPodTemplate } from '../policy/k8s-shapes';
+import { containersOf, podTemplateOf } from '../policy/k8s-shapes';
 import { entryOf, entryProblems, writeAnnotation } from './exemptions/codec';
 import type { ExemptionValue } from './exemptions/kind';
 import { kindOf, kindsRelaxing } from './exemptions/registry';
 import { describeExemption, exemptionValue } from './exemptions/value';
-import { HardenedContainerProps, HardenedPodSpecProps } from './options';
+import { ImagePreset } from './image-preset';
+import { ContainerHardeningOptions, HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { normalizePath as normalize, pathProblem as containerPathProblem } from './paths';
 import { RootlessFinding } from './rootless-rules';
-import { kubeletRefusals, suggestedPort, unbindablePorts } from './runtime-checks';
+import { kubeletRefusals, misplacedClaims, suggestedPort, unbindablePorts, unreachableCapabilities } from './runtime-checks';
 import { judgeRootless, mergeKeyPaths } from './verify';
 
 type Mutable<T> = { -readonly [P in keyof T]: T[P] };
@@ -50,27 +52,22 @@ interface Verification {
   readonly level: PolicyLevel;
 }
 
-/**
- * Everything the verification reads from a manifest: apiVersion, kind, pod template metadata and
- * spec (private copies: nothing else holds them, so they cannot change after verification).
- */
-interface PodParts {
-  readonly apiVersion: unknown;
-  readonly kind: unknown;
-  readonly metadata: unknown;
-  readonly spec: unknown;
-}
-
-/** A successful verification, and the parts of the manifest it verified. */
-interface Verified extends Verification {
-  readonly parts: PodParts;
-}
-
 /** The per-container result of registration. */
 interface ContainerPlan {
   readonly user?: number;
   readonly group?: number;
+  /** The image preset that applies to the container (its own, or the pod's), for the data-path check. */
+  readonly preset?: ImagePreset;
 }
+
+/**
+ * The container-level hardening options (`ContainerHardeningOptions`): `addContainer` (typed as
+ * cdk8s-plus `ContainerProps`, which jsii does not allow to widen) refuses them, naming
+ * `addHardenedContainer`. Typed so that a new option cannot be left out.
+ */
+const CONTAINER_HARDENING_OPTIONS: Record<keyof ContainerHardeningOptions, true> = {
+  user: true, group: true, preset: true, writablePaths: true, writableTmp: true, writableVolumes: true, customImage: true,
+};
 
 /**
  * The hardening of one workload's pod template.
@@ -129,13 +126,12 @@ export class Hardening {
   private readonly plan: ReturnType<typeof resolvePod>;
   private readonly containers = new Map<string, ContainerPlan>();
   private adding = false;
-  private synthesizing = false;
-  /** The last successful verification, with the manifest it verified. */
-  private verified?: Verified;
-  /** Whether cdk8s has validated the construct (then an emitted manifest that fails verification is an error). */
-  private validated = false;
-  /** The ApiObject's own serialization (cdk8s's `toJson`), without the level annotation. */
-  private readonly serialize: () => any;
+  /** Whether containers are being added with hardening options (props, addHardenedContainer): see `withHardeningOptions`. */
+  private hardeningOptions = false;
+  /** Whether the manifest is being rendered to verify it (the level annotation is then left out). */
+  private rendering = false;
+  /** The level of the last verification. */
+  private level?: PolicyLevel;
 
   public constructor(private readonly pod: kplus.AbstractPod, private readonly props: HardenedPodSpecProps) {
     this.plan = resolvePod(props);
@@ -143,28 +139,30 @@ export class Hardening {
 
     const annotations = pod.podMetadata;
     annotations.addAnnotation(RootlessAnnotations.EXEMPTIONS, writeAnnotation(this.plan.exemptions));
-    annotations.addAnnotation(RootlessAnnotations.PSS_LEVEL, Lazy.any({
-      // while the level itself is being computed, the annotation is left out of the manifest
-      produce: () => this.synthesizing ? undefined : this.verify().level,
-    }) as unknown as string);
-    pod.node.addValidation({
-      validate: () => {
-        this.validated = true;
-        return this.verify().errors;
-      },
-    });
-
-    // What cdk8s emits is the manifest that was verified (see emit()).
-    const api = ApiObject.of(pod);
-    const toJson = api.toJson.bind(api);
-    this.serialize = () => this.guarded(toJson);
-    api.toJson = () => this.emit();
+    annotations.addAnnotation(RootlessAnnotations.PSS_LEVEL, Lazy.any({ produce: () => this.levelAnnotation() }) as unknown as string);
+    pod.node.addValidation({ validate: () => this.validate() });
   }
 
   /** Adds the props' init containers and containers (after `this.hardening` is assigned). */
   public addContainers(props: HardenedPodSpecProps): void {
-    for (const c of props.initContainers ?? []) this.pod.addInitContainer(c);
-    for (const c of props.containers ?? []) this.pod.addContainer(c);
+    this.withHardeningOptions(() => {
+      for (const c of props.initContainers ?? []) this.pod.addInitContainer(c);
+      for (const c of props.containers ?? []) this.pod.addContainer(c);
+    });
+  }
+
+  /**
+   * Runs `add` (`addHardenedContainer`, `addHardenedInitContainer`, the props' containers) with
+   * hardening options allowed; `addContainer` and `addInitContainer` called directly refuse them.
+   */
+  public withHardeningOptions<T>(add: () => T): T {
+    const was = this.hardeningOptions;
+    this.hardeningOptions = true;
+    try {
+      return add();
+    } finally {
+      this.hardeningOptions = was;
+    }
   }
 
   /**
@@ -172,6 +170,12 @@ export class Hardening {
    * hardening options, lets cdk8s-plus create it (`add`) and mounts its writable paths.
    */
   public addContainer(props: HardenedContainerProps, init: boolean, add: (p: kplus.ContainerProps) => kplus.Container): kplus.Container {
+    const options = this.hardeningOptions ? [] : Object.keys(props ?? {}).filter(k => k in CONTAINER_HARDENING_OPTIONS && (props as any)[k] !== undefined);
+    if (options.length > 0) {
+      const [method, hardened] = init ? ['addInitContainer', 'addHardenedInitContainer'] : ['addContainer', 'addHardenedContainer'];
+      this.fail([`${method}(${JSON.stringify(props.name ?? props.image)}): ${options.join(', ')} ${options.length > 1 ? 'are hardening options' : 'is a hardening option'}, `
+        + `which ${method} takes only typed as cdk8s-plus ContainerProps (jsii cannot widen it). Fix: call ${hardened}(props), which takes HardenedContainerProps.`]);
+    }
     this.adding = true;
     let container: kplus.Container;
     try {
@@ -186,7 +190,7 @@ export class Hardening {
 
   /** Registers a container attached as a cdk8s-plus `Container` object (its user/group are kept). */
   public attachContainer(container: kplus.Container): void {
-    if (!this.adding) this.register(container, false, {});
+    if (!this.adding) this.register(container, false, {}, true);
   }
 
   /**
@@ -234,75 +238,48 @@ export class Hardening {
   }
 
   /**
-   * The ApiObject's `toJson` (what cdk8s emits): the manifest cdk8s serializes, verified, with its
-   * level annotation. Serialization is cdk8s's own; the last verification is reused only when
-   * everything it read from its manifest (apiVersion, kind, pod template metadata and spec) is
-   * deep-equal in this one (`sameParts`), and redone on this one otherwise. A manifest that fails
-   * verification after the construct was validated (it changed since) fails synthesis here.
+   * The final manifest, as cdk8s serializes it (its own `toJson`, with patches and resolvers), without
+   * the level annotation (which is computed from it).
    */
-  private emit(): any {
-    const manifest = this.serialize();
-    let verification: Verification | undefined = this.verified;
-    if (verification === undefined || !sameParts(this.verified!.parts, manifest)) {
-      verification = this.verifyManifest(manifest);
-      if (verification.errors.length > 0 && this.validated) {
-        throw new Error(`Validation failed with the following errors:\n  [${this.pod.node.path}] ${verification.errors.join(`\n  [${this.pod.node.path}] `)}`);
-      }
-      // a copy: the manifest is handed to cdk8s (and annotated below)
-      if (verification.errors.length === 0) this.verified = { ...verification, parts: JSON.parse(JSON.stringify(partsOf(manifest))) };
-    }
-    annotateLevel(manifest, verification.level);
-    return manifest;
-  }
-
-  /**
-   * A cheap prediction of the parts of the manifest that verification reads (apiVersion, kind, pod
-   * template metadata and spec), from the hardened spec before serialization (see `toApiJson`), as
-   * a manifest with those parts only. Its objects are fresh (`predictMetadata` and `toApiJson`
-   * build new ones), so nothing can change them later. Only a prediction: emit()
-   * compares the real manifest's parts with it, and verifies the real manifest when they differ.
-   */
-  private predict(): any {
-    const api = ApiObject.of(this.pod);
-    return this.guarded(() => withPodTemplate(api.apiVersion, api.kind, {
-      metadata: predictMetadata(this.pod.podMetadata),
-      spec: toApiJson(this.pod._toPodSpec()),
-    }));
-  }
-
-  private guarded<T>(fn: () => T): T {
-    this.synthesizing = true;
+  private render(): any {
+    this.rendering = true;
     try {
-      return fn();
+      return ApiObject.of(this.pod).toJson();
     } finally {
-      this.synthesizing = false;
+      this.rendering = false;
     }
   }
 
   /**
-   * The validation (and the level, outside synthesis). cdk8s validates every construct once per
-   * chart before it serializes the chart; once a verification succeeded, these passes reuse it,
-   * since emit() checks the real manifest against it. Without JSON patches, the manifest verified
-   * here is predicted from the hardened spec (`predict()`), which spares a second serialization of
-   * every object: emit() then proves the prediction right, or verifies the real manifest.
+   * The validation: verifies the final manifest. cdk8s runs every construct's validations before it
+   * serializes a chart (`app.synth()`, `Testing.synth()`, `cdk8s synth`), so the manifest verified
+   * here is the one written; its level is kept for the annotation.
    */
-  private verify(): { readonly errors: string[]; readonly level: PolicyLevel } {
-    if (this.verified) return this.verified;
-    const predicted = ((ApiObject.of(this.pod) as any).patches?.length ?? 1) === 0;
+  private validate(): string[] {
+    this.level = undefined;
     let manifest: any;
     try {
-      manifest = predicted ? this.predict() : this.serialize();
+      manifest = this.render();
     } catch (e) {
-      return { errors: [...this.exemptionProblems(), `cannot synthesize the pod: ${e instanceof Error ? e.message : e}`], level: PolicyLevel.PRIVILEGED };
+      return [...this.exemptionProblems(), `cannot synthesize the pod: ${e instanceof Error ? e.message : e}`];
     }
-    let verification = this.verifyManifest(manifest);
-    if (verification.errors.length > 0 && predicted) {
-      // errors on a prediction are reported only if the real manifest has them too
-      verification = this.verifyManifest(this.serialize());
+    const verification = this.verifyManifest(manifest);
+    this.level = verification.level;
+    return verification.errors;
+  }
+
+  /** The `rootless.cdk8s.io/pss-level` value: the level of the last verification (computed on demand outside synthesis). */
+  private levelAnnotation(): string | undefined {
+    // while the manifest is rendered to compute the level, the annotation is left out of it
+    if (this.rendering) return undefined;
+    if (this.level === undefined) {
+      try {
+        this.level = this.verifyManifest(this.render()).level;
+      } catch {
+        return undefined; // the validation reports why it cannot be rendered
+      }
     }
-    // the manifest is this method's own (predicted, or serialized here): its parts are kept as they are
-    if (verification.errors.length === 0) this.verified = { ...verification, parts: partsOf(manifest) };
-    return verification;
+    return this.level;
   }
 
   /** Exemptions that name a container the pod does not have. */
@@ -338,10 +315,32 @@ export class Hardening {
           + 'Fix: do not patch the security fields the hardening manages; declare an exemption instead.');
       }
     }
+    // a claim mounted where the image does not keep its data (e.g. at PGDATA itself, below the preset's dataPath)
+    const dataPaths = new Map([...this.containers].filter(([, c]) => c.preset?.dataPath !== undefined).map(([n, c]) => [n, c.preset!.dataPath!]));
+    for (const m of misplacedClaims(spec, dataPaths)) {
+      const preset = this.containers.get(m.container)!.preset!;
+      errors.push(`container "${m.container}": the claim "${m.volume}" is mounted at ${m.mountPath}, but the image (${preset._source}) keeps its data in `
+        + `${m.dataPath}${m.below ? ', and a claim mounted below it holds the data directory itself: on a fresh volume its lost+found makes '
+          + 'the image\'s initialisation fail (initdb refuses a non-empty directory)' : ': the data would not be on the claim'}. `
+        + `Fix: mount the claim at ${m.dataPath}. Moving the data directory instead (e.g. PGDATA) is not done for you: on an existing claim it `
+        + 'would initialise a new, empty database next to the old data; if you did configure the image to keep its data elsewhere, describe '
+        + `that with a preset of your own: ImagePreset.of({ ..., dataPath: '${m.mountPath}' }).`);
+    }
+    // added capabilities a non-root process never holds (runtime-checks.ts): refused, like low ports
+    for (const { container, capabilities, user } of unreachableCapabilities(spec)) {
+      const scope = `{ container: '${container}' }`;
+      errors.push(`container "${container}": capabilities ${capabilities.join(', ')} are added, but the container runs as `
+        + `${user === undefined ? 'a non-root user' : `UID ${user}`} with allowPrivilegeEscalation: false, so its process never holds them `
+        + '(Kubernetes gives a non-root process no ambient capabilities, and no_new_privs disables file capabilities): it would fail with EPERM. '
+        + `Fix: declare Exemption.runAsRoot(reason, ${scope}) for that container; or drop the capabilities (remove them from `
+        + `Exemption.addCapabilities); or declare Exemption.privilegeEscalation(reason, ${scope}) and give the image's binary the file `
+        + `capability (setcap ${capabilities.map(c => `cap_${c.toLowerCase()}`).join(',')}+ep /path/to/binary).`);
+    }
 
-    const result = PodSecurity.evaluate(manifest);
     const exemptions = this.plan.exemptions;
     const verdict = judgeRootless(manifest, exemptions);
+    // without exemptions, the judgement evaluated the manifest itself
+    const result = exemptions.length === 0 ? verdict.uncovered : PodSecurity.evaluate(manifest);
     if (verdict.uncovered.malformed) errors.push(`the synthesized manifest is malformed: ${verdict.uncovered.malformed}`);
     errors.push(...verdict.uncovered.violations.map(describeViolation));
     errors.push(...verdict.rootless.map(describeFinding));
@@ -366,7 +365,7 @@ export class Hardening {
       + 'Fix: declare exemptions only through props.exemptions (Exemption factories), and never write this annotation yourself.'];
   }
 
-  private register(container: kplus.Container, init: boolean, opts: Partial<HardenedContainerProps>): void {
+  private register(container: kplus.Container, init: boolean, opts: Partial<HardenedContainerProps>, attached = false): void {
     const name = container.name;
     const prop = `${init ? 'initContainers' : 'containers'}[${name}]`;
     const problems: string[] = [];
@@ -383,7 +382,17 @@ export class Hardening {
       problems.push(`${prop}.user: 0 runs the container as root. Fix: use the image's non-root UID, `
         + `or declare Exemption.runAsRoot(reason, { container: '${name}' }).`);
     }
-    problems.push(...weakeningProblems(`${prop}.securityContext`, opts.securityContext, name));
+    // an attached container's settings are its own security context: refused like addContainer's props
+    problems.push(...weakeningProblems(`${prop}.securityContext`, attached ? container.securityContext : opts.securityContext, name));
+    const known = opts.customImage === true ? undefined : ImagePreset._mismatch(container.image, user ?? this.plan.user);
+    if (known) {
+      const effective = user ?? this.plan.user;
+      const from = preset ? preset._source : user !== undefined ? `${prop}.user` : 'props.user';
+      problems.push(`${prop}.image: "${container.image}" is the image of ${known._source}, which runs as UID ${known.user}, but the container `
+        + `runs as UID ${effective} (from ${from}): its files belong to another user. Fix: use preset: ${known._source} `
+        + `(ImagePreset.forImage(${JSON.stringify(container.image)})), or user: ${known.user}; or, if you built this image yourself with `
+        + `UID ${effective}, say so with customImage: true on the container.`);
+    }
     for (const field of ['user', 'group'] as const) {
       if (opts[field] !== undefined && opts.securityContext?.[field] !== undefined && opts[field] !== opts.securityContext[field]) {
         problems.push(`${prop}.securityContext.${field} contradicts ${prop}.${field}. Fix: set only ${prop}.${field}.`);
@@ -404,7 +413,10 @@ export class Hardening {
     for (const m of opts.volumeMounts ?? []) {
       if (paths.includes(normalize(m.path))) {
         problems.push(`${prop}.writablePaths: "${normalize(m.path)}" is also a volumeMount of the container: the emptyDir would shadow that volume. `
-          + 'Fix: drop the path from writablePaths (the mounted volume is writable already) or mount the volume elsewhere.');
+          + (normalize(m.path) === WRITABLE_TMP
+            ? 'Fix: set writableTmp: false on the container to use your own volume at /tmp; or, if you only need a larger /tmp, drop your volume '
+              + 'and set writableVolumes: { sizeLimit } (e.g. Size.gibibytes(2)).'
+            : 'Fix: drop the path from writablePaths (the mounted volume is writable already) or mount the volume elsewhere.'));
       }
     }
     this.fail(problems);
@@ -417,7 +429,7 @@ export class Hardening {
       });
       container.mount(path, volume);
     }
-    this.containers.set(name, { user, group });
+    this.containers.set(name, { user, group, preset });
   }
 
   private volumeName(container: string, path: string): string {
@@ -548,132 +560,6 @@ function weakeningProblems(prop: string, sc: kplus.ContainerSecurityContextProps
 /** A writable path's problem, or undefined (`/` is a root-filesystem exemption, not a writable path). */
 function pathProblem(path: string): string | undefined {
   return containerPathProblem(path, 'that is Exemption.writableRootFilesystem');
-}
-
-/** cdk8s field names that differ from the API's (cdk8s-plus-27 imports), in pod specs. */
-const API_NAMES: Record<string, string> = {
-  hostIpc: 'hostIPC',
-  hostPid: 'hostPID',
-  hostIp: 'hostIP',
-  setHostnameAsFqdn: 'setHostnameAsFQDN',
-  downwardApi: 'downwardAPI',
-  scaleIo: 'scaleIO',
-  diskUri: 'diskURI',
-  pdId: 'pdID',
-  volumeId: 'volumeID',
-  targetWwNs: 'targetWWNs',
-  datasetUuid: 'datasetUUID',
-  storagePolicyId: 'storagePolicyID',
-};
-
-/**
- * A pod spec as cdk8s serializes it, for the common case: Lazy values produced, number/string
- * unions (Quantity, IntOrString) unwrapped, null and undefined dropped, API field names. A
- * prediction only (no schema filter, no custom resolvers, no patches): emit() checks it.
- */
-function toApiJson(value: any): any {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(toApiJson);
-  if (value instanceof Lazy) return toApiJson(value.produce());
-  if (value.constructor !== Object && (typeof value.value === 'string' || typeof value.value === 'number')) return value.value;
-  // key order is not cdk8s's: the comparison with the real manifest ignores it (sameJson)
-  const out: any = {};
-  for (const key of Object.keys(value)) {
-    const v = toApiJson(value[key]);
-    if (v !== undefined && v !== null) out[API_NAMES[key] ?? key] = v;
-  }
-  return out;
-}
-
-/**
- * The pod (template) metadata as cdk8s serializes it (`ApiObjectMetadataDefinition.toJson`) for the
- * common case, without cdk8s's resolution (the slow part of it): Lazy values produced, null,
- * undefined, empty lists and empty objects dropped. A prediction only (no custom resolvers): emit()
- * checks it. Reads the fields `toJson` reads, and uses `toJson` itself should they not be there or
- * hold anything but plain JSON and Lazy values (a resolver might render it; cdk8s would refuse it).
- */
-function predictMetadata(metadata: ApiObjectMetadataDefinition): any {
-  const m = metadata as any;
-  const object = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
-  if (!object(m._additionalAttributes) || !object(m.labels) || !object(m.annotations)
-    || !Array.isArray(m.finalizers) || !Array.isArray(m.ownerReferences)) {
-    return metadata.toJson();
-  }
-  try {
-    return toSanitizedJson({
-      ...m._additionalAttributes,
-      name: m.name,
-      namespace: m.namespace,
-      annotations: m.annotations,
-      finalizers: m.finalizers,
-      ownerReferences: m.ownerReferences,
-      labels: m.labels,
-    });
-  } catch (e) {
-    if (e === NOT_PLAIN) return metadata.toJson();
-    throw e;
-  }
-}
-
-/** Thrown by `toSanitizedJson` on a value that is neither plain JSON nor Lazy. */
-const NOT_PLAIN = new Error('not plain JSON');
-
-/**
- * A fresh copy of a value as cdk8s's sanitization leaves it (Lazy values produced; null, undefined,
- * [] and {} dropped); throws NOT_PLAIN on any other object.
- */
-function toSanitizedJson(value: any): any {
-  if (value === null || typeof value !== 'object') return value ?? undefined;
-  if (Array.isArray(value)) return value.length === 0 ? undefined : value.map(toSanitizedJson);
-  if (value instanceof Lazy) return toSanitizedJson(value.produce());
-  if (value.constructor !== Object) throw NOT_PLAIN;
-  const out: any = {};
-  let empty = true;
-  for (const key of Object.keys(value)) {
-    const v = toSanitizedJson(value[key]);
-    if (v !== undefined && v !== null) {
-      out[key] = v;
-      empty = false;
-    }
-  }
-  return empty ? undefined : out;
-}
-
-/** Everything the verification reads from a manifest (apiVersion, kind, pod template metadata and spec). */
-function partsOf(manifest: any): PodParts {
-  const template = podTemplateOf(manifest);
-  return { apiVersion: manifest?.apiVersion, kind: manifest?.kind, metadata: template?.metadata, spec: template?.spec };
-}
-
-/** Whether a manifest has these parts (deep-equal, `sameJson`): then its verification is theirs. */
-function sameParts(parts: PodParts, manifest: any): boolean {
-  if (parts.apiVersion !== manifest?.apiVersion || parts.kind !== manifest?.kind) return false;
-  const template = podTemplateOf(manifest);
-  return sameJson(parts.metadata, template?.metadata) && sameJson(parts.spec, template?.spec);
-}
-
-/** The pod (template) metadata inside a Pod or workload manifest. */
-function podMetadataIn(manifest: any): any {
-  const template = podTemplateOf(manifest);
-  if (manifest?.kind !== 'Pod' && template && typeof template === 'object') template.metadata ??= {};
-  return template?.metadata;
-}
-
-/** Adds the level annotation where cdk8s would have put it (keys sorted unless CDK8S_DISABLE_SORT). */
-function annotateLevel(manifest: any, level: PolicyLevel): void {
-  const metadata = podMetadataIn(manifest);
-  if (!metadata || typeof metadata !== 'object') return;
-  const annotations = metadata.annotations ?? {};
-  const keys = Object.keys(annotations).filter(k => k !== RootlessAnnotations.PSS_LEVEL);
-  if (process.env.CDK8S_DISABLE_SORT) {
-    const after = keys.indexOf(RootlessAnnotations.EXEMPTIONS);
-    keys.splice(after < 0 ? keys.length : after + 1, 0, RootlessAnnotations.PSS_LEVEL);
-  } else {
-    // the default order (UTF-16 code units) is cdk8s's
-    keys.push(RootlessAnnotations.PSS_LEVEL);
-    keys.sort();
-  }
-  metadata.annotations = Object.fromEntries(keys.map(k => [k, k === RootlessAnnotations.PSS_LEVEL ? level : annotations[k]]));
 }
 
 /** Deep equality of JSON values, key order ignored, an undefined property the same as a missing one. */

@@ -219,6 +219,21 @@ export class ImagePreset {
   }
 
   /**
+   * The preset of a well-known image (`forImage`) whose UID is not `user`: then a preset or a
+   * `user` that does not describe the image was given (e.g. `ImagePreset.postgresAlpine()`, UID 70,
+   * on the Debian `postgres:16`, UID 999). Undefined when the image is not a well-known one, when
+   * `user` is unknown, or when it is 0 (running as root is the `runAsRoot` exemption's concern;
+   * several of these images start as root and switch to their user themselves). Only the user is
+   * compared: a group that differs still lets the owner read and write its files.
+   * @internal
+   */
+  public static _mismatch(image: string, user: number | undefined): ImagePreset | undefined {
+    if (user === undefined || user === 0) return undefined;
+    const known = ImagePreset.forImage(image);
+    return known !== undefined && known.user !== user ? known : undefined;
+  }
+
+  /**
    * A preset for any other image.
    */
   public static of(props: ImagePresetProps): ImagePreset {
@@ -239,6 +254,19 @@ export class ImagePreset {
     this.group = props.group;
     this.fsGroup = props.fsGroup ?? props.group;
     this.writablePaths = [...props.writablePaths ?? []];
+  }
+
+  /**
+   * How the preset is written in code: `ImagePreset.postgresAlpine()` for a well-known image, else
+   * `ImagePreset.of({ name: "..." })`. For messages.
+   * @internal
+   */
+  public get _source(): string {
+    const factory = this.props.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const builtIn = (ImagePreset as any)[factory];
+    return typeof builtIn === 'function' && factory !== 'of' && factory !== 'forImage' && builtIn().name === this.props.name
+      && builtIn().user === this.user
+      ? `ImagePreset.${factory}()` : `ImagePreset.of({ name: ${JSON.stringify(this.props.name)} })`;
   }
 
   /** A short name, e.g. `postgres-alpine`. */

@@ -112,12 +112,41 @@ export interface ContainerHardeningOptions {
    * @default - the pod's `writableVolumes`
    */
   readonly writableVolumes?: WritableVolumeOptions;
+
+  /**
+   * Says "I built this image myself": the image keeps the name of a well-known image (e.g. a
+   * `postgres:16` rebuilt with another `USER`), so its reference says nothing about its user.
+   *
+   * Without it, a container whose image is a well-known one (`ImagePreset.forImage(image)`) must
+   * run as that image's UID: `ImagePreset.postgresAlpine()` (70) on the Debian `postgres:16` (999),
+   * or `user: 1000` on `postgres:16-alpine` (70), fails synthesis with the fix, because the image's
+   * files belong to another user. Running as root (`Exemption.runAsRoot`) is not compared.
+   * @default false
+   */
+  readonly customImage?: boolean;
 }
 
 /**
  * Props of a container in a hardened workload: cdk8s-plus `ContainerProps` plus the
- * container-level hardening options. `securityContext` accepts only `user`/`group`
- * (anything that weakens the container is an exemption).
+ * container-level hardening options.
+ *
+ * `securityContext` (inherited from cdk8s-plus, typed as its full `ContainerSecurityContextProps`:
+ * jsii does not allow narrowing an inherited property) accepts only `user` and `group`, the same
+ * as this interface's `user` and `group`. Every other field is managed by the hardening, and
+ * setting it fails synthesis with the fix; what unlocks each:
+ * - `ensureNonRoot: false`: `Exemption.runAsRoot(reason, { container })`
+ * - `readOnlyRootFilesystem: false`: `writablePaths` (an emptyDir per path), or
+ *   `Exemption.writableRootFilesystem(reason, { container })`
+ * - `allowPrivilegeEscalation: true`: `Exemption.privilegeEscalation(reason, { container })`
+ * - `privileged: true`: `Exemption.privileged(reason, { container })`
+ * - `capabilities`: `Exemption.addCapabilities([...], reason, { container })` (`ALL` is always
+ *   dropped; added capabilities reach only a container that runs as root, or one allowed to
+ *   escalate whose binary carries them as file capabilities)
+ * - seccomp (not expressible in cdk8s-plus-27): `Exemption.seccompLocalhost(profile, reason)` or
+ *   `Exemption.seccompUnconfined(reason)`
+ *
+ * A container added with `addContainer` takes only the cdk8s-plus `ContainerProps`: use
+ * `addHardenedContainer` for the hardening options.
  */
 export interface HardenedContainerProps extends kplus.ContainerProps, ContainerHardeningOptions {
 }

@@ -13,6 +13,7 @@
  *
  * Pure: plain Kubernetes JSON (API field names); no cdk8s imports.
  */
+import { CheckCel, SPEC, celExemptWindows, celGet, celHas, celString } from '../policy/checks/cel';
 import { containersOf } from '../policy/k8s-shapes';
 
 /** Where the kubelet mounts the service-account token. */
@@ -37,6 +38,8 @@ export interface RootlessRule {
   readonly description: string;
   /** The violations in a pod spec (API field names); `windows` when `spec.os.name` is windows. */
   check(spec: any, windows: boolean): RootlessFinding[];
+  /** The same rule in CEL, for the admission policy (the format of the checks' facets, lib/policy/checks/cel.ts). */
+  readonly cel: CheckCel;
 }
 
 const READ_ONLY_ROOT_FILESYSTEM: RootlessRule = {
@@ -61,6 +64,10 @@ const READ_ONLY_ROOT_FILESYSTEM: RootlessRule = {
     }
     return out;
   },
+  cel: celExemptWindows({
+    containerLists: ['initContainers', 'containers'],
+    container: { readOnlyRootFilesystem: `${celGet('c', 'securityContext.readOnlyRootFilesystem', 'false')} == true` },
+  }),
 };
 
 /** Whether a mount path is the token directory or inside it. */
@@ -69,6 +76,9 @@ export function atTokenPath(mountPath: unknown): boolean {
   const p = mountPath.replace(/\/+/g, '/').replace(/\/$/, '');
   return p === SERVICE_ACCOUNT_TOKEN_PATH || p.startsWith(`${SERVICE_ACCOUNT_TOKEN_PATH}/`);
 }
+
+/** atTokenPath as an RE2 pattern (repeated slashes and a trailing slash as atTokenPath normalizes them). */
+const TOKEN_PATH_PATTERN = `^${SERVICE_ACCOUNT_TOKEN_PATH.split('/').slice(1).map(s => `/+${s.replace(/\./g, '\\.')}`).join('')}(?:/|$)`;
 
 /** Whether a volume is a projected volume with a serviceAccountToken source. */
 export function projectsToken(volume: any): boolean {
@@ -96,6 +106,14 @@ const SERVICE_ACCOUNT_TOKEN: RootlessRule = {
       }
     }
     return out;
+  },
+  cel: {
+    pod: {
+      automountServiceAccountToken: `${celGet(SPEC, 'automountServiceAccountToken', 'true')} == false`,
+      serviceAccountTokenVolume: `!has(${SPEC}.volumes) || ${SPEC}.volumes.all(v, !(${celHas('v', 'projected.sources')}) `
+        + '|| v.projected.sources.all(s, !has(s.serviceAccountToken)))',
+    },
+    container: { serviceAccountTokenMount: `!has(c.volumeMounts) || c.volumeMounts.all(m, !m.mountPath.matches(${celString(TOKEN_PATH_PATTERN)}))` },
   },
 };
 

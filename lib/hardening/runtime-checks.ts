@@ -85,3 +85,79 @@ export function unbindablePorts(spec: unknown): UnbindablePort[] {
 export function suggestedPort(port: number): number {
   return port < 100 ? 8000 + port : 8080;
 }
+
+/** Capabilities added to a container whose process can never hold them. */
+export interface UnreachableCapabilities {
+  readonly container: string;
+  /** The added capabilities (`capabilities.add`), as written. */
+  readonly capabilities: string[];
+  /** The container's effective numeric user, or undefined when only `runAsNonRoot: true` says it is not 0. */
+  readonly user?: number;
+}
+
+/**
+ * The containers that add capabilities their process never holds: they do not run as UID 0 (an
+ * effective numeric `runAsUser` other than 0, or no user and an effective `runAsNonRoot: true`) and
+ * set `allowPrivilegeEscalation: false`. Kubernetes gives a non-root process no ambient
+ * capabilities (kubernetes#56374: the runtimes clear the ambient set), so added capabilities reach
+ * only the bounding and permitted sets of a root process; and `no_new_privs`
+ * (`allowPrivilegeEscalation: false`) also disables file capabilities (`setcap`). Every capability
+ * counts, `NET_BIND_SERVICE` included. Windows pods are skipped (they have no Linux capabilities).
+ */
+export function unreachableCapabilities(spec: unknown): UnreachableCapabilities[] {
+  const s = object(spec);
+  if (object(s.os).name === 'windows') return [];
+  const pod = object(s.securityContext);
+  const out: UnreachableCapabilities[] = [];
+  for (const c of containersOf(spec)) {
+    const sc = object(c.securityContext);
+    const add = list(object(sc.capabilities).add);
+    if (add.length === 0 || sc.allowPrivilegeEscalation !== false) continue;
+    const user = sc.runAsUser ?? pod.runAsUser;
+    const nonRoot = typeof user === 'number' ? user !== 0 : user === undefined && (sc.runAsNonRoot ?? pod.runAsNonRoot) === true;
+    if (nonRoot) out.push({ container: String(c.name), capabilities: add.map(String), user: typeof user === 'number' ? user : undefined });
+  }
+  return out;
+}
+
+/** A persistent volume mounted where the image does not keep its data. */
+export interface MisplacedClaim {
+  readonly container: string;
+  /** The pod volume (or claim template) name. */
+  readonly volume: string;
+  readonly mountPath: string;
+  /** Where the image keeps its data. */
+  readonly dataPath: string;
+  /** Whether the claim is mounted below the data path (e.g. at PGDATA itself), rather than somewhere else. */
+  readonly below: boolean;
+}
+
+const normalizePath = (p: string) => p.replace(/\/+$/, '') || '/';
+
+/**
+ * The claims (persistentVolumeClaim or ephemeral volumes, and claim templates: mounts of a volume the
+ * pod spec does not declare, which a StatefulSet's controller adds) mounted in a container whose
+ * image keeps its data in `dataPaths.get(container)`, when none of them holds that path: a claim
+ * mounted below it holds the data directory itself (a fresh volume's `lost+found` makes initdb
+ * refuse it), and a claim elsewhere does not hold the data at all.
+ */
+export function misplacedClaims(spec: unknown, dataPaths: ReadonlyMap<string, string>): MisplacedClaim[] {
+  const volumes = new Map(list(object(spec).volumes).map((v: any) => [object(v).name, object(v)]));
+  const isClaim = (name: unknown) => {
+    const v = volumes.get(name);
+    return v === undefined || v.persistentVolumeClaim !== undefined || v.ephemeral !== undefined;
+  };
+  const out: MisplacedClaim[] = [];
+  for (const c of containersOf(spec)) {
+    const dataPath = dataPaths.get(c.name);
+    if (dataPath === undefined) continue;
+    const data = normalizePath(dataPath);
+    const claims = list(c.volumeMounts).map(object).filter(m => typeof m.mountPath === 'string' && isClaim(m.name));
+    const holds = (m: any) => { const p = normalizePath(m.mountPath); return p === data || data.startsWith(p === '/' ? '/' : `${p}/`); };
+    if (claims.length === 0 || claims.some(holds)) continue;
+    for (const m of claims) {
+      out.push({ container: String(c.name), volume: String(m.name), mountPath: m.mountPath, dataPath: data, below: normalizePath(m.mountPath).startsWith(`${data}/`) });
+    }
+  }
+  return out;
+}

@@ -4,6 +4,7 @@
  * each pod-bearing object is admitted at the level it declares (computed by the policy engine),
  * every pod carries a numeric user, and no container is one the kubelet would refuse to start.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
@@ -84,4 +85,16 @@ test('nonroot-image: the pod states the Dockerfile\'s numeric USER 1000:1000', (
   expect(deployment.spec.template.spec.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true });
   const dockerfile = fs.readFileSync(path.join(EXAMPLES, 'manifests', 'compliant', 'Dockerfile'), 'utf8');
   expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+});
+
+test('examples import the package by name, as a user copies them, and run that way (Node resolves the name to this package through its exports)', () => {
+  const sources = [...names.map(n => `${n}.ts`), path.join('pulumi', 'index.ts')];
+  for (const file of sources) {
+    const code = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
+    expect(code).not.toMatch(/from '\.\.\/(\.\.\/)?lib/);
+    expect(code).toContain('from \'cdk8s-rootless\'');
+  }
+  // `npm run examples` (examples/run.js) runs them with plain Node: the package's self-reference (needs the compiled lib/)
+  const resolved = execFileSync(process.execPath, ['-p', 'require.resolve("cdk8s-rootless")'], { cwd: EXAMPLES, encoding: 'utf8' }).trim();
+  expect(resolved).toBe(path.join(EXAMPLES, '..', 'lib', 'index.js'));
 });

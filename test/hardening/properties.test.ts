@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
-import { REASON, exemptions, level, synthPod } from './util';
+import { REASON, exemptions, level, synthError, synthPod } from './util';
 import { Exemption, ExemptionKind, HardenedContainerProps, HardenedPod, HardenedPodProps, ImagePreset } from '../../lib';
 import { PodSecurity, PolicyLevel } from '../../lib/policy';
 
@@ -93,9 +93,38 @@ const exemptionSet = fc.uniqueArray(exemption, {
   selector: e => [ExemptionKind.SECCOMP_LOCALHOST, ExemptionKind.SECCOMP_UNCONFINED].includes(e.kind) ? `seccomp|${e.container}` : `${e.kind}|${e.container}`,
 });
 
+/**
+ * Whether every container an addCapabilities exemption reaches can hold the capabilities: it runs as
+ * root (runAsRoot) or may gain them from file capabilities (privilegeEscalation, privileged), by an
+ * exemption for it or for the pod. Otherwise synthesis refuses the set (capabilities-reach.test.ts).
+ */
+function capabilitiesReachable(es: Exemption[]): boolean {
+  const enabling = [ExemptionKind.RUN_AS_ROOT, ExemptionKind.PRIVILEGE_ESCALATION, ExemptionKind.PRIVILEGED];
+  return es.filter(e => e.kind === ExemptionKind.ADD_CAPABILITIES).every(e => (e.container === undefined ? CONTAINERS : [e.container])
+    .every(c => es.some(x => enabling.includes(x.kind) && (x.container === undefined || x.container === c))));
+}
+
 describe('property: random exemption sets yield exactly the annotated level', () => {
+  test('a set that adds capabilities to a container that cannot hold them is refused', () => {
+    fc.assert(fc.property(exemptionSet.filter(es => !capabilitiesReachable(es)), es => {
+      const podRoot = es.some(e => e.kind === ExemptionKind.RUN_AS_ROOT && e.container === undefined);
+      const message = synthError(chart => {
+        const p = new HardenedPod(chart, 'app', {
+          user: podRoot ? undefined : 1000,
+          exemptions: es,
+          initContainers: [{ name: 'init', image: 'busybox' }],
+          containers: [{ name: 'app', image: 'app', portNumber: 8080 }, { name: 'sidecar', image: 'sidecar' }],
+        });
+        if (es.some(e => e.kind === ExemptionKind.HOST_PATH)) {
+          p.containers[0].mount('/host', kplus.Volume.fromHostPath(p, 'host', 'host', { path: '/var/log' }), { readOnly: true });
+        }
+      });
+      expect(message).toMatch(/its process never holds them/);
+    }), { numRuns: 60 });
+  });
+
   test('annotation = engine on the final manifest = what the exemption kinds imply', () => {
-    fc.assert(fc.property(exemptionSet, es => {
+    fc.assert(fc.property(exemptionSet.filter(capabilitiesReachable), es => {
       const podRoot = es.some(e => e.kind === ExemptionKind.RUN_AS_ROOT && e.container === undefined);
       const pod = synthPod(chart => {
         const p = new HardenedPod(chart, 'app', {

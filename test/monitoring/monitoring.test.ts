@@ -7,6 +7,8 @@ const METRIC_LABELS: Record<string, string[]> = {
   pod_security_evaluations_total: ['decision', 'policy_level', 'policy_version', 'mode', 'request_operation', 'resource', 'subresource'],
   kube_pod_annotations: ['namespace', 'pod', 'uid', 'annotation_rootless_cdk8s_io_pss_level'],
   kube_pod_status_phase: ['namespace', 'pod', 'uid', 'phase'],
+  // every scrape target's health, labelled with the target's job and instance
+  up: ['job', 'instance'],
 };
 
 function synth(props: RootlessAlertRulesProps = {}): any {
@@ -74,8 +76,8 @@ describe('alerts', () => {
     const rules = rulesOf(doc);
     expect(rules.map(r => [r.alert, r.labels.severity, r.for])).toEqual([
       ['PodSecurityEnforceDenied', 'warning', '0m'],
-      ['PodSecurityWarnViolations', 'info', '15m'],
-      ['PodSecurityAuditViolations', 'info', '15m'],
+      ['PodSecurityWarnViolations', 'info', '0m'],
+      ['PodSecurityAuditViolations', 'info', '0m'],
       ['PodBelowRestricted', 'warning', '15m'],
       ['RootlessMonitoringSignalMissing', 'warning', '1h'],
     ]);

@@ -34,8 +34,10 @@ test('a RootlessStatefulSet with a root permission init container fails synthesi
   expect(msg).toContain('it would reject StatefulSet "elasticsearch" (construct test/elasticsearch)');
   expect(msg).toContain('runAsNonRoot: container "volume-permissions" must not set securityContext.runAsNonRoot=false');
   expect(msg).toContain('runAsUser: container "volume-permissions" must not set runAsUser=0');
-  expect(msg).toMatch(/The workload declares exemptions \(runAsRoot \(container "volume-permissions"\).* in rootless.cdk8s.io\/exemptions\)/);
-  expect(msg).toContain('Fix: remove the exemptions it no longer needs, or deploy it to a namespace that enforces its level');
+  // the exemptions are the construct's (issue 14): the message says so and names the one-line alternative
+  expect(msg).toMatch(/The exemptions runAsRoot \(container "volume-permissions"\).* were declared by the construct, not by you/);
+  expect(msg).toContain('Fix: set volumePermissions: VolumePermissions.FS_GROUP_ONLY');
+  expect(msg).not.toContain('remove the exemptions');
 });
 
 test('the same StatefulSet is admitted by a namespace that enforces baseline through a reasoned exemption', () => {

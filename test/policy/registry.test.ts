@@ -9,7 +9,7 @@ import { CheckDefinition } from '../../lib/policy/checks/util';
 
 const allowAll = () => undefined;
 const check = (id: string, level: PolicyLevel.BASELINE | PolicyLevel.RESTRICTED, versions: string[], overrides?: string[]): CheckDefinition =>
-  ({ id, level, description: 'd.', overrides, versions: versions.map(minimumVersion => ({ minimumVersion, checkPod: allowAll })) });
+  ({ id, level, description: 'd.', overrides, versions: versions.map(minimumVersion => ({ minimumVersion, checkPod: allowAll, cel: { pod: { any: 'true' } } })) });
 
 describe('validateChecks', () => {
   test('accepts the table', () => {
@@ -79,7 +79,7 @@ describe('checksFor', () => {
 test('a check implementation that throws is reported as a violation, never thrown', () => {
   const resolved = checksFor(PolicyLevel.RESTRICTED, LATEST_MINOR);
   const broken: CheckDefinition = { ...check('broken', PolicyLevel.RESTRICTED, ['v1.0']), description: 'Throws.' };
-  resolved.push({ definition: broken, checkPod: () => { throw new TypeError('cannot read x of undefined'); } });
+  resolved.push({ definition: broken, checkPod: () => { throw new TypeError('cannot read x of undefined'); }, cel: broken.versions[0].cel });
   try {
     const r = evaluate(hardenedPod());
     expect(r.allowed).toBe(false);

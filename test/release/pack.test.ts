@@ -1,7 +1,7 @@
 /**
  * The contents of the npm package, as `npm pack` would publish them (dry run: nothing written).
  *
- * Sources are compiled in place (lib/*.ts -> lib/*.js + lib/*.d.ts, see DESIGN.md "Build layout"),
+ * Sources are compiled in place (lib/*.ts -> lib/*.js + lib/*.d.ts, see docs/architecture.md, "Build layout"),
  * so the package must ship the compiled output and the jsii assembly but none of the .ts sources,
  * tests, examples or benchmarks; the CLI's runtime dependencies are bundled.
  */

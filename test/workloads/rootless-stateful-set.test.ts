@@ -83,6 +83,8 @@ describe('RootlessStatefulSet, default: the permission init container (scenario 
         group: 4242,
         fsGroup: 4242,
         preset: undefined,
+        // an image of our own that keeps the Elasticsearch name, built to run as 4242
+        containers: [{ name: 'es', image: ES, portNumber: 9200, customImage: true }],
         volumeClaimTemplates: [{ name: 'data', mountPath: dir, size: Size.gibibytes(1) }],
       })), 'StatefulSet'), 'volume-permissions').command[2];
       const run = (fakeStat: boolean) => {
@@ -171,7 +173,8 @@ describe('RootlessStatefulSet, VolumePermissions.FS_GROUP_ONLY (scenario 7)', ()
     preset: ImagePreset.postgresAlpine(),
     volumePermissions: VolumePermissions.FS_GROUP_ONLY,
     containers: [{ name: 'postgres', image: 'postgres:15-alpine', portNumber: 5432 }],
-    volumeClaimTemplates: [{ name: 'pgdata', mountPath: '/var/lib/postgresql/data', size: Size.gibibytes(5) }],
+    // one level above PGDATA (/var/lib/postgresql/data): a fresh volume's root holds lost+found, which initdb refuses
+    volumeClaimTemplates: [{ name: 'pgdata', mountPath: '/var/lib/postgresql', size: Size.gibibytes(5) }],
   });
 
   test('snapshot', () => {
@@ -185,7 +188,7 @@ describe('RootlessStatefulSet, VolumePermissions.FS_GROUP_ONLY (scenario 7)', ()
       runAsNonRoot: true, runAsUser: 70, runAsGroup: 70, fsGroup: 70, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(container(s, 'postgres').securityContext).toEqual({ ...RESTRICTED_CONTAINER, runAsUser: 70, runAsGroup: 70 });
-    expect(container(s, 'postgres').volumeMounts).toContainEqual({ name: 'pgdata', mountPath: '/var/lib/postgresql/data' });
+    expect(container(s, 'postgres').volumeMounts).toContainEqual({ name: 'pgdata', mountPath: '/var/lib/postgresql' });
     expect(exemptions(s)).toEqual([]);
     expect(level(s)).toBe('restricted');
     expect(level(s)).toBe(PodSecurity.strictestLevel(s));

@@ -13,6 +13,7 @@ v1.25+: pods with spec.os.name=windows are exempt (the field cannot be set on th
 */
 import { Container } from '../pod-spec';
 import { PolicyLevel } from '../types';
+import { CheckCel, celExemptWindows, celGet } from './cel';
 import { CheckDefinition, CheckPodFn, containersPhrase, containersWhere, exemptWindows } from './util';
 
 const mayEscalate = (c: Container) => c.securityContext?.allowPrivilegeEscalation !== false;
@@ -28,12 +29,16 @@ const allowPrivilegeEscalationV1Dot8: CheckPodFn = pod => {
   };
 };
 
+const celV1Dot8: CheckCel = {
+  container: { allowPrivilegeEscalation: `${celGet('c', 'securityContext.allowPrivilegeEscalation', 'true')} == false` },
+};
+
 export const allowPrivilegeEscalation: CheckDefinition = {
   id: 'allowPrivilegeEscalation',
   level: PolicyLevel.RESTRICTED,
   description: 'Containers must set securityContext.allowPrivilegeEscalation=false.',
   versions: [
-    { minimumVersion: 'v1.8', checkPod: allowPrivilegeEscalationV1Dot8 },
-    { minimumVersion: 'v1.25', checkPod: exemptWindows(allowPrivilegeEscalationV1Dot8) },
+    { minimumVersion: 'v1.8', checkPod: allowPrivilegeEscalationV1Dot8, cel: celV1Dot8 },
+    { minimumVersion: 'v1.25', checkPod: exemptWindows(allowPrivilegeEscalationV1Dot8), cel: celExemptWindows(celV1Dot8) },
   ],
 };

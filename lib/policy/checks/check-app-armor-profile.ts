@@ -21,6 +21,7 @@ v1.0 revision rather than a new versioned one, so they apply at every policy ver
 */
 import { Profile, SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
+import { CheckCel, META, SPEC, celGet, celHas, celString } from './cel';
 import { CheckDefinition, CheckPodFn, anyBad, badContainerNames, badSettings, badValues, joinQuote, pluralize, settersPhrase, sortedSet, unique } from './util';
 
 const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
@@ -61,9 +62,21 @@ const appArmorProfileV1Dot0: CheckPodFn = pod => {
   };
 };
 
+/** The securityContext at `root` sets no appArmorProfile, or one of an allowed type. */
+const celProfileOk = (root: string) =>
+  `(!(${celHas(root, 'securityContext.appArmorProfile')}) || ${celGet(root, 'securityContext.appArmorProfile.type', "''")} in ['RuntimeDefault', 'Localhost'])`;
+
+const celV1Dot0: CheckCel = {
+  pod: {
+    appArmorProfile: `${celProfileOk(SPEC)} && (!has(${META}.annotations) || ${META}.annotations.all(k, !k.startsWith(${celString(ANNOTATION_PREFIX)}) `
+      + `|| ${META}.annotations[k] == '' || ${META}.annotations[k] == 'runtime/default' || ${META}.annotations[k].startsWith('localhost/')))`,
+  },
+  container: { appArmorProfile: celProfileOk('c') },
+};
+
 export const appArmorProfile: CheckDefinition = {
   id: 'appArmorProfile',
   level: PolicyLevel.BASELINE,
   description: 'AppArmor profiles (fields and beta annotations) may only be RuntimeDefault or Localhost.',
-  versions: [{ minimumVersion: 'v1.0', checkPod: appArmorProfileV1Dot0 }],
+  versions: [{ minimumVersion: 'v1.0', checkPod: appArmorProfileV1Dot0, cel: celV1Dot0 }],
 };

@@ -12,6 +12,7 @@ values from the default set "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "F
 "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"
 */
 import { PolicyLevel } from '../types';
+import { celList } from './cel';
 import { CheckDefinition, CheckPodFn, allContainers, containersPhrase, joinQuote, sortedSet } from './util';
 
 const CAPABILITIES_ALLOWED_1_0 = new Set([
@@ -46,5 +47,5 @@ export const capabilitiesBaseline: CheckDefinition = {
   id: 'capabilities_baseline',
   level: PolicyLevel.BASELINE,
   description: 'Containers may only add capabilities from the default set (no NET_RAW, SYS_ADMIN, ...).',
-  versions: [{ minimumVersion: 'v1.0', checkPod: capabilitiesBaselineV1Dot0 }],
+  versions: [{ minimumVersion: 'v1.0', checkPod: capabilitiesBaselineV1Dot0, cel: { capability: `cap in ${celList(CAPABILITIES_ALLOWED_1_0)}` } }],
 };

@@ -22,6 +22,7 @@ v1.22+. Overrides capabilities_baseline at the restricted level.
 v1.25+: pods with spec.os.name=windows are exempt.
 */
 import { PolicyLevel } from '../types';
+import { CheckCel, celExemptWindows, celGet } from './cel';
 import { CheckDefinition, CheckPodFn, allContainers, containersPhrase, exemptWindows, joinQuote, sortedSet, unique } from './util';
 
 const NONE: readonly string[] = [];
@@ -57,13 +58,18 @@ const capabilitiesRestrictedV1Dot22: CheckPodFn = pod => {
   };
 };
 
+const celV1Dot22: CheckCel = {
+  container: { 'capabilities.drop': `'ALL' in ${celGet('c', 'securityContext.capabilities.drop', '[]')}` },
+  capability: "cap == 'NET_BIND_SERVICE'",
+};
+
 export const capabilitiesRestricted: CheckDefinition = {
   id: 'capabilities_restricted',
   level: PolicyLevel.RESTRICTED,
   description: 'Containers must drop ALL capabilities and may only add NET_BIND_SERVICE.',
   overrides: ['capabilities_baseline'],
   versions: [
-    { minimumVersion: 'v1.22', checkPod: capabilitiesRestrictedV1Dot22 },
-    { minimumVersion: 'v1.25', checkPod: exemptWindows(capabilitiesRestrictedV1Dot22) },
+    { minimumVersion: 'v1.22', checkPod: capabilitiesRestrictedV1Dot22, cel: celV1Dot22 },
+    { minimumVersion: 'v1.25', checkPod: exemptWindows(capabilitiesRestrictedV1Dot22), cel: celExemptWindows(celV1Dot22) },
   ],
 };

@@ -9,6 +9,7 @@ spec.hostIPC
 **Allowed Values:** undefined, false
 */
 import { PolicyLevel } from '../types';
+import { SPEC, celGet } from './cel';
 import { CheckDefinition, CheckPodFn } from './util';
 
 const HOST_NAMESPACES = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
@@ -28,5 +29,9 @@ export const hostNamespaces: CheckDefinition = {
   id: 'hostNamespaces',
   level: PolicyLevel.BASELINE,
   description: 'Pods must not share the host network, PID or IPC namespace.',
-  versions: [{ minimumVersion: 'v1.0', checkPod: hostNamespacesV1Dot0 }],
+  versions: [{
+    minimumVersion: 'v1.0',
+    checkPod: hostNamespacesV1Dot0,
+    cel: { pod: Object.fromEntries(HOST_NAMESPACES.map(f => [f, `${celGet(SPEC, f, 'false')} != true`])) },
+  }],
 };

@@ -31,5 +31,5 @@ export const hostPathVolumes: CheckDefinition = {
   id: 'hostPathVolumes',
   level: PolicyLevel.BASELINE,
   description: 'Pods must not use hostPath volumes.',
-  versions: [{ minimumVersion: 'v1.0', checkPod: hostPathVolumesV1Dot0 }],
+  versions: [{ minimumVersion: 'v1.0', checkPod: hostPathVolumesV1Dot0, cel: { volume: '!has(v.hostPath)' } }],
 };

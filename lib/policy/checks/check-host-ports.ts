@@ -41,5 +41,9 @@ export const hostPorts: CheckDefinition = {
   id: 'hostPorts',
   level: PolicyLevel.BASELINE,
   description: 'Containers must not use host ports.',
-  versions: [{ minimumVersion: 'v1.0', checkPod: hostPortsV1Dot0 }],
+  versions: [{
+    minimumVersion: 'v1.0',
+    checkPod: hostPortsV1Dot0,
+    cel: { container: { hostPort: '!has(c.ports) || c.ports.all(p, !has(p.hostPort) || p.hostPort == 0)' } },
+  }],
 };

@@ -20,6 +20,7 @@ v1.34+ (new baseline control in Kubernetes 1.34).
 */
 import { HostHandler } from '../pod-spec';
 import { PolicyLevel } from '../types';
+import { celGet } from './cel';
 import { CheckDefinition, CheckPodFn, allContainers, containersPhrase, joinQuote, pluralize, sortedSet } from './util';
 
 /** Adds the hosts a handler sets to `out` (allocation-free when none is set: the common case). */
@@ -57,9 +58,12 @@ const hostProbesAndHostLifecycleV1Dot34: CheckPodFn = pod => {
   };
 };
 
+const HANDLERS = ['livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle.postStart', 'lifecycle.preStop'];
+const celHostUnset = HANDLERS.flatMap(h => ['httpGet', 'tcpSocket'].map(kind => `${celGet('c', `${h}.${kind}.host`, "''")} == ''`)).join(' && ');
+
 export const hostProbesAndHostLifecycle: CheckDefinition = {
   id: 'hostProbesAndHostLifecycle',
   level: PolicyLevel.BASELINE,
   description: 'Probes and lifecycle handlers must not set httpGet.host or tcpSocket.host.',
-  versions: [{ minimumVersion: 'v1.34', checkPod: hostProbesAndHostLifecycleV1Dot34 }],
+  versions: [{ minimumVersion: 'v1.34', checkPod: hostProbesAndHostLifecycleV1Dot34, cel: { container: { host: celHostUnset } } }],
 };

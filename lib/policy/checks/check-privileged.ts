@@ -10,6 +10,7 @@ spec.ephemeralContainers[*].securityContext.privileged
 */
 import { Container } from '../pod-spec';
 import { PolicyLevel } from '../types';
+import { celGet } from './cel';
 import { CheckDefinition, CheckPodFn, containersPhrase, containersWhere } from './util';
 
 const isPrivileged = (c: Container) => c.securityContext?.privileged === true;
@@ -29,5 +30,9 @@ export const privileged: CheckDefinition = {
   id: 'privileged',
   level: PolicyLevel.BASELINE,
   description: 'Containers must not run privileged.',
-  versions: [{ minimumVersion: 'v1.0', checkPod: privilegedV1Dot0 }],
+  versions: [{
+    minimumVersion: 'v1.0',
+    checkPod: privilegedV1Dot0,
+    cel: { container: { privileged: `${celGet('c', 'securityContext.privileged', 'false')} != true` } },
+  }],
 };

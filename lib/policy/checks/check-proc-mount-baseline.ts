@@ -16,6 +16,7 @@ unconditional rule.
 */
 import { SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
+import { CheckCel, celExemptUserNamespaces, celGet } from './cel';
 import { CheckDefinition, CheckPodFn, badContainerNames, badSettings, badValues, containersPhrase, exemptUserNamespaces, joinQuote, sortedSet } from './util';
 
 const nonDefaultProcMount = (sc: SecurityContext | undefined) => (sc?.procMount === undefined || sc.procMount === 'Default' ? undefined : sc.procMount);
@@ -34,12 +35,17 @@ export const procMountV1Dot0: CheckPodFn = pod => {
   };
 };
 
+/** The CEL of procMountV1Dot0 (shared with procMount_restricted). */
+export const procMountCelV1Dot0: CheckCel = {
+  container: { procMount: `${celGet('c', 'securityContext.procMount', "'Default'")} == 'Default'` },
+};
+
 export const procMount: CheckDefinition = {
   id: 'procMount',
   level: PolicyLevel.BASELINE,
   description: 'Containers must use the default /proc mount (any value allowed for hostUsers: false pods from v1.35).',
   versions: [
-    { minimumVersion: 'v1.0', checkPod: procMountV1Dot0 },
-    { minimumVersion: 'v1.35', checkPod: exemptUserNamespaces(procMountV1Dot0) },
+    { minimumVersion: 'v1.0', checkPod: procMountV1Dot0, cel: procMountCelV1Dot0 },
+    { minimumVersion: 'v1.35', checkPod: exemptUserNamespaces(procMountV1Dot0), cel: celExemptUserNamespaces(procMountCelV1Dot0) },
   ],
 };

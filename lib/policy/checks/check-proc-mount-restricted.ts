@@ -12,7 +12,7 @@ v1.35+: at the restricted level, this replaces the baseline procMount check (whi
 v1.35 relaxes for user-namespace pods), so restricted still forbids unmasked /proc.
 */
 import { PolicyLevel } from '../types';
-import { procMountV1Dot0 } from './check-proc-mount-baseline';
+import { procMountCelV1Dot0, procMountV1Dot0 } from './check-proc-mount-baseline';
 import { CheckDefinition } from './util';
 
 export const procMountRestricted: CheckDefinition = {
@@ -20,5 +20,5 @@ export const procMountRestricted: CheckDefinition = {
   level: PolicyLevel.RESTRICTED,
   description: 'Containers must use the default /proc mount, even in user-namespace pods.',
   overrides: ['procMount'],
-  versions: [{ minimumVersion: 'v1.35', checkPod: procMountV1Dot0 }],
+  versions: [{ minimumVersion: 'v1.35', checkPod: procMountV1Dot0, cel: procMountCelV1Dot0 }],
 };

@@ -24,6 +24,7 @@ Overrides hostPathVolumes at the restricted level. Upstream allowed `image` volu
 */
 import { Volume, volumeSources } from '../pod-spec';
 import { PolicyLevel } from '../types';
+import { celList } from './cel';
 import { CheckDefinition, CheckPodFn, joinQuote, pluralize, sortedSet } from './util';
 
 const ALLOWED_VOLUME_SOURCES = new Set([
@@ -60,5 +61,6 @@ export const restrictedVolumes: CheckDefinition = {
   level: PolicyLevel.RESTRICTED,
   description: 'Volumes must be configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret.',
   overrides: ['hostPathVolumes'],
-  versions: [{ minimumVersion: 'v1.0', checkPod: restrictedVolumesV1Dot0 }],
+  // A volume source is any key but name (volumeSources); none set reads as emptyDir.
+  versions: [{ minimumVersion: 'v1.0', checkPod: restrictedVolumesV1Dot0, cel: { volume: `v.all(k, k == 'name' || k in ${celList(ALLOWED_VOLUME_SOURCES)})` } }],
 };

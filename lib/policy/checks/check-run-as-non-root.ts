@@ -17,6 +17,7 @@ v1.35 upstream relaxed this only behind the perma-alpha (off by default)
 UserNamespacesPodSecurityStandards feature gate, so older policies never relax.
 */
 import { PolicyLevel } from '../types';
+import { CheckCel, SPEC, celExemptUserNamespaces, celGet, celHas } from './cel';
 import { CheckDefinition, CheckPodFn, allContainers, containersPhrase, exemptUserNamespaces, settersPhrase } from './util';
 
 const runAsNonRootV1Dot0: CheckPodFn = pod => {
@@ -51,12 +52,20 @@ const runAsNonRootV1Dot0: CheckPodFn = pod => {
   return undefined;
 };
 
+const celV1Dot0: CheckCel = {
+  pod: { runAsNonRoot: `${celGet(SPEC, 'securityContext.runAsNonRoot', 'true')} != false` },
+  container: {
+    runAsNonRoot: `(${celHas('c', 'securityContext.runAsNonRoot')} ? c.securityContext.runAsNonRoot == true : `
+      + `${celGet(SPEC, 'securityContext.runAsNonRoot', 'false')} == true)`,
+  },
+};
+
 export const runAsNonRoot: CheckDefinition = {
   id: 'runAsNonRoot',
   level: PolicyLevel.RESTRICTED,
   description: 'Pods or all containers must set runAsNonRoot=true, and none may set it to false.',
   versions: [
-    { minimumVersion: 'v1.0', checkPod: runAsNonRootV1Dot0 },
-    { minimumVersion: 'v1.35', checkPod: exemptUserNamespaces(runAsNonRootV1Dot0) },
+    { minimumVersion: 'v1.0', checkPod: runAsNonRootV1Dot0, cel: celV1Dot0 },
+    { minimumVersion: 'v1.35', checkPod: exemptUserNamespaces(runAsNonRootV1Dot0), cel: celExemptUserNamespaces(celV1Dot0) },
   ],
 };

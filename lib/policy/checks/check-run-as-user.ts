@@ -17,6 +17,7 @@ v1.35 only behind the perma-alpha, off-by-default UserNamespacesPodSecurityStand
 */
 import { SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
+import { CheckCel, SPEC, celExemptUserNamespaces, celGet } from './cel';
 import { CheckDefinition, CheckPodFn, anyBad, badContainerNames, badSettings, exemptUserNamespaces, settersPhrase } from './util';
 
 const rootUser = (sc: SecurityContext | undefined) => (sc?.runAsUser === 0 ? 0 : undefined);
@@ -34,12 +35,17 @@ const runAsUserV1Dot23: CheckPodFn = pod => {
   };
 };
 
+const celV1Dot23: CheckCel = {
+  pod: { runAsUser: `${celGet(SPEC, 'securityContext.runAsUser', '1')} != 0` },
+  container: { runAsUser: `${celGet('c', 'securityContext.runAsUser', '1')} != 0` },
+};
+
 export const runAsUser: CheckDefinition = {
   id: 'runAsUser',
   level: PolicyLevel.RESTRICTED,
   description: 'Pods and containers must not set runAsUser=0.',
   versions: [
-    { minimumVersion: 'v1.23', checkPod: runAsUserV1Dot23 },
-    { minimumVersion: 'v1.35', checkPod: exemptUserNamespaces(runAsUserV1Dot23) },
+    { minimumVersion: 'v1.23', checkPod: runAsUserV1Dot23, cel: celV1Dot23 },
+    { minimumVersion: 'v1.35', checkPod: exemptUserNamespaces(runAsUserV1Dot23), cel: celExemptUserNamespaces(celV1Dot23) },
   ],
 };

@@ -28,6 +28,7 @@ spec.ephemeralContainers[*].securityContext.seLinuxOptions.role
 */
 import { SELinuxOptions, SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
+import { CheckCel, SPEC, celGet, celHas, celList } from './cel';
 import { CheckDefinition, CheckPodFn, anyBad, badContainerNames, badSettings, badValues, joinQuote, pluralize, settersPhrase, sortedSet } from './util';
 
 const TYPES_1_0 = ['container_t', 'container_init_t', 'container_kvm_t'];
@@ -58,12 +59,19 @@ function seLinuxOptionsCheck(allowedTypes: string[]): CheckPodFn {
   };
 }
 
+function seLinuxOptionsCel(allowedTypes: string[]): CheckCel {
+  const ok = (root: string) => `(!(${celHas(root, 'securityContext.seLinuxOptions')}) || `
+    + `(${celGet(root, 'securityContext.seLinuxOptions.type', "''")} in ${celList(['', ...allowedTypes])} && `
+    + `${celGet(root, 'securityContext.seLinuxOptions.user', "''")} == '' && ${celGet(root, 'securityContext.seLinuxOptions.role', "''")} == ''))`;
+  return { pod: { seLinuxOptions: ok(SPEC) }, container: { seLinuxOptions: ok('c') } };
+}
+
 export const seLinuxOptions: CheckDefinition = {
   id: 'seLinuxOptions',
   level: PolicyLevel.BASELINE,
   description: 'SELinux options must not set user or role, and only container_* types are allowed.',
   versions: [
-    { minimumVersion: 'v1.0', checkPod: seLinuxOptionsCheck(TYPES_1_0) },
-    { minimumVersion: 'v1.31', checkPod: seLinuxOptionsCheck(TYPES_1_31) },
+    { minimumVersion: 'v1.0', checkPod: seLinuxOptionsCheck(TYPES_1_0), cel: seLinuxOptionsCel(TYPES_1_0) },
+    { minimumVersion: 'v1.31', checkPod: seLinuxOptionsCheck(TYPES_1_31), cel: seLinuxOptionsCel(TYPES_1_31) },
   ],
 };

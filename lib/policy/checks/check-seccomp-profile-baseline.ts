@@ -19,6 +19,7 @@ spec.ephemeralContainers[*].securityContext.seccompProfile.type
 */
 import { PodModel, Profile, SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
+import { CheckCel, META, SPEC, celGet, celHas, celString } from './cel';
 import {
   BadSettings, CheckDefinition, CheckPodFn, Forbidden, allContainers, anyBad, badContainerNames, badSettings, badValues,
   joinQuote, pluralize, settersPhrase, sortedSet,
@@ -92,12 +93,27 @@ const seccompProfileBaselineV1Dot0: CheckPodFn = pod => {
 
 const seccompProfileBaselineV1Dot19: CheckPodFn = pod => explicitSeccompViolation(invalidSeccompSettings(pod));
 
+/** CEL: the seccomp annotation `key` (a CEL string) is unset or allowed. */
+const celAnnotationOk = (key: string) => `(!has(${META}.annotations) || !(${key} in ${META}.annotations) || `
+  + `${META}.annotations[${key}] in ['runtime/default', 'docker/default'] || ${META}.annotations[${key}].startsWith('localhost/'))`;
+
+const celV1Dot0: CheckCel = {
+  pod: { seccompAnnotation: celAnnotationOk(celString(ANNOTATION_POD)) },
+  container: { seccompAnnotation: celAnnotationOk(`(${celString(ANNOTATION_CONTAINER_PREFIX)} + c.name)`) },
+};
+
+/** CEL: the securityContext at `root` sets no seccompProfile, or one of an allowed type (shared with seccompProfile_restricted). */
+export const celSeccompOk = (root: string) =>
+  `(!(${celHas(root, 'securityContext.seccompProfile')}) || ${celGet(root, 'securityContext.seccompProfile.type', "''")} in ['RuntimeDefault', 'Localhost'])`;
+
+const celV1Dot19: CheckCel = { pod: { seccompProfile: celSeccompOk(SPEC) }, container: { seccompProfile: celSeccompOk('c') } };
+
 export const seccompProfileBaseline: CheckDefinition = {
   id: 'seccompProfile_baseline',
   level: PolicyLevel.BASELINE,
   description: 'Seccomp profiles, if set, must be RuntimeDefault or Localhost (annotations before v1.19).',
   versions: [
-    { minimumVersion: 'v1.0', checkPod: seccompProfileBaselineV1Dot0 },
-    { minimumVersion: 'v1.19', checkPod: seccompProfileBaselineV1Dot19 },
+    { minimumVersion: 'v1.0', checkPod: seccompProfileBaselineV1Dot0, cel: celV1Dot0 },
+    { minimumVersion: 'v1.19', checkPod: seccompProfileBaselineV1Dot19, cel: celV1Dot19 },
   ],
 };

@@ -17,7 +17,8 @@ v1.25+: pods with spec.os.name=windows are exempt.
 */
 import { Container } from '../pod-spec';
 import { PolicyLevel } from '../types';
-import { explicitSeccompViolation, invalidSeccompSettings } from './check-seccomp-profile-baseline';
+import { celSeccompOk, explicitSeccompViolation, invalidSeccompSettings } from './check-seccomp-profile-baseline';
+import { CheckCel, SPEC, celExemptWindows, celHas } from './cel';
 import { CheckDefinition, CheckPodFn, containersPhrase, containersWhere, exemptWindows } from './util';
 
 const unsetSeccomp = (c: Container) => c.securityContext?.seccompProfile === undefined;
@@ -37,13 +38,19 @@ const seccompProfileRestrictedV1Dot19: CheckPodFn = pod => {
   };
 };
 
+const celV1Dot19: CheckCel = {
+  pod: { seccompProfile: celSeccompOk(SPEC) },
+  // an explicit container profile must be allowed; an unset one needs a pod-level profile (checked above)
+  container: { seccompProfile: `(${celHas('c', 'securityContext.seccompProfile')} ? ${celSeccompOk('c')} : ${celHas(SPEC, 'securityContext.seccompProfile')})` },
+};
+
 export const seccompProfileRestricted: CheckDefinition = {
   id: 'seccompProfile_restricted',
   level: PolicyLevel.RESTRICTED,
   description: 'Pods or all containers must set seccompProfile.type to RuntimeDefault or Localhost.',
   overrides: ['seccompProfile_baseline'],
   versions: [
-    { minimumVersion: 'v1.19', checkPod: seccompProfileRestrictedV1Dot19 },
-    { minimumVersion: 'v1.25', checkPod: exemptWindows(seccompProfileRestrictedV1Dot19) },
+    { minimumVersion: 'v1.19', checkPod: seccompProfileRestrictedV1Dot19, cel: celV1Dot19 },
+    { minimumVersion: 'v1.25', checkPod: exemptWindows(seccompProfileRestrictedV1Dot19), cel: celExemptWindows(celV1Dot19) },
   ],
 };

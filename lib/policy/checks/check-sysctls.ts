@@ -25,6 +25,7 @@ spec.securityContext.sysctls[*].name
 'net.ipv4.tcp_notsent_lowat' (v1.37+)
 */
 import { PolicyLevel } from '../types';
+import { CheckCel, SPEC, celHas, celList } from './cel';
 import { CheckDefinition, CheckPodFn } from './util';
 
 const SYSCTLS_1_0 = [
@@ -61,15 +62,19 @@ function sysctlsCheck(safe: string[]): CheckPodFn {
   };
 }
 
+function sysctlsCel(safe: string[]): CheckCel {
+  return { pod: { sysctls: `!(${celHas(SPEC, 'securityContext.sysctls')}) || ${SPEC}.securityContext.sysctls.all(s, s.name in ${celList(safe)})` } };
+}
+
 export const sysctls: CheckDefinition = {
   id: 'sysctls',
   level: PolicyLevel.BASELINE,
   description: 'Pods may only set safe sysctls.',
   versions: [
-    { minimumVersion: 'v1.0', checkPod: sysctlsCheck(SYSCTLS_1_0) },
-    { minimumVersion: 'v1.27', checkPod: sysctlsCheck(SYSCTLS_1_27) },
-    { minimumVersion: 'v1.29', checkPod: sysctlsCheck(SYSCTLS_1_29) },
-    { minimumVersion: 'v1.32', checkPod: sysctlsCheck(SYSCTLS_1_32) },
-    { minimumVersion: 'v1.37', checkPod: sysctlsCheck(SYSCTLS_1_37) },
+    { minimumVersion: 'v1.0', checkPod: sysctlsCheck(SYSCTLS_1_0), cel: sysctlsCel(SYSCTLS_1_0) },
+    { minimumVersion: 'v1.27', checkPod: sysctlsCheck(SYSCTLS_1_27), cel: sysctlsCel(SYSCTLS_1_27) },
+    { minimumVersion: 'v1.29', checkPod: sysctlsCheck(SYSCTLS_1_29), cel: sysctlsCel(SYSCTLS_1_29) },
+    { minimumVersion: 'v1.32', checkPod: sysctlsCheck(SYSCTLS_1_32), cel: sysctlsCel(SYSCTLS_1_32) },
+    { minimumVersion: 'v1.37', checkPod: sysctlsCheck(SYSCTLS_1_37), cel: sysctlsCel(SYSCTLS_1_37) },
   ],
 };

@@ -11,6 +11,7 @@ spec.ephemeralContainers[*].securityContext.windowsOptions.hostProcess
 */
 import { SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
+import { SPEC, celGet } from './cel';
 import { CheckDefinition, CheckPodFn, anyBad, badContainerNames, badSettings, settersPhrase } from './util';
 
 const hostProcess = (sc: SecurityContext | undefined) => (sc?.windowsOptions?.hostProcess === true ? true : undefined);
@@ -32,5 +33,12 @@ export const windowsHostProcess: CheckDefinition = {
   id: 'windowsHostProcess',
   level: PolicyLevel.BASELINE,
   description: 'Pods and containers must not run as Windows HostProcess containers.',
-  versions: [{ minimumVersion: 'v1.0', checkPod: windowsHostProcessV1Dot0 }],
+  versions: [{
+    minimumVersion: 'v1.0',
+    checkPod: windowsHostProcessV1Dot0,
+    cel: {
+      pod: { hostProcess: `${celGet(SPEC, 'securityContext.windowsOptions.hostProcess', 'false')} != true` },
+      container: { hostProcess: `${celGet('c', 'securityContext.windowsOptions.hostProcess', 'false')} != true` },
+    },
+  }],
 };

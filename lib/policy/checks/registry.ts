@@ -42,7 +42,8 @@ import { seccompProfileBaseline } from './check-seccomp-profile-baseline';
 import { seccompProfileRestricted } from './check-seccomp-profile-restricted';
 import { sysctls } from './check-sysctls';
 import { windowsHostProcess } from './check-windows-host-process';
-import { CheckDefinition, CheckPodFn } from './util';
+import { CheckCel } from './cel';
+import { CheckDefinition, CheckPodFn, VersionedCheck } from './util';
 
 /** Upstream's order: baseline checks sorted by id, then restricted checks sorted by id. */
 export function upstreamOrder(checks: readonly CheckDefinition[]): CheckDefinition[] {
@@ -78,6 +79,13 @@ export const CHECKS: readonly CheckDefinition[] = upstreamOrder([
   seccompProfileRestricted,
 ]);
 
+/** Whether a CEL facet has at least one condition. */
+function hasCelConditions(cel: CheckCel | undefined): boolean {
+  if (typeof cel !== 'object' || cel === null) return false;
+  const conditions = [...Object.values(cel.pod ?? {}), ...Object.values(cel.container ?? {}), cel.capability, cel.volume];
+  return conditions.some(e => typeof e === 'string' && e.length > 0);
+}
+
 /** Upstream's validateChecks: fails (at load time, below) on a malformed table. */
 export function validateChecks(checks: readonly CheckDefinition[]): void {
   const ids = new Set<string>();
@@ -88,6 +96,7 @@ export function validateChecks(checks: readonly CheckDefinition[]): void {
     c.versions.reduce((prev, v) => {
       const minor = parseMinor(v.minimumVersion);
       if (minor <= prev) throw new Error(`check ${c.id}: versions must be strictly increasing`);
+      if (!hasCelConditions(v.cel)) throw new Error(`check ${c.id} ${v.minimumVersion}: no CEL conditions (the admission policy needs them)`);
       return minor;
     }, -1);
   }
@@ -111,13 +120,15 @@ export const LATEST_VERSION = formatMinor(LATEST_MINOR);
 export interface ResolvedCheck {
   readonly definition: CheckDefinition;
   readonly checkPod: CheckPodFn;
+  /** The revision's CEL (see cel.ts). */
+  readonly cel: CheckCel;
 }
 
 /** The revision of `check` that applies at `minor`, if any. */
-function revisionAt(check: CheckDefinition, minor: number): CheckPodFn | undefined {
-  let found: CheckPodFn | undefined;
+function revisionAt(check: CheckDefinition, minor: number): VersionedCheck | undefined {
+  let found: VersionedCheck | undefined;
   for (const v of check.versions) {
-    if (parseMinor(v.minimumVersion) <= minor) found = v.checkPod;
+    if (parseMinor(v.minimumVersion) <= minor) found = v;
   }
   return found;
 }
@@ -137,8 +148,8 @@ export function checksFor(level: PolicyLevel.BASELINE | PolicyLevel.RESTRICTED, 
     const active = CHECKS
       .filter(c => level === PolicyLevel.RESTRICTED || c.level === PolicyLevel.BASELINE)
       .flatMap(c => {
-        const checkPod = revisionAt(c, version);
-        return checkPod ? [{ definition: c, checkPod }] : [];
+        const revision = revisionAt(c, version);
+        return revision ? [{ definition: c, checkPod: revision.checkPod, cel: revision.cel }] : [];
       });
     const overridden = new Set(active.flatMap(r => r.definition.overrides ?? []));
     resolved = active.filter(r => !overridden.has(r.definition.id));

@@ -4,6 +4,7 @@
  */
 import { Container, PodModel, PodSpec, SecurityContext } from '../pod-spec';
 import { PolicyLevel } from '../types';
+import { CheckCel } from './cel';
 
 /** Why a check forbids a pod; mirrors upstream's CheckResult plus our attribution and fix. */
 export interface Forbidden {
@@ -26,6 +27,8 @@ export type CheckPodFn = (pod: PodModel) => Forbidden | undefined;
 export interface VersionedCheck {
   readonly minimumVersion: string;
   readonly checkPod: CheckPodFn;
+  /** The same rule in CEL, for the admission policy (see cel.ts). */
+  readonly cel: CheckCel;
 }
 
 export interface CheckDefinition {

@@ -1,0 +1,118 @@
+/**
+ * Internal: the `rootless.cdk8s.io/exemptions` annotation in CEL. Kubernetes CEL has no JSON
+ * parser, so the policy reads the annotation as text, exactly as the one codec
+ * (lib/hardening/exemptions/codec.ts) reads it in JavaScript:
+ *
+ * 1. Its size is checked first (`MAX_ANNOTATION_LENGTH` code points): nothing below runs on a
+ *    longer value, which a validation rejects (limits.ts).
+ * 2. The whole value must match the codec's canonical grammar (`annotationGrammar()`, one
+ *    `matches()`, built from the exemption registry). In a canonical annotation a reason or
+ *    profile holds no `"`, so `{"id":"` occurs only where an entry starts and `"reason":"` only
+ *    where its reason starts.
+ * 3. Every reason passes the one reason rule (`ReasonPatterns.cel`, the same patterns as JS).
+ * 4. Only then are entries honoured: one bad entry voids the whole annotation (fail closed).
+ *
+ * An entry is looked up by its key, the text between `{"id":"` and the second comma of the entry
+ * (`runAsRoot","container":"app"`, `hostPath","container":null`), which in a canonical annotation
+ * identifies exactly the entries starting with the codec's `entryPrefix(id, container)`: a
+ * container-scoped entry relaxes that container only, a pod-wide one the pod level and every
+ * container. `addCapabilities` relaxes only the capabilities it lists (whole quoted names are
+ * compared). Keys are looked up with `in` on a list rather than `contains()` on the annotation:
+ * the same answer at a fraction of the cost.
+ */
+import { ExemptionKind } from '../hardening/exemption-kind';
+import { MAX_ANNOTATION_LENGTH, annotationGrammar } from '../hardening/exemptions/codec';
+import { EXEMPTION_KINDS, exemptionKind } from '../hardening/exemptions/registry';
+import { ReasonPatterns } from '../hardening/reason';
+import { celString } from '../policy/checks/cel';
+
+const ENTRY_START = '{"id":"';
+const REASON_START = '"reason":"';
+
+/** The longest annotation honoured (the codec's limit), in code points. */
+export const ANNOTATION_MAX_SIZE = MAX_ANNOTATION_LENGTH;
+
+/** The CEL variables that read the annotation (`annotation` is a CEL string expression, '' when absent). */
+export function exemptionVariables(annotation: string): { name: string; expression: string }[] {
+  return [
+    { name: 'exemptions', expression: annotation },
+    { name: 'exemptionsSizeOk', expression: `size(variables.exemptions) <= ${ANNOTATION_MAX_SIZE}` },
+    { name: 'exemptionsCanonical', expression: `variables.exemptionsSizeOk && variables.exemptions.matches(${celString(annotationGrammar())})` },
+    {
+      // the entries, each from its id on (the text before the first entry, '[' or '[]', starts with '[', which no entry does)
+      name: 'exemptionEntries',
+      expression: `variables.exemptionsCanonical ? variables.exemptions.split(${celString(ENTRY_START)}).filter(p, !p.startsWith('[')) : []`,
+    },
+    {
+      name: 'exemptionsValid',
+      expression: `variables.exemptionsCanonical && variables.exemptionEntries.all(p, ${ReasonPatterns.cel(`p.split(${celString(REASON_START)})[1].split('"')[0]`)})`,
+    },
+    { name: 'exempt', expression: "variables.exemptionsValid ? variables.exemptionEntries.map(p, p.split(',')[0] + ',' + p.split(',')[1]) : []" },
+    {
+      // addCapabilities entries up to the end of their list: `addCapabilities","container":"app","capabilities":["A","B"`
+      name: 'capabilityExemptions',
+      expression: `variables.exemptionsValid ? variables.exemptionEntries.filter(p, p.startsWith('${ExemptionKind.ADD_CAPABILITIES}"')).map(p, p.split(']')[0]) : []`,
+    },
+  ];
+}
+
+/**
+ * What each exemption kind permits, as the CEL conditions of the checks and rootless rules it
+ * relaxes (conditions are keyed by field, see lib/policy/checks/cel.ts): the admission policy's
+ * view of each kind's revert. A test proves that the checks owning these conditions are exactly
+ * the kind's `relaxes` in the exemption registry.
+ */
+export interface Relaxation {
+  /** Condition keys (fields) relaxed within the scope. */
+  readonly fields?: readonly string[];
+  /** Volumes with this source are allowed (pod-wide). */
+  readonly volumeSource?: string;
+  /** The listed capabilities are allowed in `capabilities.add`. */
+  readonly capabilities?: boolean;
+}
+
+export const RELAXATIONS: Readonly<Record<ExemptionKind, Relaxation>> = {
+  [ExemptionKind.RUN_AS_ROOT]: { fields: ['runAsNonRoot', 'runAsUser'] },
+  [ExemptionKind.PRIVILEGE_ESCALATION]: { fields: ['allowPrivilegeEscalation'] },
+  [ExemptionKind.PRIVILEGED]: { fields: ['privileged', 'allowPrivilegeEscalation'] },
+  [ExemptionKind.ADD_CAPABILITIES]: { capabilities: true },
+  [ExemptionKind.SECCOMP_UNCONFINED]: { fields: ['seccompProfile'] },
+  [ExemptionKind.HOST_NETWORK]: { fields: ['hostNetwork'] },
+  [ExemptionKind.HOST_PID]: { fields: ['hostPID'] },
+  [ExemptionKind.HOST_IPC]: { fields: ['hostIPC'] },
+  [ExemptionKind.HOST_PATH]: { volumeSource: 'hostPath' },
+  [ExemptionKind.WRITABLE_ROOT_FILESYSTEM]: { fields: ['readOnlyRootFilesystem'] },
+  [ExemptionKind.SECCOMP_LOCALHOST]: {},
+  [ExemptionKind.SERVICE_ACCOUNT_TOKEN]: { fields: ['automountServiceAccountToken', 'serviceAccountTokenVolume', 'serviceAccountTokenMount'] },
+};
+
+const KIND_IDS = EXEMPTION_KINDS.map(k => k.id);
+
+/** The exemption kinds that relax the condition on `field`. */
+export function kindsRelaxing(field: string): string[] {
+  return KIND_IDS.filter(k => RELAXATIONS[k].fields?.includes(field));
+}
+
+/** The kinds that allow listed capabilities. */
+export const CAPABILITY_KINDS = KIND_IDS.filter(k => RELAXATIONS[k].capabilities);
+
+/** The volume sources some kind allows, with the kinds. */
+export const VOLUME_RELAXATIONS = KIND_IDS.flatMap(k => (RELAXATIONS[k].volumeSource ? [{ kind: k, source: RELAXATIONS[k].volumeSource! }] : []));
+
+/** CEL: a pod-wide entry of `kind` is honoured. */
+export function podWide(kind: string): string {
+  return `${celString(`${kind}","container":null`)} in variables.exempt`;
+}
+
+/** CEL: an entry of `kind` covers container `c` (scoped to it, or pod-wide). */
+export function forContainer(kind: string): string {
+  if (exemptionKind(kind)?.podOnly) return podWide(kind);
+  return `(${celString(`${kind}","container":"`)} + c.name + '"' in variables.exempt || ${podWide(kind)})`;
+}
+
+/** CEL: the added capability `cap` of container `c` is listed by an entry of `kind` covering `c`. */
+export function capabilityListed(kind: string): string {
+  const prefix = `${kind}","container":`;
+  return `variables.capabilityExemptions.exists(e, (e.startsWith(${celString(`${prefix}"`)} + c.name + '",') || e.startsWith(${celString(`${prefix}null,`)})) `
+    + '&& e.split(\'[\')[1].split(\',\').exists(x, x == \'"\' + cap + \'"\'))';
+}

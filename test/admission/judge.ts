@@ -1,0 +1,32 @@
+/**
+ * The JavaScript side of the admission policy's contract: the one judgement synthesis uses
+ * (`judgeRootless`: Pod Security "restricted" at the policy's version plus the rootless rules),
+ * applied to the object with its validly declared exemptions reverted (`declaredExemptions`), plus
+ * the policy's size limits.
+ */
+import { ANNOTATION_MAX_SIZE } from '../../lib/admission/exemptions-cel';
+import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
+import { judgeRootless } from '../../lib/hardening/verify';
+import { PodSecurity } from '../../lib/policy';
+import { podTemplateOf } from '../../lib/policy/k8s-shapes';
+
+const KEY = 'rootless.cdk8s.io/exemptions';
+
+export interface Verdict {
+  /** The failed checks and rules (ids), sorted; `limits` when the object is beyond the policy's limits. */
+  readonly failed: string[];
+}
+
+/** The policy's verdict, computed in JavaScript. */
+export function judge(manifest: any, version: string, honor = true): Verdict {
+  const annotation = podTemplateOf(manifest)?.metadata?.annotations?.[KEY];
+  if (typeof annotation === 'string' && [...annotation].length > ANNOTATION_MAX_SIZE) return { failed: ['limits'] };
+  const exemptions = honor ? declaredExemptions(manifest).exemptions : [];
+  const original = PodSecurity.evaluate(manifest, { version });
+  if (original.malformed) throw new Error(`malformed test object: ${original.malformed}`);
+  // Reverting on a Windows pod may set Linux-only fields (e.g. privileged's allowPrivilegeEscalation:
+  // false), which makes the reverted copy "malformed": only its violations count here.
+  const verdict = judgeRootless(manifest, exemptions, version);
+  const failed = new Set([...verdict.uncovered.violations.map(v => v.check), ...verdict.rootless.map(f => f.rule)]);
+  return { failed: [...failed].sort() };
+}

@@ -1,0 +1,97 @@
+/**
+ * The layer rules of docs/architecture.md are enforced by eslint's `import/no-restricted-paths`
+ * (configured in .projenrc.ts). This suite proves that each zone fires: it lints small probe sources
+ * placed (virtually, nothing is written) in each layer with the zones of the generated .eslintrc.json.
+ * `npm test` lints the real sources with the same configuration.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const RULE = 'import/no-restricted-paths';
+
+// The eslintrc (legacy) API, as `npx projen eslint` uses it (ESLINT_USE_FLAT_CONFIG=false).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { LegacyESLint } = require('eslint/use-at-your-own-risk');
+
+function generatedConfig(): any {
+  const text = fs.readFileSync(path.join(ROOT, '.eslintrc.json'), 'utf8');
+  return JSON.parse(text.split('\n').filter(l => !l.startsWith('//')).join('\n'));
+}
+
+const config = generatedConfig();
+const eslint = new LegacyESLint({
+  cwd: ROOT,
+  useEslintrc: false,
+  overrideConfig: {
+    root: true,
+    parser: '@typescript-eslint/parser',
+    parserOptions: { ecmaVersion: 2022, sourceType: 'module' },
+    plugins: ['import'],
+    settings: config.settings,
+    rules: { [RULE]: config.rules[RULE] },
+  },
+});
+
+/** The messages of the layer rule for `source` linted as if it were the file `file` (relative to the root). */
+async function layerErrors(file: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, { filePath: path.join(ROOT, file) });
+  const fatal = result.messages.filter((m: any) => m.fatal);
+  if (fatal.length > 0) throw new Error(`eslint could not parse the probe: ${fatal.map((m: any) => m.message).join('; ')}`);
+  return result.messages.filter((m: any) => m.ruleId === RULE).map((m: any) => m.message);
+}
+
+test('the rule is configured as an error with its zones', () => {
+  const [level, options] = config.rules[RULE];
+  expect(level).toBe('error');
+  expect(options.zones.length).toBeGreaterThanOrEqual(5);
+});
+
+describe.each([
+  // [probe file, import, layer message fragment]
+  ['lib/policy/probe.ts', '../hardening/annotations', 'The policy engine (lib/policy/) reads plain Kubernetes JSON'],
+  ['lib/policy/checks/probe.ts', '../../hardened-pod', 'The policy engine (lib/policy/) reads plain Kubernetes JSON'],
+  ['lib/policy/probe.ts', '../cli/manifest-parser', 'The policy engine (lib/policy/) reads plain Kubernetes JSON'],
+  ['lib/policy/probe.ts', 'cdk8s', 'The policy engine (lib/policy/) never imports cdk8s'],
+  ['lib/policy/probe.ts', 'cdk8s-plus-27', 'The policy engine (lib/policy/) never imports cdk8s'],
+  ['lib/policy/probe.ts', 'constructs', 'The policy engine (lib/policy/) never imports cdk8s'],
+  ['lib/cli/probe.ts', 'cdk8s-plus-27', 'The CLI and the validation plugin never load cdk8s'],
+  ['lib/cli/probe.ts', 'cdk8s', 'The CLI and the validation plugin never load cdk8s'],
+  ['lib/cli/probe.ts', 'constructs', 'The CLI and the validation plugin never load cdk8s'],
+  ['lib/plugin/probe.ts', 'cdk8s-plus-27', 'The CLI and the validation plugin never load cdk8s'],
+  ['lib/cli/probe.ts', '../hardened-pod', 'never import the construct files'],
+  ['lib/cli/probe.ts', '../rootless-deployment', 'never import the construct files'],
+  ['lib/cli/probe.ts', '..', 'never import the construct files'],
+  ['lib/plugin/probe.ts', '../restricted-namespace', 'never import the construct files'],
+  ['lib/hardening/probe.ts', '../cli/manifest-parser', 'never import the CLI or the plugin'],
+  ['lib/hardening/probe.ts', '../plugin', 'never import the CLI or the plugin'],
+  ['lib/hardened-pod-probe.ts', './cli/program', 'never import the CLI or the plugin'],
+  ['lib/rootless-probe.ts', './plugin/rootless-validation', 'never import the CLI or the plugin'],
+])('%s importing %s', (file, spec, message) => {
+  test('is refused, naming the layer rule', async () => {
+    const errors = await layerErrors(file, `import * as m from '${spec}';\nexport const x = m;\n`);
+    expect(errors).toEqual([expect.stringContaining(message)]);
+    expect(errors[0]).toContain('docs/architecture.md');
+  });
+  test('is refused as a require() too', async () => {
+    const errors = await layerErrors(file, `export const m = require('${spec}');\n`);
+    expect(errors).toEqual([expect.stringContaining(message)]);
+  });
+});
+
+test.each([
+  ['lib/policy/probe.ts', './types'],
+  ['lib/policy/checks/probe.ts', '../pod-spec'],
+  ['lib/cli/probe.ts', '../policy'],
+  ['lib/cli/probe.ts', '../hardening/annotations'],
+  ['lib/cli/probe.ts', 'yaml'],
+  ['lib/plugin/probe.ts', '../cli/manifest-parser'],
+  ['lib/hardening/probe.ts', '../policy'],
+  ['lib/hardening/probe.ts', 'cdk8s-plus-27'],
+  ['lib/hardened-pod-probe.ts', './hardening'],
+  ['lib/hardened-pod-probe.ts', 'cdk8s-plus-27'],
+  // the package's entry point re-exports the plugin for jsii
+  ['lib/index.ts', './plugin'],
+])('%s may import %s', async (file, spec) => {
+  expect(await layerErrors(file, `import * as m from '${spec}';\nexport const x = m;\n`)).toEqual([]);
+});

@@ -1,0 +1,31 @@
+/**
+ * The one module that overrides cdk8s-plus-27 internals checks at load that they exist
+ * (lib/kplus-overrides.ts), and nothing else in lib/ reaches into cdk8s or cdk8s-plus internals.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { checkKplusInternals } from '../../lib/kplus-overrides';
+
+test('a cdk8s-plus-27 without an overridden member fails with the installed version and the fix', () => {
+  class Renamed { public _toPodSpecV2(): void {} }
+  expect(() => checkKplusInternals([['Workload', Renamed, '_toPodSpec']]))
+    .toThrow(/cdk8s-rootless: cdk8s-plus-27 2\.\d+\.\d+ has no Workload\._toPodSpec\(\).*Fix: install a cdk8s-plus-27 2\.x version that has it/s);
+  expect(() => checkKplusInternals()).not.toThrow();
+});
+
+test('lib/ uses no cdk8s or cdk8s-plus internals: no replaced toJson, private fields, or prototype patches', () => {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) files.push(p);
+    }
+  };
+  walk(path.join(__dirname, '..', '..', 'lib'));
+  const offending = files.flatMap(f => fs.readFileSync(f, 'utf8').split('\n')
+    .map((line, i) => ({ line, at: `${path.relative(process.cwd(), f)}:${i + 1}` }))
+    .filter(({ line }) => /\.toJson\s*=[^=]|_additionalAttributes|\.patches\b|defineProperty\([\w.]*prototype|\._createHeadlessService/.test(line)))
+    .map(o => `${o.at}: ${o.line.trim()}`);
+  expect(offending).toEqual([]);
+});
