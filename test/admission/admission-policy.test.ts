@@ -1,12 +1,12 @@
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { checkOf, evaluatePolicy } from './cel';
+import { judge } from './judge';
 import { AdmissionFailurePolicy, LabelSelectorOperator, RootlessAdmissionPolicy, RootlessAdmissionPolicyProps, ValidationAction } from '../../lib/admission-policy';
 import { HardenedPod } from '../../lib/hardened-pod';
 import { Exemption } from '../../lib/hardening/exemption';
 import { PodSecurity } from '../../lib/policy';
 import { container, hardenedPod as enginePod, workload } from '../policy/fixtures';
-import { judge } from './judge';
 
 const KINDS = ['Pod', 'PodTemplate', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
 
@@ -354,7 +354,7 @@ describe('bad input names the construct path, the prop and the fix', () => {
   };
   test('Deny with Warn', () => {
     const msg = error({ validationActions: [ValidationAction.DENY, ValidationAction.WARN] });
-    expect(msg).toContain('test/rootless: invalid RootlessAdmissionPolicy props');
+    expect(msg).toContain('RootlessAdmissionPolicy test/rootless: invalid props');
     expect(msg).toContain('props.validationActions: Deny and Warn together are rejected by the API server');
     expect(msg).toContain('Fix: use [Deny] or [Deny, Audit]');
   });

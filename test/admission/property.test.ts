@@ -8,8 +8,8 @@ import * as fc from 'fast-check';
 import { checkOf, evaluatePolicy } from './cel';
 import { judge } from './judge';
 import { RootlessAdmissionPolicy } from '../../lib/admission-policy';
-import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { ExemptionKind } from '../../lib/hardening/exemption-kind';
+import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { workload } from '../policy/fixtures';
 
 const KINDS = ['Pod', 'PodTemplate', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
@@ -82,7 +82,9 @@ const podArb = fc.record({
   init: fc.array(containerArb, { maxLength: 2 }),
   containers: fc.array(containerArb, { minLength: 1, maxLength: 2 }),
   ephemeral: fc.array(containerArb, { maxLength: 1 }),
-  hostNetwork: opt(fc.boolean()), hostPID: opt(fc.boolean()), hostIPC: opt(fc.boolean()),
+  hostNetwork: opt(fc.boolean()),
+  hostPID: opt(fc.boolean()),
+  hostIPC: opt(fc.boolean()),
   hostUsers: opt(fc.boolean()),
   windows: fc.integer({ min: 0, max: 9 }).map(n => n < 2),
   hardened: fc.integer({ min: 0, max: 9 }).map(n => n < 6),
@@ -107,13 +109,19 @@ const podArb = fc.record({
   const harden = (c: any) => (r.hardened ? {
     ...c,
     securityContext: {
-      runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
       ...c.securityContext,
     },
   } : c);
   const named = (list: any[], prefix: string) => list.map((c, i) => ({ name: `${prefix}${i}`, image: 'img', ...harden(c) }));
   const spec: any = strip({
-    hostNetwork: r.hostNetwork, hostPID: r.hostPID, hostIPC: r.hostIPC, hostUsers: r.hostUsers,
+    hostNetwork: r.hostNetwork,
+    hostPID: r.hostPID,
+    hostIPC: r.hostIPC,
+    hostUsers: r.hostUsers,
     automountServiceAccountToken: r.automount ?? (r.hardened ? false : undefined),
     securityContext: r.hardened ? { seccompProfile: { type: 'RuntimeDefault' }, ...r.podSc } : r.podSc,
     volumes,
