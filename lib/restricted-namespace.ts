@@ -2,11 +2,12 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { RootlessAnnotations } from './hardening/annotations';
+import { declaredExemptions } from './hardening/declared-exemptions';
 import { throwPropsProblems } from './hardening/errors';
 import { reasonProblem } from './hardening/reason';
 import { mergeKeyPaths } from './hardening/verify';
 import { PodSecurity, PolicyLevel } from './policy';
-import { podBearingKind, podTemplateOf } from './policy/k8s-shapes';
+import { podBearingKind } from './policy/k8s-shapes';
 import { parseMinor } from './policy/version';
 import { RootlessStatefulSet } from './rootless-stateful-set';
 
@@ -294,7 +295,8 @@ export class RestrictedNamespace extends kplus.Namespace {
         ? `${v.check}: ${v.detail} (the construct's permission init container)`
         : `${v.check}: ${v.detail}. Fix: ${v.fix}`);
       if (result.malformed) findings.push(`malformed pod spec: ${result.malformed}`);
-      const entries = declaredExemptions(manifest);
+      const { entries, problems: voided } = declaredEntries(manifest);
+      findings.push(...voided.map(p => `void exemptions annotation: ${p}`));
       const declared = entries.filter(e => !byConstruct(e.container === undefined ? undefined : [e.container])).map(e => e.text);
       const implied = entries.filter(e => byConstruct(e.container === undefined ? undefined : [e.container])).map(e => e.text);
       const constructFix = implied.length > 0
@@ -369,19 +371,18 @@ export class RestrictedNamespace extends kplus.Namespace {
   }
 }
 
-/** The exemption ids (and containers) the pod template of a manifest declares in the exemptions annotation. */
-function declaredExemptions(manifest: any): { readonly text: string; readonly container?: string }[] {
-  const value = podTemplateOf(manifest)?.metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS];
-  if (typeof value !== 'string') return [];
-  try {
-    const entries = JSON.parse(value);
-    if (!Array.isArray(entries)) return [];
-    return entries.map((e: any) => typeof e?.container === 'string'
-      ? { text: `${e?.id} (container "${e.container}")`, container: e.container }
-      : { text: `${e?.id}` });
-  } catch {
-    return [];
-  }
+/**
+ * The exemptions the pod template of a manifest validly declares, read by the one codec
+ * (hardening/declared-exemptions.ts): none when the annotation is void, with its problems.
+ */
+function declaredEntries(manifest: any): { entries: { readonly text: string; readonly container?: string }[]; problems: string[] } {
+  const declared = declaredExemptions(manifest);
+  return {
+    entries: declared.exemptions.map(e => e.container !== undefined
+      ? { text: `${e.kind} (container "${e.container}")`, container: e.container }
+      : { text: `${e.kind}` }),
+    problems: declared.problems,
+  };
 }
 
 /** The path of the construct that owns an ApiObject (cdk8s-plus resources name theirs "Resource"). */

@@ -19,7 +19,6 @@
  */
 import { ApiObject, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { PolicyLevel } from '../policy';
 import { RootlessAnnotations } from './annotations';
 import { applyPlan } from './apply';
 import { WRITABLE_VOLUME_SIZE_MEBIBYTES, writableVolumeName } from './defaults';
@@ -93,8 +92,8 @@ export class Hardening {
   private hardeningOptions = false;
   /** Whether the manifest is being rendered to verify it (the level annotation is then left out). */
   private rendering = false;
-  /** The level of the last verification. */
-  private level?: PolicyLevel;
+  /** Whether cdk8s has validated the app (synthesis is under way): verification errors then fail it. */
+  private validated = false;
 
   public constructor(private readonly pod: kplus.AbstractPod, private readonly props: HardenedPodSpecProps) {
     this.plan = planPod(props);
@@ -103,7 +102,8 @@ export class Hardening {
     const annotations = pod.podMetadata;
     annotations.addAnnotation(RootlessAnnotations.EXEMPTIONS, writeAnnotation(this.plan.exemptions));
     annotations.addAnnotation(RootlessAnnotations.PSS_LEVEL, Lazy.any({ produce: () => this.levelAnnotation() }) as unknown as string);
-    pod.node.addValidation({ validate: () => this.validate() });
+    // cdk8s validates the whole app before it serializes a chart: from then on, verification errors fail synthesis
+    pod.node.addValidation({ validate: () => { this.validated = true; return []; } });
   }
 
   /** Adds the props' init containers and containers (after `this.hardening` is assigned). */
@@ -178,41 +178,37 @@ export class Hardening {
     }
   }
 
-  /**
-   * The validation: verifies the final manifest. cdk8s runs every construct's validations before it
-   * serializes a chart (`app.synth()`, `Testing.synth()`, `cdk8s synth`), so the manifest verified
-   * here is the one written; its level is kept for the annotation.
-   */
-  private validate(): string[] {
-    this.level = undefined;
-    let manifest: any;
-    try {
-      manifest = this.render();
-    } catch (e) {
-      return [`cannot synthesize the pod: ${e instanceof Error ? e.message : e}`];
-    }
-    const verification = this.verify(manifest);
-    this.level = verification.level;
-    return verification.errors;
-  }
-
-  /** The `rootless.cdk8s.io/pss-level` value: the level of the last verification (computed on demand outside synthesis). */
   /** Verifies a final manifest (verify.ts): everything this construct is responsible for. */
   private verify(manifest: any): Verification {
     return verifyConstruct(manifest, this.plan, this.containers);
   }
 
+  /**
+   * The level annotation's producer, which is where verification happens: cdk8s resolves it while it
+   * serializes this very object (`ApiObject.toJson()`, in `app.synth()`, `Testing.synth()`, `cdk8s
+   * synth`), after every validation and after every earlier object's Lazy values ran. It renders the
+   * object once more (without this annotation), verifies that manifest and, once cdk8s has validated
+   * the app, throws its errors in cdk8s' own format, naming the construct path. So a JSON patch added
+   * by a later construct's validation, or by a Lazy value of an object serialized earlier, is verified
+   * too. Outside synthesis (a direct `toJson()`), it only computes the level.
+   */
   private levelAnnotation(): string | undefined {
-    // while the manifest is rendered to compute the level, the annotation is left out of it
+    // while the manifest is rendered to verify it, the annotation is left out of it
     if (this.rendering) return undefined;
-    if (this.level === undefined) {
-      try {
-        this.level = this.verify(this.render()).level;
-      } catch {
-        return undefined; // the validation reports why it cannot be rendered
-      }
+    let verification: Verification;
+    try {
+      verification = this.verify(this.render());
+    } catch (e) {
+      if (this.validated) this.throwErrors([`cannot synthesize the pod: ${e instanceof Error ? e.message : e}`]);
+      return undefined;
     }
-    return this.level;
+    if (this.validated && verification.errors.length > 0) this.throwErrors(verification.errors);
+    return verification.level;
+  }
+
+  private throwErrors(errors: readonly string[]): never {
+    const path = this.pod.node.path;
+    throw new Error(`Validation failed with the following errors:\n  [${path}] ${errors.join(`\n  [${path}] `)}`);
   }
 
   private register(container: kplus.Container, init: boolean, opts: Partial<HardenedContainerProps>, attached = false): void {

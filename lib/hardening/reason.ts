@@ -31,16 +31,22 @@ export const REASON_PLACEHOLDERS: readonly string[] = ['TODO', 'FIXME', 'TBD', '
  * (`new RegExp(p, 'u')`, or `'iu'` for `placeholder`, whose RE2 form carries `(?i)`).
  */
 export class ReasonPatterns {
-  /** Matches when the reason holds a character it must not: `"`, `\` or a control character. */
-  public static readonly FORBIDDEN = '["\\\\\\p{Cc}]';
+  /**
+   * Matches when the reason holds a character it must not: `"`, `\`, a control character or a lone
+   * surrogate (which JSON can only write as an escape; RE2 never sees one).
+   */
+  public static readonly FORBIDDEN = '["\\\\\\p{Cc}\\p{Cs}]';
   /** Matches when the reason has at least MIN_REASON_LENGTH code points that are not `\p{Z}` / `\p{Cf}`. */
   public static readonly LENGTH = `^[\\p{Z}\\p{Cf}]*(?:[^\\p{Z}\\p{Cf}][\\p{Z}\\p{Cf}]*){${MIN_REASON_LENGTH},}$`;
   /** Matches when the reason contains a word (3 consecutive letters of any script). */
   public static readonly WORD = '\\p{L}{3}';
-  /** Matches (case-insensitively) when the reason contains a placeholder as a whole word. */
-  public static readonly PLACEHOLDER = '(?:^|[^\\p{L}\\p{N}_])(?:'
-    + REASON_PLACEHOLDERS.map(p => p.toLowerCase()).join('|')
-    + ')(?:[^\\p{L}\\p{N}_]|$)';
+  /**
+   * Matches (case-insensitively) when the reason contains a placeholder as a whole word — also when
+   * invisible format characters (`\p{Cf}`) are slipped between its letters, or it is written in
+   * fullwidth forms — or starts with `explain why` (what `harden` writes after `TODO: `).
+   */
+  public static readonly PLACEHOLDER = `(?:^|[^\\p{L}\\p{N}_])(?:${REASON_PLACEHOLDERS.map(spread).join('|')})(?:[^\\p{L}\\p{N}_]|$)`
+    + `|^[\\p{Z}\\p{Cf}]*${spread('explain')}[\\p{Z}\\p{Cf}]+${spread('why')}(?:[^\\p{L}\\p{N}_]|$)`;
 
   /**
    * The CEL condition under which the CEL string expression `expr` is a reason: the same patterns,
@@ -59,6 +65,18 @@ const FORBIDDEN = new RegExp(ReasonPatterns.FORBIDDEN, 'u');
 const LENGTH = new RegExp(ReasonPatterns.LENGTH, 'u');
 const WORD = new RegExp(ReasonPatterns.WORD, 'u');
 const PLACEHOLDER = new RegExp(ReasonPatterns.PLACEHOLDER, 'iu');
+
+/**
+ * A placeholder word as a pattern: each character as a class of its ASCII and fullwidth forms (case
+ * folding adds the other case), with format characters allowed between them.
+ */
+function spread(word: string): string {
+  return [...word.toLowerCase()].map(ch => {
+    const code = ch.codePointAt(0)!;
+    const full = code >= 0x21 && code <= 0x7e ? String.fromCodePoint(code + 0xfee0) : '';
+    return `[${ch === '/' ? '/' : ch}${full}]`;
+  }).join('[\\p{Cf}]*');
+}
 
 /** The reason `harden --add-exemptions` writes for a human to replace; refused by the reason rule (it is a placeholder). */
 export function placeholderReason(what: string): string {

@@ -70,15 +70,27 @@ const READ_ONLY_ROOT_FILESYSTEM: RootlessRule = {
   }),
 };
 
-/** Whether a mount path is the token directory or inside it. */
-export function atTokenPath(mountPath: unknown): boolean {
-  if (typeof mountPath !== 'string') return false;
-  const p = mountPath.replace(/\/+/g, '/').replace(/\/$/, '');
-  return p === SERVICE_ACCOUNT_TOKEN_PATH || p.startsWith(`${SERVICE_ACCOUNT_TOKEN_PATH}/`);
-}
+const SEGMENTS = SERVICE_ACCOUNT_TOKEN_PATH.split('/').slice(1).map(s => s.replace(/\./g, '\\.'));
 
-/** atTokenPath as an RE2 pattern (repeated slashes and a trailing slash as atTokenPath normalizes them). */
-const TOKEN_PATH_PATTERN = `^${SERVICE_ACCOUNT_TOKEN_PATH.split('/').slice(1).map(s => `/+${s.replace(/\./g, '\\.')}`).join('')}(?:/|$)`;
+/**
+ * Mount paths at or inside the token directory, or with a `.` or `..` segment (the runtime cleans
+ * those, so `/var/run/secrets/kubernetes.io/./serviceaccount` is the token path, and a path that
+ * must be cleaned cannot be verified as written). Repeated and trailing slashes are allowed for.
+ * One pattern, valid in RE2 (CEL `matches()`) and JavaScript.
+ */
+export const TOKEN_PATH_PATTERN = `^${SEGMENTS.map(s => `/+${s}`).join('')}(?:/|$)|(?:^|/)\\.\\.?(?:/|$)`;
+
+const TOKEN_PATH = new RegExp(TOKEN_PATH_PATTERN, 'u');
+
+/**
+ * Whether a mount path is the token directory or inside it, or cannot be verified as written (see
+ * TOKEN_PATH_PATTERN). A Secret of type service-account-token mounted elsewhere (or above the
+ * directory, with items placing the token below it) is not visible here: admission cannot see a
+ * Secret's type (docs/admission.md).
+ */
+export function atTokenPath(mountPath: unknown): boolean {
+  return typeof mountPath === 'string' && TOKEN_PATH.test(mountPath);
+}
 
 /** Whether a volume is a projected volume with a serviceAccountToken source. */
 export function projectsToken(volume: any): boolean {
@@ -101,7 +113,7 @@ const SERVICE_ACCOUNT_TOKEN: RootlessRule = {
     for (const c of containersOf(spec)) {
       for (const m of Array.isArray(c.volumeMounts) ? c.volumeMounts : []) {
         if (atTokenPath(m?.mountPath)) {
-          out.push({ rule: 'serviceAccountToken', container: c.name, detail: `container "${c.name}" mounts volume "${m.name}" at the token path ${m.mountPath}`, fix });
+          out.push({ rule: 'serviceAccountToken', container: c.name, detail: `container "${c.name}" mounts volume "${m.name}" at ${m.mountPath}, where it can reach the token path ${SERVICE_ACCOUNT_TOKEN_PATH}`, fix });
         }
       }
     }

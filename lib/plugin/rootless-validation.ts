@@ -48,6 +48,16 @@ export interface RootlessValidationProps {
    * @default true
    */
   readonly honorExemptions?: boolean;
+
+  /**
+   * Also check the rootless rules that the constructs and `RootlessAdmissionPolicy` enforce beyond Pod
+   * Security: `readOnlyRootFilesystem: true` on every init and regular container, and no
+   * service-account token (`automountServiceAccountToken: false`, no projected token, nothing mounted
+   * at the token path), each unless its exemption (`writableRootFilesystem`, `serviceAccountToken`)
+   * is declared. Only with level `restricted`.
+   * @default true (with level restricted)
+   */
+  readonly rootlessRules?: boolean;
 }
 
 /** What the plugin uses of cdk8s-cli's `ValidationContext` (structural: cdk8s-cli is not imported). */
@@ -89,6 +99,7 @@ export class RootlessValidation {
   private readonly level: PolicyLevel;
   private readonly version: string;
   private readonly honorExemptions: boolean;
+  private readonly rootlessRules: boolean;
 
   public constructor(props: RootlessValidationProps = {}) {
     const level = props.level ?? PolicyLevel.RESTRICTED;
@@ -103,6 +114,7 @@ export class RootlessValidation {
       throw new Error(`RootlessValidation: properties.version: ${e instanceof Error ? e.message : e}. Fix: use latest or v1.N.`);
     }
     this.honorExemptions = props.honorExemptions ?? true;
+    this.rootlessRules = this.level === PolicyLevel.RESTRICTED && (props.rootlessRules ?? true);
   }
 
   /**
@@ -165,10 +177,11 @@ export class RootlessValidation {
         if (result.malformed !== undefined) {
           add(MALFORMED_RULE, at(result.malformed, 'The pod spec is malformed: no level allows it.', 'Make the manifest well formed.'));
         }
-        if (result.allowed) continue;
-        const uncovered = declared.exemptions.length === 0
-          ? result.violations
-          : judge(manifest, declared.exemptions, { level: this.level, version: this.version, rootlessRules: false }).uncovered.violations;
+        const options = { level: this.level, version: this.version, rootlessRules: this.rootlessRules };
+        const plain = judge(manifest, [], options);
+        if (plain.allowed) continue;
+        const verdict = declared.exemptions.length === 0 ? plain : judge(manifest, declared.exemptions, options);
+        const uncovered = verdict.uncovered.violations;
         const left = new Set(uncovered.map(v => v.check));
         for (const v of result.violations) {
           if (left.has(v.check)) continue;
@@ -177,6 +190,17 @@ export class RootlessValidation {
         }
         for (const v of uncovered) {
           add(v.check, at(v.detail, `${v.reason} (Pod Security Standards ${v.level}, policy ${result.version})`, fixOf(v)));
+        }
+        const leftRules = new Set(verdict.rootless.map(f => `${f.rule}|${f.detail}`));
+        for (const f of plain.rootless) {
+          const where = `${what}${constructPath ? ` (${constructPath})` : ''}`;
+          if (leftRules.has(`${f.rule}|${f.detail}`)) {
+            add(f.rule, at(f.detail, `rootless rule ${f.rule} (what cdk8s-rootless constructs and RootlessAdmissionPolicy enforce beyond Pod Security)`,
+              `${f.fix}. Or declare ${kindsRelaxing(f.rule).map(k => k.id).join(' or ')} with a reason in the pod template's ${RootlessAnnotations.EXEMPTIONS} annotation.`));
+          } else {
+            accepted.push(`  accepted: ${where}: ${f.rule}: ${f.detail}; covered by ${declared.exemptions.filter(e => kindOf(e.kind).relaxes.includes(f.rule))
+              .map(e => `${e.kind}: "${e.reason}"`).join(', ')}`);
+          }
         }
       }
     }

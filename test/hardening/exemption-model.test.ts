@@ -125,7 +125,7 @@ describe('synthesis verifies the rootless rules, not only Pod Security', () => {
       const token = new kplus.ServiceAccountTokenSecret(chart, 'token', { serviceAccount: kplus.ServiceAccount.fromServiceAccountName(chart, 'sa', 'default') });
       pod.containers[0].mount(SERVICE_ACCOUNT_TOKEN_PATH, kplus.Volume.fromSecret(chart, 'token-volume', token));
     });
-    expect(message).toContain(`at the token path ${SERVICE_ACCOUNT_TOKEN_PATH}`);
+    expect(message).toContain(`where it can reach the token path ${SERVICE_ACCOUNT_TOKEN_PATH}`);
     expect(message).toContain('Exemption.serviceAccountToken(reason)');
   });
 

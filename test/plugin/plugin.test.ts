@@ -19,8 +19,9 @@ function tmp(): string {
 const HARDENED = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true };
 const POD_SC = { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } };
 
+/** A pod (no service-account token unless `spec` says otherwise: the plugin checks the rootless rules at restricted). */
 function pod(name: string, spec: any, annotations?: Record<string, string>): any {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, ...annotations ? { annotations } : {} }, spec };
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, ...annotations ? { annotations } : {} }, spec: { automountServiceAccountToken: false, ...spec } };
 }
 
 /** A pod whose init container runs as root, with the given exemptions annotation entries. */
@@ -88,7 +89,7 @@ describe('RootlessValidation (in-process)', () => {
     expect((await validate([[ok]])).summary.status).toBe('success');
     const r = await validate([[ok, plain]]);
     expect(r.summary).toMatchObject({ 'status': 'failure', 'level': 'restricted', 'pods evaluated': '2' });
-    expect(r.rules).toEqual(['allowPrivilegeEscalation', 'capabilities_restricted', 'runAsNonRoot', 'seccompProfile_restricted']);
+    expect(r.rules).toEqual(['allowPrivilegeEscalation', 'capabilities_restricted', 'runAsNonRoot', 'seccompProfile_restricted', 'readOnlyRootFilesystem']);
     expect(r.violations[0].violatingResources).toEqual([
       { resourceName: 'plain', manifestPath: expect.stringMatching(/chart-0\.k8s\.yaml$/), locations: ['container "app" must set securityContext.allowPrivilegeEscalation=false'] },
     ]);
