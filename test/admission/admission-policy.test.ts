@@ -382,7 +382,7 @@ describe('bad input names the construct path, the prop and the fix', () => {
   };
   test('Deny with Warn', () => {
     const msg = error({ validationActions: [ValidationAction.DENY, ValidationAction.WARN] });
-    expect(msg).toContain('test/rootless: invalid RootlessAdmissionPolicy props');
+    expect(msg).toContain('RootlessAdmissionPolicy test/rootless: invalid props');
     expect(msg).toContain('props.validationActions: Deny and Warn together are rejected by the API server');
     expect(msg).toContain('Fix: use [Deny] or [Deny, Audit]');
   });
