@@ -189,9 +189,8 @@ function policyMinor(version: string): number {
 export class RootlessAdmissionPolicy extends Construct {
   /**
    * The rules the policy enforces, in the order of its validations.
-   * @param version the policy version (`v1.N`)
-   * @param honorExemptions whether the rules honour the exemptions annotation
-   * @default version PodSecurity.latestVersion()
+   * @param version the policy version (`v1.N`); when omitted, `PodSecurity.latestVersion()`
+   * @param honorExemptions whether the rules honour the exemptions annotation; when omitted, true
    */
   public static rules(version?: string, honorExemptions?: boolean): AdmissionRule[] {
     return policyRules(policyMinor(version ?? PodSecurity.latestVersion()), honorExemptions ?? true)
