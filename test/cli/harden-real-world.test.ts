@@ -439,8 +439,13 @@ spec: {
       expect(r.text).toBe(text);
       expect(problems(r)).toContain('audit\'s reader cannot read this document');
     } else {
-      expect(linesKept(text, r.text)).toBe(true);
-      expect(longest(r.text)).toBeLessThanOrEqual(100);
+      expect(r.objects[0]).toMatchObject({ problems: [], remaining: [] });
+      expect(onlyInsertions(text, r.text)).toBe(true);
+      // every line kept whole but the one-line securityContext, which grows on its line
+      expect(linesKept(text.replace(/^.*\{runAsUser: 1000,\},\n/m, ''), r.text)).toBe(true);
+      expect(r.text).toContain('\n  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}},\n');
+      expect(longest(r.text)).toBeLessThan(200);
+      expect(hardenText(r.text).text).toBe(r.text);
     }
   });
 });
