@@ -439,6 +439,7 @@ spec: {
       expect(r.text).toBe(text);
       expect(problems(r)).toContain('audit\'s reader cannot read this document');
     } else {
+      // audit's (lenient, kubectl-compatible) reader reads it: edited in its own flow style, by insertions only
       expect(r.objects[0]).toMatchObject({ problems: [], remaining: [] });
       expect(onlyInsertions(text, r.text)).toBe(true);
       // every line kept whole but the one-line securityContext, which grows on its line
