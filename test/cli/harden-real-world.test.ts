@@ -440,9 +440,12 @@ spec: {
       expect(problems(r)).toContain('audit\'s reader cannot read this document');
     } else {
       // audit's (lenient, kubectl-compatible) reader reads it: edited in its own flow style, by insertions only
+      expect(r.objects[0]).toMatchObject({ problems: [], remaining: [] });
       expect(onlyInsertions(text, r.text)).toBe(true);
+      // every line kept whole but the one-line securityContext, which grows on its line
+      expect(linesKept(text.replace(/^.*\{runAsUser: 1000,\},\n/m, ''), r.text)).toBe(true);
+      expect(r.text).toContain('\n  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}},\n');
       expect(longest(r.text)).toBeLessThan(200);
-      expect(r.objects[0].remaining).toEqual([]);
       expect(hardenText(r.text).text).toBe(r.text);
     }
   });
