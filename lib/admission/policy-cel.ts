@@ -71,9 +71,10 @@ function compile(id: string, description: string, cel: CheckCel, honor: boolean)
   };
   const parts: string[] = [];
   for (const [field, condition] of Object.entries(cel.pod ?? {})) parts.push(relaxed(condition, kindsRelaxing(field), podWide));
-  const perContainer: string[] = Object.entries(cel.container ?? {}).map(([field, condition]) => relaxed(condition, kindsRelaxing(field), forContainer));
+  const perContainer: string[] = Object.entries(cel.container ?? {})
+    .map(([field, condition]) => relaxed(condition, kindsRelaxing(field), forContainer));
   if (cel.capability !== undefined) {
-    const each = relaxed(cel.capability, CAPABILITY_KINDS, capabilityListed);
+    const each = relaxed(cel.capability, CAPABILITY_KINDS, () => capabilityListed());
     perContainer.push(`(!(${celHas('c', 'securityContext.capabilities.add')}) || c.securityContext.capabilities.add.all(cap, ${each}))`);
   }
   if (perContainer.length > 0) {

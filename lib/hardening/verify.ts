@@ -34,17 +34,34 @@ export interface RootlessVerdict {
   readonly rootless: RootlessFinding[];
 }
 
+/** What a judgement applies. */
+export interface JudgeOptions {
+  /** The Pod Security level (default restricted). */
+  readonly level?: PolicyLevel;
+  /** The policy version (default latest). */
+  readonly version?: string;
+  /** Whether the rootless rules apply too (default true: the rootless profile). */
+  readonly rootlessRules?: boolean;
+}
+
 /**
- * Judges a manifest at `restricted` (policy `version`, default latest) plus the rootless rules,
- * with `exemptions` reverted first.
+ * Judges a manifest: Pod Security at `level` (default restricted) and policy `version` (default
+ * latest), plus the rootless rules unless `rootlessRules: false`, with `exemptions` reverted first.
+ * The one revert-and-evaluate step: synthesis verification, the validation plugin, `audit
+ * --exemptions honor` and the admission policy's tests use it.
  */
-export function judgeRootless(manifest: unknown, exemptions: readonly ExemptionLike[], version?: string): RootlessVerdict {
+export function judge(manifest: unknown, exemptions: readonly ExemptionLike[], options: JudgeOptions = {}): RootlessVerdict {
   const reverted = exemptions.length === 0 ? manifest : revertExemptions(manifest, exemptions);
-  const uncovered = PodSecurity.evaluate(reverted, { level: PolicyLevel.RESTRICTED, version });
+  const uncovered = PodSecurity.evaluate(reverted, { level: options.level ?? PolicyLevel.RESTRICTED, version: options.version });
   if (!uncovered.applicable) return { applicable: false, allowed: true, uncovered, rootless: [] };
   const spec = podTemplateOf(reverted)?.spec;
-  const rootless = typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? rootlessFindings(spec) : [];
+  const rootless = options.rootlessRules !== false && typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? rootlessFindings(spec) : [];
   return { applicable: true, allowed: uncovered.allowed && rootless.length === 0, uncovered, rootless };
+}
+
+/** Judges a manifest against the rootless profile (restricted plus the rootless rules) at policy `version` (see `judge`). */
+export function judgeRootless(manifest: unknown, exemptions: readonly ExemptionLike[], version?: string): RootlessVerdict {
+  return judge(manifest, exemptions, { version });
 }
 
 /** The paths of every `<<` key in a JSON value (YAML 1.1 readers such as kubectl merge them). */

@@ -263,6 +263,34 @@ describe('the exemption annotation (escape hatch)', () => {
   });
 });
 
+describe('the policy version', () => {
+  const userNamespacePod = () => hardenedWith(p => { p.spec.hostUsers = false; sc(p).runAsNonRoot = false; sc(p).runAsUser = 0; });
+
+  test('pinned by default to the newest version the engine knows', () => {
+    const chart = Testing.chart();
+    const policy = new RootlessAdmissionPolicy(chart, 'p');
+    expect(policy.version).toBe(PodSecurity.latestVersion());
+    expect(RootlessAdmissionPolicy.rules().map(r => r.check)).toEqual(RootlessAdmissionPolicy.rules(PodSecurity.latestVersion()).map(r => r.check));
+  });
+
+  test('user namespaces relax the user checks from v1.35, not before', () => {
+    expect(celFailures(userNamespacePod(), synth({ version: 'v1.35' }).policy)).toEqual([]);
+    expect(celFailures(userNamespacePod(), synth({ version: 'v1.34' }).policy)).toEqual(['runAsNonRoot', 'runAsUser']);
+  });
+
+  test('checks that do not exist at a version do not run (runAsUser from v1.23, capabilities from v1.22)', () => {
+    const rules = (version: string) => RootlessAdmissionPolicy.rules(version).map(r => r.check);
+    expect(rules('v1.22')).not.toContain('runAsUser');
+    expect(rules('v1.23')).toContain('runAsUser');
+    expect(rules('v1.21')).toContain('capabilities_baseline');
+    expect(rules('v1.21')).not.toContain('capabilities_restricted');
+  });
+
+  test('a version above the newest enforces the newest', () => {
+    expect(RootlessAdmissionPolicy.rules('v1.99')).toEqual(RootlessAdmissionPolicy.rules());
+  });
+});
+
 describe('match conditions', () => {
   test('an update that leaves the pod template alone is not checked (metadata-only changes by controllers)', () => {
     const bad = as('Deployment', hardenedWith(p => { sc(p).runAsUser = 0; }));
@@ -373,6 +401,14 @@ describe('bad input names the construct path, the prop and the fix', () => {
   });
   test('failure policy', () => {
     expect(error({ failurePolicy: 'Retry' as AdmissionFailurePolicy })).toContain('props.failurePolicy: "Retry" is not a failure policy');
+  });
+  test.each(['latest', 'v2.0', '1.30', 'v1.030', ''])('version %j', (version) => {
+    const msg = error({ version });
+    expect(msg).toContain('test/rootless: invalid RootlessAdmissionPolicy props');
+    expect(msg).toContain(`props.version: ${JSON.stringify(version)} is not a policy version. Fix: use "v1.N"`);
+  });
+  test('honorExemptions', () => {
+    expect(error({ honorExemptions: 'yes' as any })).toContain('props.honorExemptions: "yes" is not a boolean');
   });
 });
 
