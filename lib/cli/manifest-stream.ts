@@ -588,7 +588,8 @@ export class ManifestStreamParser {
     // complete documents. Positions are in the chunk (negative: the marker began in the tail).
     let cutInChunk: number | undefined;
     const seam = tail + chunk.slice(0, 8);
-    for (let m = nextMarkerLine(seam, 1, final && chunk.length <= 8); m !== -1 && m <= tail.length; m = nextMarkerLine(seam, m + 1, final && chunk.length <= 8)) {
+    const seamIsFinal = final && chunk.length <= 8;
+    for (let m = nextMarkerLine(seam, 1, seamIsFinal); m !== -1 && m <= tail.length; m = nextMarkerLine(seam, m + 1, seamIsFinal)) {
       cutInChunk = m - tail.length;
     }
     for (let m = nextMarkerLine(chunk, 1, final); m !== -1; m = nextMarkerLine(chunk, m + 1, final)) cutInChunk = m;
