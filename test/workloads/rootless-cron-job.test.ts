@@ -1,7 +1,7 @@
 import { Cron, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
-import { RESTRICTED_CONTAINER, container, error, exemptions, level, one, podSpec, refusedByKubelet, synth, template } from './util';
+import { RESTRICTED_CONTAINER, container, error, exemptions, level, one, podSpec, refusedByKubelet, restrictedPodSecurityContext, synth, template } from './util';
 import { Exemption } from '../../lib/hardening';
 import { PodSecurity, PolicyLevel } from '../../lib/policy';
 import { RootlessCronJob, RootlessCronJobProps } from '../../lib/rootless-cron-job';
@@ -23,14 +23,7 @@ describe('RootlessCronJob: minimal use', () => {
     expect(cron.spec.template).toBeUndefined();
     const spec = cron.spec.jobTemplate.spec.template.spec;
     expect(spec).toBe(podSpec(cron));
-    expect(spec.securityContext).toEqual({
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      runAsGroup: 1000,
-      fsGroup: 1000,
-      fsGroupChangePolicy: 'OnRootMismatch',
-      seccompProfile: { type: 'RuntimeDefault' },
-    });
+    expect(spec.securityContext).toEqual(restrictedPodSecurityContext(1000));
     expect(spec.automountServiceAccountToken).toBe(false);
     expect(spec.hostNetwork).toBe(false);
     expect(spec.restartPolicy).toBe('Never');

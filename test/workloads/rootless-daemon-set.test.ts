@@ -1,5 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
-import { RESTRICTED_CONTAINER, container, error, exemptions, level, one, podSpec, refusedByKubelet, synth, template } from './util';
+import { RESTRICTED_CONTAINER, container, error, exemptions, level, one, podSpec, refusedByKubelet, restrictedPodSecurityContext, synth, template } from './util';
 import { Exemption } from '../../lib/hardening';
 import { PodSecurity, PolicyLevel } from '../../lib/policy';
 import { RootlessDaemonSet, RootlessDaemonSetProps } from '../../lib/rootless-daemon-set';
@@ -18,14 +18,7 @@ describe('RootlessDaemonSet: minimal use', () => {
   test('the pod template is restricted: every security field', () => {
     const ds = one(build(), 'DaemonSet');
     const spec = podSpec(ds);
-    expect(spec.securityContext).toEqual({
-      runAsNonRoot: true,
-      runAsUser: 65534,
-      runAsGroup: 65534,
-      fsGroup: 65534,
-      fsGroupChangePolicy: 'OnRootMismatch',
-      seccompProfile: { type: 'RuntimeDefault' },
-    });
+    expect(spec.securityContext).toEqual(restrictedPodSecurityContext(65534));
     expect(spec.automountServiceAccountToken).toBe(false);
     expect(spec.hostNetwork).toBe(false);
     expect(spec.restartPolicy).toBe('Always');

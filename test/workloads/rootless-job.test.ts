@@ -1,6 +1,6 @@
 import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { RESTRICTED_CONTAINER, container, error, exemptions, level, one, podSpec, refusedByKubelet, synth, template } from './util';
+import { RESTRICTED_CONTAINER, container, error, exemptions, level, one, podSpec, refusedByKubelet, restrictedPodSecurityContext, synth, template } from './util';
 import { Exemption, ImagePreset } from '../../lib/hardening';
 import { PodSecurity, PolicyLevel } from '../../lib/policy';
 import { RootlessJob } from '../../lib/rootless-job';
@@ -20,14 +20,7 @@ describe('RootlessJob: minimal use', () => {
   test('the pod template is restricted: every security field', () => {
     const job = one(build(), 'Job');
     const spec = podSpec(job);
-    expect(spec.securityContext).toEqual({
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      runAsGroup: 1000,
-      fsGroup: 1000,
-      fsGroupChangePolicy: 'OnRootMismatch',
-      seccompProfile: { type: 'RuntimeDefault' },
-    });
+    expect(spec.securityContext).toEqual(restrictedPodSecurityContext(1000));
     expect(spec.automountServiceAccountToken).toBe(false);
     expect(spec.hostNetwork).toBe(false);
     expect(container(job, 'migrate').securityContext).toEqual(RESTRICTED_CONTAINER);

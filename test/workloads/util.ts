@@ -51,3 +51,13 @@ export const RESTRICTED_CONTAINER = {
   runAsNonRoot: true,
   capabilities: { drop: ['ALL'] },
 };
+
+/** The restricted pod security context of a pod whose containers all run as `user` (group and fsGroup the same number). */
+export const restrictedPodSecurityContext = (user: number) => ({
+  runAsNonRoot: true,
+  runAsUser: user,
+  runAsGroup: user,
+  fsGroup: user,
+  fsGroupChangePolicy: 'OnRootMismatch',
+  seccompProfile: { type: 'RuntimeDefault' },
+});
