@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { HardenedPod } from './hardened-pod';
 import { RootlessAnnotations } from './hardening/annotations';
+import { throwPropsProblems } from './hardening/errors';
 import { reasonProblem } from './hardening/reason';
 import { mergeKeyPaths } from './hardening/verify';
 import { PodSecurity, PolicyLevel } from './policy';
@@ -201,7 +202,7 @@ export class RestrictedNamespace extends kplus.Namespace {
     };
     this.checkExemption(props.exemption, modes, problems);
     if (problems.length > 0) {
-      throw new Error(`${this.node.path}: invalid RestrictedNamespace props:\n  ${problems.join('\n  ')}`);
+      throwPropsProblems(this, problems);
     }
 
     for (const [mode, setting] of Object.entries(modes)) {
