@@ -2,10 +2,11 @@ import { Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HardenedContainerProps } from './hardening';
+import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
 import { hardenedPodSpec } from './kplus-overrides';
 import { RootlessJobProps } from './rootless-job';
-import { durationSeconds, failProps, jobProblems, nonNegativeIntegerProblem, scheduleFix, scheduleProblem, timeZoneProblem } from './workload-validation';
+import { durationSeconds, jobProblems, nonNegativeIntegerProblem, scheduleFix, scheduleProblem, timeZoneProblem } from './workload-validation';
 
 /** cdk8s-plus-27 refuses a startingDeadline below this many seconds (the CronJob controller checks every 10 seconds). */
 const MIN_STARTING_DEADLINE_SECONDS = 10;
@@ -86,13 +87,16 @@ export class RootlessCronJob extends kplus.CronJob {
   private readonly hardening: Hardening;
 
   public constructor(scope: Construct, id: string, props: RootlessCronJobProps) {
-    failProps('RootlessCronJob', scope.node.path, id, [...jobProblems(props ?? {}), ...cronJobProblems(props ?? {} as RootlessCronJobProps)]);
-    super(scope, id, {
+    const problems = [...jobProblems(props ?? {}), ...cronJobProblems(props ?? {} as RootlessCronJobProps)];
+    // cdk8s-plus-27's constructor throws on some of these, without the construct path: it gets props it accepts when there are
+    // problems, and the problems are thrown right after, together and with the path
+    super(scope, id, problems.length === 0 ? {
       ...props,
       ...Hardening.kplusWorkloadProps(props),
       restartPolicy: props.restartPolicy ?? kplus.RestartPolicy.NEVER,
       select: props.select ?? false,
-    });
+    } : { schedule: Cron.daily() });
+    throwPropsProblems(this, problems);
     Hardening.applySpread(this, props.spread);
     this.hardening = new Hardening(this, props);
     this.hardening.addContainers(props);

@@ -1,10 +1,11 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HardenedContainerProps } from './hardening';
+import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
 import { hardenedPodSpec } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
-import { failProps, nonNegativeIntegerProblem } from './workload-validation';
+import { nonNegativeIntegerProblem } from './workload-validation';
 
 /**
  * Props of a `RootlessDaemonSet`: the cdk8s-plus `DaemonSetProps` (containers with hardening
@@ -48,8 +49,8 @@ export class RootlessDaemonSet extends kplus.DaemonSet {
   private readonly hardening: Hardening;
 
   public constructor(scope: Construct, id: string, props: RootlessDaemonSetProps = {}) {
-    failProps('RootlessDaemonSet', scope.node.path, id, daemonSetProblems(props));
     super(scope, id, { ...props, ...Hardening.kplusWorkloadProps(props) });
+    throwPropsProblems(this, daemonSetProblems(props));
     this.hardening = new Hardening(this, props);
     this.hardening.addContainers(props);
   }

@@ -2,10 +2,11 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HardenedContainerProps } from './hardening';
+import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
 import { hardenedPodSpec } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
-import { failProps, jobProblems } from './workload-validation';
+import { jobProblems } from './workload-validation';
 
 /**
  * Props of a `RootlessJob`: the cdk8s-plus `JobProps` (containers with hardening options) plus the
@@ -59,13 +60,13 @@ export class RootlessJob extends kplus.Job {
   private readonly hardening: Hardening;
 
   public constructor(scope: Construct, id: string, props: RootlessJobProps = {}) {
-    failProps('RootlessJob', scope.node.path, id, jobProblems(props));
     super(scope, id, {
       ...props,
       ...Hardening.kplusWorkloadProps(props),
       restartPolicy: props.restartPolicy ?? kplus.RestartPolicy.NEVER,
       select: props.select ?? false,
     });
+    throwPropsProblems(this, jobProblems(props));
     Hardening.applySpread(this, props.spread);
     this.hardening = new Hardening(this, props);
     this.hardening.addContainers(props);

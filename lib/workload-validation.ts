@@ -275,10 +275,3 @@ export function jobProblems(props: JobFields): string[] {
   }
   return problems;
 }
-
-/** Throws the construct's props problems as one error, naming the construct's kind and path. */
-export function failProps(kind: string, scopePath: string, id: string, problems: readonly string[]): void {
-  if (problems.length === 0) return;
-  const path = scopePath ? `${scopePath}/${id}` : id;
-  throw new Error(`${kind} ${path}: invalid props:\n  ${problems.join('\n  ')}`);
-}

@@ -131,7 +131,7 @@ describe('RootlessJob: bad input', () => {
 
   test('the hardening props are validated as for every rootless workload (no user)', () => {
     const message = error(chart => new RootlessJob(chart, 'job', { containers: [{ image: IMAGE }] }));
-    expect(message).toContain('RootlessJob test/job: invalid hardening props:');
+    expect(message).toContain('RootlessJob test/job: invalid props:');
     expect(message).toContain('props.user: no user is set. Fix:');
   });
 });
