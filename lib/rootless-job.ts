@@ -19,7 +19,7 @@ import { jobProblems } from './workload-validation';
 export interface RootlessJobProps extends RootlessWorkloadProps {
   /**
    * How long the Job may be active before the system tries to terminate it
-   * (`activeDeadlineSeconds`): a positive whole number of seconds.
+   * (`activeDeadlineSeconds`): a positive whole number of seconds (0, which the API server accepts, would fail the Job at once and is refused).
    * @default - no deadline
    */
   readonly activeDeadline?: Duration;

@@ -251,8 +251,9 @@ export interface JobFields {
 
 /**
  * The problems of a Job's props, as the API server would see them: a Job's pods must not restart
- * in place (`restartPolicy` Never or OnFailure), `backoffLimit` and `ttlSecondsAfterFinished` are
- * non-negative, `activeDeadlineSeconds` is positive.
+ * in place (`restartPolicy` Never or OnFailure), `backoffLimit`, `activeDeadlineSeconds` and
+ * `ttlSecondsAfterFinished` are non-negative whole seconds. `activeDeadline` 0, which the API server
+ * accepts, is refused too: such a Job fails (DeadlineExceeded) as soon as it starts.
  */
 export function jobProblems(props: JobFields): string[] {
   const problems: string[] = [];
