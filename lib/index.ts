@@ -8,3 +8,6 @@ export * from './plugin';
 export * from './rootless-workload';
 export * from './rootless-deployment';
 export * from './rootless-stateful-set';
+export * from './rootless-job';
+export * from './rootless-cron-job';
+export * from './rootless-daemon-set';

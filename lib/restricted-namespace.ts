@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { HardenedPod } from './hardened-pod';
 import { RootlessAnnotations } from './hardening/annotations';
 import { declaredExemptions } from './hardening/declared-exemptions';
 import { throwPropsProblems } from './hardening/errors';
@@ -9,6 +10,10 @@ import { mergeKeyPaths } from './hardening/verify';
 import { PodSecurity, PolicyLevel } from './policy';
 import { podBearingKind } from './policy/k8s-shapes';
 import { parseMinor } from './policy/version';
+import { RootlessCronJob } from './rootless-cron-job';
+import { RootlessDaemonSet } from './rootless-daemon-set';
+import { RootlessDeployment } from './rootless-deployment';
+import { RootlessJob } from './rootless-job';
 import { RootlessStatefulSet } from './rootless-stateful-set';
 
 const LEVELS: readonly string[] = Object.values(PolicyLevel);
@@ -313,7 +318,7 @@ export class RestrictedNamespace extends kplus.Namespace {
           + `"${this.enforceLevel}". Fix: remove the exemptions it no longer needs, or deploy it to a namespace that enforces its level, `
           + 'or lower this one with NamespaceExemption.lowerLevel(level, reason).'
         : implied.length > 0 ? ''
-          : '    Fix the workload (e.g. build it with HardenedPod / RootlessDeployment / RootlessStatefulSet, which meet restricted), '
+          : `    Fix the workload (${constructHint(manifest.kind)}), `
           + 'or, if it must run below the namespace level, move it to another namespace or lower this one with '
           + 'NamespaceExemption.lowerLevel(level, reason).';
       errors.push(`${where}; it would reject ${workload}:\n    - ${findings.join('\n    - ')}\n${constructFix}${fix}`.trimEnd());
@@ -389,4 +394,24 @@ function declaredEntries(manifest: any): { entries: { readonly text: string; rea
 function constructPath(obj: IConstruct): string {
   const scope = obj.node.scope;
   return obj.node.id === 'Resource' && scope ? scope.node.path : obj.node.path;
+}
+
+/** The rootless construct that builds a workload of each pod-bearing kind (the kinds are those of k8s-shapes.ts); read when a message is built. */
+const constructForKind = (): Readonly<Record<string, string>> => ({
+  Pod: HardenedPod.name,
+  Deployment: RootlessDeployment.name,
+  StatefulSet: RootlessStatefulSet.name,
+  Job: RootlessJob.name,
+  CronJob: RootlessCronJob.name,
+  DaemonSet: RootlessDaemonSet.name,
+});
+
+/** How to rebuild a denied workload: the construct for its kind, or, for kinds without one, the construct that manages them. */
+function constructHint(kind: string): string {
+  const construct = constructForKind()[kind];
+  if (construct) return `e.g. build it with ${construct}, which meets restricted`;
+  if (kind === 'ReplicaSet' || kind === 'ReplicationController') {
+    return `no construct builds a bare ${kind}: build it as a ${RootlessDeployment.name}, which manages its ReplicaSets and meets restricted`;
+  }
+  return 'e.g. build its pods with HardenedPod or a Rootless* workload construct, which meet restricted, or run cdk8s-rootless harden on its YAML';
 }

@@ -16,6 +16,7 @@ import * as yaml from 'js-yaml';
 import * as ts from 'typescript';
 import * as library from '../../lib';
 import { PodSecurity, RootlessAnnotations } from '../../lib';
+import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 
 const ROOT = path.join(__dirname, '..', '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -48,7 +49,7 @@ function wrap(s: Snippet): string {
   if (!s.fragment) return s.code;
   const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(s.code);
   const rootless = Object.keys(library).filter(uses);
-  const cdk8s = ['Duration', 'Size'].filter(uses);
+  const cdk8s = ['Cron', 'Duration', 'Size'].filter(uses);
   return [
     `import { Chart, Testing${cdk8s.map(n => `, ${n}`).join('')} } from 'cdk8s';`,
     uses('kplus') ? 'import * as kplus from \'cdk8s-plus-27\';' : '',
@@ -115,11 +116,11 @@ function run(s: Snippet, modules: Map<string, any>, globals: Record<string, unkn
   return module.exports;
 }
 
-/** Each pod-bearing object carries the level the policy engine computes, and passes at least baseline. */
+/** Each pod-bearing object (a CronJob's template included) carries the level the policy engine computes. */
 function expectHonest(manifests: any[]): number {
   let pods = 0;
   for (const m of manifests) {
-    const template = m?.kind === 'Pod' ? m : m?.spec?.template;
+    const template = podTemplateOf(m);
     if (!template?.spec?.containers) continue;
     pods++;
     expect(template.metadata.annotations[RootlessAnnotations.PSS_LEVEL]).toBe(PodSecurity.strictestLevel(m));

@@ -1,6 +1,9 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { container, level, one, podSpec, refusedByKubelet } from './util';
+import { RESTRICTED_CONTAINER, container, exemptions, level, one, podSpec, refusedByKubelet, template } from './util';
+import * as dbMigration from '../../examples/db-migration';
 import * as elasticsearch from '../../examples/elasticsearch';
+import * as logShipper from '../../examples/log-shipper';
+import * as nightlyBatch from '../../examples/nightly-batch';
 import * as postgres from '../../examples/postgres';
 import * as redisMigration from '../../examples/redis-migration';
 import * as webapp from '../../examples/webapp';
@@ -8,7 +11,7 @@ import * as webserver from '../../examples/webserver';
 import { PodSecurity } from '../../lib/policy';
 
 const synthExample = (build: (app: App) => Chart) => Testing.synth(build(Testing.app()));
-const workload = (manifests: any[]) => manifests.find(m => m.spec?.template);
+const workload = (manifests: any[]) => manifests.find(m => template(m) !== undefined);
 
 describe.each([
   ['webapp', webapp.build, 'restricted'],
@@ -16,6 +19,9 @@ describe.each([
   ['redis-migration', redisMigration.build, 'restricted'],
   ['postgres', postgres.build, 'restricted'],
   ['elasticsearch', elasticsearch.build, 'baseline'],
+  ['nightly-batch', nightlyBatch.build, 'restricted'],
+  ['db-migration', dbMigration.build, 'restricted'],
+  ['log-shipper', logShipper.build, 'privileged'],
 ])('example %s', (_name, build, expected) => {
   test('synthesizes; the annotated level is the policy engine\'s; no container the kubelet would refuse', () => {
     const w = workload(synthExample(build));
@@ -55,4 +61,46 @@ test('elasticsearch: the permission init container gives the data to 1000, the a
   expect(container(w, 'volume-permissions').volumeMounts).toEqual([{ name: 'data', mountPath: '/usr/share/elasticsearch/data' }]);
   expect(container(w, 'elasticsearch').securityContext).toMatchObject({ runAsUser: 1000, runAsNonRoot: true });
   expect(podSpec(w).securityContext.runAsNonRoot).toBeUndefined();
+});
+
+test('nightly-batch: a restricted CronJob at 02:30 Berlin time, never two runs at once, its scratch space on an emptyDir', () => {
+  const cron = one(synthExample(nightlyBatch.build), 'CronJob');
+  expect(cron.spec).toMatchObject({ schedule: '30 2 * * *', timeZone: 'Europe/Berlin', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 900 });
+  const spec = podSpec(cron);
+  expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+  expect(spec.restartPolicy).toBe('Never');
+  expect(spec.automountServiceAccountToken).toBe(false);
+  expect(container(cron, 'report').securityContext).toEqual(RESTRICTED_CONTAINER);
+  expect(container(cron, 'report').volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/var/cache/report']);
+  expect(exemptions(cron)).toEqual([]);
+});
+
+test('db-migration: a restricted Job whose pods never restart in place', () => {
+  const job = one(synthExample(dbMigration.build), 'Job');
+  expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 86400 });
+  expect(podSpec(job).restartPolicy).toBe('Never');
+  expect(podSpec(job).securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+  expect(container(job, 'migrate').securityContext).toEqual(RESTRICTED_CONTAINER);
+  expect(exemptions(job)).toEqual([]);
+});
+
+test('log-shipper: hostPath /var/log read-only and root, each declared with its reason; everything else hardened; privileged, honestly', () => {
+  const ds = one(synthExample(logShipper.build), 'DaemonSet');
+  expect(ds.metadata.namespace).toBe('logging');
+  expect(exemptions(ds)).toEqual([
+    { id: 'hostPath', container: null, reason: expect.stringContaining('/var/log') },
+    { id: 'runAsRoot', container: null, reason: expect.stringContaining('0640') },
+  ]);
+  expect(level(ds)).toBe('privileged');
+  const spec = podSpec(ds);
+  expect(spec.volumes).toContainEqual({ name: 'varlog', hostPath: { path: '/var/log', type: 'Directory' } });
+  expect(spec.hostNetwork).toBe(false);
+  expect(spec.hostPID).toBeUndefined();
+  expect(spec.automountServiceAccountToken).toBe(false);
+  expect(spec.securityContext).toMatchObject({ runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } });
+  const shipper = container(ds, 'fluent-bit');
+  expect(shipper.volumeMounts).toContainEqual({ name: 'varlog', mountPath: '/var/log', readOnly: true });
+  // root, but without any capability, escalation or a writable root filesystem
+  expect(shipper.securityContext).toEqual({ ...RESTRICTED_CONTAINER, runAsNonRoot: false });
+  expect(shipper.volumeMounts.map((m: any) => m.mountPath)).toEqual(expect.arrayContaining(['/tmp', '/var/fluent-bit/state', '/fluent-bit/etc']));
 });

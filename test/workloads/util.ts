@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { RootlessAnnotations } from '../../lib/hardening';
+import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 
 /** Synthesizes (validation included) a chart built by `build`. */
 export function synth(build: (chart: Chart) => void): any[] {
@@ -25,8 +26,9 @@ export function error(build: (chart: Chart) => void): string {
   throw new Error('synthesis succeeded');
 }
 
-export const template = (workload: any): any => workload.spec.template;
-export const podSpec = (workload: any): any => workload.spec.template.spec;
+/** The pod template of any pod-bearing manifest (spec.template; spec.jobTemplate.spec.template for a CronJob). */
+export const template = (workload: any): any => podTemplateOf(workload);
+export const podSpec = (workload: any): any => template(workload).spec;
 export const level = (workload: any): string => template(workload).metadata.annotations[RootlessAnnotations.PSS_LEVEL];
 export const exemptions = (workload: any): any[] => JSON.parse(template(workload).metadata.annotations[RootlessAnnotations.EXEMPTIONS]);
 export const container = (workload: any, name: string): any =>
@@ -49,3 +51,13 @@ export const RESTRICTED_CONTAINER = {
   runAsNonRoot: true,
   capabilities: { drop: ['ALL'] },
 };
+
+/** The restricted pod security context of a pod whose containers all run as `user` (group and fsGroup the same number). */
+export const restrictedPodSecurityContext = (user: number) => ({
+  runAsNonRoot: true,
+  runAsUser: user,
+  runAsGroup: user,
+  fsGroup: user,
+  fsGroupChangePolicy: 'OnRootMismatch',
+  seccompProfile: { type: 'RuntimeDefault' },
+});

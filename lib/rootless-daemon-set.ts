@@ -1,0 +1,126 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { HardenedContainerProps } from './hardening';
+import { throwPropsProblems } from './hardening/errors';
+import { Hardening } from './hardening/hardening';
+import { hardenedPodSpec } from './kplus-overrides';
+import { RootlessWorkloadProps } from './rootless-workload';
+import { nonNegativeIntegerProblem } from './workload-validation';
+
+/**
+ * Props of a `RootlessDaemonSet`: the cdk8s-plus `DaemonSetProps` (containers with hardening
+ * options) plus the hardening options.
+ *
+ * `spread` is refused: a DaemonSet already runs one pod per node, and cdk8s-plus-27's spread is a
+ * required anti-affinity that would keep all but one pod per zone from being scheduled.
+ * `restartPolicy` may only be `RestartPolicy.ALWAYS` (the API server refuses others for a DaemonSet).
+ */
+export interface RootlessDaemonSetProps extends RootlessWorkloadProps {
+  /**
+   * Minimum number of seconds for which a newly created pod should be ready without any of its
+   * containers crashing, for it to be considered available.
+   * @default 0
+   */
+  readonly minReadySeconds?: number;
+}
+
+/**
+ * A cdk8s-plus `DaemonSet` (one pod per node) whose pod template meets the Pod Security Standards
+ * "restricted" profile at the latest version unless an exemption, declared with a reason, says
+ * otherwise.
+ *
+ * The pod template is hardened, annotated and verified like a `RootlessDeployment`'s. A node agent
+ * that genuinely needs the host (a log shipper reading `/var/log` through a `hostPath` volume, a
+ * network agent on the host network) declares it with exemptions and their reasons
+ * (`Exemption.hostPath(reason)`, ...), and the pod template is annotated with the level it really
+ * meets (`privileged` for hostPath, which even `baseline` forbids).
+ *
+ * @example
+ * const shipper = new RootlessDaemonSet(chart, 'log-shipper', {
+ *   user: 0,
+ *   exemptions: [
+ *     Exemption.hostPath('reads the container logs the kubelet writes under /var/log on every node'),
+ *     Exemption.runAsRoot('the node\'s log files are readable by root only (mode 0640 root:root)'),
+ *   ],
+ *   containers: [{ name: 'fluent-bit', image: 'fluent/fluent-bit:3.1.9' }],
+ * });
+ */
+export class RootlessDaemonSet extends kplus.DaemonSet {
+  private readonly hardening: Hardening;
+
+  public constructor(scope: Construct, id: string, props: RootlessDaemonSetProps = {}) {
+    super(scope, id, { ...props, ...Hardening.kplusWorkloadProps(props) });
+    throwPropsProblems(this, daemonSetProblems(props));
+    this.hardening = new Hardening(this, props);
+    this.hardening.addContainers(props);
+  }
+
+  /**
+   * Adds a hardened container: every security field is set by the hardening.
+   *
+   * Takes the cdk8s-plus `ContainerProps` only (jsii does not allow an override to widen its
+   * parameter type). For the hardening options (`user`, `group`, `preset`, `writablePaths`,
+   * `writableTmp`, `writableVolumes`, `customImage`) use `addHardenedContainer`; passing them
+   * here (from JavaScript, where the type is not checked) fails with an error naming it.
+   */
+  public addContainer(cont: kplus.ContainerProps): kplus.Container {
+    return this.hardening.addContainer(cont, false, p => super.addContainer(p));
+  }
+
+  /**
+   * Adds a hardened container with the container-level hardening options (`HardenedContainerProps`).
+   */
+  public addHardenedContainer(cont: HardenedContainerProps): kplus.Container {
+    return this.hardening.withHardeningOptions(() => this.addContainer(cont));
+  }
+
+  /**
+   * Adds a hardened init container. Takes the cdk8s-plus
+   * `ContainerProps` only: for the hardening options use `addHardenedInitContainer`.
+   */
+  public addInitContainer(cont: kplus.ContainerProps): kplus.Container {
+    return this.hardening.addContainer(cont, true, p => super.addInitContainer(p));
+  }
+
+  /**
+   * Adds a hardened init container with the container-level hardening options (`HardenedContainerProps`).
+   */
+  public addHardenedInitContainer(cont: HardenedContainerProps): kplus.Container {
+    return this.hardening.withHardeningOptions(() => this.addInitContainer(cont));
+  }
+
+  /**
+   * Attaches an existing cdk8s-plus container; it is hardened like the others: its user and
+   * group are kept, the rest of its security context is the hardened one. A security context
+   * that would weaken it (`readOnlyRootFilesystem: false`, `allowPrivilegeEscalation: true`,
+   * `privileged: true`, `ensureNonRoot: false`, capabilities) fails as in `addContainer`.
+   */
+  public attachContainer(cont: kplus.Container): void {
+    super.attachContainer(cont);
+    this.hardening.attachContainer(cont);
+  }
+
+  /**
+   * @internal
+   */
+  public _toPodSpec(): kplus.k8s.PodSpec {
+    return hardenedPodSpec(this.hardening, super._toPodSpec());
+  }
+}
+
+/** The DaemonSet fields the API server would refuse, and spread. */
+function daemonSetProblems(props: RootlessDaemonSetProps): string[] {
+  const problems: string[] = [];
+  if (props.restartPolicy !== undefined && props.restartPolicy !== kplus.RestartPolicy.ALWAYS) {
+    problems.push(`props.restartPolicy: ${JSON.stringify(props.restartPolicy)} is not allowed for the pods of a DaemonSet (the API server accepts only `
+      + 'Always: the DaemonSet keeps one pod running on every node). Fix: leave it unset. For a task that runs to completion, use RootlessJob.');
+  }
+  if (props.spread) {
+    problems.push('props.spread: true adds a required pod anti-affinity per hostname and per zone; a DaemonSet already runs one pod per node, '
+      + 'and the zone term would keep all but one of its pods per zone from being scheduled. Fix: remove spread (choose nodes with '
+      + 'scheduling.attract or tolerations instead).');
+  }
+  const minReady = nonNegativeIntegerProblem(props.minReadySeconds);
+  if (minReady) problems.push(`props.minReadySeconds: ${minReady}. Fix: use a whole number of seconds, e.g. 10.`);
+  return problems;
+}
