@@ -27,7 +27,7 @@ import { ExemptionKind as K } from './exemption';
 import { writeAnnotation } from './exemptions/codec';
 import { HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { CONTAINER_HARDENING_OPTIONS, ContainerPlan, PodPlan, planContainer, planPod, podProblems } from './plan';
-import { Verification, verifyConstruct } from './verify';
+import { Verification, exemptionProblems, verifyConstruct } from './verify';
 
 const DEFAULT_SIZE = Size.mebibytes(WRITABLE_VOLUME_SIZE_MEBIBYTES);
 
@@ -103,7 +103,13 @@ export class Hardening {
     annotations.addAnnotation(RootlessAnnotations.EXEMPTIONS, writeAnnotation(this.plan.exemptions));
     annotations.addAnnotation(RootlessAnnotations.PSS_LEVEL, Lazy.any({ produce: () => this.levelAnnotation() }) as unknown as string);
     // cdk8s validates the whole app before it serializes a chart: from then on, verification errors fail synthesis
-    pod.node.addValidation({ validate: () => { this.validated = true; return []; } });
+    // (what needs no rendering is reported here, with every other construct's validation errors)
+    pod.node.addValidation({
+      validate: () => {
+        this.validated = true;
+        return exemptionProblems(this.plan, this.containers);
+      },
+    });
   }
 
   /** Adds the props' init containers and containers (after `this.hardening` is assigned). */

@@ -87,7 +87,7 @@ export interface Verification {
 }
 
 /** Exemptions that name a container the pod does not have. */
-function exemptionProblems(pod: PodPlan, containers: ReadonlyMap<string, ContainerPlan>): string[] {
+export function exemptionProblems(pod: PodPlan, containers: ReadonlyMap<string, ContainerPlan>): string[] {
   if (pod.exemptions.every(e => e.container === undefined)) return [];
   const names = new Set(containers.keys());
   return pod.exemptions

@@ -237,6 +237,7 @@ new ApiObject(chart, 'web', { apiVersion: 'apps/v1', kind: 'Deployment', metadat
   selector: { matchLabels: { app: 'web' } },
   template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } } });
 new ApiObject(chart, 'ok', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ok' }, spec: {
+  automountServiceAccountToken: false,
   securityContext: ${JSON.stringify(POD_SC)},
   containers: [{ name: 'app', image: 'x', securityContext: hardened }] } });
 new ApiObject(chart, 'es', ${JSON.stringify(rootInitPod('es', [{ id: 'runAsRoot', container: 'init', reason: 'chowns the data volume before start' }]))});
@@ -250,7 +251,8 @@ app.synth();
     expect(r.out).toContain('accepted: Pod es (shop/es): runAsNonRoot');
     expect(r.report.summary).toMatchObject({ status: 'failure', metadata: { 'level': 'restricted', 'pods evaluated': '3', 'accepted through exemptions': '2' } });
     const rules = r.report.violations.map((v: any) => v.ruleName);
-    expect(rules).toEqual(['allowPrivilegeEscalation', 'capabilities_restricted', 'runAsNonRoot', 'seccompProfile_restricted']);
+    // Pod Security first, then the rootless rules (the plugin checks both at restricted)
+    expect(rules).toEqual(['allowPrivilegeEscalation', 'capabilities_restricted', 'runAsNonRoot', 'seccompProfile_restricted', 'readOnlyRootFilesystem', 'serviceAccountToken']);
     for (const v of r.report.violations) {
       expect(v.violatingConstructs).toEqual([expect.objectContaining({ resourceName: 'web', constructPath: 'shop/web', manifestPath: 'dist/shop.k8s.yaml' })]);
     }
