@@ -1,0 +1,47 @@
+/** The admission policy and the JavaScript judgement side by side (as test/admission/regressions.test.ts does). */
+import { Testing } from 'cdk8s';
+import { checkOf, evaluatePolicy } from '../admission/cel';
+import { judge } from '../admission/judge';
+import { AdmissionFailurePolicy, RootlessAdmissionPolicy } from '../../lib/admission-policy';
+import { PodSecurity } from '../../lib/policy';
+import { hardenedContainer } from '../policy/fixtures';
+
+export const KEY = 'rootless.cdk8s.io/exemptions';
+
+export function policy(props: { failurePolicy?: AdmissionFailurePolicy } = {}): any {
+  const chart = Testing.chart();
+  new RootlessAdmissionPolicy(chart, 'rootless', props);
+  return Testing.synth(chart).find((d: any) => d.kind === 'ValidatingAdmissionPolicy');
+}
+
+export const POLICY = policy();
+
+/** The checks the policy fails (CEL errors are returned too). */
+export function cel(manifest: any): { failed: string[]; errors: string[] } {
+  const v = evaluatePolicy(POLICY, manifest);
+  return { failed: [...new Set(v.failed.map(checkOf))].sort(), errors: v.errors };
+}
+
+/** The checks the one JavaScript judgement fails. */
+export function js(manifest: any): string[] {
+  return judge(manifest, PodSecurity.latestVersion()).failed;
+}
+
+/** A pod that meets restricted and the rootless rules: init container `init`, containers `app` and `sidecar`. */
+export function pod(mutate: (spec: any) => void = () => {}, annotation?: string): any {
+  const c = (name: string) => {
+    const x = hardenedContainer(name);
+    x.securityContext.readOnlyRootFilesystem = true;
+    return x;
+  };
+  const spec: any = {
+    automountServiceAccountToken: false,
+    securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+    initContainers: [c('init')],
+    containers: [c('app'), c('sidecar')],
+  };
+  mutate(spec);
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ...(annotation !== undefined ? { annotations: { [KEY]: annotation } } : {}) }, spec };
+}
+
+export const asRoot = (c: any) => { c.securityContext.runAsUser = 0; c.securityContext.runAsNonRoot = false; };
