@@ -4,19 +4,18 @@
  * exemptions it actually declares.
  */
 import { Chart, Testing } from 'cdk8s';
-import { Testing as T } from 'cdk8s';
 import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
 import { judgeRootless } from '../../lib/hardening/verify';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 
 export const REASON = 'a reason that is long enough for review';
 
-/** What a synthesis wrote, or the error it threw. */
+/** What a synthesis wrote, or the error that construction or synthesis threw. */
 export function synthesize(build: (chart: Chart) => void): { docs?: any[]; error?: string } {
   const chart = Testing.chart();
-  build(chart);
   try {
-    return { docs: T.synth(chart) };
+    build(chart);
+    return { docs: Testing.synth(chart) };
   } catch (e) {
     return { error: (e as Error).message };
   }
