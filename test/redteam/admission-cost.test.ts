@@ -10,8 +10,8 @@
  */
 import { cel, pod } from './admission';
 import { RootlessAdmissionPolicy } from '../../lib/admission-policy';
-import { annotationGrammar, writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { ExemptionKind } from '../../lib/hardening/exemption-kind';
+import { annotationGrammar, writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { ROOTLESS_RULES } from '../../lib/hardening/rootless-rules';
 
 const PER_CALL_LIMIT = 1_000_000;

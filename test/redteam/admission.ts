@@ -1,9 +1,9 @@
 /** The admission policy and the JavaScript judgement side by side (as test/admission/regressions.test.ts does). */
 import { Testing } from 'cdk8s';
-import { checkOf, evaluatePolicy } from '../admission/cel';
-import { judge } from '../admission/judge';
 import { AdmissionFailurePolicy, RootlessAdmissionPolicy } from '../../lib/admission-policy';
 import { PodSecurity } from '../../lib/policy';
+import { checkOf, evaluatePolicy } from '../admission/cel';
+import { judge } from '../admission/judge';
 import { hardenedContainer } from '../policy/fixtures';
 
 export const KEY = 'rootless.cdk8s.io/exemptions';

@@ -5,8 +5,8 @@
  * refuses, and both give the same verdict.
  */
 import { asRoot, cel, js, pod } from './admission';
-import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { ExemptionKind } from '../../lib/hardening/exemption-kind';
+import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
 
 const R = 'the daemon needs it during its start';
 const root = (spec: any) => asRoot(spec.containers[0]);
@@ -31,7 +31,7 @@ describe('held: a tampered annotation is void for both (the root container is re
     ['a zero-width space in the container', `[{"id":"runAsRoot","container":"a\u200bpp","reason":"${R}"}]`, ['runAsNonRoot', 'runAsUser']],
     ['a second, valid entry and one broken one', `[{"id":"runAsRoot","container":"app","reason":"${R}"},{"id":"hostPID","container":null,"reason":"TODO"}]`, ['runAsNonRoot', 'runAsUser']],
     ['truncated', canonical.slice(0, -1), ['runAsNonRoot', 'runAsUser']],
-    ['an entry prefix hidden in the reason text', `[{"id":"hostIPC","container":null,"reason":"x {'id':'runAsRoot','container':'app', the daemon needs it"}]`, ['runAsNonRoot', 'runAsUser']],
+    ['an entry prefix hidden in the reason text', '[{"id":"hostIPC","container":null,"reason":"x {\'id\':\'runAsRoot\',\'container\':\'app\', the daemon needs it"}]', ['runAsNonRoot', 'runAsUser']],
   ])('%s', (_name, annotation, expected) => {
     const m = pod(root, annotation);
     expect(both(m)).toEqual({ js: expected, cel: expected, errors: [] });

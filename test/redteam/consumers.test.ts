@@ -8,8 +8,8 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import { asRoot, cel, js, pod } from './admission';
 import { run } from '../../lib/cli/program';
-import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { ExemptionKind } from '../../lib/hardening/exemption-kind';
+import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { RootlessValidation } from '../../lib/plugin';
 
 const R = 'the daemon needs it during its start';
@@ -84,5 +84,18 @@ describe('held', () => {
     const m = pod(spec => asRoot(spec.containers[0]), writeAnnotation([{ kind: ExemptionKind.RUN_AS_ROOT, container: 'app', reason: R }]));
     expect(cel(m)).toEqual({ failed: [], errors: [] });
     expect(await plugin(m)).toBe('success');
+  });
+
+  test('a YAML pod template with the exemptions annotation twice is an error for audit (kubectl refuses it too), not a choice of one', async () => {
+    const f = path.join(dir, 'dup.yaml');
+    fs.writeFileSync(f, [
+      'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: p', '  annotations:',
+      `    rootless.cdk8s.io/exemptions: '[{"id":"runAsRoot","container":"app","reason":"${R}"}]'`,
+      "    rootless.cdk8s.io/exemptions: '[]'",
+      'spec:', '  containers:', '  - name: app', '    image: app',
+    ].join('\n'));
+    const r = await audit([f]);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/duplicated mapping key/);
   });
 });

@@ -6,8 +6,8 @@ import { RE2JS } from '@bufbuild/re2';
 import { asRoot, cel, js, pod } from './admission';
 import { REASON, synthesize, writtenProblems } from './helpers';
 import { Exemption, HardenedPod } from '../../lib';
-import { readAnnotation, writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { ExemptionKind } from '../../lib/hardening/exemption-kind';
+import { readAnnotation, writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { ReasonPatterns, placeholderReason, reasonProblem } from '../../lib/hardening/reason';
 
 /** The reason rule as the admission policy runs it (RE2, as in CEL matches()). */
