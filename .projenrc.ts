@@ -209,10 +209,10 @@ project.eslint?.addRules({
         target: ['./lib/cli', './lib/plugin'],
         from: './lib',
         except: ['./cli', './plugin', './policy', './hardening'],
-        message: 'The CLI and the validation plugin never import the construct files (lib/*.ts): they load cdk8s-plus. Move shared logic to lib/hardening/ or lib/policy/: see docs/architecture.md.',
+        message: 'The CLI and the validation plugin never import the construct files (lib/*.ts, lib/admission/): they load cdk8s-plus. Move shared logic to lib/hardening/ or lib/policy/: see docs/architecture.md.',
       },
       {
-        target: ['./lib/hardening', './lib/!(index).ts'],
+        target: ['./lib/hardening', './lib/admission', './lib/!(index).ts'],
         from: ['./lib/cli', './lib/plugin'],
         message: 'The hardening model and the constructs never import the CLI or the plugin (lib/index.ts only re-exports the plugin for jsii): see docs/architecture.md.',
       },

@@ -27,7 +27,8 @@ function synthesize() {
   fs.rmSync(outdir, { recursive: true, force: true });
   fs.mkdirSync(outdir, { recursive: true });
   if (sources.length === 0) return [];
-  // Examples are TypeScript, as users write them; they import the compiled library.
+  // Examples are TypeScript, as users write them: they import 'cdk8s-rootless', which Node resolves to
+  // this package's compiled lib/ (its self-reference through the `exports` of package.json).
   require('ts-node').register({
     transpileOnly: true,
     skipProject: true,

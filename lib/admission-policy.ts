@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ANNOTATION_MAX_SIZE } from './admission/exemptions-cel';
 import { policyRules, policyVariables } from './admission/policy-cel';
+import { throwPropsProblems } from './hardening/errors';
 import { PodSecurity } from './policy/pod-security';
 import { parseMinor } from './policy/version';
 
@@ -253,7 +254,7 @@ export class RootlessAdmissionPolicy extends Construct {
     if (props.honorExemptions !== undefined && typeof props.honorExemptions !== 'boolean') {
       problems.push(`props.honorExemptions: ${JSON.stringify(props.honorExemptions)} is not a boolean. Fix: use true or false.`);
     }
-    if (problems.length > 0) throw new Error(`${this.node.path}: invalid RootlessAdmissionPolicy props:\n  ${problems.join('\n  ')}`);
+    throwPropsProblems(this, problems);
     this.version = props.version ?? PodSecurity.latestVersion();
     if (props.version === undefined) minor = policyMinor(this.version);
 

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { RootlessAnnotations } from './hardening/annotations';
+import { throwPropsProblems } from './hardening/errors';
 import { reasonProblem } from './hardening/reason';
 import { mergeKeyPaths } from './hardening/verify';
 import { PodSecurity, PolicyLevel } from './policy';
@@ -196,7 +197,7 @@ export class RestrictedNamespace extends kplus.Namespace {
     };
     this.checkExemption(props.exemption, modes, problems);
     if (problems.length > 0) {
-      throw new Error(`${this.node.path}: invalid RestrictedNamespace props:\n  ${problems.join('\n  ')}`);
+      throwPropsProblems(this, problems);
     }
 
     for (const [mode, setting] of Object.entries(modes)) {

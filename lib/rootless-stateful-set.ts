@@ -2,6 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Exemption, HardenedContainerProps } from './hardening';
+import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
 import { normalizePath as normalize, pathProblem } from './hardening/paths';
 import { ClaimMount, hardenedPodSpec, withClaimTemplates } from './kplus-overrides';
@@ -341,15 +342,15 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
 
   private fail(problems: string[]): void {
     if (problems.length > 0) {
-      throw new Error(`RootlessStatefulSet ${this.node.path}: invalid props:\n  ${problems.join('\n  ')}`);
+      throwPropsProblems(this, problems);
     }
   }
 }
 
 function validateMode(sts: RootlessStatefulSet, mode: VolumePermissions): void {
   if (!Object.values(VolumePermissions).includes(mode)) {
-    throw new Error(`RootlessStatefulSet ${sts.node.path}: invalid props:\n  props.volumePermissions: ${JSON.stringify(mode)} is not a `
-      + 'VolumePermissions value. Fix: use VolumePermissions.INIT_CONTAINER or VolumePermissions.FS_GROUP_ONLY.');
+    throwPropsProblems(sts, [`props.volumePermissions: ${JSON.stringify(mode)} is not a `
+      + 'VolumePermissions value. Fix: use VolumePermissions.INIT_CONTAINER or VolumePermissions.FS_GROUP_ONLY.']);
   }
 }
 

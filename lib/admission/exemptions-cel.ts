@@ -49,9 +49,12 @@ export function exemptionVariables(annotation: string): { name: string; expressi
     },
     { name: 'exempt', expression: "variables.exemptionsValid ? variables.exemptionEntries.map(p, p.split(',')[0] + ',' + p.split(',')[1]) : []" },
     {
-      // addCapabilities entries up to the end of their list: `addCapabilities","container":"app","capabilities":["A","B"`
-      name: 'capabilityExemptions',
-      expression: `variables.exemptionsValid ? variables.exemptionEntries.filter(p, p.startsWith('${ExemptionKind.ADD_CAPABILITIES}"')).map(p, p.split(']')[0]) : []`,
+      // one key per capability an addCapabilities entry lists: `"NET_ADMIN"/"container":"app"`, `"SYS_TIME"/"container":null`
+      // (the list `"A","B"` becomes `"A"/scope,"B"/scope`: no comma inside a name or a scope)
+      name: 'capabilityKeys',
+      expression: `variables.exemptionsValid ? variables.exemptionEntries.filter(p, p.startsWith('${ExemptionKind.ADD_CAPABILITIES}"'))`
+        + '.map(p, p.split(\',"capabilities":[\')[1].split(\']\')[0].replace(\',\', \'/\' + p.split(\',\')[1] + \',\') + \'/\' + p.split(\',\')[1])'
+        + '.join(\',\').split(\',\') : []',
     },
   ];
 }
@@ -110,9 +113,7 @@ export function forContainer(kind: string): string {
   return `(${celString(`${kind}","container":"`)} + c.name + '"' in variables.exempt || ${podWide(kind)})`;
 }
 
-/** CEL: the added capability `cap` of container `c` is listed by an entry of `kind` covering `c`. */
-export function capabilityListed(kind: string): string {
-  const prefix = `${kind}","container":`;
-  return `variables.capabilityExemptions.exists(e, (e.startsWith(${celString(`${prefix}"`)} + c.name + '",') || e.startsWith(${celString(`${prefix}null,`)})) `
-    + '&& e.split(\'[\')[1].split(\',\').exists(x, x == \'"\' + cap + \'"\'))';
+/** CEL: the added capability `cap` of container `c` is listed by an addCapabilities entry covering `c` (whole quoted names compared). */
+export function capabilityListed(): string {
+  return '(\'"\' + cap + \'"/"container":"\' + c.name + \'"\' in variables.capabilityKeys || \'"\' + cap + \'"/"container":null\' in variables.capabilityKeys)';
 }

@@ -4,13 +4,13 @@
  * checks' own `cel` facets) and per rootless rule (lib/hardening/rootless-rules.ts), each relaxed
  * by the exemptions that permit its fields, within their scope.
  */
+import { ANNOTATION_MAX_SIZE, CAPABILITY_KINDS, VOLUME_RELAXATIONS, capabilityListed, exemptionVariables, forContainer, kindsRelaxing, podWide } from './exemptions-cel';
+import { CEL_WITHIN_LIMITS, LIMITS_MESSAGE, celContainers } from './limits';
 import { RootlessAnnotations } from '../hardening/annotations';
 import { ROOTLESS_RULES } from '../hardening/rootless-rules';
 import { CheckCel, META, SPEC, celHas, celString } from '../policy/checks/cel';
 import { checksFor } from '../policy/checks/registry';
 import { PolicyLevel } from '../policy/types';
-import { ANNOTATION_MAX_SIZE, CAPABILITY_KINDS, VOLUME_RELAXATIONS, capabilityListed, exemptionVariables, forContainer, kindsRelaxing, podWide } from './exemptions-cel';
-import { CEL_WITHIN_LIMITS, LIMITS_MESSAGE, celContainers } from './limits';
 
 const EXEMPTIONS_ANNOTATION = RootlessAnnotations.EXEMPTIONS;
 
@@ -71,9 +71,10 @@ function compile(id: string, description: string, cel: CheckCel, honor: boolean)
   };
   const parts: string[] = [];
   for (const [field, condition] of Object.entries(cel.pod ?? {})) parts.push(relaxed(condition, kindsRelaxing(field), podWide));
-  const perContainer: string[] = Object.entries(cel.container ?? {}).map(([field, condition]) => relaxed(condition, kindsRelaxing(field), forContainer));
+  const perContainer: string[] = Object.entries(cel.container ?? {})
+    .map(([field, condition]) => relaxed(condition, kindsRelaxing(field), forContainer));
   if (cel.capability !== undefined) {
-    const each = relaxed(cel.capability, CAPABILITY_KINDS, capabilityListed);
+    const each = relaxed(cel.capability, CAPABILITY_KINDS, () => capabilityListed());
     perContainer.push(`(!(${celHas('c', 'securityContext.capabilities.add')}) || c.securityContext.capabilities.add.all(cap, ${each}))`);
   }
   if (perContainer.length > 0) {

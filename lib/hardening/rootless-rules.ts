@@ -36,10 +36,10 @@ export interface RootlessRule {
   readonly id: string;
   /** The rule in words. */
   readonly description: string;
-  /** The violations in a pod spec (API field names); `windows` when `spec.os.name` is windows. */
-  check(spec: any, windows: boolean): RootlessFinding[];
   /** The same rule in CEL, for the admission policy (the format of the checks' facets, lib/policy/checks/cel.ts). */
   readonly cel: CheckCel;
+  /** The violations in a pod spec (API field names); `windows` when `spec.os.name` is windows. */
+  check(spec: any, windows: boolean): RootlessFinding[];
 }
 
 const READ_ONLY_ROOT_FILESYSTEM: RootlessRule = {

@@ -1,5 +1,7 @@
 /**
- * Internal: the one judgement of a manifest against the rootless profile — Pod Security `restricted`
+ * Internal: the verify stage of the hardening (docs/architecture.md, "Hardening: plan, apply,
+ * verify"): manifest in, findings out. `verifyConstruct` is everything a construct is responsible
+ * for; `judgeRootless` is the one judgement of a manifest against the rootless profile — Pod Security `restricted`
  * plus the rootless rules (rootless-rules.ts), on the manifest with the given exemptions reverted
  * within their scopes (declared-exemptions.ts). Synthesis verification judges every construct's
  * manifest with it (with the exemptions the construct declared); the admission policy is tested to
@@ -7,11 +9,18 @@
  *
  * Pure: no cdk8s imports.
  */
+import { RootlessAnnotations } from './annotations';
 import { ExemptionLike, revertExemptions } from './declared-exemptions';
+import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from './defaults';
+import { writeAnnotation } from './exemptions/codec';
+import { kindsRelaxing } from './exemptions/registry';
+import { describeExemption } from './exemptions/value';
+import type { ContainerPlan, PodPlan } from './plan';
 import { RootlessFinding, rootlessFindings } from './rootless-rules';
-import { podTemplateOf } from '../policy/k8s-shapes';
+import { kubeletRefusals, misplacedClaims, suggestedPort, unbindablePorts, unreachableCapabilities } from './runtime-checks';
+import { containersOf, podTemplateOf } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
-import { EvaluationResult, PolicyLevel } from '../policy/types';
+import { EvaluationResult, PolicyLevel, Violation } from '../policy/types';
 
 /** The verdict on one manifest. */
 export interface RootlessVerdict {
@@ -25,17 +34,34 @@ export interface RootlessVerdict {
   readonly rootless: RootlessFinding[];
 }
 
+/** What a judgement applies. */
+export interface JudgeOptions {
+  /** The Pod Security level (default restricted). */
+  readonly level?: PolicyLevel;
+  /** The policy version (default latest). */
+  readonly version?: string;
+  /** Whether the rootless rules apply too (default true: the rootless profile). */
+  readonly rootlessRules?: boolean;
+}
+
 /**
- * Judges a manifest at `restricted` (policy `version`, default latest) plus the rootless rules,
- * with `exemptions` reverted first.
+ * Judges a manifest: Pod Security at `level` (default restricted) and policy `version` (default
+ * latest), plus the rootless rules unless `rootlessRules: false`, with `exemptions` reverted first.
+ * The one revert-and-evaluate step: synthesis verification, the validation plugin, `audit
+ * --exemptions honor` and the admission policy's tests use it.
  */
-export function judgeRootless(manifest: unknown, exemptions: readonly ExemptionLike[], version?: string): RootlessVerdict {
+export function judge(manifest: unknown, exemptions: readonly ExemptionLike[], options: JudgeOptions = {}): RootlessVerdict {
   const reverted = exemptions.length === 0 ? manifest : revertExemptions(manifest, exemptions);
-  const uncovered = PodSecurity.evaluate(reverted, { level: PolicyLevel.RESTRICTED, version });
+  const uncovered = PodSecurity.evaluate(reverted, { level: options.level ?? PolicyLevel.RESTRICTED, version: options.version });
   if (!uncovered.applicable) return { applicable: false, allowed: true, uncovered, rootless: [] };
   const spec = podTemplateOf(reverted)?.spec;
-  const rootless = typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? rootlessFindings(spec) : [];
+  const rootless = options.rootlessRules !== false && typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? rootlessFindings(spec) : [];
   return { applicable: true, allowed: uncovered.allowed && rootless.length === 0, uncovered, rootless };
+}
+
+/** Judges a manifest against the rootless profile (restricted plus the rootless rules) at policy `version` (see `judge`). */
+export function judgeRootless(manifest: unknown, exemptions: readonly ExemptionLike[], version?: string): RootlessVerdict {
+  return judge(manifest, exemptions, { version });
 }
 
 /** The paths of every `<<` key in a JSON value (YAML 1.1 readers such as kubectl merge them). */
@@ -52,4 +78,167 @@ export function mergeKeyPaths(value: unknown, path = ''): string[] {
     out.push(...mergeKeyPaths((value as any)[key], at));
   }
   return out;
+}
+
+/** A verification of a final manifest: the synthesis errors and the PSS level. */
+export interface Verification {
+  readonly errors: string[];
+  readonly level: PolicyLevel;
+}
+
+/** Exemptions that name a container the pod does not have. */
+function exemptionProblems(pod: PodPlan, containers: ReadonlyMap<string, ContainerPlan>): string[] {
+  if (pod.exemptions.every(e => e.container === undefined)) return [];
+  const names = new Set(containers.keys());
+  return pod.exemptions
+    .filter(e => e.container !== undefined && !names.has(e.container))
+    .map(e => `exemptions: ${describeExemption(e)} names a container that is not in the pod (containers: ${[...names].join(', ') || 'none'}). `
+      + 'Fix: use the name of an init or regular container, or remove the exemption.');
+}
+
+/**
+ * Verifies a final manifest (without its level annotation): synthesis errors and the PSS level.
+ * Everything the construct is responsible for: the exemptions annotation says exactly what was
+ * declared; Pod Security restricted and the rootless rules hold unless a declared exemption
+ * covers them (verify.ts, the judgement the admission policy is tested against); every container
+ * says runAsNonRoot explicitly; no `<<` key; the kubelet would start it; ports bind; mounts are unique.
+ */
+export function verifyConstruct(manifest: any, pod: PodPlan, containers: ReadonlyMap<string, ContainerPlan>): Verification {
+  const errors = exemptionProblems(pod, containers);
+  const template = podTemplateOf(manifest);
+  const spec = template?.spec;
+  errors.push(...kubeletProblems(spec), ...portProblems(spec), ...mountProblems(spec));
+  errors.push(...annotationProblems(pod, template?.metadata?.annotations));
+  for (const at of mergeKeyPaths(manifest)) {
+    errors.push(`${at}: a "<<" key is a merge key to YAML 1.1 readers such as kubectl, which would apply something else than this manifest. `
+      + 'Fix: remove it (JSON patches and raw objects must not write "<<").');
+  }
+  for (const c of containersOf(spec)) {
+    if (typeof c.securityContext?.runAsNonRoot !== 'boolean') {
+      errors.push(`container "${c.name}": securityContext.runAsNonRoot is not set explicitly (it was removed after construction). `
+        + 'Fix: do not patch the security fields the hardening manages; declare an exemption instead.');
+    }
+  }
+  // a claim mounted where the image does not keep its data (e.g. at PGDATA itself, below the preset's dataPath)
+  const dataPaths = new Map([...containers].filter(([, c]) => c.preset?.dataPath !== undefined).map(([n, c]) => [n, c.preset!.dataPath!]));
+  for (const m of misplacedClaims(spec, dataPaths)) {
+    const preset = containers.get(m.container)!.preset!;
+    errors.push(`container "${m.container}": the claim "${m.volume}" is mounted at ${m.mountPath}, but the image (${preset._source}) keeps its data in `
+      + `${m.dataPath}${m.below ? ', and a claim mounted below it holds the data directory itself: on a fresh volume its lost+found makes '
+        + 'the image\'s initialisation fail (initdb refuses a non-empty directory)' : ': the data would not be on the claim'}. `
+      + `Fix: mount the claim at ${m.dataPath}. Moving the data directory instead (e.g. PGDATA) is not done for you: on an existing claim it `
+      + 'would initialise a new, empty database next to the old data; if you did configure the image to keep its data elsewhere, describe '
+      + `that with a preset of your own: ImagePreset.of({ ..., dataPath: '${m.mountPath}' }).`);
+  }
+  // added capabilities a non-root process never holds (runtime-checks.ts): refused, like low ports
+  for (const { container, capabilities, user } of unreachableCapabilities(spec)) {
+    const scope = `{ container: '${container}' }`;
+    errors.push(`container "${container}": capabilities ${capabilities.join(', ')} are added, but the container runs as `
+      + `${user === undefined ? 'a non-root user' : `UID ${user}`} with allowPrivilegeEscalation: false, so its process never holds them `
+      + '(Kubernetes gives a non-root process no ambient capabilities, and no_new_privs disables file capabilities): it would fail with EPERM. '
+      + `Fix: declare Exemption.runAsRoot(reason, ${scope}) for that container; or drop the capabilities (remove them from `
+      + `Exemption.addCapabilities); or declare Exemption.privilegeEscalation(reason, ${scope}) and give the image's binary the file `
+      + `capability (setcap ${capabilities.map(c => `cap_${c.toLowerCase()}`).join(',')}+ep /path/to/binary).`);
+  }
+
+  const exemptions = pod.exemptions;
+  const verdict = judgeRootless(manifest, exemptions);
+  // without exemptions, the judgement evaluated the manifest itself
+  const result = exemptions.length === 0 ? verdict.uncovered : PodSecurity.evaluate(manifest);
+  if (verdict.uncovered.malformed) errors.push(`the synthesized manifest is malformed: ${verdict.uncovered.malformed}`);
+  errors.push(...verdict.uncovered.violations.map(describeViolation));
+  errors.push(...verdict.rootless.map(describeFinding));
+  const names = exemptions.length > 0 ? new Set(containers.keys()) : undefined;
+  for (const e of exemptions) {
+    if ((e.container === undefined || names!.has(e.container)) && sameJson(revertExemptions(manifest, [e]), manifest)) {
+      errors.push(`exemptions: ${describeExemption(e)} covers nothing: the synthesized pod does not use what it exempts. `
+        + 'Fix: remove the exemption (or the setting that overrides it).');
+    }
+  }
+  return { errors, level: result.allowed ? PolicyLevel.RESTRICTED : PodSecurity.strictestLevel(manifest) };
+}
+
+/** The emitted exemptions annotation must be the canonical form of exactly the declared exemptions. */
+function annotationProblems(pod: PodPlan, annotations: any): string[] {
+  const key = RootlessAnnotations.EXEMPTIONS;
+  const expected = writeAnnotation(pod.exemptions);
+  const emitted = typeof annotations === 'object' && annotations !== null ? annotations[key] : undefined;
+  if (emitted === expected) return [];
+  return [`pod template annotation ${key} is ${emitted === undefined ? 'missing' : JSON.stringify(emitted)}, but the construct declares ${expected}: `
+    + 'it was changed after construction (podMetadata.addAnnotation or a JSON patch), and would claim exemptions that were not declared or hide ones that were. '
+    + 'Fix: declare exemptions only through props.exemptions (Exemption factories), and never write this annotation yourself.'];
+}
+
+/** Deep equality of JSON values, key order ignored, an undefined property the same as a missing one. */
+function sameJson(a: any, b: any): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  let defined = 0;
+  for (const k of Object.keys(a)) {
+    const v = a[k];
+    if (v === undefined) continue;
+    defined++;
+    if (!sameJson(v, b[k])) return false;
+  }
+  // each defined property of a is defined in b: b has no other when it has no more properties
+  const keys = Object.keys(b);
+  if (keys.length === defined) return true;
+  for (const k of keys) if (b[k] !== undefined) defined--;
+  return defined === 0;
+}
+
+function describeFinding(f: RootlessFinding): string {
+  const kinds = kindsRelaxing(f.rule);
+  return `${f.detail} (rootless rule ${f.rule}), and no exemption covers it. Fix: ${f.fix}.`
+    + (kinds.length > 0 ? ` Or, if the workload really needs it, declare ${kinds.map(k => k.hint).join(' or ')}.` : '');
+}
+
+function describeViolation(v: Violation): string {
+  const named = (v.containers ?? []).every(c => v.detail.includes(`"${c}"`));
+  const where = !v.containers?.length ? 'pod: ' : named ? '' : `container${v.containers.length > 1 ? 's' : ''} ${v.containers.map(c => `"${c}"`).join(', ')}: `;
+  const kinds = kindsRelaxing(v.check);
+  const hint = kinds.length > 0 ? kinds.map(k => k.hint).join(' or ') : undefined;
+  return `${where}${v.detail} (PSS ${v.level} check ${v.check}), and no exemption covers it. Fix: ${v.fix}`
+    + (hint ? ` Or, if the workload really needs it, declare ${hint}.` : '');
+}
+
+/** The kubelet refuses a container whose effective runAsNonRoot is true and whose effective user is 0 (runtime-checks.ts). */
+function kubeletProblems(spec: any): string[] {
+  return kubeletRefusals(spec)
+    .map(r => `container "${r.container}": effective runAsNonRoot is true and effective runAsUser is 0: the kubelet would refuse to start it. `
+      + 'Fix: run it as a non-zero UID, or declare Exemption.runAsRoot(reason, { container }) and do not set runAsNonRoot on it.');
+}
+
+/**
+ * Ports below FIRST_UNPRIVILEGED_PORT (1024, or the pod sysctl's value) that the container cannot bind: only a
+ * root process that holds NET_BIND_SERVICE can (runtime-checks.ts).
+ */
+function portProblems(spec: any): string[] {
+  return unbindablePorts(spec).map(({ container, port, start, root }) =>
+    `container "${container}": port ${port} is below ${start}, and a ${root ? 'root process without NET_BIND_SERVICE' : 'non-root process'} cannot bind it. `
+    + `Fix: listen on a port >= ${FIRST_UNPRIVILEGED_PORT} (e.g. ${suggestedPort(port)}) and map the Service port `
+    + `(port: ${port}, targetPort: the new port); or set unprivilegedPortStart: ${port} `
+    + `(the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL}, allowed by PSS restricted). `
+    + (root
+      ? `Or, as the container runs as root, declare Exemption.addCapabilities(['NET_BIND_SERVICE'], reason, { container: '${container}' }).`
+      : 'NET_BIND_SERVICE does not help: Kubernetes gives a non-root process no ambient capabilities, and allowPrivilegeEscalation: false disables file capabilities.'));
+}
+
+/** Two mounts at one path in a container (e.g. a writable path and a volume mounted later): the API rejects it. */
+function mountProblems(spec: any): string[] {
+  const problems: string[] = [];
+  for (const c of containersOf(spec)) {
+    const paths: string[] = (c.volumeMounts ?? []).map((m: any) => m?.mountPath);
+    for (const p of new Set(paths.filter((x, i) => paths.indexOf(x) !== i))) {
+      problems.push(`container "${c.name}": two volumes are mounted at ${p}. Fix: mount one volume per path `
+        + '(a writable path already has its own emptyDir).');
+    }
+  }
+  return problems;
 }

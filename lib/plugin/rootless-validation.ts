@@ -18,8 +18,9 @@
 import * as fs from 'fs';
 import { ManifestError, ManifestObject, parseManifests } from '../cli/manifest-parser';
 import { RootlessAnnotations } from '../hardening/annotations';
-import { DeclaredExemption, declaredExemptions, revertExemptions } from '../hardening/declared-exemptions';
+import { DeclaredExemption, declaredExemptions } from '../hardening/declared-exemptions';
 import { kindOf, kindsRelaxing } from '../hardening/exemptions/registry';
+import { judge } from '../hardening/verify';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel, Violation } from '../policy/types';
 
@@ -167,7 +168,7 @@ export class RootlessValidation {
         if (result.allowed) continue;
         const uncovered = declared.exemptions.length === 0
           ? result.violations
-          : PodSecurity.evaluate(revertExemptions(manifest, declared.exemptions), { level: this.level, version: this.version }).violations;
+          : judge(manifest, declared.exemptions, { level: this.level, version: this.version, rootlessRules: false }).uncovered.violations;
         const left = new Set(uncovered.map(v => v.check));
         for (const v of result.violations) {
           if (left.has(v.check)) continue;

@@ -1,12 +1,12 @@
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { checkOf, evaluatePolicy } from './cel';
+import { judge } from './judge';
 import { AdmissionFailurePolicy, LabelSelectorOperator, RootlessAdmissionPolicy, RootlessAdmissionPolicyProps, ValidationAction } from '../../lib/admission-policy';
 import { HardenedPod } from '../../lib/hardened-pod';
 import { Exemption } from '../../lib/hardening/exemption';
 import { PodSecurity } from '../../lib/policy';
 import { container, hardenedPod as enginePod, workload } from '../policy/fixtures';
-import { judge } from './judge';
 
 const KINDS = ['Pod', 'PodTemplate', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
 
@@ -263,6 +263,34 @@ describe('the exemption annotation (escape hatch)', () => {
   });
 });
 
+describe('the policy version', () => {
+  const userNamespacePod = () => hardenedWith(p => { p.spec.hostUsers = false; sc(p).runAsNonRoot = false; sc(p).runAsUser = 0; });
+
+  test('pinned by default to the newest version the engine knows', () => {
+    const chart = Testing.chart();
+    const policy = new RootlessAdmissionPolicy(chart, 'p');
+    expect(policy.version).toBe(PodSecurity.latestVersion());
+    expect(RootlessAdmissionPolicy.rules().map(r => r.check)).toEqual(RootlessAdmissionPolicy.rules(PodSecurity.latestVersion()).map(r => r.check));
+  });
+
+  test('user namespaces relax the user checks from v1.35, not before', () => {
+    expect(celFailures(userNamespacePod(), synth({ version: 'v1.35' }).policy)).toEqual([]);
+    expect(celFailures(userNamespacePod(), synth({ version: 'v1.34' }).policy)).toEqual(['runAsNonRoot', 'runAsUser']);
+  });
+
+  test('checks that do not exist at a version do not run (runAsUser from v1.23, capabilities from v1.22)', () => {
+    const rules = (version: string) => RootlessAdmissionPolicy.rules(version).map(r => r.check);
+    expect(rules('v1.22')).not.toContain('runAsUser');
+    expect(rules('v1.23')).toContain('runAsUser');
+    expect(rules('v1.21')).toContain('capabilities_baseline');
+    expect(rules('v1.21')).not.toContain('capabilities_restricted');
+  });
+
+  test('a version above the newest enforces the newest', () => {
+    expect(RootlessAdmissionPolicy.rules('v1.99')).toEqual(RootlessAdmissionPolicy.rules());
+  });
+});
+
 describe('match conditions', () => {
   test('an update that leaves the pod template alone is not checked (metadata-only changes by controllers)', () => {
     const bad = as('Deployment', hardenedWith(p => { sc(p).runAsUser = 0; }));
@@ -354,7 +382,7 @@ describe('bad input names the construct path, the prop and the fix', () => {
   };
   test('Deny with Warn', () => {
     const msg = error({ validationActions: [ValidationAction.DENY, ValidationAction.WARN] });
-    expect(msg).toContain('test/rootless: invalid RootlessAdmissionPolicy props');
+    expect(msg).toContain('RootlessAdmissionPolicy test/rootless: invalid props');
     expect(msg).toContain('props.validationActions: Deny and Warn together are rejected by the API server');
     expect(msg).toContain('Fix: use [Deny] or [Deny, Audit]');
   });
@@ -373,6 +401,14 @@ describe('bad input names the construct path, the prop and the fix', () => {
   });
   test('failure policy', () => {
     expect(error({ failurePolicy: 'Retry' as AdmissionFailurePolicy })).toContain('props.failurePolicy: "Retry" is not a failure policy');
+  });
+  test.each(['latest', 'v2.0', '1.30', 'v1.030', ''])('version %j', (version) => {
+    const msg = error({ version });
+    expect(msg).toContain('test/rootless: invalid RootlessAdmissionPolicy props');
+    expect(msg).toContain(`props.version: ${JSON.stringify(version)} is not a policy version. Fix: use "v1.N"`);
+  });
+  test('honorExemptions', () => {
+    expect(error({ honorExemptions: 'yes' as any })).toContain('props.honorExemptions: "yes" is not a boolean');
   });
 });
 

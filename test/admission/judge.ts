@@ -4,13 +4,10 @@
  * applied to the object with its validly declared exemptions reverted (`declaredExemptions`), plus
  * the policy's size limits.
  */
-import { ANNOTATION_MAX_SIZE } from '../../lib/admission/exemptions-cel';
+import { limitsProblem } from '../../lib/admission/limits';
 import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
 import { judgeRootless } from '../../lib/hardening/verify';
 import { PodSecurity } from '../../lib/policy';
-import { podTemplateOf } from '../../lib/policy/k8s-shapes';
-
-const KEY = 'rootless.cdk8s.io/exemptions';
 
 export interface Verdict {
   /** The failed checks and rules (ids), sorted; `limits` when the object is beyond the policy's limits. */
@@ -19,8 +16,7 @@ export interface Verdict {
 
 /** The policy's verdict, computed in JavaScript. */
 export function judge(manifest: any, version: string, honor = true): Verdict {
-  const annotation = podTemplateOf(manifest)?.metadata?.annotations?.[KEY];
-  if (typeof annotation === 'string' && [...annotation].length > ANNOTATION_MAX_SIZE) return { failed: ['limits'] };
+  if (limitsProblem(manifest) !== undefined) return { failed: ['limits'] };
   const exemptions = honor ? declaredExemptions(manifest).exemptions : [];
   const original = PodSecurity.evaluate(manifest, { version });
   if (original.malformed) throw new Error(`malformed test object: ${original.malformed}`);

@@ -8,8 +8,9 @@ import * as fc from 'fast-check';
 import { checkOf, evaluatePolicy } from './cel';
 import { judge } from './judge';
 import { RootlessAdmissionPolicy } from '../../lib/admission-policy';
-import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { ExemptionKind } from '../../lib/hardening/exemption-kind';
+import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
+import { EXEMPTION_KINDS } from '../../lib/hardening/exemptions/registry';
 import { workload } from '../policy/fixtures';
 
 const KINDS = ['Pod', 'PodTemplate', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
@@ -43,7 +44,8 @@ export function as(kind: string, pod: { metadata: any; spec: any }): any {
 
 const strip = (o: any) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 /** Mostly unset: each field is set in one object out of ten, so that many objects pass and exemptions decide. */
-const opt = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.oneof({ arbitrary: fc.constant(undefined), weight: 9 }, { arbitrary: a, weight: 1 });
+const opt = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> =>
+  fc.oneof({ arbitrary: fc.constant(undefined), weight: 9 }, { arbitrary: a, weight: 1 });
 
 const containerSc = fc.record({
   runAsNonRoot: opt(fc.boolean()),
@@ -82,7 +84,9 @@ const podArb = fc.record({
   init: fc.array(containerArb, { maxLength: 2 }),
   containers: fc.array(containerArb, { minLength: 1, maxLength: 2 }),
   ephemeral: fc.array(containerArb, { maxLength: 1 }),
-  hostNetwork: opt(fc.boolean()), hostPID: opt(fc.boolean()), hostIPC: opt(fc.boolean()),
+  hostNetwork: opt(fc.boolean()),
+  hostPID: opt(fc.boolean()),
+  hostIPC: opt(fc.boolean()),
   hostUsers: opt(fc.boolean()),
   windows: fc.integer({ min: 0, max: 9 }).map(n => n < 2),
   hardened: fc.integer({ min: 0, max: 9 }).map(n => n < 6),
@@ -107,13 +111,19 @@ const podArb = fc.record({
   const harden = (c: any) => (r.hardened ? {
     ...c,
     securityContext: {
-      runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
       ...c.securityContext,
     },
   } : c);
   const named = (list: any[], prefix: string) => list.map((c, i) => ({ name: `${prefix}${i}`, image: 'img', ...harden(c) }));
   const spec: any = strip({
-    hostNetwork: r.hostNetwork, hostPID: r.hostPID, hostIPC: r.hostIPC, hostUsers: r.hostUsers,
+    hostNetwork: r.hostNetwork,
+    hostPID: r.hostPID,
+    hostIPC: r.hostIPC,
+    hostUsers: r.hostUsers,
     automountServiceAccountToken: r.automount ?? (r.hardened ? false : undefined),
     securityContext: r.hardened ? { seccompProfile: { type: 'RuntimeDefault' }, ...r.podSc } : r.podSc,
     volumes,
@@ -138,7 +148,7 @@ const BAD_REASONS = [
 ];
 const reasonArb = fc.oneof({ arbitrary: fc.constantFrom(...GOOD_REASONS), weight: 12 }, { arbitrary: fc.constantFrom(...BAD_REASONS), weight: 1 });
 const ALL_KINDS = Object.values(ExemptionKind);
-const POD_ONLY = new Set<string>([ExemptionKind.HOST_NETWORK, ExemptionKind.HOST_PID, ExemptionKind.HOST_IPC, ExemptionKind.HOST_PATH, ExemptionKind.SERVICE_ACCOUNT_TOKEN]);
+const POD_ONLY = new Set<string>(EXEMPTION_KINDS.filter(k => k.podOnly).map(k => k.id));
 
 const entryArb = (names: string[]) => fc.record({
   kind: fc.constantFrom(...ALL_KINDS),
@@ -179,7 +189,7 @@ const objectArb = podArb.chain(pod => {
     entries: fc.option(fc.uniqueArray(entryArb(names), { maxLength: 3, selector: e => `${e.kind}/${e.container}` }), { nil: undefined, freq: 4 }),
     tamper: fc.oneof({ arbitrary: fc.constant('none'), weight: 3 }, { arbitrary: fc.constantFrom(...Object.keys(TAMPER)), weight: 2 }),
   }).map(r => {
-    const metadata = { ...pod.metadata };
+    const metadata: any = { ...pod.metadata };
     if (r.entries !== undefined) {
       metadata.annotations = { ...metadata.annotations, 'rootless.cdk8s.io/exemptions': TAMPER[r.tamper](writeAnnotation(r.entries as any)) };
     }

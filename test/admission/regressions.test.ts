@@ -7,8 +7,8 @@ import { Testing } from 'cdk8s';
 import { checkOf, evaluatePolicy } from './cel';
 import { judge } from './judge';
 import { RootlessAdmissionPolicy } from '../../lib/admission-policy';
-import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { ExemptionKind } from '../../lib/hardening/exemption-kind';
+import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { PodSecurity } from '../../lib/policy';
 import { hardenedContainer, workload } from '../policy/fixtures';
 
@@ -102,7 +102,10 @@ describe('issue 11 admission defects', () => {
 
   test('a privilegeEscalation exemption let privileged: true through', () => {
     const annotation = writeAnnotation([{ kind: ExemptionKind.PRIVILEGE_ESCALATION, container: 'app', reason: 'runs a setuid helper to mount fuse' }]);
-    const manifest = pod(spec => { spec.containers[0].securityContext.privileged = true; spec.containers[0].securityContext.allowPrivilegeEscalation = true; }, annotation);
+    const manifest = pod(spec => {
+      spec.containers[0].securityContext.privileged = true;
+      spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+    }, annotation);
     regression(manifest, ['privileged']);
   });
 

@@ -15,7 +15,7 @@ function errorOf(props: HardenedPodProps, after?: (pod: HardenedPod) => void): s
 
 /** Every construction error names the construct path, the prop and the fix. */
 function expectError(message: string, prop: string, ...parts: string[]) {
-  expect(message).toContain('HardenedPod test/app: invalid hardening props:');
+  expect(message).toContain('HardenedPod test/app: invalid props:');
   expect(message).toContain(prop);
   expect(message).toContain('Fix: ');
   for (const part of parts) expect(message).toContain(part);

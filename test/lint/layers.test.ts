@@ -67,6 +67,8 @@ describe.each([
   ['lib/hardening/probe.ts', '../plugin', 'never import the CLI or the plugin'],
   ['lib/hardened-pod-probe.ts', './cli/program', 'never import the CLI or the plugin'],
   ['lib/rootless-probe.ts', './plugin/rootless-validation', 'never import the CLI or the plugin'],
+  ['lib/admission/probe.ts', '../cli/manifest-parser', 'never import the CLI or the plugin'],
+  ['lib/cli/probe.ts', '../admission/policy-cel', 'never import the construct files'],
 ])('%s importing %s', (file, spec, message) => {
   test('is refused, naming the layer rule', async () => {
     const errors = await layerErrors(file, `import * as m from '${spec}';\nexport const x = m;\n`);

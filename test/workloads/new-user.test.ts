@@ -228,3 +228,19 @@ describe('RestrictedNamespace and the default VolumePermissions.INIT_CONTAINER',
     expect(message).toContain('The workload declares exemptions (privilegeEscalation (container "es") in rootless.cdk8s.io/exemptions)');
   });
 });
+
+test('a preset mismatch names where the user comes from: the pod\'s preset for an init container, a container\'s own user over its preset', () => {
+  const init = error(chart => new HardenedPod(chart, 'p', {
+    preset: ImagePreset.postgresAlpine(),
+    initContainers: [{ name: 'migrate', image: 'postgres:16' }],
+    containers: [{ name: 'pg', image: 'postgres:16-alpine' }],
+  }));
+  expect(init).toContain('initContainers[migrate].image: "postgres:16" is the image of ImagePreset.postgres(), which runs as UID 999, '
+    + 'but the container runs as UID 70 (from ImagePreset.postgresAlpine())');
+  expect(init).not.toContain('containers[pg]');
+  const own = error(chart => new HardenedPod(chart, 'p', {
+    user: 1000, containers: [{ name: 'cache', image: 'redis:7', preset: ImagePreset.mongo(), user: 1001 }],
+  }));
+  expect(own).toContain('containers[cache].image: "redis:7" is the image of ImagePreset.redis(), which runs as UID 999, but the container '
+    + 'runs as UID 1001 (from containers[cache].user)');
+});

@@ -13,7 +13,7 @@ import { RootlessDeployment } from '../../lib/rootless-deployment';
  */
 describe('verification of the emitted manifest', () => {
   let spy: jest.SpyInstance;
-  beforeEach(() => { spy = jest.spyOn(Hardening.prototype as any, 'verifyManifest'); });
+  beforeEach(() => { spy = jest.spyOn(Hardening.prototype as any, 'verify'); });
   afterEach(() => spy.mockRestore());
 
   test('one verification per workload and synthesis; the emitted manifest is the one verified', () => {

@@ -24,7 +24,8 @@ import { PolicyLevel } from '../types';
 import { CheckCel, META, SPEC, celGet, celHas, celString } from './cel';
 import { CheckDefinition, CheckPodFn, anyBad, badContainerNames, badSettings, badValues, joinQuote, pluralize, settersPhrase, sortedSet, unique } from './util';
 
-const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+/** The AppArmor annotation key prefix (exported for the admission policy's limits). */
+export const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
 function allowedAnnotationValue(value: string): boolean {
   return value === '' || value === 'runtime/default' || value.startsWith('localhost/');

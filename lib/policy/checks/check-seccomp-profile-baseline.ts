@@ -25,8 +25,8 @@ import {
   joinQuote, pluralize, settersPhrase, sortedSet,
 } from './util';
 
-const ANNOTATION_POD = 'seccomp.security.alpha.kubernetes.io/pod';
-const ANNOTATION_CONTAINER_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
+export const ANNOTATION_POD = 'seccomp.security.alpha.kubernetes.io/pod';
+export const ANNOTATION_CONTAINER_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
 const FIX = 'Set seccompProfile.type to RuntimeDefault or Localhost (never Unconfined).';
 
 /** An annotation's own value (never an inherited property of the annotations object). */

@@ -17,8 +17,8 @@ v1.25+: pods with spec.os.name=windows are exempt.
 */
 import { Container } from '../pod-spec';
 import { PolicyLevel } from '../types';
-import { celSeccompOk, explicitSeccompViolation, invalidSeccompSettings } from './check-seccomp-profile-baseline';
 import { CheckCel, SPEC, celExemptWindows, celHas } from './cel';
+import { celSeccompOk, explicitSeccompViolation, invalidSeccompSettings } from './check-seccomp-profile-baseline';
 import { CheckDefinition, CheckPodFn, containersPhrase, containersWhere, exemptWindows } from './util';
 
 const unsetSeccomp = (c: Container) => c.securityContext?.seccompProfile === undefined;

@@ -23,6 +23,7 @@
  */
 import { PolicyLevel } from '../types';
 import { formatMinor, parseMinor } from '../version';
+import { CheckCel } from './cel';
 import { allowPrivilegeEscalation } from './check-allow-privilege-escalation';
 import { appArmorProfile } from './check-app-armor-profile';
 import { capabilitiesBaseline } from './check-capabilities-baseline';
@@ -42,7 +43,6 @@ import { seccompProfileBaseline } from './check-seccomp-profile-baseline';
 import { seccompProfileRestricted } from './check-seccomp-profile-restricted';
 import { sysctls } from './check-sysctls';
 import { windowsHostProcess } from './check-windows-host-process';
-import { CheckCel } from './cel';
 import { CheckDefinition, CheckPodFn, VersionedCheck } from './util';
 
 /** Upstream's order: baseline checks sorted by id, then restricted checks sorted by id. */

@@ -1,0 +1,230 @@
+/**
+ * Internal: the plan stage of the hardening (see docs/architecture.md, "Hardening: plan, apply,
+ * verify"): props in, plan and problems out. Pure: it creates no construct and changes nothing;
+ * the glue class (hardening.ts) throws the problems and creates the writable-path volumes.
+ */
+import type * as kplus from 'cdk8s-plus-27';
+import { MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, hardenedPodSecurityContext } from './defaults';
+import { ExemptionKind as K } from './exemption-kind';
+import { entryOf, entryProblems } from './exemptions/codec';
+import type { ExemptionValue } from './exemptions/kind';
+import { kindOf } from './exemptions/registry';
+import { describeExemption, exemptionValue } from './exemptions/value';
+import { ImagePreset } from './image-preset';
+import { ContainerHardeningOptions, HardenedContainerProps, HardenedPodSpecProps } from './options';
+import { normalizePath as normalize, pathProblem as containerPathProblem } from './paths';
+
+/** The pod-level plan: the resolved user, group, fsGroup, sysctls and the construct's own copies of the exemptions. */
+export type PodPlan = ReturnType<typeof planPod>;
+
+/** The plan of one container. */
+export interface ContainerPlan {
+  readonly user?: number;
+  readonly group?: number;
+  /** The image preset that applies to the container (its own, or the pod's), for the data-path check. */
+  readonly preset?: ImagePreset;
+  /** The writable paths that get an emptyDir each (normalized, in order). */
+  readonly paths: readonly string[];
+}
+
+/**
+ * The container-level hardening options (`ContainerHardeningOptions`): `addContainer` (typed as
+ * cdk8s-plus `ContainerProps`, which jsii does not allow to widen) refuses them, naming
+ * `addHardenedContainer`. Typed so that a new option cannot be left out.
+ */
+export const CONTAINER_HARDENING_OPTIONS: Record<keyof ContainerHardeningOptions, true> = {
+  user: true, group: true, preset: true, writablePaths: true, writableTmp: true, writableVolumes: true, customImage: true,
+};
+
+/** Resolves the pod-level settings once, for the cdk8s-plus props and for the spec. */
+export function planPod(props: HardenedPodSpecProps) {
+  // the construct's own copies of the exemptions (immutable values): changing what was passed changes nothing
+  const exemptions: ExemptionValue[] = [];
+  const indexes: number[] = [];
+  const invalid: number[] = [];
+  (Array.isArray(props.exemptions) ? props.exemptions : props.exemptions === undefined ? [] : [undefined]).forEach((e, i) => {
+    const value = exemptionValue(e);
+    if (value) {
+      exemptions.push(value);
+      indexes.push(i);
+    } else {
+      invalid.push(i);
+    }
+  });
+  const has = (kind: K) => exemptions.some(e => e.kind === kind);
+  const sc = props.securityContext;
+  const podRoot = exemptions.some(e => e.kind === K.RUN_AS_ROOT && e.container === undefined);
+  const user = props.user ?? sc?.user ?? props.preset?.user ?? (podRoot ? 0 : undefined);
+  const group = props.group ?? sc?.group ?? props.preset?.group ?? user;
+  const sysctls = [...sc?.sysctls ?? []];
+  if (props.unprivilegedPortStart !== undefined) sysctls.push({ name: UNPRIVILEGED_PORT_SYSCTL, value: String(props.unprivilegedPortStart) });
+  return {
+    user,
+    group,
+    exemptions,
+    indexes,
+    invalid,
+    has,
+    sysctls,
+    preset: props.preset,
+    fsGroup: props.fsGroup ?? sc?.fsGroup ?? props.preset?.fsGroup ?? group,
+    fsGroupChangePolicy: sc?.fsGroupChangePolicy ?? hardenedPodSecurityContext().fsGroupChangePolicy as kplus.FsGroupChangePolicy,
+  };
+}
+
+
+/** What is wrong with the pod-level props (each problem names the prop and the fix). */
+export function podProblems(props: HardenedPodSpecProps, plan: PodPlan): string[] {
+  const problems = [...idProblems('props', { user: plan.user, group: plan.group, fsGroup: plan.fsGroup })];
+  if (plan.user === undefined) {
+    problems.push('props.user: no user is set. Fix: set user to the numeric UID the image runs as (its USER; a name such as '
+      + '"nobody" cannot be verified by the kubelet), or pass a preset such as ImagePreset.postgres().');
+  } else if (plan.user === 0 && !plan.exemptions.some(e => e.kind === K.RUN_AS_ROOT && e.container === undefined)) {
+    problems.push('props.user: 0 runs every container as root. Fix: use the image\'s non-root UID, or declare '
+      + 'Exemption.runAsRoot(reason) (or scope it to one container with { container } and keep a non-root pod user).');
+  }
+  for (const [field, sc] of [['user', props.securityContext?.user], ['group', props.securityContext?.group], ['fsGroup', props.securityContext?.fsGroup]] as const) {
+    const own = (props as any)[field];
+    if (own !== undefined && sc !== undefined && own !== sc) {
+      problems.push(`props.securityContext.${field}: ${sc} contradicts props.${field}: ${own}. Fix: set only props.${field}.`);
+    }
+  }
+  if (props.securityContext?.ensureNonRoot === false) {
+    problems.push('props.securityContext.ensureNonRoot: false is not how root is allowed here. Fix: declare Exemption.runAsRoot(reason).');
+  }
+  if (props.hostNetwork && !plan.has(K.HOST_NETWORK)) {
+    problems.push('props.hostNetwork: true shares the node\'s network namespace. Fix: remove it, or declare Exemption.hostNetwork(reason).');
+  }
+  if (props.automountServiceAccountToken && !plan.has(K.SERVICE_ACCOUNT_TOKEN)) {
+    problems.push('props.automountServiceAccountToken: true mounts an API token into every container. '
+      + 'Fix: remove it, or declare Exemption.serviceAccountToken(reason).');
+  }
+  const start = props.unprivilegedPortStart;
+  if (start !== undefined) {
+    if (!Number.isInteger(start) || start < 0 || start > 65535) {
+      problems.push(`props.unprivilegedPortStart: ${start} is not a port number. Fix: use an integer in 0..65535, e.g. 80.`);
+    }
+    if (plan.has(K.HOST_NETWORK)) {
+      problems.push('props.unprivilegedPortStart: the sysctl needs the pod\'s own network namespace, and Exemption.hostNetwork '
+        + 'shares the node\'s. Fix: drop one of them.');
+    }
+    if (props.securityContext?.sysctls?.some(s => s.name === UNPRIVILEGED_PORT_SYSCTL)) {
+      problems.push(`props.securityContext.sysctls: ${UNPRIVILEGED_PORT_SYSCTL} is set twice. Fix: set it only through props.unprivilegedPortStart.`);
+    }
+  }
+  for (const i of plan.invalid) {
+    problems.push(`props.exemptions[${i}]: not an Exemption. Fix: make it with the Exemption factories, e.g. Exemption.runAsRoot(reason).`);
+  }
+  const seen = new Set<string>();
+  for (const [i, e] of plan.exemptions.entries()) {
+    const prop = `props.exemptions[${plan.indexes[i]}] (${describeExemption(e)})`;
+    const key = `${e.kind}|${e.container ?? ''}`;
+    if (seen.has(key)) problems.push(`${prop}: declared twice. Fix: declare it once.`);
+    seen.add(key);
+    for (const p of entryProblems({ ...entryOf(e) }, kindOf(e.kind))) problems.push(`${prop}${p.field ? `.${p.field}` : ''}: ${p.problem}`);
+  }
+  const seccomp = plan.exemptions.filter(e => e.kind === K.SECCOMP_LOCALHOST || e.kind === K.SECCOMP_UNCONFINED);
+  if (new Set(seccomp.map(e => e.container ?? '')).size < seccomp.length) {
+    problems.push('props.exemptions: two seccomp exemptions for the same scope. Fix: keep one seccomp profile per pod or container.');
+  }
+  return problems;
+}
+
+/** What the plan of a container reads. */
+export interface ContainerInput {
+  /** The cdk8s-plus container (its name, image and own securityContext). */
+  readonly container: kplus.Container;
+  readonly init: boolean;
+  /** The hardening options it was added with (none for an attached container). */
+  readonly opts: Partial<HardenedContainerProps>;
+  /** Whether it was attached as a cdk8s-plus Container object (its own securityContext is then checked). */
+  readonly attached: boolean;
+  /** Whether another container of the pod already has its name. */
+  readonly nameTaken: boolean;
+  readonly pod: PodPlan;
+}
+
+/** The plan of one container, and what is wrong with its options. */
+export function planContainer(c: ContainerInput): { plan: ContainerPlan; problems: string[] } {
+  const { container, init, opts, attached, pod } = c;
+  const name = container.name;
+  const prop = `${init ? 'initContainers' : 'containers'}[${name}]`;
+  const problems: string[] = [];
+  if (c.nameTaken) {
+    problems.push(`${prop}.name: "${name}" is already used by another container. Fix: give every container a unique name.`);
+  }
+  const preset = opts.preset ?? (!init && opts.user === undefined && opts.securityContext?.user === undefined ? pod.preset : undefined);
+  const rootExempt = pod.exemptions.some(e => e.kind === K.RUN_AS_ROOT && (e.container === undefined || e.container === name));
+  const scopedRoot = pod.exemptions.some(e => e.kind === K.RUN_AS_ROOT && e.container === name);
+  const user = opts.user ?? opts.securityContext?.user ?? container.securityContext.user ?? preset?.user ?? (scopedRoot ? 0 : undefined);
+  const group = opts.group ?? opts.securityContext?.group ?? container.securityContext.group ?? preset?.group;
+  problems.push(...idProblems(prop, { user, group }));
+  if (user === 0 && !rootExempt) {
+    problems.push(`${prop}.user: 0 runs the container as root. Fix: use the image's non-root UID, `
+      + `or declare Exemption.runAsRoot(reason, { container: '${name}' }).`);
+  }
+  // an attached container's settings are its own security context: refused like addContainer's props
+  problems.push(...weakeningProblems(`${prop}.securityContext`, attached ? container.securityContext : opts.securityContext, name));
+  const known = opts.customImage === true ? undefined : ImagePreset._mismatch(container.image, user ?? pod.user);
+  if (known) {
+    const effective = user ?? pod.user;
+    const from = preset ? preset._source : user !== undefined ? `${prop}.user` : 'props.user';
+    problems.push(`${prop}.image: "${container.image}" is the image of ${known._source}, which runs as UID ${known.user}, but the container `
+      + `runs as UID ${effective} (from ${from}): its files belong to another user. Fix: use preset: ${known._source} `
+      + `(ImagePreset.forImage(${JSON.stringify(container.image)})), or user: ${known.user}; or, if you built this image yourself with `
+      + `UID ${effective}, say so with customImage: true on the container.`);
+  }
+  for (const field of ['user', 'group'] as const) {
+    if (opts[field] !== undefined && opts.securityContext?.[field] !== undefined && opts[field] !== opts.securityContext[field]) {
+      problems.push(`${prop}.securityContext.${field} contradicts ${prop}.${field}. Fix: set only ${prop}.${field}.`);
+    }
+  }
+
+  // writable paths: /tmp, the preset's, the container's own
+  const own = opts.writablePaths ?? [];
+  const paths: string[] = [];
+  for (const [i, raw] of own.entries()) {
+    const problem = pathProblem(raw);
+    if (problem) problems.push(`${prop}.writablePaths[${i}]: "${raw}" ${problem}. Fix: use an absolute, normalized path such as /var/cache/app.`);
+    else if (own.slice(0, i).some(p => normalize(p) === normalize(raw))) problems.push(`${prop}.writablePaths[${i}]: "${raw}" is listed twice. Fix: list each path once.`);
+  }
+  for (const p of [...opts.writableTmp === false ? [] : [WRITABLE_TMP], ...preset?.writablePaths ?? [], ...own.filter(x => !pathProblem(x))]) {
+    if (!paths.includes(normalize(p))) paths.push(normalize(p));
+  }
+  for (const m of opts.volumeMounts ?? []) {
+    if (paths.includes(normalize(m.path))) {
+      problems.push(`${prop}.writablePaths: "${normalize(m.path)}" is also a volumeMount of the container: the emptyDir would shadow that volume. `
+        + (normalize(m.path) === WRITABLE_TMP
+          ? 'Fix: set writableTmp: false on the container to use your own volume at /tmp; or, if you only need a larger /tmp, drop your volume '
+            + 'and set writableVolumes: { sizeLimit } (e.g. Size.gibibytes(2)).'
+          : 'Fix: drop the path from writablePaths (the mounted volume is writable already) or mount the volume elsewhere.'));
+    }
+  }
+  return { plan: { user, group, preset, paths }, problems };
+}
+
+function idProblems(prop: string, ids: { [field: string]: number | undefined }): string[] {
+  return Object.entries(ids)
+    .filter(([, v]) => v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= MAX_ID))
+    .map(([field, v]) => `${prop}.${field}: ${v} is not a numeric ID. Fix: use an integer in 0..${MAX_ID} (e.g. the image's UID/GID).`);
+}
+
+/** cdk8s-plus security-context props that would weaken a hardened container, and the exemption to use instead. */
+function weakeningProblems(prop: string, sc: kplus.ContainerSecurityContextProps | undefined, container: string): string[] {
+  if (!sc) return [];
+  const scope = `{ container: '${container}' }`;
+  const weak: [boolean, string, string][] = [
+    [sc.ensureNonRoot === false, 'ensureNonRoot: false', `Exemption.runAsRoot(reason, ${scope})`],
+    [sc.privileged === true, 'privileged: true', `Exemption.privileged(reason, ${scope})`],
+    [sc.readOnlyRootFilesystem === false, 'readOnlyRootFilesystem: false', `writablePaths, or Exemption.writableRootFilesystem(reason, ${scope})`],
+    [sc.allowPrivilegeEscalation === true, 'allowPrivilegeEscalation: true', `Exemption.privilegeEscalation(reason, ${scope})`],
+    [sc.capabilities !== undefined, 'capabilities', `Exemption.addCapabilities(['NET_ADMIN'], reason, ${scope}) (ALL is always dropped)`],
+  ];
+  return weak.filter(([bad]) => bad).map(([, what, fix]) => `${prop}.${what} is managed by the hardening. Fix: remove it and use ${fix}.`);
+}
+
+/** A writable path's problem, or undefined (`/` is a root-filesystem exemption, not a writable path). */
+function pathProblem(path: string): string | undefined {
+  return containerPathProblem(path, 'that is Exemption.writableRootFilesystem');
+}
+
