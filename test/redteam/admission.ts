@@ -27,21 +27,19 @@ export function js(manifest: any): string[] {
   return judge(manifest, PodSecurity.latestVersion()).failed;
 }
 
+/** A container of `pod()`: hardened, with a read-only root filesystem (the rootless rule). */
+const readOnly = (name: string) => {
+  const c = hardenedContainer(name);
+  return { ...c, securityContext: { ...c.securityContext, readOnlyRootFilesystem: true } };
+};
+
 /** A pod that meets restricted and the rootless rules: init container `init`, containers `app` and `sidecar`. */
 export function pod(mutate: (spec: any) => void = () => {}, annotation?: string): any {
-  const c = (name: string) => {
-    const x = hardenedContainer(name);
-    x.securityContext.readOnlyRootFilesystem = true;
-    return x;
-  };
-  const spec: any = {
-    automountServiceAccountToken: false,
-    securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-    initContainers: [c('init')],
-    containers: [c('app'), c('sidecar')],
-  };
+  const podSecurityContext = { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } };
+  const spec: any = { automountServiceAccountToken: false, securityContext: podSecurityContext, initContainers: [readOnly('init')], containers: ['app', 'sidecar'].map(readOnly) };
   mutate(spec);
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ...(annotation !== undefined ? { annotations: { [KEY]: annotation } } : {}) }, spec };
+  const annotations = annotation === undefined ? undefined : { [KEY]: annotation };
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ...(annotations ? { annotations } : {}) }, spec };
 }
 
 export const asRoot = (c: any) => { c.securityContext.runAsUser = 0; c.securityContext.runAsNonRoot = false; };
