@@ -4,9 +4,10 @@
  * JavaScript judgement on the same object. Every case here held: both refuse what the codec
  * refuses, and both give the same verdict.
  */
-import { asRoot, cel, js, pod } from './admission';
+import { KEY, asRoot, cel, js, pod } from './admission';
 import { ExemptionKind } from '../../lib/hardening/exemption-kind';
 import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
+import { workload } from '../policy/fixtures';
 
 const R = 'the daemon needs it during its start';
 const root = (spec: any) => asRoot(spec.containers[0]);
@@ -35,6 +36,15 @@ describe('held: a tampered annotation is void for both (the root container is re
   ])('%s', (_name, annotation, expected) => {
     const m = pod(root, annotation);
     expect(both(m)).toEqual({ js: expected, cel: expected, errors: [] });
+  });
+});
+
+describe('held: where the annotation stands', () => {
+  test('on the Deployment\'s own metadata, not the pod template, it exempts nothing (admission reads only the template)', () => {
+    const p = pod(root);
+    const d = workload('Deployment', { metadata: {}, spec: p.spec });
+    d.metadata.annotations = { [KEY]: writeAnnotation([{ kind: ExemptionKind.RUN_AS_ROOT, container: 'app', reason: R }]) };
+    expect(both(d)).toEqual({ js: ['runAsNonRoot', 'runAsUser'], cel: ['runAsNonRoot', 'runAsUser'], errors: [] });
   });
 });
 
