@@ -1,14 +1,15 @@
 /**
  * Minimal, text-preserving edits of YAML (and JSON) documents, planned on the `yaml`
  * package's Document API: a plan only *adds* keys to existing mappings, appends items to
- * existing sequences and fills empty (null) values; `applyPlan` turns it into insertions at
+ * existing sequences and fills empty (null) values; `applyPlans` turns it into insertions at
  * the nodes' source ranges, so every byte it does not add stays as it was (comments, anchors,
- * quoting, flow style, key order, document markers). Block insertions follow the
- * indentation of their siblings; flow collections (and JSON) get JSON-syntax entries.
+ * quoting, flow style, key order, document markers, a missing final newline). Block
+ * insertions follow the indentation of their siblings; flow collections (and JSON) get
+ * entries in their own syntax (JSON or YAML flow), layout (one line, or one entry per line
+ * at the items' indentation) and trailing-comma style.
  *
- * `applyPlanToDocuments` is the fallback: the same plan through the Document API
- * (`YAMLMap.set`, `YAMLSeq.add`) and `Document.toString()`, which keeps comments and anchors
- * but may re-space the documents it changes.
+ * Nothing is ever re-serialized: when `harden` cannot verify an edit, it leaves the
+ * document as it was (lib/cli/harden.ts).
  */
 import type * as YAML from 'yaml';
 import { yaml } from './lazy';
@@ -39,6 +40,11 @@ export class EditPlan {
   public readonly scalarSets = new Map<YAML.Scalar, unknown>();
 
   public constructor(private readonly doc: YAML.Document.Parsed) {}
+
+  /** The document the plan edits. */
+  public get document(): YAML.Document.Parsed {
+    return this.doc;
+  }
 
   /** Whether the plan changes anything. */
   public get empty(): boolean {
@@ -175,6 +181,44 @@ export class EditPlan {
     return [...(s.seq.toJS(this.doc) as unknown[]), ...this.seqAdds.get(s.seq) ?? []];
   }
 
+  /**
+   * The value at a cursor as plain JSON, with every planned edit applied (merge keys resolved,
+   * own keys first): what the document will say once the plan is applied. Do not mutate it.
+   */
+  public json(c: Cursor): Record<string, unknown> {
+    return 'pending' in c ? c.pending : this.nodeJson(c.node) as Record<string, unknown>;
+  }
+
+  private nodeJson(node: unknown): unknown {
+    const n = this.resolve(node);
+    if (yaml().isScalar(n)) {
+      if (this.replaces.has(n)) return this.replaces.get(n);
+      if (this.scalarSets.has(n)) return this.scalarSets.get(n);
+      return n.toJS(this.doc);
+    }
+    if (yaml().isMap(n)) {
+      const out: Record<string, unknown> = {};
+      const merged: Record<string, unknown>[] = [];
+      for (const pair of n.items) {
+        const key = keyOf(pair.key);
+        if (key === '<<') {
+          const source = this.resolve(pair.value);
+          for (const s of yaml().isSeq(source) ? source.items : [source]) {
+            const v = this.nodeJson(s);
+            if (typeof v === 'object' && v !== null && !Array.isArray(v)) merged.push(v as Record<string, unknown>);
+          }
+        } else if (key !== undefined) {
+          out[key] = this.nodeJson(pair.value);
+        }
+      }
+      // earlier merge sources win over later ones; own keys over all
+      for (const m of merged) for (const [k, v] of Object.entries(m)) if (!(k in out)) out[k] = v;
+      return Object.assign(out, this.mapAdds.get(n) ?? {});
+    }
+    if (yaml().isSeq(n)) return [...n.items.map(i => this.nodeJson(i)), ...this.seqAdds.get(n) ?? []];
+    return yaml().isNode(n) ? n.toJS(this.doc) : n;
+  }
+
   private add(map: YMap, key: string, value: unknown): unknown {
     const adds = this.mapAdds.get(map) ?? {};
     adds[key] = value;
@@ -213,53 +257,133 @@ export function detectLayout(text: string): Layout {
   return { indent, indentSeq };
 }
 
+/** How entries are written into one flow collection. */
+interface FlowStyle {
+  /** JSON syntax (double-quoted keys and strings) rather than YAML flow. */
+  readonly json: boolean;
+  /** Spaces per nesting level, for values written over several lines. */
+  readonly indent: number;
+  /** Whether the collection ends its items with a comma (`{a: 1, }`, one entry per line with `,`). */
+  readonly trailing: boolean;
+  readonly eol: string;
+}
+
+/** Longest line (from the entry's column) a value is written on before it is split over lines. */
+const FLOW_LINE = 100;
+
+/** A value in flow syntax: one line, or (`multiLine`) one entry per line when it is JSON or longer than FLOW_LINE. */
+function renderFlow(value: unknown, style: FlowStyle, col: number, multiLine: boolean): string {
+  const one = style.json ? JSON.stringify(value)
+    : yaml().stringify(value, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }).trimEnd();
+  // JSON documents are written expanded (as kubectl and JSON.stringify(…, null, 2) do); YAML flow only when long
+  if (!multiLine || typeof value !== 'object' || value === null || (!style.json && col + one.length <= FLOW_LINE)) return one;
+  const inner = col + style.indent;
+  const entries = Array.isArray(value)
+    ? value.map(v => renderFlow(v, style, inner, true))
+    : Object.entries(value).map(([k, v]) => `${renderFlow(k, style, inner, false)}: ${renderFlow(v, style, inner, true)}`);
+  if (entries.length === 0) return one;
+  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+  const body = entries.map((e, i) => ' '.repeat(inner) + e + (i < entries.length - 1 || style.trailing ? ',' : '') + style.eol).join('');
+  return open + style.eol + body + ' '.repeat(col) + close;
+}
+
 /** Applies the plans' edits to `text` (whose documents they were planned on). */
 export function applyPlans(text: string, plans: readonly EditPlan[], layout: Layout = detectLayout(text)): string {
   const edits: TextEdit[] = [];
   let order = 0;
-  const column = (offset: number): number => offset - (text.lastIndexOf('\n', offset - 1) + 1);
-  const afterLine = (offset: number): { at: number; prefix: string } => {
-    if (offset > 0 && text[offset - 1] === '\n') return { at: offset, prefix: '' };
-    const nl = text.indexOf('\n', offset);
-    return nl < 0 ? { at: text.length, prefix: text.includes('\r\n') ? '\r\n' : '\n' } : { at: nl + 1, prefix: '' };
-  };
+  const lineStart = (offset: number): number => text.lastIndexOf('\n', offset - 1) + 1;
+  const column = (offset: number): number => offset - lineStart(offset);
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const block = (value: unknown, col: number): string => yaml().stringify(value, { indent: layout.indent, indentSeq: layout.indentSeq, lineWidth: 0 })
-    .split('\n').filter(l => l !== '').map(l => ' '.repeat(col) + l + eol).join('');
+  const afterLine = (offset: number): { at: number; prefix: string; end: boolean } => {
+    if (offset > 0 && text[offset - 1] === '\n') return { at: offset, prefix: '', end: false };
+    const nl = text.indexOf('\n', offset);
+    return nl < 0 ? { at: text.length, prefix: eol, end: true } : { at: nl + 1, prefix: '', end: false };
+  };
+  // the same additions recur in every item of a List: each distinct one is rendered once
+  const rendered = new Map<string, string>();
+  const block = (value: unknown, col: number): string => {
+    const key = `${col} ${JSON.stringify(value)}`;
+    let out = rendered.get(key);
+    if (out === undefined) {
+      out = yaml().stringify(value, { indent: layout.indent, indentSeq: layout.indentSeq, lineWidth: 0 })
+        .split('\n').filter(l => l !== '').map(l => ' '.repeat(col) + l + eol).join('');
+      rendered.set(key, out);
+    }
+    return out;
+  };
+  // at the very end of a text without a final newline, the insertion does not add one
+  const blockAt = (at: { prefix: string; end: boolean }, body: string): string =>
+    (at.end ? at.prefix + body.slice(0, -eol.length) : at.prefix + body);
   // in a flow collection written as JSON (double-quoted keys, or a JSON document), write JSON; else plain YAML flow
   const jsonStyle = (first: unknown): boolean => {
     const n = yaml().isPair(first) ? first.key : first;
     return yaml().isScalar(n) ? n.type === 'QUOTE_DOUBLE' : /^\s*[[{]/.test(text);
   };
-  const flow = (value: unknown, json: boolean): string => (json
-    ? JSON.stringify(value)
-    : yaml().stringify(value, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }).trimEnd());
+  /** The first offset at or after `from` that is not whitespace or a comment. */
+  const skipSpace = (from: number): number => {
+    let i = from;
+    for (;;) {
+      while (i < text.length && /\s/.test(text[i])) i++;
+      if (text[i] !== '#') return i;
+      while (i < text.length && text[i] !== '\n') i++;
+    }
+  };
+  /** Insertions of rendered entries into a flow collection, in its own layout and comma style. */
+  type Render = (e: unknown, style: FlowStyle, col: number, multi: boolean) => string;
+  const flowEdits = (collection: YMap | YSeq, entries: readonly unknown[], render: Render, json: boolean): void => {
+    const close = text.lastIndexOf(collection.flow && yaml().isMap(collection) ? '}' : ']', collection.range![1] - 1);
+    const last = collection.items[collection.items.length - 1] as unknown;
+    const lastNode = yaml().isPair(last) ? (last.value as YAML.Node | null) ?? (last.key as YAML.Node) : last as YAML.Node | undefined;
+    const lastEnd = lastNode?.range ? lastNode.range[1] : text.indexOf(yaml().isMap(collection) ? '{' : '[', collection.range![0]) + 1;
+    const afterLast = skipSpace(lastEnd);
+    const trailing = last !== undefined && text[afterLast] === ',' && skipSpace(afterLast + 1) === close;
+    const ownLine = close > 0 && text.slice(lineStart(close), close).trim() === '';
+    const open = collection.range![0];
+    const multi = ownLine && text.slice(open, close).includes('\n');
+    const style: FlowStyle = { json, indent: layout.indent, trailing, eol };
+    if (multi) {
+      const first = collection.items[0] as unknown;
+      const firstNode = yaml().isPair(first) ? first.key as YAML.Node : first as YAML.Node | undefined;
+      const lastStart = yaml().isPair(last) ? (last.key as YAML.Node)?.range?.[0] : (last as YAML.Node | undefined)?.range?.[0];
+      const itemCol = lastStart !== undefined && text.slice(lineStart(lastStart), lastStart).trim() === '' ? column(lastStart)
+        : firstNode?.range && text.slice(lineStart(firstNode.range[0]), firstNode.range[0]).trim() === '' ? column(firstNode.range[0])
+          : column(close) + layout.indent;
+      const lines = entries.map(e => render(e, style, itemCol, true));
+      const body = lines.map((l, i) => ' '.repeat(itemCol) + l + (i < lines.length - 1 || trailing ? ',' : '') + eol).join('');
+      if (last !== undefined && !trailing) edits.push({ start: lastEnd, end: lastEnd, text: ',', rank: [0, 0, order++] });
+      edits.push({ start: lineStart(close), end: lineStart(close), text: body, rank: [0, 0, order++] });
+      return;
+    }
+    const body = entries.map(e => render(e, style, 0, false)).join(', ');
+    if (last === undefined) edits.push({ start: close, end: close, text: body, rank: [0, 0, order++] });
+    else if (trailing) edits.push({ start: close, end: close, text: /\s/.test(text[close - 1]) ? `${body}, ` : ` ${body},`, rank: [0, 0, order++] });
+    else edits.push({ start: lastEnd, end: lastEnd, text: `, ${body}`, rank: [0, 0, order++] });
+  };
 
   for (const plan of plans) {
     for (const [map, adds] of plan.mapAdds) {
       const range = map.range!;
       if (map.flow) {
-        const close = text.lastIndexOf('}', range[1] - 1);
         const json = jsonStyle(map.items[0]?.key);
-        const body = Object.entries(adds).map(([k, v]) => `${flow(k, json)}: ${flow(v, json)}`).join(', ');
-        edits.push({ start: close, end: close, text: (map.items.length > 0 ? ', ' : '') + body, rank: [0, 0, order++] });
+        flowEdits(map, Object.entries(adds), (e, style, col, multi) => {
+          const [k, v] = e as [string, unknown];
+          return `${renderFlow(k, style, col, false)}: ${renderFlow(v, style, col, multi)}`;
+        }, json);
       } else {
         const first = map.items[0]?.key as YAML.Node | undefined;
         const col = first?.range ? column(first.range[0]) : column(range[0]);
-        const { at, prefix } = afterLine(range[1]);
-        edits.push({ start: at, end: at, text: prefix + block(adds, col), rank: [-col, 1, order++] });
+        const at = afterLine(range[1]);
+        edits.push({ start: at.at, end: at.at, text: blockAt(at, block(adds, col)), rank: [-col, 1, order++] });
       }
     }
     for (const [seq, items] of plan.seqAdds) {
       const range = seq.range!;
       if (seq.flow) {
-        const close = text.lastIndexOf(']', range[1] - 1);
-        const json = jsonStyle(seq.items[0]);
-        edits.push({ start: close, end: close, text: (seq.items.length > 0 ? ', ' : '') + items.map(i => flow(i, json)).join(', '), rank: [0, 0, order++] });
+        flowEdits(seq, items, (e, style, col, multi) => renderFlow(e, style, col, multi), jsonStyle(seq.items[0]));
       } else {
         const col = column(range[0]);
-        const { at, prefix } = afterLine(range[1]);
-        edits.push({ start: at, end: at, text: prefix + block(items, col), rank: [-col, 0, order++] });
+        const at = afterLine(range[1]);
+        edits.push({ start: at.at, end: at.at, text: blockAt(at, block(items, col)), rank: [-col, 0, order++] });
       }
     }
     for (const [scalar, value] of [...plan.replaces, ...plan.scalarSets]) {
@@ -268,41 +392,19 @@ export function applyPlans(text: string, plans: readonly EditPlan[], layout: Lay
       edits.push({ start, end, text: lead + JSON.stringify(value), rank: [0, 0, order++] });
     }
   }
-  // applied from the end of the text; at one offset the highest rank first, so it ends up last
+  // in text order; at one offset the lowest rank first
   const byRank = (a: readonly number[], b: readonly number[]): number => {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
     return 0;
   };
-  edits.sort((a, b) => b.start - a.start || byRank(b.rank, a.rank));
-  let out = text;
-  for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return out;
-}
-
-/** The fallback: applies the plans through the Document API and re-serializes every document. */
-export function applyPlansToDocuments(docs: readonly YAML.Document.Parsed[], plans: readonly EditPlan[]): string {
-  for (const plan of plans) {
-    const doc = (plan as unknown as { doc: YAML.Document.Parsed }).doc;
-    for (const [map, adds] of plan.mapAdds) for (const [k, v] of Object.entries(adds)) map.set(doc.createNode(k), doc.createNode(v));
-    for (const [seq, items] of plan.seqAdds) for (const i of items) seq.add(doc.createNode(i));
-    for (const [scalar, value] of [...plan.replaces, ...plan.scalarSets]) {
-      if (typeof value === 'object' && value !== null) {
-        replaceNode(doc, scalar, doc.createNode(value));
-      } else {
-        scalar.value = value;
-      }
-    }
+  edits.sort((a, b) => a.start - b.start || byRank(a.rank, b.rank));
+  // one pass over the text (splicing edit by edit copies it once per edit)
+  const chunks: string[] = [];
+  let at = 0;
+  for (const e of edits) {
+    chunks.push(text.slice(at, e.start), e.text);
+    at = Math.max(at, e.end);
   }
-  return docs.map(d => d.toString({ lineWidth: 0 })).join('');
-}
-
-function replaceNode(doc: YAML.Document.Parsed, target: YAML.Node, replacement: YAML.Node): void {
-  yaml().visit(doc, {
-    Pair(_, pair) {
-      if (pair.value === target) pair.value = replacement;
-    },
-    Seq(_, seq) {
-      seq.items = seq.items.map(i => (i === target ? replacement : i));
-    },
-  });
+  chunks.push(text.slice(at));
+  return chunks.join('');
 }

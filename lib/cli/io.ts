@@ -6,8 +6,8 @@ export interface CliIo {
   readonly stdin: NodeJS.ReadableStream;
   /** Reports. */
   readonly stdout: { write(chunk: string): unknown };
-  /** Usage errors and diagnostics. */
-  readonly stderr: { write(chunk: string): unknown };
+  /** Usage errors, diagnostics and (on a terminal) progress. */
+  readonly stderr: { readonly isTTY?: boolean; write(chunk: string): unknown };
   /**
    * Relative paths are resolved against it; SARIF URIs are relative to it.
    * @default process.cwd()

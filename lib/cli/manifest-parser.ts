@@ -17,6 +17,7 @@
  * the value, and a stack overflow is caught: each becomes an error for that document.
  */
 import * as yaml from 'js-yaml';
+import { parseYamlLenient } from './yaml-lenient';
 
 /** Where a manifest text came from. */
 export interface ManifestSource {
@@ -106,6 +107,9 @@ export class ManifestObject {
    * @param object the parsed object (a mapping)
    * @param location where it starts
    * @param range [start, end) offsets of its document in `source.text`
+   * @param rangeLine 1-based line of `range[0]`
+   * @param path where the object is in its document's value: '' for the document itself (or a
+   *   List item streamed as its own text), `items[3]` or `[3]` for an item of a List read whole
    */
   constructor(
     public readonly source: ManifestSource,
@@ -114,6 +118,8 @@ export class ManifestObject {
     public readonly object: Record<string, unknown>,
     public readonly location: ObjectLocation,
     public readonly range: readonly [number, number],
+    public readonly rangeLine: number = location.documentLine,
+    public readonly path: string = '',
   ) {}
 
   /** The 1-based line where the object starts (see `ObjectLocation.line`). */
@@ -214,7 +220,7 @@ function linesOf(text: string, start: number, startLine: number, offsets: readon
 }
 
 /** Reports a parsed document value: objects, List items, or an error when it is not an object. */
-function emitValue(
+export function emitValue(
   source: ManifestSource,
   sink: ManifestSink,
   value: unknown,
@@ -227,7 +233,7 @@ function emitValue(
   if (value === null || value === undefined) return; // an empty document holds no object
   if (Array.isArray(value)) {
     // A bare array of objects (e.g. `jq '[.items[]]'`): treat it like a List.
-    emitItems(source, sink, value, index, line, range, rangeLine, itemOffsets);
+    emitItems(source, sink, value, index, line, range, rangeLine, itemOffsets, '');
     return;
   }
   if (typeof value !== 'object') {
@@ -243,10 +249,21 @@ function emitValue(
   const obj = value as Record<string, unknown>;
   if (isList(obj)) {
     const items = obj.items;
-    if (Array.isArray(items)) emitItems(source, sink, items, index, line, range, rangeLine, itemOffsets);
+    if (Array.isArray(items)) {
+      emitItems(source, sink, items, index, line, range, rangeLine, itemOffsets, 'items');
+    } else if (items !== null) {
+      sink.error({
+        file: source.name,
+        uri: source.uri,
+        line,
+        index,
+        message: `document ${index} is a ${String(obj.kind)} whose items is not a list (it is ${typeof items === 'object' ? 'a mapping' : `a ${typeof items}`}): `
+          + 'nothing in it was audited. Fix: items must be a list of objects, as kubectl writes it.',
+      });
+    }
     return; // a List without items (`items: null`) is an empty list
   }
-  sink.object(new ManifestObject(source, index, undefined, obj, new ObjectLocation(line), range));
+  sink.object(new ManifestObject(source, index, undefined, obj, new ObjectLocation(line), range, rangeLine));
 }
 
 function emitItems(
@@ -258,6 +275,7 @@ function emitItems(
   range: readonly [number, number],
   rangeLine: number,
   itemOffsets: () => number[] | undefined,
+  listPath: string,
 ): void {
   // The closure keeps the count, not `items`: the report holds the positions (through each
   // object's location) and must not keep the whole parsed List alive.
@@ -278,7 +296,7 @@ function emitItems(
       });
       continue;
     }
-    sink.object(new ManifestObject(source, index, i, item as Record<string, unknown>, new ObjectLocation(line, i, positions), range));
+    sink.object(new ManifestObject(source, index, i, item as Record<string, unknown>, new ObjectLocation(line, i, positions), range, rangeLine, `${listPath}[${i}]`));
   }
 }
 
@@ -314,13 +332,13 @@ export interface YamlDocumentSlice {
  *
  * @param begin offset to start at (1 to skip a byte order mark)
  */
-export function splitYamlStream(text: string, begin = 0): YamlDocumentSlice[] {
+export function splitYamlStream(text: string, begin = 0, firstLine = 1): YamlDocumentSlice[] {
   const docs: YamlDocumentSlice[] = [];
   const n = text.length;
   const dashes = new MarkerFinder(text, '---', begin);
   const dots = new MarkerFinder(text, '...', begin);
   let pos = begin; // start of the open segment
-  let line = 1 + countNewlines(text, 0, begin); // line of `pos`
+  let line = firstLine + countNewlines(text, 0, begin); // line of `pos`
   let explicit = false; // the open segment starts with a `---` marker
   let docStart = begin; // where the open document's text starts (directives included)
   let docStartLine = line;
@@ -443,17 +461,38 @@ function firstContentLine(text: string, start: number, end: number, startLine: n
 const BATCH_DOCUMENTS = 64;
 const BATCH_CHARS = 512 * 1024;
 
-function parseYamlStream(source: ManifestSource, sink: ManifestSink, limits: ParseLimits, begin: number): void {
+/** Where a piece of a stream starts: its first line and the index of its first document. */
+export interface StreamBase {
+  /** 1-based line of the piece's first character in the whole input. */
+  readonly line: number;
+  /** Index, in the whole input, of the piece's first document. */
+  readonly index: number;
+}
+
+/**
+ * Parses YAML documents of `source.text` (the whole input, or a piece of a stream that starts at
+ * a document marker, see `manifest-stream.ts`). Returns how many documents it held.
+ */
+export function parseYamlStream(
+  source: ManifestSource,
+  sink: ManifestSink,
+  limits: ParseLimits,
+  begin: number,
+  base: StreamBase = { line: 1, index: 0 },
+  maxBytes = Infinity,
+): number {
   const text = source.text;
-  const docs = splitYamlStream(text, begin);
+  const docs = splitYamlStream(text, begin, base.line);
   const parser = new YamlDocumentParser(source.name, limits);
+  const i0 = base.index;
   let next = 0;
   while (next < docs.length) {
     // A batch of consecutive documents, parsed in one call. When it fails (or does not
     // yield one value per document), each document is parsed alone, so one bad document
     // costs only itself and its error points at it.
     let last = next;
-    while (last + 1 < docs.length && last + 1 - next < BATCH_DOCUMENTS && docs[last + 1].end - docs[next].start <= BATCH_CHARS) last++;
+    const batchChars = Math.min(BATCH_CHARS, maxBytes);
+    while (last + 1 < docs.length && last + 1 - next < BATCH_DOCUMENTS && docs[last + 1].end - docs[next].start <= batchChars) last++;
     let values: unknown[] | undefined;
     if (last > next) {
       try {
@@ -467,30 +506,59 @@ function parseYamlStream(source: ManifestSource, sink: ManifestSink, limits: Par
       const doc = docs[index];
       if (doc.empty) continue;
       const docText = text.slice(doc.start, doc.end);
+      if (docText.length * 3 > maxBytes && Buffer.byteLength(docText) > maxBytes) {
+        sink.error({
+          file: source.name,
+          uri: source.uri,
+          line: doc.line,
+          index: i0 + index,
+          message: `document ${i0 + index} (line ${doc.line}) is more than the limit of ${maxBytes} bytes (--max-bytes); skipped`,
+        });
+        continue;
+      }
       let value: unknown;
       if (values !== undefined) {
         value = values[index - next];
       } else {
         try {
-          const single = parser.parse(docText);
-          if (single.length !== 1) throw new Error(`expected one YAML document, found ${single.length}`);
-          value = single[0];
+          value = parseOneDocument(parser, docText, limits);
         } catch (e) {
-          sink.error(yamlError(source, index, doc, e));
+          sink.error(yamlError(source, i0 + index, doc, e));
           continue;
         }
       }
       if (value !== null && typeof value === 'object' && hasAnchor(docText)) {
         const problem = checkAliasExpansion(value, limits.maxExpandedNodes);
         if (problem !== undefined) {
-          sink.error({ file: source.name, uri: source.uri, line: doc.line, index, message: `document ${index}: ${problem}` });
+          sink.error({ file: source.name, uri: source.uri, line: doc.line, index: i0 + index, message: `document ${i0 + index}: ${problem}` });
           continue;
         }
       }
-      emitValue(source, sink, value, index, doc.line, [doc.start, doc.end], doc.startLine, () => yamlItemOffsets(docText, doc.start, limits));
+      emitValue(source, sink, value, i0 + index, doc.line, [doc.start, doc.end], doc.startLine, () => yamlItemOffsets(docText, doc.start, limits));
     }
     next = last + 1;
   }
+  return docs.length;
+}
+
+/**
+ * One YAML document with js-yaml; when js-yaml refuses it, with the lenient reader
+ * (`yaml-lenient.ts`: what kubectl applies, audit must read). Throws js-yaml's error when both fail.
+ */
+function parseOneDocument(parser: YamlDocumentParser, docText: string, limits: ParseLimits): unknown {
+  let single: unknown[];
+  try {
+    single = parser.parse(docText);
+  } catch (e) {
+    if (!(e instanceof yaml.YAMLException)) throw e;
+    try {
+      single = parseYamlLenient(docText, limits);
+    } catch {
+      throw e;
+    }
+  }
+  if (single.length !== 1) throw new Error(`expected one YAML document, found ${single.length}`);
+  return single[0];
 }
 
 /** js-yaml's `loadAll` as its two steps (parse events, construct), with the options set up once. */
@@ -613,7 +681,7 @@ function yamlItemOffsets(docText: string, docStart: number, limits: ParseLimits)
 }
 
 /** Where a node's text starts: its anchor, tag or content, whichever comes first. */
-function nodeStart(ev: yaml.Event): number {
+export function nodeStart(ev: yaml.Event): number {
   let start = Number.MAX_SAFE_INTEGER;
   const consider = (x: number): void => {
     if (x !== -1 && x < start) start = x;

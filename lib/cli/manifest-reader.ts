@@ -3,17 +3,46 @@
  * `*.yaml`, `*.yml`, `*.json`, and Dockerfiles when the command reads them) and `-` for standard input, then parsing them with
  * `manifest-parser.ts`. Shared by every CLI command that reads manifests.
  *
+ * Manifests are streamed (`manifest-stream.ts`): read in chunks and reported object by object,
+ * so memory is bounded by the largest document or List item and `maxBytes` limits each of them.
+ * Commands that edit whole texts (`text`, e.g. `harden`) and Dockerfiles get each input whole,
+ * and there `maxBytes` limits the input.
+ *
  * Each input that cannot be read gives one error and the others are still read:
  * missing or unreadable files, files over the size cap, binary files, symlink loops and
  * dangling symlinks found while recursing.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { StringDecoder } from 'string_decoder';
 import { isDockerfileName } from './dockerfile';
 import { DEFAULT_PARSE_LIMITS, ManifestError, ManifestSink, ManifestSource, ParseLimits, errorMessage, parseManifests } from './manifest-parser';
+import { ManifestStreamParser } from './manifest-stream';
 
-/** Default cap on one input's size: 256 MiB. */
+/**
+ * Default cap on one document or List item (streamed inputs), or on one whole input (Dockerfiles,
+ * and commands that edit whole texts): 256 MiB.
+ */
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
+/** Size of the chunks streamed inputs are read in (larger chunks cost memory and save nothing measurable). */
+export const CHUNK_BYTES = 256 * 1024;
+
+/** Progress of a streamed input, reported after each chunk. */
+export interface ReadProgress {
+  /** The input's display name. */
+  readonly name: string;
+  /** Bytes of this input read so far. */
+  readonly bytes: number;
+  /** Its size, when known (a regular file). */
+  readonly total?: number;
+}
+
+/** What `readManifests` read. */
+export interface ReadSummary {
+  /** Inputs (files, standard input) that were read, whether or not they held objects. */
+  readonly inputs: number;
+}
 
 /** Options of `readManifests`. */
 export interface ReadOptions {
@@ -36,6 +65,11 @@ export interface ReadOptions {
    * @default - texts are parsed and their objects reported to the sink
    */
   readonly text?: (source: ManifestSource) => void;
+  /**
+   * Called after each chunk of a streamed input.
+   * @default - no progress
+   */
+  readonly progress?: (progress: ReadProgress) => void;
 }
 
 /** Extensions of the files read from folders. */
@@ -45,24 +79,34 @@ const MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
 export const STDIN_NAME = '<stdin>';
 
 /**
- * Reads and parses every input in order, reporting objects and errors to `sink` as it goes
- * (each input's text is released once its objects are reported, unless a reported object keeps it).
+ * Reads and parses every input in order, reporting objects and errors to `sink` as it goes.
+ * Manifests are streamed (see the file comment); a folder in which no manifest is found is an error.
  */
-export async function readManifests(inputs: readonly string[], options: ReadOptions, sink: ManifestSink): Promise<void> {
+export async function readManifests(inputs: readonly string[], options: ReadOptions, sink: ManifestSink): Promise<ReadSummary> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const limits = options.limits ?? DEFAULT_PARSE_LIMITS;
   const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();
   let stdinRead = false;
+  let read = 0;
 
   const dockerfile = options.dockerfile;
+  const whole = (name: string): boolean => options.text !== undefined || (dockerfile !== undefined && isDockerfileName(path.basename(name)));
   const parse = (source: ManifestSource): void => {
+    read++;
     if (dockerfile && isDockerfileName(path.basename(source.name))) dockerfile(source);
     else if (options.text) options.text(source);
     else parseManifests(source, sink, limits);
   };
   const wanted = (name: string): boolean => MANIFEST_EXTENSION.test(name) || (dockerfile !== undefined && isDockerfileName(name));
   const fail = (name: string, message: string): void => sink.error({ file: name, uri: uriOf(options.cwd, name), message });
+  const streamed = async (name: string, input: NodeJS.ReadableStream, total: number | undefined, what: string): Promise<void> => {
+    read++;
+    const parser = new ManifestStreamParser({ name, uri: uriOf(options.cwd, name) }, sink, { maxBytes, limits });
+    const problem = await streamInput(input, parser, bytes => options.progress?.({ name, bytes, total }))
+      .catch((e: unknown) => ((e as NodeJS.ErrnoException | undefined)?.code !== undefined ? describeFsError(e, false) : `cannot read ${what}: ${errorMessage(e)}`));
+    if (problem !== undefined) fail(name, problem);
+  };
 
   for (const input of inputs) {
     if (input === '-') {
@@ -71,6 +115,10 @@ export async function readManifests(inputs: readonly string[], options: ReadOpti
         continue;
       }
       stdinRead = true;
+      if (!whole(STDIN_NAME)) {
+        await streamed(STDIN_NAME, options.stdin, undefined, 'standard input');
+        continue;
+      }
       const text = await readStream(options.stdin, maxBytes).catch((e: unknown) => ({ error: `cannot read standard input: ${errorMessage(e)}` }));
       if (typeof text !== 'string') {
         fail(STDIN_NAME, text.error);
@@ -87,12 +135,60 @@ export async function readManifests(inputs: readonly string[], options: ReadOpti
       fail(input, describeFsError(e, isSymlink(absolute)));
       continue;
     }
+    const jobs: Job[] = [];
+    const ctx: WalkContext = { cwd: options.cwd, maxBytes, seenFiles, seenDirs, jobs, wanted };
     if (stat.isDirectory()) {
-      walkDirectory(input, absolute, [], { cwd: options.cwd, maxBytes, seenFiles, seenDirs, parse, fail, wanted });
+      walkDirectory(input, absolute, [], ctx);
+      if (!jobs.some(j => j.file !== undefined) && !jobs.some(j => j.error !== undefined)) {
+        fail(input, `no manifests found: the folder holds no *.yaml, *.yml or *.json file${dockerfile ? ' and no Dockerfile' : ''}. Fix: point at the folder that holds the manifests.`);
+      }
     } else {
-      readFileInput(input, absolute, stat, { cwd: options.cwd, maxBytes, seenFiles, seenDirs, parse, fail, wanted });
+      addFile(input, absolute, stat, ctx);
+    }
+    for (const job of jobs) {
+      if (job.error !== undefined) {
+        fail(job.name, job.error);
+      } else if (job.file !== undefined) {
+        if (whole(job.name)) {
+          const source = readWhole(job.name, job.file.absolute, job.file.stat, ctx);
+          if (typeof source === 'string') fail(job.name, source);
+          else parse(source);
+        } else {
+          const size = job.file.stat.isFile() ? job.file.stat.size : undefined;
+          await streamed(job.name, fs.createReadStream(job.file.absolute, { highWaterMark: CHUNK_BYTES }), size, 'the file');
+        }
+      }
     }
   }
+  return { inputs: read };
+}
+
+/**
+ * Streams an input into the parser: checks each chunk for binary and UTF-16 text, decodes
+ * UTF-8 (characters split across chunks included). Resolves to a problem that stopped it, if any.
+ */
+async function streamInput(
+  input: NodeJS.ReadableStream,
+  parser: ManifestStreamParser,
+  progress: (bytes: number) => void,
+): Promise<string | undefined> {
+  const decoder = new StringDecoder('utf8');
+  let bytes = 0;
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    const problem = binaryProblem(buf, bytes === 0);
+    if (problem !== undefined) {
+      (input as { destroy?: () => void }).destroy?.();
+      parser.end();
+      return problem;
+    }
+    bytes += buf.length;
+    parser.write(decoder.write(buf));
+    progress(bytes);
+  }
+  parser.write(decoder.end());
+  parser.end();
+  return undefined;
 }
 
 interface WalkContext {
@@ -100,23 +196,31 @@ interface WalkContext {
   readonly maxBytes: number;
   readonly seenFiles: Set<string>;
   readonly seenDirs: Set<string>;
-  readonly parse: (source: ManifestSource) => void;
-  readonly fail: (name: string, message: string) => void;
+  /** Files to read and errors, in order. */
+  readonly jobs: Job[];
   /** Whether a file found in a folder is read. */
   readonly wanted: (basename: string) => boolean;
 }
 
+/** A file to read, or an error, in input order. */
+interface Job {
+  readonly name: string;
+  readonly file?: { readonly absolute: string; readonly stat: fs.Stats };
+  readonly error?: string;
+}
+
 /** Recurses into a folder in name order; `ancestors` are the real paths of the folders above (loop detection). */
 function walkDirectory(name: string, absolute: string, ancestors: readonly string[], ctx: WalkContext): void {
+  const fail = (n: string, error: string): number => ctx.jobs.push({ name: n, error });
   let real: string;
   try {
     real = fs.realpathSync(absolute);
   } catch (e) {
-    ctx.fail(name, describeFsError(e, true));
+    fail(name, describeFsError(e, true));
     return;
   }
   if (ancestors.includes(real)) {
-    ctx.fail(name, `symlink loop: ${name} leads back to ${real}, a folder being read; skipped`);
+    fail(name, `symlink loop: ${name} leads back to ${real}, a folder being read; skipped`);
     return;
   }
   if (ctx.seenDirs.has(real)) return; // already read through another path
@@ -125,7 +229,7 @@ function walkDirectory(name: string, absolute: string, ancestors: readonly strin
   try {
     entries = fs.readdirSync(absolute, { withFileTypes: true });
   } catch (e) {
-    ctx.fail(name, describeFsError(e, false));
+    fail(name, describeFsError(e, false));
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -136,59 +240,54 @@ function walkDirectory(name: string, absolute: string, ancestors: readonly strin
     if (entry.isDirectory()) {
       walkDirectory(childName, childAbsolute, below, ctx);
     } else if (entry.isFile()) {
-      if (ctx.wanted(entry.name)) readFileInput(childName, childAbsolute, undefined, ctx);
+      if (ctx.wanted(entry.name)) addFile(childName, childAbsolute, undefined, ctx);
     } else if (entry.isSymbolicLink()) {
       let stat: fs.Stats;
       try {
         stat = fs.statSync(childAbsolute);
       } catch (e) {
         // Report a broken link only where a manifest was expected (or it may be a folder).
-        if (ctx.wanted(entry.name) || !path.extname(entry.name)) ctx.fail(childName, describeFsError(e, true));
+        if (ctx.wanted(entry.name) || !path.extname(entry.name)) fail(childName, describeFsError(e, true));
         continue;
       }
       if (stat.isDirectory()) walkDirectory(childName, childAbsolute, below, ctx);
-      else if (stat.isFile() && ctx.wanted(entry.name)) readFileInput(childName, childAbsolute, stat, ctx);
+      else if (stat.isFile() && ctx.wanted(entry.name)) addFile(childName, childAbsolute, stat, ctx);
     }
     // sockets, FIFOs, devices inside folders are not manifests: ignored
   }
 }
 
-/** Reads one file (or FIFO, e.g. `<(kubectl get ...)`) given on the command line or found in a folder. */
-function readFileInput(name: string, absolute: string, stat: fs.Stats | undefined, ctx: WalkContext): void {
-  let buffer: Buffer;
+/** Queues one file (or FIFO, e.g. `<(kubectl get ...)`) given on the command line or found in a folder; read once. */
+function addFile(name: string, absolute: string, stat: fs.Stats | undefined, ctx: WalkContext): void {
   try {
     const real = fs.realpathSync(absolute);
     if (ctx.seenFiles.has(real)) return; // the same file through another path: read once
     ctx.seenFiles.add(real);
-    const s = stat ?? fs.statSync(absolute);
+    ctx.jobs.push({ name, file: { absolute, stat: stat ?? fs.statSync(absolute) } });
+  } catch (e) {
+    ctx.jobs.push({ name, error: describeFsError(e, false) });
+  }
+}
+
+/** Reads a whole input (Dockerfiles, commands that edit texts): the source, or the problem. */
+function readWhole(name: string, absolute: string, s: fs.Stats, ctx: WalkContext): ManifestSource | string {
+  let buffer: Buffer;
+  try {
     if (s.isFile()) {
-      if (s.size > ctx.maxBytes) {
-        ctx.fail(name, `file is ${s.size} bytes, more than the limit of ${ctx.maxBytes} bytes (--max-bytes); skipped`);
-        return;
-      }
+      if (s.size > ctx.maxBytes) return `file is ${s.size} bytes, more than the limit of ${ctx.maxBytes} bytes (--max-bytes); skipped`;
       buffer = fs.readFileSync(absolute);
-      if (buffer.length > ctx.maxBytes) {
-        ctx.fail(name, `file is more than the limit of ${ctx.maxBytes} bytes (--max-bytes); skipped`);
-        return;
-      }
+      if (buffer.length > ctx.maxBytes) return `file is more than the limit of ${ctx.maxBytes} bytes (--max-bytes); skipped`;
     } else {
       const read = readFdCapped(absolute, ctx.maxBytes);
-      if (read === undefined) {
-        ctx.fail(name, `input is more than the limit of ${ctx.maxBytes} bytes (--max-bytes); skipped`);
-        return;
-      }
+      if (read === undefined) return `input is more than the limit of ${ctx.maxBytes} bytes (--max-bytes); skipped`;
       buffer = read;
     }
   } catch (e) {
-    ctx.fail(name, describeFsError(e, false));
-    return;
+    return describeFsError(e, false);
   }
   const text = decode(buffer);
-  if (typeof text !== 'string') {
-    ctx.fail(name, text.error);
-    return;
-  }
-  ctx.parse({ name, uri: uriOf(ctx.cwd, name), text });
+  if (typeof text !== 'string') return text.error;
+  return { name, uri: uriOf(ctx.cwd, name), text };
 }
 
 /** Reads a non-regular file (pipe, device) up to `max` bytes; undefined when it has more. */
@@ -229,15 +328,17 @@ async function readStream(stream: NodeJS.ReadableStream, max: number): Promise<s
 
 /** Bytes to text: UTF-8, rejecting binary (NUL bytes) and UTF-16/32 input with a clear message. */
 function decode(buffer: Buffer): string | { error: string } {
-  if (buffer.indexOf(0) !== -1) {
-    const utf16 = buffer.length >= 2 && ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff));
-    return {
-      error: utf16
-        ? 'UTF-16 text: save it as UTF-8 (Kubernetes manifests are UTF-8)'
-        : 'binary file (it contains NUL bytes): not a YAML or JSON manifest',
-    };
-  }
-  return buffer.toString('utf8');
+  const problem = binaryProblem(buffer, true);
+  return problem === undefined ? buffer.toString('utf8') : { error: problem };
+}
+
+/** Why bytes are not a manifest's UTF-8 text (NUL bytes: binary, or UTF-16/32), or undefined. */
+function binaryProblem(buffer: Buffer, atStart: boolean): string | undefined {
+  if (buffer.indexOf(0) === -1) return undefined;
+  const utf16 = atStart && buffer.length >= 2 && ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff));
+  return utf16
+    ? 'UTF-16 text: save it as UTF-8 (Kubernetes manifests are UTF-8)'
+    : 'binary file (it contains NUL bytes): not a YAML or JSON manifest';
 }
 
 function isSymlink(absolute: string): boolean {

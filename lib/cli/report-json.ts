@@ -1,28 +1,39 @@
 /**
- * Machine-readable audit report:
+ * Machine-readable audit report, written as the objects are audited:
  *
- *   { summary: { objects, audited, allowed, denied, skipped, errors, level, version },
- *     results: [{ file, line?, index, item?, apiVersion, kind, namespace, name, applicable, allowed, level, version, violations, malformed? }],
- *     errors: [{ file, line?, index?, message }] }
+ *   { results: [{ file, line, index, item?, apiVersion, kind, namespace, name, applicable, allowed, level, version,
+ *                 violations, malformed?, accepted?, namespacePolicy? }],
+ *     errors: [{ file, line?, index?, message }],
+ *     summary: { objects, audited, allowed, denied, skipped, errors, level, version, accepted? },
+ *     namespaces?: [{ namespace, source, enforce, warn, audit, audited, rejected, warned, audits, restrictedWouldReject }] }
  *
- * `results` holds every object read (skipped ones with `applicable: false`), in input order.
- * A Dockerfile is a result of kind `Dockerfile` with `stages` (each: index, name, from,
- * fromStage, line, user, resolvedUser, userLine, userOrigin); its violations carry `line`,
- * `stage` and `stageName`.
- * `line` is where the object's document starts; it is left out for the items of a List
- * (`item` set), whose positions would cost a scan of the whole List text (text and SARIF
- * reports compute them for the denied items).
+ * `results` holds every object read (skipped ones with `applicable: false`), in input order;
+ * the summary comes last because it is known last. `line` is where the object's document, or
+ * its List item, starts. A Dockerfile is a result of kind `Dockerfile` with `stages` (each: index,
+ * name, from, fromStage, line, user, resolvedUser, userLine, userOrigin); its violations carry
+ * `line`, `stage` and `stageName`. With `--exemptions honor`, `accepted` lists the violations
+ * declared exemptions cover, each with its `exemptions` (id, container, reason). With
+ * `--by-namespace`, `level` and `version` are the namespace's enforce policy and `namespacePolicy`
+ * says where it came from, with the warn and audit findings. Errors are kept until the end (they
+ * are few); results are not kept.
  */
-import { AuditReport } from './report';
+import type { ManifestError } from './manifest-parser';
+import { AuditEnd, AuditRecord, ReportWriter } from './report';
 
-export function formatJson(report: AuditReport): string {
-  const results = new Array<unknown>(report.records.length);
-  for (let i = 0; i < report.records.length; i++) {
-    const r = report.records[i];
+/** The JSON reporter (see the file comment). */
+export class JsonReportWriter implements ReportWriter {
+  private first = true;
+  private readonly errors: ManifestError[] = [];
+
+  constructor(private readonly out: { write(chunk: string): unknown }) {
+    out.write('{"results":[');
+  }
+
+  public record(r: AuditRecord): void {
     const result = r.result;
-    results[i] = {
+    const json = JSON.stringify({
       file: r.file,
-      line: r.item === undefined ? r.location.line : undefined,
+      line: r.location.line,
       index: r.index,
       item: r.item,
       apiVersion: r.apiVersion,
@@ -35,15 +46,27 @@ export function formatJson(report: AuditReport): string {
       version: result.version,
       violations: result.violations,
       malformed: result.malformed,
+      skipped: r.notKubernetes ? 'not a Kubernetes object: it has no kind' : undefined,
+      accepted: r.accepted,
+      namespacePolicy: r.namespacePolicy,
       stages: r.dockerfile?.stages,
-    };
+    });
+    this.out.write(this.first ? json : ',' + json);
+    this.first = false;
   }
-  const errors = report.errors.map(e => ({ file: e.file, line: e.line, index: e.index, message: e.message }));
-  // Compact: a machine format (pipe it through `jq` to read it); a third smaller and faster
-  // to write than indented JSON for large audits.
-  return JSON.stringify({
-    summary: { ...report.summary, level: report.level, version: report.version },
-    results,
-    errors,
-  }) + '\n';
+
+  public error(e: ManifestError): void {
+    this.errors.push(e);
+  }
+
+  public end(end: AuditEnd): void {
+    const errors = this.errors.map(e => ({ file: e.file, line: e.line, index: e.index, message: e.message }));
+    // Compact: a machine format (pipe it through `jq` to read it).
+    this.out.write('],"errors":' + JSON.stringify(errors) + ',"summary":' + JSON.stringify({
+      ...end.summary,
+      level: end.level,
+      version: end.version,
+      accepted: end.accepted > 0 ? end.accepted : undefined,
+    }) + (end.namespaces !== undefined ? ',"namespaces":' + JSON.stringify(end.namespaces) : '') + '}\n');
+  }
 }

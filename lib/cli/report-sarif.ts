@@ -1,16 +1,27 @@
 /**
  * SARIF 2.1.0 audit report, in the shape GitHub code scanning accepts: the rules are the
- * Pod Security checks (`PodSecurity.checks()`), each violation is one result located at the
- * file (relative URI, forward slashes, under `%SRCROOT%`) and the line where the object's
- * document (or List item) starts. Inputs that could not be read or parsed are tool
+ * Pod Security checks (`PodSecurity.checks()`), the Dockerfile rules, the exemption rule and the
+ * malformed rule, each with a readable `name` (`RunAsNonRoot`) and a `fullDescription`. Each
+ * violation is one result located at the file (relative URI, forward slashes, under
+ * `%SRCROOT%`) and the line of the offending field (`positions.ts`; computed only for objects with
+ * findings), else where the object's document or List item starts. Violations covered by a
+ * declared exemption (`--exemptions honor`) are results with an accepted in-source suppression
+ * and the exemption's reason as justification. Inputs that could not be read or parsed are tool
  * execution notifications of the run's invocation.
+ *
+ * Written as the objects are audited: `results` first, then the tool and its rules (JSON
+ * objects are unordered), the invocation and the summary.
  */
 import { createHash } from 'crypto';
 import { pathToFileURL } from 'url';
 import type * as sarif from 'sarif';
 import { PodSecurity } from '../policy';
 import { DOCKERFILE_RULES } from './dockerfile';
-import { AuditRecord, AuditReport, DockerfileViolation, INFORMATION_URI, PSS_URI, documentRef, objectName, toolVersion } from './report';
+import type { ManifestError } from './manifest-parser';
+import { FieldLines } from './positions';
+import {
+  AcceptedViolation, AuditEnd, AuditRecord, DockerfileViolation, INFORMATION_URI, PSS_URI, ReportWriter, documentRef, objectName, toolVersion,
+} from './report';
 import type { Violation } from '../policy/types';
 
 /** The rule of objects the engine reports as malformed (not a check of the standard). */
@@ -29,70 +40,96 @@ export interface SarifOptions {
   readonly cwd: string;
 }
 
-export function formatSarif(report: AuditReport, options: SarifOptions): string {
-  return JSON.stringify(buildSarif(report, options), null, 2) + '\n';
-}
+/** The SARIF reporter (see the file comment). */
+export class SarifReportWriter implements ReportWriter {
+  private readonly rules = sarifRules();
+  private readonly ruleIndex = new Map<string, number>(this.rules.map((r, i) => [r.id, i]));
+  private readonly errors: ManifestError[] = [];
+  private first = true;
 
-export function buildSarif(report: AuditReport, options: SarifOptions): sarif.Log {
-  const rules = sarifRules();
-  const ruleIndex = new Map<string, number>(rules.map((r, i) => [r.id, i]));
-  const results: sarif.Result[] = [];
-  for (const record of report.records) {
-    if (record.result.allowed) continue;
+  constructor(private readonly out: { write(chunk: string): unknown }, private readonly options: SarifOptions) {
+    out.write('{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"results":[\n');
+  }
+
+  public record(record: AuditRecord): void {
+    const accepted = record.accepted ?? [];
+    if (record.result.allowed && accepted.length === 0) return;
+    const lines = record.text !== undefined && record.dockerfile === undefined ? new FieldLines(record.text, record.kind) : undefined;
+    const lineOf = (v: Violation): number | undefined => lines?.lineOf(v);
     if (record.result.malformed !== undefined) {
-      results.push(sarifResult(record, MALFORMED_RULE_ID, ruleIndex,
-        `${subject(record)}: malformed: ${record.result.malformed}. Fix: make the manifest well formed (see the Kubernetes API reference).`, []));
+      this.write(sarifResult(record, MALFORMED_RULE_ID, this.ruleIndex,
+        `${subject(record)}: malformed: ${record.result.malformed}. Fix: make the manifest well formed (see the Kubernetes API reference).`, [], undefined, undefined));
     }
     for (const v of record.result.violations) {
-      if (!ruleIndex.has(v.check)) {
-        // A check the engine reports but does not list: keep the log valid (every ruleId has a rule).
-        ruleIndex.set(v.check, rules.length);
-        rules.push({ id: v.check, shortDescription: { text: v.reason }, defaultConfiguration: { level: 'error' } });
-      }
-      results.push(sarifResult(record, v.check, ruleIndex, `${subject(record)}: ${v.reason} (${v.detail}). Fix: ${v.fix}`, v.containers ?? [], v));
+      this.ensureRule(v);
+      this.write(sarifResult(record, v.check, this.ruleIndex, `${subject(record)}: ${v.reason} (${v.detail}). Fix: ${v.fix}`, v.containers ?? [], v, lineOf(v)));
+    }
+    for (const v of accepted) {
+      this.ensureRule(v);
+      const result = sarifResult(record, v.check, this.ruleIndex, `${subject(record)}: ${v.reason} (${v.detail}); accepted through a declared exemption`,
+        v.containers ?? [], v, lineOf(v));
+      result.suppressions = [{ kind: 'inSource', status: 'accepted', justification: justification(v) }];
+      this.write(result);
     }
   }
-  const notifications: sarif.Notification[] = report.errors.map(e => ({
-    level: 'error',
-    message: { text: `${e.file}${e.line !== undefined ? `:${e.line}` : ''}: ${e.message}` },
-    locations: [{ physicalLocation: physicalLocation(e.uri, e.line) }],
-  }));
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [{
+
+  public error(e: ManifestError): void {
+    this.errors.push(e);
+  }
+
+  public end(end: AuditEnd): void {
+    const notifications: sarif.Notification[] = this.errors.map(e => ({
+      level: 'error',
+      message: { text: `${e.file}${e.line !== undefined ? `:${e.line}` : ''}: ${e.message}` },
+      locations: [{ physicalLocation: physicalLocation(e.uri, e.line) }],
+    }));
+    const rest = {
       tool: {
         driver: {
           name: 'cdk8s-rootless',
           informationUri: INFORMATION_URI,
           version: toolVersion(),
           semanticVersion: toolVersion(),
-          rules,
+          rules: this.rules,
         },
       },
-      originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(options.cwd.endsWith('/') ? options.cwd : options.cwd + '/').href } },
-      invocations: [{
-        executionSuccessful: report.errors.length === 0,
-        toolExecutionNotifications: notifications,
-      }],
-      results,
-      properties: {
-        level: report.level,
-        policyVersion: report.version,
-        summary: report.summary,
-      },
-    }],
-  };
+      originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(this.options.cwd.endsWith('/') ? this.options.cwd : this.options.cwd + '/').href } },
+      invocations: [{ executionSuccessful: this.errors.length === 0, toolExecutionNotifications: notifications }],
+      properties: { level: end.level, policyVersion: end.version, summary: end.summary, accepted: end.accepted, namespaces: end.namespaces },
+    };
+    this.out.write('\n],' + JSON.stringify(rest).slice(1) + ']}\n');
+  }
+
+  private ensureRule(v: Violation): void {
+    if (this.ruleIndex.has(v.check)) return;
+    // A check the engine reports but does not list: keep the log valid (every ruleId has a rule).
+    this.ruleIndex.set(v.check, this.rules.length);
+    this.rules.push({ id: v.check, name: readableName(v.check), shortDescription: { text: v.reason }, fullDescription: { text: v.reason }, defaultConfiguration: { level: 'error' } });
+  }
+
+  private write(result: sarif.Result): void {
+    this.out.write((this.first ? '' : ',\n') + JSON.stringify(result));
+    this.first = false;
+  }
 }
 
-/** One rule per check of the engine, plus the `malformed` rule. */
+/** `runAsNonRoot` → `RunAsNonRoot`, `capabilities_restricted` → `CapabilitiesRestricted`, `dockerfile-numeric-user` → `DockerfileNumericUser`. */
+export function readableName(id: string): string {
+  return id.split(/[-_]/).filter(p => p !== '').map(p => p[0].toUpperCase() + p.slice(1)).join('');
+}
+
+function justification(v: AcceptedViolation): string {
+  return v.exemptions.map(e => `${e.id}${e.container ? ` (container "${e.container}")` : ''}: ${e.reason}`).join('; ');
+}
+
+/** One rule per check of the engine, the Dockerfile rules, the exemption rule and the `malformed` rule. */
 export function sarifRules(): sarif.ReportingDescriptor[] {
   const rules: sarif.ReportingDescriptor[] = PodSecurity.checks().map(check => {
     const overrides = check.overrides?.length ? ` At the restricted level it replaces ${check.overrides.join(', ')}.` : '';
     const text = `${check.description} (Pod Security Standards ${check.level} level, policy ${check.minimumVersion} and later.)${overrides}`;
     return {
       id: check.id,
-      name: check.id,
+      name: readableName(check.id),
       shortDescription: { text: check.description },
       fullDescription: { text },
       help: {
@@ -112,8 +149,9 @@ export function sarifRules(): sarif.ReportingDescriptor[] {
   for (const rule of DOCKERFILE_RULES) {
     rules.push({
       id: rule.id,
-      name: rule.id,
+      name: readableName(rule.id),
       shortDescription: { text: rule.description },
+      fullDescription: { text: `${rule.description} ${rule.help}` },
       help: { text: rule.help, markdown: rule.help },
       helpUri: 'https://kubernetes.io/docs/tasks/configure-pod-container/security-context/',
       defaultConfiguration: { level: 'error' },
@@ -122,8 +160,13 @@ export function sarifRules(): sarif.ReportingDescriptor[] {
   }
   rules.push({
     id: 'rootless-exemption',
-    name: 'rootless-exemption',
+    name: readableName('rootless-exemption'),
     shortDescription: { text: 'A declared cdk8s-rootless exemption has no real reason (a TODO placeholder, too short) or is malformed.' },
+    fullDescription: {
+      text: 'The pod template\'s rootless.cdk8s.io/exemptions annotation has an entry that is malformed, not in the canonical form, or '
+        + 'whose reason is a placeholder or too short. A malformed annotation voids all of its exemptions. Every exemption needs a real '
+        + 'reason written by a human.',
+    },
     help: { text: 'A human must confirm every exemption in the rootless.cdk8s.io/exemptions annotation with a real reason, or remove it.' },
     helpUri: INFORMATION_URI,
     defaultConfiguration: { level: 'error' },
@@ -131,8 +174,9 @@ export function sarifRules(): sarif.ReportingDescriptor[] {
   });
   rules.push({
     id: MALFORMED_RULE_ID,
-    name: MALFORMED_RULE_ID,
+    name: readableName(MALFORMED_RULE_ID),
     shortDescription: { text: 'The object is malformed: its pod spec cannot be read, so no level allows it.' },
+    fullDescription: { text: 'The object\'s pod spec (or pod template) has fields of the wrong type or shape, so the Pod Security checks cannot read it; no level allows it, as the API server would refuse it.' },
     help: { text: 'Make the manifest well formed (see the Kubernetes API reference for PodSpec).' },
     helpUri: 'https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/',
     defaultConfiguration: { level: 'error' },
@@ -147,7 +191,8 @@ function sarifResult(
   ruleIndex: ReadonlyMap<string, number>,
   text: string,
   containers: readonly string[],
-  violation?: Violation,
+  violation: Violation | undefined,
+  fieldLine: number | undefined,
 ): sarif.Result {
   // Stable across line moves: the object's identity (kind, namespace, name), not its position.
   const identity = record.name !== null
@@ -162,13 +207,19 @@ function sarifResult(
     level: 'error',
     message: { text },
     locations: [{
-      physicalLocation: physicalLocation(record.uri, dockerfile?.line ?? record.location.line),
+      physicalLocation: physicalLocation(record.uri, dockerfile?.line ?? fieldLine ?? record.location.line),
       logicalLocations: stageName !== undefined
         ? [{ name: stageName, kind: 'module', fullyQualifiedName: `Dockerfile/${stageName}` }]
         : [{ name: objectName(record), kind: 'object', fullyQualifiedName: `${record.kind ?? ''}/${objectName(record)}` }],
     }],
     partialFingerprints: { 'cdk8sRootlessObject/v1': fingerprint },
-    properties: violation ? { containers: violation.containers ?? [], podLevel: violation.podLevel ?? false } : undefined,
+    properties: violation ? {
+      containers: violation.containers ?? [],
+      podLevel: violation.podLevel ?? false,
+      level: record.result.level,
+      policyVersion: record.result.version,
+      namespaceSource: record.namespacePolicy?.source,
+    } : undefined,
   };
 }
 

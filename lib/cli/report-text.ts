@@ -1,33 +1,80 @@
 /**
- * Human-readable audit report: one line per finding, then the errors, then a summary.
+ * Human-readable audit report: one line per finding as the object is audited, each error as it
+ * is met, then a summary.
  *
  *   k8s/web.yaml:14: doc 2 Deployment shop/web, container "app": allowPrivilegeEscalation: allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false). Fix: ...
+ *
+ * With `--exemptions honor`, a violation a declared exemption covers is a line `… CHECK: accepted: …`
+ * with the exemption's reason; with `--by-namespace`, warn and audit findings are lines
+ * `… warn (baseline:v1.30): CHECK: …`, and the summary has a table per namespace.
  */
-import { AuditRecord, AuditReport, DockerfileViolation, documentRef, objectName } from './report';
+import { AuditEnd, AuditRecord, DockerfileViolation, ReportWriter, documentRef, objectName } from './report';
 import type { Violation } from '../policy/types';
 
-export function formatText(report: AuditReport): string {
+/** The text reporter (see the file comment). */
+export class TextReportWriter implements ReportWriter {
+  private written = false;
+
+  constructor(private readonly out: { write(chunk: string): unknown }) {}
+
+  public record(record: AuditRecord): void {
+    const lines = recordLines(record);
+    if (lines.length > 0) this.write(lines.join('\n') + '\n');
+  }
+
+  public error(e: { file: string; line?: number; message: string }): void {
+    this.write(`${e.file}${e.line !== undefined ? `:${e.line}` : ''}: error: ${e.message}\n`);
+  }
+
+  public end(end: AuditEnd): void {
+    const lines: string[] = [];
+    if (this.written) lines.push('');
+    if (end.namespaces !== undefined && end.namespaces.length > 0) {
+      lines.push('By namespace (rejected: by its enforce label, or by the cluster defaults; what if restricted: what enforce=restricted would reject):');
+      const rows = [['NAMESPACE', 'POLICY', 'ENFORCE', 'AUDITED', 'REJECTED', 'WARN', 'AUDIT', 'WHAT IF RESTRICTED']];
+      for (const n of end.namespaces) {
+        const counts = [n.audited, n.rejected, n.warned, n.audits, n.restrictedWouldReject].map(String);
+        rows.push([n.namespace, n.source, n.enforce, ...counts]);
+      }
+      const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)));
+      for (const r of rows) lines.push('  ' + r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+      lines.push('');
+    }
+    lines.push(summaryLine(end));
+    this.out.write(lines.join('\n') + '\n');
+  }
+
+  private write(text: string): void {
+    this.written = true;
+    this.out.write(text);
+  }
+}
+
+/** The finding lines of one record (none for an allowed object without accepted or warn/audit findings). */
+function recordLines(record: AuditRecord): string[] {
   const lines: string[] = [];
-  for (const record of report.records) {
-    if (record.result.allowed) continue;
-    if (record.dockerfile) {
-      lines.push(...dockerfileLines(record));
-      continue;
-    }
-    const where = `${record.file}:${record.location.line}: ${documentRef(record)} ${record.kind ?? '(no kind)'} ${objectName(record)}`;
-    if (record.result.malformed !== undefined) {
-      lines.push(`${where}, pod: malformed: ${record.result.malformed}. Fix: make the manifest well formed (see the Kubernetes API reference).`);
-    }
-    for (const v of record.result.violations) {
-      lines.push(`${where}, ${subjects(v)}: ${v.check}: ${v.reason} (${v.detail}). Fix: ${v.fix}`);
-    }
+  if (record.dockerfile) {
+    if (!record.result.allowed) lines.push(...dockerfileLines(record));
+    return lines;
   }
-  for (const e of report.errors) {
-    lines.push(`${e.file}${e.line !== undefined ? `:${e.line}` : ''}: error: ${e.message}`);
+  const where = `${record.file}:${record.location.line}: ${documentRef(record)} ${record.kind ?? '(no kind)'} ${objectName(record)}`;
+  const ns = record.namespacePolicy;
+  const rejected = ns?.podsRejected ? `its pods would be rejected by enforce (${ns.enforce.level}:${ns.enforce.version}): ` : '';
+  if (record.result.malformed !== undefined) {
+    lines.push(`${where}, pod: ${rejected}malformed: ${record.result.malformed}. Fix: make the manifest well formed (see the Kubernetes API reference).`);
   }
-  if (lines.length > 0) lines.push('');
-  lines.push(summaryLine(report));
-  return lines.join('\n') + '\n';
+  for (const v of record.result.violations) {
+    lines.push(`${where}, ${subjects(v)}: ${rejected}${v.check}: ${v.reason} (${v.detail}). Fix: ${v.fix}`);
+  }
+  for (const v of record.accepted ?? []) {
+    const by = v.exemptions.map(e => `${e.id}${e.container ? ` (container ${JSON.stringify(e.container)})` : ''}: ${JSON.stringify(e.reason)}`).join(', ');
+    lines.push(`${where}, ${subjects(v)}: ${v.check}: accepted (exemption ${by}): ${v.reason} (${v.detail})`);
+  }
+  if (ns !== undefined) {
+    for (const v of ns.warnings) lines.push(`${where}, ${subjects(v)}: warn (${ns.warn.level}:${ns.warn.version}): ${v.check}: ${v.reason} (${v.detail})`);
+    for (const v of ns.audits) lines.push(`${where}, ${subjects(v)}: audit (${ns.audit.level}:${ns.audit.version}): ${v.check}: ${v.reason} (${v.detail})`);
+  }
+  return lines;
 }
 
 /** `Dockerfile:12: Dockerfile stage 1 "runtime": dockerfile-numeric-user: REASON (DETAIL). Fix: ...` */
@@ -52,12 +99,13 @@ function subjects(v: Violation): string {
   return parts.join(', ');
 }
 
-function summaryLine(report: AuditReport): string {
-  const s = report.summary;
+function summaryLine(end: AuditEnd): string {
+  const s = end.summary;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const dockerfiles = report.records.filter(r => r.dockerfile !== undefined).length;
   const verdict = s.errors > 0 ? 'ERRORS' : s.denied > 0 ? 'DENIED' : 'OK';
-  return `${verdict}: Pod Security Standards ${report.level} (policy ${report.version}): ${plural(s.objects, 'object')}: `
+  const policy = end.namespaces !== undefined ? 'each namespace\'s policy' : `Pod Security Standards ${end.level} (policy ${end.version})`;
+  return `${verdict}: ${policy}: ${plural(s.objects, 'object')}: `
     + `${s.audited} audited (${s.allowed} allowed, ${s.denied} denied), ${s.skipped} skipped (no pod template); ${plural(s.errors, 'error')}`
-    + (dockerfiles > 0 ? ` (the objects include ${plural(dockerfiles, 'Dockerfile')})` : '');
+    + (end.accepted > 0 ? `; ${plural(end.accepted, 'violation')} accepted through exemptions` : '')
+    + (end.dockerfiles > 0 ? ` (the objects include ${plural(end.dockerfiles, 'Dockerfile')})` : '');
 }

@@ -1,6 +1,7 @@
 /**
  * The audit report model shared by the reporters (`report-text.ts`, `report-json.ts`,
- * `report-sarif.ts`). Reporters turn an `AuditReport` into text; they read nothing else.
+ * `report-sarif.ts`). Reporters (`ReportWriter`) get each `AuditRecord` as it is produced and
+ * the `AuditEnd`; they read nothing else.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -31,6 +32,83 @@ export interface AuditRecord {
   readonly result: EvaluationResult;
   /** Set for a Dockerfile (`kind: 'Dockerfile'`): its stages and findings. */
   readonly dockerfile?: DockerfileAudit;
+  /** Set for a mapping without `kind` (a Helm values.yaml, a Chart.yaml): not a Kubernetes object, skipped. */
+  readonly notKubernetes?: boolean;
+  /**
+   * With `--exemptions honor`: the violations a valid declared exemption covers (they are not
+   * in `result.violations`, and do not deny the object).
+   */
+  readonly accepted?: readonly AcceptedViolation[];
+  /** With `--by-namespace`: the policy of the object's namespace, and the warn and audit findings. */
+  readonly namespacePolicy?: NamespaceJudgement;
+  /**
+   * The text the object was read from, while it is being reported (for positions of fields);
+   * reporters must not keep it.
+   */
+  readonly text?: ObjectText;
+}
+
+/** The text of one object and where it starts in its input. */
+export interface ObjectText {
+  readonly text: string;
+  /** Offset of the object's document (or streamed item) in `text`. */
+  readonly start: number;
+  /** Its end (exclusive). */
+  readonly end: number;
+  /** 1-based line, in the input, of `text[start]`. */
+  readonly line: number;
+  /** Where the object is in that document's value: '' for the document itself, `items[3]` for an item of a List read whole. */
+  readonly path: string;
+}
+
+/** A violation covered by declared exemptions (`--exemptions honor`). */
+export interface AcceptedViolation extends Violation {
+  /** The exemptions that cover it, with their reasons. */
+  readonly exemptions: readonly { readonly id: string; readonly container: string | null; readonly reason: string }[];
+}
+
+/** One mode (enforce, warn, audit) of a namespace's Pod Security policy. */
+export interface ModePolicy {
+  readonly level: PolicyLevel;
+  /** `latest` resolved to a concrete version. */
+  readonly version: string;
+}
+
+/** How `--by-namespace` judged an object. */
+export interface NamespaceJudgement {
+  /** The namespace (`default` for an object without one). */
+  readonly namespace: string;
+  /** Where the policy came from: the Namespace's labels, the cluster defaults, or an exemption of the admission configuration. */
+  readonly source: 'labels' | 'defaults' | 'exempt';
+  readonly enforce: ModePolicy;
+  readonly warn: ModePolicy;
+  readonly audit: ModePolicy;
+  /** True for workloads and templates: PodSecurity admits the object itself, and rejects its pods. */
+  readonly podsRejected?: boolean;
+  /** Violations at the warn level and version (kubectl prints them as warnings). */
+  readonly warnings: readonly Violation[];
+  /** Violations at the audit level and version (recorded in the API server's audit log). */
+  readonly audits: readonly Violation[];
+  /** Whether `restricted` (latest) would reject the object's pods if the namespace enforced it. */
+  readonly restrictedWouldReject: boolean;
+}
+
+/** Per-namespace counts of `--by-namespace`. */
+export interface NamespaceSummary {
+  readonly namespace: string;
+  readonly source: 'labels' | 'defaults' | 'exempt';
+  /** e.g. `restricted:latest`. */
+  readonly enforce: string;
+  readonly warn: string;
+  readonly audit: string;
+  /** Pod-bearing objects audited in it. */
+  readonly audited: number;
+  /** Objects its enforce policy rejects (Pods), or whose pods it would reject (workloads). */
+  readonly rejected: number;
+  readonly warned: number;
+  readonly audits: number;
+  /** Objects `restricted` (latest) would reject if the namespace enforced it ("what if"). */
+  readonly restrictedWouldReject: number;
 }
 
 /**
@@ -53,22 +131,37 @@ export interface AuditSummary {
   readonly denied: number;
   /**
    * Objects of kinds that carry no pod template (ConfigMap, Service ...), and mappings without
-   * `kind` (e.g. a Helm values.yaml met while recursing; the API server would refuse them): not applicable.
+   * `kind`, which are not Kubernetes objects (e.g. a Helm values.yaml met while recursing; the API
+   * server would refuse them): not applicable.
    */
   readonly skipped: number;
   readonly errors: number;
 }
 
-/** The outcome of an audit, as reporters see it. */
-export interface AuditReport {
+/** The end of an audit, as reporters see it (records were written as they came). */
+export interface AuditEnd {
   readonly level: PolicyLevel;
   /** The concrete policy version evaluated (`latest` resolved). */
   readonly version: string;
   readonly summary: AuditSummary;
-  /** Every object read, in input order. */
-  readonly records: readonly AuditRecord[];
   /** Every input, document or item that could not be read, parsed or evaluated, in input order. */
   readonly errors: readonly ManifestError[];
+  /** Dockerfiles among the objects. */
+  readonly dockerfiles: number;
+  /** With `--exemptions honor`: violations accepted through exemptions. */
+  readonly accepted: number;
+  /** With `--by-namespace`: per namespace, in name order. */
+  readonly namespaces?: readonly NamespaceSummary[];
+}
+
+/**
+ * A reporter: gets every record as it is produced and writes what it can at once; keeps only
+ * what its final summary needs.
+ */
+export interface ReportWriter {
+  record(record: AuditRecord): void;
+  error(error: ManifestError): void;
+  end(end: AuditEnd): void;
 }
 
 /** A violation of a Dockerfile record: where and in which stage. */

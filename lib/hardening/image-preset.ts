@@ -200,6 +200,88 @@ export class ImagePreset {
   }
 
   /**
+   * Official `nginx` image (Debian and Alpine): user `nginx` 101:101. The image starts as root
+   * and its workers switch to `nginx`; run directly as 101, the master writes its temp files
+   * in `/var/cache/nginx` and its pid file in `/var/run` (`/run`), and it listens on port 80
+   * (below 1024: set the pod sysctl `net.ipv4.ip_unprivileged_port_start`, which `harden`
+   * adds). `nginxinc/nginx-unprivileged` avoids both.
+   */
+  public static nginx(): ImagePreset {
+    return new ImagePreset({
+      name: 'nginx',
+      user: 101,
+      group: 101,
+      writablePaths: ['/var/cache/nginx', '/var/run'],
+      port: 80,
+      notes: 'docker-library/nginx: groupadd --system --gid 101 nginx; useradd --system --gid nginx --uid 101 nginx (Alpine: addgroup -g 101, adduser -u 101); '
+        + 'nginx.conf: pid in /var/run (/run), temp paths in /var/cache/nginx',
+    });
+  }
+
+  /**
+   * Official `httpd` image, Debian variant: user `www-data` 33:33 (Debian's). The image starts as
+   * root and its children switch to `daemon`; run directly as a non-root user, Apache writes its
+   * pid file (and the cgid socket) in `/usr/local/apache2/logs` and listens on port 80.
+   */
+  public static httpd(): ImagePreset {
+    return new ImagePreset({
+      name: 'httpd',
+      user: 33,
+      group: 33,
+      writablePaths: ['/usr/local/apache2/logs'],
+      port: 80,
+      notes: 'docker-library/httpd: Debian base (www-data 33:33); httpd.conf: PidFile logs/httpd.pid under ServerRoot /usr/local/apache2, logs to stdout/stderr',
+    });
+  }
+
+  /** Official `httpd` image, Alpine variant: user `www-data` 82:82 (Alpine's standard www-data IDs). */
+  public static httpdAlpine(): ImagePreset {
+    return new ImagePreset({
+      ...ImagePreset.httpd().props,
+      name: 'httpd-alpine',
+      user: 82,
+      group: 82,
+      notes: 'docker-library/httpd Alpine: addgroup -g 82 -S www-data; adduser -u 82 -D -S -G www-data www-data',
+    });
+  }
+
+  /** Official `mariadb` image: user `mysql` 999:999, socket and pid in `/run/mysqld`, data in `/var/lib/mysql`. */
+  public static mariadb(): ImagePreset {
+    return new ImagePreset({
+      name: 'mariadb',
+      user: 999,
+      group: 999,
+      writablePaths: ['/run/mysqld'],
+      dataPath: '/var/lib/mysql',
+      port: 3306,
+      notes: 'docker-library/mariadb: groupadd -r -g 999 mysql; useradd -r -g mysql -u 999 mysql',
+    });
+  }
+
+  /** Official `rabbitmq` image, Debian/Ubuntu variant: user `rabbitmq` 999:999, data (and the Erlang cookie) in `/var/lib/rabbitmq`. */
+  public static rabbitmq(): ImagePreset {
+    return new ImagePreset({
+      name: 'rabbitmq',
+      user: 999,
+      group: 999,
+      dataPath: '/var/lib/rabbitmq',
+      port: 5672,
+      notes: 'docker-library/rabbitmq Ubuntu: groupadd --gid 999 --system rabbitmq; useradd --uid 999 --system --gid rabbitmq rabbitmq',
+    });
+  }
+
+  /** Official `memcached` image: `USER memcache`, 11211:11211 (it writes nothing to disk). */
+  public static memcached(): ImagePreset {
+    return new ImagePreset({
+      name: 'memcached',
+      user: 11211,
+      group: 11211,
+      port: 11211,
+      notes: 'docker-library/memcached: groupadd --system --gid 11211 memcache; useradd --system --gid memcache --uid 11211 memcache',
+    });
+  }
+
+  /**
    * The preset of a well-known image reference, e.g. `postgres:17-alpine` (the Alpine variant),
    * `docker.io/library/redis:7`, `quay.io/prometheus/prometheus@sha256:...`: matched on the
    * repository (without `docker.io/` and `library/`), and on the tag for Alpine variants.
@@ -316,4 +398,11 @@ const IMAGES: readonly { readonly repositories: readonly string[]; readonly tag?
   { repositories: ['node'], preset: () => ImagePreset.node() },
   { repositories: ['mysql'], preset: () => ImagePreset.mysql() },
   { repositories: ['mongo'], preset: () => ImagePreset.mongo() },
+  { repositories: ['nginx'], preset: () => ImagePreset.nginx() },
+  { repositories: ['httpd'], tag: /alpine/, preset: () => ImagePreset.httpdAlpine() },
+  { repositories: ['httpd'], preset: () => ImagePreset.httpd() },
+  { repositories: ['mariadb'], preset: () => ImagePreset.mariadb() },
+  // the Alpine variant's user differs and is not a preset
+  { repositories: ['rabbitmq'], tag: /^(?![\s\S]*alpine)/, preset: () => ImagePreset.rabbitmq() },
+  { repositories: ['memcached'], preset: () => ImagePreset.memcached() },
 ];

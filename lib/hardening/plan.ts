@@ -55,11 +55,15 @@ export function planPod(props: HardenedPodSpecProps) {
   const sc = props.securityContext;
   const podRoot = exemptions.some(e => e.kind === K.RUN_AS_ROOT && e.container === undefined);
   const user = props.user ?? sc?.user ?? props.preset?.user ?? (podRoot ? 0 : undefined);
+  // where the pod's user comes from, for messages
+  const userFrom = props.user !== undefined ? 'props.user' : sc?.user !== undefined ? 'props.securityContext.user'
+    : props.preset ? props.preset._source : 'props.user';
   const group = props.group ?? sc?.group ?? props.preset?.group ?? user;
   const sysctls = [...sc?.sysctls ?? []];
   if (props.unprivilegedPortStart !== undefined) sysctls.push({ name: UNPRIVILEGED_PORT_SYSCTL, value: String(props.unprivilegedPortStart) });
   return {
     user,
+    userFrom,
     group,
     exemptions,
     indexes,
@@ -168,7 +172,8 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
   const known = opts.customImage === true ? undefined : ImagePreset._mismatch(container.image, user ?? pod.user);
   if (known) {
     const effective = user ?? pod.user;
-    const from = preset ? preset._source : user !== undefined ? `${prop}.user` : 'props.user';
+    const own = opts.user ?? opts.securityContext?.user ?? container.securityContext.user;
+    const from = own !== undefined ? `${prop}.user` : preset ? preset._source : pod.userFrom;
     problems.push(`${prop}.image: "${container.image}" is the image of ${known._source}, which runs as UID ${known.user}, but the container `
       + `runs as UID ${effective} (from ${from}): its files belong to another user. Fix: use preset: ${known._source} `
       + `(ImagePreset.forImage(${JSON.stringify(container.image)})), or user: ${known.user}; or, if you built this image yourself with `

@@ -8,6 +8,7 @@
  * Not exported from the package.
  */
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from './defaults';
+import { isWindowsPod } from '../policy/checks/util';
 import { containersOf } from '../policy/k8s-shapes';
 
 /** A container the kubelet refuses to start: effective runAsNonRoot true, effective runAsUser 0. */
@@ -66,8 +67,12 @@ export function holdsNetBindService(container: unknown, podSecurityContext: unkn
   return !drop.includes('ALL') && !drop.includes('NET_BIND_SERVICE');
 }
 
-/** The container ports below the pod's first unprivileged port whose container does not hold NET_BIND_SERVICE. */
+/**
+ * The container ports below the pod's first unprivileged port whose container does not hold
+ * NET_BIND_SERVICE. None on a Windows pod (`spec.os.name: windows`): Windows has no privileged ports.
+ */
 export function unbindablePorts(spec: unknown): UnbindablePort[] {
+  if (isWindowsPod(object(spec))) return [];
   const pod = object(object(spec).securityContext);
   const start = unprivilegedPortStart(spec);
   const out: UnbindablePort[] = [];
@@ -84,6 +89,24 @@ export function unbindablePorts(spec: unknown): UnbindablePort[] {
 /** A port to listen on instead of a low one (8000 + port below 100, else 8080), for messages. */
 export function suggestedPort(port: number): number {
   return port < 100 ? 8000 + port : 8080;
+}
+
+/**
+ * The portable fix for container ports that non-root (or capability-less) processes cannot
+ * bind: the pod sysctl UNPRIVILEGED_PORT_SYSCTL set to the lowest such port. Namespaced and in
+ * the restricted profile's safe list, but it needs the pod's own network namespace: a pod on
+ * the host network cannot take it (`hostNetwork: true`), nor can one that already sets the
+ * sysctl (its value is the author's; lowering it is a human's decision).
+ *
+ * @returns undefined when every port can be bound
+ */
+export function unprivilegedPortFix(spec: unknown): { readonly port: number; readonly settable: boolean; readonly reason?: 'hostNetwork' | 'set' } | undefined {
+  const ports = unbindablePorts(spec);
+  if (ports.length === 0) return undefined;
+  const port = Math.min(...ports.map(p => p.port));
+  if (object(spec).hostNetwork === true) return { port, settable: false, reason: 'hostNetwork' };
+  const set = list(object(object(spec).securityContext).sysctls).some((s: any) => s?.name === UNPRIVILEGED_PORT_SYSCTL);
+  return set ? { port, settable: false, reason: 'set' } : { port, settable: true };
 }
 
 /** Capabilities added to a container whose process can never hold them. */

@@ -404,7 +404,7 @@ describe('bad input names the construct path, the prop and the fix', () => {
   });
   test.each(['latest', 'v2.0', '1.30', 'v1.030', ''])('version %j', (version) => {
     const msg = error({ version });
-    expect(msg).toContain('test/rootless: invalid RootlessAdmissionPolicy props');
+    expect(msg).toContain('RootlessAdmissionPolicy test/rootless: invalid props');
     expect(msg).toContain(`props.version: ${JSON.stringify(version)} is not a policy version. Fix: use "v1.N"`);
   });
   test('honorExemptions', () => {

@@ -117,8 +117,9 @@ describe('inputs', () => {
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     // the writer is another process: reading the pipe blocks this one until it writes
     const writer = spawn('/bin/sh', ['-c', `cat "${path.join(FIXTURES, 'kubectl-pods.json')}" > "${fifo}"`]);
+    const closed = new Promise(resolve => writer.on('close', resolve)); // before reading: the pipe is read asynchronously
     const { code, report } = await cliJson(['audit', fifo], { cwd: dir });
-    await new Promise(resolve => writer.on('close', resolve));
+    await closed;
     expect(code).toBe(1);
     expect(report.summary).toMatchObject({ objects: 3, denied: 2, errors: 0 });
   });
@@ -206,7 +207,7 @@ describe('reports', () => {
 
   test('json: the documented shape, every object accounted for', async () => {
     const { report } = await cliJson(['audit', '.']);
-    expect(Object.keys(report)).toEqual(['summary', 'results', 'errors']);
+    expect(Object.keys(report)).toEqual(['results', 'errors', 'summary']);
     expect(Object.keys(report.summary)).toEqual(['objects', 'audited', 'allowed', 'denied', 'skipped', 'errors', 'level', 'version']);
     expectAccounted(report);
     const pod = report.results.find((r: any) => r.name === 'legacy');
@@ -225,10 +226,11 @@ describe('reports', () => {
       violations: expect.any(Array),
     });
     for (const v of pod.violations) expect(Object.keys(v)).toEqual(expect.arrayContaining(['check', 'level', 'reason', 'detail', 'fix']));
-    // List items carry `item` and no line (see report-json.ts)
+    // List items carry `item` and the line where the item starts
     const item = report.results.find((r: any) => r.file === 'kubectl-pods.json');
     expect(item.item).toBe(0);
-    expect(item).not.toHaveProperty('line');
+    expect(item.line).toBe(4);
+    expect(fixture('kubectl-pods.json').split('\n')[3].trim()).toBe('{');
   });
 
   test('json: errors with file, line, index and message; also echoed on stderr', async () => {
@@ -328,9 +330,11 @@ describe('hostile input: a clear error for that input, nothing else lost, exit 2
     expect(report.errors[0].message).toMatch(/UTF-16/);
   });
 
-  test('file over --max-bytes', async () => {
-    const report = await auditWith({ 'huge.yaml': 'kind: ConfigMap\ndata:\n  x: "' + 'x'.repeat(4096) + '"\n' }, ['.', '--max-bytes', '2Ki']);
-    expect(report.errors).toEqual([{ file: 'huge.yaml', message: expect.stringMatching(/^file is \d+ bytes, more than the limit of 2048 bytes \(--max-bytes\); skipped$/) }]);
+  test('a document over --max-bytes (it limits one document or List item, not the file)', async () => {
+    const report = await auditWith({ 'huge.yaml': 'kind: ConfigMap\ndata:\n  x: "' + 'x'.repeat(4096) + '"\n---\n' + good }, ['.', '--max-bytes', '2Ki']);
+    expect(report.errors).toEqual([{ file: 'huge.yaml', line: 1, index: 0, message: 'document 0 (line 1) is more than the limit of 2048 bytes (--max-bytes); skipped' }]);
+    // the document after it is read
+    expect(report.results.filter((r: any) => r.file === 'huge.yaml').map((r: any) => [r.index, r.line])).toEqual([[1, 6]]);
   });
 
   test('stdin over --max-bytes', async () => {
@@ -367,11 +371,14 @@ describe('hostile input: a clear error for that input, nothing else lost, exit 2
   test('unreadable file, simulated (EACCES from the file system; runs as root too)', async () => {
     const dir = tmpDir();
     writeFiles(dir, { 'good.yaml': good, 'secret.yaml': good });
-    const readFileSync = realFs.readFileSync;
-    const spy = jest.spyOn(realFs, 'readFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, options?: any) => {
-      if (String(file).endsWith('secret.yaml')) throw Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES' });
-      return readFileSync(file, options);
-    }) as typeof fs.readFileSync);
+    const createReadStream = realFs.createReadStream;
+    const spy = jest.spyOn(realFs, 'createReadStream').mockImplementation(((file: fs.PathLike, options?: any) => {
+      const stream = createReadStream(String(file).endsWith('secret.yaml') ? '/nonexistent/secret.yaml' : file, options);
+      if (String(file).endsWith('secret.yaml')) {
+        stream.destroy(Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES' }));
+      }
+      return stream;
+    }) as typeof fs.createReadStream);
     try {
       const { code, report } = await cliJson(['audit', '.'], { cwd: dir });
       expect(code).toBe(2);

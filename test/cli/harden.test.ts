@@ -2,33 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
+import { linesKept, onlyInsertions } from './harden-helpers';
 import { cli, cliJson, tmpDir, writeFiles } from './helpers';
 import { hardenText } from '../../lib/cli/harden';
 import { hardenedContainerSecurityContext, hardenedPodSecurityContext } from '../../lib/hardening/defaults';
 import { PodSecurity } from '../../lib/policy';
-
-/** Whether `after` is `before` with text inserted only: every original character kept, in order (nothing deleted or changed). */
-function onlyInsertions(before: string, after: string): boolean {
-  let j = 0;
-  for (let i = 0; i < before.length; i++) {
-    j = after.indexOf(before[i], j);
-    if (j < 0) return false;
-    j++;
-  }
-  return true;
-}
-
-/** Whether every original line is still there, byte for byte, in order (block insertions only). */
-function linesKept(before: string, after: string): boolean {
-  const b = after.split('\n');
-  let j = 0;
-  for (const line of before.split('\n')) {
-    while (j < b.length && b[j] !== line) j++;
-    if (j === b.length) return false;
-    j++;
-  }
-  return true;
-}
 
 const HELM = `---
 # Source: web/templates/deployment.yaml
@@ -93,7 +71,6 @@ function restricted(text: string): boolean {
 describe('hardenText', () => {
   test('Helm output: only insertions, comments/anchors/flow style kept, other documents byte-identical, passes restricted, idempotent', () => {
     const r = hardenText(HELM);
-    expect(r.reformatted).toBe(false);
     expect(linesKept(HELM, r.text)).toBe(true);
     expect(r.text).toContain('name: release-web   # the release name');
     expect(r.text).toContain('labels: &labels');
@@ -117,7 +94,8 @@ describe('hardenText', () => {
       readOnlyRootFilesystem: true,
     });
     expect(pod.securityContext).toEqual({ fsGroup: 101, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' }, fsGroupChangePolicy: 'OnRootMismatch' });
-    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.automountServiceAccountToken).toBeUndefined(); // the token is left as it is, with a note
+    expect(r.objects[0].notes.join('\n')).toContain('--disable-service-account-token');
     expect(pod.containers[0].volumeMounts).toEqual([{ name: 'web-tmp', mountPath: '/tmp' }]);
     expect(pod.volumes).toEqual([{ name: 'web-tmp', emptyDir: { sizeLimit: '256Mi' } }]);
     expect(hardenText(r.text).text).toBe(r.text);
@@ -244,7 +222,9 @@ spec:
       expect(problems).toContain(expected);
     }
     expect(problems).toContain('targetPort');
-    expect(r.objects[0].notes.join('\n')).toContain('uses service account "agent"');
+    expect(problems).toContain('the pod uses the host network, which cannot take the sysctl'); // so no sysctl is added
+    expect(after.securityContext.sysctls).toBeUndefined();
+    expect(r.objects[0].notes.join('\n')).toContain('the API token of service account "agent" stays mounted');
     expect(r.objects[0].remaining.length).toBeGreaterThan(0);
     expect(hardenText(r.text).text).toBe(r.text);
   });
@@ -266,7 +246,10 @@ spec:
     const r = hardenText(text, { addExemptions: true });
     expect(onlyInsertions(text, r.text)).toBe(true);
     const annotation = JSON.parse(YAML.parse(r.text).metadata.annotations['rootless.cdk8s.io/exemptions']);
-    expect(annotation).toEqual([{ id: 'addCapabilities', container: 'app', capabilities: ['SYS_PTRACE'], reason: "TODO: explain why container 'app' needs SYS_PTRACE" }]);
+    expect(annotation).toEqual([
+      { id: 'addCapabilities', container: 'app', reason: 'TODO: explain why container app needs SYS_PTRACE', capabilities: ['SYS_PTRACE'] },
+      { id: 'serviceAccountToken', container: null, reason: 'TODO: explain why the pod calls the Kubernetes API with its service account token' },
+    ]);
     expect(hardenText(r.text, { addExemptions: true }).text).toBe(r.text);
 
     const dir = tmpDir();
@@ -274,10 +257,13 @@ spec:
     const audit = await cliJson(['audit', 'legacy.yaml'], { cwd: dir });
     expect(audit.code).toBe(1);
     const checks = audit.report.results[0].violations.map((v: any) => v.check);
-    expect(checks).toEqual(['capabilities_restricted', 'rootless-exemption']);
+    expect(checks).toEqual(['capabilities_restricted', 'rootless-exemption', 'rootless-exemption']);
     expect(audit.report.results[0].violations[1].detail).toContain('is a placeholder');
     // a human writes the reason: the exemption is no longer flagged (the PSS violation itself stays: exemptions do not change admission)
-    writeFiles(dir, { 'legacy.yaml': r.text.replace("TODO: explain why container 'app' needs SYS_PTRACE", 'attaches a debugger to the worker in staging') });
+    writeFiles(dir, {
+      'legacy.yaml': r.text.replace('TODO: explain why container app needs SYS_PTRACE', 'attaches a debugger to the worker in staging')
+        .replace('TODO: explain why the pod calls the Kubernetes API with its service account token', 'lists its peers through the API'),
+    });
     const confirmed = await cliJson(['audit', 'legacy.yaml'], { cwd: dir });
     expect(confirmed.report.results[0].violations.map((v: any) => v.check)).toEqual(['capabilities_restricted']);
   });
@@ -321,7 +307,7 @@ spec:
     expect(hardenText(text)).toMatchObject({ text, objects: [] });
   });
 
-  test('property: idempotent, never drops or changes a value, output parses (fast-check)', () => {
+  test('property: idempotent, never drops or changes a value, output parses, no Linux-only field on Windows pods, no new malformation (fast-check)', () => {
     const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
     const sc = fc.record({
       runAsUser: optional(fc.constantFrom(0, 1000, 65534)),
@@ -329,36 +315,74 @@ spec:
       allowPrivilegeEscalation: optional(fc.boolean()),
       privileged: optional(fc.boolean()),
       readOnlyRootFilesystem: optional(fc.boolean()),
-      capabilities: optional(fc.record({ drop: optional(fc.subarray(['ALL', 'NET_RAW'])), add: optional(fc.subarray(['NET_BIND_SERVICE', 'SYS_ADMIN'])) })),
+      capabilities: optional(fc.record({
+        drop: optional(fc.subarray(['ALL', 'NET_RAW'])),
+        add: optional(fc.subarray(['NET_BIND_SERVICE', 'SYS_ADMIN', 'CAP_SYS_ADMIN'])),
+      })),
+      windowsOptions: optional(fc.record({ runAsUserName: fc.constantFrom('ContainerUser', 'ContainerAdministrator') })),
     }, { requiredKeys: [] });
     const container = fc.record({
       name: fc.constantFrom('a', 'b', 'c'),
-      image: fc.constantFrom('app:1', 'redis:7', 'postgres:16', 'nginxinc/nginx-unprivileged:1'),
+      image: fc.constantFrom('app:1', 'redis:7', 'postgres:16', 'nginxinc/nginx-unprivileged:1', 'nginx:1.27', 'mysql:8', 'httpd:2.4'),
       securityContext: optional(sc),
-      ports: optional(fc.constant([{ containerPort: 8080 }])),
+      ports: optional(fc.constantFrom([{ containerPort: 8080 }], [{ containerPort: 80 }], [{ containerPort: 443 }, { containerPort: 8443 }])),
     }, { requiredKeys: ['name', 'image'] });
     const podSpec = fc.record({
-      securityContext: optional(fc.record({ runAsUser: optional(fc.constantFrom(1000, 0)), seccompProfile: optional(fc.constant({ type: 'RuntimeDefault' })) }, { requiredKeys: [] })),
+      os: optional(fc.constantFrom({ name: 'windows' }, { name: 'linux' })),
+      hostNetwork: optional(fc.boolean()),
+      automountServiceAccountToken: optional(fc.boolean()),
+      securityContext: optional(fc.record({
+        runAsUser: optional(fc.constantFrom(1000, 0)),
+        runAsNonRoot: optional(fc.boolean()),
+        seccompProfile: optional(fc.constant({ type: 'RuntimeDefault' })),
+      }, { requiredKeys: [] })),
       initContainers: optional(fc.array(container, { maxLength: 1 })),
       containers: fc.uniqueArray(container, { minLength: 1, maxLength: 3, selector: c => c.name }),
     }, { requiredKeys: ['containers'] });
+    const options = fc.record({
+      user: optional(fc.constant(10001)),
+      addExemptions: optional(fc.boolean()),
+      disableServiceAccountToken: optional(fc.boolean()),
+      writablePaths: optional(fc.constant([{ path: '/cache' }])),
+    }, { requiredKeys: [] });
     const strip = (v: any): any => JSON.parse(JSON.stringify(v));
-    fc.assert(fc.property(podSpec, fc.constantFrom('block', 'flow', 'json'), fc.option(fc.constant(10001), { nil: undefined }), (spec, style, user) => {
+    // kubernetes/website style: JSON-like flow YAML with a trailing comma after every last item
+    const flowTrailing = (v: unknown) => JSON.stringify(v, null, 2).replace(/([^,{[\s])\n(\s*[}\]])/g, '$1,\n$2');
+    const linuxOnly = (spec: any): string[] => [
+      ...['seccompProfile', 'runAsUser', 'runAsGroup', 'fsGroup', 'fsGroupChangePolicy', 'sysctls'].filter(f => spec.securityContext?.[f] !== undefined),
+      ...[...spec.initContainers ?? [], ...spec.containers].flatMap((c: any, i: number) => ['seccompProfile', 'capabilities', 'privileged',
+        'allowPrivilegeEscalation', 'readOnlyRootFilesystem', 'runAsUser', 'runAsGroup'].filter(f => c.securityContext?.[f] !== undefined).map(f => `${i}.${f}`)),
+    ];
+    fc.assert(fc.property(podSpec, fc.constantFrom('block', 'flow', 'json', 'flow-trailing'), options, fc.boolean(), (spec, style, opts, finalNewline) => {
       const initNames = new Set((spec.initContainers ?? []).map(c => c.name));
       spec.containers = spec.containers.filter(c => !initNames.has(c.name));
       if (spec.containers.length === 0) return;
       const manifest = strip({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w' }, spec: { template: { spec } } });
-      const text = style === 'json' ? JSON.stringify(manifest, null, 2) : YAML.stringify(manifest, { collectionStyle: style === 'flow' ? 'flow' : 'block' } as any);
-      const once = hardenText(text, { user });
+      const generated = style === 'json' ? JSON.stringify(manifest, null, 2) : style === 'flow-trailing' ? flowTrailing(manifest)
+        : YAML.stringify(manifest, { collectionStyle: style === 'flow' ? 'flow' : 'block' } as any);
+      const text = finalNewline ? generated.replace(/\n?$/, '\n') : generated.replace(/\n+$/, '');
+      const once = hardenText(text, opts);
+      expect(once.text.endsWith('\n')).toBe(finalNewline); // a missing final newline stays missing
       expect(once.error).toBeUndefined();
-      const twice = hardenText(once.text, { user });
+      const twice = hardenText(once.text, opts);
       expect(twice.text).toBe(once.text);
       const after = YAML.parse(once.text);
       const keeps = (a: any, b: any): boolean => (typeof a !== 'object' || a === null ? a === b
         : Array.isArray(a) ? a.every((x, i) => keeps(x, b?.[i])) : Object.keys(a).every(k => keeps(a[k], b?.[k])));
       expect(keeps(manifest, after)).toBe(true);
       if (style === 'json') JSON.parse(once.text);
-    }), { numRuns: 150 });
+      const out = after.spec.template.spec;
+      if (spec.os?.name === 'windows') expect(linuxOnly(out)).toEqual(linuxOnly(manifest.spec.template.spec));
+      // the API rejects allowPrivilegeEscalation: false next to privileged: true or an added CAP_SYS_ADMIN: never written there
+      [...out.initContainers ?? [], ...out.containers].forEach((c: any, i: number) => {
+        const before = [...manifest.spec.template.spec.initContainers ?? [], ...manifest.spec.template.spec.containers][i].securityContext;
+        if (c.securityContext?.privileged === true || (c.securityContext?.capabilities?.add ?? []).includes('CAP_SYS_ADMIN')) {
+          expect(c.securityContext.allowPrivilegeEscalation).toBe(before?.allowPrivilegeEscalation);
+        }
+      });
+      const malformed = (o: unknown) => PodSecurity.evaluate(o).malformed;
+      if (malformed(manifest) === undefined) expect(malformed(after)).toBeUndefined();
+    }), { numRuns: 200 });
   });
 });
 
@@ -369,7 +393,10 @@ describe('the reference article\'s manifests (scenarios 1, 10, 15)', () => {
     const r = hardenText(fs.readFileSync(path.join(ARTICLE, 'secure-app.yaml'), 'utf8'));
     expect(r.objects[0].remaining).toEqual([]);
     expect(r.objects[0].notes.join('\n')).toContain('runAsNonRoot without a numeric runAsUser');
-    expect(hardenText(r.text, { user: 1000 }).objects[0].notes.join('\n')).not.toContain('without a numeric runAsUser');
+    // it runs as its image's own user: --user does not replace it (issue 15, point 3)
+    const again = hardenText(r.text, { user: 1000 });
+    expect(again.text).toBe(r.text);
+    expect(again.objects[0].notes.join('\n')).toContain('it runs as its image\'s user, which --user does not replace');
   });
 
   test('elasticsearch: the root init container under a pod-level runAsNonRoot is reported (the kubelet refuses it), never silently changed', () => {
@@ -392,10 +419,11 @@ spec:${extra}
 ${containers}`;
 
   test('a low port: a root container that drops ALL cannot bind it either; one that adds NET_BIND_SERVICE can (as the constructs decide)', () => {
+    // on the host network (which cannot take the sysctl harden adds otherwise)
     const root = hardenText(pod(`    - name: web
       image: httpd
       ports: [{containerPort: 80}]
-      securityContext: {runAsUser: 0}`));
+      securityContext: {runAsUser: 0}`, '\n  hostNetwork: true'));
     const problems = root.objects[0].problems.join('\n');
     expect(problems).toContain('container "web": port 80 is below 1024: a root process without NET_BIND_SERVICE (capabilities drop ALL) cannot bind it');
     expect(YAML.parse(root.text).spec.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
@@ -410,7 +438,7 @@ ${containers}`;
     const nonRoot = hardenText(pod(`    - name: web
       image: httpd
       ports: [{containerPort: 443}]
-      securityContext: {runAsUser: 1000, capabilities: {add: [NET_BIND_SERVICE]}}`));
+      securityContext: {runAsUser: 1000, capabilities: {add: [NET_BIND_SERVICE]}}`, '\n  hostNetwork: true'));
     expect(nonRoot.objects[0].problems.join('\n')).toContain('port 443 is below 1024: a non-root process cannot bind it');
 
     const sysctl = hardenText(pod(`    - name: web

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as yaml from 'js-yaml';
 import type * as sarif from 'sarif';
 import { cli, fixture, tmpDir, writeFiles } from './helpers';
 import { PodSecurity } from '../../lib/policy';
@@ -77,9 +78,45 @@ describe('SARIF 2.1.0 report', () => {
     for (const r of results) {
       const loc = r.locations![0].physicalLocation!;
       expect(loc.artifactLocation!.uri).toBe('k8s/apps/all.yaml');
-      expect(loc.region!.startLine).toBe(12);
-      expect(text.split('\n')[11]).toBe('apiVersion: v1');
+      // the fields are missing: the finding points at the container that lacks them
+      expect(text.split('\n')[loc.region!.startLine! - 1]).toBe('    - name: app');
+      expect(loc.region!.startLine).toBe(19);
       expect(r.message.text).toMatch(/^Pod shop\/legacy \(doc 2\): /);
+    }
+  });
+
+  test('findings point at the offending field\'s line (YAML document, YAML List item, streamed JSON item)', async () => {
+    const pod = [
+      'apiVersion: apps/v1',
+      'kind: DaemonSet',
+      'metadata: {name: agent, namespace: ops}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      hostPID: true',
+      '      containers:',
+      '      - name: sidecar',
+      '        image: busybox',
+      '      - name: agent',
+      '        image: agent:1',
+      '        securityContext:',
+      '          allowPrivilegeEscalation: false',
+      '          capabilities: {drop: [ALL]}',
+      '          runAsNonRoot: true',
+      '          seccompProfile: {type: RuntimeDefault}',
+      '          privileged: true',
+    ].join('\n') + '\n';
+    const lineOf = (text: string, needle: string): number => text.split('\n').findIndex(l => l.includes(needle)) + 1;
+    const dir = tmpDir();
+    const asList = 'apiVersion: v1\nkind: List\nitems:\n' + pod.split('\n').filter(l => l).map((l, i) => (i === 0 ? `- ${l}` : `  ${l}`)).join('\n') + '\n';
+    const asJson = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [yaml.load(pod)] }, null, 4);
+    writeFiles(dir, { 'ds.yaml': pod, 'list.yaml': asList, 'list.json': asJson });
+    for (const file of ['ds.yaml', 'list.yaml', 'list.json']) {
+      const text = fs.readFileSync(path.join(dir, file), 'utf8');
+      const { log } = await sarifOf(['audit', file], { cwd: dir });
+      const at = (check: string): number => log.runs[0].results!.find(r => r.ruleId === check)!.locations![0].physicalLocation!.region!.startLine!;
+      expect([file, at('privileged')]).toEqual([file, lineOf(text, '"privileged"') || lineOf(text, 'privileged: true')]);
+      expect([file, at('hostNamespaces')]).toEqual([file, lineOf(text, 'hostPID')]);
     }
   });
 
@@ -93,9 +130,13 @@ describe('SARIF 2.1.0 report', () => {
     expect(proxy.length).toBeGreaterThan(0);
     for (const r of proxy) {
       const line = r.locations![0].physicalLocation!.region!.startLine!;
-      expect(lines[line - 1].trim()).toBe('{');
-      expect(lines.slice(line, line + 6).join('\n')).toContain('"name": "kube-proxy-7xq9w"');
+      // within the item of kube-proxy (lines 43 to 71 of the fixture)
+      expect(line).toBeGreaterThan(42);
+      expect(line).toBeLessThan(71);
     }
+    const at = (check: string): string => lines[proxy.find(r => r.ruleId === check)!.locations![0].physicalLocation!.region!.startLine! - 1].trim();
+    expect(at('hostNamespaces')).toBe('"hostNetwork": true,');
+    expect(at('privileged')).toBe('"privileged": true');
   });
 
   test('URIs are relative, forward slashes, percent-encoded', async () => {

@@ -90,3 +90,15 @@ test('a closed pipe (| head) is not an error', () => {
   expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
   expect(r.stderr).not.toMatch(/EPIPE|Error/);
 });
+
+test('stdout closed early (| head) while a JSON List streams from stdin ends quietly', () => {
+  const dir = tmpDir();
+  const big = path.join(dir, 'pods.json');
+  const pods = JSON.parse(fixture('kubectl-pods.json')).items;
+  fs.writeFileSync(big, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: 6000 }, (_, i) => pods[i % pods.length]) }, null, 4));
+  for (const format of ['text', 'json', 'sarif']) {
+    const r = spawnSync('/bin/sh', ['-c', `cat "${big}" | "${process.execPath}" "${MAIN}" audit - --format ${format} | head -c 100`], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout.length).toBe(100);
+    expect(r.stderr).toBe('');
+  }
+});

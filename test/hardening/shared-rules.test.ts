@@ -135,7 +135,8 @@ describe('ImagePreset.forImage', () => {
     ['mysql:8', 'mysql'],
     ['mongo:7', 'mongo'],
     ['registry.example.com:5000/postgres:17', undefined],
-    ['nginx:1.27', undefined],
+    ['nginx:1.27', 'nginx'],
+    ['nginxinc/nginx-unprivileged', 'nginx-unprivileged'],
     ['', undefined],
   ])('%s → %s', (image, name) => {
     expect(ImagePreset.forImage(image)?.name).toBe(name);

@@ -1,0 +1,302 @@
+/**
+ * `harden` on one manifest text: plans the edits of every pod-bearing object (harden-pod.ts),
+ * applies them as text insertions (harden-edit.ts), and checks the result document by
+ * document before keeping it. A document is left exactly as it was when
+ * - `audit`'s reader cannot read it (what harden edits, audit must be able to check), or
+ * - the edited document does not verify: an original value changed, a second run would
+ *   change it again, `audit`'s reader cannot read it back, or the policy engine finds it
+ *   malformed (e.g. a field the API rejects) where the original was not.
+ * The edits that were not made are then reported as problems. A text with duplicate keys is
+ * not edited at all (which value wins depends on the reader).
+ */
+import type * as YAML from 'yaml';
+import { Cursor, EditPlan, applyPlans } from './harden-edit';
+import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from './harden-pod';
+import { yaml } from './lazy';
+import { ManifestError, ManifestObject, errorMessage, parseManifests } from './manifest-parser';
+import { RootlessAnnotations } from '../hardening/annotations';
+import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
+import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
+import { podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
+import { PodSecurity } from '../policy/pod-security';
+import { PolicyLevel } from '../policy/types';
+
+/** What `harden` did to, and found in, one object. */
+export interface HardenedObject extends PodReport {
+  /** 0-based document index. */
+  readonly index: number;
+  /** 0-based List item index. */
+  readonly item?: number;
+  readonly kind: string;
+  readonly name: string;
+  /** Violations of `restricted` left after hardening (`check: detail`), empty when it passes. */
+  readonly remaining: string[];
+}
+
+/** The result of hardening one text. */
+export interface HardenResult {
+  readonly text: string;
+  readonly objects: HardenedObject[];
+  /** Set when the text could not be parsed, or has duplicate keys (it is then left unchanged). */
+  readonly error?: string;
+}
+
+type Report = Omit<HardenedObject, 'remaining'> & { changes: string[]; problems: string[] };
+
+/** The plan of one document and the reports of its objects. */
+interface DocumentPlan {
+  plan: EditPlan;
+  readonly reports: Report[];
+}
+
+/**
+ * Hardens one manifest text. Never throws for bad input: a text that cannot be parsed is
+ * returned unchanged with `error` set.
+ * @param used receives each container-scoped `--writable-path` that named a container
+ */
+export function hardenText(text: string, options: HardenOptions = {}, used: Set<WritablePath> = new Set()): HardenResult {
+  const parsed = parse(text);
+  if (typeof parsed === 'string') return { text, objects: [], error: parsed };
+  const docs = parsed.map((doc, index) => planDocument(doc, index, options, used));
+  const objects = docs.flatMap(d => d.reports);
+  if (objects.length === 0) return { text, objects: [] };
+  const original = readBack(text);
+  docs.forEach((d, i) => leaveUnreadUnchanged(text, parsed[i], d, original));
+  if (docs.every(d => d.plan.empty)) return { text, objects: withRemaining(objects, original) };
+
+  let out = text;
+  let after = original;
+  for (let round = 0; round < 3; round++) {
+    out = applyDocs(text, docs);
+    after = readBack(out);
+    const bad = unverified(parsed, out, after, original, docs, options);
+    if (bad.size === 0) break;
+    for (const [index, why] of bad) leaveUnchanged(docs[index], why);
+  }
+  return { text: out, objects: withRemaining(objects, after) };
+}
+
+function applyDocs(text: string, docs: readonly DocumentPlan[]): string {
+  return applyPlans(text, docs.map(d => d.plan));
+}
+
+/** Drops the edits of a document and turns what they would have added into problems. */
+function leaveUnchanged(doc: DocumentPlan, why: string): void {
+  doc.plan = new EditPlan(doc.plan.document);
+  for (const r of doc.reports) {
+    const kept = r.notes.filter(n => !n.includes(NOW_READ_ONLY));
+    r.notes.splice(0, r.notes.length, ...kept);
+    const missing = r.changes.splice(0);
+    r.problems.push(`not edited: ${why}${missing.length > 0 ? `. Add by hand: ${missing.join('; ')}` : ''}.`);
+  }
+}
+
+function parse(text: string): YAML.Document.Parsed[] | string {
+  try {
+    const docs = yaml().parseAllDocuments(text, { version: '1.1', merge: true, uniqueKeys: true, keepSourceTokens: false });
+    if (!Array.isArray(docs)) return 'not a YAML stream';
+    const duplicates = docs.flatMap(d => d.errors.filter(e => e.code === 'DUPLICATE_KEY'));
+    if (duplicates.length > 0) {
+      return `duplicate keys (${duplicates.map(e => `line ${e.linePos?.[0].line ?? '?'}`).join(', ')}): harden does not edit a file with duplicate keys, `
+        + 'since readers disagree on which value wins (kubectl --validate=strict rejects it). Fix: remove the duplicates.';
+    }
+    for (const d of docs) {
+      if (d.errors.length > 0) return `YAML error: ${d.errors[0].message}`;
+    }
+    return docs;
+  } catch (e) {
+    return `cannot parse: ${errorMessage(e)}`;
+  }
+}
+
+/** The text as `audit` reads it: its objects by `index/item`, and its errors. */
+interface ReadBack {
+  readonly objects: ReadonlyMap<string, ManifestObject>;
+  readonly errors: readonly ManifestError[];
+}
+
+function readBack(text: string): ReadBack {
+  const objects = new Map<string, ManifestObject>();
+  const errors: ManifestError[] = [];
+  parseManifests({ name: 'harden', uri: 'harden', text }, { object: o => objects.set(key(o.index, o.item), o), error: e => errors.push(e) });
+  return { objects, errors };
+}
+
+const key = (index: number, item: number | undefined): string => `${index}/${item ?? ''}`;
+
+function planDocument(doc: YAML.Document.Parsed, index: number, options: HardenOptions, used: Set<WritablePath>): DocumentPlan {
+  const plan = new EditPlan(doc);
+  const reports: Report[] = [];
+  forEachObject(plan, doc, (obj, item) => hardenObject(plan, obj, options, index, item, reports, used));
+  return { plan, reports };
+}
+
+/** What `audit`'s reader cannot read (`original`), harden does not edit: audit must be able to check what harden wrote. */
+function leaveUnreadUnchanged(text: string, doc: YAML.Document.Parsed, plan: DocumentPlan, original: ReadBack): void {
+  if (plan.reports.every(r => original.objects.has(key(r.index, r.item)))) return;
+  // the reader's error about this document: the last one that starts before its end
+  const [first, last] = [doc.range[0], doc.range[2]].map(o => text.slice(0, o).split('\n').length);
+  const error = original.errors.filter(e => e.line === undefined || e.line <= last).pop() ?? original.errors[0];
+  const why = error ? `${error.line !== undefined && error.line >= first ? `line ${error.line}: ` : ''}${error.message}` : 'unreadable';
+  leaveUnchanged(plan, `audit's reader cannot read this document (${why}), so harden does not edit it. Fix: make it valid YAML`);
+}
+
+/** Calls `fn` for the document's object, or for each item of a List. */
+function forEachObject(plan: EditPlan, doc: YAML.Document.Parsed, fn: (obj: Cursor, item: number | undefined) => void): void {
+  const root = plan.cursor(doc.contents);
+  if (!root) return;
+  const kind = plan.get(root, 'kind');
+  if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(plan.get(root, 'items'))) {
+    const seq = plan.resolve(plan.lookup((root as { node: any }).node, 'items'));
+    if (!yaml().isSeq(seq)) return;
+    seq.items.forEach((node, item) => {
+      const c = plan.cursor(node);
+      if (c) fn(c, item);
+    });
+  } else {
+    fn(root, undefined);
+  }
+}
+
+/**
+ * Which documents' edits do not verify, with why: the edited document must keep every
+ * original value, be a fixed point of a second run, and read back (audit's reader) without
+ * a new malformation.
+ */
+function unverified(before: readonly YAML.Document.Parsed[], out: string, after: ReadBack, original: ReadBack,
+  docs: readonly DocumentPlan[], options: HardenOptions): Map<number, string> {
+  const bad = new Map<number, string>();
+  const changed = docs.map((d, i) => (d.plan.empty ? -1 : i)).filter(i => i >= 0);
+  const reparsed = parse(out);
+  if (typeof reparsed === 'string' || reparsed.length !== before.length) {
+    for (const i of changed) bad.set(i, `its edits did not produce valid YAML (${typeof reparsed === 'string' ? reparsed : 'documents split'})`);
+    return bad;
+  }
+  for (const i of changed) {
+    if (!keeps(before[i].toJS({ maxAliasCount: -1 }), reparsed[i].toJS({ maxAliasCount: -1 }))) {
+      bad.set(i, 'its edits would change an existing value');
+      continue;
+    }
+    const again = new EditPlan(reparsed[i]);
+    forEachObject(again, reparsed[i], (obj, item) => hardenObject(again, obj, options, i, item, [], new Set()));
+    if (!again.empty) {
+      bad.set(i, 'its edits could not be verified (a second run would edit it again)');
+      continue;
+    }
+    for (const r of docs[i].reports) {
+      const now = after.objects.get(key(r.index, r.item));
+      if (!now) {
+        bad.set(i, 'audit\'s reader could not read the edited document back');
+        break;
+      }
+      const was = original.objects.get(key(r.index, r.item));
+      const malformed = PodSecurity.evaluate(now.object, { level: PolicyLevel.RESTRICTED }).malformed;
+      if (malformed !== undefined && (!was || malformed !== PodSecurity.evaluate(was.object, { level: PolicyLevel.RESTRICTED }).malformed)) {
+        bad.set(i, `the edited document would be malformed (${malformed})`);
+        break;
+      }
+    }
+  }
+  return bad;
+}
+
+/**
+ * Whether `after` has every value of `before` unchanged (it may add keys and append items; the
+ * exemptions annotation may get entries appended to its array).
+ */
+function keeps(before: unknown, after: unknown): boolean {
+  if (before === after) return true;
+  if (typeof before !== 'object' || before === null || typeof after !== 'object' || after === null) return false;
+  if (Array.isArray(before)) return Array.isArray(after) && after.length >= before.length && before.every((v, i) => keeps(v, after[i]));
+  if (Array.isArray(after)) return false;
+  return Object.entries(before).every(([k, v]) => {
+    const now = (after as any)[k];
+    if (v === null) return k in after;
+    if (k === RootlessAnnotations.EXEMPTIONS && typeof v === 'string' && typeof now === 'string') {
+      return now === v || (v === '[]' ? now.startsWith('[{') : v.endsWith('}]') && now.startsWith(`${v.slice(0, -1)},{`));
+    }
+    return keeps(v, now);
+  });
+}
+
+function hardenObject(plan: EditPlan, obj: Cursor, options: HardenOptions, index: number, item: number | undefined,
+  out: Report[], used: Set<WritablePath>): void {
+  const kind = plan.get(obj, 'kind');
+  const templatePath = podTemplatePath(kind);
+  if (typeof kind !== 'string' || templatePath === undefined) return;
+  const meta = plan.get(obj, 'metadata') as any;
+  const name = `${typeof meta?.namespace === 'string' ? meta.namespace + '/' : ''}${typeof meta?.name === 'string' ? meta.name : '(unnamed)'}`;
+  let template: Cursor | undefined = obj;
+  for (const k of templatePath) template = template && typeof plan.get(template, k) === 'object' ? plan.child(template, k) : undefined;
+  const report: Report = { index, item, kind, name, changes: [], problems: [], notes: [] };
+  out.push(report);
+  if (!template) {
+    report.problems.push('no pod template: the object is malformed. Fix: make it well formed (see the Kubernetes API reference).');
+    return;
+  }
+  const spec = typeof plan.get(template, 'spec') === 'object' ? plan.child(template, 'spec') : undefined;
+  if (!spec) {
+    report.problems.push('the pod spec is not a mapping. Fix: make the manifest well formed.');
+    return;
+  }
+  hardenPod(plan, template, spec, options, report, used);
+}
+
+/** Evaluates the hardened objects as `audit` reads them, at restricted, and records what still fails. */
+function withRemaining(objects: readonly Report[], read: ReadBack): HardenedObject[] {
+  return objects.map(o => {
+    const match = read.objects.get(key(o.index, o.item));
+    if (!match) return { ...o, remaining: ['the document could not be read as audit reads it'] };
+    const result = PodSecurity.evaluate(match.object, { level: PolicyLevel.RESTRICTED });
+    const remaining = [
+      ...result.malformed !== undefined ? [`malformed: ${result.malformed}`] : [],
+      ...result.violations.map(v => `${v.check}: ${v.detail}`),
+    ];
+    return { ...o, problems: [...o.problems, ...runtimeProblems(podTemplateOf(match.object)?.spec)], remaining };
+  });
+}
+
+/**
+ * What the kubelet and the kernel refuse in the hardened pod spec (lib/hardening/runtime-checks.ts,
+ * the constructs' checks): a root container under an effective runAsNonRoot, and ports the
+ * container's process cannot bind (left only where the sysctl cannot be added).
+ */
+function runtimeProblems(spec: any): string[] {
+  const kubelet = kubeletRefusals(spec).map(r => `container "${r.container}": the kubelet refuses to start it: its effective runAsNonRoot is true`
+    + `${r.inherited ? ' (inherited from the pod)' : ''} and its user is 0. Fix: run it as a non-zero UID; or, if it must be root, `
+    + 'set runAsNonRoot: true on each other container instead of the pod (the pod is then baseline, not restricted).');
+  const hostNetwork = spec?.hostNetwork === true;
+  const ports = unbindablePorts(spec).map(({ container, port, start, root }) => `container "${container}": port ${port} is below ${start}: `
+    + `a ${root ? 'root process without NET_BIND_SERVICE (capabilities drop ALL)' : 'non-root process'} cannot bind it. Fix: make the process listen on a port `
+    + `>= ${FIRST_UNPRIVILEGED_PORT} (e.g. ${suggestedPort(port)}) and map the Service port (port: ${port}, targetPort: the new port)`
+    + (hostNetwork ? `; the pod uses the host network, which cannot take the sysctl ${UNPRIVILEGED_PORT_SYSCTL}. `
+      : start !== FIRST_UNPRIVILEGED_PORT ? `, or lower the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL} to ${port}. ` : `, or set the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL}=${port}. `)
+    + (root ? 'As it runs as root, adding NET_BIND_SERVICE (exemption addCapabilities) would also let it bind.' : 'NET_BIND_SERVICE does not help a non-root process.'));
+  const caps = unreachableCapabilities(spec).map(({ container, capabilities }) => `container "${container}": adds ${capabilities.join(', ')}, `
+    + 'which its non-root process never holds (no ambient capabilities; allowPrivilegeEscalation: false disables file capabilities). '
+    + 'Fix: run it as root (exemption runAsRoot), or remove the capabilities, or allow privilege escalation (exemption privilegeEscalation) '
+    + 'and give the binary the file capability with setcap.');
+  return [...kubelet, ...ports, ...caps];
+}
+
+/** The text report of one input. */
+export function formatHardenReport(file: string, result: HardenResult): string {
+  const lines: string[] = [];
+  if (result.error) return `${file}: error: ${result.error}\n`;
+  for (const o of result.objects) {
+    const ref = `doc ${o.index}${o.item !== undefined ? ` items[${o.item}]` : ''}`;
+    const verdict = o.remaining.length > 0 ? `still fails restricted (${o.remaining.length})`
+      : o.problems.length > 0 ? `passes restricted, needs a human (${o.problems.length})` : 'passes restricted';
+    lines.push(`${file}: ${ref} ${o.kind} ${o.name}: ${verdict}`);
+    for (const c of o.changes) lines.push(`  + ${c}`);
+    for (const p of o.problems) lines.push(`  ! ${p}`);
+    for (const n of o.notes) lines.push(`  - ${n}`);
+    for (const r of o.remaining) lines.push(`  x ${r}`);
+  }
+  return lines.length > 0 ? lines.join('\n') + '\n' : '';
+}
+
+/** Whether a result needs a human: an object still fails restricted or has a problem (notes do not count). */
+export function needsHuman(result: HardenResult): boolean {
+  return result.objects.some(o => o.remaining.length > 0 || o.problems.length > 0);
+}
