@@ -6,6 +6,9 @@ import { checkOf, evaluatePolicy } from '../admission/cel';
 import { judge } from '../admission/judge';
 import { hardenedContainer } from '../policy/fixtures';
 
+// the first test of a file compiles the policy (or cdk8s-plus) on a machine shared with other suites
+jest.setTimeout(60_000);
+
 export const KEY = 'rootless.cdk8s.io/exemptions';
 
 export function policy(props: { failurePolicy?: AdmissionFailurePolicy } = {}): any {

@@ -8,6 +8,9 @@ import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
 import { judgeRootless } from '../../lib/hardening/verify';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 
+// the first test of a file compiles the policy (or cdk8s-plus) on a machine shared with other suites
+jest.setTimeout(60_000);
+
 export const REASON = 'a reason that is long enough for review';
 
 /** What a synthesis wrote, or the error that construction or synthesis threw. */
