@@ -14,7 +14,8 @@ import { JsonReportWriter } from './report-json';
 import { SarifReportWriter } from './report-sarif';
 import { TextReportWriter } from './report-text';
 import { RootlessAnnotations } from '../hardening/annotations';
-import { declaredExemptions, revertExemptions } from '../hardening/declared-exemptions';
+import { declaredExemptions } from '../hardening/declared-exemptions';
+import { judge as judgeManifest } from '../hardening/verify';
 import { PodSecurity, PolicyLevel } from '../policy';
 import { podTemplateOf } from '../policy/k8s-shapes';
 import type { EvaluationResult, Violation } from '../policy/types';
@@ -174,7 +175,8 @@ export function judgeObject(obj: unknown, level: PolicyLevel, version: string, h
   const declared = declaredExemptions(obj);
   let result = withExemptionProblems(evaluated, declared.problems);
   if (!honor || declared.exemptions.length === 0 || evaluated.violations.length === 0) return { result };
-  const left = new Set(evaluate(revertExemptions(obj, declared.exemptions), { level, version }).violations.map(v => v.check));
+  const options = { level, version, rootlessRules: false };
+  const left = new Set(judgeManifest(obj, declared.exemptions, options).uncovered.violations.map(v => v.check));
   const accepted: AcceptedViolation[] = [];
   const violations: Violation[] = [];
   let byExemption: Set<string>[] | undefined;
@@ -185,7 +187,7 @@ export function judgeObject(obj: unknown, level: PolicyLevel, version: string, h
     }
     // which exemptions cover it: those whose own revert removes the violation (else all of them)
     byExemption ??= declared.exemptions.map(e => {
-      const remaining = new Set(evaluate(revertExemptions(obj, [e]), { level, version }).violations.map(x => x.check));
+      const remaining = new Set(judgeManifest(obj, [e], options).uncovered.violations.map(x => x.check));
       return new Set(evaluated.violations.map(x => x.check).filter(c => !remaining.has(c)));
     });
     const covering = declared.exemptions.filter((_, i) => byExemption![i].has(v.check));
