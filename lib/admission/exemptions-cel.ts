@@ -22,6 +22,7 @@
  */
 import { ExemptionKind } from '../hardening/exemption-kind';
 import { MAX_ANNOTATION_LENGTH, annotationGrammar } from '../hardening/exemptions/codec';
+import type { CelRelaxation } from '../hardening/exemptions/kind';
 import { EXEMPTION_KINDS, exemptionKind } from '../hardening/exemptions/registry';
 import { ReasonPatterns } from '../hardening/reason';
 import { celString } from '../policy/checks/cel';
@@ -59,35 +60,8 @@ export function exemptionVariables(annotation: string): { name: string; expressi
   ];
 }
 
-/**
- * What each exemption kind permits, as the CEL conditions of the checks and rootless rules it
- * relaxes (conditions are keyed by field, see lib/policy/checks/cel.ts): the admission policy's
- * view of each kind's revert. A test proves that the checks owning these conditions are exactly
- * the kind's `relaxes` in the exemption registry.
- */
-export interface Relaxation {
-  /** Condition keys (fields) relaxed within the scope. */
-  readonly fields?: readonly string[];
-  /** Volumes with this source are allowed (pod-wide). */
-  readonly volumeSource?: string;
-  /** The listed capabilities are allowed in `capabilities.add`. */
-  readonly capabilities?: boolean;
-}
-
-export const RELAXATIONS: Readonly<Record<ExemptionKind, Relaxation>> = {
-  [ExemptionKind.RUN_AS_ROOT]: { fields: ['runAsNonRoot', 'runAsUser'] },
-  [ExemptionKind.PRIVILEGE_ESCALATION]: { fields: ['allowPrivilegeEscalation'] },
-  [ExemptionKind.PRIVILEGED]: { fields: ['privileged', 'allowPrivilegeEscalation'] },
-  [ExemptionKind.ADD_CAPABILITIES]: { capabilities: true },
-  [ExemptionKind.SECCOMP_UNCONFINED]: { fields: ['seccompProfile'] },
-  [ExemptionKind.HOST_NETWORK]: { fields: ['hostNetwork'] },
-  [ExemptionKind.HOST_PID]: { fields: ['hostPID'] },
-  [ExemptionKind.HOST_IPC]: { fields: ['hostIPC'] },
-  [ExemptionKind.HOST_PATH]: { volumeSource: 'hostPath' },
-  [ExemptionKind.WRITABLE_ROOT_FILESYSTEM]: { fields: ['readOnlyRootFilesystem'] },
-  [ExemptionKind.SECCOMP_LOCALHOST]: {},
-  [ExemptionKind.SERVICE_ACCOUNT_TOKEN]: { fields: ['automountServiceAccountToken', 'serviceAccountTokenVolume', 'serviceAccountTokenMount'] },
-};
+/** What each exemption kind permits in CEL: its `cel` facet (exemptions/kinds/), by id. */
+export const RELAXATIONS: Readonly<Record<string, CelRelaxation>> = Object.fromEntries(EXEMPTION_KINDS.map(k => [k.id, k.cel]));
 
 const KIND_IDS = EXEMPTION_KINDS.map(k => k.id);
 

@@ -387,6 +387,15 @@ describe('the registry of exemption kinds', () => {
     }
   });
 
+  test('every kind that relaxes something says how harden detects it, and what it relaxes in CEL', () => {
+    for (const k of EXEMPTION_KINDS) {
+      expect([k.id, typeof k.cel]).toEqual([k.id, 'object']);
+      if (k.relaxes.length > 0) expect([k.id, typeof k.detect]).toEqual([k.id, 'function']);
+    }
+    const noDetect = EXEMPTION_KINDS.map(k => k.id === ExemptionKind.HOST_PID ? { ...k, detect: undefined } : k);
+    expect(() => validateExemptionKinds(noDetect)).toThrow('kind "hostPID" relaxes checks but does not say how harden detects');
+  });
+
   test('a broken registry is refused when it loads', () => {
     const without = EXEMPTION_KINDS.filter(k => k.id !== ExemptionKind.HOST_PID);
     expect(() => validateExemptionKinds(without)).toThrow('kind "hostPID" is registered 0 times');

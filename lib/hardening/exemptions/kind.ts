@@ -27,6 +27,34 @@ export type ExtraField = 'capabilities' | 'profile';
 /** A JSON object (a securityContext, a pod spec) that a facet reads or changes. */
 export type JsonObject = { [key: string]: any };
 
+/**
+ * What a kind permits in the admission policy's CEL: the conditions (keyed by the field each
+ * constrains, see lib/policy/checks/cel.ts) of the checks and rootless rules it relaxes, within its
+ * scope. A test ties the checks owning these conditions to `relaxes`.
+ */
+export interface CelRelaxation {
+  /** Condition keys (fields) relaxed within the scope. */
+  readonly fields?: readonly string[];
+  /** Volumes with this source are allowed (pod-wide). */
+  readonly volumeSource?: string;
+  /** The listed capabilities are allowed in `capabilities.add`. */
+  readonly capabilities?: boolean;
+}
+
+/** What `harden` reads to decide whether a kind is needed: the pod spec, and the container when scoped to one. */
+export interface DetectInput {
+  /** The pod spec (API field names). */
+  readonly spec: JsonObject;
+  /** The container (its name, securityContext and effective user), or undefined for the pod itself. */
+  readonly container?: { readonly name: string; readonly securityContext: JsonObject; readonly user?: number };
+}
+
+/** A detected need: the words of its placeholder reason (after `explain why`), and addCapabilities' names. */
+export interface Detected {
+  readonly what: string;
+  readonly capabilities?: string[];
+}
+
 /** One exemption kind: everything the library knows about it, in one module. */
 export interface ExemptionKindSpec {
   /** The id written to the annotation (the `ExemptionKind` value). */
@@ -44,8 +72,16 @@ export interface ExemptionKindSpec {
   readonly relaxes: readonly string[];
   /** The fields it relaxes, in words (documentation and messages), e.g. `securityContext.runAsUser: 0`. */
   readonly fields: string;
+  /** What it relaxes in the admission policy's CEL (lib/admission/exemptions-cel.ts reads it). */
+  readonly cel: CelRelaxation;
   /** How to declare it in code (for fix hints), e.g. `Exemption.runAsRoot(reason, { container })`. */
   readonly hint: string;
+  /**
+   * `harden`: whether the pod (`container` undefined) or the container needs this kind, on a manifest
+   * as harden found it (API field names), with the words of the placeholder reason it declares
+   * (`TODO: explain why …`; never `"` or `\`, so the canonical annotation needs no escape).
+   */
+  detect?(input: DetectInput): Detected | undefined;
   /** The constructs: applies the exemption to a container's securityContext (cdk8s field names). */
   applyContainer?(sc: JsonObject, e: ExemptionValue): void;
   /** The constructs: applies a pod-wide exemption to the pod spec (cdk8s field names). */

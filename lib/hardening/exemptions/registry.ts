@@ -83,6 +83,8 @@ export function validateExemptionKinds(kinds: readonly ExemptionKindSpec[]): voi
     if (!k.podOnly && !k.revertContainer) throw new Error(`${at} can be scoped to a container but cannot revert there`);
     if ((k.applyPod || k.applyContainer || k.relaxes.length > 0) && !k.revertPod && !k.revertContainer) throw new Error(`${at} cannot be reverted`);
     if (!k.hint.trim() || !k.fields.trim()) throw new Error(`${at} has no hint or fields description`);
+    if (k.relaxes.length > 0 && !k.detect) throw new Error(`${at} relaxes checks but does not say how harden detects that it is needed (detect)`);
+    if (typeof k.cel !== 'object' || k.cel === null) throw new Error(`${at} has no cel facet (what it relaxes in the admission policy)`);
     for (const r of k.relaxes) if (!known.has(r)) throw new Error(`${at} relaxes "${r}", which is neither a Pod Security check nor a rootless rule`);
   }
   const relaxed = new Set(kinds.flatMap(k => k.relaxes));

@@ -47,3 +47,17 @@ export function seccompRevert(relaxed: (type: string) => boolean): {
 export function set(o: JsonObject, key: string, value: unknown): void {
   if (o[key] !== value) o[key] = value;
 }
+
+/** The object at `x`, or an empty one. */
+export const objectAt = (x: unknown): any => (typeof x === 'object' && x !== null && !Array.isArray(x) ? x : {});
+/** The list at `x`, or an empty one. */
+export const listAt = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+
+/** The literal capability the API refuses next to `allowPrivilegeEscalation: false` (`SYS_ADMIN` passes validation). */
+export const CAP_SYS_ADMIN_LITERAL = 'CAP_SYS_ADMIN';
+
+/** Whether the API server rejects `allowPrivilegeEscalation: false` on this container: it is privileged or adds the literal `CAP_SYS_ADMIN`. */
+export function escalationCannotBeDisabled(securityContext: unknown): boolean {
+  const sc = objectAt(securityContext);
+  return sc.privileged === true || listAt(objectAt(sc.capabilities).add).includes(CAP_SYS_ADMIN_LITERAL);
+}

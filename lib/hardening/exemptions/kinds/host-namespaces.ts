@@ -10,8 +10,10 @@ function hostNamespace(id: ExemptionKind, field: 'hostNetwork' | 'hostPID' | 'ho
     id,
     podOnly: true,
     relaxes: ['hostNamespaces'],
+    cel: { fields: [field] },
     fields: `spec.${field}: true`,
     hint: `Exemption.${id}(reason)`,
+    detect: ({ spec, container }) => (!container && spec[field] === true ? { what: `the pod needs ${field}` } : undefined),
     applyPod: spec => { spec[cdk8sField] = true; },
     revertPod: spec => { if (spec[field] !== undefined && spec[field] !== false) spec[field] = false; },
   };

@@ -4,13 +4,17 @@
  */
 import { ExemptionKind } from '../../exemption-kind';
 import type { ExemptionKindSpec } from '../kind';
+import { listAt, objectAt } from './common';
 
 export const HOST_PATH: ExemptionKindSpec = {
   id: ExemptionKind.HOST_PATH,
   podOnly: true,
   relaxes: ['hostPathVolumes', 'restrictedVolumes'],
+  cel: { volumeSource: 'hostPath' },
   fields: 'spec.volumes[].hostPath',
   hint: 'Exemption.hostPath(reason)',
+  detect: ({ spec, container }) => (!container && listAt(spec.volumes).some(v => objectAt(v).hostPath !== undefined)
+    ? { what: 'the pod mounts node files (hostPath)' } : undefined),
   // the exemption permits the author's own hostPath volumes; it adds none
   revertPod: spec => {
     if (!Array.isArray(spec.volumes)) return;

@@ -12,6 +12,7 @@ export const SECCOMP_LOCALHOST: ExemptionKindSpec = {
   podOnly: false,
   field: 'profile',
   relaxes: [],
+  cel: {},
   fields: 'securityContext.seccompProfile: Localhost with the given profile',
   hint: 'Exemption.seccompLocalhost(profile, reason, { container })',
   applyContainer: (sc, e) => { if (e.container !== undefined) sc.seccompProfile = { type: 'Localhost', localhostProfile: e.profile }; },

@@ -12,8 +12,12 @@ export const SERVICE_ACCOUNT_TOKEN: ExemptionKindSpec = {
   id: ExemptionKind.SERVICE_ACCOUNT_TOKEN,
   podOnly: true,
   relaxes: ['serviceAccountToken'],
+  cel: { fields: ['automountServiceAccountToken', 'serviceAccountTokenVolume', 'serviceAccountTokenMount'] },
   fields: 'spec.automountServiceAccountToken not false, token volumes and mounts at the token path',
   hint: 'Exemption.serviceAccountToken(reason)',
+  // the pod's API token stays mounted
+  detect: ({ spec, container }) => (!container && spec.automountServiceAccountToken !== false
+    ? { what: 'the pod calls the Kubernetes API with its service account token' } : undefined),
   applyPod: spec => { spec.automountServiceAccountToken = true; },
   revertPod: spec => {
     set(spec, 'automountServiceAccountToken', false);

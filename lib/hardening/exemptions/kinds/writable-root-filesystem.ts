@@ -5,14 +5,17 @@
  */
 import { ExemptionKind } from '../../exemption-kind';
 import type { ExemptionKindSpec } from '../kind';
-import { set } from './common';
+import { objectAt, set } from './common';
 
 export const WRITABLE_ROOT_FILESYSTEM: ExemptionKindSpec = {
   id: ExemptionKind.WRITABLE_ROOT_FILESYSTEM,
   podOnly: false,
   relaxes: ['readOnlyRootFilesystem'],
+  cel: { fields: ['readOnlyRootFilesystem'] },
   fields: 'securityContext.readOnlyRootFilesystem not true',
   hint: 'writablePaths, or Exemption.writableRootFilesystem(reason, { container })',
+  detect: ({ container: c }) => (c && objectAt(c.securityContext).readOnlyRootFilesystem === false
+    ? { what: `container ${c.name} needs a writable root filesystem` } : undefined),
   applyContainer: sc => { sc.readOnlyRootFilesystem = false; },
   revertContainer: sc => set(sc, 'readOnlyRootFilesystem', true),
 };
