@@ -22,6 +22,7 @@ import { ExitCode, UsageError } from './io';
 import { ManifestError, ManifestSource } from './manifest-parser';
 import { DEFAULT_MAX_BYTES, readManifests } from './manifest-reader';
 import { MAX_ID } from '../hardening/defaults';
+import { isContainerName } from '../hardening/exemptions/codec';
 import { pathProblem } from '../hardening/paths';
 
 export type { HardenOptions, PodReport, WritablePath } from './harden-pod';
@@ -56,15 +57,12 @@ function parseId(value: string): number {
   return Number(value);
 }
 
-/** A container name as Kubernetes requires it (DNS-1123 label). */
-const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 /** Parses one `--writable-path [CONTAINER=]PATH` and collects it. */
 function parseWritablePath(value: string, previous: WritablePath[] = []): WritablePath[] {
   const eq = value.indexOf('=');
   const container = eq > 0 && !value.slice(0, eq).includes('/') ? value.slice(0, eq) : undefined;
   const p = container !== undefined ? value.slice(eq + 1) : value;
-  if (container !== undefined && !CONTAINER_NAME.test(container)) {
+  if (container !== undefined && !isContainerName(container)) {
     throw new InvalidArgumentError(`${JSON.stringify(container)} is not a container name (lower-case letters, digits and -, at most 63). Expected [CONTAINER=]PATH, e.g. web=/var/cache/nginx.`);
   }
   const problem = pathProblem(p, 'make the whole root filesystem writable with exemption writableRootFilesystem instead');

@@ -92,6 +92,11 @@ export function annotationGrammar(): string {
 
 const GRAMMAR = new RegExp(annotationGrammar(), 'u');
 const LABEL = new RegExp(`^${CONTAINER_NAME}$`);
+
+/** Whether `name` is a container name as Kubernetes requires it (a DNS-1123 label): the codec's rule, shared with `harden`. */
+export function isContainerName(name: unknown): name is string {
+  return typeof name === 'string' && LABEL.test(name);
+}
 const PROFILE = new RegExp(`^${TEXT}+$`, 'u');
 const KEYS = ['id', 'container', 'capabilities', 'profile', 'reason'];
 
