@@ -175,6 +175,21 @@ export class EditPlan {
     this.seqAdds.set(s.seq, list);
   }
 
+  /** The items of the sequence under `key` that are mappings, with their cursors (the adopt stage's `PodEditor.mappings`). */
+  public mappings(c: Cursor, key: string): Array<{ js: any; cursor: Cursor; index: number }> {
+    const list = this.get(c, key);
+    if (!Array.isArray(list)) return [];
+    const seq = 'node' in c ? this.resolve(this.lookup(c.node, key)) : undefined;
+    const out: Array<{ js: any; cursor: Cursor; index: number }> = [];
+    list.forEach((js, index) => {
+      if (typeof js !== 'object' || js === null) return;
+      const node = yaml().isSeq(seq) ? seq.items[index] : undefined;
+      const cursor = node !== undefined ? this.cursor(node) : 'pending' in c && !Array.isArray(js) ? { pending: js } : undefined;
+      if (cursor) out.push({ js, cursor, index });
+    });
+    return out;
+  }
+
   /** The current items of a sequence as plain JSON (pending ones included). */
   public items(s: SeqCursor): unknown[] {
     if ('pendingSeq' in s) return s.pendingSeq;

@@ -1,5 +1,5 @@
 /**
- * `harden` on one manifest text: plans the edits of every pod-bearing object (harden-pod.ts),
+ * `harden` on one manifest text: plans the edits of every pod-bearing object (the adopt stage, lib/hardening/adopt/),
  * applies them as text insertions (harden-edit.ts), and checks the result document by
  * document before keeping it. A document is left exactly as it was when
  * - `audit`'s reader cannot read it (what harden edits, audit must be able to check), or
@@ -11,9 +11,9 @@
  */
 import type * as YAML from 'yaml';
 import { Cursor, EditPlan, applyPlans } from './harden-edit';
-import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from './harden-pod';
 import { yaml } from './lazy';
 import { ManifestError, ManifestObject, errorMessage, parseManifests } from './manifest-parser';
+import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from '../hardening/adopt/pod';
 import { RootlessAnnotations } from '../hardening/annotations';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';

@@ -4,9 +4,9 @@
  * (lib/hardening/defaults.ts, shared with the constructs), keeps every other byte, never
  * weakens a field that is already set, and is idempotent.
  *
- * What it cannot decide safely it reports with the fix instead of guessing (harden-pod.ts),
+ * What it cannot decide safely it reports with the fix instead of guessing (the adopt stage, lib/hardening/adopt/),
  * and exits 1 whenever something needs a human. With `--add-exemptions` it also declares
- * what needs an exemption (harden-needs.ts) in the pod template's `rootless.cdk8s.io/exemptions`
+ * what needs an exemption (lib/hardening/adopt/needs.ts) in the pod template's `rootless.cdk8s.io/exemptions`
  * annotation with a `TODO:` reason, which the audit flags until a human replaces it.
  *
  * The text itself is handled by harden-text.ts (plan, apply, verify, read back as `audit`
@@ -16,16 +16,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CommandContext, parseByteSize } from './audit';
-import type { HardenOptions, WritablePath } from './harden-pod';
 import type * as HardenTextModule from './harden-text';
 import { ExitCode, UsageError } from './io';
 import { ManifestError, ManifestSource } from './manifest-parser';
 import { DEFAULT_MAX_BYTES, readManifests } from './manifest-reader';
+import type { HardenOptions, WritablePath } from '../hardening/adopt/pod';
 import { MAX_ID } from '../hardening/defaults';
 import { isContainerName } from '../hardening/exemptions/codec';
 import { pathProblem } from '../hardening/paths';
 
-export type { HardenOptions, PodReport, WritablePath } from './harden-pod';
+export type { HardenOptions, PodReport, WritablePath } from '../hardening/adopt/pod';
 export type { HardenResult, HardenedObject } from './harden-text';
 type HardenResult = HardenTextModule.HardenResult;
 

@@ -1,0 +1,166 @@
+/**
+ * Internal: the adopt stage's rules for one container (pod.ts has the pod-level ones): privilege,
+ * escalation, capabilities, the user, seccomp, host ports, the read-only root filesystem with its
+ * writable paths, and the low-port sysctl. Only adds; what an accepted exemption relaxes is kept.
+ *
+ * Pure: no cdk8s, cdk8s-plus, constructs or yaml imports.
+ */
+import {
+  addCapabilitiesNeed, escalationCannotBeDisabled, extraCapabilities, kubernetesCapability,
+  privilegeEscalationNeed, privilegedNeed, runAsRootNeed, seccompUnconfinedNeed, writableRootFilesystemNeed,
+} from './needs';
+import type { ContainerRef, PodContext } from './pod';
+import { UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_LIMIT, hardenedContainerSecurityContext, writableVolumeName } from '../defaults';
+import { ExemptionKind } from '../exemption-kind';
+import { normalizePath } from '../paths';
+import { unprivilegedPortFix } from '../runtime-checks';
+import { ContainerUser, numericUser } from '../user-rule';
+
+/** How the note about an edit harden made (the read-only root filesystem) begins after the container: dropped when the edit is not made. */
+export const NOW_READ_ONLY = 'the root filesystem is now read-only';
+
+const object = (x: unknown): any => (typeof x === 'object' && x !== null && !Array.isArray(x) ? x : {});
+
+/** Hardens one Linux container. */
+export function hardenContainer<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: ContainerUser, takenVolumes: Set<string>): void {
+  const { plan, podSc, report, need, problem, accepts } = ctx;
+  const sc = object(c.js.securityContext);
+  const fields: string[] = [];
+  const csc = () => plan.child(c.cursor, 'securityContext');
+  const d = hardenedContainerSecurityContext();
+  const where = `container "${c.name}"`;
+  const escalation = privilegeEscalationNeed(c.name, sc);
+  if (sc.privileged === true) {
+    problem(privilegedNeed(c.name, sc), `${where}: privileged: true gives it the node's full privileges. Fix: remove it and add only the capabilities it needs; `
+      + 'keep it only with exemption privileged (then the pod is privileged, not restricted).');
+  } else {
+    const x = accepts(ExemptionKind.PRIVILEGED, c.name) ? undefined : csc();
+    if (x && plan.setIfMissing(x, 'privileged', d.privileged)) fields.push('privileged false');
+    if (accepts(ExemptionKind.PRIVILEGE_ESCALATION, c.name)) {
+      // kept as it is
+    } else if (sc.allowPrivilegeEscalation === true) {
+      problem(escalation, `${where}: allowPrivilegeEscalation: true. Fix: set it to false (setuid binaries and file capabilities stop working); `
+        + 'keep it only with exemption privilegeEscalation.');
+    } else if (sc.allowPrivilegeEscalation === undefined && escalationCannotBeDisabled(sc)) {
+      problem(escalation, `${where}: allowPrivilegeEscalation: false is not added: the API server rejects it next to capabilities.add CAP_SYS_ADMIN. `
+        + 'Fix: remove CAP_SYS_ADMIN (or spell it SYS_ADMIN, which the API accepts with allowPrivilegeEscalation: false); keep it only with exemption privilegeEscalation.');
+    } else {
+      const y = csc();
+      if (y && plan.setIfMissing(y, 'allowPrivilegeEscalation', d.allowPrivilegeEscalation)) fields.push('allowPrivilegeEscalation false');
+      need(escalation);
+    }
+  }
+  // capabilities: drop ALL is added; added capabilities are the author's decision
+  const caps = object(sc.capabilities);
+  if (!(Array.isArray(caps.drop) ? caps.drop : []).includes('ALL')) {
+    const x = csc();
+    const capsCursor = x ? plan.child(x, 'capabilities') : undefined;
+    const dropSeq = capsCursor ? plan.seq(capsCursor, 'drop') : undefined;
+    if (dropSeq && !plan.items(dropSeq).includes('ALL')) {
+      plan.append(dropSeq, d.capabilities.drop[0]);
+      fields.push('capabilities.drop ALL');
+    }
+  }
+  const extra = extraCapabilities(sc);
+  if (extra.length > 0) {
+    const respell = extra.filter(a => typeof a === 'string' && kubernetesCapability(a) !== undefined && kubernetesCapability(a) !== a);
+    problem(addCapabilitiesNeed(c.name, sc), `${where}: adds capabilities ${extra.join(', ')}. Fix: remove them (restricted allows only NET_BIND_SERVICE); `
+      + `keep them only with exemption addCapabilities${respell.length > 0 ? ` (spelled ${respell.map(kubernetesCapability).join(', ')}: Kubernetes names capabilities without CAP_)` : ''}.`);
+  }
+  // user
+  const uid = numericUser(user);
+  const nonRoot = (sc.runAsNonRoot ?? podSc.runAsNonRoot) === true;
+  if (accepts(ExemptionKind.RUN_AS_ROOT, c.name)) {
+    // may run as root: its user is kept, and runAsNonRoot is not added
+  } else if (sc.runAsNonRoot === false) {
+    report.problems.push(`${where}: runAsNonRoot: false is set explicitly. Fix: remove it and run as a non-zero UID; keep it only with exemption runAsRoot.`);
+  } else if (uid === 0) {
+    report.problems.push(`${where}: runs as root (runAsUser 0). Fix: run it as the image's non-root UID (for a permission fix-up, use fsGroup instead); `
+      + 'keep it only with exemption runAsRoot (the pod is then baseline at best).');
+  } else if (user.source === 'unknown' && !nonRoot) {
+    report.problems.push(`${where}: no numeric user is known for image ${JSON.stringify(c.js.image ?? '?')}: harden does not guess one. `
+      + `Fix: ${ctx.dialect.userFix} (the numeric USER of the image; check with \`docker inspect -f {{.Config.User}} IMAGE\`), `
+      + 'or set securityContext.runAsUser. runAsNonRoot is not added until then: the kubelet would refuse an image whose user is root or a name.');
+  } else if (sc.runAsNonRoot === undefined) {
+    const x = csc();
+    if (x && plan.setIfMissing(x, 'runAsNonRoot', d.runAsNonRoot)) fields.push('runAsNonRoot true');
+  }
+  need(runAsRootNeed(c.name, sc, uid));
+  if (user.source === 'image') {
+    report.notes.push(`${where}: runAsNonRoot without a numeric runAsUser: it runs as its image's user${ctx.options.user !== undefined ? `, which ${ctx.dialect.userOption} does not replace` : ''}. `
+      + 'The kubelet checks that USER at start-up and refuses a root or non-numeric one (e.g. USER appuser): set runAsUser '
+      + `unless image ${JSON.stringify(c.js.image ?? '?')} has a numeric, non-zero USER.`);
+  }
+  if (seccompUnconfinedNeed(c.name, sc)) {
+    problem(seccompUnconfinedNeed(c.name, sc), `${where}: seccompProfile Unconfined. Fix: remove it (the pod's RuntimeDefault applies); keep it only with exemption seccompUnconfined.`);
+  }
+  for (const p of Array.isArray(c.js.ports) ? c.js.ports : []) {
+    if (p?.hostPort !== undefined && p.hostPort !== 0) {
+      report.problems.push(`${where}: hostPort ${p.hostPort} binds a port of the node. Fix: remove hostPort and reach the pod through a Service.`);
+    }
+  }
+  writablePaths(ctx, c, user, takenVolumes, fields);
+  if (fields.length > 0) report.changes.push(`${where}: ${fields.join(', ')}`);
+}
+
+/** The read-only root filesystem, with emptyDirs at /tmp, the preset's paths and the `--writable-path`s of this container. */
+function writablePaths<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: ContainerUser, takenVolumes: Set<string>, fields: string[]): void {
+  const { plan, spec, report, need, options } = ctx;
+  const sc = object(c.js.securityContext);
+  const where = `container "${c.name}"`;
+  if (ctx.accepts(ExemptionKind.WRITABLE_ROOT_FILESYSTEM, c.name)) return;
+  if (sc.readOnlyRootFilesystem === false) {
+    report.notes.push(`${where}: keeps readOnlyRootFilesystem: false (not a Pod Security check). Prefer a read-only root with emptyDir mounts at the paths it writes.`);
+    need(writableRootFilesystemNeed(c.name, sc));
+    return;
+  }
+  const x = plan.child(c.cursor, 'securityContext');
+  if (!x) return;
+  const preset = user.source === 'preset' ? user.preset : undefined;
+  const extra = (options.writablePaths ?? []).filter(w => w.container === undefined || w.container === c.name);
+  for (const w of extra) if (w.container !== undefined) ctx.used.add(w);
+  // set here, or already by an earlier container sharing this securityContext (an anchor): either way it gets the mounts
+  const setHere = sc.readOnlyRootFilesystem === undefined;
+  if (setHere && plan.setIfMissing(x, 'readOnlyRootFilesystem', true)) fields.push('readOnlyRootFilesystem true');
+  const wanted = [...setHere ? [WRITABLE_TMP, ...preset?.writablePaths ?? []] : [], ...extra.map(w => normalizePath(w.path))];
+  const mounted = new Set((Array.isArray(c.js.volumeMounts) ? c.js.volumeMounts : []).map((m: any) => typeof m?.mountPath === 'string' ? normalizePath(m.mountPath) : m?.mountPath));
+  const todo = [...new Set(wanted)].filter(p => !mounted.has(p));
+  // asked for only when there is something to mount (asking creates a missing list)
+  const mounts = todo.length > 0 ? plan.seq(c.cursor, 'volumeMounts') : undefined;
+  const volumeSeq = todo.length > 0 ? plan.seq(spec, 'volumes') : undefined;
+  const writable: string[] = [];
+  for (const p of todo) {
+    if (!mounts || !volumeSeq) continue;
+    const volumeName = writableVolumeName(c.name, p, takenVolumes);
+    takenVolumes.add(volumeName);
+    plan.append(volumeSeq, { name: volumeName, emptyDir: { sizeLimit: WRITABLE_VOLUME_SIZE_LIMIT } });
+    plan.append(mounts, { name: volumeName, mountPath: p });
+    writable.push(p);
+  }
+  if (writable.length > 0) fields.push(`emptyDir at ${writable.join(', ')}`);
+  if (!setHere) return;
+  if (preset?.dataPath && !mounted.has(preset.dataPath)) {
+    report.problems.push(`${where}: ${preset.name} keeps its data in ${preset.dataPath}, which is not mounted: with the read-only root filesystem it cannot write it. `
+      + `Fix: mount a PersistentVolumeClaim at ${preset.dataPath} (or an emptyDir for data you can lose).`);
+  }
+  report.notes.push(`${where}: ${NOW_READ_ONLY}; writable: ${[...new Set([...writable, ...[...mounted].filter(m => typeof m === 'string')])].join(', ') || 'none'}. `
+    + `Writes anywhere else (caches, pid or lock files${preset ? '' : ', e.g. /var/cache/nginx, /var/run'}) fail with EROFS and cannot be known from the manifest: `
+    + `run the workload and add an emptyDir for each such path (${ctx.dialect.writablePathFix}), or exempt writableRootFilesystem.`);
+}
+
+/**
+ * Container ports that the hardened containers cannot bind: the pod sysctl
+ * UNPRIVILEGED_PORT_SYSCTL, set to the lowest such port, fixes them on every runtime (runtime-checks.ts).
+ * A pod on the host network cannot take it: the read-back reports it (harden.ts).
+ */
+export function lowPorts<C, S>(ctx: PodContext<C, S>): void {
+  const { plan, spec } = ctx;
+  const fix = unprivilegedPortFix(plan.json(spec));
+  if (!fix?.settable) return;
+  const psc = plan.child(spec, 'securityContext');
+  const sysctls = psc ? plan.seq(psc, 'sysctls') : undefined;
+  if (!sysctls) return;
+  plan.append(sysctls, { name: UNPRIVILEGED_PORT_SYSCTL, value: String(fix.port) });
+  ctx.podFields.push(`sysctl ${UNPRIVILEGED_PORT_SYSCTL}=${fix.port} (non-root processes can bind port ${fix.port} and up)`);
+}
+

@@ -1,0 +1,375 @@
+/**
+ * Internal: the adopt stage (docs/architecture.md, "Adopting an existing pod"): the hardening of a
+ * pod template someone else wrote, for `cdk8s-rootless harden` (YAML edits, lib/cli/harden-edit.ts)
+ * and `RootlessHardening.applyTo` (JSON patches, editor.ts). Which fields it adds (defaults.ts, the
+ * constructs' data), which users it writes (user-rule.ts), and what it reports because a human must
+ * decide. It only adds: it never removes or changes a value that is set, and never guesses a user.
+ * Exemptions the caller accepts (`accepts`) keep what they relax and silence its problem.
+ * Container-level rules are in container.ts.
+ *
+ * Pure: no cdk8s, cdk8s-plus, constructs or yaml imports.
+ */
+import { hardenContainer, lowPorts } from './container';
+import { PodEditor } from './editor';
+import { Need, hostNamespaceNeeds, hostPathNeed, podRunAsRootNeed, runAsRootNeed, seccompUnconfinedNeed, serviceAccountTokenNeed } from './needs';
+import { isWindowsPod } from '../../policy/checks/util';
+import { PodSecurity } from '../../policy/pod-security';
+import { PolicyLevel } from '../../policy/types';
+import { RootlessAnnotations } from '../annotations';
+import { hardenedPodFields, hardenedPodSecurityContext } from '../defaults';
+import { ExemptionKind } from '../exemption-kind';
+import { ExemptionEntry, entryOf } from '../exemptions/codec';
+import { placeholderReason } from '../reason';
+import { ContainerUser, containerUser, numericUser } from '../user-rule';
+
+/** A writable path: an emptyDir at `path` in the named container, or in every container. */
+export interface WritablePath {
+  /** @default - every container whose root filesystem is read-only */
+  readonly container?: string;
+  readonly path: string;
+}
+
+/** How the rules word their fixes: the CLI names its flags, `applyTo` its props. */
+export interface HardenDialect {
+  /** How to give a UID to a container whose user is not known, e.g. `rerun with --user UID`. */
+  readonly userFix: string;
+  /** The name of the fallback user's option, e.g. `--user`. */
+  readonly userOption: string;
+  /** How to declare a writable path, e.g. `--writable-path [CONTAINER=]PATH`. */
+  readonly writablePathFix: string;
+  /** How to turn the service-account token off, when the rules do not. */
+  readonly tokenFix?: string;
+}
+
+/** The CLI's words (`cdk8s-rootless harden`). */
+export const CLI_DIALECT: HardenDialect = {
+  userFix: 'rerun with --user UID',
+  userOption: '--user',
+  writablePathFix: '--writable-path [CONTAINER=]PATH',
+  tokenFix: 'rerun with --disable-service-account-token',
+};
+
+/** Options of the adopt stage (`hardenText`, `RootlessHardening.applyTo`). */
+export interface HardenOptions {
+  /** The numeric UID for containers whose user is not known (`--user`; lib/hardening/user-rule.ts). */
+  readonly user?: number;
+  /** The numeric GID (`--group`); defaults to the user, as in the constructs. */
+  readonly group?: number;
+  /** Write exemption entries with placeholder reasons for what needs a human (`--add-exemptions`). */
+  readonly addExemptions?: boolean;
+  /** Set `automountServiceAccountToken: false` where it is not set (`--disable-service-account-token`). */
+  readonly disableServiceAccountToken?: boolean;
+  /** Extra writable paths (`--writable-path [CONTAINER=]PATH`). */
+  readonly writablePaths?: readonly WritablePath[];
+  /**
+   * Whether an exemption of `kind` is declared for the container (null: for the whole pod): then the
+   * rules keep what it relaxes (they do not add the hardened value) and report no problem for it.
+   * @default - none (the CLI: a human decides, `--add-exemptions` writes placeholders)
+   */
+  readonly accepts?: (kind: ExemptionKind, container: string | null) => boolean;
+  /** @default CLI_DIALECT */
+  readonly dialect?: HardenDialect;
+}
+
+/** What the adopt stage did to, and found in, one pod. */
+export interface PodReport {
+  /** What was added, one phrase each. */
+  readonly changes: string[];
+  /** What needs a human, each with its fix (`harden` then exits 1; `applyTo` fails synthesis). */
+  readonly problems: string[];
+  /** Notes: what the rules assumed or cannot know. */
+  readonly notes: string[];
+}
+
+export { NOW_READ_ONLY } from './container';
+
+/** The policy engine's check of the volume types restricted allows. */
+const RESTRICTED_VOLUMES_CHECK = 'restrictedVolumes';
+
+/** A container of the pod, with the editor's cursor on it. */
+export interface ContainerRef<C> {
+  readonly name: string;
+  readonly js: any;
+  readonly cursor: C;
+}
+
+const object = (x: unknown): any => (typeof x === 'object' && x !== null && !Array.isArray(x) ? x : {});
+
+/**
+ * Plans the hardening of one pod template (`{ metadata, spec }`).
+ * @param used receives each writable path that named a container of this pod
+ */
+export function hardenPod<C, S>(plan: PodEditor<C, S>, template: C, spec: C, options: HardenOptions, report: PodReport,
+  used: Set<WritablePath>): void {
+  const containers = containerRefs(plan, spec);
+  if (containers.length === 0) {
+    report.problems.push('the pod has no containers. Fix: make the manifest well formed.');
+    return;
+  }
+  const specJs = plan.json(spec) as any;
+  const needs: Need[] = [];
+  const accepts = options.accepts ?? (() => false);
+  const need = (n: Need | undefined): void => {
+    if (n && !accepts(n.kind, n.container) && !needs.some(x => x.kind === n.kind && x.container === n.container)) needs.push(n);
+  };
+  const problem = (n: Need | undefined, text: string): void => {
+    if (n && accepts(n.kind, n.container)) return;
+    report.problems.push(text);
+    need(n);
+  };
+  const ctx: PodContext<C, S> = {
+    plan,
+    spec,
+    specJs,
+    podSc: object(specJs.securityContext),
+    options,
+    report,
+    need,
+    problem,
+    accepts,
+    dialect: options.dialect ?? CLI_DIALECT,
+    podFields: [],
+    used,
+  };
+
+  if (isWindowsPod(specJs)) hardenWindowsPod(ctx, containers);
+  else hardenLinuxPod(ctx, containers);
+  podWideChecks(ctx);
+  if (ctx.podFields.length > 0) report.changes.push(`pod: ${ctx.podFields.join(', ')}`);
+
+  if (options.addExemptions && needs.length > 0) {
+    const entries = needs.map(n => entryOf({
+      kind: n.kind, container: n.container ?? undefined, reason: placeholderReason(n.what), capabilities: n.capabilities,
+    }));
+    writeExemptions(plan, template, entries, report);
+  } else if (needs.length > 0 && options.accepts === undefined) {
+    report.notes.push(`if a human confirms that the workload needs it, rerun with --add-exemptions to declare ${needs.map(describeNeed).join(', ')} `
+      + `in the ${RootlessAnnotations.EXEMPTIONS} annotation with a TODO reason to replace.`);
+  }
+}
+
+/** What the rules of one pod share. */
+export interface PodContext<C, S> {
+  readonly plan: PodEditor<C, S>;
+  readonly spec: C;
+  /** The pod spec as planned so far is `plan.json(spec)`; this is it before any edit. */
+  readonly specJs: any;
+  readonly podSc: any;
+  readonly options: HardenOptions;
+  readonly report: PodReport;
+  /** Records an exemption the pod needs (unless accepted). */
+  readonly need: (n: Need | undefined) => void;
+  /** Reports a problem and its need, unless the need is accepted. */
+  readonly problem: (n: Need | undefined, text: string) => void;
+  readonly accepts: (kind: ExemptionKind, container: string | null) => boolean;
+  readonly dialect: HardenDialect;
+  /** Pod-level fields added, one phrase each. */
+  readonly podFields: string[];
+  readonly used: Set<WritablePath>;
+}
+
+function describeNeed(n: { kind: string; container: string | null }): string {
+  return n.kind + (n.container ? ` (${n.container})` : '');
+}
+
+/** The init, regular and ephemeral containers that are mappings, with their cursors. */
+function containerRefs<C, S>(plan: PodEditor<C, S>, spec: C): ContainerRef<C>[] {
+  return (['initContainers', 'containers', 'ephemeralContainers'] as const).flatMap(kind =>
+    plan.mappings(spec, kind).map(m => ({ name: typeof m.js.name === 'string' ? m.js.name : `${kind}[${m.index}]`, js: m.js, cursor: m.cursor })));
+}
+
+/** Checks that do not depend on the operating system: the token, host namespaces, volumes. */
+function podWideChecks<C, S>(ctx: PodContext<C, S>): void {
+  const { plan, spec, specJs, report, need, problem, options, accepts } = ctx;
+  // the service-account token: not a Pod Security check, and real applications read it
+  const automount = specJs.automountServiceAccountToken;
+  const tokenAccepted = accepts(ExemptionKind.SERVICE_ACCOUNT_TOKEN, null);
+  if ((automount === undefined || automount === null) && !tokenAccepted) {
+    if (options.disableServiceAccountToken && plan.setIfMissing(spec, 'automountServiceAccountToken', hardenedPodFields().automountServiceAccountToken)) {
+      ctx.podFields.push(`automountServiceAccountToken false${ctx.dialect.tokenFix ? ' (--disable-service-account-token)' : ''}`);
+    }
+  }
+  if ((!options.disableServiceAccountToken || automount === true) && !tokenAccepted) {
+    const account = specJs.serviceAccountName ?? specJs.serviceAccount;
+    if (automount !== false) {
+      report.notes.push(`pod: the API token of service account "${typeof account === 'string' ? account : 'default'}" stays mounted`
+        + `${automount === true ? ' (automountServiceAccountToken: true)' : ''}: harden cannot know whether the pod calls the Kubernetes API. `
+        + `If it does not, set automountServiceAccountToken: false${ctx.dialect.tokenFix ? ` (or ${ctx.dialect.tokenFix})` : ''}; if it does, declare exemption serviceAccountToken.`);
+      need(serviceAccountTokenNeed(specJs));
+    }
+  }
+  for (const n of hostNamespaceNeeds(specJs)) {
+    problem(n, `pod: ${n.kind}: true shares the node's namespace. Fix: remove it; keep it only with exemption ${n.kind}.`);
+  }
+  for (const v of Array.isArray(specJs.volumes) ? specJs.volumes : []) {
+    if (v?.hostPath !== undefined) {
+      problem(hostPathNeed(specJs), `pod: volume "${v.name}" is a hostPath (${v.hostPath?.path ?? '?'}). Fix: use a PersistentVolumeClaim, a configMap/secret or an emptyDir; `
+        + 'keep it only with exemption hostPath (then the pod is privileged, not restricted).');
+    } else if (typeof v === 'object' && v !== null && restrictsVolume(v)) {
+      const type = Object.keys(v).filter(k => k !== 'name' && (v as any)[k] !== undefined && (v as any)[k] !== null).join(', ');
+      report.problems.push(`pod: volume "${v.name}" of type ${type} is not allowed by restricted. Fix: use a PersistentVolumeClaim (or a csi volume).`);
+    }
+  }
+}
+
+/**
+ * A Windows pod (`spec.os.name: windows`): the API server rejects every Linux-only field on it
+ * (seccompProfile, capabilities, privileged, allowPrivilegeEscalation, readOnlyRootFilesystem,
+ * procMount, seLinuxOptions, runAsUser, runAsGroup, fsGroup, sysctls …), so none is added. Only
+ * `runAsNonRoot` applies, where the container's Windows user is known and not an administrator.
+ */
+function hardenWindowsPod<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerRef<C>[]): void {
+  const { plan, podSc, report, problem } = ctx;
+  report.notes.push('pod: a Windows pod (spec.os.name: windows): harden adds no Linux-only field (seccompProfile, capabilities, privileged, allowPrivilegeEscalation, '
+    + 'readOnlyRootFilesystem, runAsUser, runAsGroup, fsGroup, sysctls): the API server rejects them on Windows pods'
+    + `${ctx.options.user !== undefined ? `; ${ctx.dialect.userOption} does not apply` : ''}.`);
+  if (podSc.runAsNonRoot === false) problem(podRunAsRootNeed(podSc), 'pod: runAsNonRoot: false is set explicitly. Fix: run as ContainerUser; keep it only with exemption runAsRoot.');
+  for (const c of containers) {
+    const sc = object(c.js.securityContext);
+    const where = `container "${c.name}"`;
+    const userName = object(sc.windowsOptions).runAsUserName ?? object(podSc.windowsOptions).runAsUserName;
+    if (object(sc.windowsOptions).hostProcess === true || object(podSc.windowsOptions).hostProcess === true) {
+      report.problems.push(`${where}: a Windows HostProcess container runs with the node's privileges. Fix: remove windowsOptions.hostProcess (restricted and baseline forbid it).`);
+    }
+    if (sc.runAsNonRoot === false) {
+      problem(runAsRootNeed(c.name, sc, undefined), `${where}: runAsNonRoot: false is set explicitly. Fix: remove it and run as ContainerUser; keep it only with exemption runAsRoot.`);
+    } else if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true && !ctx.accepts(ExemptionKind.RUN_AS_ROOT, c.name)) {
+      if (typeof userName === 'string' && userName.toLowerCase() !== 'containeradministrator') {
+        const x = plan.child(c.cursor, 'securityContext');
+        if (x && plan.setIfMissing(x, 'runAsNonRoot', true)) report.changes.push(`${where}: runAsNonRoot true (Windows user ${userName})`);
+      } else {
+        report.problems.push(`${where}: its Windows user is ${typeof userName === 'string' ? 'ContainerAdministrator' : 'not known'}. Fix: set securityContext.windowsOptions.runAsUserName `
+          + 'to a non-administrator account (e.g. ContainerUser) and runAsNonRoot: true.');
+      }
+    }
+  }
+}
+
+/** A Linux pod: users, pod securityContext, containers, writable paths, the low-port sysctl. */
+function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerRef<C>[]): void {
+  const { plan, spec, podSc, options, problem, accepts } = ctx;
+  const podSecurity = () => plan.child(spec, 'securityContext');
+  const fallback = options.user !== undefined ? { user: options.user, group: options.group } : undefined;
+  // a container that may run as root (an accepted runAsRoot) gets no fallback UID
+  const users = new Map<ContainerRef<C>, ContainerUser>(containers.map(c =>
+    [c, containerUser(c.js, podSc, accepts(ExemptionKind.RUN_AS_ROOT, c.name) ? undefined : fallback)]));
+  writeUsers(ctx, containers, users);
+
+  // --- pod-level securityContext
+  const defaults = hardenedPodSecurityContext();
+  const uid = (c: ContainerRef<C>) => numericUser(users.get(c)!);
+  const root = containers.filter(c => uid(c) === 0);
+  const unknown = containers.filter(c => users.get(c)!.source === 'unknown' && (object(c.js.securityContext).runAsNonRoot ?? podSc.runAsNonRoot) !== true);
+  const rootAccepted = containers.some(c => accepts(ExemptionKind.RUN_AS_ROOT, c.name));
+  if (podSc.runAsNonRoot === false) {
+    problem(podRunAsRootNeed(podSc), 'pod: runAsNonRoot: false is set explicitly. Fix: remove it if every container runs as a non-zero UID; '
+      + 'otherwise keep it and declare exemption runAsRoot.');
+  } else if (podSc.runAsNonRoot === undefined && root.length === 0 && unknown.length === 0 && !rootAccepted) {
+    const psc = podSecurity();
+    if (psc && plan.setIfMissing(psc, 'runAsNonRoot', defaults.runAsNonRoot)) ctx.podFields.push('runAsNonRoot true');
+  }
+  if (podSc.seccompProfile === undefined) {
+    const psc = accepts(ExemptionKind.SECCOMP_UNCONFINED, null) ? undefined : podSecurity();
+    if (psc && plan.setIfMissing(psc, 'seccompProfile', defaults.seccompProfile)) ctx.podFields.push('seccompProfile RuntimeDefault');
+  } else if (seccompUnconfinedNeed(null, podSc)) {
+    problem(seccompUnconfinedNeed(null, podSc), 'pod: seccompProfile Unconfined. Fix: use RuntimeDefault (or a Localhost profile); keep it only with exemption seccompUnconfined.');
+  }
+  const fsGroupSet = podSc.fsGroup !== undefined || ctx.podFields.some(f => f.startsWith('fsGroup'));
+  if (fsGroupSet && podSc.fsGroupChangePolicy === undefined) {
+    const psc = podSecurity();
+    if (psc && plan.setIfMissing(psc, 'fsGroupChangePolicy', defaults.fsGroupChangePolicy)) ctx.podFields.push('fsGroupChangePolicy OnRootMismatch');
+  }
+  hardenContainers(ctx, containers, users);
+}
+
+/** Each container (container.ts), then the low-port sysctl. */
+function hardenContainers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerRef<C>[],
+  users: ReadonlyMap<ContainerRef<C>, ContainerUser>): void {
+  const volumes = ctx.specJs.volumes;
+  const takenVolumes = new Set<string>(Array.isArray(volumes) ? volumes.map((v: any) => v?.name).filter((n: unknown) => typeof n === 'string') : []);
+  for (const c of containers) hardenContainer(ctx, c, users.get(c)!, takenVolumes);
+  lowPorts(ctx);
+}
+
+/** Writes the users the rule gives (presets, `--user`) and the pod's fsGroup; never replaces a known user. */
+function writeUsers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerRef<C>[], users: ReadonlyMap<ContainerRef<C>, ContainerUser>): void {
+  const { plan, spec, podSc, report } = ctx;
+  const decided = containers.map(c => users.get(c)!);
+  // --user at pod level only when it would reach no container whose user is known otherwise
+  const fallbackAtPod = decided.some(u => u.source === 'fallback') && decided.every(u => u.source === 'fallback' || u.source === 'preset');
+  const fsGroups = new Set<number>();
+  if (fallbackAtPod) {
+    const u = decided.find(d => d.source === 'fallback') as Extract<ContainerUser, { source: 'fallback' }>;
+    const psc = plan.child(spec, 'securityContext');
+    if (psc) {
+      if (plan.setIfMissing(psc, 'runAsUser', u.user)) ctx.podFields.push(`runAsUser ${u.user}`);
+      if (plan.setIfMissing(psc, 'runAsGroup', u.group)) ctx.podFields.push(`runAsGroup ${u.group}`);
+    }
+  }
+  for (const c of containers) {
+    const u = users.get(c)!;
+    if (u.source !== 'preset' && (u.source !== 'fallback' || fallbackAtPod)) {
+      if (u.source === 'fallback') fsGroups.add(u.fsGroup);
+      continue;
+    }
+    const csc = plan.child(c.cursor, 'securityContext');
+    if (!csc) continue;
+    const fields: string[] = [];
+    if (plan.setIfMissing(csc, 'runAsUser', u.user)) fields.push(`runAsUser ${u.user}`);
+    if (plan.setIfMissing(csc, 'runAsGroup', u.group)) fields.push(`runAsGroup ${u.group}`);
+    fsGroups.add(u.fsGroup);
+    if (u.source === 'preset') {
+      if (fields.length > 0) report.changes.push(`container "${c.name}" (image preset ${u.preset.name}): ${fields.join(', ')}`);
+      report.notes.push(`container "${c.name}": user ${u.user}:${u.group} from the ${u.preset.name} image preset (${u.preset.notes ?? 'well-known image'}).`);
+    } else if (fields.length > 0) {
+      report.changes.push(`container "${c.name}" (${ctx.dialect.userOption}): ${fields.join(', ')}`);
+    }
+  }
+  if (podSc.fsGroup === undefined && fsGroups.size === 1) {
+    const psc = plan.child(spec, 'securityContext');
+    const fsGroup = [...fsGroups][0];
+    const from = decided.some(u => u.source === 'preset') ? ' (image preset)' : '';
+    if (psc && plan.setIfMissing(psc, 'fsGroup', fsGroup)) ctx.podFields.push(`fsGroup ${fsGroup}${from}`);
+  }
+}
+
+/**
+ * Whether the policy engine's restricted volume check (the one list of allowed volume types)
+ * rejects this volume: the volume is evaluated alone, in an otherwise empty pod.
+ */
+function restrictsVolume(volume: object): boolean {
+  const probe = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'volume' }, spec: { containers: [], volumes: [volume] } };
+  return PodSecurity.evaluate(probe, { level: PolicyLevel.RESTRICTED }).violations.some(v => v.check === RESTRICTED_VOLUMES_CHECK);
+}
+
+/** Merges exemption entries (with placeholder reasons) into the pod template's annotation. */
+function writeExemptions<C, S>(plan: PodEditor<C, S>, template: C, entries: readonly ExemptionEntry[], report: PodReport): void {
+  const metadata = plan.child(template, 'metadata');
+  const annotations = metadata ? plan.child(metadata, 'annotations') : undefined;
+  if (!annotations) {
+    report.problems.push('cannot write the exemptions annotation: metadata.annotations of the pod template is not a mapping.');
+    return;
+  }
+  const current = plan.get(annotations, RootlessAnnotations.EXEMPTIONS);
+  let existing: any[] = [];
+  if (typeof current === 'string') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(current);
+    } catch {
+      parsed = undefined;
+    }
+    // entries are appended only to a compact JSON array (the canonical form): anything else would be rewritten
+    if (!Array.isArray(parsed) || JSON.stringify(parsed) !== current) {
+      report.problems.push(`the ${RootlessAnnotations.EXEMPTIONS} annotation is not a compact JSON array (the canonical form): left unchanged, `
+        + 'so no exemption was declared. Fix: write it as the constructs do (`cdk8s-rootless audit` names the entry), then rerun.');
+      return;
+    }
+    existing = parsed;
+  }
+  const fresh = entries.filter(e => !existing.some(x => x?.id === e.id && (x?.container ?? null) === e.container));
+  if (fresh.length === 0) return;
+  plan.setScalar(annotations, RootlessAnnotations.EXEMPTIONS, JSON.stringify([...existing, ...fresh]));
+  report.changes.push(`pod template annotation ${RootlessAnnotations.EXEMPTIONS}: ${fresh.map(e => describeNeed({ kind: e.id, container: e.container })).join(', ')} `
+    + 'with TODO reasons (a human must confirm each; the audit fails until the reasons are real)');
+}
