@@ -11,3 +11,4 @@ export * from './rootless-stateful-set';
 export * from './rootless-job';
 export * from './rootless-cron-job';
 export * from './rootless-daemon-set';
+export * from './rootless-hardening';

@@ -31,6 +31,14 @@ import { Verification, exemptionProblems, verifyConstruct } from './verify';
 
 const DEFAULT_SIZE = Size.mebibytes(WRITABLE_VOLUME_SIZE_MEBIBYTES);
 
+/** The objects of this library's hardened constructs (`RootlessHardening.applyTo` leaves them as they are). */
+const HARDENED_OBJECTS = new WeakSet<ApiObject>();
+
+/** Whether the object is the pod (or workload) of one of this library's hardened constructs. */
+export function isHardenedByConstruct(obj: ApiObject): boolean {
+  return HARDENED_OBJECTS.has(obj);
+}
+
 /**
  * The hardening of one workload's pod template.
  */
@@ -98,6 +106,7 @@ export class Hardening {
   public constructor(private readonly pod: kplus.AbstractPod, private readonly props: HardenedPodSpecProps) {
     this.plan = planPod(props);
     this.fail(podProblems(props, this.plan));
+    HARDENED_OBJECTS.add(ApiObject.of(pod));
 
     const annotations = pod.podMetadata;
     annotations.addAnnotation(RootlessAnnotations.EXEMPTIONS, writeAnnotation(this.plan.exemptions));

@@ -87,7 +87,7 @@ export interface Verification {
 }
 
 /** Exemptions that name a container the pod does not have. */
-export function exemptionProblems(pod: PodPlan, containers: ReadonlyMap<string, ContainerPlan>): string[] {
+export function exemptionProblems(pod: Pick<PodPlan, 'exemptions'>, containers: ReadonlyMap<string, unknown>): string[] {
   if (pod.exemptions.every(e => e.container === undefined)) return [];
   const names = new Set(containers.keys());
   return pod.exemptions
@@ -103,7 +103,7 @@ export function exemptionProblems(pod: PodPlan, containers: ReadonlyMap<string, 
  * covers them (verify.ts, the judgement the admission policy is tested against); every container
  * says runAsNonRoot explicitly; no `<<` key; the kubelet would start it; ports bind; mounts are unique.
  */
-export function verifyConstruct(manifest: any, pod: PodPlan, containers: ReadonlyMap<string, ContainerPlan>): Verification {
+export function verifyConstruct(manifest: any, pod: Pick<PodPlan, 'exemptions'>, containers: ReadonlyMap<string, Pick<ContainerPlan, 'preset'>>): Verification {
   const errors = exemptionProblems(pod, containers);
   const template = podTemplateOf(manifest);
   const spec = template?.spec;
@@ -159,7 +159,7 @@ export function verifyConstruct(manifest: any, pod: PodPlan, containers: Readonl
 }
 
 /** The emitted exemptions annotation must be the canonical form of exactly the declared exemptions. */
-function annotationProblems(pod: PodPlan, annotations: any): string[] {
+function annotationProblems(pod: Pick<PodPlan, 'exemptions'>, annotations: any): string[] {
   const key = RootlessAnnotations.EXEMPTIONS;
   const expected = writeAnnotation(pod.exemptions);
   const emitted = typeof annotations === 'object' && annotations !== null ? annotations[key] : undefined;

@@ -71,7 +71,9 @@ export function hardenContainer<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>,
   const uid = numericUser(user);
   const nonRoot = (sc.runAsNonRoot ?? podSc.runAsNonRoot) === true;
   if (accepts(ExemptionKind.RUN_AS_ROOT, c.name)) {
-    // may run as root: its user is kept, and runAsNonRoot is not added
+    // may run as root: its user is kept, and runAsNonRoot false says so (over a pod-level true, which the kubelet would enforce)
+    const x = sc.runAsNonRoot === undefined ? csc() : undefined;
+    if (x && plan.setIfMissing(x, 'runAsNonRoot', false)) fields.push('runAsNonRoot false (exemption runAsRoot)');
   } else if (sc.runAsNonRoot === false) {
     report.problems.push(`${where}: runAsNonRoot: false is set explicitly. Fix: remove it and run as a non-zero UID; keep it only with exemption runAsRoot.`);
   } else if (uid === 0) {

@@ -1,0 +1,126 @@
+/**
+ * Internal: the adopt stage for one rendered object (`RootlessHardening.applyTo`): the rules of
+ * pod.ts on a copy of the object's JSON, the exemptions annotation and the level written on its
+ * pod template, the difference as JSON patch operations, and the verification of the result with
+ * the constructs' own verify stage (verify.ts). Pure: no cdk8s, cdk8s-plus or constructs imports;
+ * lib/rootless-hardening.ts finds the objects and applies the operations.
+ */
+import { AddOperation, JsonEditor, additions } from './editor';
+import { HardenDialect, PodReport, WritablePath, hardenPod } from './pod';
+import { RootlessAnnotations } from '../annotations';
+import { ExemptionKind } from '../exemption-kind';
+import { readAnnotation, writeAnnotation } from '../exemptions/codec';
+import type { ExemptionValue } from '../exemptions/kind';
+import { describeExemption } from '../exemptions/value';
+import { Verification, verifyConstruct } from '../verify';
+import { containersOf, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
+import { PolicyLevel } from '../../policy/types';
+
+/** What one object is hardened with. */
+export interface AdoptSettings {
+  /** The UID for containers whose user is not known. */
+  readonly user?: number;
+  /** @default - the user */
+  readonly group?: number;
+  readonly writablePaths: readonly WritablePath[];
+  /** The exemptions declared in code for this object (validated values). */
+  readonly exemptions: readonly ExemptionValue[];
+  /** How fixes are worded. */
+  readonly dialect: HardenDialect;
+}
+
+/** What adopting one object gives. */
+export interface Adoption {
+  /** The JSON patch operations that harden the object (empty when it needs none). */
+  readonly operations: AddOperation[];
+  /** Annotations of the object's own metadata (a Pod's), to set through cdk8s' metadata API. */
+  readonly ownAnnotations: Readonly<Record<string, string>>;
+  /** The exemptions the object declares: the settings', and those of a valid annotation it already had. */
+  readonly exemptions: readonly ExemptionValue[];
+  readonly report: PodReport;
+  /** What needs a human, and what the verification of the hardened object finds. */
+  readonly errors: string[];
+  /** The level of the hardened object. */
+  readonly level: PolicyLevel;
+}
+
+const isMap = (x: unknown): x is Record<string, any> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Hardens one rendered pod-bearing object (`ApiObject.toJson()`); the object itself is not changed. */
+export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
+  const report: PodReport = { changes: [], problems: [], notes: [] };
+  const copy = structuredClone(manifest) as any;
+  const template = podTemplateOf(copy);
+  if (!isMap(template) || !isMap(template.spec)) {
+    const errors = ['the object has no pod template with a spec (it is malformed). Fix: make it well formed (see the Kubernetes API reference).'];
+    return { operations: [], ownAnnotations: {}, exemptions: [], report, errors, level: PolicyLevel.PRIVILEGED };
+  }
+  const editor = new JsonEditor();
+  const annotations = editor.child(editor.child(template, 'metadata') ?? {}, 'annotations');
+  const existing = readAnnotation(annotations?.[RootlessAnnotations.EXEMPTIONS]);
+  const exemptions = [
+    ...settings.exemptions,
+    ...existing.exemptions.filter(e => !settings.exemptions.some(s => s.kind === e.kind && s.container === e.container)),
+  ];
+  const accepts = (kind: ExemptionKind, container: string | null): boolean =>
+    exemptions.some(e => e.kind === kind && (e.container === undefined || e.container === container));
+  hardenPod(editor, template, template.spec, {
+    user: settings.user, group: settings.group, writablePaths: settings.writablePaths,
+    disableServiceAccountToken: true, accepts, dialect: settings.dialect,
+  }, report, new Set());
+
+  const errors = [...existing.problems, ...report.problems];
+  if (!annotations) {
+    errors.push('metadata.annotations of the pod template is not a mapping. Fix: make the manifest well formed.');
+  } else {
+    annotations[RootlessAnnotations.EXEMPTIONS] = writeAnnotation(exemptions);
+  }
+  const verification = verifyAdopted(copy, exemptions);
+  errors.push(...verification.errors.filter(e => !errors.includes(e)));
+  // A Pod is its own template: its annotations are the object's metadata, which the caller sets through cdk8s'
+  // metadata API (the level is a Lazy value there, which verifies it again; a JSON patch of the annotations would
+  // replace that map). A workload's template gets both by JSON patch.
+  const isPod = podTemplatePath(copy.kind)?.length === 0;
+  const own: Record<string, string> = {};
+  if (annotations && isPod) {
+    own[RootlessAnnotations.EXEMPTIONS] = annotations[RootlessAnnotations.EXEMPTIONS];
+    const before = (manifest as any).metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS];
+    if (before === undefined) delete annotations[RootlessAnnotations.EXEMPTIONS];
+    else annotations[RootlessAnnotations.EXEMPTIONS] = before;
+  } else if (annotations) {
+    annotations[RootlessAnnotations.PSS_LEVEL] = verification.level;
+  }
+  let operations: AddOperation[];
+  try {
+    operations = additions(manifest, copy);
+  } catch (e) {
+    // the rules only add: reaching this is a bug, reported as one
+    operations = [];
+    errors.push(`internal error: ${e instanceof Error ? e.message : e}`);
+  }
+  return { operations, ownAnnotations: own, exemptions, report, errors, level: verification.level };
+}
+
+/**
+ * Verifies an adopted object as the constructs' own are verified (verifyConstruct: the annotation
+ * says exactly the declared exemptions; restricted and the rootless rules hold unless a declared
+ * exemption covers them; the kubelet starts it; ports bind), and that the level annotation of its
+ * pod template, when it has one, is the level of the manifest.
+ */
+export function verifyAdopted(manifest: any, exemptions: readonly ExemptionValue[]): Verification {
+  const names = new Map(containersOf(podTemplateOf(manifest)?.spec).filter(c => typeof c?.name === 'string').map(c => [c.name as string, {}]));
+  const v = verifyConstruct(manifest, { exemptions: [...exemptions] }, names);
+  const errors = [...v.errors];
+  const written = podTemplateOf(manifest)?.metadata?.annotations?.[RootlessAnnotations.PSS_LEVEL];
+  if (written !== undefined && written !== v.level) {
+    errors.push(`pod template annotation ${RootlessAnnotations.PSS_LEVEL} says ${JSON.stringify(written)}, but the pod is ${v.level}: `
+      + 'it was changed after RootlessHardening.applyTo hardened it (a JSON patch or another construct). Fix: do not patch the pod after applyTo; '
+      + 'give what it needs to applyTo (user, writablePaths, exemptions).');
+  }
+  return { errors, level: v.level };
+}
+
+/** The exemptions as the error messages name them. */
+export function describeExemptions(exemptions: readonly ExemptionValue[]): string {
+  return exemptions.map(describeExemption).join(', ') || 'none';
+}
