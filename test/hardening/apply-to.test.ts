@@ -372,3 +372,18 @@ describe('bad input', () => {
     expect(synthError(chart)).toContain('[c/d] the object has no pod template with a spec (it is malformed)');
   });
 });
+
+describe('cdk8s-plus spread', () => {
+  test('a plain kplus Deployment with spread: true keeps its two terms once, though applyTo renders it again', () => {
+    const build = (harden: boolean) => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'c');
+      new kplus.Deployment(chart, 'web', { spread: true, containers: [{ image: 'x:1', securityContext: { user: 1000 } }] });
+      if (harden) RootlessHardening.applyTo(chart);
+      return Testing.synth(chart)[0].spec.template.spec.affinity;
+    };
+    const plain = build(false);
+    expect(plain.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(2);
+    expect(build(true)).toEqual(plain);
+  });
+});

@@ -5,7 +5,7 @@
  * the constructs' own verify stage (verify.ts). Pure: no cdk8s, cdk8s-plus or constructs imports;
  * lib/rootless-hardening.ts finds the objects and applies the operations.
  */
-import { AddOperation, JsonEditor, additions } from './editor';
+import { AddOperation, JsonEditor, additions, pointerSegment } from './editor';
 import { HardenDialect, PodReport, WritablePath, hardenPod } from './pod';
 import { RootlessAnnotations } from '../annotations';
 import { ExemptionKind } from '../exemption-kind';
@@ -92,7 +92,7 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
   }
   let operations: AddOperation[];
   try {
-    operations = additions(manifest, copy);
+    operations = [...additions(manifest, copy), ...affinityPins(copy)];
   } catch (e) {
     // the rules only add: reaching this is a bug, reported as one
     operations = [];
@@ -123,4 +123,31 @@ export function verifyAdopted(manifest: any, exemptions: readonly ExemptionValue
 /** The exemptions as the error messages name them. */
 export function describeExemptions(exemptions: readonly ExemptionValue[]): string {
   return exemptions.map(describeExemption).join(', ') || 'none';
+}
+
+/** The affinity term lists of a pod spec, by path below `affinity`. */
+const AFFINITY_LISTS = [
+  ['podAntiAffinity', 'requiredDuringSchedulingIgnoredDuringExecution'], ['podAntiAffinity', 'preferredDuringSchedulingIgnoredDuringExecution'],
+  ['podAffinity', 'requiredDuringSchedulingIgnoredDuringExecution'], ['podAffinity', 'preferredDuringSchedulingIgnoredDuringExecution'],
+  ['nodeAffinity', 'preferredDuringSchedulingIgnoredDuringExecution'],
+] as const;
+
+/**
+ * cdk8s-plus-27 appends a workload's `spread: true` terms every time it renders the pod spec, and
+ * adopting renders it once more (and cdk8s renders again to serialize it): each affinity term list
+ * is pinned to its terms as rendered now, each once (identical terms are redundant to the scheduler).
+ */
+function affinityPins(manifest: any): AddOperation[] {
+  const path = podTemplatePath(manifest.kind);
+  const affinity = podTemplateOf(manifest)?.spec?.affinity;
+  if (!path || !isMap(affinity)) return [];
+  const at = `/${[...path, 'spec', 'affinity'].map(pointerSegment).join('/')}`;
+  const out: AddOperation[] = [];
+  for (const [kind, list] of AFFINITY_LISTS) {
+    const terms = isMap(affinity[kind]) ? affinity[kind][list] : undefined;
+    if (!Array.isArray(terms) || terms.length === 0) continue;
+    const once = terms.filter((t, i) => terms.findIndex(u => JSON.stringify(u) === JSON.stringify(t)) === i);
+    out.push({ op: 'replace', path: `${at}/${kind}/${list}`, value: once });
+  }
+  return out;
 }
