@@ -13,17 +13,17 @@
  */
 import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { RootlessAnnotations } from './hardening/annotations';
-import { Exemption } from './hardening/exemption';
-import { isHardenedByConstruct } from './hardening/hardening';
 import { AddOperation } from './hardening/adopt/editor';
-import { Adoption, adopt, verifyAdopted } from './hardening/adopt/object';
+import { Adoption, adopt, isListKind, isPodBearing, podBearingItems, verifyAdopted } from './hardening/adopt/object';
 import { HardenDialect, WritablePath } from './hardening/adopt/pod';
+import { RootlessAnnotations } from './hardening/annotations';
 import { MAX_ID } from './hardening/defaults';
+import { Exemption } from './hardening/exemption';
 import { entryOf, entryProblems, isContainerName } from './hardening/exemptions/codec';
 import type { ExemptionValue } from './hardening/exemptions/kind';
 import { kindOf } from './hardening/exemptions/registry';
 import { describeExemption, exemptionValue } from './hardening/exemptions/value';
+import { isHardenedByConstruct } from './hardening/hardening';
 import { pathProblem } from './hardening/paths';
 import { POD_BEARING_KINDS, podTemplatePath } from './policy/k8s-shapes';
 
@@ -97,7 +97,7 @@ export interface RootlessHardeningProps {
 
 /** What `RootlessHardening.applyTo` did to one object. */
 export interface HardenedObjectReport {
-  /** The construct path of the `ApiObject`. */
+  /** The construct path of the `ApiObject` (for an item of a List, the List's path and `/items[i]`). */
   readonly path: string;
   /** Its kind. */
   readonly kind: string;
@@ -130,7 +130,8 @@ interface ObjectSettings {
 export class RootlessHardening {
   /**
    * Hardens every pod-bearing object under `scope` at synthesis — cdk8s-plus workloads, raw
-   * `ApiObject`s and objects of `Include`d YAML, also those added after this call — with the rules
+   * `ApiObject`s and objects of `Include`d YAML (the items of a `List` too), also those added after
+   * this call (one that a validation adds too late to be hardened fails synthesis) — with the rules
    * of `cdk8s-rootless harden`: what is missing is added (RuntimeDefault seccomp, no privilege
    * escalation, capabilities dropped, runAsNonRoot where the user is known, a read-only root
    * filesystem with an emptyDir at /tmp, no service-account token, the low-port sysctl where a
@@ -154,6 +155,10 @@ export class RootlessHardening {
   private readonly perObject: Map<string, ObjectSettings>;
   private readonly reports: HardenedObjectReport[] = [];
   private readonly errors = new Map<ApiObject, string[]>();
+  /** The objects whose validation reported their errors (an object added while cdk8s validates is not validated). */
+  private readonly reported = new WeakSet<ApiObject>();
+  /** How many constructs were under the scope when `sweep` last found no object that applyTo missed. */
+  private swept = -1;
 
   private constructor(scope: IConstruct, props: RootlessHardeningProps) {
     this.scope = scope;
@@ -170,9 +175,13 @@ export class RootlessHardening {
     return this.reports.map(r => ({ ...r, changes: [...r.changes], notes: [...r.notes] }));
   }
 
-  /** Finds the objects (again: new ones may have been added) and adopts those no one has adopted yet. */
+  /**
+   * Finds the objects (again: new ones may have been added) and adopts those no one has adopted yet:
+   * pod-bearing objects, and Lists (an `Include` of `kubectl get -o yaml` output) whose items are.
+   */
   private adoptAll(): string[] {
-    const objects = this.scope.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && KINDS.has(c.kind));
+    const objects = this.scope.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c)
+      && (isPodBearing(c.apiVersion, c.kind) || (isListKind(c.kind) && (ADOPTED.has(c) || podBearingItems(render(c)).length > 0))));
     const problems: string[] = [];
     if (objects.length === 0) {
       problems.push(`RootlessHardening.applyTo: there is no pod-bearing object (${[...KINDS].join(', ')}) under ${this.where()}. `
@@ -203,7 +212,10 @@ export class RootlessHardening {
     return problems;
   }
 
-  /** Adopts one object: patches, the verification hook, and its errors (reported by a validation of the object itself). */
+  /**
+   * Adopts one object (or each pod-bearing item of a List): patches, the verification hook, and its
+   * errors (reported by a validation of the object itself).
+   */
   private adoptOne(obj: ApiObject, key: string | undefined): void {
     const settings = key !== undefined ? this.perObject.get(key)! : { writablePaths: this.defaultWritablePaths(), exemptions: [] };
     const name = key ?? this.relative(obj);
@@ -212,21 +224,36 @@ export class RootlessHardening {
       userOption: 'the applyTo user',
       writablePathFix: `writablePaths, or objects['${name}'].writablePaths / containerWritablePaths, in RootlessHardening.applyTo's props`,
     };
-    let adoption: Adoption;
+    let rendered: any;
     try {
-      adoption = adopt(obj.toJson(), { ...settings, user: settings.user ?? this.props.user, group: settings.group ?? this.props.group, dialect });
+      rendered = render(obj);
     } catch (e) {
       this.fail(obj, [`RootlessHardening.applyTo cannot render it: ${e instanceof Error ? e.message : e}`]);
       return;
     }
-    obj.addJsonPatch(...adoption.operations.map(toPatch));
-    for (const [k, v] of Object.entries(adoption.ownAnnotations)) obj.metadata.addAnnotation(k, v);
+    const list = isListKind(obj.kind);
+    // a List's items have no metadata of their own in cdk8s: every annotation of theirs is a JSON patch
+    const targets: Target[] = list
+      ? podBearingItems(rendered).map(({ item, index }) => ({
+        manifest: item, pointer: `/items/${index}`, label: `items[${index}] (${item.kind} ${JSON.stringify(item.metadata?.name ?? '?')}): `, path: `${obj.node.path}/items[${index}]`,
+      }))
+      : [{ manifest: rendered, pointer: '', label: '', path: obj.node.path }];
     const exemptionsHint = ` Exemptions for this object go in RootlessHardening.applyTo's objects['${name}'].exemptions (Exemption factories, with a reason).`;
-    this.fail(obj, adoption.errors.map(e => (/only with exemption|declare exemption|declare Exemption|covers nothing/.test(e) ? e + exemptionsHint : e)));
-    this.reports.push({ path: obj.node.path, kind: obj.kind, level: adoption.level, changes: adoption.report.changes, notes: adoption.report.notes });
+    const adopted: { target: Target; adoption: Adoption }[] = [];
+    for (const target of targets) {
+      const adoption = adopt(target.manifest, {
+        ...settings, user: settings.user ?? this.props.user, group: settings.group ?? this.props.group, dialect, listItem: list,
+      });
+      obj.addJsonPatch(...adoption.operations.map(o => toPatch(o, target.pointer)));
+      for (const [k, v] of Object.entries(adoption.ownAnnotations)) obj.metadata.addAnnotation(k, v);
+      this.fail(obj, adoption.errors.map(e => target.label + (/only with exemption|declare exemption|declare Exemption|covers nothing/.test(e) ? e + exemptionsHint : e)));
+      const { changes, notes } = adoption.report;
+      this.reports.push({ path: target.path, kind: target.manifest.kind, level: adoption.level, changes, notes });
+      adopted.push({ target, adoption });
+    }
 
     // verified again while cdk8s serializes the object: what a later patch or Lazy value changed is caught
-    const isPod = podTemplatePath(obj.kind)?.length === 0;
+    const ownLevel = !list && podTemplatePath(obj.kind)?.length === 0;
     let rendering = false;
     obj.metadata.addAnnotation(RootlessAnnotations.PSS_LEVEL, Lazy.any({
       produce: () => {
@@ -234,19 +261,47 @@ export class RootlessHardening {
         rendering = true;
         let manifest: any;
         try {
-          manifest = obj.toJson();
+          manifest = render(obj);
         } finally {
           rendering = false;
         }
-        const v = verifyAdopted(manifest, adoption.exemptions);
-        if (v.errors.length > 0 && (this.errors.get(obj) ?? []).length === 0) {
-          const path = obj.node.path;
-          throw new Error(`Validation failed with the following errors:\n  [${path}] ${v.errors.join(`\n  [${path}] `)}`);
+        const errors: string[] = [];
+        let level: string | undefined;
+        for (const { target, adoption } of adopted) {
+          const at = target.pointer === '' ? manifest : manifest?.items?.[Number(target.pointer.slice('/items/'.length))];
+          // a Pod is its own template: the level goes here; a workload's (or a List item's) is on its template (a JSON patch)
+          const v = verifyAdopted(at, adoption.exemptions, !ownLevel);
+          errors.push(...v.errors.map(e => target.label + e));
+          level = v.level;
         }
-        // a Pod is its own template: the level goes here; a workload's is on its template (a JSON patch)
-        return isPod ? v.level : undefined;
+        // errors that a validation reported have failed the synthesis already; others (an object that cdk8s' validation
+        // did not reach, because it was added while cdk8s validated) are thrown here, as are those of an unadopted object
+        const recorded = this.reported.has(obj) ? [] : this.errors.get(obj) ?? [];
+        const all = [...recorded, ...errors.filter(e => !recorded.includes(e))];
+        if (all.length > 0 && !(this.reported.has(obj) && (this.errors.get(obj) ?? []).length > 0)) throwErrors(obj.node.path, all);
+        this.sweep();
+        return ownLevel ? level : undefined;
       },
     }) as unknown as string);
+  }
+
+  /**
+   * While cdk8s serializes: the pod-bearing objects under the scope that no applyTo adopted (and no
+   * construct of this library hardens) were added while cdk8s validated, after this call's validation
+   * ran (`Testing.synth` validates once; `app.synth()` again per chart). They were not hardened: fail.
+   */
+  private sweep(): void {
+    const all = this.scope.node.findAll();
+    // nothing was added since the last sweep found nothing
+    if (all.length === this.swept) return;
+    const missed = all.filter((c): c is ApiObject => ApiObject.isApiObject(c) && isPodBearing(c.apiVersion, c.kind)
+      && !ADOPTED.has(c) && !isHardenedByConstruct(c));
+    for (const obj of missed) {
+      throwErrors(obj.node.path, [`RootlessHardening.applyTo on ${this.where()} did not harden this ${obj.kind}: it was added while cdk8s validated the app, `
+        + 'after applyTo\'s validation ran (e.g. by another construct\'s validation), and nothing verified it. '
+        + 'Fix: create it when the app is constructed, not during synthesis.']);
+    }
+    this.swept = all.length;
   }
 
   /** Records an object's errors; a validation of the object reports them (cdk8s names its path). */
@@ -254,7 +309,14 @@ export class RootlessHardening {
     if (errors.length === 0) return;
     const first = !this.errors.has(obj);
     this.errors.set(obj, [...this.errors.get(obj) ?? [], ...errors]);
-    if (first) obj.node.addValidation({ validate: () => this.errors.get(obj) ?? [] });
+    if (first) {
+      obj.node.addValidation({
+        validate: () => {
+          this.reported.add(obj);
+          return this.errors.get(obj) ?? [];
+        },
+      });
+    }
   }
 
   /** The key of `props.objects` that names this object, if any. */
@@ -357,6 +419,26 @@ export class RootlessHardening {
   }
 }
 
-function toPatch(o: AddOperation): JsonPatch {
-  return o.op === 'add' ? JsonPatch.add(o.path, o.value) : JsonPatch.replace(o.path, o.value);
+/** One pod-bearing manifest an object holds: the object itself, or an item of a List. */
+interface Target {
+  readonly manifest: any;
+  /** The JSON pointer of the manifest in the object (empty for the object itself). */
+  readonly pointer: string;
+  /** How errors name it (empty for the object itself). */
+  readonly label: string;
+  /** How the report names it. */
+  readonly path: string;
+}
+
+function toPatch(o: AddOperation, pointer: string): JsonPatch {
+  return o.op === 'add' ? JsonPatch.add(pointer + o.path, o.value) : JsonPatch.replace(pointer + o.path, o.value);
+}
+
+function render(obj: ApiObject): any {
+  return obj.toJson();
+}
+
+/** Throws errors in cdk8s' own format, naming the construct path. */
+function throwErrors(path: string, errors: readonly string[]): never {
+  throw new Error(`Validation failed with the following errors:\n  [${path}] ${errors.join(`\n  [${path}] `)}`);
 }

@@ -7,14 +7,15 @@
  */
 import { AddOperation, JsonEditor, additions, pointerSegment } from './editor';
 import { HardenDialect, PodReport, WritablePath, hardenPod } from './pod';
+import { containersOf, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
+import { podSpecOf } from '../../policy/pod-spec';
+import { PolicyLevel } from '../../policy/types';
 import { RootlessAnnotations } from '../annotations';
 import { ExemptionKind } from '../exemption-kind';
 import { readAnnotation, writeAnnotation } from '../exemptions/codec';
 import type { ExemptionValue } from '../exemptions/kind';
 import { describeExemption } from '../exemptions/value';
 import { Verification, verifyConstruct } from '../verify';
-import { containersOf, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
-import { PolicyLevel } from '../../policy/types';
 
 /** What one object is hardened with. */
 export interface AdoptSettings {
@@ -27,6 +28,12 @@ export interface AdoptSettings {
   readonly exemptions: readonly ExemptionValue[];
   /** How fixes are worded. */
   readonly dialect: HardenDialect;
+  /**
+   * The object is an item of a List: it has no cdk8s metadata of its own, so a Pod's annotations are
+   * written by JSON patch, like a workload template's.
+   * @default false
+   */
+  readonly listItem?: boolean;
 }
 
 /** What adopting one object gives. */
@@ -46,6 +53,27 @@ export interface Adoption {
 
 const isMap = (x: unknown): x is Record<string, any> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
+/**
+ * Whether an object of this apiVersion and kind carries a pod: the policy engine's decision
+ * (pod-spec.ts: a pod-bearing kind served from its own API group), so that a custom resource whose
+ * kind is `Pod` in another group is not taken for one.
+ */
+export function isPodBearing(apiVersion: unknown, kind: unknown): boolean {
+  return podSpecOf({ apiVersion, kind }).applicable;
+}
+
+/** Whether a kind is a List (`List`, `PodList`, … with `items`, as kubectl and the API server print them). */
+export function isListKind(kind: unknown): boolean {
+  return typeof kind === 'string' && kind.endsWith('List');
+}
+
+/** The pod-bearing items of a rendered List, with their indexes (none when it has no `items` array). */
+export function podBearingItems(list: unknown): { item: any; index: number }[] {
+  const items = isMap(list) ? list.items : undefined;
+  if (!Array.isArray(items)) return [];
+  return items.flatMap((item, index) => (isMap(item) && isPodBearing(item.apiVersion, item.kind) ? [{ item, index }] : []));
+}
+
 /** Hardens one rendered pod-bearing object (`ApiObject.toJson()`); the object itself is not changed. */
 export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
   const report: PodReport = { changes: [], problems: [], notes: [] };
@@ -58,6 +86,7 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
   const editor = new JsonEditor();
   const annotations = editor.child(editor.child(template, 'metadata') ?? {}, 'annotations');
   const existing = readAnnotation(annotations?.[RootlessAnnotations.EXEMPTIONS]);
+  const repeated = existing.exemptions.filter((e, i) => existing.exemptions.findIndex(x => x.kind === e.kind && x.container === e.container) !== i);
   const exemptions = [
     ...settings.exemptions,
     ...existing.exemptions.filter(e => !settings.exemptions.some(s => s.kind === e.kind && s.container === e.container)),
@@ -65,11 +94,22 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
   const accepts = (kind: ExemptionKind, container: string | null): boolean =>
     exemptions.some(e => e.kind === kind && (e.container === undefined || e.container === container));
   hardenPod(editor, template, template.spec, {
-    user: settings.user, group: settings.group, writablePaths: settings.writablePaths,
-    disableServiceAccountToken: true, accepts, dialect: settings.dialect,
+    user: settings.user,
+    group: settings.group,
+    writablePaths: settings.writablePaths,
+    disableServiceAccountToken: true,
+    accepts,
+    dialect: settings.dialect,
   }, report, new Set());
 
   const errors = [...existing.problems, ...report.problems];
+  for (const e of repeated) {
+    errors.push(`the ${RootlessAnnotations.EXEMPTIONS} annotation declares ${e.kind}${e.container !== undefined ? ` for container "${e.container}"` : ''} twice. `
+      + 'Fix: declare each exemption once.');
+  }
+  // a level the object came with says nothing about the hardened pod: it is computed again (and replaced) below
+  const cameWithLevel = annotations?.[RootlessAnnotations.PSS_LEVEL];
+  if (annotations) delete annotations[RootlessAnnotations.PSS_LEVEL];
   if (!annotations) {
     errors.push('metadata.annotations of the pod template is not a mapping. Fix: make the manifest well formed.');
   } else {
@@ -80,13 +120,15 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
   // A Pod is its own template: its annotations are the object's metadata, which the caller sets through cdk8s'
   // metadata API (the level is a Lazy value there, which verifies it again; a JSON patch of the annotations would
   // replace that map). A workload's template gets both by JSON patch.
-  const isPod = podTemplatePath(copy.kind)?.length === 0;
+  const isPod = !settings.listItem && podTemplatePath(copy.kind)?.length === 0;
   const own: Record<string, string> = {};
   if (annotations && isPod) {
     own[RootlessAnnotations.EXEMPTIONS] = annotations[RootlessAnnotations.EXEMPTIONS];
     const before = (manifest as any).metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS];
     if (before === undefined) delete annotations[RootlessAnnotations.EXEMPTIONS];
     else annotations[RootlessAnnotations.EXEMPTIONS] = before;
+    // the caller's metadata API replaces it (with a Lazy value that verifies it again)
+    if (cameWithLevel !== undefined) annotations[RootlessAnnotations.PSS_LEVEL] = cameWithLevel;
   } else if (annotations) {
     annotations[RootlessAnnotations.PSS_LEVEL] = verification.level;
   }
@@ -106,13 +148,17 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
  * says exactly the declared exemptions; restricted and the rootless rules hold unless a declared
  * exemption covers them; the kubelet starts it; ports bind), and that the level annotation of its
  * pod template, when it has one, is the level of the manifest.
+ * @param levelRequired the level annotation must be there (it was written by JSON patch, which a later patch could remove)
  */
-export function verifyAdopted(manifest: any, exemptions: readonly ExemptionValue[]): Verification {
+export function verifyAdopted(manifest: any, exemptions: readonly ExemptionValue[], levelRequired = false): Verification {
   const names = new Map(containersOf(podTemplateOf(manifest)?.spec).filter(c => typeof c?.name === 'string').map(c => [c.name as string, {}]));
   const v = verifyConstruct(manifest, { exemptions: [...exemptions] }, names);
   const errors = [...v.errors];
   const written = podTemplateOf(manifest)?.metadata?.annotations?.[RootlessAnnotations.PSS_LEVEL];
-  if (written !== undefined && written !== v.level) {
+  if (written === undefined && levelRequired) {
+    errors.push(`pod template annotation ${RootlessAnnotations.PSS_LEVEL} is missing, but the pod is ${v.level}: it was removed after RootlessHardening.applyTo `
+      + 'hardened it (a JSON patch or another construct). Fix: do not patch the pod after applyTo; give what it needs to applyTo (user, writablePaths, exemptions).');
+  } else if (written !== undefined && written !== v.level) {
     errors.push(`pod template annotation ${RootlessAnnotations.PSS_LEVEL} says ${JSON.stringify(written)}, but the pod is ${v.level}: `
       + 'it was changed after RootlessHardening.applyTo hardened it (a JSON patch or another construct). Fix: do not patch the pod after applyTo; '
       + 'give what it needs to applyTo (user, writablePaths, exemptions).');
