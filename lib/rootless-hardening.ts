@@ -109,6 +109,12 @@ export interface HardenedObjectReport {
   readonly notes: string[];
 }
 
+/**
+ * The metadata key of the verification hook of an adopted object: a `Lazy` value that cdk8s resolves
+ * while it serializes the object, and that produces nothing (the key is never written).
+ */
+const VERIFICATION_HOOK = 'rootless.cdk8s.io/apply-to-verification';
+
 /** The objects some `applyTo` has adopted, and by which call. */
 const ADOPTED = new WeakMap<ApiObject, RootlessHardening>();
 const KINDS = new Set(POD_BEARING_KINDS.map(k => k.kind));
@@ -244,7 +250,7 @@ export class RootlessHardening {
       const adoption = adopt(target.manifest, {
         ...settings, user: settings.user ?? this.props.user, group: settings.group ?? this.props.group, dialect, listItem: list,
       });
-      obj.addJsonPatch(...adoption.operations.map(o => toPatch(o, target.pointer)));
+      obj.addJsonPatch(...adoption.operations.map(o => toPatch(o, target.pointer, mapsItsProps(obj))));
       for (const [k, v] of Object.entries(adoption.ownAnnotations)) obj.metadata.addAnnotation(k, v);
       this.fail(obj, adoption.errors.map(e => target.label + (/only with exemption|declare exemption|declare Exemption|covers nothing/.test(e) ? e + exemptionsHint : e)));
       const { changes, notes } = adoption.report;
@@ -255,34 +261,42 @@ export class RootlessHardening {
     // verified again while cdk8s serializes the object: what a later patch or Lazy value changed is caught
     const ownLevel = !list && podTemplatePath(obj.kind)?.length === 0;
     let rendering = false;
-    obj.metadata.addAnnotation(RootlessAnnotations.PSS_LEVEL, Lazy.any({
+    const verify = (): { errors: string[]; level?: string } => {
+      rendering = true;
+      let manifest: any;
+      try {
+        manifest = render(obj);
+      } finally {
+        rendering = false;
+      }
+      const errors: string[] = [];
+      let level: string | undefined;
+      for (const { target, adoption } of adopted) {
+        const at = target.pointer === '' ? manifest : manifest?.items?.[Number(target.pointer.slice('/items/'.length))];
+        // a Pod is its own template: the level is a Lazy value of its metadata; a workload's (or a List item's) is a JSON patch
+        const v = verifyAdopted(at, adoption.exemptions, !ownLevel);
+        errors.push(...v.errors.map(e => target.label + e));
+        level = v.level;
+      }
+      return { errors, level };
+    };
+    // the hook has a key of its own, which it never writes: an annotation set later (the level's key) cannot replace it
+    obj.metadata.addAnnotation(VERIFICATION_HOOK, Lazy.any({
       produce: () => {
         if (rendering) return undefined;
-        rendering = true;
-        let manifest: any;
-        try {
-          manifest = render(obj);
-        } finally {
-          rendering = false;
-        }
-        const errors: string[] = [];
-        let level: string | undefined;
-        for (const { target, adoption } of adopted) {
-          const at = target.pointer === '' ? manifest : manifest?.items?.[Number(target.pointer.slice('/items/'.length))];
-          // a Pod is its own template: the level goes here; a workload's (or a List item's) is on its template (a JSON patch)
-          const v = verifyAdopted(at, adoption.exemptions, !ownLevel);
-          errors.push(...v.errors.map(e => target.label + e));
-          level = v.level;
-        }
+        const { errors } = verify();
         // errors that a validation reported have failed the synthesis already; others (an object that cdk8s' validation
         // did not reach, because it was added while cdk8s validated) are thrown here, as are those of an unadopted object
         const recorded = this.reported.has(obj) ? [] : this.errors.get(obj) ?? [];
         const all = [...recorded, ...errors.filter(e => !recorded.includes(e))];
         if (all.length > 0 && !(this.reported.has(obj) && (this.errors.get(obj) ?? []).length > 0)) throwErrors(obj.node.path, all);
         this.sweep();
-        return ownLevel ? level : undefined;
+        return undefined;
       },
     }) as unknown as string);
+    if (ownLevel) {
+      obj.metadata.addAnnotation(RootlessAnnotations.PSS_LEVEL, Lazy.any({ produce: () => (rendering ? undefined : verify().level) }) as unknown as string);
+    }
   }
 
   /**
@@ -430,8 +444,29 @@ interface Target {
   readonly path: string;
 }
 
-function toPatch(o: AddOperation, pointer: string): JsonPatch {
-  return o.op === 'add' ? JsonPatch.add(pointer + o.path, o.value) : JsonPatch.replace(pointer + o.path, o.value);
+/**
+ * Whether the object's class maps its props to the API's JSON after the patches (cdk8s' imported
+ * classes, e.g. cdk8s-plus' `KubeDeployment`, override `toJson`): there a quantity is read as
+ * `{ value }` and a plain string vanishes.
+ */
+function mapsItsProps(obj: ApiObject): boolean {
+  return obj.toJson !== ApiObject.prototype.toJson;
+}
+
+/** A value with each emptyDir `sizeLimit` (the only quantity the adopt stage writes) as `{ value }`. */
+function asProps(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(asProps);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === 'emptyDir' && typeof (v as any)?.sizeLimit === 'string' ? { ...(v as any), sizeLimit: { value: (v as any).sizeLimit } } : asProps(v);
+  }
+  return out;
+}
+
+function toPatch(o: AddOperation, pointer: string, props: boolean): JsonPatch {
+  const value = props ? asProps(o.value) : o.value;
+  return o.op === 'add' ? JsonPatch.add(pointer + o.path, value) : JsonPatch.replace(pointer + o.path, value);
 }
 
 function render(obj: ApiObject): any {

@@ -153,6 +153,46 @@ describe('applyTo findings', () => {
     expect(r.error).toContain('[test/pod] the rootless.cdk8s.io/exemptions annotation declares hostNetwork twice');
   });
 
+  test('A8 a later addAnnotation of the level key replaced the verification hook: a forged pod and template were written unverified', () => {
+    // a raw Pod: hostPID declared with a reason, then the annotations overwritten by a construct validated later
+    expectRefusedNamingOrSound(chart => {
+      const pod = rawPod(chart, 'pod', { name: 'app', image: 'app:1', securityContext: RUNS_AS_1000 }, { hostPID: true });
+      RootlessHardening.applyTo(chart, { objects: { pod: { exemptions: [Exemption.hostPID(REASON)] } } });
+      new Construct(chart, 'later').node.addValidation({
+        validate: () => {
+          pod.metadata.addAnnotation(EXEMPTIONS, '[]');
+          pod.metadata.addAnnotation(LEVEL, 'restricted');
+          return [];
+        },
+      });
+    }, '[test/pod]');
+    // a Deployment: the hook sat in its own metadata; once replaced, a later patch went unverified
+    expectRefusedNamingOrSound(chart => {
+      const web = rawDeployment(chart, 'web', { spec: { containers: [{ name: 'web', image: 'web:1', securityContext: RUNS_AS_1000 }] } });
+      RootlessHardening.applyTo(chart);
+      new Construct(chart, 'later').node.addValidation({
+        validate: () => {
+          web.metadata.addAnnotation(LEVEL, 'restricted');
+          web.addJsonPatch(JsonPatch.add('/spec/template/spec/hostPID', true));
+          return [];
+        },
+      });
+    }, '[test/web]');
+  });
+
+  test.each([
+    ['Deployment', (c: Construct) => new kplus.Deployment(c, 'w', { containers: [{ image: 'w:1', securityContext: { user: 1000 } }] })],
+    ['Job', (c: Construct) => new kplus.Job(c, 'w', { containers: [{ image: 'w:1', securityContext: { user: 1000 } }] })],
+    ['CronJob', (c: Construct) => new kplus.CronJob(c, 'w', { schedule: Cron.daily(), containers: [{ image: 'w:1', securityContext: { user: 1000 } }] })],
+    ['DaemonSet', (c: Construct) => new kplus.DaemonSet(c, 'w', { containers: [{ image: 'w:1', securityContext: { user: 1000 } }] })],
+    ['raw Pod', (c: Construct) => rawPod(c, 'w', { name: 'main', image: 'w:1', securityContext: RUNS_AS_1000 })],
+  ])('A9 a writable path on a cdk8s-plus %s lost its emptyDir size limit (the Kube* classes read quantities as { value })', (_kind, build) => {
+    const r = synthesize(chart => { build(chart); RootlessHardening.applyTo(chart, { writablePaths: ['/var/cache/app'] }); });
+    const spec = podTemplateOf(r.docs![0])!.spec;
+    const mount = spec.containers[0].volumeMounts.find((m: any) => m.mountPath === '/var/cache/app');
+    expect(spec.volumes.find((v: any) => v.name === mount.name)).toEqual({ name: mount.name, emptyDir: { sizeLimit: '256Mi' } });
+  });
+
   // not fixed (FINDINGS.md A7): applyTo decides by the kind the object was constructed with
   test.failing('A7 a kind changed by a JSON patch hides a pod from applyTo', () => {
     expectRefusedNamingOrSound(chart => {
