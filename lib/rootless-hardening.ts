@@ -13,7 +13,7 @@
  */
 import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { AddOperation } from './hardening/adopt/editor';
+import { AddOperation, quantitiesAsProps } from './hardening/adopt/editor';
 import { Adoption, adopt, isListKind, isPodBearing, podBearingItems, verifyAdopted } from './hardening/adopt/object';
 import { HardenDialect, WritablePath } from './hardening/adopt/pod';
 import { RootlessAnnotations } from './hardening/annotations';
@@ -295,7 +295,8 @@ export class RootlessHardening {
       },
     }) as unknown as string);
     if (ownLevel) {
-      obj.metadata.addAnnotation(RootlessAnnotations.PSS_LEVEL, Lazy.any({ produce: () => (rendering ? undefined : verify().level) }) as unknown as string);
+      const level = Lazy.any({ produce: () => (rendering ? undefined : verify().level) });
+      obj.metadata.addAnnotation(RootlessAnnotations.PSS_LEVEL, level as unknown as string);
     }
   }
 
@@ -453,19 +454,8 @@ function mapsItsProps(obj: ApiObject): boolean {
   return obj.toJson !== ApiObject.prototype.toJson;
 }
 
-/** A value with each emptyDir `sizeLimit` (the only quantity the adopt stage writes) as `{ value }`. */
-function asProps(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(asProps);
-  if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = k === 'emptyDir' && typeof (v as any)?.sizeLimit === 'string' ? { ...(v as any), sizeLimit: { value: (v as any).sizeLimit } } : asProps(v);
-  }
-  return out;
-}
-
 function toPatch(o: AddOperation, pointer: string, props: boolean): JsonPatch {
-  const value = props ? asProps(o.value) : o.value;
+  const value = props ? quantitiesAsProps(o.value) : o.value;
   return o.op === 'add' ? JsonPatch.add(pointer + o.path, value) : JsonPatch.replace(pointer + o.path, value);
 }
 

@@ -135,3 +135,18 @@ export function additions(before: unknown, after: unknown, path = ''): AddOperat
   }
   return before === after ? [] : [{ op: 'replace', path, value: after }];
 }
+
+/**
+ * A value with each emptyDir `sizeLimit` (the only quantity the adopt stage writes) as `{ value }`:
+ * the form cdk8s' imported classes (e.g. cdk8s-plus' `KubeDeployment`) read their props in, after
+ * the patches (a plain string vanishes there).
+ */
+export function quantitiesAsProps(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(quantitiesAsProps);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === 'emptyDir' && typeof (v as any)?.sizeLimit === 'string' ? { ...(v as any), sizeLimit: { value: (v as any).sizeLimit } } : quantitiesAsProps(v);
+  }
+  return out;
+}
