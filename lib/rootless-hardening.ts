@@ -25,7 +25,7 @@ import { kindOf } from './hardening/exemptions/registry';
 import { describeExemption, exemptionValue } from './hardening/exemptions/value';
 import { isHardenedByConstruct } from './hardening/hardening';
 import { pathProblem } from './hardening/paths';
-import { POD_BEARING_KINDS, podTemplatePath } from './policy/k8s-shapes';
+import { POD_BEARING_KINDS, containersOf, podTemplateOf, podTemplatePath } from './policy/k8s-shapes';
 
 /** How `RootlessHardening.applyTo` hardens one object (a key of `RootlessHardeningProps.objects`). */
 export interface ObjectHardeningOptions {
@@ -168,7 +168,9 @@ export class RootlessHardening {
 
   private constructor(scope: IConstruct, props: RootlessHardeningProps) {
     this.scope = scope;
-    this.props = props ?? {};
+    // read once, here: what the caller changes after the call changes nothing (and is not left unvalidated)
+    const given = props ?? {};
+    this.props = { ...given, writablePaths: Array.isArray(given.writablePaths) ? [...given.writablePaths] : given.writablePaths };
     this.perObject = this.validateProps();
     scope.node.addValidation({ validate: () => this.adoptAll() });
   }
@@ -187,7 +189,7 @@ export class RootlessHardening {
    */
   private adoptAll(): string[] {
     const objects = this.scope.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c)
-      && (isPodBearing(c.apiVersion, c.kind) || (isListKind(c.kind) && (ADOPTED.has(c) || podBearingItems(render(c)).length > 0))));
+      && (isPodBearing(c.apiVersion, c.kind) || (isListKind(c.kind) && (ADOPTED.has(c) || holdsPods(c)))));
     const problems: string[] = [];
     if (objects.length === 0) {
       problems.push(`RootlessHardening.applyTo: there is no pod-bearing object (${[...KINDS].join(', ')}) under ${this.where()}. `
@@ -245,6 +247,11 @@ export class RootlessHardening {
       }))
       : [{ manifest: rendered, pointer: '', label: '', path: obj.node.path }];
     const exemptionsHint = ` Exemptions for this object go in RootlessHardening.applyTo's objects['${name}'].exemptions (Exemption factories, with a reason).`;
+    const names = new Set(targets.flatMap(t => containersOf(podTemplateOf(t.manifest)?.spec).map(c => c.name)));
+    for (const container of new Set(settings.writablePaths.flatMap(w => (w.container !== undefined && !names.has(w.container) ? [w.container] : [])))) {
+      this.fail(obj, [`RootlessHardening.applyTo: objects['${name}'].containerWritablePaths names container "${container}", which the object does not have `
+        + `(containers: ${[...names].join(', ') || 'none'}). Fix: use the name of one of its containers, or remove the entry.`]);
+    }
     const adopted: { target: Target; adoption: Adoption }[] = [];
     for (const target of targets) {
       const adoption = adopt(target.manifest, {
@@ -457,6 +464,15 @@ function mapsItsProps(obj: ApiObject): boolean {
 function toPatch(o: AddOperation, pointer: string, props: boolean): JsonPatch {
   const value = props ? quantitiesAsProps(o.value) : o.value;
   return o.op === 'add' ? JsonPatch.add(pointer + o.path, value) : JsonPatch.replace(pointer + o.path, value);
+}
+
+/** Whether a List holds pod-bearing items (one that cannot be rendered is adopted, which reports why). */
+function holdsPods(list: ApiObject): boolean {
+  try {
+    return podBearingItems(render(list)).length > 0;
+  } catch {
+    return true;
+  }
 }
 
 function render(obj: ApiObject): any {

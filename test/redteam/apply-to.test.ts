@@ -193,6 +193,27 @@ describe('applyTo findings', () => {
     expect(spec.volumes.find((v: any) => v.name === mount.name)).toEqual({ name: mount.name, emptyDir: { sizeLimit: '256Mi' } });
   });
 
+  test('A10 props changed after the call were read at synthesis, unvalidated (a writable path "/", another user)', () => {
+    const build = (mutate: boolean) => synthesize(chart => {
+      rawPod(chart, 'pod', { name: 'app', image: 'app:1' });
+      const props = { user: 10001, writablePaths: ['/var/cache/app'] };
+      RootlessHardening.applyTo(chart, props);
+      if (mutate) {
+        props.writablePaths.push('/');
+        props.user = 4242;
+      }
+    });
+    expect(build(true)).toEqual(build(false));
+  });
+
+  test('A11 a containerWritablePaths key that names no container of the object was ignored silently', () => {
+    const r = synthesize(chart => {
+      rawPod(chart, 'pod', { name: 'app', image: 'app:1', securityContext: RUNS_AS_1000 });
+      RootlessHardening.applyTo(chart, { objects: { pod: { containerWritablePaths: { nginx: ['/var/cache/nginx'] } } } });
+    });
+    expect(r.error).toContain("[test/pod] RootlessHardening.applyTo: objects['pod'].containerWritablePaths names container \"nginx\", which the object does not have (containers: app)");
+  });
+
   // not fixed (FINDINGS.md A7): applyTo decides by the kind the object was constructed with
   test.failing('A7 a kind changed by a JSON patch hides a pod from applyTo', () => {
     expectRefusedNamingOrSound(chart => {
