@@ -15,16 +15,11 @@ import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { AddOperation, quantitiesAsProps } from './hardening/adopt/editor';
 import { Adoption, adopt, isListKind, isPodBearing, podBearingItems, verifyAdopted } from './hardening/adopt/object';
-import { HardenDialect, WritablePath } from './hardening/adopt/pod';
+import { HardenDialect } from './hardening/adopt/pod';
+import { HardeningSettings, hardeningSettings } from './hardening/adopt/settings';
 import { RootlessAnnotations } from './hardening/annotations';
-import { MAX_ID } from './hardening/defaults';
 import { Exemption } from './hardening/exemption';
-import { entryOf, entryProblems, isContainerName } from './hardening/exemptions/codec';
-import type { ExemptionValue } from './hardening/exemptions/kind';
-import { kindOf } from './hardening/exemptions/registry';
-import { describeExemption, exemptionValue } from './hardening/exemptions/value';
 import { isHardenedByConstruct } from './hardening/hardening';
-import { pathProblem } from './hardening/paths';
 import { POD_BEARING_KINDS, containersOf, podTemplateOf, podTemplatePath } from './policy/k8s-shapes';
 
 /** How `RootlessHardening.applyTo` hardens one object (a key of `RootlessHardeningProps.objects`). */
@@ -119,13 +114,6 @@ const VERIFICATION_HOOK = 'rootless.cdk8s.io/apply-to-verification';
 const ADOPTED = new WeakMap<ApiObject, RootlessHardening>();
 const KINDS = new Set(POD_BEARING_KINDS.map(k => k.kind));
 
-interface ObjectSettings {
-  readonly key?: string;
-  readonly user?: number;
-  readonly group?: number;
-  readonly writablePaths: WritablePath[];
-  readonly exemptions: ExemptionValue[];
-}
 
 /**
  * Hardens the pod-bearing objects of an existing cdk8s app: `RootlessHardening.applyTo(chart)`.
@@ -157,8 +145,7 @@ export class RootlessHardening {
   /** The scope the hardening applies to. */
   public readonly scope: IConstruct;
 
-  private readonly props: RootlessHardeningProps;
-  private readonly perObject: Map<string, ObjectSettings>;
+  private readonly settings: HardeningSettings;
   private readonly reports: HardenedObjectReport[] = [];
   private readonly errors = new Map<ApiObject, string[]>();
   /** The objects whose validation reported their errors (an object added while cdk8s validates is not validated). */
@@ -169,9 +156,7 @@ export class RootlessHardening {
   private constructor(scope: IConstruct, props: RootlessHardeningProps) {
     this.scope = scope;
     // read once, here: what the caller changes after the call changes nothing (and is not left unvalidated)
-    const given = props ?? {};
-    this.props = { ...given, writablePaths: Array.isArray(given.writablePaths) ? [...given.writablePaths] : given.writablePaths };
-    this.perObject = this.validateProps();
+    this.settings = hardeningSettings(props ?? {}, `RootlessHardening.applyTo(${this.where()})`);
     scope.node.addValidation({ validate: () => this.adoptAll() });
   }
 
@@ -211,7 +196,7 @@ export class RootlessHardening {
       ADOPTED.set(obj, this);
       this.adoptOne(obj, key);
     }
-    for (const key of this.perObject.keys()) {
+    for (const key of this.settings.objects.keys()) {
       if (!matched.has(key)) {
         problems.push(`RootlessHardening.applyTo: objects['${key}'] names no pod-bearing object under ${this.where()} `
           + `(pod-bearing objects: ${objects.map(o => this.relative(o)).join(', ') || 'none'}). Fix: use the construct path of the workload, or remove the key.`);
@@ -225,7 +210,7 @@ export class RootlessHardening {
    * errors (reported by a validation of the object itself).
    */
   private adoptOne(obj: ApiObject, key: string | undefined): void {
-    const settings = key !== undefined ? this.perObject.get(key)! : { writablePaths: this.defaultWritablePaths(), exemptions: [] };
+    const settings = key !== undefined ? this.settings.objects.get(key)! : { writablePaths: this.settings.writablePaths, exemptions: [] };
     const name = key ?? this.relative(obj);
     const dialect: HardenDialect = {
       userFix: `give RootlessHardening.applyTo a user (props.user, or objects['${name}'].user for this object)`,
@@ -248,14 +233,15 @@ export class RootlessHardening {
       : [{ manifest: rendered, pointer: '', label: '', path: obj.node.path }];
     const exemptionsHint = ` Exemptions for this object go in RootlessHardening.applyTo's objects['${name}'].exemptions (Exemption factories, with a reason).`;
     const names = new Set(targets.flatMap(t => containersOf(podTemplateOf(t.manifest)?.spec).map(c => c.name)));
-    for (const container of new Set(settings.writablePaths.flatMap(w => (w.container !== undefined && !names.has(w.container) ? [w.container] : [])))) {
+    const unknown = settings.writablePaths.flatMap(w => (w.container !== undefined && !names.has(w.container) ? [w.container] : []));
+    for (const container of new Set(unknown)) {
       this.fail(obj, [`RootlessHardening.applyTo: objects['${name}'].containerWritablePaths names container "${container}", which the object does not have `
         + `(containers: ${[...names].join(', ') || 'none'}). Fix: use the name of one of its containers, or remove the entry.`]);
     }
     const adopted: { target: Target; adoption: Adoption }[] = [];
     for (const target of targets) {
       const adoption = adopt(target.manifest, {
-        ...settings, user: settings.user ?? this.props.user, group: settings.group ?? this.props.group, dialect, listItem: list,
+        ...settings, user: settings.user ?? this.settings.user, group: settings.group ?? this.settings.group, dialect, listItem: list,
       });
       obj.addJsonPatch(...adoption.operations.map(o => toPatch(o, target.pointer, mapsItsProps(obj))));
       for (const [k, v] of Object.entries(adoption.ownAnnotations)) obj.metadata.addAnnotation(k, v);
@@ -347,7 +333,7 @@ export class RootlessHardening {
     const parent = obj.node.scope;
     if (obj.node.id === 'Resource' && parent) names.push(parent.node.path);
     const base = this.scope.node.path;
-    for (const key of this.perObject.keys()) {
+    for (const key of this.settings.objects.keys()) {
       if (names.some(n => n === key || (base !== '' && n === `${base}/${key}`) || (base === '' && n === key))) return key;
     }
     return undefined;
@@ -363,82 +349,6 @@ export class RootlessHardening {
     return this.scope.node.path === '' ? 'the app' : this.scope.node.path;
   }
 
-  private defaultWritablePaths(): WritablePath[] {
-    return (this.props.writablePaths ?? []).map(path => ({ path }));
-  }
-
-  /** Validates the props at the call, naming each bad prop and its fix. */
-  private validateProps(): Map<string, ObjectSettings> {
-    const problems: string[] = [];
-    const id = (prop: string, v: unknown): void => {
-      if (v === undefined) return;
-      if (!(Number.isInteger(v) && (v as number) > 0 && (v as number) <= MAX_ID)) {
-        problems.push(`${prop}: ${JSON.stringify(v)} is not a non-root numeric ID. Fix: use an integer in 1..${MAX_ID} (the image's numeric USER); `
-          + 'to keep a container that runs as root, declare Exemption.runAsRoot(reason, { container }) for its object.');
-      }
-    };
-    const paths = (prop: string, list: unknown): string[] => {
-      if (list === undefined) return [];
-      if (!Array.isArray(list)) {
-        problems.push(`${prop}: is not a list of paths. Fix: give absolute paths, e.g. ['/var/cache/nginx'].`);
-        return [];
-      }
-      return list.filter((p, i) => {
-        const problem = pathProblem(p, 'the whole filesystem would be writable: declare Exemption.writableRootFilesystem instead');
-        if (problem) problems.push(`${prop}[${i}]: ${JSON.stringify(p)} ${problem}. Fix: give an absolute, normalized path such as /var/cache/app.`);
-        return !problem;
-      });
-    };
-    const p = this.props;
-    id('props.user', p.user);
-    id('props.group', p.group);
-    const defaults = paths('props.writablePaths', p.writablePaths);
-    const out = new Map<string, ObjectSettings>();
-    for (const [key, o] of Object.entries(p.objects ?? {})) {
-      const prop = `props.objects['${key}']`;
-      if (typeof o !== 'object' || o === null) {
-        problems.push(`${prop}: is not an object. Fix: give { user?, group?, writablePaths?, containerWritablePaths?, exemptions? }.`);
-        continue;
-      }
-      if (key === '') problems.push(`${prop}: an empty key names nothing. Fix: use the construct path of a workload.`);
-      id(`${prop}.user`, o.user);
-      id(`${prop}.group`, o.group);
-      const writable: WritablePath[] = [...defaults, ...paths(`${prop}.writablePaths`, o.writablePaths)].map(path => ({ path }));
-      for (const [container, list] of Object.entries(o.containerWritablePaths ?? {})) {
-        if (!isContainerName(container)) {
-          problems.push(`${prop}.containerWritablePaths: ${JSON.stringify(container)} is not a container name. Fix: use the name of a container of the object.`);
-        }
-        writable.push(...paths(`${prop}.containerWritablePaths['${container}']`, list).map(path => ({ container, path })));
-      }
-      out.set(key, { key, user: o.user, group: o.group, writablePaths: writable, exemptions: this.exemptions(`${prop}.exemptions`, o.exemptions, problems) });
-    }
-    if (problems.length > 0) {
-      throw new Error(`RootlessHardening.applyTo(${this.where()}): invalid props:\n  ${problems.join('\n  ')}`);
-    }
-    return out;
-  }
-
-  /** The exemptions of one object, as immutable values, with the problems of each (the reason rule, scope). */
-  private exemptions(prop: string, list: unknown, problems: string[]): ExemptionValue[] {
-    if (list === undefined) return [];
-    if (!Array.isArray(list)) {
-      problems.push(`${prop}: is not a list. Fix: give [Exemption.…(reason)].`);
-      return [];
-    }
-    const out: ExemptionValue[] = [];
-    list.forEach((e, i) => {
-      const value = exemptionValue(e);
-      if (!value) {
-        problems.push(`${prop}[${i}]: not an Exemption. Fix: make it with the Exemption factories, e.g. Exemption.hostPath(reason).`);
-        return;
-      }
-      const at = `${prop}[${i}] (${describeExemption(value)})`;
-      if (out.some(x => x.kind === value.kind && x.container === value.container)) problems.push(`${at}: declared twice. Fix: declare it once.`);
-      for (const q of entryProblems({ ...entryOf(value) }, kindOf(value.kind))) problems.push(`${at}${q.field ? `.${q.field}` : ''}: ${q.problem}`);
-      out.push(value);
-    });
-    return out;
-  }
 }
 
 /** One pod-bearing manifest an object holds: the object itself, or an item of a List. */
