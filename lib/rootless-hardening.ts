@@ -182,8 +182,16 @@ export class RootlessHardening {
     }
     const matched = new Set<string>();
     for (const obj of objects) {
-      const key = this.keyOf(obj);
-      if (key !== undefined) matched.add(key);
+      const keys = this.keysOf(obj);
+      const key = keys[0];
+      keys.forEach(k => matched.add(k));
+      if (keys.length > 1) {
+        problems.push(`RootlessHardening.applyTo: ${keys.map(k => `objects['${k}']`).join(' and ')} name the same object (${obj.node.path}). Fix: keep one of them.`);
+      }
+      if (key !== undefined && isHardenedByConstruct(obj)) {
+        problems.push(`RootlessHardening.applyTo: objects['${key}'] names ${obj.node.path}, which a construct of this library hardens itself (applyTo leaves it alone). `
+          + 'Fix: give the user, writable paths and exemptions in that construct\'s props, and remove the key.');
+      }
       const owner = ADOPTED.get(obj);
       if (isHardenedByConstruct(obj) || owner === this) continue;
       if (owner !== undefined) {
@@ -328,15 +336,13 @@ export class RootlessHardening {
   }
 
   /** The key of `props.objects` that names this object, if any. */
-  private keyOf(obj: ApiObject): string | undefined {
+  /** Every key of `props.objects` that names this object. */
+  private keysOf(obj: ApiObject): string[] {
     const names = [obj.node.path];
     const parent = obj.node.scope;
     if (obj.node.id === 'Resource' && parent) names.push(parent.node.path);
     const base = this.scope.node.path;
-    for (const key of this.settings.objects.keys()) {
-      if (names.some(n => n === key || (base !== '' && n === `${base}/${key}`) || (base === '' && n === key))) return key;
-    }
-    return undefined;
+    return [...this.settings.objects.keys()].filter(key => names.some(n => n === key || (base !== '' && n === `${base}/${key}`)));
   }
 
   private relative(obj: ApiObject): string {

@@ -214,6 +214,19 @@ describe('applyTo findings', () => {
     expect(r.error).toContain("[test/pod] RootlessHardening.applyTo: objects['pod'].containerWritablePaths names container \"nginx\", which the object does not have (containers: app)");
   });
 
+  test('A12 an objects key naming one of the library\'s own workloads was ignored silently; two keys naming one object, misreported', () => {
+    const own = synthesize(chart => {
+      new RootlessJob(chart, 'migrate', { user: 1000, containers: [{ image: 'migrate:1' }] });
+      RootlessHardening.applyTo(chart, { objects: { migrate: { user: 2000 } } });
+    });
+    expect(own.error).toContain("[test] RootlessHardening.applyTo: objects['migrate'] names test/migrate/Resource, which a construct of this library hardens itself");
+    const twice = synthesize(chart => {
+      rawPod(chart, 'pod', { name: 'app', image: 'app:1', securityContext: RUNS_AS_1000 });
+      RootlessHardening.applyTo(chart, { objects: { 'pod': { user: 2000 }, 'test/pod': { user: 3000 } } });
+    });
+    expect(twice.error).toContain("[test] RootlessHardening.applyTo: objects['pod'] and objects['test/pod'] name the same object (test/pod)");
+  });
+
   // not fixed (FINDINGS.md A7): applyTo decides by the kind the object was constructed with
   test.failing('A7 a kind changed by a JSON patch hides a pod from applyTo', () => {
     expectRefusedNamingOrSound(chart => {
