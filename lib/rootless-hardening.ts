@@ -11,7 +11,7 @@
  * once (validations run more than once per synthesis), so the call is idempotent. A `Lazy` value
  * in the object's metadata verifies it again while cdk8s serializes it, as the constructs' own are.
  */
-import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { AddOperation, quantitiesAsProps } from './hardening/adopt/editor';
 import { Adoption, adopt, isListKind, isPodBearing, podBearingItems, verifyAdopted } from './hardening/adopt/object';
@@ -150,6 +150,8 @@ export class RootlessHardening {
   private readonly errors = new Map<ApiObject, string[]>();
   /** The objects whose validation reported their errors (an object added while cdk8s validates is not validated). */
   private readonly reported = new WeakSet<ApiObject>();
+  /** The charts that have an adopted object whose verification hook runs `sweep`. */
+  private readonly sweepers = new Set<Chart>();
   /** How many constructs were under the scope when `sweep` last found no object that applyTo missed. */
   private swept = -1;
 
@@ -281,6 +283,10 @@ export class RootlessHardening {
       }
       return { errors, level };
     };
+    // one object per chart looks for objects added too late (each looking would take time quadratic in the objects)
+    const chart = Chart.of(obj);
+    const sweeper = !this.sweepers.has(chart);
+    this.sweepers.add(chart);
     // the hook has a key of its own, which it never writes: an annotation set later (the level's key) cannot replace it
     obj.metadata.addAnnotation(VERIFICATION_HOOK, Lazy.any({
       produce: () => {
@@ -291,7 +297,7 @@ export class RootlessHardening {
         const recorded = this.reported.has(obj) ? [] : this.errors.get(obj) ?? [];
         const all = [...recorded, ...errors.filter(e => !recorded.includes(e))];
         if (all.length > 0 && !(this.reported.has(obj) && (this.errors.get(obj) ?? []).length > 0)) throwErrors(obj.node.path, all);
-        this.sweep();
+        if (sweeper) this.sweep();
         return undefined;
       },
     }) as unknown as string);
