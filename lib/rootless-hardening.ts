@@ -19,6 +19,7 @@ import { HardenDialect } from './hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from './hardening/adopt/settings';
 import { RootlessAnnotations } from './hardening/annotations';
 import { Exemption } from './hardening/exemption';
+import { writeAnnotation } from './hardening/exemptions/codec';
 import { isHardenedByConstruct } from './hardening/hardening';
 import { POD_BEARING_KINDS, containersOf, podTemplateOf, podTemplatePath } from './policy/k8s-shapes';
 
@@ -109,6 +110,9 @@ export interface HardenedObjectReport {
  * while it serializes the object, and that produces nothing (the key is never written).
  */
 const VERIFICATION_HOOK = 'rootless.cdk8s.io/apply-to-verification';
+
+/** Classes that override `toJson` and were seen to write cdk8s' JSON patches and metadata (checked once per class). */
+const SERIALIZES = new WeakSet<Function>();
 
 /** The objects some `applyTo` has adopted, and by which call. */
 const ADOPTED = new WeakMap<ApiObject, RootlessHardening>();
@@ -275,7 +279,7 @@ export class RootlessHardening {
       const errors: string[] = [];
       let level: string | undefined;
       for (const { target, adoption } of adopted) {
-        const at = target.pointer === '' ? manifest : manifest?.items?.[Number(target.pointer.slice('/items/'.length))];
+        const at = targetIn(manifest, target);
         // a Pod is its own template: the level is a Lazy value of its metadata; a workload's (or a List item's) is a JSON patch
         const v = verifyAdopted(at, adoption.exemptions, !ownLevel);
         errors.push(...v.errors.map(e => target.label + e));
@@ -288,8 +292,10 @@ export class RootlessHardening {
     const sweeper = !this.sweepers.has(chart);
     this.sweepers.add(chart);
     // the hook has a key of its own, which it never writes: an annotation set later (the level's key) cannot replace it
+    let resolved = false;
     obj.metadata.addAnnotation(VERIFICATION_HOOK, Lazy.any({
       produce: () => {
+        resolved = true;
         if (rendering) return undefined;
         const { errors } = verify();
         // errors that a validation reported have failed the synthesis already; others (an object that cdk8s' validation
@@ -304,6 +310,29 @@ export class RootlessHardening {
     if (ownLevel) {
       const level = Lazy.any({ produce: () => (rendering ? undefined : verify().level) });
       obj.metadata.addAnnotation(RootlessAnnotations.PSS_LEVEL, level as unknown as string);
+    }
+
+    // a class of its own that renders the object without cdk8s' serialization would write it without the patches, and unverified
+    if (mapsItsProps(obj) && !SERIALIZES.has(obj.constructor)) {
+      resolved = false;
+      rendering = true;
+      let probe: any;
+      try {
+        probe = render(obj);
+      } catch {
+        probe = undefined; // the hook reports why
+      } finally {
+        rendering = false;
+      }
+      const patched = adopted.every(({ target, adoption }) =>
+        podTemplateOf(targetIn(probe, target))?.metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS] === writeAnnotation(adoption.exemptions));
+      if (probe !== undefined && !(resolved && patched)) {
+        this.fail(obj, [`RootlessHardening.applyTo cannot harden it: its class (${obj.constructor.name}) overrides toJson() and writes neither cdk8s' JSON patches `
+          + 'nor its metadata annotations, so the hardening would not be written, nor verified. Fix: render through ApiObject\'s own toJson() '
+          + '(call super.toJson() and map its result), or give the object its security context yourself.']);
+      } else if (probe !== undefined && adopted.some(a => a.adoption.operations.length > 0)) {
+        SERIALIZES.add(obj.constructor);
+      }
     }
   }
 
@@ -381,6 +410,11 @@ interface Target {
  */
 function mapsItsProps(obj: ApiObject): boolean {
   return obj.toJson !== ApiObject.prototype.toJson;
+}
+
+/** The manifest of a target in the rendered object. */
+function targetIn(manifest: any, target: Target): any {
+  return target.pointer === '' ? manifest : manifest?.items?.[Number(target.pointer.slice('/items/'.length))];
 }
 
 function toPatch(o: AddOperation, pointer: string, props: boolean): JsonPatch {

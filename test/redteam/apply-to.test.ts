@@ -227,6 +227,22 @@ describe('applyTo findings', () => {
     expect(twice.error).toContain("[test] RootlessHardening.applyTo: objects['pod'] and objects['test/pod'] name the same object (test/pod)");
   });
 
+  test('A13 an ApiObject class whose toJson ignores cdk8s\' serialization (patches, metadata) was written unhardened and unverified', () => {
+    /** e.g. a hand-written class that renders a stored manifest itself */
+    class Frozen extends ApiObject {
+      public constructor(scope: Construct, id: string, private readonly manifest: any) {
+        super(scope, id, manifest);
+      }
+      public toJson(): any {
+        return JSON.parse(JSON.stringify(this.manifest));
+      }
+    }
+    expectRefusedNamingOrSound(chart => {
+      new Frozen(chart, 'frozen', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'frozen' }, spec: { containers: [{ name: 'a', image: 'a:1', securityContext: RUNS_AS_1000 }] } });
+      RootlessHardening.applyTo(chart);
+    }, '[test/frozen]');
+  });
+
   // not fixed (FINDINGS.md A7): applyTo decides by the kind the object was constructed with
   test.failing('A7 a kind changed by a JSON patch hides a pod from applyTo', () => {
     expectRefusedNamingOrSound(chart => {
