@@ -327,6 +327,32 @@ describe('applyTo attacks that held', () => {
     expect(build(true).podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(2);
   });
 
+  test('Include\'d YAML 1.1: a "<<" merge key and "yes" are read as kubectl reads them (privileged, hostNetwork: true)', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'redteam-apply-to-')), 'merge.yaml');
+    fs.writeFileSync(file, ['apiVersion: v1', 'kind: Pod', 'metadata: { name: m }', 'x-base: &base { privileged: true }', 'spec:', '  hostNetwork: yes',
+      '  containers:', '  - name: a', '    image: a:1', '    securityContext:', '      <<: *base', '      runAsUser: 1000', ''].join('\n'));
+    const r = synthesize(chart => { new Include(chart, 'vendor', { url: file }); RootlessHardening.applyTo(chart); });
+    expect(r.error).toContain('[test/vendor/m-pod] container "a": privileged: true');
+    expect(r.error).toContain('[test/vendor/m-pod] pod: hostNetwork: true');
+  });
+
+  test('CDK8S_DISABLE_SORT changes no field applyTo writes', () => {
+    const build = () => synthesize(chart => {
+      new kplus.Deployment(chart, 'web', { spread: true, containers: [{ image: 'web:1', portNumber: 80, securityContext: { user: 1000 } }] });
+      rawPod(chart, 'pod', { name: 'app', image: 'app:1', ports: [{ containerPort: 443 }] });
+      RootlessHardening.applyTo(chart, { user: 10001, writablePaths: ['/var/cache/app'] });
+    }).docs!;
+    const sorted = build();
+    process.env.CDK8S_DISABLE_SORT = 'true';
+    try {
+      const unsorted = build();
+      expect(unsorted).toEqual(sorted);
+      expect(writtenProblems(unsorted)).toEqual([]);
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+    }
+  });
+
   test('app.synth() refuses an object added by a late validation too', () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'redteam-apply-to-')) });
     const chart = new Chart(app, 'c');
