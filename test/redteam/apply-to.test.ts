@@ -353,6 +353,37 @@ describe('applyTo attacks that held', () => {
     }
   });
 
+  test.each([
+    ['PodTemplate', 'v1', (spec: any) => ({ template: { spec } })],
+    ['ReplicationController', 'v1', (spec: any) => ({ spec: { template: { spec } } })],
+    ['ReplicaSet', 'extensions/v1beta1', (spec: any) => ({ spec: { template: { spec } } })],
+    ['DaemonSet', 'extensions/v1beta1', (spec: any) => ({ spec: { template: { spec } } })],
+  ])('a raw %s (%s) is hardened and annotated on its template', (kind, apiVersion, body) => {
+    const r = synthesize(chart => {
+      new ApiObject(chart, 'obj', { apiVersion, kind, ...body({ containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 80 }] }] }) } as any);
+      RootlessHardening.applyTo(chart, { user: 10001 });
+    });
+    const [written] = r.docs!;
+    expect(writtenProblems([written])).toEqual([]);
+    expect(podTemplateOf(written)!.metadata.annotations).toEqual({ [EXEMPTIONS]: '[]', [LEVEL]: 'restricted' });
+    expect(podTemplateOf(written)!.spec.securityContext).toMatchObject({ runAsUser: 10001, sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }] });
+  });
+
+  test('a later patch that weakens the template and rewrites both annotations to match is refused (the exemptions were fixed at adoption)', () => {
+    const forged = JSON.stringify([{ id: 'hostPID', container: null, reason: REASON }]);
+    expectRefusedNamingOrSound(chart => {
+      const web = rawDeployment(chart, 'web', { spec: { containers: [{ name: 'web', image: 'web:1', securityContext: RUNS_AS_1000 }] } });
+      RootlessHardening.applyTo(chart);
+      new Construct(chart, 'later').node.addValidation({
+        validate: () => {
+          web.addJsonPatch(JsonPatch.add('/spec/template/spec/hostPID', true),
+            JsonPatch.replace('/spec/template/metadata/annotations', { [EXEMPTIONS]: forged, [LEVEL]: 'baseline' }));
+          return [];
+        },
+      });
+    }, '[test/web]');
+  });
+
   test('app.synth() refuses an object added by a late validation too', () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'redteam-apply-to-')) });
     const chart = new Chart(app, 'c');
