@@ -14,7 +14,7 @@
 import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { AddOperation, quantitiesAsProps } from './hardening/adopt/editor';
-import { Adoption, adopt, isListKind, isPodBearing, podBearingItems, verifyAdopted } from './hardening/adopt/object';
+import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isListKind, isPodBearing, podBearingItems, targetIn, verifyAdopted } from './hardening/adopt/object';
 import { HardenDialect } from './hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from './hardening/adopt/settings';
 import { RootlessAnnotations } from './hardening/annotations';
@@ -114,6 +114,9 @@ const VERIFICATION_HOOK = 'rootless.cdk8s.io/apply-to-verification';
 /** Classes that override `toJson` and were seen to write cdk8s' JSON patches and metadata (checked once per class). */
 const SERIALIZES = new WeakSet<Function>();
 
+/** The applyTo calls of each construct tree, by its root. */
+const CALLS = new WeakMap<IConstruct, RootlessHardening[]>();
+
 /** The objects some `applyTo` has adopted, and by which call. */
 const ADOPTED = new WeakMap<ApiObject, RootlessHardening>();
 const KINDS = new Set(POD_BEARING_KINDS.map(k => k.kind));
@@ -146,6 +149,14 @@ export class RootlessHardening {
     return new RootlessHardening(scope, props);
   }
 
+  /** Adopts for every applyTo call of a construct tree, in construct order of their scopes; reports nothing (the scopes do). */
+  private static adoptTree(root: IConstruct): string[] {
+    const order = new Map(root.node.findAll().map((c, i) => [c, i]));
+    const calls = [...CALLS.get(root) ?? []].sort((a, b) => (order.get(a.scope) ?? 0) - (order.get(b.scope) ?? 0));
+    for (const call of calls) call.adoptAll();
+    return [];
+  }
+
   /** The scope the hardening applies to. */
   public readonly scope: IConstruct;
 
@@ -163,6 +174,17 @@ export class RootlessHardening {
     this.scope = scope;
     // read once, here: what the caller changes after the call changes nothing (and is not left unvalidated)
     this.settings = hardeningSettings(props ?? {}, `RootlessHardening.applyTo(${this.where()})`);
+    // adopted first from a validation of the root (cdk8s validates it before any other construct), so that every other
+    // construct's validation (a RestrictedNamespace judging the workloads in it) sees the hardened objects; in construct
+    // order of the scopes, parents first, as the scopes' own validations would run. The scope's validation reports.
+    const root = scope.node.root;
+    const calls = CALLS.get(root);
+    if (calls) {
+      calls.push(this);
+    } else {
+      CALLS.set(root, [this]);
+      root.node.addValidation({ validate: () => RootlessHardening.adoptTree(root) });
+    }
     scope.node.addValidation({ validate: () => this.adoptAll() });
   }
 
@@ -240,11 +262,7 @@ export class RootlessHardening {
     }
     const list = isListKind(obj.kind);
     // a List's items have no metadata of their own in cdk8s: every annotation of theirs is a JSON patch
-    const targets: Target[] = list
-      ? podBearingItems(rendered).map(({ item, index }) => ({
-        manifest: item, pointer: `/items/${index}`, label: `items[${index}] (${item.kind} ${JSON.stringify(item.metadata?.name ?? '?')}): `, path: `${obj.node.path}/items[${index}]`,
-      }))
-      : [{ manifest: rendered, pointer: '', label: '', path: obj.node.path }];
+    const targets = adoptTargets(rendered, list, obj.node.path);
     const exemptionsHint = ` Exemptions for this object go in RootlessHardening.applyTo's objects['${name}'].exemptions (Exemption factories, with a reason).`;
     const names = new Set(targets.flatMap(t => containersOf(podTemplateOf(t.manifest)?.spec).map(c => c.name)));
     const unknown = settings.writablePaths.flatMap(w => (w.container !== undefined && !names.has(w.container) ? [w.container] : []));
@@ -252,7 +270,7 @@ export class RootlessHardening {
       this.fail(obj, [`RootlessHardening.applyTo: objects['${name}'].containerWritablePaths names container "${container}", which the object does not have `
         + `(containers: ${[...names].join(', ') || 'none'}). Fix: use the name of one of its containers, or remove the entry.`]);
     }
-    const adopted: { target: Target; adoption: Adoption }[] = [];
+    const adopted: { target: AdoptTarget; adoption: Adoption }[] = [];
     for (const target of targets) {
       const adoption = adopt(target.manifest, {
         ...settings, user: settings.user ?? this.settings.user, group: settings.group ?? this.settings.group, dialect, listItem: list,
@@ -273,6 +291,14 @@ export class RootlessHardening {
       let manifest: any;
       try {
         manifest = render(obj);
+      } catch (e) {
+        const set = guardFailure(e);
+        if (set === undefined) throw e;
+        return {
+          errors: [`${set}: a value was set there after RootlessHardening.applyTo hardened the object, where applyTo adds one `
+          + '(a JSON patch, a Lazy value or a construct changed it during synthesis). Fix: set it when the app is constructed, before synthesis '
+          + '(applyTo keeps what is set, and reports what needs an exemption), or leave it to applyTo.'],
+        };
       } finally {
         rendering = false;
       }
@@ -392,17 +418,6 @@ export class RootlessHardening {
 
 }
 
-/** One pod-bearing manifest an object holds: the object itself, or an item of a List. */
-interface Target {
-  readonly manifest: any;
-  /** The JSON pointer of the manifest in the object (empty for the object itself). */
-  readonly pointer: string;
-  /** How errors name it (empty for the object itself). */
-  readonly label: string;
-  /** How the report names it. */
-  readonly path: string;
-}
-
 /**
  * Whether the object's class maps its props to the API's JSON after the patches (cdk8s' imported
  * classes, e.g. cdk8s-plus' `KubeDeployment`, override `toJson`): there a quantity is read as
@@ -412,13 +427,9 @@ function mapsItsProps(obj: ApiObject): boolean {
   return obj.toJson !== ApiObject.prototype.toJson;
 }
 
-/** The manifest of a target in the rendered object. */
-function targetIn(manifest: any, target: Target): any {
-  return target.pointer === '' ? manifest : manifest?.items?.[Number(target.pointer.slice('/items/'.length))];
-}
-
 function toPatch(o: AddOperation, pointer: string, props: boolean): JsonPatch {
   const value = props ? quantitiesAsProps(o.value) : o.value;
+  if (o.op === 'test') return JsonPatch.test(pointer + o.path, value);
   return o.op === 'add' ? JsonPatch.add(pointer + o.path, value) : JsonPatch.replace(pointer + o.path, value);
 }
 

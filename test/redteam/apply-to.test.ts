@@ -11,7 +11,7 @@ import { ApiObject, App, Chart, Cron, Include, JsonPatch, Testing } from 'cdk8s'
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { REASON, synthesize, writtenProblems } from './helpers';
-import { Exemption, RootlessCronJob, RootlessDaemonSet, RootlessHardening, RootlessJob } from '../../lib';
+import { Exemption, RestrictedNamespace, RootlessCronJob, RootlessDaemonSet, RootlessHardening, RootlessJob } from '../../lib';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 
 const EXEMPTIONS = 'rootless.cdk8s.io/exemptions';
@@ -241,6 +241,40 @@ describe('applyTo findings', () => {
       new Frozen(chart, 'frozen', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'frozen' }, spec: { containers: [{ name: 'a', image: 'a:1', securityContext: RUNS_AS_1000 }] } });
       RootlessHardening.applyTo(chart);
     }, '[test/frozen]');
+  });
+
+  test('A14 a RestrictedNamespace validated before applyTo\'s scope judged the workloads unhardened: synthesis failed on an app applyTo hardens', () => {
+    const app = Testing.app();
+    const infra = new Chart(app, 'infra');
+    new RestrictedNamespace(infra, 'ns', { metadata: { name: 'shop' } });
+    const apps = new Chart(app, 'apps', { namespace: 'shop' });
+    rawPod(apps, 'pod', { name: 'app', image: 'app:1', securityContext: RUNS_AS_1000 });
+    new kplus.Deployment(apps, 'web', { containers: [{ image: 'web:1', securityContext: { user: 1000 } }] });
+    RootlessHardening.applyTo(apps);
+    const written = Testing.synth(apps);
+    expect(writtenProblems(written)).toEqual([]);
+    expect(written.map(m => podTemplateOf(m)!.metadata.annotations[LEVEL])).toEqual(['restricted', 'restricted']);
+  });
+
+  test('A15 a member set during synthesis where applyTo adds one was overwritten silently (a later mount and its volume were lost)', () => {
+    const r = synthesize(chart => {
+      const web = new kplus.Deployment(chart, 'web', { containers: [{ image: 'web:1', securityContext: { user: 1000 } }] });
+      RootlessHardening.applyTo(chart, { writablePaths: ['/var/cache/web'] });
+      new Construct(chart, 'later').node.addValidation({
+        validate: () => {
+          if (web.containers[0].mounts.length === 0) web.containers[0].mount('/data', kplus.Volume.fromEmptyDir(chart, 'data', 'data'));
+          return [];
+        },
+      });
+    });
+    if (r.error === undefined) {
+      // written: the author's mount, with its volume
+      const spec = r.docs![0].spec.template.spec;
+      expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+      expect(spec.volumes).toContainEqual({ name: 'data', emptyDir: {} });
+    } else {
+      expect(r.error).toContain('[test/web/Resource] /spec/template/spec/containers/0/volumeMounts: a value was set there after RootlessHardening.applyTo hardened the object');
+    }
   });
 
   // not fixed (FINDINGS.md A7): applyTo decides by the kind the object was constructed with

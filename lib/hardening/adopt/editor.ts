@@ -88,12 +88,25 @@ export class JsonEditor implements PodEditor<Json, unknown[]> {
   }
 }
 
-/** A JSON patch operation that adds or replaces a value (RFC 6902). */
+/**
+ * A JSON patch operation that adds or replaces a value (RFC 6902), or tests one: a `test` without a
+ * value (undefined) asserts that nothing is there, as the JSON patch library cdk8s applies with
+ * compares it (a missing member equals undefined; any value set differs).
+ */
 export interface AddOperation {
-  readonly op: 'add' | 'replace';
+  readonly op: 'add' | 'replace' | 'test';
   /** A JSON pointer (RFC 6901). */
   readonly path: string;
   readonly value: unknown;
+}
+
+/**
+ * The operations with each `add` of a member (not an append) after a `test` that the member is still
+ * missing: a value set there after the operations were computed fails the patch, instead of being
+ * overwritten (applyTo adds only where nothing is set).
+ */
+export function guarded(operations: readonly AddOperation[]): AddOperation[] {
+  return operations.flatMap(o => (o.op === 'add' && !o.path.endsWith('/-') ? [{ op: 'test' as const, path: o.path, value: undefined }, o] : [o]));
 }
 
 /** A JSON pointer segment: `~` and `/` escaped (RFC 6901). */

@@ -5,7 +5,7 @@
  * the constructs' own verify stage (verify.ts). Pure: no cdk8s, cdk8s-plus or constructs imports;
  * lib/rootless-hardening.ts finds the objects and applies the operations.
  */
-import { AddOperation, JsonEditor, additions, pointerSegment } from './editor';
+import { AddOperation, JsonEditor, additions, guarded, pointerSegment } from './editor';
 import { HardenDialect, PodReport, WritablePath, hardenPod } from './pod';
 import { containersOf, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
 import { podSpecOf } from '../../policy/pod-spec';
@@ -134,7 +134,7 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
   }
   let operations: AddOperation[];
   try {
-    operations = [...additions(manifest, copy), ...affinityPins(copy)];
+    operations = [...guarded(additions(manifest, copy)), ...affinityPins(copy)];
   } catch (e) {
     // the rules only add: reaching this is a bug, reported as one
     operations = [];
@@ -196,4 +196,38 @@ function affinityPins(manifest: any): AddOperation[] {
     out.push({ op: 'replace', path: `${at}/${kind}/${list}`, value: once });
   }
   return out;
+}
+
+/** One pod-bearing manifest an object holds: the object itself, or an item of a List. */
+export interface AdoptTarget {
+  readonly manifest: any;
+  /** The JSON pointer of the manifest in the object (empty for the object itself). */
+  readonly pointer: string;
+  /** How errors name it (empty for the object itself). */
+  readonly label: string;
+  /** How the report names it: the object's path, and `/items[i]` for an item of a List. */
+  readonly path: string;
+}
+
+/** The pod-bearing manifests a rendered object holds: itself, or the pod-bearing items of a List. */
+export function adoptTargets(rendered: any, list: boolean, path: string): AdoptTarget[] {
+  if (!list) return [{ manifest: rendered, pointer: '', label: '', path }];
+  return podBearingItems(rendered).map(({ item, index }) => ({
+    manifest: item, pointer: `/items/${index}`, label: `items[${index}] (${item.kind} ${JSON.stringify(item.metadata?.name ?? '?')}): `, path: `${path}/items[${index}]`,
+  }));
+}
+
+/** The manifest of a target in the object rendered again. */
+export function targetIn(manifest: any, target: AdoptTarget): any {
+  return target.pointer === '' ? manifest : manifest?.items?.[Number(target.pointer.slice('/items/'.length))];
+}
+
+/**
+ * The path of the member that a guard (`guarded`, editor.ts: a `test` that it is still missing) found
+ * set, when that is why applying the patches failed; undefined for any other error.
+ */
+export function guardFailure(e: unknown): string | undefined {
+  const text = e instanceof Error ? e.message : String(e);
+  if (!text.includes('TEST_OPERATION_FAILED')) return undefined;
+  return /"op":\s*"test",\s*"path":\s*"([^"]*)"/.exec(text)?.[1] ?? 'a member applyTo adds';
 }
