@@ -13,17 +13,17 @@
  */
 import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { RootlessAnnotations } from './hardening/annotations';
-import { Exemption } from './hardening/exemption';
-import { isHardenedByConstruct } from './hardening/hardening';
 import { AddOperation } from './hardening/adopt/editor';
 import { Adoption, adopt, verifyAdopted } from './hardening/adopt/object';
 import { HardenDialect, WritablePath } from './hardening/adopt/pod';
+import { RootlessAnnotations } from './hardening/annotations';
 import { MAX_ID } from './hardening/defaults';
+import { Exemption } from './hardening/exemption';
 import { entryOf, entryProblems, isContainerName } from './hardening/exemptions/codec';
 import type { ExemptionValue } from './hardening/exemptions/kind';
 import { kindOf } from './hardening/exemptions/registry';
 import { describeExemption, exemptionValue } from './hardening/exemptions/value';
+import { isHardenedByConstruct } from './hardening/hardening';
 import { pathProblem } from './hardening/paths';
 import { POD_BEARING_KINDS, podTemplatePath } from './policy/k8s-shapes';
 

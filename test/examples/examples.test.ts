@@ -114,7 +114,10 @@ test('migrate-existing-app: one applyTo call takes the plain chart to restricted
   expect(podSpec(storefront).securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000 });
   // the raw pod: the default user, the low-port sysctl, emptyDirs at /tmp and at the path given
   expect(status.spec.securityContext).toMatchObject({
-    runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, runAsNonRoot: true,
+    runAsUser: 10001,
+    runAsGroup: 10001,
+    fsGroup: 10001,
+    runAsNonRoot: true,
     sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }],
   });
   expect(status.spec.containers[0].volumeMounts.map((v: any) => v.mountPath)).toEqual(['/tmp', '/var/cache/status']);

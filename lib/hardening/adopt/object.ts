@@ -7,14 +7,14 @@
  */
 import { AddOperation, JsonEditor, additions, pointerSegment } from './editor';
 import { HardenDialect, PodReport, WritablePath, hardenPod } from './pod';
+import { containersOf, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
+import { PolicyLevel } from '../../policy/types';
 import { RootlessAnnotations } from '../annotations';
 import { ExemptionKind } from '../exemption-kind';
 import { readAnnotation, writeAnnotation } from '../exemptions/codec';
 import type { ExemptionValue } from '../exemptions/kind';
 import { describeExemption } from '../exemptions/value';
 import { Verification, verifyConstruct } from '../verify';
-import { containersOf, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
-import { PolicyLevel } from '../../policy/types';
 
 /** What one object is hardened with. */
 export interface AdoptSettings {
@@ -65,8 +65,12 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
   const accepts = (kind: ExemptionKind, container: string | null): boolean =>
     exemptions.some(e => e.kind === kind && (e.container === undefined || e.container === container));
   hardenPod(editor, template, template.spec, {
-    user: settings.user, group: settings.group, writablePaths: settings.writablePaths,
-    disableServiceAccountToken: true, accepts, dialect: settings.dialect,
+    user: settings.user,
+    group: settings.group,
+    writablePaths: settings.writablePaths,
+    disableServiceAccountToken: true,
+    accepts,
+    dialect: settings.dialect,
   }, report, new Set());
 
   const errors = [...existing.problems, ...report.problems];
