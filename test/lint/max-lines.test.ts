@@ -4,42 +4,19 @@
  * fires: it lints generated sources placed (virtually, nothing is written) under lib/ with that
  * override. `npm test` lints the real sources with the same configuration.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import { generatedConfig, probeLinter, ruleMessages } from './probe';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const RULE = 'max-lines';
-
-// The eslintrc (legacy) API, as `npx projen eslint` uses it (ESLINT_USE_FLAT_CONFIG=false).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { LegacyESLint } = require('eslint/use-at-your-own-risk');
-
-function generatedConfig(): any {
-  const text = fs.readFileSync(path.join(ROOT, '.eslintrc.json'), 'utf8');
-  return JSON.parse(text.split('\n').filter(l => !l.startsWith('//')).join('\n'));
-}
 
 /** The generated overrides that set the rule (expected: one, for lib/). */
 const overrides = (generatedConfig().overrides ?? []).filter((o: any) => o.rules?.[RULE] !== undefined);
 
-const eslint = new LegacyESLint({
-  cwd: ROOT,
-  useEslintrc: false,
-  overrideConfig: {
-    root: true,
-    parser: '@typescript-eslint/parser',
-    parserOptions: { ecmaVersion: 2022, sourceType: 'module' },
-    // the overrides as generated, `files` globs included
-    overrides: overrides.map((o: any) => ({ files: o.files, rules: { [RULE]: o.rules[RULE] } })),
-  },
-});
+// the overrides as generated, `files` globs included
+const eslint = probeLinter({ overrides: overrides.map((o: any) => ({ files: o.files, rules: { [RULE]: o.rules[RULE] } })) });
 
 /** The messages of the rule for `source` linted as if it were the file `file` (relative to the root). */
 async function maxLinesErrors(file: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(source, { filePath: path.join(ROOT, file) });
-  const fatal = result.messages.filter((m: any) => m.fatal);
-  if (fatal.length > 0) throw new Error(`eslint could not parse the probe: ${fatal.map((m: any) => m.message).join('; ')}`);
-  return result.messages.filter((m: any) => m.ruleId === RULE).map((m: any) => m.message);
+  return ruleMessages(eslint, RULE, file, source);
 }
 
 /** A source of `lines` lines of code, each ending with a line break. */
