@@ -16,11 +16,6 @@ import { DEFAULT_PARSE_LIMITS, ManifestSink, ManifestSource, ParseLimits, emitVa
 import { errorMessage, lineAt } from './text-lines';
 import { parseYamlStream } from './yaml-decoder';
 
-// harden.ts and harden-text.ts import these from here.
-export type { ManifestError, ManifestSource } from './manifest-objects';
-export { ManifestObject } from './manifest-objects';
-export { errorMessage } from './text-lines';
-
 /**
  * Parses a manifest text: reports every object (each non-empty document; each item of a
  * List or top-level array) and every error, in source order, to `sink`. Never throws for
