@@ -7,9 +7,13 @@ import { ExemptionKind } from '../../lib/hardening/exemption-kind';
 import { judge } from '../../lib/hardening/verify';
 
 const windowsPod = {
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'w' },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'w' },
   spec: {
-    os: { name: 'windows' }, automountServiceAccountToken: false, securityContext: { runAsNonRoot: true },
+    os: { name: 'windows' },
+    automountServiceAccountToken: false,
+    securityContext: { runAsNonRoot: true },
     containers: [{ name: 'app', image: 'mcr.microsoft.com/windows/servercore:ltsc2022', securityContext: { windowsOptions: { runAsUserName: 'ContainerUser' } } }],
   },
 };
