@@ -5,7 +5,7 @@ import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
 import { hardenedPodSpec } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
-import { nonNegativeIntegerProblem } from './workload-validation';
+import { alwaysRestartProblems, nonNegativeIntegerProblem } from './workload-validation';
 
 /**
  * Props of a `RootlessDaemonSet`: the cdk8s-plus `DaemonSetProps` (containers with hardening
@@ -110,11 +110,7 @@ export class RootlessDaemonSet extends kplus.DaemonSet {
 
 /** The DaemonSet fields the API server would refuse, and spread. */
 function daemonSetProblems(props: RootlessDaemonSetProps): string[] {
-  const problems: string[] = [];
-  if (props.restartPolicy !== undefined && props.restartPolicy !== kplus.RestartPolicy.ALWAYS) {
-    problems.push(`props.restartPolicy: ${JSON.stringify(props.restartPolicy)} is not allowed for the pods of a DaemonSet (the API server accepts only `
-      + 'Always: the DaemonSet keeps one pod running on every node). Fix: leave it unset. For a task that runs to completion, use RootlessJob.');
-  }
+  const problems = alwaysRestartProblems(props.restartPolicy, 'DaemonSet', 'For a task that runs to completion, use RootlessJob.');
   if (props.spread) {
     problems.push('props.spread: true adds a required pod anti-affinity per hostname and per zone; a DaemonSet already runs one pod per node, '
       + 'and the zone term would keep all but one of its pods per zone from being scheduled. Fix: remove spread (choose nodes with '

@@ -2,9 +2,11 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HardenedContainerProps } from './hardening';
+import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
 import { hardenedPodSpec } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
+import { alwaysRestartProblems } from './workload-validation';
 
 /**
  * Props of a `RootlessDeployment`: the cdk8s-plus `DeploymentProps` (containers with hardening
@@ -61,6 +63,7 @@ export class RootlessDeployment extends kplus.Deployment {
 
   public constructor(scope: Construct, id: string, props: RootlessDeploymentProps = {}) {
     super(scope, id, { ...props, ...Hardening.kplusWorkloadProps(props) });
+    throwPropsProblems(this, alwaysRestartProblems(props.restartPolicy, 'Deployment', 'For a task that runs to completion, use RootlessJob.'));
     Hardening.applySpread(this, props.spread);
     this.hardening = new Hardening(this, props);
     this.hardening.addContainers(props);

@@ -7,6 +7,7 @@ import { Hardening } from './hardening/hardening';
 import { normalizePath as normalize, pathProblem } from './hardening/paths';
 import { ClaimMount, hardenedPodSpec, withClaimTemplates } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
+import { alwaysRestartProblems } from './workload-validation';
 
 /**
  * How the volumes of the claim templates are made writable by the (non-root) app containers.
@@ -211,6 +212,7 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
       type: kplus.ServiceType.CLUSTER_IP,
     });
     super(scope, id, { ...props, ...Hardening.kplusWorkloadProps(hardened), service });
+    throwPropsProblems(this, alwaysRestartProblems(props.restartPolicy, 'StatefulSet', 'For a task that runs to completion, use RootlessJob.'));
     Hardening.applySpread(this, props.spread);
     this.volumeClaimTemplates = claims;
     this.volumePermissions = mode;

@@ -241,6 +241,17 @@ export function durationSeconds(value: unknown): { seconds?: number; problem?: s
   return { seconds };
 }
 
+/**
+ * A workload whose controller keeps its pods running (Deployment, StatefulSet, DaemonSet): the API
+ * server accepts only `restartPolicy: Always` in its pod template.
+ * @param fix what to use for a task that runs to completion
+ */
+export function alwaysRestartProblems(restartPolicy: string | undefined, kind: string, fix: string): string[] {
+  if (restartPolicy === undefined || restartPolicy === 'Always') return [];
+  return [`props.restartPolicy: ${JSON.stringify(restartPolicy)} is not allowed for the pods of a ${kind} (the API server accepts only `
+    + `Always: the ${kind} keeps its pods running). Fix: leave it unset. ${fix}`];
+}
+
 /** The Job fields shared by `RootlessJob` and `RootlessCronJob` (cdk8s-plus `JobProps` and the pod's restart policy). */
 export interface JobFields {
   readonly restartPolicy?: string;

@@ -12,7 +12,9 @@
 import type * as YAML from 'yaml';
 import { Cursor, EditPlan, applyPlans } from './harden-edit';
 import { yaml } from './lazy';
-import { ManifestError, ManifestObject, errorMessage, parseManifests } from './manifest-parser';
+import { ManifestError, ManifestObject } from './manifest-objects';
+import { parseManifests } from './manifest-parser';
+import { errorMessage } from './text-lines';
 import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from '../hardening/adopt/pod';
 import { RootlessAnnotations } from '../hardening/annotations';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';

@@ -18,7 +18,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { CommandContext, parseByteSize } from './audit';
 import type * as HardenTextModule from './harden-text';
 import { ExitCode, UsageError } from './io';
-import { ManifestError, ManifestSource } from './manifest-parser';
+import { ManifestError, ManifestSource } from './manifest-objects';
 import { DEFAULT_MAX_BYTES, readManifests } from './manifest-reader';
 import type { HardenOptions, WritablePath } from '../hardening/adopt/pod';
 import { MAX_ID } from '../hardening/defaults';

@@ -16,8 +16,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { StringDecoder } from 'string_decoder';
 import { isDockerfileName } from './dockerfile';
-import { DEFAULT_PARSE_LIMITS, ManifestError, ManifestSink, ManifestSource, ParseLimits, errorMessage, parseManifests } from './manifest-parser';
+import { DEFAULT_PARSE_LIMITS, ManifestError, ManifestSink, ManifestSource, ParseLimits } from './manifest-objects';
+import { parseManifests } from './manifest-parser';
 import { ManifestStreamParser } from './manifest-stream';
+import { errorMessage } from './text-lines';
 
 /**
  * Default cap on one document or List item (streamed inputs), or on one whole input (Dockerfiles,

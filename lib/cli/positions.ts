@@ -12,7 +12,7 @@
  * container, else the pod spec's `securityContext`, else the object's first line.
  */
 import * as yaml from 'js-yaml';
-import { nodeStart } from './manifest-parser';
+import { nodeStart } from './item-offsets';
 import type { ObjectText } from './report';
 import { CONTAINER_LISTS, podTemplatePath } from '../policy/k8s-shapes';
 import type { Violation } from '../policy/types';

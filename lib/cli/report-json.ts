@@ -17,7 +17,7 @@
  * says where it came from, with the warn and audit findings. Errors are kept until the end (they
  * are few); results are not kept.
  */
-import type { ManifestError } from './manifest-parser';
+import type { ManifestError } from './manifest-objects';
 import { AuditEnd, AuditRecord, ReportWriter } from './report';
 
 /** The JSON reporter (see the file comment). */

@@ -17,7 +17,7 @@ import { pathToFileURL } from 'url';
 import type * as sarif from 'sarif';
 import { PodSecurity } from '../policy';
 import { DOCKERFILE_RULES } from './dockerfile';
-import type { ManifestError } from './manifest-parser';
+import type { ManifestError } from './manifest-objects';
 import { FieldLines } from './positions';
 import {
   AcceptedViolation, AuditEnd, AuditRecord, DockerfileViolation, INFORMATION_URI, PSS_URI, ReportWriter, documentRef, objectName, toolVersion,

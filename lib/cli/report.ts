@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DockerfileAudit } from './dockerfile';
-import type { ManifestError } from './manifest-parser';
+import type { ManifestError } from './manifest-objects';
 import type { EvaluationResult, PolicyLevel, Violation } from '../policy/types';
 
 /** The audit of one object. */

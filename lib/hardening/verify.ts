@@ -52,7 +52,14 @@ export interface JudgeOptions {
  */
 export function judge(manifest: unknown, exemptions: readonly ExemptionLike[], options: JudgeOptions = {}): RootlessVerdict {
   const reverted = exemptions.length === 0 ? manifest : revertExemptions(manifest, exemptions);
-  const uncovered = PodSecurity.evaluate(reverted, { level: options.level ?? PolicyLevel.RESTRICTED, version: options.version });
+  const at = { level: options.level ?? PolicyLevel.RESTRICTED, version: options.version };
+  let uncovered = PodSecurity.evaluate(reverted, at);
+  // A revert can write a field the API rejects on this pod (privileged's allowPrivilegeEscalation: false on a
+  // Windows pod, which older policy versions still check): that malformation is the revert's, not the manifest's,
+  // so only the violations count, as in the admission policy, which relaxes the checks instead of rewriting the pod.
+  if (uncovered.malformed !== undefined && reverted !== manifest && PodSecurity.evaluate(manifest, at).malformed === undefined) {
+    uncovered = { ...uncovered, malformed: undefined, allowed: uncovered.violations.length === 0 };
+  }
   if (!uncovered.applicable) return { applicable: false, allowed: true, uncovered, rootless: [] };
   const spec = podTemplateOf(reverted)?.spec;
   const rootless = options.rootlessRules !== false && typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? rootlessFindings(spec) : [];

@@ -16,7 +16,8 @@
  * cdk8s, cdk8s-plus or constructs.
  */
 import * as fs from 'fs';
-import { ManifestError, ManifestObject, parseManifests } from '../cli/manifest-parser';
+import { ManifestError, ManifestObject } from '../cli/manifest-objects';
+import { parseManifests } from '../cli/manifest-parser';
 import { RootlessAnnotations } from '../hardening/annotations';
 import { DeclaredExemption, declaredExemptions } from '../hardening/declared-exemptions';
 import { kindOf, kindsRelaxing } from '../hardening/exemptions/registry';

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import * as yaml from 'js-yaml';
-import {
-  DEFAULT_PARSE_LIMITS, ManifestError, ManifestObject, ParseLimits, checkAliasExpansion, jsonItemOffsets, parseManifests, splitYamlStream,
-} from '../../lib/cli/manifest-parser';
+import { jsonItemOffsets } from '../../lib/cli/item-offsets';
+import { DEFAULT_PARSE_LIMITS, ManifestError, ManifestObject, ParseLimits } from '../../lib/cli/manifest-objects';
+import { parseManifests } from '../../lib/cli/manifest-parser';
+import { checkAliasExpansion } from '../../lib/cli/yaml-decoder';
+import { splitYamlStream } from '../../lib/cli/yaml-splitter';
 
 interface Parsed {
   objects: ManifestObject[];

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { ManifestError, ManifestObject } from '../../lib/cli/manifest-parser';
+import { ManifestError, ManifestObject } from '../../lib/cli/manifest-objects';
 import { ManifestStreamParser } from '../../lib/cli/manifest-stream';
 
 interface Read {

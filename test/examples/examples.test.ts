@@ -101,3 +101,25 @@ test('examples import the package by name, as a user copies them, and run that w
   const resolved = execFileSync(process.execPath, ['-p', 'require.resolve("cdk8s-rootless")'], { cwd: EXAMPLES, encoding: 'utf8' }).trim();
   expect(resolved).toBe(path.join(EXAMPLES, '..', 'lib', 'index.js'));
 });
+
+test('migrate-existing-app: one applyTo call takes the plain chart to restricted, keeping the users the team set', () => {
+  const manifests = synth('migrate-existing-app');
+  expect(podBearing(manifests).map(m => m.kind)).toEqual(['Deployment', 'Job', 'CronJob', 'Pod']);
+  for (const m of podBearing(manifests)) {
+    expect(templateOf(m).metadata.annotations).toMatchObject({ [RootlessAnnotations.PSS_LEVEL]: 'restricted', [RootlessAnnotations.EXEMPTIONS]: '[]' });
+    expect(PodSecurity.evaluate(m, { level: PolicyLevel.RESTRICTED }).allowed).toBe(true);
+    for (const c of podSpec(m).containers) expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true });
+  }
+  const [storefront, , , status] = podBearing(manifests);
+  expect(podSpec(storefront).securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000 });
+  // the raw pod: the default user, the low-port sysctl, emptyDirs at /tmp and at the path given
+  expect(status.spec.securityContext).toMatchObject({
+    runAsUser: 10001,
+    runAsGroup: 10001,
+    fsGroup: 10001,
+    runAsNonRoot: true,
+    sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }],
+  });
+  expect(status.spec.containers[0].volumeMounts.map((v: any) => v.mountPath)).toEqual(['/tmp', '/var/cache/status']);
+  expect(status.metadata.labels).toEqual({ app: 'status-page' });
+});

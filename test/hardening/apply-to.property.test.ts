@@ -83,7 +83,8 @@ test('any generated cdk8s-plus app under applyTo is restricted, or fails naming 
       const declared = declaredExemptions(m);
       expect(declared.exemptions).toEqual([]);
       const v = judge(m, []);
-      expect({ name: m.metadata.name, violations: v.uncovered.violations, rootless: v.rootless }).toEqual({ name: m.metadata.name, violations: [], rootless: [] });
+      const found = { name: m.metadata.name, violations: v.uncovered.violations, rootless: v.rootless };
+      expect(found).toEqual({ name: m.metadata.name, violations: [], rootless: [] });
       expect(template.metadata.annotations[LEVEL]).toBe('restricted');
     }
     seen.restricted++;

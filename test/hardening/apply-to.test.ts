@@ -67,7 +67,9 @@ describe('a plain cdk8s-plus chart, one call', () => {
       expect(spec.automountServiceAccountToken).toBe(false);
       expect(spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
       for (const c of spec.containers) {
-        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true });
+        expect(c.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true,
+        });
         expect(c.securityContext.capabilities.drop).toEqual(['ALL']);
       }
     }
@@ -170,7 +172,8 @@ describe('what it reaches', () => {
     rawPod(chart, 'later', { name: 'app', image: 'x:1', securityContext: { runAsUser: 1000 } });
     const out = Testing.synth(chart);
     const agent = out.find(m => m.kind === 'DaemonSet');
-    expect(agent.spec.template.spec.containers[0].securityContext).toMatchObject({ runAsUser: 2000, runAsNonRoot: true, readOnlyRootFilesystem: true });
+    const agentContainer = agent.spec.template.spec.containers[0];
+    expect(agentContainer.securityContext).toMatchObject({ runAsUser: 2000, runAsNonRoot: true, readOnlyRootFilesystem: true });
     expect(verdict(agent).allowed).toBe(true);
     expect(verdict(out.find(m => m.kind === 'Pod')).allowed).toBe(true);
     expect(out.find(m => m.kind === 'ConfigMap')).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: 'b' } });
@@ -227,7 +230,8 @@ describe('exemptions keep what they relax, with a reason, annotated and verified
     expect(pod.metadata.annotations[LEVEL]).toBe('privileged');
     expect(JSON.parse(pod.metadata.annotations[EXEMPTIONS])).toEqual([{ id: 'hostPath', container: null, reason: 'ships the node logs to the central store' }]);
     expect(verdict(pod).allowed).toBe(true);
-    expect(pod.spec.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
+    const shipper = pod.spec.containers[0];
+    expect(shipper.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
   });
 
   test('writableRootFilesystem and serviceAccountToken stop applyTo from adding what they relax', () => {
@@ -275,7 +279,9 @@ describe('exemptions keep what they relax, with a reason, annotated and verified
     const good = JSON.stringify([{ id: 'hostNetwork', container: null, reason: 'binds the node address for the VRRP agent' }]);
     const chart = new Chart(Testing.app(), 'c');
     new ApiObject(chart, 'p', {
-      apiVersion: 'v1', kind: 'Pod', metadata: { annotations: { [EXEMPTIONS]: good } },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { annotations: { [EXEMPTIONS]: good } },
       spec: { hostNetwork: true, containers: [{ name: 'app', image: 'x:1', securityContext: { runAsUser: 1000 } }] },
     });
     RootlessHardening.applyTo(chart);
@@ -286,7 +292,9 @@ describe('exemptions keep what they relax, with a reason, annotated and verified
     const todo = JSON.stringify([{ id: 'hostNetwork', container: null, reason: 'TODO: explain why the pod needs hostNetwork' }]);
     const bad = new Chart(Testing.app(), 'c');
     new ApiObject(bad, 'p', {
-      apiVersion: 'v1', kind: 'Pod', metadata: { annotations: { [EXEMPTIONS]: todo } },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { annotations: { [EXEMPTIONS]: todo } },
       spec: { hostNetwork: true, containers: [{ name: 'app', image: 'x:1', securityContext: { runAsUser: 1000 } }] },
     });
     RootlessHardening.applyTo(bad);
@@ -311,7 +319,8 @@ describe('a weakening added after applyTo does not get past it', () => {
     let validated = false;
     chart.node.addValidation({ validate: () => { validated = true; return []; } });
     new ApiObject(chart, 'p', {
-      apiVersion: 'v1', kind: 'Pod',
+      apiVersion: 'v1',
+      kind: 'Pod',
       spec: { containers: [{ name: 'app', image: 'x:1', securityContext: { runAsUser: 1000, privileged: Lazy.any({ produce: () => (validated ? true : undefined) }) } }] },
     } as any);
     RootlessHardening.applyTo(chart);
@@ -324,8 +333,10 @@ describe('bad input', () => {
   test('props: a root or non-numeric user, relative paths, not an Exemption, a bad container name', () => {
     const chart = new Chart(Testing.app(), 'c');
     expect(() => RootlessHardening.applyTo(chart, {
-      user: 0, group: 1.5, writablePaths: ['var/cache'],
-      objects: { p: { exemptions: [{ kind: 'hostPath', reason: 'looks like one' } as any], containerWritablePaths: { 'Bad_Name': ['/x'] } } },
+      user: 0,
+      group: 1.5,
+      writablePaths: ['var/cache'],
+      objects: { p: { exemptions: [{ kind: 'hostPath', reason: 'looks like one' } as any], containerWritablePaths: { Bad_Name: ['/x'] } } },
     })).toThrow([
       'RootlessHardening.applyTo(c): invalid props:',
       '  props.user: 0 is not a non-root numeric ID. Fix: use an integer in 1..2147483647 (the image\'s numeric USER); to keep a container that runs as root, declare Exemption.runAsRoot(reason, { container }) for its object.',

@@ -4,41 +4,20 @@
  * placed (virtually, nothing is written) in each layer with the zones of the generated .eslintrc.json.
  * `npm test` lints the real sources with the same configuration.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import { generatedConfig, probeLinter, ruleMessages } from './probe';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const RULE = 'import/no-restricted-paths';
 
-// The eslintrc (legacy) API, as `npx projen eslint` uses it (ESLINT_USE_FLAT_CONFIG=false).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { LegacyESLint } = require('eslint/use-at-your-own-risk');
-
-function generatedConfig(): any {
-  const text = fs.readFileSync(path.join(ROOT, '.eslintrc.json'), 'utf8');
-  return JSON.parse(text.split('\n').filter(l => !l.startsWith('//')).join('\n'));
-}
-
 const config = generatedConfig();
-const eslint = new LegacyESLint({
-  cwd: ROOT,
-  useEslintrc: false,
-  overrideConfig: {
-    root: true,
-    parser: '@typescript-eslint/parser',
-    parserOptions: { ecmaVersion: 2022, sourceType: 'module' },
-    plugins: ['import'],
-    settings: config.settings,
-    rules: { [RULE]: config.rules[RULE] },
-  },
+const eslint = probeLinter({
+  plugins: ['import'],
+  settings: config.settings,
+  rules: { [RULE]: config.rules[RULE] },
 });
 
 /** The messages of the layer rule for `source` linted as if it were the file `file` (relative to the root). */
 async function layerErrors(file: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(source, { filePath: path.join(ROOT, file) });
-  const fatal = result.messages.filter((m: any) => m.fatal);
-  if (fatal.length > 0) throw new Error(`eslint could not parse the probe: ${fatal.map((m: any) => m.message).join('; ')}`);
-  return result.messages.filter((m: any) => m.ruleId === RULE).map((m: any) => m.message);
+  return ruleMessages(eslint, RULE, file, source);
 }
 
 test('the rule is configured as an error with its zones', () => {

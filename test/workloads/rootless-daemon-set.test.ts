@@ -83,7 +83,7 @@ describe('RootlessDaemonSet: bad input', () => {
   test('restartPolicy other than Always', () => {
     expect(fail({ restartPolicy: kplus.RestartPolicy.NEVER })).toBe('RootlessDaemonSet test/agent: invalid props:\n'
       + '  props.restartPolicy: "Never" is not allowed for the pods of a DaemonSet (the API server accepts only Always: the DaemonSet keeps '
-      + 'one pod running on every node). Fix: leave it unset. For a task that runs to completion, use RootlessJob.');
+      + 'its pods running). Fix: leave it unset. For a task that runs to completion, use RootlessJob.');
   });
 
   test('spread, which would keep all but one pod per zone from being scheduled', () => {

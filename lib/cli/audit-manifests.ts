@@ -1,0 +1,191 @@
+/**
+ * The run of `audit` over its inputs: reads them (streamed, see `manifest-reader.ts`), judges
+ * every object (`audit-judge.ts`; with `--by-namespace` at its namespace's policy,
+ * `audit-namespaces.ts`) and every Dockerfile, writes each record to the report as it is produced,
+ * and ends the report with the counts.
+ */
+import { judgeObject, Judged, validatePolicy } from './audit-judge';
+import { Namespaces } from './audit-namespaces';
+import { auditDockerfile } from './dockerfile';
+import { ManifestError, ManifestObject, ManifestSource } from './manifest-objects';
+import { ReadProgress, readManifests } from './manifest-reader';
+import { ClusterPolicy, commandLineDefaults } from './namespaces';
+import { AuditEnd, AuditRecord, ReportWriter } from './report';
+import { PolicyLevel } from '../policy';
+
+/** Options of `auditManifests`. */
+export interface AuditOptions {
+  readonly level: PolicyLevel;
+  /** `latest` or `v1.N`. */
+  readonly version: string;
+  /** Inputs are resolved against it. */
+  readonly cwd: string;
+  /** Read for `-`. */
+  readonly stdin: NodeJS.ReadableStream;
+  /** Cap on one document or List item. */
+  readonly maxBytes?: number;
+  /** `honor`: violations covered by valid declared exemptions are accepted. Default `ignore` (as PodSecurity admission). */
+  readonly exemptions?: 'honor' | 'ignore';
+  /** Judge each object at its namespace's policy (see `namespaces.ts`). */
+  readonly byNamespace?: boolean;
+  /** With `byNamespace`: the cluster defaults and exemptions (default: from `level` and `version`). */
+  readonly cluster?: ClusterPolicy;
+  /** Where the report goes, as it is produced. */
+  readonly writer: ReportWriter;
+  /** Called after each chunk of a streamed input. */
+  readonly progress?: (progress: ReadProgress, objects: number) => void;
+  /** Diagnostics (warnings). */
+  readonly stderr?: { write(chunk: string): unknown };
+}
+
+/**
+ * Reads the inputs and evaluates every object, writing each result to `options.writer` as it
+ * is produced. Throws `UsageError` when the level or version is not valid; every problem with an
+ * input is an error of the report. Resolves to what the report ended with.
+ */
+export async function auditManifests(inputs: readonly string[], options: AuditOptions): Promise<AuditEnd> {
+  const version = validatePolicy(options.level, options.version);
+  const writer = options.writer;
+  const honor = options.exemptions === 'honor';
+  const errors: ManifestError[] = [];
+  let objects = 0;
+  let allowed = 0;
+  let denied = 0;
+  let skipped = 0;
+  let dockerfiles = 0;
+  let accepted = 0;
+  const add = (record: AuditRecord): void => {
+    objects++;
+    if (!record.result.applicable) skipped++;
+    else if (record.result.allowed) allowed++;
+    else denied++;
+    accepted += record.accepted?.length ?? 0;
+    writer.record(record);
+  };
+  const error = (e: ManifestError): void => {
+    errors.push(e);
+    writer.error(e);
+  };
+  const dockerfile = (source: ManifestSource): void => {
+    dockerfiles++;
+    add(dockerfileRecord(source, options.level, version));
+  };
+
+  // --by-namespace: the Namespaces of files are read first (a file may be in any order);
+  // on standard input they must come before the objects in them.
+  const namespaces = options.byNamespace ? new Namespaces(options.cluster ?? commandLineDefaults(options.level, options.version), error) : undefined;
+  if (namespaces !== undefined) {
+    const files = inputs.filter(i => i !== '-');
+    if (files.length > 0) {
+      await readManifests(files, { cwd: options.cwd, stdin: options.stdin, maxBytes: options.maxBytes }, {
+        object: o => namespaces.declare(o),
+        error: () => undefined, // reported by the second pass
+      });
+    }
+  }
+
+  const judge = (obj: Record<string, unknown>, level: PolicyLevel, v: string): Judged =>
+    judgeObject(obj, level, v, honor);
+
+  const summary = await readManifests(inputs, {
+    cwd: options.cwd,
+    stdin: options.stdin,
+    maxBytes: options.maxBytes,
+    dockerfile,
+    progress: options.progress ? p => options.progress!(p, objects) : undefined,
+  }, {
+    object(o: ManifestObject): void {
+      const obj = o.object;
+      const meta = obj.metadata as Record<string, unknown> | null | undefined;
+      const isObject = typeof meta === 'object' && meta !== null;
+      const namespace = isObject ? stringOrNull(meta.namespace) : null;
+      const base = {
+        file: o.source.name,
+        uri: o.source.uri,
+        index: o.index,
+        item: o.item,
+        apiVersion: stringOrNull(obj.apiVersion),
+        kind: stringOrNull(obj.kind),
+        namespace,
+        name: isObject ? stringOrNull(meta.name) : null,
+        location: o.location,
+        text: { text: o.source.text, start: o.range[0], end: o.range[1], line: o.rangeLine, path: o.path },
+      };
+      // A mapping without `kind` (a Helm values.yaml, a Chart.yaml found while recursing) is
+      // not a Kubernetes object: the API server refuses it, so it creates no pod. Skipped.
+      if (obj.kind === undefined || obj.kind === null) {
+        add({ ...base, notKubernetes: true, result: { allowed: true, applicable: false, level: options.level, version, violations: [] } });
+        return;
+      }
+      if (namespaces !== undefined) {
+        namespaces.declare(o, true); // a Namespace on standard input
+        const j = namespaces.judge(obj, namespace, judge);
+        add({ ...base, result: j.result, accepted: j.accepted, namespacePolicy: j.judgement });
+        return;
+      }
+      const j = judge(obj, options.level, options.version);
+      add({ ...base, result: j.result, accepted: j.accepted });
+    },
+    error,
+  });
+  if (summary.inputs === 0 && errors.length === 0) {
+    error({ file: inputs.join(' '), uri: '', message: 'no manifests found: no input held a manifest file. Fix: point at the files or folders that hold the manifests.' });
+  }
+  namespaces?.finish(options.stderr);
+  const end: AuditEnd = {
+    level: options.level,
+    version,
+    summary: { objects, audited: allowed + denied, allowed, denied, skipped, errors: errors.length },
+    errors,
+    dockerfiles,
+    accepted,
+    namespaces: namespaces?.summaries(),
+  };
+  writer.end(end);
+  return end;
+}
+
+/**
+ * The audit record of a Dockerfile: the image checks' findings as violations of the restricted
+ * level (an image user that is root, or that the kubelet cannot verify, fails `runAsNonRoot`).
+ */
+export function dockerfileRecord(source: ManifestSource, level: PolicyLevel, version: string): AuditRecord {
+  const audit = auditDockerfile(source.text);
+  const final = audit.stages[audit.stages.length - 1];
+  const violations = level === PolicyLevel.RESTRICTED
+    ? audit.findings.map(f => ({
+      check: f.check,
+      level: PolicyLevel.RESTRICTED,
+      reason: f.reason,
+      detail: f.detail,
+      fix: f.fix,
+      podLevel: false,
+      line: f.line,
+      stage: f.stage,
+      stageName: f.stageName,
+    }))
+    : [];
+  return {
+    file: source.name,
+    uri: source.uri,
+    index: 0,
+    apiVersion: null,
+    kind: 'Dockerfile',
+    namespace: null,
+    name: final?.name ?? null,
+    location: { line: audit.findings[0]?.line ?? final?.line ?? 1 },
+    result: {
+      allowed: audit.malformed === undefined && violations.length === 0,
+      applicable: true,
+      level,
+      version,
+      violations,
+      malformed: audit.malformed,
+    },
+    dockerfile: audit,
+  };
+}
+
+function stringOrNull(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
