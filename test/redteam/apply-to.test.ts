@@ -45,6 +45,18 @@ function expectRefusedNamingOrSound(build: (chart: Chart) => void, where: string
   }
 }
 
+/** A pod `web`, and a construct `late` whose validation adds a privileged pod `agent` (once): after applyTo's validation ran. */
+function withLateAgent(chart: Chart): void {
+  rawPod(chart, 'web', { name: 'web', image: 'web:1', securityContext: RUNS_AS_1000 });
+  const late = new Construct(chart, 'late');
+  late.node.addValidation({
+    validate: () => {
+      if (!late.node.tryFindChild('agent')) rawPod(late, 'agent', { name: 'agent', image: 'agent:1', securityContext: { ...RUNS_AS_1000, privileged: true } });
+      return [];
+    },
+  });
+}
+
 function includeFile(content: unknown): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'redteam-apply-to-')), 'vendor.yaml');
   fs.writeFileSync(file, JSON.stringify(content));
@@ -88,14 +100,7 @@ describe('applyTo findings', () => {
   test('A2a an object added by a validation that runs after applyTo\'s is written unhardened by Testing.synth (app.synth() validates twice)', () => {
     expectRefusedNamingOrSound(chart => {
       RootlessHardening.applyTo(chart, { user: 10001 });
-      rawPod(chart, 'web', { name: 'web', image: 'web:1', securityContext: RUNS_AS_1000 });
-      const late = new Construct(chart, 'late');
-      late.node.addValidation({
-        validate: () => {
-          if (!late.node.tryFindChild('agent')) rawPod(late, 'agent', { name: 'agent', image: 'agent:1', securityContext: { ...RUNS_AS_1000, privileged: true } });
-          return [];
-        },
-      });
+      withLateAgent(chart);
     }, '[test/late/agent]');
   });
 
@@ -422,14 +427,7 @@ describe('applyTo attacks that held', () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'redteam-apply-to-')) });
     const chart = new Chart(app, 'c');
     RootlessHardening.applyTo(chart);
-    rawPod(chart, 'web', { name: 'web', image: 'web:1', securityContext: RUNS_AS_1000 });
-    const late = new Construct(chart, 'late');
-    late.node.addValidation({
-      validate: () => {
-        if (!late.node.tryFindChild('agent')) rawPod(late, 'agent', { name: 'agent', image: 'agent:1', securityContext: { ...RUNS_AS_1000, privileged: true } });
-        return [];
-      },
-    });
+    withLateAgent(chart);
     expect(() => app.synth()).toThrow(/\[c\/late\/agent\].*privileged/s);
   });
 });
