@@ -5,11 +5,14 @@
  * adopt stage, lib/hardening/adopt/; docs/architecture.md "Adopting an existing pod"): add what is
  * missing, never weaken, never guess a user.
  *
- * Through cdk8s' public surface only: objects are found in a validation of the scope (cdk8s has no
- * Aspects, and runs validations before it serializes), each object is rendered with
- * `ApiObject.toJson()`, and the additions are JSON patches (`addJsonPatch`). An object is adopted
- * once (validations run more than once per synthesis), so the call is idempotent. A `Lazy` value
- * in the object's metadata verifies it again while cdk8s serializes it, as the constructs' own are.
+ * Through cdk8s' public surface only: objects are found in a validation of the construct tree's root
+ * (cdk8s has no Aspects; it validates the root before any other construct, and serializes after
+ * validating), and again in one of the scope, which reports; each object is rendered with
+ * `ApiObject.toJson()`, and the additions are JSON patches (`addJsonPatch`), each `add` guarded by a
+ * `test` that the member is still missing. An object is adopted once (validations run more than
+ * once per synthesis), so the call is idempotent. A `Lazy` value under a metadata key of its own
+ * verifies the object again while cdk8s serializes it, as the constructs' own are, and fails on
+ * pod-bearing objects that were added too late to be adopted (test/redteam/FINDINGS.md, "applyTo").
  */
 import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
