@@ -12,7 +12,7 @@
  * `test` that the member is still missing. An object is adopted once (validations run more than
  * once per synthesis), so the call is idempotent. A `Lazy` value under a metadata key of its own
  * verifies the object again while cdk8s serializes it, as the constructs' own are, and fails on
- * pod-bearing objects that were added too late to be adopted (test/redteam/FINDINGS.md, "applyTo").
+ * pod-bearing objects that were added too late to be adopted.
  */
 import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
