@@ -374,12 +374,18 @@ export class RootlessHardening {
     const all = this.scope.node.findAll();
     // nothing was added since the last sweep found nothing
     if (all.length === this.swept) return;
-    const missed = all.filter((c): c is ApiObject => ApiObject.isApiObject(c) && isPodBearing(c.apiVersion, c.kind)
-      && !ADOPTED.has(c) && !isHardenedByConstruct(c));
-    for (const obj of missed) {
-      throwErrors(obj.node.path, [`RootlessHardening.applyTo on ${this.where()} did not harden this ${obj.kind}: it was added while cdk8s validated the app, `
-        + 'after applyTo\'s validation ran (e.g. by another construct\'s validation), and nothing verified it. '
-        + 'Fix: create it when the app is constructed, not during synthesis.']);
+    for (const c of all) {
+      if (!ApiObject.isApiObject(c) || ADOPTED.has(c) || isHardenedByConstruct(c)) continue;
+      if (isPodBearing(c.apiVersion, c.kind)) {
+        throwErrors(c.node.path, [`RootlessHardening.applyTo on ${this.where()} did not harden this ${c.kind}: it was added while cdk8s validated the app, `
+          + 'after applyTo\'s validation ran (e.g. by another construct\'s validation), and nothing verified it. '
+          + 'Fix: create it when the app is constructed, not during synthesis.']);
+      }
+      const renders = patchedInto(c);
+      if (renders) {
+        throwErrors(c.node.path, [`RootlessHardening.applyTo on ${this.where()} did not harden this object: it was constructed as ${c.apiVersion} ${c.kind}, `
+          + `but a JSON patch makes it a pod-bearing ${renders}, which applyTo does not look for. Fix: construct it with the apiVersion and kind it is written with.`]);
+      }
     }
     this.swept = all.length;
   }
@@ -434,6 +440,21 @@ function toPatch(o: AddOperation, pointer: string, props: boolean): JsonPatch {
   const value = props ? quantitiesAsProps(o.value) : o.value;
   if (o.op === 'test') return JsonPatch.test(pointer + o.path, value);
   return o.op === 'add' ? JsonPatch.add(pointer + o.path, value) : JsonPatch.replace(pointer + o.path, value);
+}
+
+/**
+ * The apiVersion and kind of a pod-bearing object that a plain `ApiObject` (whose kind a JSON patch
+ * can change; cdk8s' generated classes write their own) renders as, though constructed as another.
+ */
+function patchedInto(obj: ApiObject): string | undefined {
+  if (mapsItsProps(obj)) return undefined;
+  let manifest: any;
+  try {
+    manifest = render(obj);
+  } catch {
+    return undefined; // cdk8s reports it when it serializes the object
+  }
+  return isPodBearing(manifest?.apiVersion, manifest?.kind) ? `${manifest.apiVersion} ${manifest.kind}` : undefined;
 }
 
 /** Whether a List holds pod-bearing items (one that cannot be rendered is adopted, which reports why). */
