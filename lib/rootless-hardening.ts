@@ -124,7 +124,6 @@ const CALLS = new WeakMap<IConstruct, RootlessHardening[]>();
 const ADOPTED = new WeakMap<ApiObject, RootlessHardening>();
 const KINDS = new Set(POD_BEARING_KINDS.map(k => k.kind));
 
-
 /**
  * Hardens the pod-bearing objects of an existing cdk8s app: `RootlessHardening.applyTo(chart)`.
  *
@@ -405,7 +404,6 @@ export class RootlessHardening {
     }
   }
 
-  /** The key of `props.objects` that names this object, if any. */
   /** Every key of `props.objects` that names this object. */
   private keysOf(obj: ApiObject): string[] {
     const names = [obj.node.path];
