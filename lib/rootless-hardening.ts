@@ -20,7 +20,7 @@ import { AddOperation, quantitiesAsProps } from './hardening/adopt/editor';
 import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isListKind, isPodBearing, podBearingItems, targetIn, verifyAdopted } from './hardening/adopt/object';
 import { HardenDialect } from './hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from './hardening/adopt/settings';
-import { RootlessAnnotations } from './hardening/annotations';
+import { RootlessAnnotations, VERIFICATION_HOOK } from './hardening/annotations';
 import { Exemption } from './hardening/exemption';
 import { writeAnnotation } from './hardening/exemptions/codec';
 import { isHardenedByConstruct } from './hardening/hardening';
@@ -107,12 +107,6 @@ export interface HardenedObjectReport {
   /** What the hardening assumed or cannot know (e.g. paths the application may write). */
   readonly notes: string[];
 }
-
-/**
- * The metadata key of the verification hook of an adopted object: a `Lazy` value that cdk8s resolves
- * while it serializes the object, and that produces nothing (the key is never written).
- */
-const VERIFICATION_HOOK = 'rootless.cdk8s.io/apply-to-verification';
 
 /** Classes that override `toJson` and were seen to write cdk8s' JSON patches and metadata (checked once per class). */
 const SERIALIZES = new WeakSet<Function>();

@@ -22,3 +22,10 @@ export class RootlessAnnotations {
 
   private constructor() {}
 }
+
+/**
+ * Internal (not exported from the package): the metadata key of a verification hook, a `Lazy`
+ * value that cdk8s resolves while it serializes an object and that produces nothing (the key is
+ * never written). A key of its own, so that an annotation set later cannot replace the hook.
+ */
+export const VERIFICATION_HOOK = 'rootless.cdk8s.io/verification';

@@ -19,7 +19,7 @@
  */
 import { ApiObject, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { RootlessAnnotations } from './annotations';
+import { RootlessAnnotations, VERIFICATION_HOOK } from './annotations';
 import { applyPlan } from './apply';
 import { WRITABLE_VOLUME_SIZE_MEBIBYTES, writableVolumeName } from './defaults';
 import { throwPropsProblems } from './errors';
@@ -28,6 +28,7 @@ import { writeAnnotation } from './exemptions/codec';
 import { HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { CONTAINER_HARDENING_OPTIONS, ContainerPlan, PodPlan, planContainer, planPod, podProblems } from './plan';
 import { Verification, exemptionProblems, verifyConstruct } from './verify';
+import { podTemplateOf } from '../policy/k8s-shapes';
 
 const DEFAULT_SIZE = Size.mebibytes(WRITABLE_VOLUME_SIZE_MEBIBYTES);
 
@@ -102,6 +103,8 @@ export class Hardening {
   private rendering = false;
   /** Whether cdk8s has validated the app (synthesis is under way): verification errors then fail it. */
   private validated = false;
+  /** Whether the level's Lazy verified the object since the verification hook last ran. */
+  private levelVerified = false;
 
   public constructor(private readonly pod: kplus.AbstractPod, private readonly props: HardenedPodSpecProps) {
     this.plan = planPod(props);
@@ -111,6 +114,9 @@ export class Hardening {
     const annotations = pod.podMetadata;
     annotations.addAnnotation(RootlessAnnotations.EXEMPTIONS, writeAnnotation(this.plan.exemptions));
     annotations.addAnnotation(RootlessAnnotations.PSS_LEVEL, Lazy.any({ produce: () => this.levelAnnotation() }) as unknown as string);
+    // the level's Lazy verifies; a level annotation set later (podMetadata.addAnnotation) would replace it: this hook, under a
+    // key of its own, verifies when the level's Lazy did not run since it last did
+    annotations.addAnnotation(VERIFICATION_HOOK, Lazy.any({ produce: () => this.verificationHook() }) as unknown as string);
     // cdk8s validates the whole app before it serializes a chart: from then on, verification errors fail synthesis
     // (what needs no rendering is reported here, with every other construct's validation errors)
     pod.node.addValidation({
@@ -210,6 +216,7 @@ export class Hardening {
   private levelAnnotation(): string | undefined {
     // while the manifest is rendered to verify it, the annotation is left out of it
     if (this.rendering) return undefined;
+    this.levelVerified = true;
     let verification: Verification;
     try {
       verification = this.verify(this.render());
@@ -219,6 +226,37 @@ export class Hardening {
     }
     if (this.validated && verification.errors.length > 0) this.throwErrors(verification.errors);
     return verification.level;
+  }
+
+  /**
+   * The verification hook's producer: when the level's Lazy did not run since the hook last did (a
+   * level annotation set after construction replaced it), it verifies the object itself, and a level
+   * annotation that is not the pod's level is an error. It never writes its key.
+   */
+  private verificationHook(): undefined {
+    if (this.rendering) return undefined;
+    if (this.levelVerified) {
+      this.levelVerified = false;
+      return undefined;
+    }
+    let manifest: any;
+    let verification: Verification;
+    try {
+      manifest = this.render();
+      verification = this.verify(manifest);
+    } catch (e) {
+      if (this.validated) this.throwErrors([`cannot synthesize the pod: ${e instanceof Error ? e.message : e}`]);
+      return undefined;
+    }
+    const written = podTemplateOf(manifest)?.metadata?.annotations?.[RootlessAnnotations.PSS_LEVEL];
+    const errors = [...verification.errors];
+    // undefined: this construct's own Lazy, left out of the render
+    if (written !== undefined && written !== verification.level) {
+      errors.push(`pod template annotation ${RootlessAnnotations.PSS_LEVEL} is ${JSON.stringify(written)}, but the pod is ${verification.level}: `
+        + 'it was set after construction (podMetadata.addAnnotation or a JSON patch). Fix: never write this annotation yourself; the construct computes it.');
+    }
+    if (this.validated && errors.length > 0) this.throwErrors(errors);
+    return undefined;
   }
 
   private throwErrors(errors: readonly string[]): never {

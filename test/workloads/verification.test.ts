@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch, Lazy, Testing } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { level, one, podSpec } from './util';
 import { HardenedPod } from '../../lib/hardened-pod';
@@ -102,5 +102,33 @@ describe('verification of the emitted manifest', () => {
     expect(m.spec.template.metadata.annotations['a.example/x']).toBe('x');
     expect(m.spec.template.metadata.labels.tier).toBe('web');
     expect(level(m)).toBe('restricted');
+  });
+});
+
+describe('a level annotation set after construction does not replace the verification', () => {
+  test('a restricted lie on a privileged pod fails synthesis, naming the annotation', () => {
+    const chart = new Chart(Testing.app(), 'lie');
+    const d = new RootlessDeployment(chart, 'web', {
+      user: 1000,
+      containers: [{ name: 'app', image: 'registry.example.com/app:1' }],
+    });
+    // weaken it and cover the lie: the level's Lazy (which verifies) is replaced by a static string
+    d.podMetadata.addAnnotation(RootlessAnnotations.PSS_LEVEL, 'restricted');
+    ApiObject.of(d).addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/securityContext/privileged', true));
+    expect(() => Testing.synth(chart)).toThrow(/\[lie\/web\][\s\S]*privileged/);
+  });
+
+  test('a wrong level without any weakening fails too, naming the annotation', () => {
+    const chart = new Chart(Testing.app(), 'lie');
+    const d = new RootlessDeployment(chart, 'web', { user: 1000, containers: [{ name: 'app', image: 'registry.example.com/app:1' }] });
+    d.podMetadata.addAnnotation(RootlessAnnotations.PSS_LEVEL, 'baseline');
+    expect(() => Testing.synth(chart)).toThrow('pod template annotation rootless.cdk8s.io/pss-level is "baseline", but the pod is restricted');
+  });
+
+  test('the hook writes nothing', () => {
+    const chart = new Chart(Testing.app(), 'ok');
+    new RootlessDeployment(chart, 'web', { user: 1000, containers: [{ name: 'app', image: 'registry.example.com/app:1' }] });
+    const [d] = Testing.synth(chart);
+    expect(Object.keys(d.spec.template.metadata.annotations)).toEqual([RootlessAnnotations.EXEMPTIONS, RootlessAnnotations.PSS_LEVEL]);
   });
 });
