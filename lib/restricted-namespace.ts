@@ -409,9 +409,10 @@ const constructForKind = (): Readonly<Record<string, string>> => ({
 /** How to rebuild a denied workload: the construct for its kind, or, for kinds without one, the construct that manages them. */
 function constructHint(kind: string): string {
   const construct = constructForKind()[kind];
-  if (construct) return `e.g. build it with ${construct}, which meets restricted`;
+  if (construct) return `e.g. build it with ${construct}, which meets restricted, or harden it where it is with RootlessHardening.applyTo(chart)`;
   if (kind === 'ReplicaSet' || kind === 'ReplicationController') {
     return `no construct builds a bare ${kind}: build it as a ${RootlessDeployment.name}, which manages its ReplicaSets and meets restricted`;
   }
-  return 'e.g. build its pods with HardenedPod or a Rootless* workload construct, which meet restricted, or run cdk8s-rootless harden on its YAML';
+  return 'e.g. harden it where it is with RootlessHardening.applyTo(chart), build its pods with HardenedPod or a Rootless* workload construct, '
+    + 'or run cdk8s-rootless harden on its YAML';
 }

@@ -35,7 +35,7 @@ test.each([
   ['CronJob', (c: any) => new kplus.CronJob(c, 'w', { metadata, schedule: Cron.daily(), containers: [container] }), 'RootlessCronJob'],
   ['DaemonSet', (c: any) => new kplus.DaemonSet(c, 'w', { metadata, containers: [container] }), 'RootlessDaemonSet'],
 ])('a plain kplus %s: the fix names the construct for its kind', (_kind, add, construct) => {
-  expect(hint(add)).toBe(`    Fix the workload (e.g. build it with ${construct}, which meets restricted), or, if it must run below the namespace level, `
+  expect(hint(add)).toBe(`    Fix the workload (e.g. build it with ${construct}, which meets restricted, or harden it where it is with RootlessHardening.applyTo(chart)), or, if it must run below the namespace level, `
     + 'move it to another namespace or lower this one with NamespaceExemption.lowerLevel(level, reason).');
 });
 
