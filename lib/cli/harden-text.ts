@@ -19,7 +19,7 @@ import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from
 import { RootlessAnnotations } from '../hardening/annotations';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
-import { podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
+import { isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel } from '../policy/types';
 
@@ -148,7 +148,7 @@ function forEachObject(plan: EditPlan, doc: YAML.Document.Parsed, fn: (obj: Curs
   const root = plan.cursor(doc.contents);
   if (!root) return;
   const kind = plan.get(root, 'kind');
-  if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(plan.get(root, 'items'))) {
+  if (isListKind(kind) && Array.isArray(plan.get(root, 'items'))) {
     const seq = plan.resolve(plan.lookup((root as { node: any }).node, 'items'));
     if (!yaml().isSeq(seq)) return;
     seq.items.forEach((node, item) => {

@@ -8,6 +8,7 @@
  * Shared by the whole-text parser (`manifest-parser.ts`, `yaml-decoder.ts`) and the stream
  * reader (`manifest-stream.ts`).
  */
+import { isListKind } from '../policy/k8s-shapes';
 
 /** Where a manifest text came from. */
 export interface ManifestSource {
@@ -244,5 +245,5 @@ function emitItems(
 /** `kind: List`, `kind: PodList` ... with `apiVersion` and `items`, as kubectl and the API server print them. */
 function isList(obj: Record<string, unknown>): boolean {
   const kind = obj.kind;
-  return typeof kind === 'string' && kind.endsWith('List') && 'items' in obj;
+  return isListKind(kind) && 'items' in obj;
 }

@@ -15,6 +15,7 @@ import { Scan, describeChar, fastItemEnd, scanValue, skipSpace, startScan, strin
 import { ManifestObject, ManifestSink, ObjectLocation, StreamSource, emitValue } from './manifest-objects';
 import { errorMessage } from './text-lines';
 import { TextWindow } from './text-window';
+import { isListKind } from '../policy/k8s-shapes';
 
 /** Where the JSON reader is. */
 export const enum JsonStatus {
@@ -456,8 +457,4 @@ export class JsonStreamReader {
     this.status = JsonStatus.FAILED;
     this.text.buf = '';
   }
-}
-
-function isListKind(kind: unknown): boolean {
-  return typeof kind === 'string' && kind.endsWith('List');
 }

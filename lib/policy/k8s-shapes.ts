@@ -81,3 +81,8 @@ export function containersOf(spec: any): any[] {
   }
   return out;
 }
+
+/** Whether a kind is a List (`List`, `PodList`, …: kubectl and the API server print lists of objects with `items`). */
+export function isListKind(kind: unknown): boolean {
+  return typeof kind === 'string' && kind.endsWith('List');
+}

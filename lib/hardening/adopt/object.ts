@@ -7,7 +7,7 @@
  */
 import { AddOperation, JsonEditor, additions, guarded, pointerSegment } from './editor';
 import { HardenDialect, PodReport, WritablePath, hardenPod } from './pod';
-import { containersOf, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
+import { containersOf, isListKind, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
 import { podSpecOf } from '../../policy/pod-spec';
 import { PolicyLevel } from '../../policy/types';
 import { RootlessAnnotations } from '../annotations';
@@ -62,10 +62,7 @@ export function isPodBearing(apiVersion: unknown, kind: unknown): boolean {
   return podSpecOf({ apiVersion, kind }).applicable;
 }
 
-/** Whether a kind is a List (`List`, `PodList`, … with `items`, as kubectl and the API server print them). */
-export function isListKind(kind: unknown): boolean {
-  return typeof kind === 'string' && kind.endsWith('List');
-}
+export { isListKind };
 
 /** The pod-bearing items of a rendered List, with their indexes (none when it has no `items` array). */
 export function podBearingItems(list: unknown): { item: any; index: number }[] {
