@@ -14,7 +14,6 @@ import { RootlessAnnotations } from '../annotations';
 import { ExemptionKind } from '../exemption-kind';
 import { readAnnotation, writeAnnotation } from '../exemptions/codec';
 import type { ExemptionValue } from '../exemptions/kind';
-import { describeExemption } from '../exemptions/value';
 import { Verification, verifyConstruct } from '../verify';
 
 /** What one object is hardened with. */
@@ -161,11 +160,6 @@ export function verifyAdopted(manifest: any, exemptions: readonly ExemptionValue
       + 'give what it needs to applyTo (user, writablePaths, exemptions).');
   }
   return { errors, level: v.level };
-}
-
-/** The exemptions as the error messages name them. */
-export function describeExemptions(exemptions: readonly ExemptionValue[]): string {
-  return exemptions.map(describeExemption).join(', ') || 'none';
 }
 
 /** The affinity term lists of a pod spec, by path below `affinity`. */
