@@ -88,8 +88,9 @@ test('any generated cdk8s-plus app under applyTo is restricted, or fails naming 
       expect(template.metadata.annotations[LEVEL]).toBe('restricted');
     }
     seen.restricted++;
-  }), { numRuns: 150 });
-  // both outcomes are exercised (the generators are not all failures, nor all trivially clean)
+  }), { numRuns: 200, seed: Number(process.env.FC_SEED ?? 13) });
+  // both outcomes are exercised (the generators are not all failures, nor all trivially clean); the seed is fixed so that
+  // CI is deterministic (FC_SEED=<n> explores others)
   expect(seen.restricted).toBeGreaterThan(15);
   expect(seen.failed).toBeGreaterThan(15);
 });
