@@ -37,8 +37,11 @@ export interface HardenDialect {
   readonly userOption: string;
   /** How to declare a writable path, e.g. `--writable-path [CONTAINER=]PATH`. */
   readonly writablePathFix: string;
-  /** How to turn the service-account token off, when the rules do not. */
-  readonly tokenFix?: string;
+  /**
+   * The option that turns the service-account token off where the rules leave it (`--disable-service-account-token`).
+   * @default - none: the rules turn it off themselves
+   */
+  readonly tokenOption?: string;
 }
 
 /** The CLI's words (`cdk8s-rootless harden`). */
@@ -46,7 +49,7 @@ export const CLI_DIALECT: HardenDialect = {
   userFix: 'rerun with --user UID',
   userOption: '--user',
   writablePathFix: '--writable-path [CONTAINER=]PATH',
-  tokenFix: 'rerun with --disable-service-account-token',
+  tokenOption: '--disable-service-account-token',
 };
 
 /** Options of the adopt stage (`hardenText`, `RootlessHardening.applyTo`). */
@@ -186,7 +189,7 @@ function podWideChecks<C, S>(ctx: PodContext<C, S>): void {
   const tokenAccepted = accepts(ExemptionKind.SERVICE_ACCOUNT_TOKEN, null);
   if ((automount === undefined || automount === null) && !tokenAccepted) {
     if (options.disableServiceAccountToken && plan.setIfMissing(spec, 'automountServiceAccountToken', hardenedPodFields().automountServiceAccountToken)) {
-      ctx.podFields.push(`automountServiceAccountToken false${ctx.dialect.tokenFix ? ' (--disable-service-account-token)' : ''}`);
+      ctx.podFields.push(`automountServiceAccountToken false${ctx.dialect.tokenOption ? ` (${ctx.dialect.tokenOption})` : ''}`);
     }
   }
   if ((!options.disableServiceAccountToken || automount === true) && !tokenAccepted) {
@@ -194,7 +197,7 @@ function podWideChecks<C, S>(ctx: PodContext<C, S>): void {
     if (automount !== false) {
       report.notes.push(`pod: the API token of service account "${typeof account === 'string' ? account : 'default'}" stays mounted`
         + `${automount === true ? ' (automountServiceAccountToken: true)' : ''}: harden cannot know whether the pod calls the Kubernetes API. `
-        + `If it does not, set automountServiceAccountToken: false${ctx.dialect.tokenFix ? ` (or ${ctx.dialect.tokenFix})` : ''}; if it does, declare exemption serviceAccountToken.`);
+        + `If it does not, set automountServiceAccountToken: false${ctx.dialect.tokenOption ? ` (or rerun with ${ctx.dialect.tokenOption})` : ''}; if it does, declare exemption serviceAccountToken.`);
       need(serviceAccountTokenNeed(specJs));
     }
   }
