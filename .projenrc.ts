@@ -135,7 +135,7 @@ project.package.addField('exports', {
 // Compiled output lives next to the sources: never commit it, never ship the .ts sources.
 project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', '!/lib/**/*.d.ts.keep');
 project.npmignore?.removePatterns('/lib/');
-project.npmignore?.exclude('/lib/**/*.ts', '/examples/', '/bench/', '/.ci/', '/test-reports/', '/.compatignore');
+project.npmignore?.exclude('/lib/**/*.ts', '/examples/', '/bench/', '/.ci/', '/test-reports/', '/.compatignore', '/packages/');
 project.npmignore?.include('/lib/**/*.js', '/lib/**/*.d.ts');
 
 // Stale .js/.d.ts in lib/ (from a renamed or deleted source) must not survive a compile. jsii's
