@@ -284,6 +284,14 @@ packageAll.spawn(project.tasks.tryFind('package:js')!);
 packageAll.spawn(packageCli);
 packageAll.exec('mkdir -p dist/packages && cp dist/js/*.tgz dist/packages/ && ls -l dist/packages/');
 
+// The code of the four jsii language packages, generated as the release jobs generate it but without
+// their toolchains (`--code-only`), into dist/codegen/; any jsii-pacmak error or warning fails it.
+// `.ci/run` runs it once (building and publishing the language packages is the release workflow's job).
+project.addTask('codegen', {
+  description: 'Generate the Python, Java, .NET and Go code of the jsii targets into dist/codegen/ (no toolchains); fail on any warning',
+  exec: 'node packages/languages/codegen.js',
+});
+
 // Publishing the CLI package: a job of the release workflow next to projen's release_npm (which
 // publishes dist/js/, the library). Same trigger, condition, dry-run input and provenance.
 project.release?.addJobs({
