@@ -175,7 +175,7 @@ project.tasks.tryFind('examples')!.exec('node examples/run.js');
 // `package` (the last step of `build`: so in the PR build workflow and before every release), not in
 // `compile`: every local compile, test run and benchmark would otherwise download the previous version
 // from npm. Until the first release it prints "NPM package does not exist. Skipping analysis" and succeeds.
-project.packageTask.prependSpawn(project.tasks.tryFind('compat')!);
+// (`package` is defined in the block "Packages" below.)
 
 // ---- CI: the Node.js lines users run, the newest peer versions, promtool (docs/architecture.md "CI") ----
 // The lines the suite runs on: the build workflow's matrix and .ci/run (the machine's Node and 26).
@@ -271,8 +271,14 @@ const packageCli = project.addTask('package:cli', {
   description: 'Bundle the CLI package cdk8s-rootless-cli (packages/cli/) into dist/packages/',
   exec: 'node packages/cli/build.js',
 });
-// The release build (CI: `package` runs package:js only) also packs the CLI: its tarball travels in the
-// build artifact (dist/packages/, not dist/js/, whose single tarball the language jobs extract).
+// `package`, the last step of `build` (locally, in the build workflow and in the release job): the API
+// compatibility check (`compat`, above), then the two npm packages. The CLI's tarball travels in the
+// build artifact in dist/packages/, not dist/js/, whose single tarball the language jobs extract.
+// projen's default ran `package-all` outside CI, which now needs Python, Maven, .NET and Go: the
+// workflows' language jobs build those packages (and `npx projen package-all` where the toolchains are).
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('compat')!);
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.packageTask.spawn(packageCli);
 // Every tarball published to npm, in dist/packages/: the library's (jsii-pacmak) and the CLI's. The
 // language packages (PyPI, Maven, NuGet, Go) are built by `package-all` or the release workflow, which
