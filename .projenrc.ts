@@ -298,6 +298,10 @@ project.addTask('codegen', {
   exec: 'node packages/languages/codegen.js',
 });
 
+// The build workflow tests the CLI package as a user installs it, once, after the build packed it
+// (.ci/run does the same in its stage "CLI package test").
+project.buildWorkflow?.addPostBuildSteps({ name: 'CLI package test', run: "npx jest --ci --testMatch '<rootDir>/test/release/*.ci.ts'" });
+
 // Publishing the CLI package: a job of the release workflow next to projen's release_npm (which
 // publishes dist/js/, the library). Same trigger, condition, dry-run input and provenance.
 project.release?.addJobs({
