@@ -26,11 +26,11 @@ import { isContainerName } from '../hardening/exemptions/codec';
 import { imagePatternProblem } from '../hardening/image-ref';
 import { pathProblem } from '../hardening/paths';
 import type { ImageUser, UserFor } from '../hardening/user-rule';
-import type { HardenTextOptions } from './harden-text';
 
 export type { HardenOptions, PodReport, WritablePath } from '../hardening/adopt/pod';
 export type { HardenResult, HardenedObject } from './harden-text';
 type HardenResult = HardenTextModule.HardenResult;
+type HardenTextOptions = HardenTextModule.HardenTextOptions;
 
 let textModule: typeof HardenTextModule | undefined;
 /** harden-text.ts and what it loads, on first use: every `cdk8s-rootless` run (an audit too) loads this module. */

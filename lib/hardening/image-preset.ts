@@ -418,7 +418,10 @@ export class ImagePreset {
  * entry that matches wins (variants before their base image).
  */
 const IMAGES: readonly {
-  readonly repositories: readonly string[]; readonly tag?: RegExp; readonly patterns?: readonly string[]; readonly preset: () => ImagePreset | undefined;
+  readonly repositories: readonly string[];
+  readonly tag?: RegExp;
+  readonly patterns?: readonly string[];
+  readonly preset: () => ImagePreset | undefined;
 }[] = [
   // chainguard's postgres starts as root and switches to 70: no preset (it is listed first, so the pattern below does not take it)
   { repositories: ['cgr.dev/chainguard/postgres'], preset: () => undefined },

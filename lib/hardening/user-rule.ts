@@ -22,8 +22,8 @@
  *
  * Pure: no cdk8s, cdk8s-plus or constructs imports. Not exported from the package.
  */
-import { matchesImage, patternSpecificity } from './image-ref';
 import { ImagePreset } from './image-preset';
+import { matchesImage, patternSpecificity } from './image-ref';
 
 /** A fallback user: `harden --user UID [--group GID]`, `RootlessHardeningProps.user`. */
 export interface FallbackUser {
@@ -67,12 +67,18 @@ export interface UserStatements {
 /** The user of a container, and where it comes from (see the module comment). */
 export type ContainerUser =
   | { readonly source: 'set'; readonly user: unknown; readonly at: 'container' | 'pod' }
-  | { readonly source: 'given'; readonly user: number; readonly group: number; readonly fsGroup: number; readonly from: string;
+  | {
+    readonly source: 'given';
+    readonly user: number;
+    readonly group: number;
+    readonly fsGroup: number;
+    readonly from: string;
     readonly scope: 'object' | 'container';
     /** The image's preset, when it is a known image and the statement does not say `customImage`. */
     readonly preset?: ImagePreset;
     /** Whether the preset's image takes this UID, which is not its own (`arbitraryUser`): a note says so. */
-    readonly arbitrary?: boolean; }
+    readonly arbitrary?: boolean;
+  }
   | { readonly source: 'refused'; readonly user: number; readonly from: string; readonly preset: ImagePreset }
   | { readonly source: 'image'; readonly user: number; readonly group: number; readonly fsGroup: number; readonly from: string }
   | { readonly source: 'vouched'; readonly from: string }
@@ -124,7 +130,12 @@ export function containerUser(container: unknown, podSecurityContext: unknown, s
     const check = checkGivenUser(image, given.user, given.customImage);
     if (check.verdict === 'refused') return { source: 'refused', user: given.user, from: given.from, preset: check.preset };
     return {
-      source: 'given', user: given.user, group, fsGroup: group, from: given.from, scope: own ? 'container' : 'object',
+      source: 'given',
+      user: given.user,
+      group,
+      fsGroup: group,
+      from: given.from,
+      scope: own ? 'container' : 'object',
       ...check.preset ? { preset: check.preset } : {},
       ...check.verdict === 'arbitrary' ? { arbitrary: true } : {},
     };

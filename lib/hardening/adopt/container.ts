@@ -12,9 +12,9 @@ import {
 import type { ContainerRef, PodContext } from './pod';
 import { UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_LIMIT, hardenedContainerSecurityContext, writableVolumeName } from '../defaults';
 import { ExemptionKind } from '../exemption-kind';
+import { ImagePreset } from '../image-preset';
 import { normalizePath } from '../paths';
 import { unprivilegedPortFix } from '../runtime-checks';
-import { ImagePreset } from '../image-preset';
 import { ContainerUser, isKnownUser, numericUser } from '../user-rule';
 
 /** How the note about an edit harden made (the read-only root filesystem) begins after the container: dropped when the edit is not made. */

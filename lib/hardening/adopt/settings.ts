@@ -154,7 +154,8 @@ function exemptions(prop: string, list: unknown, problems: string[]): ExemptionV
 }
 
 /** `imageUsers` (pattern → UID) and `nonRootImages` (patterns), validated (image-ref.ts has the syntax). */
-function imagePatterns(imageUsers: unknown, nonRootImages: unknown, problems: string[], id: (prop: string, v: unknown) => number | undefined): ImageUser[] {
+function imagePatterns(imageUsers: unknown, nonRootImages: unknown, problems: string[],
+  id: (prop: string, v: unknown) => number | undefined): ImageUser[] {
   const out: ImageUser[] = [];
   const pattern = (prop: string, p: unknown): boolean => {
     const problem = imagePatternProblem(p);
