@@ -16,7 +16,8 @@
  * - `repository:tag`, when it has a tag: `gcr.io/distroless/*:nonroot` matches
  *   `gcr.io/distroless/static:nonroot` and `…:nonroot@sha256:…`, not an image without that tag;
  * - the whole reference, when it has a digest.
- * Matching is case-sensitive (references are lower-case, tags are not).
+ * Matching is case-sensitive (references are lower-case, tags are not). A pattern must name some
+ * registry or repository (a letter or digit): patterns made only of `*`, `/`, `:` and `@` are refused.
  *
  * Pure: no imports.
  */
@@ -47,7 +48,9 @@ export function parseImageReference(image: string): ImageReference {
 export function imagePatternProblem(pattern: unknown): string | undefined {
   if (typeof pattern !== 'string' || pattern.trim() === '') return 'it is empty';
   if (/\s/.test(pattern)) return 'it contains white space';
-  if (/^\*+$/.test(pattern)) return 'it matches every image (vouch for images one registry or repository at a time, e.g. ghcr.io/acme/*)';
+  if (!/[A-Za-z0-9]/.test(pattern)) {
+    return 'it names no registry or repository, so it would match nearly every image (name images one registry or repository at a time, e.g. ghcr.io/acme/*)';
+  }
   return undefined;
 }
 

@@ -176,10 +176,12 @@ describe('applyTo on cdk8s-plus objects (runAsNonRoot: true, no user)', () => {
     expect(spec.containers[1].securityContext).toMatchObject({ runAsUser: 3000, runAsGroup: 3001 });
   });
 
-  test('a set runAsUser is kept: neither objects[path].user nor props.user replaces it', () => {
-    const out = synth(chart => new kplus.Deployment(chart, 'web', { containers: [{ image: 'registry.example.com/api:1', securityContext: { user: 1234 } }] }),
-      { user: 10001, objects: { web: { user: 2000 } } });
-    expect(users(out)).toEqual([{ user: 1234, group: undefined, fsGroup: undefined }]);
+  test('a set runAsUser is kept: neither objects[path].user nor props.user replaces it, and the unused statement is noted', () => {
+    const chart = new Chart(Testing.app(), 'app');
+    new kplus.Deployment(chart, 'web', { containers: [{ name: 'app', image: 'registry.example.com/api:1', securityContext: { user: 1234 } }] });
+    const h = RootlessHardening.applyTo(chart, { user: 10001, objects: { web: { user: 2000 } } });
+    expect(users(Testing.synth(chart))).toEqual([{ user: 1234, group: undefined, fsGroup: undefined }]);
+    expect(h.report[0].notes).toContain('container "app": props.objects[\'web\'].user is not used: runAsUser 1234 is set, and a set user is kept.');
   });
 
   test('imageUsers and nonRootImages: app-wide statements about images', () => {
@@ -208,7 +210,9 @@ describe('applyTo on cdk8s-plus objects (runAsNonRoot: true, no user)', () => {
     const chart = new Chart(Testing.app(), 'app');
     const call = (props: any) => () => RootlessHardening.applyTo(chart, props);
     expect(call({ imageUsers: { '': 1000 } })).toThrow(/props\.imageUsers\[''\]: "" is not an image pattern: it is empty\. Fix:/);
-    expect(call({ imageUsers: { '*': 1000 } })).toThrow(/matches every image/);
+    // adversarial: patterns that would vouch for (nearly) every image
+    for (const p of ['*', '*/*', '*:*', '**@*']) expect(call({ imageUsers: { [p]: 1000 } })).toThrow(/would match nearly every image/);
+    expect(call({ nonRootImages: ['*/*'] })).toThrow(/props\.nonRootImages\[0\]: "\*\/\*" is not an image pattern: it names no registry or repository/);
     expect(call({ imageUsers: { 'ghcr.io/acme/*': 0 } })).toThrow(/props\.imageUsers\['ghcr\.io\/acme\/\*'\]: 0 is not a non-root numeric ID\. Fix:/);
     expect(call({ imageUsers: ['x'] })).toThrow(/props\.imageUsers: is not a map\. Fix:/);
     expect(call({ nonRootImages: 'ghcr.io/acme/*' })).toThrow(/props\.nonRootImages: is not a list\. Fix:/);
@@ -222,6 +226,29 @@ describe('applyTo on cdk8s-plus objects (runAsNonRoot: true, no user)', () => {
   test('a container user for a container the object does not have fails, naming it', () => {
     const e = synthError(deployment('registry.example.com/api:1'), { user: 1000, objects: { web: { containers: { worker: { user: 2000 } } } } });
     expect(e).toContain('props.objects[\'web\'].containers[\'worker\'].user names container "worker", which the pod does not have (containers: app)');
+  });
+
+  test('adversarial: no statement gets a root user or runAsNonRoot: false past the rule', () => {
+    // an explicit root pod user is set: a given user does not replace it, and it still fails
+    const root = (chart: Chart) => new ApiObject(chart, 'p', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { securityContext: { runAsUser: 0 }, containers: [{ name: 'app', image: 'ghcr.io/acme/api:1' }] },
+    } as any);
+    expect(synthError(root, { objects: { p: { user: 1000 } }, imageUsers: { 'ghcr.io/acme/*': 1000 } })).toContain('container "app": runs as root (runAsUser 0)');
+    // a vouched-for image with runAsNonRoot: false still fails
+    const off = (chart: Chart) => new ApiObject(chart, 'p', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'app', image: 'ghcr.io/acme/api:1', securityContext: { runAsNonRoot: false } }] },
+    } as any);
+    expect(synthError(off, { nonRootImages: ['ghcr.io/acme/*'] })).toContain('container "app": runAsNonRoot: false is set explicitly');
+    // a vouched-for image is not written a user: the kubelet still checks its USER, which runAsNonRoot keeps in force
+    const out = synth(deployment('ghcr.io/acme/api:1'), { user: 10001, nonRootImages: ['ghcr.io/acme/*'] });
+    expect(podTemplateOf(out[0])!.spec.containers[0].securityContext).toMatchObject({ runAsNonRoot: true });
+    expect(users(out)[0].user).toBeUndefined();
   });
 
   test('raw ApiObjects: a vouched image keeps its own USER, an unknown one under runAsNonRoot is refused', () => {

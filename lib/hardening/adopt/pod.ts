@@ -282,6 +282,13 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
     ctx.report.problems.push(`${from} names container "${name}", which the pod does not have (containers: ${containers.map(c => c.name).join(', ')}). `
       + 'Fix: use the name of one of its containers, or remove the statement.');
   }
+  for (const c of containers) {
+    const u = users.get(c)!;
+    const stated = statements.containers?.get(c.name) ?? statements.object;
+    if (u.source === 'set' && stated) {
+      ctx.report.notes.push(`container "${c.name}": ${stated.from} is not used: runAsUser ${JSON.stringify(u.user)} is set${u.at === 'pod' ? ' on the pod' : ''}, and a set user is kept.`);
+    }
+  }
   writeUsers(ctx, containers, users);
 
   // --- pod-level securityContext
