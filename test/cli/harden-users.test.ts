@@ -66,6 +66,11 @@ describe('harden user flags', () => {
     const again = await cli(['harden', '-', '--user-for', 'Deployment/shop/api/api=10001', '--user-for', 'pod/default/tool=2000:3000'], { stdin: r.stdout });
     expect(again.stdout).toBe(r.stdout);
     expect(again.code).toBe(0);
+    expect(again.stderr).not.toContain('is not used');
+    // a statement that a set runAsUser overrides is noted
+    const other = await cli(['harden', '-', '--user-for', 'Deployment/shop/api/api=10002', '--user-for', 'pod/default/tool=2000:3000'], { stdin: r.stdout });
+    expect(other.stdout).toBe(r.stdout);
+    expect(other.stderr).toContain('container "api": --user-for Deployment/shop/api/api=10002 is not used: runAsUser 10001 is set, and a set user is kept.');
   });
 
   test('--user-for on a preset image that runs as no other UID is refused (exit 1, nothing written); --image-user is the custom-image escape', async () => {

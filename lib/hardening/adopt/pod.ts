@@ -285,7 +285,7 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
   for (const c of containers) {
     const u = users.get(c)!;
     const stated = statements.containers?.get(c.name) ?? statements.object;
-    if (u.source === 'set' && stated) {
+    if (u.source === 'set' && stated && u.user !== stated.user) {
       ctx.report.notes.push(`container "${c.name}": ${stated.from} is not used: runAsUser ${JSON.stringify(u.user)} is set${u.at === 'pod' ? ' on the pod' : ''}, and a set user is kept.`);
     }
   }
