@@ -139,7 +139,7 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
       + 'and what still keeps each object from passing `audit --level restricted`.',
     )
     .argument('[paths...]', 'manifest files or folders (recursing into *.yaml, *.yml, *.json); - reads standard input')
-    .option('--user <uid>', 'numeric UID for containers whose user is not known (the image\'s numeric USER)', parseId)
+    .option('--user <uid>', 'default numeric UID, for containers whose user is still unknown after the rule below (the image\'s numeric USER)', parseId)
     .option('--group <gid>', 'numeric GID with --user (default: the UID, as in the constructs)', parseId)
     .option('--user-for <kind/namespace/name[/container]=uid[:gid]>', 'the UID of one object\'s containers, or of one container (repeatable; before --image-user, presets and --user)', parseUserFor)
     .option('--image-user <pattern=uid>', 'the UID of the images a pattern matches, * matching any text, e.g. ghcr.io/acme/*=10001 (repeatable)', parseImageUser)
@@ -166,6 +166,7 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
       'Examples:',
       '  $ helm template my-release ./chart | cdk8s-rootless harden - > hardened.yaml',
       '  $ cdk8s-rootless harden k8s/ --user 10001 --write',
+      '  $ cdk8s-rootless harden k8s/ --user-for StatefulSet/shop/db/postgres=70 --image-user \'ghcr.io/acme/*=10001\' -o hardened.yaml',
       '  $ cdk8s-rootless harden deploy.yaml --add-exemptions -o deploy.hardened.yaml && cdk8s-rootless audit deploy.hardened.yaml',
       '',
     ].join('\n'))
