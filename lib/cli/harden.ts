@@ -176,6 +176,11 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
       if (opts.write && paths.includes('-')) throw new UsageError('--write rewrites files: it cannot be used with - (standard input)');
       if (opts.group !== undefined && opts.user === undefined) throw new UsageError('--group needs --user');
       if (opts.user === 0) throw new UsageError('--user 0 is root: give the image\'s non-root numeric UID');
+      const target = (u: UserFor) => `${u.kind.toLowerCase()}/${u.namespace}/${u.name}${u.container !== undefined ? `/${u.container}` : ''}`;
+      for (const [i, u] of (opts.userFor ?? []).entries()) {
+        const twice = (opts.userFor ?? []).slice(0, i).find(x => target(x) === target(u));
+        if (twice) throw new UsageError(`${twice.flag} and ${u.flag} name the same target: give one UID for it`);
+      }
       const options: HardenTextOptions = {
         user: opts.user,
         group: opts.group,

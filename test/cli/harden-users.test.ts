@@ -108,6 +108,12 @@ describe('harden user flags', () => {
     expect(container.stderr).toContain('--user-for Deployment/shop/api/worker=1000 names container "worker", which the pod does not have (containers: api, cache)');
   });
 
+  test('two --user-for for the same target are a usage error, whatever their case', async () => {
+    const r = await cli(['harden', '-', '--user-for', 'Deployment/shop/api=1000', '--user-for', 'deployment/shop/api=1001'], { stdin: APP });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--user-for Deployment/shop/api=1000 and --user-for deployment/shop/api=1001 name the same target');
+  });
+
   test.each([
     ['--user-for', 'Deployment/api=1000'],
     ['--user-for', 'Deployment/shop/api=0'],
