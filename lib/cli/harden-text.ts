@@ -19,6 +19,7 @@ import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from
 import { RootlessAnnotations } from '../hardening/annotations';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
+import { UserFor, userForStatements } from '../hardening/user-rule';
 import { isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel } from '../policy/types';
@@ -43,6 +44,12 @@ export interface HardenResult {
   readonly error?: string;
 }
 
+/** `harden`'s options: the adopt stage's, and the `--user-for` statements, resolved per object. */
+export interface HardenTextOptions extends HardenOptions {
+  /** `--user-for KIND/NAMESPACE/NAME[/CONTAINER]=UID[:GID]`. */
+  readonly userFor?: readonly UserFor[];
+}
+
 type Report = Omit<HardenedObject, 'remaining'> & { changes: string[]; problems: string[] };
 
 /** The plan of one document and the reports of its objects. */
@@ -54,9 +61,9 @@ interface DocumentPlan {
 /**
  * Hardens one manifest text. Never throws for bad input: a text that cannot be parsed is
  * returned unchanged with `error` set.
- * @param used receives each container-scoped `--writable-path` that named a container
+ * @param used receives each container-scoped `--writable-path` that named a container, and each `--user-for` that named an object
  */
-export function hardenText(text: string, options: HardenOptions = {}, used: Set<WritablePath> = new Set()): HardenResult {
+export function hardenText(text: string, options: HardenTextOptions = {}, used: Set<WritablePath | UserFor> = new Set()): HardenResult {
   const parsed = parse(text);
   if (typeof parsed === 'string') return { text, objects: [], error: parsed };
   const docs = parsed.map((doc, index) => planDocument(doc, index, options, used));
@@ -126,7 +133,7 @@ function readBack(text: string): ReadBack {
 
 const key = (index: number, item: number | undefined): string => `${index}/${item ?? ''}`;
 
-function planDocument(doc: YAML.Document.Parsed, index: number, options: HardenOptions, used: Set<WritablePath>): DocumentPlan {
+function planDocument(doc: YAML.Document.Parsed, index: number, options: HardenTextOptions, used: Set<WritablePath | UserFor>): DocumentPlan {
   const plan = new EditPlan(doc);
   const reports: Report[] = [];
   forEachObject(plan, doc, (obj, item) => hardenObject(plan, obj, options, index, item, reports, used));
@@ -166,7 +173,7 @@ function forEachObject(plan: EditPlan, doc: YAML.Document.Parsed, fn: (obj: Curs
  * a new malformation.
  */
 function unverified(before: readonly YAML.Document.Parsed[], out: string, after: ReadBack, original: ReadBack,
-  docs: readonly DocumentPlan[], options: HardenOptions): Map<number, string> {
+  docs: readonly DocumentPlan[], options: HardenTextOptions): Map<number, string> {
   const bad = new Map<number, string>();
   const changed = docs.map((d, i) => (d.plan.empty ? -1 : i)).filter(i => i >= 0);
   const reparsed = parse(out);
@@ -221,8 +228,8 @@ function keeps(before: unknown, after: unknown): boolean {
   });
 }
 
-function hardenObject(plan: EditPlan, obj: Cursor, options: HardenOptions, index: number, item: number | undefined,
-  out: Report[], used: Set<WritablePath>): void {
+function hardenObject(plan: EditPlan, obj: Cursor, options: HardenTextOptions, index: number, item: number | undefined,
+  out: Report[], used: Set<WritablePath | UserFor>): void {
   const kind = plan.get(obj, 'kind');
   const templatePath = podTemplatePath(kind);
   if (typeof kind !== 'string' || templatePath === undefined) return;
@@ -241,7 +248,9 @@ function hardenObject(plan: EditPlan, obj: Cursor, options: HardenOptions, index
     report.problems.push('the pod spec is not a mapping. Fix: make the manifest well formed.');
     return;
   }
-  hardenPod(plan, template, spec, options, report, used);
+  const given = userForStatements(options.userFor ?? [], kind, meta?.namespace, meta?.name, used as Set<UserFor>);
+  const users = { ...options.users, ...given };
+  hardenPod(plan, template, spec, { ...options, users }, report, used as Set<WritablePath>);
 }
 
 /** Evaluates the hardened objects as `audit` reads them, at restricted, and records what still fails. */
