@@ -25,7 +25,9 @@ async function sarifOf(argv: string[], options: { stdin?: string; cwd?: string }
 
 /** Every `uri` of an artifactLocation anywhere in the log. */
 function artifactUris(value: unknown, found: string[] = []): string[] {
-  if (Array.isArray(value)) {value.forEach(v => artifactUris(v, found));} else if (typeof value === 'object' && value !== null) {
+  if (Array.isArray(value)) {
+    value.forEach(v => artifactUris(v, found));
+  } else if (typeof value === 'object' && value !== null) {
     for (const [k, v] of Object.entries(value)) {
       if (k === 'artifactLocation') found.push((v as sarif.ArtifactLocation).uri!);
       else artifactUris(v, found);
