@@ -6,6 +6,8 @@
  *   `main.ts` and its jest test `main.test.ts`, which imports `./main`).
  * - A block without imports is a fragment: it gets the imports it uses (cdk8s, cdk8s-plus as
  *   `kplus`, and the names it uses from 'cdk8s-rootless') and a `chart`, which is synthesized.
+ * - A block that imports `./<name>` with `examples/<name>.ts` existing imports that example, copied next
+ *   to it as the README tells users to copy it.
  * - 'cdk8s-rootless' is the library's sources (tsconfig `paths` here, jest's moduleNameMapper at
  *   run time), as `npm run examples` runs the examples against the package's self-reference.
  */
