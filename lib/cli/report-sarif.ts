@@ -133,11 +133,12 @@ export class SarifReportWriter implements ReportWriter {
   private readonly ruleIndex = new Map<string, number>(this.rules.map((r, i) => [r.id, i]));
   private readonly errors: ManifestError[] = [];
   private readonly root: string;
-  private readonly constructPaths = new ConstructMetadata();
+  private readonly constructPaths: ConstructMetadata;
   private first = true;
 
   constructor(private readonly out: { write(chunk: string): unknown }, private readonly options: SarifOptions) {
     this.root = path.resolve(options.cwd, options.root ?? sarifRootOf(options.cwd));
+    this.constructPaths = new ConstructMetadata(this.root);
     out.write('{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"results":[\n');
   }
 
@@ -229,17 +230,28 @@ export class SarifReportWriter implements ReportWriter {
 }
 
 /**
- * cdk8s' `construct-metadata.json` (written next to the manifests when the app is synthesized with
+ * cdk8s' `construct-metadata.json` (written into the output folder when the app is synthesized with
  * `recordConstructMetadata` / `CDK8S_RECORD_CONSTRUCT_METADATA=true`): `metadata.name` → construct
- * path, read once per folder. cdk8s keys it by name only, as cdk8s-cli reads it.
+ * path. The nearest one in the manifest's folder or above it, up to the root (cdk8s' folder-per-chart
+ * output puts the manifests one level below it), read once per folder. cdk8s keys it by name only,
+ * as cdk8s-cli reads it.
  */
 class ConstructMetadata {
   private readonly byFolder = new Map<string, ReadonlyMap<string, string> | undefined>();
 
+  constructor(private readonly root: string) {}
+
   public pathOf(file: string, name: string): string | undefined {
-    const folder = path.dirname(file);
-    if (!this.byFolder.has(folder)) this.byFolder.set(folder, readConstructMetadata(path.join(folder, 'construct-metadata.json')));
-    return this.byFolder.get(folder)?.get(name);
+    return this.of(path.dirname(file))?.get(name);
+  }
+
+  private of(folder: string): ReadonlyMap<string, string> | undefined {
+    if (this.byFolder.has(folder)) return this.byFolder.get(folder);
+    const parent = path.dirname(folder);
+    const inside = folder !== this.root && parent !== folder && pathUnderRoot(this.root, this.root, folder) !== undefined;
+    const found = readConstructMetadata(path.join(folder, 'construct-metadata.json')) ?? (inside ? this.of(parent) : undefined);
+    this.byFolder.set(folder, found);
+    return found;
   }
 }
 

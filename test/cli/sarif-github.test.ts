@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import type * as sarif from 'sarif';
 import { cli, fixture, tmpDir, writeFiles } from './helpers';
 import { ruleName, sarifRules } from '../../lib/cli/report-sarif';
@@ -208,9 +208,9 @@ describe('SARIF automationDetails', () => {
 
 describe('SARIF construct paths (cdk8s construct metadata)', () => {
   /** A real cdk8s synthesis: a privileged Pod and a Deployment in two charts. */
-  function synthesize(record: boolean): string {
+  function synthesize(record: boolean, yamlOutputType?: YamlOutputType): string {
     const outdir = tmpDir('cdk8s-rootless-sarif-synth-');
-    const app = new App({ outdir, recordConstructMetadata: record });
+    const app = new App({ outdir, recordConstructMetadata: record, yamlOutputType });
     const chart = new Chart(app, 'shop');
     new ApiObject(chart, 'agent', {
       apiVersion: 'v1',
@@ -243,6 +243,24 @@ describe('SARIF construct paths (cdk8s construct metadata)', () => {
       expect([object, construct?.fullyQualifiedName]).toEqual([object, byObject.get(object)]);
       expect(r.properties!.constructPath).toBe(byObject.get(object));
     }
+  });
+
+  test('folder-per-chart output: the manifests are one level below construct-metadata.json', async () => {
+    const outdir = synthesize(true, YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE);
+    expect(fs.readdirSync(outdir).sort()).toEqual(['construct-metadata.json', 'ops', 'shop']);
+    const { log } = await sarifOf(['audit', '.'], { cwd: outdir });
+    const paths = new Set(log.runs[0].results!.map(r => r.properties!.constructPath));
+    expect(paths).toEqual(new Set(['shop/agent', 'ops/web']));
+  });
+
+  test('a construct-metadata.json above the root is not read', async () => {
+    const outer = synthesize(true);
+    const root = path.join(outer, 'repo');
+    fs.mkdirSync(path.join(root, '.git'), { recursive: true });
+    for (const f of fs.readdirSync(outer).filter(x => x.endsWith('.yaml'))) fs.copyFileSync(path.join(outer, f), path.join(root, f));
+    const { log } = await sarifOf(['audit', '.'], { cwd: root });
+    expect(log.runs[0].results!.length).toBeGreaterThan(0);
+    for (const r of log.runs[0].results!) expect(r.properties!.constructPath).toBeUndefined();
   });
 
   test('without it (or with a file of another version), no construct path', async () => {
