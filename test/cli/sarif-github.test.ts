@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
+import * as yaml from 'js-yaml';
 import type * as sarif from 'sarif';
 import { cli, fixture, tmpDir, writeFiles } from './helpers';
 import { ruleName, sarifRules } from '../../lib/cli/report-sarif';
@@ -273,5 +274,26 @@ describe('SARIF construct paths (cdk8s construct metadata)', () => {
     fs.writeFileSync(path.join(outdir, 'construct-metadata.json'), JSON.stringify({ version: '2.0.0', resources: { 'node-agent': { path: 'x/y' } } }));
     const other = await sarifOf(['audit', '.'], { cwd: outdir });
     for (const r of other.log.runs[0].results!) expect(r.properties!.constructPath).toBeUndefined();
+  });
+});
+
+describe('docs/cli.md: the GitHub Actions workflow that uploads the SARIF', () => {
+  test('uploads with github/codeql-action/upload-sarif, a category and security-events: write, after an audit that records construct paths', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'cli.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('### SARIF and GitHub code scanning'));
+    const block = /```yaml\n(name: [\s\S]*?)```/.exec(section)![1];
+    const workflow = yaml.load(block) as any;
+    const job = Object.values(workflow.jobs)[0] as any;
+    expect(job.permissions).toMatchObject({ 'security-events': 'write' });
+    const upload = job.steps.find((s: any) => /^github\/codeql-action\/upload-sarif@v\d+$/.test(s.uses ?? ''));
+    expect(upload).toBeDefined();
+    expect(upload.if).toBe('always()');
+    expect(upload.with).toMatchObject({ sarif_file: 'pss.sarif', category: expect.stringMatching(/\S/) });
+    const audit = job.steps.find((s: any) => /cdk8s-rootless audit .*--format sarif > pss\.sarif/.test(s.run ?? ''));
+    expect(audit['continue-on-error']).toBe(true);
+    const synth = job.steps.find((s: any) => /cdk8s synth/.test(s.run ?? ''));
+    expect(synth.env).toEqual({ CDK8S_RECORD_CONSTRUCT_METADATA: 'true' });
+    // the job still fails when the audit did
+    expect(job.steps[job.steps.length - 1]).toMatchObject({ if: `steps.${audit.id}.outcome == 'failure'`, run: expect.stringMatching(/exit 1$/) });
   });
 });
