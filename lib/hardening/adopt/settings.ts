@@ -111,7 +111,7 @@ function exemptions(prop: string, list: unknown, problems: string[]): ExemptionV
   list.forEach((e, i) => {
     const value = exemptionValue(e);
     if (!value) {
-      problems.push(`${prop}[${i}]: not an Exemption. Fix: make it with the Exemption factories, e.g. Exemption.hostPath(reason).`);
+      problems.push(`${prop}[${i}]: not an Exemption. Fix: make it with the Exemption factories, e.g. Exemption.runAsRoot(reason).`);
       return;
     }
     const at = `${prop}[${i}] (${describeExemption(value)})`;

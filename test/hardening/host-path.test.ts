@@ -1,0 +1,204 @@
+/**
+ * `Exemption.hostPath(reason, { paths, writable })` covers only the named host paths (by whole
+ * segments, spelled clean), only read-only mounts unless writable, and never a node path
+ * (kinds/host-path.ts). Each rule from the construct side (props errors, synthesis errors), the
+ * codec's (annotations) and the judgement's (revert), with the bad inputs an author or an attacker
+ * would try.
+ */
+import * as kplus from 'cdk8s-plus-27';
+import { REASON, constructionError, exemptions, level, synthError, synthPod } from './util';
+import { Exemption, HardenedPod, HostPathExemptionOptions } from '../../lib';
+import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
+import { readAnnotation, writeAnnotation } from '../../lib/hardening/exemptions/codec';
+import { MAX_HOST_PATHS, NODE_PATHS, isNodePath } from '../../lib/hardening/exemptions/kinds/host-path';
+import { isCleanHostPath, pathWithin } from '../../lib/hardening/paths';
+import { judgeRootless } from '../../lib/hardening/verify';
+import { ExemptionKind } from '../../lib/hardening/exemption-kind';
+
+interface Mount { readonly path: string; readonly readOnly?: boolean; readonly type?: kplus.HostPathVolumeType }
+
+/** A pod running as root-free user 1000 with `mounts` (hostPath volumes) and one hostPath exemption. */
+function build(options: HostPathExemptionOptions | undefined, mounts: Mount[]) {
+  return (chart: any) => {
+    const pod = new HardenedPod(chart, 'agent', {
+      user: 1000,
+      exemptions: options === undefined ? [] : [Exemption.hostPath('reads the node logs to ship them', options)],
+      containers: [{ name: 'agent', image: 'agent:1' }],
+    });
+    mounts.forEach((m, i) => pod.containers[0].mount(`/host/${i}`,
+      kplus.Volume.fromHostPath(chart, `v${i}`, `v${i}`, { path: m.path, type: m.type }), { readOnly: m.readOnly }));
+  };
+}
+
+describe('what a hostPath exemption covers, at synthesis', () => {
+  test('a read-only mount of a named path: annotated with its paths, honestly privileged', () => {
+    const pod = synthPod(build({ paths: ['/var/log'] }, [{ path: '/var/log', readOnly: true }]));
+    expect(exemptions(pod)).toEqual([{ id: 'hostPath', container: null, paths: ['/var/log'], writable: false, reason: 'reads the node logs to ship them' }]);
+    expect(level(pod)).toBe('privileged');
+    expect(pod.spec.volumes).toContainEqual({ name: 'v0', hostPath: { path: '/var/log', type: '' } });
+    expect(pod.spec.containers[0].volumeMounts).toContainEqual({ name: 'v0', mountPath: '/host/0', readOnly: true });
+  });
+
+  test('a path below a named one is covered, by whole segments', () => {
+    expect(() => synthPod(build({ paths: ['/var/log'] }, [{ path: '/var/log/pods', readOnly: true }, { path: '/var/log/containers', readOnly: true }]))).not.toThrow();
+  });
+
+  test('a path that only shares a prefix is not covered (/var/log does not cover /var/logs)', () => {
+    const message = synthError(build({ paths: ['/var/log'] }, [{ path: '/var/logs', readOnly: true }]));
+    expect(message).toContain('volume "v0" (hostPath "/var/logs") is outside the exemption\'s paths (/var/log)');
+    expect(message).toContain('no exemption covers it');
+  });
+
+  test('a mount outside the named paths fails synthesis, naming the volume and the fix', () => {
+    const message = synthError(build({ paths: ['/var/log'] }, [{ path: '/var/log', readOnly: true }, { path: '/srv/data', readOnly: true }]));
+    expect(message).toContain('[test/agent]');
+    expect(message).toContain('volume "v1" (hostPath "/srv/data") is outside the exemption\'s paths (/var/log). Fix: add it to Exemption.hostPath\'s paths');
+    expect(message).not.toContain('"v0"');
+  });
+
+  test('a writable mount under a read-only exemption fails, naming the container and the fixes', () => {
+    const message = synthError(build({ paths: ['/var/log'] }, [{ path: '/var/log' }]));
+    expect(message).toContain('volume "v0" (hostPath "/var/log") is mounted writable by container "agent", and the exemption covers read-only mounts only');
+    expect(message).toContain('mount it with readOnly: true (and recursiveReadOnly: IfPossible');
+    expect(message).toContain('declare the exemption with writable: true');
+  });
+
+  test('writable: true covers writable mounts of its paths, and still nothing else', () => {
+    const pod = synthPod(build({ paths: ['/var/lib/agent'], writable: true }, [{ path: '/var/lib/agent' }]));
+    expect(exemptions(pod)[0]).toMatchObject({ paths: ['/var/lib/agent'], writable: true });
+    expect(synthError(build({ paths: ['/var/lib/agent'], writable: true }, [{ path: '/var/lib/agent' }, { path: '/var/log' }])))
+      .toContain('volume "v1" (hostPath "/var/log") is outside the exemption\'s paths (/var/lib/agent)');
+  });
+
+  test('a socket or device is not covered read-only (it is usable through a read-only mount)', () => {
+    const socket = [{ path: '/var/log/agent.sock', readOnly: true, type: kplus.HostPathVolumeType.SOCKET }];
+    expect(synthError(build({ paths: ['/var/log'] }, socket))).toContain('has type Socket, which a container can use through a read-only mount');
+    expect(() => synthPod(build({ paths: ['/var/log'], writable: true }, socket))).not.toThrow();
+  });
+
+  test('a volume path spelled otherwise than clean is not covered: .., trailing slash, double slash', () => {
+    for (const path of ['/var/log/../lib/kubelet', '/var/log/', '/var//log', '/var/log/./pods']) {
+      expect(synthError(build({ paths: ['/var/log'] }, [{ path, readOnly: true }]))).toContain(`volume "v0" (hostPath ${JSON.stringify(path)}) is not spelled as an absolute, clean path`);
+    }
+  });
+
+  test('without any hostPath exemption, a hostPath volume fails and the hint names the paths option', () => {
+    expect(synthError(build(undefined, [{ path: '/var/log', readOnly: true }]))).toContain("Exemption.hostPath(reason, { paths: ['/var/log'] })");
+  });
+});
+
+describe('bad options are refused at construction, naming the prop and the fix', () => {
+  const refused = (options: any) => constructionError(chart => new HardenedPod(chart, 'agent', {
+    user: 1000, exemptions: [Exemption.hostPath(REASON, options)], containers: [{ image: 'agent:1' }],
+  }));
+
+  test.each([
+    ['no paths', { paths: [] }, '.paths: [] is not a list of host paths. Fix: name the paths the pod mounts'],
+    ['no options (JavaScript)', undefined, '.paths: undefined is not a list of host paths'],
+    ['a relative path', { paths: ['var/log'] }, '.paths: "var/log" is not an absolute, clean host path'],
+    ['the root', { paths: ['/'] }, '.paths: "/" is not an absolute, clean host path'],
+    ['a .. spelling', { paths: ['/var/log/../lib/kubelet'] }, '.paths: "/var/log/../lib/kubelet" is not an absolute, clean host path'],
+    ['a trailing slash', { paths: ['/var/log/'] }, '.paths: "/var/log/" is not an absolute, clean host path'],
+    ['a quote', { paths: ['/var/"log'] }, '.paths: "/var/\\"log" is not an absolute, clean host path'],
+    ['the kubelet', { paths: ['/var/lib/kubelet'] }, '.paths: "/var/lib/kubelet" is the node\'s /var/lib/kubelet'],
+    ['below the kubelet', { paths: ['/var/lib/kubelet/pods'] }, 'is the node\'s /var/lib/kubelet, or holds or lies below it'],
+    ['Kubernetes\' configuration', { paths: ['/etc/kubernetes'] }, 'is the node\'s /etc/kubernetes'],
+    ['the docker socket', { paths: ['/var/run/docker.sock'] }, 'is the node\'s /var/run/docker.sock'],
+    ['containerd\'s directory', { paths: ['/run/containerd'] }, 'is the node\'s /run/containerd'],
+    ['the CRI-O socket\'s directory', { paths: ['/var/run/crio'] }, 'is the node\'s /var/run/crio'],
+    ['a parent of the sockets', { paths: ['/run'] }, 'no hostPath exemption covers it, read-only or not'],
+    ['a parent of the kubelet', { paths: ['/var/lib'] }, 'no hostPath exemption covers it, read-only or not'],
+    ['too many paths', { paths: Array.from({ length: MAX_HOST_PATHS + 1 }, (_, i) => `/srv/p${i}`) }, `${MAX_HOST_PATHS + 1} paths: at most ${MAX_HOST_PATHS}`],
+    ['writable not a boolean (JavaScript)', { paths: ['/var/log'], writable: 'yes' }, '.paths: writable: "yes" is not a boolean'],
+  ])('%s', (_name, options, expected) => {
+    const message = refused(options);
+    expect(message).toContain('HardenedPod test/agent: invalid props:');
+    expect(message).toContain('props.exemptions[0] (Exemption.hostPath(');
+    expect(message).toContain(expected);
+  });
+
+  test('the exemption is immutable: changing the array passed or read changes nothing', () => {
+    const paths = ['/var/log'];
+    const e = Exemption.hostPath(REASON, { paths });
+    paths.push('/');
+    e.paths!.push('/');
+    expect(e.paths).toEqual(['/var/log']);
+    expect(e.writable).toBe(false);
+    expect(e.toString()).toBe('Exemption.hostPath({ paths: ["/var/log"] })');
+    expect(Exemption.hostPath(REASON, { paths: ['/a'], writable: true }).toString()).toBe('Exemption.hostPath({ paths: ["/a"], writable: true })');
+    expect(Exemption.runAsRoot(REASON).paths).toBeUndefined();
+  });
+});
+
+describe('the annotation: the scope is part of the canonical form, and its absence covers nothing', () => {
+  const ENTRY = { kind: ExemptionKind.HOST_PATH, reason: REASON, paths: ['/var/log'], writable: false };
+  const pod = (annotation: string, volumes: any[], readOnly = true) => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: { 'rootless.cdk8s.io/exemptions': annotation } },
+    spec: {
+      automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } }, volumes,
+      containers: [{
+        name: 'a', image: 'x', volumeMounts: volumes.map(v => ({ name: v.name, mountPath: `/h/${v.name}`, readOnly })),
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      }],
+    },
+  });
+  const allowed = (manifest: any) => judgeRootless(manifest, declaredExemptions(manifest).exemptions).allowed;
+
+  test('canonical: paths and writable always written, in their place', () => {
+    expect(writeAnnotation([ENTRY as any])).toBe(`[{"id":"hostPath","container":null,"paths":["/var/log"],"writable":false,"reason":"${REASON}"}]`);
+    expect(readAnnotation(writeAnnotation([ENTRY as any]))).toMatchObject({ problems: [], exemptions: [{ paths: ['/var/log'], writable: false }] });
+  });
+
+  test.each([
+    ['without paths (the old form)', `[{"id":"hostPath","container":null,"reason":"${REASON}"}]`, 'is not a list of host paths'],
+    ['without writable', `[{"id":"hostPath","container":null,"paths":["/var/log"],"reason":"${REASON}"}]`, 'writable: undefined is not a boolean'],
+    ['writable before paths', `[{"id":"hostPath","container":null,"writable":false,"paths":["/var/log"],"reason":"${REASON}"}]`, 'is not in the canonical form'],
+    ['a node path', `[{"id":"hostPath","container":null,"paths":["/var/log","/run/containerd"],"writable":false,"reason":"${REASON}"}]`, 'is the node\'s /run/containerd'],
+    ['a .. segment', `[{"id":"hostPath","container":null,"paths":["/var/log/.."],"writable":false,"reason":"${REASON}"}]`, 'is not an absolute, clean host path'],
+    ['paths on another kind', `[{"id":"hostPID","container":null,"paths":["/var/log"],"writable":false,"reason":"${REASON}"}]`, 'unknown keys "paths", "writable"'],
+    ['too many paths across entries', JSON.stringify([9, 8].map(n => ({ id: 'hostPath', container: null, paths: Array.from({ length: n }, (_, i) => `/srv/${n}/${i}`), writable: false, reason: REASON }))),
+      'name 17 paths in all: at most 16'],
+  ])('%s voids the annotation (fail closed)', (_name, annotation, problem) => {
+    const reading = readAnnotation(annotation);
+    expect(reading.exemptions).toEqual([]);
+    expect(reading.problems.join('\n')).toContain(problem);
+    expect(allowed(pod(annotation, [{ name: 'logs', hostPath: { path: '/var/log' } }]))).toBe(false);
+  });
+
+  test('the judgement: covered read-only in scope; not a writable mount, a path outside, a prefix-only path, a node path below a named path', () => {
+    const ro = writeAnnotation([ENTRY as any]);
+    expect(allowed(pod(ro, [{ name: 'logs', hostPath: { path: '/var/log/pods' } }]))).toBe(true);
+    expect(allowed(pod(ro, [{ name: 'logs', hostPath: { path: '/var/log' } }], false))).toBe(false);
+    expect(allowed(pod(ro, [{ name: 'logs', hostPath: { path: '/var/logs' } }]))).toBe(false);
+    expect(allowed(pod(ro, [{ name: 'logs', hostPath: { path: '/' } }]))).toBe(false);
+    // two entries: the writable one covers its own paths only
+    const both = writeAnnotation([ENTRY as any, { ...ENTRY, paths: ['/var/lib/agent'], writable: true } as any]);
+    const writable = pod(both, [{ name: 'state', hostPath: { path: '/var/lib/agent' } }, { name: 'logs', hostPath: { path: '/var/log' } }], false);
+    expect(judgeRootless(writable, declaredExemptions(writable).exemptions).uncovered.violations.map(v => v.detail))
+      .toEqual(['volume "logs" uses restricted volume type "hostPath"']);
+  });
+});
+
+describe('the path rules', () => {
+  test('whole segments', () => {
+    expect(pathWithin('/var/log/pods', '/var/log')).toBe(true);
+    expect(pathWithin('/var/log', '/var/log')).toBe(true);
+    expect(pathWithin('/var/logs', '/var/log')).toBe(false);
+    expect(pathWithin('/var', '/var/log')).toBe(false);
+    expect(pathWithin('/anything', '/')).toBe(true);
+  });
+
+  test.each(['/var/log', '/a.b/c', '/.hidden', '/..x', '/a/...', '/x-y_z~1+2@3=4:5%6'])('clean: %s', p => expect(isCleanHostPath(p)).toBe(true));
+  test.each(['', '/', 'var/log', '/var/log/', '//var', '/var//log', '/.', '/..', '/a/./b', '/a/../b', '/a b', '/a"b', '/a,b', '/a]b', '/a\\b', '/é'])(
+    'not clean: %j', p => expect(isCleanHostPath(p)).toBe(false));
+
+  test('node paths: each listed path, what is below it, what holds it; not its siblings', () => {
+    for (const n of NODE_PATHS) {
+      expect(isNodePath(n)).toBe(true);
+      expect(isNodePath(`${n}/x/y`)).toBe(true);
+      expect(isNodePath(`${n}x`)).toBe(false);
+    }
+    for (const p of ['/', '/var', '/var/lib', '/var/run', '/run', '/etc']) expect(isNodePath(p)).toBe(true);
+    for (const p of ['/var/log', '/var/lib/agent', '/etc/ssl/certs', '/opt/cni/bin', '/sys/fs/cgroup', '/run2', '/var/lib/kubelet2']) expect(isNodePath(p)).toBe(false);
+  });
+});
