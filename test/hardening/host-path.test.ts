@@ -6,8 +6,10 @@
  * would try.
  */
 import * as kplus from 'cdk8s-plus-27';
+import * as YAML from 'yaml';
 import { REASON, constructionError, exemptions, level, synthError, synthPod } from './util';
 import { Exemption, HardenedPod, HostPathExemptionOptions } from '../../lib';
+import { hardenText } from '../../lib/cli/harden-text';
 import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
 import { readAnnotation, writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { MAX_HOST_PATHS, NODE_PATHS, isNodePath } from '../../lib/hardening/exemptions/kinds/host-path';
@@ -200,5 +202,38 @@ describe('the path rules', () => {
     }
     for (const p of ['/', '/var', '/var/lib', '/var/run', '/run', '/etc']) expect(isNodePath(p)).toBe(true);
     for (const p of ['/var/log', '/var/lib/agent', '/etc/ssl/certs', '/opt/cni/bin', '/sys/fs/cgroup', '/run2', '/var/lib/kubelet2']) expect(isNodePath(p)).toBe(false);
+  });
+});
+
+describe('harden --add-exemptions declares the paths it found, never a reason', () => {
+  const manifest = (readOnly: boolean, path = '/var/log') => `apiVersion: v1
+kind: Pod
+metadata: {name: shipper}
+spec:
+  automountServiceAccountToken: false
+  securityContext: {runAsUser: 1000}
+  volumes:
+    - {name: logs, hostPath: {path: ${path}}}
+  containers:
+    - name: ship
+      image: ship:1
+      volumeMounts: [{name: logs, mountPath: /logs, readOnly: ${readOnly}}]
+`;
+  const declared = (text: string) => JSON.parse(YAML.parse(hardenText(text, { addExemptions: true }).text).metadata.annotations['rootless.cdk8s.io/exemptions']);
+
+  test('a read-only mount: the path, read-only, a TODO reason that voids the annotation until a human writes one', () => {
+    const [entry] = declared(manifest(true));
+    expect(entry).toEqual({ id: 'hostPath', container: null, paths: ['/var/log'], writable: false, reason: 'TODO: explain why the pod mounts node files (hostPath /var/log)' });
+    expect(readAnnotation(JSON.stringify([entry])).problems.join()).toContain('placeholder');
+  });
+
+  test('a writable mount: declared writable, for a human to confirm', () => {
+    expect(declared(manifest(false))[0]).toMatchObject({ paths: ['/var/log'], writable: true });
+  });
+
+  test('a node path is declared as found, and the annotation is void whatever the reason', () => {
+    const [entry] = declared(manifest(true, '/var/run/docker.sock'));
+    expect(entry.paths).toEqual(['/var/run/docker.sock']);
+    expect(readAnnotation(JSON.stringify([{ ...entry, reason: 'talks to the docker daemon on every node' }])).problems.join()).toContain('is the node\'s /var/run/docker.sock');
   });
 });
