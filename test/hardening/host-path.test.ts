@@ -9,6 +9,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 import { REASON, constructionError, exemptions, level, synthError, synthPod } from './util';
 import { Exemption, HardenedPod, HostPathExemptionOptions } from '../../lib';
+import { judgeObject } from '../../lib/cli/audit-judge';
 import { hardenText } from '../../lib/cli/harden-text';
 import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
 import { readAnnotation, writeAnnotation } from '../../lib/hardening/exemptions/codec';
@@ -16,6 +17,7 @@ import { MAX_HOST_PATHS, NODE_PATHS, isNodePath } from '../../lib/hardening/exem
 import { isCleanHostPath, pathWithin } from '../../lib/hardening/paths';
 import { judgeRootless } from '../../lib/hardening/verify';
 import { ExemptionKind } from '../../lib/hardening/exemption-kind';
+import { PolicyLevel } from '../../lib/policy';
 
 interface Mount { readonly path: string; readonly readOnly?: boolean; readonly type?: kplus.HostPathVolumeType }
 
@@ -235,5 +237,21 @@ spec:
     const [entry] = declared(manifest(true, '/var/run/docker.sock'));
     expect(entry.paths).toEqual(['/var/run/docker.sock']);
     expect(readAnnotation(JSON.stringify([{ ...entry, reason: 'talks to the docker daemon on every node' }])).problems.join()).toContain('is the node\'s /var/run/docker.sock');
+  });
+});
+
+describe('audit --exemptions honor honours the scope', () => {
+  const pod = (path: string, readOnly: boolean) => ({
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: 'p', annotations: { 'rootless.cdk8s.io/exemptions': writeAnnotation([{ kind: ExemptionKind.HOST_PATH, reason: REASON, paths: ['/var/log'], writable: false } as any]) } },
+    spec: { volumes: [{ name: 'logs', hostPath: { path } }], containers: [{ name: 'a', image: 'x', volumeMounts: [{ name: 'logs', mountPath: '/l', readOnly }] }] },
+  });
+  const checks = (j: any) => ({ left: j.result.violations.map((v: any) => v.check), accepted: (j.accepted ?? []).map((v: any) => v.check) });
+
+  test('at baseline: accepted in scope and read-only; denied outside, writable or on a node path', () => {
+    expect(checks(judgeObject(pod('/var/log/pods', true), PolicyLevel.BASELINE, 'latest', true))).toEqual({ left: [], accepted: ['hostPathVolumes'] });
+    for (const [path, readOnly] of [['/var/logs', true], ['/var/log', false], ['/var/lib/kubelet', true]] as const) {
+      expect(checks(judgeObject(pod(path, readOnly), PolicyLevel.BASELINE, 'latest', true))).toEqual({ left: ['hostPathVolumes'], accepted: [] });
+    }
   });
 });
