@@ -220,7 +220,8 @@ export class RootlessAdmissionPolicy extends Construct {
    * @param mode which rules; when omitted, `AdmissionMode.FULL`
    */
   public static rules(version?: string, honorExemptions?: boolean, mode?: AdmissionMode): AdmissionRule[] {
-    return policyRules(policyMinor(version ?? PodSecurity.latestVersion()), honorExemptions ?? true, (mode ?? AdmissionMode.FULL) === AdmissionMode.FULL)
+    const full = (mode ?? AdmissionMode.FULL) === AdmissionMode.FULL;
+    return policyRules(policyMinor(version ?? PodSecurity.latestVersion()), honorExemptions ?? true, full)
       .map(r => ({ check: r.check, expression: r.expression, message: r.message, exemptedBy: r.exemptedBy.length ? [...r.exemptedBy] : undefined }));
   }
 

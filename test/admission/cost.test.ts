@@ -112,7 +112,11 @@ function hostPathsBound(): number {
   return Math.ceil(0.4 * A + 10 * E + 0.4 * A + 8 * E + 0.4 * (A + E) + 2 + 0.1 * (A + E) + 6 * P + 10);
 }
 
-const HAND_BOUNDS: Record<string, () => number> = { capabilityKeys: capabilityKeysBound, hostPathsReadOnly: hostPathsBound, hostPathsWritable: hostPathsBound };
+const HAND_BOUNDS: Record<string, () => number> = {
+  capabilityKeys: capabilityKeysBound,
+  hostPathsReadOnly: hostPathsBound,
+  hostPathsWritable: hostPathsBound,
+};
 
 function policyAt(version?: string, honorExemptions?: boolean): any {
   const chart = Testing.chart();

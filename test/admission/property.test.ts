@@ -116,7 +116,8 @@ const podArb = fc.record({
     windowsOptions: opt(fc.constantFrom({ hostProcess: true })),
   }).map(strip)),
   volumes: opt(fc.subarray([0, 1, 2, 3, 4, 5, 6])),
-  hostVolumes: fc.oneof({ arbitrary: fc.constant([]), weight: 3 }, { arbitrary: fc.subarray(HOST_VOLUMES, { minLength: 1, maxLength: 2 }), weight: 2 }),
+  hostVolumes: fc.oneof({ arbitrary: fc.constant([]), weight: 3 },
+    { arbitrary: fc.subarray(HOST_VOLUMES, { minLength: 1, maxLength: 2 }), weight: 2 }),
   podAnnotations: opt(fc.constantFrom(
     { 'container.apparmor.security.beta.kubernetes.io/app0': 'unconfined' },
     { 'seccomp.security.alpha.kubernetes.io/pod': 'unconfined' },
@@ -263,8 +264,10 @@ test('property: the CEL policy and the JavaScript judgement agree on 5,000 gener
 const hostPathObjectArb = fc.record({
   kind: fc.constantFrom('Pod', 'Deployment', 'DaemonSet'),
   // mostly volumes an entry can cover (/var/log, /var/log/pods, /opt/x/y), then any
-  volumes: fc.oneof(fc.subarray([HOST_VOLUMES[0], HOST_VOLUMES[1], HOST_VOLUMES[7]], { minLength: 1 }), fc.subarray(HOST_VOLUMES, { minLength: 1, maxLength: 3 })),
-  mounts: fc.array(fc.array(fc.record({ pick: fc.nat(), readOnly: fc.constantFrom(true, true, true, false, undefined) }), { maxLength: 3 }), { minLength: 1, maxLength: 3 }),
+  volumes: fc.oneof(fc.subarray([HOST_VOLUMES[0], HOST_VOLUMES[1], HOST_VOLUMES[7]], { minLength: 1 }),
+    fc.subarray(HOST_VOLUMES, { minLength: 1, maxLength: 3 })),
+  mounts: fc.array(fc.array(fc.record({ pick: fc.nat(), readOnly: fc.constantFrom(true, true, true, false, undefined) }), { maxLength: 3 }),
+    { minLength: 1, maxLength: 3 }),
   entries: fc.array(fc.record({
     paths: fc.oneof(
       fc.subarray(['/var/log', '/var/log/pods', '/opt/x'], { minLength: 1 }),
@@ -284,7 +287,9 @@ const hostPathObjectArb = fc.record({
     const volumeMounts = ms.map(m => ({ name: volumes[m.pick % volumes.length].name, readOnly: m.readOnly }))
       .filter(m => !seen.has(m.name) && seen.add(m.name)).map(m => strip({ ...m, mountPath: `/host/${m.name}` }));
     return {
-      name: `app${i}`, image: 'img', ...(volumeMounts.length ? { volumeMounts } : {}),
+      name: `app${i}`,
+      image: 'img',
+      ...(volumeMounts.length ? { volumeMounts } : {}),
       securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
     };
   });

@@ -12,11 +12,11 @@ import { Exemption, HardenedPod, HostPathExemptionOptions } from '../../lib';
 import { judgeObject } from '../../lib/cli/audit-judge';
 import { hardenText } from '../../lib/cli/harden-text';
 import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
+import { ExemptionKind } from '../../lib/hardening/exemption-kind';
 import { readAnnotation, writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { MAX_HOST_PATHS, NODE_PATHS, isNodePath } from '../../lib/hardening/exemptions/kinds/host-path';
 import { isCleanHostPath, pathWithin } from '../../lib/hardening/paths';
 import { judgeRootless } from '../../lib/hardening/verify';
-import { ExemptionKind } from '../../lib/hardening/exemption-kind';
 import { PolicyLevel } from '../../lib/policy';
 
 interface Mount { readonly path: string; readonly readOnly?: boolean; readonly type?: kplus.HostPathVolumeType }
@@ -137,11 +137,17 @@ describe('bad options are refused at construction, naming the prop and the fix',
 describe('the annotation: the scope is part of the canonical form, and its absence covers nothing', () => {
   const ENTRY = { kind: ExemptionKind.HOST_PATH, reason: REASON, paths: ['/var/log'], writable: false };
   const pod = (annotation: string, volumes: any[], readOnly = true) => ({
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: { 'rootless.cdk8s.io/exemptions': annotation } },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', annotations: { 'rootless.cdk8s.io/exemptions': annotation } },
     spec: {
-      automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } }, volumes,
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+      volumes,
       containers: [{
-        name: 'a', image: 'x', volumeMounts: volumes.map(v => ({ name: v.name, mountPath: `/h/${v.name}`, readOnly })),
+        name: 'a',
+        image: 'x',
+        volumeMounts: volumes.map(v => ({ name: v.name, mountPath: `/h/${v.name}`, readOnly })),
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
       }],
     },
@@ -242,7 +248,8 @@ spec:
 
 describe('audit --exemptions honor honours the scope', () => {
   const pod = (path: string, readOnly: boolean) => ({
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name: 'p', annotations: { 'rootless.cdk8s.io/exemptions': writeAnnotation([{ kind: ExemptionKind.HOST_PATH, reason: REASON, paths: ['/var/log'], writable: false } as any]) } },
     spec: { volumes: [{ name: 'logs', hostPath: { path } }], containers: [{ name: 'a', image: 'x', volumeMounts: [{ name: 'logs', mountPath: '/l', readOnly }] }] },
   });

@@ -142,7 +142,12 @@ export function hardenPod<C, S>(plan: PodEditor<C, S>, template: C, spec: C, opt
 
   if (options.addExemptions && needs.length > 0) {
     const entries = needs.map(n => entryOf({
-      kind: n.kind, container: n.container ?? undefined, reason: placeholderReason(n.what), capabilities: n.capabilities, paths: n.paths, writable: n.writable,
+      kind: n.kind,
+      container: n.container ?? undefined,
+      reason: placeholderReason(n.what),
+      capabilities: n.capabilities,
+      paths: n.paths,
+      writable: n.writable,
     }));
     writeExemptions(plan, template, entries, report);
   } else if (needs.length > 0 && options.accepts === undefined) {

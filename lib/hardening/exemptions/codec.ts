@@ -21,9 +21,9 @@
  * Pure: no cdk8s imports.
  */
 import { RootlessAnnotations } from '../annotations';
-import { CLEAN_HOST_PATH } from '../paths';
 import { LINUX_CAPABILITIES, capabilityProblem } from '../capabilities';
 import { ExemptionKind } from '../exemption-kind';
+import { CLEAN_HOST_PATH } from '../paths';
 import { reasonProblem } from '../reason';
 import type { ExemptionKindSpec, ExemptionValue } from './kind';
 import { EXEMPTION_KINDS, exemptionKind } from './registry';

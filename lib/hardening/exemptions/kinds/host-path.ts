@@ -18,10 +18,10 @@
  *
  * The admission policy checks the same in CEL (`cel`, assembled by lib/admission/).
  */
+import { SPEC, celString } from '../../../policy/checks/cel';
+import { containersOf } from '../../../policy/k8s-shapes';
 import { ExemptionKind } from '../../exemption-kind';
 import { CLEAN_HOST_PATH, isCleanHostPath, pathWithin } from '../../paths';
-import { containersOf } from '../../../policy/k8s-shapes';
-import { SPEC, celString } from '../../../policy/checks/cel';
 import type { ExemptionKindSpec, ExemptionValue, JsonObject } from '../kind';
 import { listAt, objectAt } from './common';
 
