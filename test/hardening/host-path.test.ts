@@ -262,3 +262,27 @@ describe('audit --exemptions honor honours the scope', () => {
     }
   });
 });
+
+describe('a read-only and a writable hostPath exemption together', () => {
+  const agent = (exempt: Exemption[]) => (chart: any) => {
+    const pod = new HardenedPod(chart, 'agent', { user: 1000, exemptions: exempt, containers: [{ name: 'agent', image: 'agent:1' }] });
+    pod.containers[0].mount('/logs', kplus.Volume.fromHostPath(chart, 'logs', 'logs', { path: '/var/log' }), { readOnly: true });
+    pod.containers[0].mount('/state', kplus.Volume.fromHostPath(chart, 'state', 'state', { path: '/var/lib/agent' }));
+  };
+
+  test('each covers its own paths: the logs read-only, the state writable', () => {
+    const pod = synthPod(agent([Exemption.hostPath(REASON, { paths: ['/var/log'] }), Exemption.hostPath(REASON, { paths: ['/var/lib/agent'], writable: true })]));
+    expect(exemptions(pod).map((e: any) => [e.paths, e.writable])).toEqual([[['/var/log'], false], [['/var/lib/agent'], true]]);
+  });
+
+  test('two read-only ones are declared twice', () => {
+    expect(constructionError(agent([Exemption.hostPath(REASON, { paths: ['/var/log'] }), Exemption.hostPath(REASON, { paths: ['/var/lib/agent'] })])))
+      .toContain('declared twice');
+  });
+
+  test('the read-only one does not cover the state mounted writable when the writable one names another path', () => {
+    const message = synthError(agent([Exemption.hostPath(REASON, { paths: ['/var/log', '/var/lib/agent'] }), Exemption.hostPath(REASON, { paths: ['/srv'], writable: true })]));
+    expect(message).toContain('volume "state" (hostPath "/var/lib/agent") is mounted writable by container "agent"');
+    expect(message).not.toContain('volume "logs"');
+  });
+});

@@ -115,7 +115,8 @@ function exemptions(prop: string, list: unknown, problems: string[]): ExemptionV
       return;
     }
     const at = `${prop}[${i}] (${describeExemption(value)})`;
-    if (out.some(x => x.kind === value.kind && x.container === value.container)) problems.push(`${at}: declared twice. Fix: declare it once.`);
+    // a read-only and a writable hostPath exemption may both be declared
+    if (out.some(x => x.kind === value.kind && x.container === value.container && x.writable === value.writable)) problems.push(`${at}: declared twice. Fix: declare it once.`);
     for (const q of entryProblems({ ...entryOf(value) }, kindOf(value.kind))) problems.push(`${at}${q.field ? `.${q.field}` : ''}: ${q.problem}`);
     out.push(value);
   });
