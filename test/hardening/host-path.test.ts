@@ -5,10 +5,11 @@
  * codec's (annotations) and the judgement's (revert), with the bad inputs an author or an attacker
  * would try.
  */
+import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 import { REASON, constructionError, exemptions, level, synthError, synthPod } from './util';
-import { Exemption, HardenedPod, HostPathExemptionOptions } from '../../lib';
+import { Exemption, HardenedPod, HostPathExemptionOptions, RootlessHardening } from '../../lib';
 import { judgeObject } from '../../lib/cli/audit-judge';
 import { hardenText } from '../../lib/cli/harden-text';
 import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
@@ -284,5 +285,34 @@ describe('a read-only and a writable hostPath exemption together', () => {
     const message = synthError(agent([Exemption.hostPath(REASON, { paths: ['/var/log', '/var/lib/agent'] }), Exemption.hostPath(REASON, { paths: ['/srv'], writable: true })]));
     expect(message).toContain('volume "state" (hostPath "/var/lib/agent") is mounted writable by container "agent"');
     expect(message).not.toContain('volume "logs"');
+  });
+});
+
+describe('RootlessHardening.applyTo: a declared hostPath exemption covers its paths only', () => {
+  const adopt = (path: string, readOnly: boolean) => (chart: Chart) => {
+    new ApiObject(chart, 'shipper', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      spec: {
+        volumes: [{ name: 'host', hostPath: { path } }],
+        containers: [{ name: 'ship', image: 'ship:1', securityContext: { runAsUser: 1000 }, volumeMounts: [{ name: 'host', mountPath: '/host', readOnly }] }],
+      },
+    } as any);
+    RootlessHardening.applyTo(chart, { objects: { shipper: { exemptions: [Exemption.hostPath('ships the node logs to the central store', { paths: ['/var/log'] })] } } });
+  };
+
+  test('in scope and read-only: synthesized, privileged', () => {
+    const pod = synthPod(adopt('/var/log', true));
+    expect(level(pod)).toBe('privileged');
+  });
+
+  test.each([
+    ['a runtime socket', '/var/run/docker.sock', true, 'is the node\'s /var/run/docker.sock'],
+    ['a writable mount', '/var/log', false, 'is mounted writable by container "ship"'],
+    ['a path outside', '/home', true, 'is outside the exemption\'s paths (/var/log)'],
+  ])('%s fails synthesis, naming the object', (_name, path, readOnly, expected) => {
+    const message = synthError(adopt(path, readOnly));
+    expect(message).toContain('[test/shipper]');
+    expect(message).toContain(expected);
   });
 });
