@@ -7,9 +7,9 @@
  *   or below one of them by whole segments (`/var/log` covers `/var/log/pods`, not `/var/logs`);
  * - unless the exemption is `writable`: only when every mount of that volume, in every init, regular
  *   and ephemeral container, has `readOnly: true`, and the volume is not a `Socket`, `CharDevice` or
- *   `BlockDevice` (usable through a read-only mount). `recursiveReadOnly` is not required (cdk8s-plus
- *   cannot write it, and API servers before 1.31 drop it: alpha in 1.30, beta in 1.31): submounts below the path stay writable unless
- *   the author sets it;
+ *   `BlockDevice` (usable through a read-only mount). `recursiveReadOnly` is not required
+ *   (cdk8s-plus-27 cannot write it, and API servers before 1.31 drop it: alpha in 1.30, beta in
+ *   1.31): submounts below the path stay writable unless the author sets it;
  * - never a node path (`NODE_PATHS`: the kubelet's and Kubernetes' files, the container runtimes'
  *   sockets, state and storage), nor anything above or below one (`/`, `/var`, `/run`, `/var/run` …
  *   hold them): a UNIX socket connects through a read-only mount, and these files are the node's
