@@ -5,6 +5,8 @@
  * codec's (annotations) and the judgement's (revert), with the bad inputs an author or an attacker
  * would try.
  */
+import * as fs from 'fs';
+import { join } from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
@@ -101,7 +103,7 @@ describe('bad options are refused at construction, naming the prop and the fix',
     ['no paths', { paths: [] }, '.paths: [] is not a list of host paths. Fix: name the paths the pod mounts'],
     ['no options (JavaScript)', undefined, '.paths: undefined is not a list of host paths'],
     ['a relative path', { paths: ['var/log'] }, '.paths: "var/log" is not an absolute, clean host path'],
-    ['the root', { paths: ['/'] }, '.paths: "/" is not an absolute, clean host path'],
+    ['the root', { paths: ['/'] }, '.paths: "/" is the node\'s /, or holds or lies below it'],
     ['a .. spelling', { paths: ['/var/log/../lib/kubelet'] }, '.paths: "/var/log/../lib/kubelet" is not an absolute, clean host path'],
     ['a trailing slash', { paths: ['/var/log/'] }, '.paths: "/var/log/" is not an absolute, clean host path'],
     ['a quote', { paths: ['/var/"log'] }, '.paths: "/var/\\"log" is not an absolute, clean host path'],
@@ -314,5 +316,38 @@ describe('RootlessHardening.applyTo: a declared hostPath exemption covers its pa
     const message = synthError(adopt(path, readOnly));
     expect(message).toContain('[test/shipper]');
     expect(message).toContain(expected);
+  });
+});
+
+describe('the corpus: node agents that mount the node\'s root', () => {
+  const corpus = (file: string) => fs.readFileSync(join(__dirname, '..', 'corpus', 'prometheus-operator__kube-prometheus', file), 'utf8');
+
+  test.each([
+    ['manifests__nodeExporter-daemonset.yaml', ['/sys', '/']],
+    ['manifests__cAdvisor-daemonset.yaml', ['/', '/var/run', '/sys', '/var/lib/docker', '/dev/disk']],
+  ])('%s: harden declares its host paths as found; no reason makes the node paths acceptable', (file, paths) => {
+    const hardened = YAML.parseAllDocuments(hardenText(corpus(file), { addExemptions: true }).text).map(d => d.toJSON())
+      .find((d: any) => d?.kind === 'DaemonSet');
+    const [entry] = JSON.parse(hardened.spec.template.metadata.annotations['rootless.cdk8s.io/exemptions']).filter((e: any) => e.id === 'hostPath');
+    expect(entry.paths).toEqual(paths);
+    const reasoned = JSON.stringify([{ ...entry, reason: 'exports the node metrics of every node' }]);
+    expect(readAnnotation(reasoned).problems.join('\n')).toContain('"/" is the node\'s /');
+    // with only the paths an exemption can name, the node's root stays uncovered
+    const named = {
+      ...hardened,
+      spec: {
+        ...hardened.spec,
+        template: {
+          ...hardened.spec.template,
+          metadata: {
+            annotations: {
+              'rootless.cdk8s.io/exemptions': JSON.stringify([{ ...entry, paths: paths.filter(p => !isNodePath(p) && isCleanHostPath(p)), reason: 'exports the node metrics of every node' }]),
+            },
+          },
+        },
+      },
+    };
+    expect(declaredExemptions(named).problems).toEqual([]);
+    expect(judgeRootless(named, declaredExemptions(named).exemptions).uncovered.violations.map(v => v.check)).toContain('restrictedVolumes');
   });
 });

@@ -68,6 +68,7 @@ export function isNodePath(path: string): boolean {
 
 /** The node path a path is, holds or lies below (for messages); `/` for the root. */
 function nodePathOf(path: string): string {
+  if (path === '/') return '/';
   return NODE_PATHS.find(n => pathWithin(path, n) || pathWithin(n, path)) ?? '/';
 }
 
@@ -101,14 +102,14 @@ function notCovered(spec: JsonObject, v: JsonObject, e: ExemptionValue): string 
   const source = objectAt(v.hostPath);
   const path: unknown = source.path;
   const at = `volume "${v.name}" (hostPath ${JSON.stringify(path)})`;
-  if (!isCleanHostPath(path)) {
-    return `${at} is not spelled as an absolute, clean path (no empty, "." or ".." segment, no trailing "/"; letters, digits and -._~+@=:% only), `
-      + 'so no hostPath exemption covers it. Fix: write the path as the node resolves it, and name that path in the exemption.';
-  }
-  if (isNodePath(path)) {
+  if (path === '/' || (isCleanHostPath(path) && isNodePath(path))) {
     return `${at} is the node's ${nodePathOf(path)}, or holds or lies below it: no hostPath exemption covers it, read-only or not (a container `
       + 'runtime socket connects through a read-only mount; the kubelet\'s and Kubernetes\' files are the node\'s credentials). Fix: mount a '
       + 'narrower directory; a node agent that needs it runs in a namespace of its own at Pod Security level privileged, which the admission policy does not select.';
+  }
+  if (!isCleanHostPath(path)) {
+    return `${at} is not spelled as an absolute, clean path (no empty, "." or ".." segment, no trailing "/"; letters, digits and -._~+@=:% only), `
+      + 'so no hostPath exemption covers it. Fix: write the path as the node resolves it, and name that path in the exemption.';
   }
   const paths = e.paths ?? [];
   if (!paths.some(d => pathWithin(path, d))) {
@@ -177,7 +178,7 @@ export const HOST_PATH: ExemptionKindSpec = {
       problems.push(`${paths.length} paths: at most ${MAX_HOST_PATHS}. Fix: name the directories that hold them.`);
     } else {
       for (const p of paths) {
-        if (!isCleanHostPath(p)) {
+        if (p !== '/' && !isCleanHostPath(p)) {
           problems.push(`${JSON.stringify(p)} is not an absolute, clean host path (no empty, "." or ".." segment, no trailing "/", not "/"; `
             + 'letters, digits and -._~+@=:% only). Fix: write it as the node resolves it, e.g. /var/log.');
         } else if (isNodePath(p)) {
