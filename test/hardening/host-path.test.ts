@@ -14,7 +14,7 @@ import { REASON, constructionError, exemptions, level, synthError, synthPod } fr
 import { Exemption, HardenedPod, HostPathExemptionOptions, RootlessHardening } from '../../lib';
 import { judgeObject } from '../../lib/cli/audit-judge';
 import { hardenText } from '../../lib/cli/harden-text';
-import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
+import { declaredExemptions, revertExemptions } from '../../lib/hardening/declared-exemptions';
 import { ExemptionKind } from '../../lib/hardening/exemption-kind';
 import { readAnnotation, writeAnnotation } from '../../lib/hardening/exemptions/codec';
 import { MAX_HOST_PATHS, NODE_PATHS, isNodePath } from '../../lib/hardening/exemptions/kinds/host-path';
@@ -350,4 +350,17 @@ describe('the corpus: node agents that mount the node\'s root', () => {
     expect(declaredExemptions(named).problems).toEqual([]);
     expect(judgeRootless(named, declaredExemptions(named).exemptions).uncovered.violations.map(v => v.check)).toContain('restrictedVolumes');
   });
+});
+
+test('revert: a value that bypassed validation (a node path, the root, not a list) covers nothing', () => {
+  const manifest = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p' },
+    spec: { volumes: [{ name: 'h', hostPath: { path: '/var/lib/kubelet/pods' } }, { name: 'l', hostPath: { path: '/var/log' } }], containers: [{ name: 'a', image: 'x' }] },
+  };
+  for (const paths of [['/'], ['/var/lib'], '/var/log' as any, undefined]) {
+    const reverted = revertExemptions(manifest, [{ kind: ExemptionKind.HOST_PATH, paths, writable: true } as any]);
+    expect(reverted.spec.volumes.filter((v: any) => v.hostPath).map((v: any) => v.name)).toEqual(['h', 'l']);
+  }
 });

@@ -111,7 +111,8 @@ function notCovered(spec: JsonObject, v: JsonObject, e: ExemptionValue): string 
     return `${at} is not spelled as an absolute, clean path (no empty, "." or ".." segment, no trailing "/"; letters, digits and -._~+@=:% only), `
       + 'so no hostPath exemption covers it. Fix: write the path as the node resolves it, and name that path in the exemption.';
   }
-  const paths = e.paths ?? [];
+  // what the codec and the factory accept; anything else (a value that bypassed them) covers nothing
+  const paths = (Array.isArray(e.paths) ? e.paths : []).filter(d => isCleanHostPath(d) && !isNodePath(d));
   if (!paths.some(d => pathWithin(path, d))) {
     return `${at} is outside the exemption's paths (${paths.join(', ') || 'none'}). Fix: add it to Exemption.hostPath's paths, or mount a path the exemption names.`;
   }
