@@ -35,7 +35,8 @@ export interface StreamBase {
 
 /**
  * Parses YAML documents of `source.text` (the whole input, or a piece of a stream that starts at
- * a document marker, see `manifest-stream.ts`). Returns how many documents it held.
+ * a document marker, see `manifest-stream.ts`). Returns how many documents it held. `onHalt` is
+ * called when kubectl would read no further (an invalid `---` line): a stream reader stops there.
  */
 export function parseYamlStream(
   source: ManifestSource,
@@ -44,21 +45,23 @@ export function parseYamlStream(
   begin: number,
   base: StreamBase = { line: 1, index: 0 },
   maxBytes = Infinity,
+  onHalt?: () => void,
 ): number {
   const text = source.text;
   let docs = splitYamlStream(text, begin, base.line);
   const halt = invalidSeparator(text, begin);
+  let haltError: ManifestError | undefined;
   if (halt !== undefined) {
     const lost = docs.findIndex(d => d.end > halt.chunkStart);
     const line = base.line + countNewlines(text, 0, halt.at);
-    sink.error({
+    haltError = {
       file: source.name,
       uri: source.uri,
       line,
       index: base.index + (lost === -1 ? docs.length : lost),
       message: `invalid document separator \`${halt.text}\` (line ${line}): kubectl reads nothing from the document before it on. `
         + 'Fix: a line that starts with --- must hold nothing else but a comment.',
-    });
+    };
     docs = lost === -1 ? docs : docs.slice(0, lost);
   }
   const parser = new YamlDocumentParser(source.name, limits);
@@ -133,6 +136,10 @@ export function parseYamlStream(
       emitValue(source, sink, value, i0 + index, doc.line, [doc.start, doc.end], doc.startLine, () => yamlItemOffsets(docText, doc.start, limits), differences);
     }
     next = last + 1;
+  }
+  if (haltError !== undefined) {
+    sink.error(haltError);
+    onHalt?.();
   }
   return docs.length;
 }

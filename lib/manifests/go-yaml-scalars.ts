@@ -7,7 +7,8 @@
  *   spellings false; `'' ~ null Null NULL` null; `.nan`/`.inf` are floats, which JSON cannot hold,
  *   so kubectl refuses the document. A leading digit or sign: a timestamp-looking value stays the
  *   text; otherwise, with underscores removed, Go's `ParseInt(s, 0, 64)` (`0x1F`, `0o17`, `0b101`,
- *   and a leading zero is octal: `0644` is 420), then a YAML-style float (`09` is 9, `1e3` 1000).
+ *   and a leading zero is octal: `0644` is 420; up to 64 bits, unsigned too), then a YAML-style float
+ *   (`09` is 9, `1e3` 1000). An integer beyond 64 bits is a double, as JSON.parse reads kubectl's output.
  *   Sexagesimals (`1:20`) stay text: go-yaml never supported them.
  * - Quoted and block scalars are text. Explicit tags: `!!str`, `!!binary` (base64-decoded),
  *   `!!int`, `!!float`, `!!bool`, `!!null`, `!!timestamp` must match (else kubectl refuses), any other
@@ -22,7 +23,6 @@ export class KubectlYamlError extends Error {}
 
 const YAML_TAG = 'tag:yaml.org,2002:';
 
-/** An integer too large for a JavaScript number keeps no more than JSON.parse would: a double. */
 const BOOL_OR_NULL: ReadonlyMap<string, boolean | null> = new Map<string, boolean | null>([
   ...['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map(s => [s, true] as [string, boolean]),
   ...['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map(s => [s, false] as [string, boolean]),
@@ -94,12 +94,7 @@ function resolveNumber(text: string, timestamps: boolean): Resolved | undefined 
     const f = floatOf(plain);
     if (f !== undefined) return f;
   }
-  if (plain.startsWith('0b') || plain.startsWith('-0b')) {
-    const neg = plain[0] === '-';
-    const digits = plain.slice(neg ? 3 : 2);
-    if (/^[01]+$/.test(digits)) return intOf(neg, digits, 2);
-  }
-  return undefined;
+  return undefined; // go-yaml's own `0b` branch reads nothing ParseInt(s, 0, 64) did not
 }
 
 /** Whether a timestamp-shaped text is a real date (`time.Parse` refuses month 13, day 32 ...). */
@@ -115,11 +110,16 @@ function validDate(text: string): boolean {
   return true;
 }
 
-/** Go's `strconv.ParseInt(s, 0, 64)`, falling back to `ParseUint` and `big.Int` as go-yaml does. */
+/**
+ * Go's `strconv.ParseInt(s, 0, 64)`, then `ParseUint(s, 0, 64)` (no sign), as go-yaml tries them.
+ * Beyond both, kubectl 1.32's go-yaml gives up on the integer (a decimal may still be a float;
+ * `0xFFFFFFFFFFFFFFFFFF` stays text).
+ */
 function parseGoInt(s: string): Resolved | undefined {
   let i = 0;
   let neg = false;
-  if (s[0] === '+' || s[0] === '-') {
+  const signed = s[0] === '+' || s[0] === '-';
+  if (signed) {
     neg = s[0] === '-';
     i = 1;
   }
@@ -143,13 +143,18 @@ function parseGoInt(s: string): Resolved | undefined {
   }
   const valid = base === 16 ? /^[0-9a-fA-F]+$/ : base === 8 ? /^[0-7]+$/ : base === 2 ? /^[01]+$/ : /^[0-9]+$/;
   if (!valid.test(digits)) return undefined;
-  return intOf(neg, digits, base);
+  return intOf(neg, signed, digits, base);
 }
 
-function intOf(neg: boolean, digits: string, base: number): Resolved {
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+function intOf(neg: boolean, signed: boolean, digits: string, base: number): Resolved | undefined {
   const big = BigInt(base === 10 ? digits : `0${base === 16 ? 'x' : base === 8 ? 'o' : 'b'}${digits}`) * (neg ? -1n : 1n);
-  const kind = big >= -(2n ** 63n) && big < 2n ** 63n ? NumberKind.INT : NumberKind.UINT_OR_BIG;
-  return { value: Number(big), tag: 'int', numberKind: kind };
+  if (big >= INT64_MIN && big <= INT64_MAX) return { value: Number(big), tag: 'int', numberKind: NumberKind.INT };
+  if (!signed && big <= UINT64_MAX) return { value: Number(big), tag: 'int', numberKind: NumberKind.UINT_OR_BIG };
+  return undefined;
 }
 
 /**

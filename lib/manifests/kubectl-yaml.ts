@@ -61,6 +61,21 @@ interface Anchor {
 
 const MERGE = Symbol('merge');
 
+/** A `.nan` or `.inf` value while the document is built: an error only if it is still in the final value. */
+class NonFinite {
+  constructor(public readonly text: string, public readonly offset = 0) {}
+}
+
+function findNonFinite(v: unknown): NonFinite | undefined {
+  if (v instanceof NonFinite) return v;
+  if (v === null || typeof v !== 'object') return undefined;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) {
+    const found = findNonFinite(x);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /**
  * Builds the values of the documents in `events` (from `parseEvents(source)`) as kubectl reads
  * them. Returns one entry per document, either its value or the error kubectl reports for it.
@@ -95,6 +110,7 @@ class Builder {
   private lastOffset = 0;
   /** Collections open in the current document (to skip the rest of it after an error). */
   private depth = 0;
+  private nonFinite = false;
 
   constructor(
     private readonly src: string,
@@ -110,11 +126,19 @@ class Builder {
     this.notes = [];
     this.aliases = 0;
     this.depth = 0;
+    this.nonFinite = false;
     const directives = doc.directives.length > 0;
     let value: unknown = null;
     let error: string | undefined;
     try {
       if (this.events[this.i].type !== POP) value = this.node(undefined, 0);
+      if (this.nonFinite) {
+        const left = findNonFinite(value);
+        if (left !== undefined) {
+          this.lastOffset = left.offset;
+          throw new KubectlYamlError(`json: unsupported value: ${left.text} (JSON has no NaN or infinity)`);
+        }
+      }
     } catch (e) {
       if (!(e instanceof KubectlYamlError)) throw e;
       error = e.message;
@@ -141,11 +165,14 @@ class Builder {
         this.lastOffset = e.valueStart;
         const r = this.scalar(e);
         if (r.tag !== 'str' && container !== undefined && e.tagStart === -1) this.noteScalar(e, r, container, key);
-        if (r.tag === 'float' && typeof r.value !== 'number') {
-          throw new KubectlYamlError(`json: unsupported value: ${r.value} (JSON has no NaN or infinity)`);
+        let value = r.value;
+        if (r.tag === 'float' && typeof value !== 'number') {
+          // JSON has no NaN or infinity: kubectl refuses the document if the value is still there at the end
+          value = new NonFinite(value as string, e.valueStart);
+          this.nonFinite = true;
         }
-        this.anchor(e, r.value, SCALAR, container, key, r);
-        return r.value;
+        this.anchor(e, value, SCALAR, container, key, r);
+        return value;
       }
       case MAPPING: {
         this.lastOffset = e.start;
@@ -235,7 +262,7 @@ class Builder {
       maps = [undefined];
     }
     for (const m of maps) {
-      if (m === null || typeof m !== 'object' || Array.isArray(m)) {
+      if (m === null || typeof m !== 'object' || Array.isArray(m) || m instanceof NonFinite) {
         throw new KubectlYamlError('map merge requires map or sequence of maps as the value');
       }
       for (const k of Object.keys(m)) {
