@@ -12,6 +12,7 @@
  * when a report asks for it (`item-offsets.ts`). What comes out is in `manifest-objects.ts`.
  */
 import { jsonItemOffsets } from './item-offsets';
+import { Scan, scanValue, skipSpace, startScan } from './json-scan';
 import { DEFAULT_PARSE_LIMITS, ManifestSink, ManifestSource, ParseLimits, emitValue } from './manifest-objects';
 import { errorMessage, lineAt } from './text-lines';
 import { parseYamlStream } from './yaml-decoder';
@@ -33,8 +34,10 @@ export function parseManifests(source: ManifestSource, sink: ManifestSink, limit
       value = JSON.parse(begin === 0 ? text : text.slice(begin));
       parsed = true;
     } catch (e) {
-      // Not JSON. A YAML flow collection also starts with `{` or `[`: parse it as YAML,
-      // unless the file says it is JSON, where JSON's own message is the useful one.
+      // Not one JSON value. kubectl reads concatenated JSON objects; a YAML flow collection also
+      // starts with `{` or `[`: parse it as YAML, unless the file says it is JSON, where JSON's own
+      // message is the useful one.
+      if (c === 0x7b && jsonStream(source, sink, first)) return;
       if (/\.json$/i.test(source.name)) {
         const message = errorMessage(e);
         const at = /position (\d+)/.exec(message);
@@ -54,6 +57,47 @@ export function parseManifests(source: ManifestSource, sink: ManifestSink, limit
     }
   }
   parseYamlStream(source, sink, limits, begin);
+}
+
+/**
+ * Reads concatenated JSON objects as kubectl's JSON decoder does; an error at the first text that
+ * is not one (kubectl reads no further). Returns false, having reported nothing, when not even the
+ * first value is JSON (then the text is read as YAML, e.g. a flow mapping).
+ */
+function jsonStream(source: ManifestSource, sink: ManifestSink, first: number): boolean {
+  const text = source.text;
+  const scan: Scan = { kind: 0, depth: 0, inString: false, escaped: false };
+  let i = first;
+  let index = 0;
+  while (i < text.length) {
+    const start = i;
+    startScan(scan, text.charCodeAt(i));
+    const end = text.charCodeAt(i) === 0x7b ? scanValue(text, i + 1, scan) : -1;
+    let value: unknown;
+    let ok = end !== -1;
+    if (ok) {
+      try {
+        value = JSON.parse(text.slice(start, end));
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) {
+      if (index === 0) return false;
+      sink.error({
+        file: source.name,
+        uri: source.uri,
+        line: lineAt(text, start),
+        index,
+        message: `document ${index} (line ${lineAt(text, start)}): not a JSON object, and kubectl reads a stream that starts with { as JSON: it reads nothing from here on`,
+      });
+      return true;
+    }
+    emitValue(source, sink, value, index, lineAt(text, start), [start, end], lineAt(text, start), () => jsonItemOffsets(text.slice(0, end), start));
+    index++;
+    i = skipSpace(text, end);
+  }
+  return true;
 }
 
 function firstNonSpace(text: string, from: number): number {

@@ -13,13 +13,13 @@
  * the value, and a stack overflow is caught: each becomes an error for that document.
  */
 import * as yaml from 'js-yaml';
-import { indentFlowContinuations } from '../manifests/flow-indent';
-import { BuiltDocument, buildDocuments } from '../manifests/kubectl-yaml';
-import { yamlDifferences } from '../manifests/yaml-differences';
 import { yamlItemOffsets } from './item-offsets';
 import { ManifestError, ManifestSink, ManifestSource, ParseLimits, emitValue } from './manifest-objects';
 import { countNewlines, errorMessage } from './text-lines';
 import { YamlDocumentSlice, splitYamlStream } from './yaml-splitter';
+import { indentFlowContinuations } from '../manifests/flow-indent';
+import { BuiltDocument, buildDocuments } from '../manifests/kubectl-yaml';
+import { yamlDifferences } from '../manifests/yaml-differences';
 
 /** Documents parsed per js-yaml call: its per-call set-up costs as much as a small document. */
 const BATCH_DOCUMENTS = 64;
@@ -113,8 +113,13 @@ export function parseYamlStream(
         }
       }
       if (built.directives) {
-        sink.error({ file: source.name, uri: source.uri, line: doc.startLine, index: i0 + index,
-          message: `document ${i0 + index}: kubectl cuts a stream at each --- line, which leaves a % directive without its document: kubectl refuses it. Fix: remove the directive.` });
+        sink.error({
+          file: source.name,
+          uri: source.uri,
+          line: doc.startLine,
+          index: i0 + index,
+          message: `document ${i0 + index}: kubectl cuts a stream at each --- line, which leaves a % directive without its document: kubectl refuses it. Fix: remove the directive.`,
+        });
         continue;
       }
       if (built.error !== undefined) {
@@ -132,8 +137,10 @@ export function parseYamlStream(
         }
       }
       const shift = values !== undefined ? doc.start - docs[next].start : 0;
-      const differences = built.notes.length === 0 ? undefined : yamlDifferences(value, built.notes, o => doc.startLine + countNewlines(builtText, 0, o - shift));
-      emitValue(source, sink, value, i0 + index, doc.line, [doc.start, doc.end], doc.startLine, () => yamlItemOffsets(docText, doc.start, limits), differences);
+      const lineOf = (o: number): number => doc.startLine + countNewlines(builtText, 0, o - shift);
+      const differences = built.notes.length === 0 ? undefined : yamlDifferences(value, built.notes, lineOf);
+      const offsets = (): number[] | undefined => yamlItemOffsets(docText, doc.start, limits);
+      emitValue(source, sink, value, i0 + index, doc.line, [doc.start, doc.end], doc.startLine, offsets, differences);
     }
     next = last + 1;
   }

@@ -191,7 +191,7 @@ export function yamlTagName(tag: string): string | undefined {
 function decodeBinary(text: string): string {
   const clean = text.replace(/[\s]/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 !== 0) {
-    throw new KubectlYamlError(`!!binary value contains invalid base64 data`);
+    throw new KubectlYamlError('!!binary value contains invalid base64 data');
   }
   return Buffer.from(clean, 'base64').toString('utf8');
 }

@@ -80,7 +80,12 @@ function findNonFinite(v: unknown): NonFinite | undefined {
  * Builds the values of the documents in `events` (from `parseEvents(source)`) as kubectl reads
  * them. Returns one entry per document, either its value or the error kubectl reports for it.
  */
-export function buildDocuments(source: string, events: readonly JsYaml.Event[], limits: DocumentLimits, getScalarValue: typeof JsYaml.getScalarValue): BuiltDocument[] {
+export function buildDocuments(
+  source: string,
+  events: readonly JsYaml.Event[],
+  limits: DocumentLimits,
+  getScalarValue: typeof JsYaml.getScalarValue,
+): BuiltDocument[] {
   const out: BuiltDocument[] = [];
   const b = new Builder(source, events, limits, getScalarValue);
   while (b.i < events.length) {
@@ -147,8 +152,7 @@ class Builder {
     let depth = this.depth;
     while (this.i < this.events.length) {
       const t = this.events[this.i++].type;
-      if (t === SEQUENCE || t === MAPPING) depth++;
-      else if (t === POP) {
+      if (t === SEQUENCE || t === MAPPING) {depth++;} else if (t === POP) {
         if (depth === 0) break;
         depth--;
       }
@@ -299,7 +303,14 @@ class Builder {
     this.notes.push({ kind: 'yaml11', container, key, offset: e.valueStart, detail: `\`${text}\` is ${JSON.stringify(r.value)} for kubectl (YAML 1.1) but ${JSON.stringify(resolveCore12(text))} in YAML 1.2` });
   }
 
-  private anchor(e: { anchorStart: number; anchorEnd: number }, value: unknown, kind: number, container: object | undefined, key: string | number, resolved?: Resolved): Anchor | undefined {
+  private anchor(
+    e: { anchorStart: number; anchorEnd: number },
+    value: unknown,
+    kind: number,
+    container: object | undefined,
+    key: string | number,
+    resolved?: Resolved,
+  ): Anchor | undefined {
     if (e.anchorStart === -1) return undefined;
     const a: Anchor = { value, kind, resolved, open: kind !== SCALAR, container, key };
     this.anchors.set(this.src.slice(e.anchorStart, e.anchorEnd), a);

@@ -140,16 +140,16 @@ function scalarText(n: Extract<Node, { t: 'scalar' }>, inFlow: boolean): string 
   return n.tag ? `${n.tag} ${text}` : text;
 }
 
-function flow(n: Node): string {
+function flowText(n: Node): string {
   switch (n.t) {
     case 'scalar':
       return scalarText(n, true);
     case 'alias':
       return `*${n.name}`;
     case 'map':
-      return `${n.anchor ? `&${n.anchor} ` : ''}{${n.entries.map(e => `${e.key}: ${flow(e.value)}`).join(', ')}}`;
+      return `${n.anchor ? `&${n.anchor} ` : ''}{${n.entries.map(e => `${e.key}: ${flowText(e.value)}`).join(', ')}}`;
     case 'seq':
-      return `${n.anchor ? `&${n.anchor} ` : ''}[${n.items.map(flow).join(', ')}]`;
+      return `${n.anchor ? `&${n.anchor} ` : ''}[${n.items.map(flowText).join(', ')}]`;
   }
 }
 
@@ -160,7 +160,7 @@ function isBlock(n: Node): boolean {
 function block(n: Node, indent: number, comments: boolean): string[] {
   const pad = ' '.repeat(indent);
   const lines: string[] = [];
-  const inline = (v: Node) => (v.t === 'scalar' ? scalarText(v, false) : flow(v));
+  const inline = (v: Node) => (v.t === 'scalar' ? scalarText(v, false) : flowText(v));
   if (n.t === 'map') {
     for (const e of n.entries) {
       if (isBlock(e.value)) {
@@ -188,7 +188,7 @@ function block(n: Node, indent: number, comments: boolean): string[] {
 function documentText(b: Builder, g: Gen, name: string, kind: string): string {
   const body = b.map(3, false, ['apiVersion', 'kind', 'metadata', 'items'], true) as Extract<Node, { t: 'map' }>;
   const comments = g(fc.nat, 9) < 2;
-  const head = [`apiVersion: oracle.test/v1`, `kind: ${kind}`, `metadata:`, `  name: ${name}`];
+  const head = ['apiVersion: oracle.test/v1', `kind: ${kind}`, 'metadata:', `  name: ${name}`];
   if (comments) head.splice(1, 0, '# a comment line');
   // a root map with an anchor is written as its entries (the head keys come first)
   return [...head, ...block(body, 0, comments)].join('\n') + '\n';

@@ -8,7 +8,7 @@
  * whether there was an error (kubectl stops reading a file at its first error; the library's
  * reader goes on and reports more, which is compared only up to the first error).
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -77,16 +77,34 @@ export function atLeastMinor(have: string, want: string): boolean {
  * kubectl's outcome for each case. `named`: every object of a case has a metadata.name starting
  * with the case's name and a dash, so one kubectl call reads them all; otherwise one call per case.
  */
-export function kubectlOutcomes(cases: readonly OracleCase[], named: boolean): Map<string, Outcome> {
+export async function kubectlOutcomes(cases: readonly OracleCase[], named: boolean): Promise<Map<string, Outcome>> {
+  if (named) return kubectlRun(cases);
+  // one call per case, four at a time
   const out = new Map<string, Outcome>();
-  if (!named) {
-    for (const c of cases) out.set(c.name, kubectlRun([c]).get(c.name) ?? { objects: [] });
-    return out;
-  }
-  return kubectlRun(cases);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < cases.length) {
+      const c = cases[next++];
+      out.set(c.name, (await kubectlRun([c])).get(c.name) ?? { objects: [] });
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  return out;
 }
 
-function kubectlRun(cases: readonly OracleCase[]): Map<string, Outcome> {
+function run(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kubectl', args);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', () => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
+async function kubectlRun(cases: readonly OracleCase[]): Promise<Map<string, Outcome>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rootless-oracle-'));
   try {
     const fileOf = new Map<string, string>();
@@ -95,7 +113,7 @@ function kubectlRun(cases: readonly OracleCase[]): Map<string, Outcome> {
       fs.writeFileSync(path.join(dir, file), c.text);
       fileOf.set(file, c.name);
     });
-    const r = spawnSync('kubectl', ['label', '--local', '-f', dir, `${ORACLE_LABEL}=1`, '--overwrite', '-o', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = await run(['label', '--local', '-f', dir, `${ORACLE_LABEL}=1`, '--overwrite', '-o', 'json']);
     const objects = parseJsonStream(r.stdout);
     const result = new Map<string, { objects: string[]; error?: string }>();
     for (const c of cases) result.set(c.name, { objects: [] });
@@ -134,8 +152,7 @@ function parseJsonStream(text: string): unknown[] {
       else if (c === '"') inString = false;
       continue;
     }
-    if (c === '"') inString = true;
-    else if (c === '{') {
+    if (c === '"') {inString = true;} else if (c === '{') {
       if (depth++ === 0) start = i;
     } else if (c === '}' && --depth === 0) {
       values.push(JSON.parse(text.slice(start, i + 1)));
@@ -146,7 +163,8 @@ function parseJsonStream(text: string): unknown[] {
 
 /** Outcomes equal: the same objects, and an error on both sides or on neither. */
 export function sameOutcome(a: Outcome, b: Outcome): boolean {
-  return (a.error === undefined) === (b.error === undefined) && a.objects.length === b.objects.length && a.objects.every((o, i) => o === b.objects[i]);
+  if ((a.error === undefined) !== (b.error === undefined)) return false;
+  return a.objects.length === b.objects.length && a.objects.every((o, i) => o === b.objects[i]);
 }
 
 /** For messages: the kubectl command the oracle runs. */
