@@ -41,13 +41,15 @@ interface Recorded {
 
 function fileCases(): OracleCase[] {
   const fixed = fs.readdirSync(path.join(HERE, 'cases')).filter(f => f.endsWith('.yaml')).sort()
-    .map(f => ({ name: `cases/${f}`, text: fs.readFileSync(path.join(HERE, 'cases', f), 'utf8') }));
+    // git may normalize line breaks: a `.lf-to-crlf.yaml` file is stored with LF and read with CRLF
+    .map(f => ({ name: `cases/${f}`, text: crlf(f, fs.readFileSync(path.join(HERE, 'cases', f), 'utf8')) }));
   const corpus = fs.readdirSync(CORPUS, { withFileTypes: true }).filter(d => d.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))
     .flatMap(d => fs.readdirSync(path.join(CORPUS, d.name)).filter(f => /\.ya?ml$/.test(f)).sort()
       .map(f => ({ name: `corpus/${d.name}/${f}`, text: fs.readFileSync(path.join(CORPUS, d.name, f), 'utf8') })));
   return [...fixed, ...corpus];
 }
 
+const crlf = (file: string, text: string): string => (file.endsWith('.lf-to-crlf.yaml') ? text.replace(/\r?\n/g, '\r\n') : text);
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 const generated = generateCases(DEFAULT_SEED, GENERATED_COUNT);
