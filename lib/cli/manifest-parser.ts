@@ -60,43 +60,32 @@ export function parseManifests(source: ManifestSource, sink: ManifestSink, limit
 }
 
 /**
- * Reads concatenated JSON objects as kubectl's JSON decoder does; an error at the first text that
- * is not one (kubectl reads no further). Returns false, having reported nothing, when not even the
- * first value is JSON (then the text is read as YAML, e.g. a flow mapping).
+ * Reads concatenated JSON objects (`{...} {...}`) as kubectl's JSON decoder does. Returns false,
+ * having reported nothing, unless the whole text is such objects: then it is read as YAML (a flow
+ * mapping; JSON documents between `---` lines, which kubectl refuses after the first: the reader
+ * reads more than kubectl there, never something else).
  */
 function jsonStream(source: ManifestSource, sink: ManifestSink, first: number): boolean {
   const text = source.text;
   const scan: Scan = { kind: 0, depth: 0, inString: false, escaped: false };
+  const values: Array<{ value: unknown; start: number; end: number }> = [];
   let i = first;
-  let index = 0;
   while (i < text.length) {
-    const start = i;
-    startScan(scan, text.charCodeAt(i));
-    const end = text.charCodeAt(i) === 0x7b ? scanValue(text, i + 1, scan) : -1;
-    let value: unknown;
-    let ok = end !== -1;
-    if (ok) {
-      try {
-        value = JSON.parse(text.slice(start, end));
-      } catch {
-        ok = false;
-      }
+    if (text.charCodeAt(i) !== 0x7b) return false;
+    startScan(scan, 0x7b);
+    const end = scanValue(text, i + 1, scan);
+    if (end === -1) return false;
+    try {
+      values.push({ value: JSON.parse(text.slice(i, end)), start: i, end });
+    } catch {
+      return false;
     }
-    if (!ok) {
-      if (index === 0) return false;
-      sink.error({
-        file: source.name,
-        uri: source.uri,
-        line: lineAt(text, start),
-        index,
-        message: `document ${index} (line ${lineAt(text, start)}): not a JSON object, and kubectl reads a stream that starts with { as JSON: it reads nothing from here on`,
-      });
-      return true;
-    }
-    emitValue(source, sink, value, index, lineAt(text, start), [start, end], lineAt(text, start), () => jsonItemOffsets(text.slice(0, end), start));
-    index++;
     i = skipSpace(text, end);
   }
+  values.forEach(({ value, start, end }, index) => {
+    const line = lineAt(text, start);
+    emitValue(source, sink, value, index, line, [start, end], line, () => jsonItemOffsets(text.slice(0, end), start));
+  });
   return true;
 }
 

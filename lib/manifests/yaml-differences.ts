@@ -106,3 +106,30 @@ export function pathText(path: ReadonlyArray<string | number>): string {
   for (const s of path) out += typeof s === 'number' ? `[${s}]` : out === '' ? s : `.${s}`;
   return out === '' ? '(the object)' : out;
 }
+
+/** One ambiguous place of an object, for reports. */
+export interface AmbiguousPlace {
+  readonly kind: YamlDifference['kind'];
+  /** Where (`spec.containers[0].securityContext.privileged`); the first path when there are several. */
+  readonly path: string;
+  readonly line: number;
+  readonly detail: string;
+}
+
+/** The ambiguous places of an object, and how many other differences it has (only counted). */
+export function classifyDifferences(
+  differences: readonly YamlDifference[] | undefined,
+  kind: unknown,
+): { ambiguous: AmbiguousPlace[]; others: number } {
+  const ambiguous: AmbiguousPlace[] = [];
+  let others = 0;
+  for (const d of differences ?? []) {
+    if (isAmbiguous(d, kind)) ambiguous.push({ kind: d.kind, path: pathText(d.paths[0] ?? []), line: d.line, detail: d.detail });
+    else if (d.kind !== 'alias') others++;
+  }
+  return { ambiguous, others };
+}
+
+/** The fix a report gives for an ambiguous place. */
+export const AMBIGUITY_FIX = 'write it so that every YAML reader reads what kubectl sends: no << merge keys, no anchor shared between '
+  + 'different kinds of fields, no duplicate keys, and true/false, 0o644 or quoted text instead of yes/no/on/off and 0644';

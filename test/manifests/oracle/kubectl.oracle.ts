@@ -27,6 +27,7 @@ const GENERATED_COUNT = 300;
  */
 const READS_MORE: Record<string, string> = {
   'cases/top-level-json-array.yaml': 'a top-level array of objects (the output of `jq "[.items[]]"`) is read as a List; kubectl refuses it',
+  'cases/json-then-yaml.yaml': 'after a JSON object, kubectl reads no YAML document (its JSON decoder fails on ---); the reader reads them all',
   'cases/alias-as-metadata-name.yaml': 'kubectl decodes metadata into its Go type (a number as metadata.name fails); that is API validation, not reading',
 };
 
