@@ -21,6 +21,8 @@ export interface YamlDifference {
   readonly paths: ReadonlyArray<ReadonlyArray<string | number>>;
   /** For `alias`: where its anchor is defined. */
   readonly anchorPaths?: ReadonlyArray<ReadonlyArray<string | number>>;
+  /** For `alias`: the anchor's name. */
+  readonly anchor?: string;
   /** 1-based line in the input. */
   readonly line: number;
   /** What differs, in words. */
@@ -41,9 +43,10 @@ export function yamlDifferences(root: unknown, notes: readonly YamlNote[], line:
     kind: n.kind,
     paths: at(n.container, n.key),
     anchorPaths: n.anchorAt ? at(n.anchorAt.container, n.anchorAt.key) : undefined,
+    anchor: n.kind === 'alias' ? n.detail : undefined,
     line: line(n.offset),
     detail: n.kind === 'merge' ? `a << merge key${n.detail ? ` (of *${n.detail})` : ''}: kubectl applies it in document order, a YAML 1.2 reader keeps "<<" as a key`
-      : n.kind === 'alias' ? `*${n.detail} shares the value of its anchor` : n.detail,
+      : n.kind === 'alias' ? `*${n.detail} shares the value of its anchor &${n.detail} between fields of different API types` : n.detail,
   }));
 }
 
@@ -114,6 +117,8 @@ export interface AmbiguousPlace {
   readonly path: string;
   readonly line: number;
   readonly detail: string;
+  /** For `alias`: the anchor's name. */
+  readonly anchor?: string;
 }
 
 /** The ambiguous places of an object, and how many other differences it has (only counted). */
@@ -124,7 +129,7 @@ export function classifyDifferences(
   const ambiguous: AmbiguousPlace[] = [];
   let others = 0;
   for (const d of differences ?? []) {
-    if (isAmbiguous(d, kind)) ambiguous.push({ kind: d.kind, path: pathText(d.paths[0] ?? []), line: d.line, detail: d.detail });
+    if (isAmbiguous(d, kind)) ambiguous.push({ kind: d.kind, path: pathText(d.paths[0] ?? []), line: d.line, detail: d.detail, anchor: d.anchor });
     else if (d.kind !== 'alias') others++;
   }
   return { ambiguous, others };

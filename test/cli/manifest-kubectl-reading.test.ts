@@ -187,4 +187,23 @@ describe('ambiguity: where a YAML 1.2 reader reads otherwise', () => {
     expect(violations.map(v => v.ruleName)).toEqual(['ambiguous-yaml']);
     expect(violations[0].violatingResources[0].locations[0]).toMatch(/line 15, spec\.containers\[0\]\.securityContext: a << merge key/);
   });
+
+  test('harden: refuses (exit 2, document unchanged) to edit through a merge key or a shared anchor; edits a document whose YAML differs elsewhere', async () => {
+    const merged = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: merged\nspec:\n  containers:\n  - name: app\n    image: nginx\n'
+      + '    securityContext:\n      privileged: false\n      <<: {privileged: true}\n';
+    const shared = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: shared\nspec:\n  securityContext: &sc\n    runAsNonRoot: true\n'
+      + '  containers:\n  - name: app\n    image: nginx\n    securityContext: *sc\n';
+    const plain = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: plain\nspec:\n  terminationGracePeriodSeconds: 0644\n  containers:\n  - name: app\n    image: nginx\n';
+    const file = path.join(dir, 'harden.yaml');
+    fs.writeFileSync(file, [merged, shared, plain].join('---\n'));
+    const r = await audit(['harden', file]);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('error: doc 0: refused, left unchanged: Pod merged: harden would edit spec.containers[0].securityContext (line 11)');
+    expect(r.out).toContain('error: doc 1: refused, left unchanged: harden would edit a value shared through the anchor &sc (line 19), which a << merges or fields of different API types use');
+    const docs = r.out.slice(r.out.indexOf('apiVersion: v1')).split('---\n');
+    expect(docs[0]).toBe(merged);
+    expect(docs[1]).toBe(shared);
+    expect(docs[2]).toContain('  terminationGracePeriodSeconds: 0644\n'); // bytes harden does not touch are kept
+    expect(docs[2]).toContain('allowPrivilegeEscalation: false');
+  });
 });
