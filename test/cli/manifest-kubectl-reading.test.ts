@@ -206,4 +206,20 @@ describe('ambiguity: where a YAML 1.2 reader reads otherwise', () => {
     expect(docs[2]).toContain('  terminationGracePeriodSeconds: 0644\n'); // bytes harden does not touch are kept
     expect(docs[2]).toContain('allowPrivilegeEscalation: false');
   });
+
+  test('harden edits a container that ends in comment lines followed by a shallower key (volumeClaimTemplates)', async () => {
+    const text = 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db\n  selector:\n    matchLabels: {app: db}\n'
+      + '  template:\n    metadata:\n      labels: {app: db}\n    spec:\n      containers:\n      - name: db\n        image: registry.example.com/db:1\n'
+      + '        securityContext:\n          runAsUser: 1000\n        # resources:\n        #   limits:\n        #     memory: 1Gi\n'
+      + '  volumeClaimTemplates:\n  - metadata:\n      name: data\n    spec:\n      accessModes: [ReadWriteOnce]\n';
+    const file = path.join(dir, 'sts.yaml');
+    fs.writeFileSync(file, text);
+    const r = await audit(['harden', file]);
+    expect(r.out).not.toContain('not edited');
+    const out = r.out.slice(r.out.indexOf('apiVersion:'));
+    const [obj] = read(out).objects;
+    expect(obj.spec.template.spec.containers[0].securityContext).toMatchObject({ runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(obj.spec.volumeClaimTemplates).toEqual([{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'] } }]);
+    expect(out).toContain('        # resources:\n        #   limits:\n        #     memory: 1Gi\n  volumeClaimTemplates:\n');
+  });
 });
