@@ -308,7 +308,7 @@ function renderFlow(value: unknown, style: FlowStyle, col: number, multiLine: bo
  * container that ends in comments before a shallower key (`# resources:` lines, then
  * `volumeClaimTemplates:`) would get its new entries after that key.
  */
-function contentEnd(node: YAML.Node): number {
+export function contentEnd(node: YAML.Node): number {
   const y = yaml();
   if ((y.isMap(node) || y.isSeq(node)) && !node.flow && node.items.length > 0) {
     const last = node.items[node.items.length - 1] as unknown;

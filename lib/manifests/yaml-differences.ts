@@ -7,9 +7,11 @@
  * them: every verdict is made on kubectl's reading; these only say that another tool (a YAML 1.2
  * reader such as kustomize's go-yaml v3, an editor, a linter) may read something else.
  *
- * A difference is *ambiguous* when it comes from a merge key, from an anchor shared between values
- * of different API types (a pod-level and a container securityContext), or when it reaches a field
- * a rule reads or `harden` edits (`isJudgedPath`); other differences are only counted.
+ * A difference is *ambiguous* when it comes from a merge key, from an anchor shared between objects
+ * (List items) of different kinds, or when it reaches a field a rule reads or `harden` edits
+ * (`isJudgedPath`); other differences are only counted. An anchor shared between fields of different
+ * API types in one object (a pod-level and a container securityContext) reads the same in YAML 1.1
+ * and 1.2: `harden` writes it out before editing one side (`sharedAcrossTypes`).
  */
 import { YamlNote, containerPaths } from './kubectl-yaml';
 
@@ -23,6 +25,8 @@ export interface YamlDifference {
   readonly anchorPaths?: ReadonlyArray<ReadonlyArray<string | number>>;
   /** For `alias`: the anchor's name. */
   readonly anchor?: string;
+  /** For `alias`: the anchor is shared between objects (List items) of different kinds. */
+  readonly crossObject?: boolean;
   /** 1-based line in the input. */
   readonly line: number;
   /** What differs, in words. */
@@ -39,14 +43,23 @@ export function yamlDifferences(root: unknown, notes: readonly YamlNote[], line:
   const where = containerPaths(root, wanted);
   const at = (container: object, key: string | number): Array<ReadonlyArray<string | number>> =>
     (where.get(container) ?? []).map(p => key === '<<' ? p : [...p, key]);
+  // the kind of the List item a path is in (undefined outside a List's items)
+  const items = root !== null && typeof root === 'object' && Array.isArray((root as any).items) ? (root as any).items as unknown[] : undefined;
+  const itemKind = (p: ReadonlyArray<string | number>): string | undefined =>
+    (items !== undefined && p[0] === 'items' && typeof p[1] === 'number' ? `${p[1]}:${String((items[p[1]] as any)?.kind)}` : undefined);
+  const crossObject = (uses: ReadonlyArray<ReadonlyArray<string | number>>, anchors: ReadonlyArray<ReadonlyArray<string | number>>): boolean => {
+    const kinds = new Set([...uses, ...anchors].map(itemKind).filter(k => k !== undefined).map(k => k!.slice(k!.indexOf(':') + 1)));
+    return kinds.size > 1;
+  };
   return notes.map(n => ({
     kind: n.kind,
     paths: at(n.container, n.key),
     anchorPaths: n.anchorAt ? at(n.anchorAt.container, n.anchorAt.key) : undefined,
     anchor: n.kind === 'alias' ? n.detail : undefined,
+    crossObject: n.kind === 'alias' && n.anchorAt ? crossObject(at(n.container, n.key), at(n.anchorAt.container, n.anchorAt.key)) : undefined,
     line: line(n.offset),
     detail: n.kind === 'merge' ? `a << merge key${n.detail ? ` (of *${n.detail})` : ''}: kubectl applies it in document order, a YAML 1.2 reader keeps "<<" as a key`
-      : n.kind === 'alias' ? `*${n.detail} shares the value of its anchor &${n.detail} between fields of different API types` : n.detail,
+      : n.kind === 'alias' ? `*${n.detail} shares the value of its anchor &${n.detail} between objects of different kinds` : n.detail,
   }));
 }
 
@@ -93,13 +106,16 @@ function typeOf(path: ReadonlyArray<string | number>): string {
   return (spec === -1 ? names : names.slice(spec)).join('.');
 }
 
+/** Whether an alias shares its anchor's value between fields of different API types (a pod's and a container's securityContext). */
+export function sharedAcrossTypes(d: YamlDifference): boolean {
+  if (d.kind !== 'alias') return false;
+  return new Set([...d.paths, ...(d.anchorPaths ?? [])].map(typeOf)).size > 1;
+}
+
 /** Whether a difference makes the object ambiguous (see the module comment). */
 export function isAmbiguous(d: YamlDifference, kind: unknown): boolean {
   if (d.kind === 'merge') return true;
-  if (d.kind === 'alias') {
-    const types = new Set([...d.paths, ...(d.anchorPaths ?? [])].map(typeOf));
-    return types.size > 1;
-  }
+  if (d.kind === 'alias') return d.crossObject === true;
   return d.paths.some(p => isJudgedPath(p, kind));
 }
 

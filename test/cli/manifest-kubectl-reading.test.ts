@@ -103,16 +103,21 @@ describe('scalars, keys and documents as kubectl reads them', () => {
 });
 
 describe('ambiguity: where a YAML 1.2 reader reads otherwise', () => {
-  test('a merge key, a YAML 1.1 boolean at a judged field, a shared anchor across API types are ambiguous; elsewhere only counted', () => {
+  test('a YAML 1.1 boolean at a judged field is ambiguous; elsewhere only counted; an anchor shared in one object reads the same in 1.2', () => {
     const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {a: yes}\nspec:\n  hostNetwork: no\n'
       + '  securityContext: &sc {runAsNonRoot: true}\n  containers:\n  - name: app\n    image: nginx\n    securityContext: *sc\n';
     const { all } = read(text);
     const c = classifyDifferences(all[0].differences, 'Pod');
-    expect(c.ambiguous.map(a => [a.kind, a.path, a.line])).toEqual([
-      ['yaml11', 'spec.hostNetwork', 7],
-      ['alias', 'spec.containers[0].securityContext', 12],
-    ]);
+    expect(c.ambiguous.map(a => [a.kind, a.path, a.line])).toEqual([['yaml11', 'spec.hostNetwork', 7]]);
     expect(c.others).toBe(1); // metadata.annotations.a: yes
+  });
+
+  test('an anchor shared between List items of different kinds is ambiguous; between items of one kind it is not', () => {
+    const list = (second: string): string => 'apiVersion: v1\nkind: List\nitems:\n- kind: Pod\n  metadata: {name: a}\n  spec:\n    securityContext: &sc {runAsNonRoot: true}\n'
+      + `- kind: ${second}\n  metadata: {name: b}\n  spec:\n    template:\n      spec:\n        securityContext: *sc\n`;
+    const cross = read(list('Deployment')).all;
+    expect(classifyDifferences(cross[1].differences, 'Deployment').ambiguous).toEqual([expect.objectContaining({ kind: 'alias', path: 'spec.template.spec.securityContext', line: 13 })]);
+    expect(classifyDifferences(read(list('Pod')).all[1].differences, 'Pod').ambiguous).toEqual([]);
   });
 
   test('the same anchor shared by two containers is not ambiguous (one API type)', () => {
@@ -188,10 +193,11 @@ describe('ambiguity: where a YAML 1.2 reader reads otherwise', () => {
     expect(violations[0].violatingResources[0].locations[0]).toMatch(/line 15, spec\.containers\[0\]\.securityContext: a << merge key/);
   });
 
-  test('harden: refuses (exit 2, document unchanged) to edit through a merge key or a shared anchor; edits a document whose YAML differs elsewhere', async () => {
+  test('harden: refuses (exit 2, document unchanged) to edit through a merge key; un-shares an anchor shared by pod and container; '
+    + 'edits a document whose YAML differs elsewhere, keeping its bytes', async () => {
     const merged = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: merged\nspec:\n  containers:\n  - name: app\n    image: nginx\n'
       + '    securityContext:\n      privileged: false\n      <<: {privileged: true}\n';
-    const shared = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: shared\nspec:\n  securityContext: &sc\n    runAsNonRoot: true\n'
+    const shared = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: shared\nspec:\n  securityContext: &sc\n    runAsNonRoot: true\n    runAsUser: 1000\n'
       + '  containers:\n  - name: app\n    image: nginx\n    securityContext: *sc\n';
     const plain = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: plain\nspec:\n  terminationGracePeriodSeconds: 0644\n  containers:\n  - name: app\n    image: nginx\n';
     const file = path.join(dir, 'harden.yaml');
@@ -199,10 +205,14 @@ describe('ambiguity: where a YAML 1.2 reader reads otherwise', () => {
     const r = await audit(['harden', file]);
     expect(r.code).toBe(2);
     expect(r.out).toContain('error: doc 0: refused, left unchanged: Pod merged: harden would edit spec.containers[0].securityContext (line 11)');
-    expect(r.out).toContain('error: doc 1: refused, left unchanged: harden would edit a value shared through the anchor &sc (line 19), which a << merges or fields of different API types use');
-    const docs = r.out.slice(r.out.indexOf('apiVersion: v1')).split('---\n');
+    expect(r.out).toContain('*sc (line 24) written out as a copy of &sc, so that each side is edited on its own');
+    const out = r.out.slice(r.out.indexOf('apiVersion: v1'));
+    const docs = out.split('---\n');
     expect(docs[0]).toBe(merged);
-    expect(docs[1]).toBe(shared);
+    expect(docs[1]).not.toMatch(/[&*]sc/);
+    const pod = read(docs[1]).objects[0];
+    expect(pod.spec.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } }); // no container-only field
+    expect(pod.spec.containers[0].securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(docs[2]).toContain('  terminationGracePeriodSeconds: 0644\n'); // bytes harden does not touch are kept
     expect(docs[2]).toContain('allowPrivilegeEscalation: false');
   });
