@@ -36,7 +36,7 @@ const GO_DOT_FLOAT = /^\.[0-9]+([eE][-+]?[0-9]+)?$/;
 const TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]+)?(Z|[-+][0-9]{2}:[0-9]{2})| [0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]+)?)?$/;
 
 /** The kind of number go-yaml resolved (keys need it: an integer and a float print differently). */
-export const enum NumberKind { INT, UINT_OR_BIG, FLOAT }
+export enum NumberKind { INT, UINT_OR_BIG, FLOAT }
 
 /** A resolved scalar: its JSON value, and for numbers what Go held. */
 export interface Resolved {
