@@ -28,6 +28,7 @@ import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from
 import { RootlessAnnotations } from '../hardening/annotations';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
+import { UserFor, userForStatements } from '../hardening/user-rule';
 import { classifyDifferences, sharedAcrossTypes } from '../manifests/yaml-differences';
 import { isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
@@ -55,6 +56,12 @@ export interface HardenResult {
   readonly refused?: readonly string[];
 }
 
+/** `harden`'s options: the adopt stage's, and the `--user-for` statements, resolved per object. */
+export interface HardenTextOptions extends HardenOptions {
+  /** `--user-for KIND/NAMESPACE/NAME[/CONTAINER]=UID[:GID]`. */
+  readonly userFor?: readonly UserFor[];
+}
+
 type Report = Omit<HardenedObject, 'remaining'> & { changes: string[]; problems: string[] };
 
 /** The plan of one document and the reports of its objects. */
@@ -66,9 +73,9 @@ interface DocumentPlan {
 /**
  * Hardens one manifest text. Never throws for bad input: a text that cannot be parsed is
  * returned unchanged with `error` set.
- * @param used receives each container-scoped `--writable-path` that named a container
+ * @param used receives each container-scoped `--writable-path` that named a container, and each `--user-for` that named an object
  */
-export function hardenText(input: string, options: HardenOptions = {}, used: Set<WritablePath> = new Set()): HardenResult {
+export function hardenText(input: string, options: HardenTextOptions = {}, used: Set<WritablePath | UserFor> = new Set()): HardenResult {
   const unshare = new Set<string>();
   const first = hardenOnce(input, options, new Set(used), unshare);
   if (unshare.size === 0) return commit(first, used);
@@ -84,13 +91,13 @@ export function hardenText(input: string, options: HardenOptions = {}, used: Set
 }
 
 /** One run of `hardenUnshared`, with the container-scoped writable paths it used. */
-type Run = { result: HardenResult; used: Set<WritablePath> };
+type Run = { result: HardenResult; used: Set<WritablePath | UserFor> };
 
-function hardenOnce(text: string, options: HardenOptions, used: Set<WritablePath>, unshare: Set<string>): Run {
+function hardenOnce(text: string, options: HardenTextOptions, used: Set<WritablePath | UserFor>, unshare: Set<string>): Run {
   return { result: hardenUnshared(text, options, used, unshare), used };
 }
 
-function commit(run: Run, used: Set<WritablePath>): HardenResult {
+function commit(run: Run, used: Set<WritablePath | UserFor>): HardenResult {
   for (const w of run.used) used.add(w);
   return run.result;
 }
@@ -107,7 +114,7 @@ function readsTheSame(a: string, b: string): boolean {
  * Hardens `text` as it is. `unshare` receives the anchors shared between fields of different API types
  * that an edit would go through (the document is then refused, unless the caller un-shares them).
  */
-function hardenUnshared(text: string, options: HardenOptions, used: Set<WritablePath>, unshare: Set<string>): HardenResult {
+function hardenUnshared(text: string, options: HardenTextOptions, used: Set<WritablePath | UserFor>, unshare: Set<string>): HardenResult {
   const parsed = parse(text);
   if (typeof parsed === 'string') return { text, objects: [], error: parsed };
   const docs = parsed.map((doc, index) => planDocument(doc, index, options, used));
@@ -249,7 +256,7 @@ function readBack(text: string): ReadBack {
 
 const key = (index: number, item: number | undefined): string => `${index}/${item ?? ''}`;
 
-function planDocument(doc: YAML.Document.Parsed, index: number, options: HardenOptions, used: Set<WritablePath>): DocumentPlan {
+function planDocument(doc: YAML.Document.Parsed, index: number, options: HardenTextOptions, used: Set<WritablePath | UserFor>): DocumentPlan {
   const plan = new EditPlan(doc);
   const reports: Report[] = [];
   forEachObject(plan, doc, (obj, item) => hardenObject(plan, obj, options, index, item, reports, used));
@@ -289,7 +296,7 @@ function forEachObject(plan: EditPlan, doc: YAML.Document.Parsed, fn: (obj: Curs
  * a new malformation.
  */
 function unverified(before: readonly YAML.Document.Parsed[], out: string, after: ReadBack, original: ReadBack,
-  docs: readonly DocumentPlan[], options: HardenOptions): Map<number, string> {
+  docs: readonly DocumentPlan[], options: HardenTextOptions): Map<number, string> {
   const bad = new Map<number, string>();
   const changed = docs.map((d, i) => (d.plan.empty ? -1 : i)).filter(i => i >= 0);
   const reparsed = parse(out);
@@ -344,8 +351,8 @@ function keeps(before: unknown, after: unknown): boolean {
   });
 }
 
-function hardenObject(plan: EditPlan, obj: Cursor, options: HardenOptions, index: number, item: number | undefined,
-  out: Report[], used: Set<WritablePath>): void {
+function hardenObject(plan: EditPlan, obj: Cursor, options: HardenTextOptions, index: number, item: number | undefined,
+  out: Report[], used: Set<WritablePath | UserFor>): void {
   const kind = plan.get(obj, 'kind');
   const templatePath = podTemplatePath(kind);
   if (typeof kind !== 'string' || templatePath === undefined) return;
@@ -364,7 +371,9 @@ function hardenObject(plan: EditPlan, obj: Cursor, options: HardenOptions, index
     report.problems.push('the pod spec is not a mapping. Fix: make the manifest well formed.');
     return;
   }
-  hardenPod(plan, template, spec, options, report, used);
+  const given = userForStatements(options.userFor ?? [], kind, meta?.namespace, meta?.name, used as Set<UserFor>);
+  const users = { ...options.users, ...given };
+  hardenPod(plan, template, spec, { ...options, users }, report, used as Set<WritablePath>);
 }
 
 /** Evaluates the hardened objects as `audit` reads them, at restricted, and records what still fails. */
