@@ -206,6 +206,10 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
           const result = hardenText(source.text, options, used);
           ctx.io.stderr.write(formatHardenReport(source.name, result));
           if (result.error) errors.push({ file: source.name, uri: source.uri, message: result.error });
+          for (const refused of result.refused ?? []) {
+            errors.push({ file: source.name, uri: source.uri, message: refused });
+            ctx.io.stderr.write(`${source.name}: error: ${refused}\n`);
+          }
           human ||= needsHuman(result);
           if (opts.write) {
             if (result.text !== source.text) fs.writeFileSync(path.resolve(ctx.cwd, source.name), result.text);
