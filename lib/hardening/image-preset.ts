@@ -313,8 +313,9 @@ export class ImagePreset {
 
   /**
    * Chainguard images (`cgr.dev/chainguard/*`): they run as `nonroot`, 65532:65532, by their
-   * image standard. `cgr.dev/chainguard/postgres` is an exception (it starts as root and switches to
-   * postgres 70) and has no preset.
+   * image standard. Known exceptions have no preset: `cgr.dev/chainguard/postgres` (it starts as root
+   * and switches to postgres 70), `cgr.dev/chainguard/jenkins` (1000) and `cgr.dev/chainguard/wolfi-base`
+   * (root).
    */
   public static chainguard(): ImagePreset {
     return new ImagePreset({
@@ -336,11 +337,18 @@ export class ImagePreset {
    * @returns the preset, or undefined when the image is not a well-known one
    */
   public static forImage(image: string): ImagePreset | undefined {
-    if (typeof image !== 'string') return undefined;
-    const { repository, tag = '' } = parseImageReference(image);
-    const match = IMAGES.find(i => (i.repositories.includes(repository) && (i.tag === undefined || i.tag.test(tag)))
-      || (i.patterns ?? []).some(p => matchesImage(p, image)));
-    return match?.preset();
+    return imageEntry(image)?.preset();
+  }
+
+  /**
+   * Whether the image of a well-known reference declares a numeric, non-root USER of its own (then
+   * `runAsNonRoot` without `runAsUser` starts); false for an image without USER (root, e.g. node,
+   * postgres) or with a named one (`USER nobody`, which the kubelet cannot verify), and for an
+   * unknown image.
+   * @internal
+   */
+  public static _hasNumericUser(image: string): boolean {
+    return imageEntry(image)?.numericUser === true;
   }
 
   /**
@@ -412,26 +420,45 @@ export class ImagePreset {
   }
 }
 
+/** The entry of `IMAGES` that an image reference matches (`ImagePreset.forImage`). */
+function imageEntry(image: string): typeof IMAGES[number] | undefined {
+  if (typeof image !== 'string') return undefined;
+  const { repository, tag, digest } = parseImageReference(image);
+  // a digest without a tag may be any variant of an image whose variants differ (postgres: 999 or 70): none is guessed
+  if (tag === undefined && digest !== undefined && IMAGES.some(i => i.tag !== undefined && i.repositories.includes(repository))) return undefined;
+  return IMAGES.find(i => (i.repositories.includes(repository) && (i.tag === undefined || i.tag.test(tag ?? '')))
+    || (i.patterns ?? []).some(p => matchesImage(p, image)));
+}
+
 /**
  * The image repositories each preset matches (`ImagePreset.forImage`), as data: the repository
  * without registry `docker.io/`, `library/`, tag and digest; `tag` selects a variant. The first
- * entry that matches wins (variants before their base image).
+ * entry that matches wins (variants before their base image). `numericUser`: the image declares a
+ * numeric non-root USER (its Dockerfile / apko config), so runAsNonRoot alone starts it; the
+ * others have no USER (root) or a named one.
  */
 const IMAGES: readonly {
   readonly repositories: readonly string[];
   readonly tag?: RegExp;
   readonly patterns?: readonly string[];
+  readonly numericUser?: true;
   readonly preset: () => ImagePreset | undefined;
 }[] = [
-  // chainguard's postgres starts as root and switches to 70: no preset (it is listed first, so the pattern below does not take it)
-  { repositories: ['cgr.dev/chainguard/postgres'], preset: () => undefined },
+  // Chainguard images that do not run as 65532, listed first so that the pattern below does not take them:
+  // postgres starts as root and switches to 70; jenkins runs as 1000 (`run-as: 1000`, its files 1000, 0755);
+  // wolfi-base has no accounts (root). chainguard-images/images, images/*/config/template.apko.yaml
+  { repositories: ['cgr.dev/chainguard/postgres', 'cgr.dev/chainguard/jenkins', 'cgr.dev/chainguard/wolfi-base'], preset: () => undefined },
   { repositories: ['postgres'], tag: /alpine/, preset: () => ImagePreset.postgresAlpine() },
   { repositories: ['postgres'], preset: () => ImagePreset.postgres() },
   { repositories: ['redis'], tag: /alpine/, preset: () => ImagePreset.redisAlpine() },
   { repositories: ['redis'], preset: () => ImagePreset.redis() },
-  { repositories: ['nginxinc/nginx-unprivileged'], preset: () => ImagePreset.nginxUnprivileged() },
-  { repositories: ['docker.elastic.co/elasticsearch/elasticsearch', 'elasticsearch'], preset: () => ImagePreset.elasticsearch() },
-  { repositories: ['grafana/grafana'], preset: () => ImagePreset.grafana() },
+  // USER $UID (101)
+  { repositories: ['nginxinc/nginx-unprivileged'], numericUser: true, preset: () => ImagePreset.nginxUnprivileged() },
+  // USER 1000:0
+  { repositories: ['docker.elastic.co/elasticsearch/elasticsearch', 'elasticsearch'], numericUser: true, preset: () => ImagePreset.elasticsearch() },
+  // USER "$GF_UID" (472)
+  { repositories: ['grafana/grafana'], numericUser: true, preset: () => ImagePreset.grafana() },
+  // USER nobody: a name
   { repositories: ['prom/prometheus', 'quay.io/prometheus/prometheus'], preset: () => ImagePreset.prometheus() },
   { repositories: ['node'], preset: () => ImagePreset.node() },
   { repositories: ['mysql'], preset: () => ImagePreset.mysql() },
@@ -442,7 +469,10 @@ const IMAGES: readonly {
   { repositories: ['mariadb'], preset: () => ImagePreset.mariadb() },
   // the Alpine variant's user differs and is not a preset
   { repositories: ['rabbitmq'], tag: /^(?![\s\S]*alpine)/, preset: () => ImagePreset.rabbitmq() },
+  // USER memcache: a name
   { repositories: ['memcached'], preset: () => ImagePreset.memcached() },
-  { repositories: [], patterns: ['gcr.io/distroless/*:*nonroot*'], preset: () => ImagePreset.distrolessNonroot() },
-  { repositories: [], patterns: ['cgr.dev/chainguard/*'], preset: () => ImagePreset.chainguard() },
+  // user = 65532 in the image config
+  { repositories: [], patterns: ['gcr.io/distroless/*:*nonroot*'], numericUser: true, preset: () => ImagePreset.distrolessNonroot() },
+  // run-as: 65532
+  { repositories: [], patterns: ['cgr.dev/chainguard/*'], numericUser: true, preset: () => ImagePreset.chainguard() },
 ];

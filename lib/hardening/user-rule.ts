@@ -15,7 +15,9 @@
  *    (with `fsGroup`), another is `refused` unless the statement says `customImage`;
  * 3. `image`: the image matches an app-wide pattern with a UID (`imageUsers`, `--image-user`), or
  *    `vouched`: a pattern whose numeric non-root USER the user vouches for (`nonRootImages`,
- *    `--non-root-image`): runAsNonRoot alone is then accepted; the most specific pattern decides;
+ *    `--non-root-image`): runAsNonRoot alone is then accepted; the most specific pattern decides. A
+ *    vouch for a known image whose own USER is root or a name (`ImagePreset._hasNumericUser`) does
+ *    not hold: the kubelet would refuse it, so the preset's UID is used, with a note;
  * 4. `preset`: the image is a well-known one (`ImagePreset.forImage`): the preset's UID and GID;
  * 5. `fallback`: the default UID (`props.user`, `--user`), when one is given;
  * 6. `unknown`: nobody knows it, and nothing may be guessed: applyTo fails, harden writes no user.
@@ -83,7 +85,15 @@ export type ContainerUser =
   | { readonly source: 'image'; readonly user: number; readonly group: number; readonly fsGroup: number; readonly from: string }
   | { readonly source: 'vouched'; readonly from: string }
   | { readonly source: 'ambiguous'; readonly from: readonly string[] }
-  | { readonly source: 'preset'; readonly user: number; readonly group: number; readonly fsGroup: number; readonly preset: ImagePreset }
+  | {
+    readonly source: 'preset';
+    readonly user: number;
+    readonly group: number;
+    readonly fsGroup: number;
+    readonly preset: ImagePreset;
+    /** A vouch (`nonRootImages`) that the preset contradicts: the image's own USER is root or a name. */
+    readonly unvouched?: string;
+  }
   | { readonly source: 'fallback'; readonly user: number; readonly group: number; readonly fsGroup: number }
   | { readonly source: 'unknown' };
 
@@ -146,7 +156,11 @@ export function containerUser(container: unknown, podSecurityContext: unknown, s
     const top = images.filter(i => patternSpecificity(i.pattern) === best);
     if (new Set(top.map(i => i.user ?? 'vouched')).size > 1) return { source: 'ambiguous', from: top.map(i => i.from) };
     const i = top[0];
-    return i.user === undefined ? { source: 'vouched', from: i.from } : { source: 'image', user: i.user, group: i.user, fsGroup: i.user, from: i.from };
+    if (i.user !== undefined) return { source: 'image', user: i.user, group: i.user, fsGroup: i.user, from: i.from };
+    // a vouch is a statement about the image's USER: a known image whose USER is root or a name contradicts it
+    const known = ImagePreset.forImage(image as string);
+    if (!known || ImagePreset._hasNumericUser(image as string)) return { source: 'vouched', from: i.from };
+    return { source: 'preset', user: known.user, group: known.group, fsGroup: known.fsGroup, preset: known, unvouched: i.from };
   }
   const preset = typeof image === 'string' ? ImagePreset.forImage(image) : undefined;
   if (preset) return { source: 'preset', user: preset.user, group: preset.group, fsGroup: preset.fsGroup, preset };

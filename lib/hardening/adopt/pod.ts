@@ -366,6 +366,10 @@ function writeUsers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerR
     if (u.source === 'preset') {
       if (fields.length > 0) report.changes.push(`container "${c.name}" (image preset ${u.preset.name}): ${fields.join(', ')}`);
       report.notes.push(`container "${c.name}": user ${u.user}:${u.group} from the ${u.preset.name} image preset (${u.preset.notes ?? 'well-known image'}).`);
+      if (u.unvouched !== undefined) {
+        report.notes.push(`container "${c.name}": ${u.unvouched} is not used for image ${JSON.stringify(c.js.image)}: the ${u.preset.name} image's own USER is root or a name, `
+          + `which the kubelet refuses under runAsNonRoot, so its preset's UID ${u.user} is written. Fix: narrow the pattern to images with a numeric non-root USER.`);
+      }
     } else if (fields.length > 0) {
       const from = u.source === 'fallback' ? ctx.dialect.userOption : u.source === 'given' || u.source === 'image' ? u.from : '';
       report.changes.push(`container "${c.name}" (${from}): ${fields.join(', ')}`);
