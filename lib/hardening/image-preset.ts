@@ -452,12 +452,10 @@ const IMAGES: readonly {
   { repositories: ['postgres'], preset: () => ImagePreset.postgres() },
   { repositories: ['redis'], tag: /alpine/, preset: () => ImagePreset.redisAlpine() },
   { repositories: ['redis'], preset: () => ImagePreset.redis() },
-  // USER $UID (101)
-  { repositories: ['nginxinc/nginx-unprivileged'], numericUser: true, preset: () => ImagePreset.nginxUnprivileged() },
-  // USER 1000:0
-  { repositories: ['docker.elastic.co/elasticsearch/elasticsearch', 'elasticsearch'], numericUser: true, preset: () => ImagePreset.elasticsearch() },
-  // USER "$GF_UID" (472)
-  { repositories: ['grafana/grafana'], numericUser: true, preset: () => ImagePreset.grafana() },
+  // numericUser is left out where an older tag may differ (grafana 7 had USER grafana, a name): the preset's UID is then written
+  { repositories: ['nginxinc/nginx-unprivileged'], preset: () => ImagePreset.nginxUnprivileged() },
+  { repositories: ['docker.elastic.co/elasticsearch/elasticsearch', 'elasticsearch'], preset: () => ImagePreset.elasticsearch() },
+  { repositories: ['grafana/grafana'], preset: () => ImagePreset.grafana() },
   // USER nobody: a name
   { repositories: ['prom/prometheus', 'quay.io/prometheus/prometheus'], preset: () => ImagePreset.prometheus() },
   { repositories: ['node'], preset: () => ImagePreset.node() },
@@ -471,7 +469,7 @@ const IMAGES: readonly {
   { repositories: ['rabbitmq'], tag: /^(?![\s\S]*alpine)/, preset: () => ImagePreset.rabbitmq() },
   // USER memcache: a name
   { repositories: ['memcached'], preset: () => ImagePreset.memcached() },
-  // user = 65532 in the image config
+  // distroless: user = "%d" % NONROOT (65532) in its BUILD rules
   { repositories: [], patterns: ['gcr.io/distroless/*:*nonroot*'], numericUser: true, preset: () => ImagePreset.distrolessNonroot() },
   // run-as: 65532
   { repositories: [], patterns: ['cgr.dev/chainguard/*'], numericUser: true, preset: () => ImagePreset.chainguard() },

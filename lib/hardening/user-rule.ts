@@ -21,6 +21,8 @@
  * 4. `preset`: the image is a well-known one (`ImagePreset.forImage`): the preset's UID and GID;
  * 5. `fallback`: the default UID (`props.user`, `--user`), when one is given;
  * 6. `unknown`: nobody knows it, and nothing may be guessed: applyTo fails, harden writes no user.
+ * A container that may run as root (an accepted runAsRoot) takes only 1 and its own 2: it is
+ * otherwise `unknown`, and runs as its image's user, as its exemption declares.
  *
  * Pure: no cdk8s, cdk8s-plus or constructs imports. Not exported from the package.
  */
@@ -64,6 +66,13 @@ export interface UserStatements {
   readonly images?: readonly ImageUser[];
   /** The default user. @default - none */
   readonly fallback?: FallbackUser;
+  /**
+   * The container may run as root (an accepted runAsRoot exemption): only a set runAsUser or a user
+   * given for this very container applies; the object's user, image patterns, presets and the
+   * default user do not (the constructs run such a container as 0; a UID written here would stop
+   * e.g. a chown init container). @default false
+   */
+  readonly mayRunAsRoot?: boolean;
 }
 
 /** The user of a container, and where it comes from (see the module comment). */
@@ -134,7 +143,7 @@ export function containerUser(container: unknown, podSecurityContext: unknown, s
   if (present(pod.runAsUser)) return { source: 'set', user: pod.runAsUser, at: 'pod' };
   const image = c.image;
   const own = typeof c.name === 'string' ? statements.containers?.get(c.name) : undefined;
-  const given = own ?? statements.object;
+  const given = own ?? (statements.mayRunAsRoot ? undefined : statements.object);
   if (given) {
     const group = given.group ?? given.user;
     const check = checkGivenUser(image, given.user, given.customImage);
@@ -150,6 +159,7 @@ export function containerUser(container: unknown, podSecurityContext: unknown, s
       ...check.verdict === 'arbitrary' ? { arbitrary: true } : {},
     };
   }
+  if (statements.mayRunAsRoot) return { source: 'unknown' };
   const images = typeof image === 'string' ? (statements.images ?? []).filter(i => matchesImage(i.pattern, image)) : [];
   if (images.length > 0) {
     const best = Math.max(...images.map(i => patternSpecificity(i.pattern)));

@@ -7,7 +7,7 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
-import { HardenedPod, ImagePreset, RootlessHardening, RootlessHardeningProps } from '../../lib';
+import { Exemption, HardenedPod, ImagePreset, RootlessHardening, RootlessHardeningProps } from '../../lib';
 import { hardenText } from '../../lib/cli/harden';
 import { matchesImage, parseImageReference } from '../../lib/hardening/image-ref';
 import { containerUser } from '../../lib/hardening/user-rule';
@@ -269,5 +269,74 @@ describe('held: statements are not silently replaced', () => {
     expect(ImagePreset.forImage('gcr.io/distroless-evil/static:nonroot')).toBeUndefined();
     expect(ImagePreset.forImage('evil.io/gcr.io/distroless/static:nonroot')).toBeUndefined();
     expect(ImagePreset.forImage('gcr.io/distroless/static:nonroot')).toMatchObject({ user: 65532 });
+  });
+});
+
+describe('U7: a container that the app declares to run as root gets a UID written anyway', () => {
+  // the docker-library pattern: an init container of the postgres image chowns the claim as root, the server runs as 999
+  const chown = (chart: Chart) => new ApiObject(chart, 'db', {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db' },
+    spec: {
+      serviceName: 'db',
+      selector: { matchLabels: { app: 'db' } },
+      template: {
+        metadata: { labels: { app: 'db' } },
+        spec: {
+          initContainers: [{
+            name: 'chown',
+            image: 'postgres:16',
+            command: ['chown', '-R', '999:999', '/var/lib/postgresql'],
+            volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql' }],
+          }],
+          containers: [{ name: 'postgres', image: 'postgres:16', volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql' }] }],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+        },
+      },
+    },
+  } as any);
+  const REASON = 'chowns the claim to 999 before the server starts; runs no other code';
+
+  test('applyTo: the init container under an accepted runAsRoot is not given the preset\'s UID (chown as 999 fails)', () => {
+    const r = applyTo(chown, { objects: { db: { exemptions: [Exemption.runAsRoot(REASON, { container: 'chown' })] } } });
+    expect(r.error).toBeUndefined();
+    const spec = r.specs![0];
+    expect(spec.initContainers[0].securityContext?.runAsUser ?? spec.securityContext?.runAsUser).toBeUndefined();
+    expect(spec.containers[0].securityContext?.runAsUser ?? spec.securityContext?.runAsUser).toBe(999);
+  });
+
+  test('applyTo: nor the object\'s user', () => {
+    const r = applyTo(chown, { objects: { db: { user: 1001, exemptions: [Exemption.runAsRoot(REASON, { container: 'chown' })] } } });
+    expect(r.error).toBeUndefined();
+    const spec = r.specs![0];
+    expect(spec.initContainers[0].securityContext?.runAsUser ?? spec.securityContext?.runAsUser).toBeUndefined();
+    expect(spec.containers[0].securityContext?.runAsUser ?? spec.securityContext?.runAsUser).toBe(1001);
+  });
+});
+
+describe('U8: constructs and CLI refuse out-of-range ids', () => {
+  test.each([[-5], [2147483648], [1.5]])('HardenedPod container user %p fails naming the prop', user => {
+    const chart = new Chart(Testing.app(), 'c');
+    expect(() => {
+      new HardenedPod(chart, 'p', { user: 1000, containers: [{ image: 'registry.example.com/app:1', user } as any] });
+      Testing.synth(chart);
+    }).toThrow(/user/);
+  });
+});
+
+describe('U2 (continued): vouches and presets', () => {
+  test('a vouch for an image whose preset may have a named USER (grafana 7: USER grafana) writes the preset\'s own UID', () => {
+    const r = applyTo(deployment('grafana/grafana:7.5.0'), { nonRootImages: ['grafana/grafana'] });
+    expect(r.error).toBeUndefined();
+    expect(r.specs![0].containers[0].securityContext.runAsUser ?? r.specs![0].securityContext.runAsUser).toBe(472);
+  });
+
+  test('applyTo records the note', () => {
+    const chart = new Chart(Testing.app(), 'app');
+    deployment('node:20')(chart);
+    const h = RootlessHardening.applyTo(chart, { nonRootImages: ['node:*'] });
+    Testing.synth(chart);
+    expect(h.report[0].notes.join('\n')).toContain('props.nonRootImages[0] (node:*) is not used for image "node:20"');
   });
 });

@@ -274,9 +274,9 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
   const podSecurity = () => plan.child(spec, 'securityContext');
   const fallback = options.user !== undefined ? { user: options.user, group: options.group } : undefined;
   const statements: UserStatements = { ...options.users, fallback };
-  // a container that may run as root (an accepted runAsRoot) gets no fallback UID
+  // a container that may run as root (an accepted runAsRoot) gets only a UID given for it (user-rule.ts)
   const users = new Map<ContainerRef<C>, ContainerUser>(containers.map(c =>
-    [c, containerUser(c.js, podSc, accepts(ExemptionKind.RUN_AS_ROOT, c.name) ? { ...statements, fallback: undefined } : statements)]));
+    [c, containerUser(c.js, podSc, accepts(ExemptionKind.RUN_AS_ROOT, c.name) ? { ...statements, mayRunAsRoot: true } : statements)]));
   for (const name of unknownContainers(statements, containers.map(c => c.name))) {
     const from = statements.containers?.get(name)?.from ?? name;
     ctx.report.problems.push(`${from} names container "${name}", which the pod does not have (containers: ${containers.map(c => c.name).join(', ')}). `
@@ -287,6 +287,8 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
     const stated = statements.containers?.get(c.name) ?? statements.object;
     if (u.source === 'set' && stated && u.user !== stated.user) {
       ctx.report.notes.push(`container "${c.name}": ${stated.from} is not used: runAsUser ${JSON.stringify(u.user)} is set${u.at === 'pod' ? ' on the pod' : ''}, and a set user is kept.`);
+    } else if (u.source === 'unknown' && stated && accepts(ExemptionKind.RUN_AS_ROOT, c.name)) {
+      ctx.report.notes.push(`container "${c.name}": ${stated.from} is not used: the container may run as root (exemption runAsRoot), so only a user given for it applies.`);
     }
   }
   writeUsers(ctx, containers, users);
