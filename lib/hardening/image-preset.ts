@@ -348,7 +348,10 @@ export class ImagePreset {
    * @internal
    */
   public static _hasNumericUser(image: string): boolean {
-    return imageEntry(image)?.numericUser === true;
+    const entry = imageEntry(image);
+    // with a digest, the runtime pulls the digest and ignores the tag: a tag that selects the preset says nothing then
+    const byTag = entry?.tag !== undefined || (entry?.patterns ?? []).some(p => parseImageReference(p).tag !== undefined);
+    return entry?.numericUser === true && !(byTag && parseImageReference(image).digest !== undefined);
   }
 
   /**

@@ -340,3 +340,14 @@ describe('U2 (continued): vouches and presets', () => {
     expect(h.report[0].notes.join('\n')).toContain('props.nonRootImages[0] (node:*) is not used for image "node:20"');
   });
 });
+
+describe('U9: a tag next to a digest is not what runs', () => {
+  test('nonRootImages over distroless: a :nonroot tag pinned to a digest gets the preset\'s UID written (the digest may name a root tag)', () => {
+    const r = applyTo(deployment('gcr.io/distroless/static:nonroot@sha256:0123456789abcdef'), { nonRootImages: ['gcr.io/distroless/*'] });
+    expect(r.error).toBeUndefined();
+    expect(r.specs![0].containers[0].securityContext.runAsUser ?? r.specs![0].securityContext.runAsUser).toBe(65532);
+    // held: without a digest the vouch stands
+    const plain = applyTo(deployment('gcr.io/distroless/static:nonroot'), { nonRootImages: ['gcr.io/distroless/*'] });
+    expect(plain.specs![0].containers[0].securityContext.runAsUser).toBeUndefined();
+  });
+});
