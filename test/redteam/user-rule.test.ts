@@ -351,3 +351,34 @@ describe('U9: a tag next to a digest is not what runs', () => {
     expect(plain.specs![0].containers[0].securityContext.runAsUser).toBeUndefined();
   });
 });
+
+describe('U10 (open): harden does not read a runAsRoot exemption declared in the manifest', () => {
+  const DB = `apiVersion: v1
+kind: Pod
+metadata:
+  name: db
+  namespace: shop
+  annotations:
+    rootless.cdk8s.io/exemptions: '[{"id":"runAsRoot","container":"chown","reason":"chowns the claim to 999 before the server starts; runs no other code"}]'
+spec:
+  initContainers:
+    - name: chown
+      image: postgres:16
+      command: [chown, -R, "999:999", /var/lib/postgresql]
+      volumeMounts: [{name: data, mountPath: /var/lib/postgresql}]
+  containers:
+    - name: postgres
+      image: postgres:16
+      volumeMounts: [{name: data, mountPath: /var/lib/postgresql}]
+  volumes:
+    - name: data
+      persistentVolumeClaim: {claimName: data}
+`;
+  // test.failing: passes while the finding is open, fails once harden honours the declared exemption (then make it a test)
+  test.failing('harden writes no UID on the declared-root chown init container (it writes the preset\'s 999, and chown as 999 fails)', () => {
+    const first = hardenText(DB, { user: 10001 });
+    const spec = YAML.parse(first.text).spec;
+    expect(spec.containers[0].securityContext?.runAsUser ?? spec.securityContext?.runAsUser).toBe(999);
+    expect(spec.initContainers[0].securityContext?.runAsUser ?? spec.securityContext?.runAsUser).toBeUndefined();
+  });
+});
