@@ -382,3 +382,97 @@ spec:
     expect(spec.initContainers[0].securityContext?.runAsUser ?? spec.securityContext?.runAsUser).toBeUndefined();
   });
 });
+
+describe('U11: a preset image on a claim, next to a container of another user', () => {
+  const db = (chart: Chart) => new ApiObject(chart, 'db', {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db' },
+    spec: {
+      serviceName: 'db',
+      selector: { matchLabels: { app: 'db' } },
+      template: {
+        metadata: { labels: { app: 'db' } },
+        spec: {
+          containers: [
+            { name: 'postgres', image: 'postgres:16', volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql' }] },
+            { name: 'exporter', image: 'registry.example.com/exporter:1' },
+          ],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+        },
+      },
+    },
+  } as any);
+  const fsGroupOf = (spec: any) => spec.securityContext?.fsGroup;
+
+  test('applyTo: postgres (999) next to an exporter (10001): the claim must be writable for 999, or synthesis must say so', () => {
+    const chart = new Chart(Testing.app(), 'app');
+    db(chart);
+    const h = RootlessHardening.applyTo(chart, { user: 10001 });
+    let error: string | undefined;
+    let spec: any;
+    try {
+      spec = podTemplateOf(Testing.synth(chart)[0])!.spec;
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    const reported = (error ?? '') + h.report.flatMap(r => [...r.notes]).join('\n');
+    if (spec && fsGroupOf(spec) !== 999) expect(reported).toMatch(/fsGroup/);
+  });
+
+  test('applyTo: a given user for postgres (arbitrary UID) next to an exporter: no note promises an fsGroup that is not written', () => {
+    const chart = new Chart(Testing.app(), 'app');
+    db(chart);
+    const h = RootlessHardening.applyTo(chart, { user: 10001, objects: { db: { containers: { postgres: { user: 1001 } } } } });
+    const spec = podTemplateOf(Testing.synth(chart)[0])!.spec;
+    const notes = h.report.flatMap(r => [...r.notes]).join('\n');
+    if (fsGroupOf(spec) !== 1001) expect(notes).not.toContain('fsGroup 1001 makes its volumes writable');
+  });
+});
+
+describe('U11 (continued)', () => {
+  const pod = (containers: any[]) => (chart: Chart) => new ApiObject(chart, 'p', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p' },
+    spec: { containers, volumes: [{ name: 'pg', persistentVolumeClaim: { claimName: 'pg' } }, { name: 'r', persistentVolumeClaim: { claimName: 'r' } }] },
+  } as any);
+  test('the claim is written writable for postgres (fsGroup 999), and the exporter keeps its own user', () => {
+    const r = applyTo(pod([
+      { name: 'postgres', image: 'postgres:16', volumeMounts: [{ name: 'pg', mountPath: '/var/lib/postgresql' }] },
+      { name: 'exporter', image: 'registry.example.com/exporter:1' },
+    ]), { user: 10001 });
+    expect(r.error).toBeUndefined();
+    expect(r.specs![0].securityContext.fsGroup).toBe(999);
+    expect(r.specs![0].containers[1].securityContext.runAsUser ?? r.specs![0].securityContext.runAsUser).toBe(10001);
+  });
+
+  test('two data containers of different groups in one pod fail, naming both and the fix', () => {
+    const r = applyTo(pod([
+      { name: 'postgres', image: 'postgres:16', volumeMounts: [{ name: 'pg', mountPath: '/var/lib/postgresql' }] },
+      { name: 'redis', image: 'redis:7-alpine', volumeMounts: [{ name: 'r', mountPath: '/data' }] },
+    ]), {});
+    expect(r.error).toContain('containers "postgres", "redis" keep data on their volumes as different groups (999, 1000)');
+  });
+
+  test('harden: the same fsGroup, exit 0 on a second run', () => {
+    const yaml = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: postgres
+      image: postgres:16
+      volumeMounts: [{name: pg, mountPath: /var/lib/postgresql}]
+    - name: exporter
+      image: registry.example.com/exporter:1
+  volumes:
+    - name: pg
+      persistentVolumeClaim: {claimName: pg}
+`;
+    const first = hardenText(yaml, { user: 10001 });
+    expect(YAML.parse(first.text).spec.securityContext.fsGroup).toBe(999);
+    const second = hardenText(first.text, { user: 10001 });
+    expect(second.text).toBe(first.text);
+  });
+});

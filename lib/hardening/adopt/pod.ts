@@ -341,6 +341,10 @@ function writeUsers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerR
   const atPod = wide.length > 0 && new Set(wide.map(w => `${w.user}:${w.group}`)).size === 1
     && decided.every(u => podWide(u) || (writtenUser(u) !== undefined));
   const fsGroups = new Set<number>();
+  // the groups of the containers whose data must be writable on their volumes (a preset with a data path, a given UID
+  // an image takes instead of its own): fsGroup is pod-wide, so one of them wins over the other containers' groups
+  const dataGroups = new Map<number, string[]>();
+  const arbitrary: { name: string; text: string; fsGroup: number }[] = [];
   if (atPod) {
     const u = wide[0];
     const psc = plan.child(spec, 'securityContext');
@@ -354,10 +358,15 @@ function writeUsers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerR
     const w = writtenUser(u);
     if (!w) continue;
     fsGroups.add(w.fsGroup);
+    const preset = u.source === 'preset' || u.source === 'given' ? u.preset : undefined;
+    if ((preset?.dataPath !== undefined || (u.source === 'given' && u.arbitrary)) && mountsClaim(ctx.specJs, c.js)) dataGroups.set(w.fsGroup, [...dataGroups.get(w.fsGroup) ?? [], c.name]);
     if (u.source === 'given' && u.arbitrary && u.preset) {
-      report.notes.push(`container "${c.name}": user ${w.user}:${w.group} from ${u.from}; image ${JSON.stringify(c.js.image)} is the ${u.preset.name} image (UID `
-        + `${u.preset.user}), which runs under another UID when its data directory is writable for it: fsGroup ${w.fsGroup} makes its volumes writable `
-        + '(a volume whose driver ignores fsGroup needs its files owned by that UID).');
+      arbitrary.push({
+        name: c.name,
+        fsGroup: w.fsGroup,
+        text: `container "${c.name}": user ${w.user}:${w.group} from ${u.from}; image ${JSON.stringify(c.js.image)} is the ${u.preset.name} image (UID `
+          + `${u.preset.user}), which runs under another UID when its data directory is writable for it`,
+      });
     }
     if (atPod && podWide(u)) continue;
     const csc = plan.child(c.cursor, 'securityContext');
@@ -377,12 +386,30 @@ function writeUsers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerR
       report.changes.push(`container "${c.name}" (${from}): ${fields.join(', ')}`);
     }
   }
-  if (podSc.fsGroup === undefined && fsGroups.size === 1) {
+  const fsGroup = podSc.fsGroup !== undefined ? undefined
+    : dataGroups.size === 1 ? [...dataGroups.keys()][0] : dataGroups.size === 0 && fsGroups.size === 1 ? [...fsGroups][0] : undefined;
+  if (fsGroup !== undefined) {
     const psc = plan.child(spec, 'securityContext');
-    const fsGroup = [...fsGroups][0];
     const from = decided.some(u => u.source === 'preset') ? ' (image preset)' : '';
     if (psc && plan.setIfMissing(psc, 'fsGroup', fsGroup)) ctx.podFields.push(`fsGroup ${fsGroup}${from}`);
+  } else if (podSc.fsGroup === undefined && dataGroups.size > 1) {
+    report.problems.push(`containers ${[...dataGroups.values()].flat().map(n => `"${n}"`).join(', ')} keep data on their volumes as different groups `
+      + `(${[...dataGroups.keys()].join(', ')}), and fsGroup is one per pod: no fsGroup was written, so a fresh claim is not writable for them. `
+      + 'Fix: run them with one group, set spec.securityContext.fsGroup, or give each its own pod.');
   }
+  for (const a of arbitrary) {
+    const effective = podSc.fsGroup ?? fsGroup;
+    report.notes.push(effective === a.fsGroup
+      ? `${a.text}: fsGroup ${a.fsGroup} makes its volumes writable (a volume whose driver ignores fsGroup needs its files owned by that UID).`
+      : `${a.text}: its volumes must be writable for it, and the pod's fsGroup is ${effective ?? 'not set'}: check that its data directory is writable for ${a.fsGroup}.`);
+  }
+}
+
+/** Whether a container mounts a claim (a persistentVolumeClaim or ephemeral volume): a fresh one is root's, writable only through fsGroup. */
+function mountsClaim(specJs: any, container: any): boolean {
+  const claims = new Set((Array.isArray(specJs.volumes) ? specJs.volumes : [])
+    .filter((v: any) => v?.persistentVolumeClaim !== undefined || v?.ephemeral !== undefined).map((v: any) => v?.name));
+  return (Array.isArray(container?.volumeMounts) ? container.volumeMounts : []).some((m: any) => claims.has(m?.name));
 }
 
 /**
