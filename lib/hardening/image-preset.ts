@@ -312,10 +312,11 @@ export class ImagePreset {
   }
 
   /**
-   * Chainguard images (`cgr.dev/chainguard/*`): they run as `nonroot`, 65532:65532, by their
-   * image standard. Known exceptions have no preset: `cgr.dev/chainguard/postgres` (it starts as root
-   * and switches to postgres 70), `cgr.dev/chainguard/jenkins` (1000) and `cgr.dev/chainguard/wolfi-base`
-   * (root).
+   * Chainguard images that run as `nonroot`, 65532:65532 (their apko config says `run-as: 65532`):
+   * `ImagePreset.forImage` knows `cgr.dev/chainguard/` `static`, `nginx`, `node`, `python`,
+   * `grafana`, `mariadb` and `kafka`. Other Chainguard images have no preset: several run as another
+   * user (postgres starts as root and switches to 70; jenkins and nifi run as 1000, airflow as 50000)
+   * or as root (wolfi-base, falco, CSI drivers).
    */
   public static chainguard(): ImagePreset {
     return new ImagePreset({
@@ -329,9 +330,9 @@ export class ImagePreset {
   /**
    * The preset of a well-known image reference, e.g. `postgres:17-alpine` (the Alpine variant),
    * `docker.io/library/redis:7`, `quay.io/prometheus/prometheus@sha256:...`: matched on the
-   * repository (without `docker.io/` and `library/`), and on the tag for Alpine variants;
-   * `gcr.io/distroless/*:*nonroot*` and `cgr.dev/chainguard/*` by image pattern (the syntax of
-   * `RootlessHardeningProps.imageUsers`).
+   * repository (without `docker.io/` and `library/`), and on the tag for Alpine variants (a digest
+   * without a tag of such an image has no preset); `gcr.io/distroless/*:*nonroot*` by image pattern
+   * (the syntax of `RootlessHardeningProps.imageUsers`).
    *
    * @param image the container image reference
    * @returns the preset, or undefined when the image is not a well-known one
@@ -423,6 +424,9 @@ export class ImagePreset {
   }
 }
 
+/** The Chainguard images (`cgr.dev/chainguard/NAME`) whose apko config was checked to run as 65532 (`run-as: 65532`). */
+const CHAINGUARD_NONROOT = ['static', 'nginx', 'node', 'python', 'grafana', 'mariadb', 'kafka'];
+
 /** The entry of `IMAGES` that an image reference matches (`ImagePreset.forImage`). */
 function imageEntry(image: string): typeof IMAGES[number] | undefined {
   if (typeof image !== 'string') return undefined;
@@ -447,10 +451,6 @@ const IMAGES: readonly {
   readonly numericUser?: true;
   readonly preset: () => ImagePreset | undefined;
 }[] = [
-  // Chainguard images that do not run as 65532, listed first so that the pattern below does not take them:
-  // postgres starts as root and switches to 70; jenkins runs as 1000 (`run-as: 1000`, its files 1000, 0755);
-  // wolfi-base has no accounts (root). chainguard-images/images, images/*/config/template.apko.yaml
-  { repositories: ['cgr.dev/chainguard/postgres', 'cgr.dev/chainguard/jenkins', 'cgr.dev/chainguard/wolfi-base'], preset: () => undefined },
   { repositories: ['postgres'], tag: /alpine/, preset: () => ImagePreset.postgresAlpine() },
   { repositories: ['postgres'], preset: () => ImagePreset.postgres() },
   { repositories: ['redis'], tag: /alpine/, preset: () => ImagePreset.redisAlpine() },
@@ -474,6 +474,8 @@ const IMAGES: readonly {
   { repositories: ['memcached'], preset: () => ImagePreset.memcached() },
   // distroless: user = "%d" % NONROOT (65532) in its BUILD rules
   { repositories: [], patterns: ['gcr.io/distroless/*:*nonroot*'], numericUser: true, preset: () => ImagePreset.distrolessNonroot() },
-  // run-as: 65532
-  { repositories: [], patterns: ['cgr.dev/chainguard/*'], numericUser: true, preset: () => ImagePreset.chainguard() },
+  // Chainguard: only images whose apko config says run-as: 65532 (chainguard-images/images, images/*/config). Not a
+  // wildcard: many run as another user (postgres 70, jenkins 1000, nifi 1000, airflow 50000) or as root (wolfi-base,
+  // falco, CSI drivers); those have no preset
+  { repositories: CHAINGUARD_NONROOT.map(n => `cgr.dev/chainguard/${n}`), numericUser: true, preset: () => ImagePreset.chainguard() },
 ];

@@ -169,6 +169,11 @@ describe('U3: the chainguard preset claims 65532 for images that run as another 
     ['cgr.dev/chainguard/jenkins:latest'],
     ['cgr.dev/chainguard/wolfi-base:latest'],
     ['cgr.dev/chainguard/postgres:latest'],
+    // chainguard-images/images tf configs: airflow run-as 50000, nifi run-as 1000, falco and the CSI drivers run-as 0
+    ['cgr.dev/chainguard/airflow:latest'],
+    ['cgr.dev/chainguard/apache-nifi:latest'],
+    ['cgr.dev/chainguard/falco:latest'],
+    ['cgr.dev/chainguard/secrets-store-csi-driver:latest'],
   ])('%s has no 65532 preset', image => {
     expect(ImagePreset.forImage(image)?.user).not.toBe(65532);
   });
@@ -181,6 +186,9 @@ describe('U3: the chainguard preset claims 65532 for images that run as another 
   test('held: chainguard images that run as 65532 keep the preset', () => {
     expect(ImagePreset.forImage('cgr.dev/chainguard/nginx:latest')).toMatchObject({ user: 65532 });
     expect(ImagePreset.forImage('cgr.dev/chainguard/static@sha256:abc')).toMatchObject({ user: 65532 });
+    for (const name of ['node:latest-dev', 'python:latest', 'grafana:latest', 'mariadb:latest', 'kafka:latest']) {
+      expect(ImagePreset.forImage(`cgr.dev/chainguard/${name}`)).toMatchObject({ name: 'chainguard', user: 65532 });
+    }
   });
 });
 
