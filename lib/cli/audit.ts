@@ -20,10 +20,13 @@ import { PolicyLevel } from '../policy';
 
 export type AuditFormat = 'text' | 'json' | 'sarif';
 
-/** The exit code of a report: 2 when an input could not be read or parsed, else 1 when something is denied, else 0. */
+/**
+ * The exit code of a report: 2 when an input could not be read or parsed, else 1 when something is
+ * denied or invalid (the API server would reject it), else 0.
+ */
 export function exitCodeOf(end: Pick<AuditEnd, 'summary'>): ExitCode {
   if (end.summary.errors > 0) return ExitCode.ERROR;
-  if (end.summary.denied > 0) return ExitCode.DENIED;
+  if (end.summary.denied > 0 || end.summary.invalid > 0) return ExitCode.DENIED;
   return ExitCode.OK;
 }
 
