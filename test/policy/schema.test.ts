@@ -119,6 +119,22 @@ describe('validateApiObject', () => {
     ]);
   });
 
+  test('a StatefulSet\'s claim templates count as volumes of its pods', () => {
+    const sts = (claim: string): any => ({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db' },
+      spec: {
+        serviceName: 'db',
+        selector: { matchLabels: { a: 'b' } },
+        template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i', volumeMounts: [{ name: 'data', mountPath: '/d' }] }] } },
+        volumeClaimTemplates: [{ metadata: { name: claim }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      },
+    });
+    expect(codes(sts('data'))).toEqual([]);
+    expect(codes(sts('other'))).toEqual(['volume-not-found spec.template.spec.containers[0].volumeMounts[0].name']);
+  });
+
   test('custom resources, kinds out of scope and unserved versions are "schema unknown", not valid or invalid', () => {
     expect(validateApiObject({ apiVersion: 'example.com/v1', kind: 'Widget', spec: { anything: 1 } })).toMatchObject({ schema: 'unknown', problems: [] });
     const old = validateApiObject({ apiVersion: 'extensions/v1beta1', kind: 'Deployment', spec: {} });

@@ -8,7 +8,8 @@
  * - the shape of each value: an object, an array, a map; integers and booleans where the API reads
  *   them (a string where the API reads a string may also be a number: quantities are);
  * - user and group IDs in 0 … 2147483647 (`../ids.ts`);
- * - a pod (template) without containers; a volumeMount naming no volume of its pod.
+ * - a pod (template) without containers; a volumeMount naming no volume of its pod (for a StatefulSet,
+ *   whose template the API server checks less, as its pods will be checked: claim templates count as volumes).
  *
  * Kinds outside the table (custom resources, kinds out of scope, versions the pinned Kubernetes
  * does not serve) are "schema unknown": not checked. Defaulting, conversion and mutating admission
@@ -198,7 +199,10 @@ function podProblems(obj: Record<string, unknown>, out: ApiProblem[]): void {
     });
     return;
   }
-  const volumes = new Set((Array.isArray(spec.volumes) ? spec.volumes : []).map((v: any) => v?.name).filter((n: unknown) => typeof n === 'string'));
+  // a StatefulSet's pods also get a volume per claim template (the StatefulSet controller adds them)
+  const claims = obj.kind === 'StatefulSet' ? (obj.spec as any)?.volumeClaimTemplates : undefined;
+  const named = [...(Array.isArray(spec.volumes) ? spec.volumes : []), ...(Array.isArray(claims) ? claims.map((c: any) => c?.metadata) : [])];
+  const volumes = new Set(named.map((v: any) => v?.name).filter((n: unknown) => typeof n === 'string'));
   for (const list of CONTAINER_LISTS) {
     const items = spec[list];
     if (!Array.isArray(items)) continue;
