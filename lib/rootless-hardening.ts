@@ -24,6 +24,7 @@ import { RootlessAnnotations, VERIFICATION_HOOK } from './hardening/annotations'
 import { Exemption } from './hardening/exemption';
 import { writeAnnotation } from './hardening/exemptions/codec';
 import { isHardenedByConstruct } from './hardening/hardening';
+import { IdentityIndex } from './identity-index';
 import { POD_BEARING_KINDS, containersOf, podTemplateOf, podTemplatePath } from './policy/k8s-shapes';
 
 /** How `RootlessHardening.applyTo` hardens one object (a key of `RootlessHardeningProps.objects`). */
@@ -182,6 +183,7 @@ export class RootlessHardening {
       root.node.addValidation({ validate: () => RootlessHardening.adoptTree(root) });
     }
     scope.node.addValidation({ validate: () => this.adoptAll() });
+    IdentityIndex.register(scope); // one identity per object across the app (identity-index.ts)
   }
 
   /**
