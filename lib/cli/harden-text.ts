@@ -4,8 +4,10 @@
  * document before keeping it. A document is left exactly as it was when
  * - `audit`'s reader cannot read it (what harden edits, audit must be able to check), or
  * - the edited document does not verify: an original value changed, a second run would
- *   change it again, `audit`'s reader cannot read it back, or the policy engine finds it
- *   malformed (e.g. a field the API rejects) where the original was not.
+ *   change it again, `audit`'s reader cannot read it back, the policy engine finds it
+ *   malformed where the original was not, or the API server would reject it for a reason the
+ *   original did not have (lib/policy/schema/validate.ts: e.g. a container-only field written into
+ *   the pod's securityContext through a shared anchor).
  * The edits that were not made are then reported as problems. A text with duplicate keys is
  * not edited at all (which value wins depends on the reader).
  */
@@ -21,6 +23,7 @@ import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
 import { isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
+import { validateApiObject } from '../policy/schema/validate';
 import { PolicyLevel } from '../policy/types';
 
 /** What `harden` did to, and found in, one object. */
@@ -195,6 +198,13 @@ function unverified(before: readonly YAML.Document.Parsed[], out: string, after:
       const malformed = PodSecurity.evaluate(now.object, { level: PolicyLevel.RESTRICTED }).malformed;
       if (malformed !== undefined && (!was || malformed !== PodSecurity.evaluate(was.object, { level: PolicyLevel.RESTRICTED }).malformed)) {
         bad.set(i, `the edited document would be malformed (${malformed})`);
+        break;
+      }
+      // valid as the API server validates (lib/policy/schema): an edit must not make it reject the object
+      const known = new Set(was ? validateApiObject(was.object).problems.map(p => `${p.code} ${p.path}`) : []);
+      const invalid = validateApiObject(now.object).problems.filter(p => !known.has(`${p.code} ${p.path}`));
+      if (invalid.length > 0) {
+        bad.set(i, `the API server would reject the edited document (${invalid.map(p => p.message).join('; ')})`);
         break;
       }
     }

@@ -1,0 +1,36 @@
+import * as YAML from 'yaml';
+import { hardenText } from '../../lib/cli/harden';
+import { validateApiObject } from '../../lib/policy/schema/validate';
+
+describe('harden validates its output as the API server would, and never writes what it would reject', () => {
+  // pod-level and container securityContext share one anchor: a container-only field added through the
+  // alias would land in spec.securityContext too, which strict field validation rejects
+  const shared = `apiVersion: v1
+kind: Pod
+metadata:
+  name: shared
+spec:
+  securityContext: &sc
+    runAsNonRoot: true
+    runAsUser: 1000
+  containers:
+  - name: app
+    image: nginx
+    securityContext: *sc
+`;
+
+  test('a shared anchor between pod and container securityContext: the document is left unchanged, with the reason', () => {
+    const r = hardenText(shared);
+    expect(r.text).toBe(shared);
+    const problems = r.objects.flatMap(o => o.problems);
+    expect(problems.join('\n')).toMatch(/not edited: the API server would reject the edited document \(strict decoding error: unknown field "spec\.securityContext\.privileged"/);
+    expect(problems.join('\n')).toContain('unknown field "spec.securityContext.allowPrivilegeEscalation"');
+  });
+
+  test('what harden writes is valid as the API server validates (a plain pod)', () => {
+    const plain = shared.replace('securityContext: &sc', 'securityContext:').replace('    securityContext: *sc\n', '');
+    const r = hardenText(plain);
+    expect(r.text).not.toBe(plain);
+    expect(validateApiObject(YAML.parse(r.text)).problems).toEqual([]);
+  });
+});
