@@ -93,7 +93,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       'cannot be verified by the kubelet under runAsNonRoot. Findings read FILE:LINE: Dockerfile stage N ["NAME"]: CHECK: ...',
       '(LINE is the USER instruction, or the final FROM when no USER applies). Checked at --level restricted.',
       '',
-      'Exit codes: 0 nothing denied, 1 something denied, 2 an input could not be read or parsed',
+      'Exit codes: 0 nothing denied, 1 something denied or invalid (the API server would reject it), 2 an input could not be read or parsed',
       '(the other inputs are still audited and reported), no manifests found, or invalid usage.',
       '',
       'Examples:',

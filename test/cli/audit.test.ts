@@ -65,7 +65,7 @@ describe('usage errors exit 2 with a clear message', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Usage: cdk8s-rootless audit \[options\] \[paths\.\.\.\]/);
     expect(help.stdout).toContain('--level <level>');
-    expect(help.stdout).toContain('Exit codes: 0 nothing denied, 1 something denied, 2 an input could not be read');
+    expect(help.stdout).toContain('Exit codes: 0 nothing denied, 1 something denied or invalid (the API server would reject it), 2 an input could not be read');
     const version = await cli(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
