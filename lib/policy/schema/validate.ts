@@ -46,19 +46,52 @@ export interface ApiValidation {
 /** The Kubernetes version the field sets come from. */
 export const API_SCHEMA_VERSION = SCHEMA_KUBERNETES_VERSION;
 
-const parsed = new Map<string, Readonly<Record<string, string>>>();
-function fieldsOf(type: string): Readonly<Record<string, string>> | undefined {
-  let fields = parsed.get(type);
+/** A compiled descriptor: an array or map of a descriptor, a primitive, or a type's fields. */
+interface Desc {
+  readonly array?: Desc;
+  readonly map?: Desc;
+  readonly primitive?: string;
+  readonly type?: string;
+}
+const descs = new Map<string, Desc>();
+const typeFields = new Map<string, ReadonlyMap<string, Desc> | null>();
+
+function desc(d: string): Desc {
+  let out = descs.get(d);
+  if (out === undefined) {
+    out = d.startsWith('[') ? { array: desc(d.slice(1)) }
+      : d.startsWith('{') ? { map: desc(d.slice(1)) }
+        : PRIMITIVES.has(d) ? { primitive: d } : { type: d };
+    descs.set(d, out);
+  }
+  return out;
+}
+const PRIMITIVES = new Set(['any', 'string', 'int-or-string', 'integer', 'number', 'boolean']);
+
+/** The fields of a type of the table (parsed once), or undefined when the table has no such type. */
+function fieldsOf(type: string): ReadonlyMap<string, Desc> | undefined {
+  let fields = typeFields.get(type);
   if (fields === undefined) {
     const raw = SCHEMA_TYPES[type];
-    if (raw === undefined) return undefined;
-    fields = JSON.parse(raw) as Record<string, string>;
-    parsed.set(type, fields);
+    fields = raw === undefined ? null : new Map(Object.entries(JSON.parse(raw) as Record<string, string>).map(([k, v]) => [k, desc(v)]));
+    typeFields.set(type, fields);
   }
-  return fields;
+  return fields ?? undefined;
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
+/** A path, built into a string only when a problem names it. */
+interface Path {
+  readonly parent?: Path;
+  readonly key: string | number;
+}
+function pathString(p: Path | undefined): string {
+  if (p === undefined) return '';
+  const parent = pathString(p.parent);
+  if (typeof p.key === 'number') return `${parent}[${p.key}]`;
+  if (p.key.startsWith('[')) return `${parent}${p.key}`;
+  return parent === '' ? p.key : `${parent}.${p.key}`;
+}
+
 const ID_FIELDS: Readonly<Record<string, readonly string[]>> = {
   V1PodSecurityContext: ['runAsUser', 'runAsGroup', 'fsGroup', 'supplementalGroups'],
   V1SecurityContext: ['runAsUser', 'runAsGroup'],
@@ -88,13 +121,9 @@ export function validateApiObject(obj: unknown): ApiValidation {
     };
   }
   const problems: ApiProblem[] = [];
-  walk(o, type, '', problems);
+  walk(o, desc(type), undefined, problems);
   podProblems(o, problems);
   return { schema: 'known', problems };
-}
-
-function join(path: string, key: string): string {
-  return path === '' ? key : `${path}.${key}`;
 }
 
 function kindOf(v: unknown): string {
@@ -103,52 +132,61 @@ function kindOf(v: unknown): string {
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
-function walk(value: unknown, descriptor: string, path: string, out: ApiProblem[]): void {
+function walk(value: unknown, d: Desc, path: Path | undefined, out: ApiProblem[]): void {
   if (value === null || value === undefined) return; // null is "unset" to the API server's decoder
-  if (descriptor.startsWith('[')) {
+  if (d.array !== undefined) {
     if (!Array.isArray(value)) return void out.push(typeProblem(path, 'an array', value));
-    value.forEach((item, i) => walk(item, descriptor.slice(1), `${path}[${i}]`, out));
+    for (let i = 0; i < value.length; i++) walk(value[i], d.array, { parent: path, key: i }, out);
     return;
   }
-  if (descriptor.startsWith('{')) {
+  if (d.map !== undefined) {
     if (typeof value !== 'object' || Array.isArray(value)) return void out.push(typeProblem(path, 'an object (a map)', value));
-    for (const [k, v] of Object.entries(value)) walk(v, descriptor.slice(1), `${path}[${JSON.stringify(k)}]`, out);
+    for (const k of Object.keys(value)) walk((value as Record<string, unknown>)[k], d.map, { parent: path, key: `[${JSON.stringify(k)}]` }, out);
     return;
   }
-  switch (descriptor) {
-    case 'any': return;
-    case 'string':
-      // quantities (resources, emptyDir sizeLimit) are strings in the schema and accept numbers
-      if (typeof value !== 'string' && typeof value !== 'number') out.push(typeProblem(path, 'a string', value));
-      return;
-    case 'int-or-string':
-      if (typeof value !== 'string' && typeof value !== 'number') out.push(typeProblem(path, 'an integer or a string', value));
-      return;
-    case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) out.push(typeProblem(path, 'an integer', value));
-      return;
-    case 'number':
-      if (typeof value !== 'number') out.push(typeProblem(path, 'a number', value));
-      return;
-    case 'boolean':
-      if (typeof value !== 'boolean') out.push(typeProblem(path, 'a boolean (true or false)', value));
-      return;
+  if (d.primitive !== undefined) {
+    const expected = primitiveProblem(value, d.primitive);
+    if (expected !== undefined) out.push(typeProblem(path, expected, value));
+    return;
   }
-  const fields = fieldsOf(descriptor);
+  const type = d.type!;
+  const fields = fieldsOf(type);
   if (fields === undefined) return; // not in the table: the generator follows every reference, so this is not reached
   if (typeof value !== 'object' || Array.isArray(value)) return void out.push(typeProblem(path, 'an object', value));
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (!hasOwn.call(fields, key)) {
-      out.push(unknownField(join(path, key), descriptor, key));
-      continue;
+    const field = fields.get(key);
+    const v = record[key];
+    if (field === undefined) {
+      out.push(unknownField(pathString({ parent: path, key }), type, key));
+    } else if (field.primitive !== undefined) {
+      // leaves inline: no path is built unless they are wrong
+      if (v === null || v === undefined) continue;
+      const expected = primitiveProblem(v, field.primitive);
+      if (expected !== undefined) out.push(typeProblem({ parent: path, key }, expected, v));
+    } else {
+      walk(v, field, { parent: path, key }, out);
     }
-    walk(record[key], fields[key], join(path, key), out);
   }
-  for (const field of ID_FIELDS[descriptor] ?? []) idRange(record[field], join(path, field), out);
+  const ids = ID_FIELDS[type];
+  if (ids !== undefined) for (const field of ids) idRange(record[field], pathString({ parent: path, key: field }), out);
 }
 
-function typeProblem(path: string, expected: string, value: unknown): ApiProblem {
+/** What a primitive value should be, when it is not (undefined when it is fine). */
+function primitiveProblem(value: unknown, primitive: string): string | undefined {
+  switch (primitive) {
+    case 'any': return undefined;
+    // quantities (resources, emptyDir sizeLimit) are strings in the schema and accept numbers
+    case 'string': return typeof value === 'string' || typeof value === 'number' ? undefined : 'a string';
+    case 'int-or-string': return typeof value === 'string' || typeof value === 'number' ? undefined : 'an integer or a string';
+    case 'integer': return typeof value === 'number' && Number.isInteger(value) ? undefined : 'an integer';
+    case 'number': return typeof value === 'number' ? undefined : 'a number';
+    default: return typeof value === 'boolean' ? undefined : 'a boolean (true or false)';
+  }
+}
+
+function typeProblem(at: Path | undefined, expected: string, value: unknown): ApiProblem {
+  const path = pathString(at);
   return {
     code: 'type',
     path,
@@ -158,7 +196,7 @@ function typeProblem(path: string, expected: string, value: unknown): ApiProblem
 }
 
 function unknownField(path: string, type: string, key: string): ApiProblem {
-  const containerOnly = type === 'V1PodSecurityContext' && hasOwn.call(fieldsOf('V1SecurityContext') ?? {}, key);
+  const containerOnly = type === 'V1PodSecurityContext' && fieldsOf('V1SecurityContext')?.has(key) === true;
   return {
     code: 'unknown-field',
     path,
