@@ -19,9 +19,10 @@ import { parseManifests } from './manifest-parser';
 import { errorMessage } from './text-lines';
 import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from '../hardening/adopt/pod';
 import { RootlessAnnotations } from '../hardening/annotations';
+import { capabilityReadings } from '../hardening/capabilities';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
-import { isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
+import { containersOf, isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { validateApiObject } from '../policy/schema/validate';
 import { PolicyLevel } from '../policy/types';
@@ -264,7 +265,8 @@ function withRemaining(objects: readonly Report[], read: ReadBack): HardenedObje
       ...result.malformed !== undefined ? [`malformed: ${result.malformed}`] : [],
       ...result.violations.map(v => `${v.check}: ${v.detail}`),
     ];
-    return { ...o, problems: [...o.problems, ...runtimeProblems(podTemplateOf(match.object)?.spec)], remaining };
+    const spec = podTemplateOf(match.object)?.spec;
+    return { ...o, problems: [...o.problems, ...runtimeProblems(spec)], notes: [...o.notes, ...capabilityNotes(spec)], remaining };
   });
 }
 
@@ -289,6 +291,11 @@ function runtimeProblems(spec: any): string[] {
     + 'Fix: run it as root (exemption runAsRoot), or remove the capabilities, or allow privilege escalation (exemption privilegeEscalation) '
     + 'and give the binary the file capability with setcap.');
   return [...kubelet, ...ports, ...caps];
+}
+
+/** Capability names Pod Security and the runtime read differently (lib/hardening/capabilities.ts), per container. */
+function capabilityNotes(spec: any): string[] {
+  return containersOf(spec).flatMap(c => capabilityReadings(c.securityContext?.capabilities).map(n => `container "${String(c.name)}": ${n}`));
 }
 
 /** The text report of one input. */

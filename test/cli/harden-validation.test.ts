@@ -34,3 +34,24 @@ spec:
     expect(validateApiObject(YAML.parse(r.text)).problems).toEqual([]);
   });
 });
+
+describe('harden notes capability names Pod Security and the runtime read differently', () => {
+  test('drop: [all] is noted with both readings (harden adds ALL for restricted, and keeps the author\'s value)', () => {
+    const text = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  securityContext: {runAsNonRoot: true, runAsUser: 1000}
+  containers:
+  - name: app
+    image: nginx
+    securityContext:
+      capabilities:
+        drop: [all]
+`;
+    const r = hardenText(text);
+    const notes = r.objects.flatMap(o => o.notes);
+    expect(notes).toContainEqual(expect.stringContaining('container "app": capabilities.drop "all": the runtime (containerd) reads it as ALL (every capability); Pod Security does not count it as ALL'));
+    expect(YAML.parse(r.text).spec.containers[0].securityContext.capabilities.drop).toEqual(['all', 'ALL']);
+  });
+});
