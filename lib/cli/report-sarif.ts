@@ -26,6 +26,8 @@ import type { Violation } from '../policy/types';
 
 /** The rule of objects the engine reports as malformed (not a check of the standard). */
 export const MALFORMED_RULE_ID = 'malformed';
+/** The rule of objects the API server would reject (lib/policy/schema; not a Pod Security denial). */
+export const INVALID_RULE_ID = 'api-invalid';
 
 const SRCROOT = '%SRCROOT%';
 
@@ -53,12 +55,17 @@ export class SarifReportWriter implements ReportWriter {
 
   public record(record: AuditRecord): void {
     const accepted = record.accepted ?? [];
-    if (record.result.allowed && accepted.length === 0) return;
+    const invalid = record.invalid ?? [];
+    if (record.result.allowed && accepted.length === 0 && invalid.length === 0) return;
     const lines = record.text !== undefined && record.dockerfile === undefined ? new FieldLines(record.text, record.kind) : undefined;
     const lineOf = (v: Violation): number | undefined => lines?.lineOf(v);
     if (record.result.malformed !== undefined) {
       this.write(sarifResult(record, MALFORMED_RULE_ID, this.ruleIndex,
         `${subject(record)}: malformed: ${record.result.malformed}. Fix: make the manifest well formed (see the Kubernetes API reference).`, [], undefined, undefined));
+    }
+    for (const p of invalid) {
+      this.write(sarifResult(record, INVALID_RULE_ID, this.ruleIndex,
+        `${subject(record)}: invalid (the API server would reject it): ${p.message}. Fix: ${p.fix}`, [], undefined, undefined));
     }
     for (const v of record.result.violations) {
       this.ensureRule(v);
@@ -179,6 +186,18 @@ export function sarifRules(): sarif.ReportingDescriptor[] {
     fullDescription: { text: 'The object\'s pod spec (or pod template) has fields of the wrong type or shape, so the Pod Security checks cannot read it; no level allows it, as the API server would refuse it.' },
     help: { text: 'Make the manifest well formed (see the Kubernetes API reference for PodSpec).' },
     helpUri: 'https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/',
+    defaultConfiguration: { level: 'error' },
+    properties: { 'tags': ['kubernetes', 'correctness'], 'precision': 'very-high', 'problem.severity': 'error' },
+  });
+  rules.push({
+    id: INVALID_RULE_ID,
+    name: readableName(INVALID_RULE_ID),
+    shortDescription: { text: 'The API server would reject the object (an unknown field, a wrong type, an ID out of range, a mount of no volume).' },
+    fullDescription: { text: 'Validated as the API server validates, with the field sets of the pinned Kubernetes version: strict field validation '
+      + 'rejects unknown fields (e.g. a container-only securityContext field at pod level), IDs must be in 0 … 2147483647, and a volumeMount '
+      + 'must name a volume of its pod. Not a Pod Security denial: such an object never reaches admission.' },
+    help: { text: 'Fix the field named in the finding (see the Kubernetes API reference).' },
+    helpUri: 'https://kubernetes.io/docs/reference/kubernetes-api/',
     defaultConfiguration: { level: 'error' },
     properties: { 'tags': ['kubernetes', 'correctness'], 'precision': 'very-high', 'problem.severity': 'error' },
   });

@@ -86,6 +86,15 @@ describe('audit: invalid as the API server validates', () => {
     expect(text.stdout).toMatch(/^INVALID: .*; 1 invalid \(the API server would reject it\)$/m);
   });
 
+  test('SARIF: an invalid finding is a result of the api-invalid rule', async () => {
+    const bad = deployment('web', RESTRICTED_SPEC.replace('runAsUser: 1000', 'runAsUser: 1000\n        privileged: false'));
+    const out = await cli(['audit', '-', '--format', 'sarif'], { stdin: bad });
+    const run = JSON.parse(out.stdout).runs[0];
+    expect(run.results.map((r: any) => r.ruleId)).toEqual(['api-invalid']);
+    expect(run.results[0].message.text).toContain('unknown field "spec.template.spec.securityContext.privileged"');
+    expect(run.tool.driver.rules.map((r: any) => r.id)).toContain('api-invalid');
+  });
+
   test('runAsUser above 2147483647 and a volumeMount naming no volume are invalid', async () => {
     const bad = deployment('web', RESTRICTED_SPEC.replace('runAsUser: 1000', 'runAsUser: 4294967296') + '\n        volumeMounts: [{name: cache, mountPath: /cache}]');
     const { report } = await cliJson(['audit', '-'], { stdin: bad });
