@@ -193,9 +193,11 @@ export function sarifRules(): sarif.ReportingDescriptor[] {
     id: INVALID_RULE_ID,
     name: readableName(INVALID_RULE_ID),
     shortDescription: { text: 'The API server would reject the object (an unknown field, a wrong type, an ID out of range, a mount of no volume).' },
-    fullDescription: { text: 'Validated as the API server validates, with the field sets of the pinned Kubernetes version: strict field validation '
+    fullDescription: {
+      text: 'Validated as the API server validates, with the field sets of the pinned Kubernetes version: strict field validation '
       + 'rejects unknown fields (e.g. a container-only securityContext field at pod level), IDs must be in 0 … 2147483647, and a volumeMount '
-      + 'must name a volume of its pod. Not a Pod Security denial: such an object never reaches admission.' },
+      + 'must name a volume of its pod. Not a Pod Security denial: such an object never reaches admission.',
+    },
     help: { text: 'Fix the field named in the finding (see the Kubernetes API reference).' },
     helpUri: 'https://kubernetes.io/docs/reference/kubernetes-api/',
     defaultConfiguration: { level: 'error' },
