@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { isHardenedByConstruct } from './hardening/hardening';
 import { isListKind, podBearingKind } from './policy/k8s-shapes';
 
 /**
@@ -19,7 +20,9 @@ import { isListKind, podBearingKind } from './policy/k8s-shapes';
  * - Identical duplicates pass, with the same note.
  *
  * Registered by every construct of the library (a validation of the root, added once), so it works
- * for apps that use any of them. See docs/architecture.md.
+ * for apps that use any of them. Objects are read as cdk8s writes them (`toJson()`: JSON patches
+ * included), except the library's own workloads, which are keyed by their constructed name and
+ * namespace (rendering them would verify them once more). See docs/architecture.md.
  */
 export class IdentityIndex {
   /** The metadata type of the notes. */
@@ -109,11 +112,17 @@ function groupOf(apiVersion: unknown): string {
 /** The identities an object defines: itself, or the items of a List (rendered only then). */
 function entriesOf(obj: ApiObject): Entry[] {
   const where = `construct ${constructPath(obj)}`;
-  if (!isListKind(obj.kind)) {
-    const namespace = obj.metadata.namespace;
-    return [entryOf(obj, obj.apiVersion, obj.kind, namespace, obj.name, where, () => render(obj))];
+  if (isHardenedByConstruct(obj)) {
+    // the library's workloads: their name and namespace as constructed (rendering them would verify them again)
+    return [entryOf(obj, obj.apiVersion, obj.kind, obj.metadata.namespace, obj.name, where, () => render(obj))];
   }
-  const list = render(obj) as { items?: unknown } | undefined;
+  // every other object as cdk8s writes it (a JSON patch may rename it)
+  const rendered = render(obj) as any;
+  if (typeof rendered !== 'object' || rendered === null) return [];
+  if (!isListKind(rendered.kind)) {
+    return [entryOf(obj, rendered.apiVersion, String(rendered.kind), rendered.metadata?.namespace, rendered.metadata?.name, where, () => rendered)];
+  }
+  const list = rendered as { items?: unknown };
   const items = Array.isArray(list?.items) ? list.items : [];
   return items.flatMap((item: any, i: number) => typeof item === 'object' && item !== null && typeof item.kind === 'string'
     ? [entryOf(obj, item.apiVersion, item.kind, item.metadata?.namespace, item.metadata?.name, `${where} (items[${i}])`, () => item)]

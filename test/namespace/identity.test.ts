@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { RootlessAdmissionPolicy } from '../../lib/admission-policy';
 import { HardenedPod } from '../../lib/hardened-pod';
@@ -27,6 +27,14 @@ describe('one identity index at synthesis (group, kind, namespace, name across t
     const error = synthError(app);
     expect(error).toMatch(/Namespace apps is defined twice: by construct platform\/apps and by construct vendor\/ns, and they differ: kubectl apply keeps only the one applied last/);
     expect(error).toContain('Fix: give one of them another name or namespace, or remove one of them.');
+  });
+
+  test('a JSON patch that renames another Namespace to the RestrictedNamespace\'s name is caught (objects are read as cdk8s writes them)', () => {
+    const app = Testing.app();
+    new RestrictedNamespace(new Chart(app, 'platform'), 'apps', { metadata: { name: 'apps' } });
+    const vendor = new ApiObject(new Chart(app, 'vendor'), 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'vendor' } });
+    vendor.addJsonPatch(JsonPatch.replace('/metadata/name', 'apps'));
+    expect(synthError(app)).toMatch(/Namespace apps is defined twice: by construct platform\/apps and by construct vendor\/ns/);
   });
 
   test('a Namespace inside a List (an Include of kubectl get output) counts too', () => {
