@@ -110,21 +110,25 @@ function evaluate(obj: unknown, options: { level: PolicyLevel; version: string }
 
 /** What `audit` reports besides the Pod Security verdict. */
 export interface ObjectFindings {
-  /** Why the API server would reject the object (without "no containers": see `notEvaluable`). */
+  /** Why the API server would reject the object. */
   readonly invalid: readonly ApiProblem[];
   readonly schema: 'known' | 'unknown';
   /** Capability names Pod Security and the runtime read differently, per container. */
   readonly notes: readonly string[];
 }
 
-/** The API validation of an object and the notes on it (`audit`). */
-export function objectFindings(obj: unknown): ObjectFindings {
+/**
+ * The API validation of an object and the notes on it (`audit`). With `notEvaluable` (the object has no
+ * containers at all: `withoutContainers`), its missing containers are reported as not evaluable, not here.
+ */
+export function objectFindings(obj: unknown, notEvaluable = false): ObjectFindings {
   const validation = validateApiObject(obj);
   const notes: string[] = [];
   for (const c of containersOf(podTemplateOf(obj)?.spec)) {
     for (const n of capabilityReadings(c.securityContext?.capabilities)) notes.push(`container ${JSON.stringify(String(c.name))}: ${n}`);
   }
-  return { invalid: validation.problems.filter(p => p.code !== 'no-containers'), schema: validation.schema, notes };
+  const invalid = notEvaluable ? validation.problems.filter(p => p.code !== 'no-containers') : validation.problems;
+  return { invalid, schema: validation.schema, notes };
 }
 
 /**

@@ -122,9 +122,9 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
         notKubernetes++;
         return;
       }
-      const findings = objectFindings(obj);
       // no containers (a kustomize patch): judged as admission judges it, an empty pod; allowed means not evaluable
       const empty = withoutContainers(obj);
+      const findings = objectFindings(obj, empty !== undefined);
       const judged = empty?.judged ?? obj;
       const more = {
         invalid: findings.invalid.length > 0 ? findings.invalid : undefined,

@@ -62,6 +62,15 @@ spec:
     expect(report.results[0].violations.map((v: any) => v.check)).toContain('hostNamespaces');
   });
 
+  test('init containers without containers: evaluated (they are checked), and invalid, not hidden as not evaluable', async () => {
+    const pod = '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"}, "spec": {"initContainers": [{"name": "i", "image": "i", "securityContext": {"privileged": true}}]}}';
+    const { code, report } = await cliJson(['audit', '-'], { stdin: pod });
+    expect(code).toBe(1);
+    expect(report.results[0].notEvaluable).toBeUndefined();
+    expect(report.results[0].violations.map((v: any) => v.check)).toContain('privileged');
+    expect(report.results[0].invalid.map((p: any) => p.code)).toEqual(['no-containers']);
+  });
+
   test('a container list that is not a list stays malformed', async () => {
     const { code, report } = await cliJson(['audit', '-'], { stdin: '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"}, "spec": {"containers": 3}}' });
     expect(code).toBe(1);
