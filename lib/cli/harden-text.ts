@@ -7,7 +7,8 @@
  *   change it again, `audit`'s reader cannot read it back, the policy engine finds it
  *   malformed where the original was not, or the API server would reject it for a reason the
  *   original did not have (lib/policy/schema/validate.ts: e.g. a container-only field written into
- *   the pod's securityContext through a shared anchor).
+ *   the pod's securityContext through a shared anchor). A reason the input already had is
+ *   reported as a problem (it needs a human).
  * The edits that were not made are then reported as problems. A text with duplicate keys is
  * not edited at all (which value wins depends on the reader).
  */
@@ -201,7 +202,8 @@ function unverified(before: readonly YAML.Document.Parsed[], out: string, after:
         bad.set(i, `the edited document would be malformed (${malformed})`);
         break;
       }
-      // valid as the API server validates (lib/policy/schema): an edit must not make it reject the object
+      // valid as the API server validates (lib/policy/schema): an edit never gives it a reason to reject the object
+      // (what the input already had is reported by withRemaining)
       const known = new Set(was ? validateApiObject(was.object).problems.map(p => `${p.code} ${p.path}`) : []);
       const invalid = validateApiObject(now.object).problems.filter(p => !known.has(`${p.code} ${p.path}`));
       if (invalid.length > 0) {
@@ -266,7 +268,8 @@ function withRemaining(objects: readonly Report[], read: ReadBack): HardenedObje
       ...result.violations.map(v => `${v.check}: ${v.detail}`),
     ];
     const spec = podTemplateOf(match.object)?.spec;
-    return { ...o, problems: [...o.problems, ...runtimeProblems(spec)], notes: [...o.notes, ...capabilityNotes(spec)], remaining };
+    const invalid = validateApiObject(match.object).problems.map(p => `invalid: the API server would reject it as it is: ${p.message}. Fix: ${p.fix}`);
+    return { ...o, problems: [...o.problems, ...invalid, ...runtimeProblems(spec)], notes: [...o.notes, ...capabilityNotes(spec)], remaining };
   });
 }
 

@@ -27,6 +27,16 @@ spec:
     expect(problems.join('\n')).toContain('unknown field "spec.securityContext.allowPrivilegeEscalation"');
   });
 
+  test('an input the API server would already reject is reported as a problem (it needs a human); the edits add no new reason', () => {
+    const invalid = shared.replace('securityContext: &sc', 'securityContext:').replace('    securityContext: *sc\n', '')
+      .replace('    image: nginx\n', '    image: nginx\n    volumeMounts: [{name: cache, mountPath: /cache}]\n');
+    const r = hardenText(invalid);
+    expect(r.text).not.toBe(invalid);
+    expect(r.objects.flatMap(o => o.problems)).toContainEqual(
+      expect.stringContaining('invalid: the API server would reject it as it is: spec.containers[0].volumeMounts[0].name: Not found: "cache"'));
+    expect(validateApiObject(YAML.parse(r.text)).problems.map(p => p.code)).toEqual(['volume-not-found']);
+  });
+
   test('what harden writes is valid as the API server validates (a plain pod)', () => {
     const plain = shared.replace('securityContext: &sc', 'securityContext:').replace('    securityContext: *sc\n', '');
     const r = hardenText(plain);
