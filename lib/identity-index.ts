@@ -21,8 +21,8 @@ import { isListKind, podBearingKind } from './policy/k8s-shapes';
  *
  * Registered by every construct of the library (a validation of the root, added once), so it works
  * for apps that use any of them. Objects are read as cdk8s writes them (`toJson()`: JSON patches
- * included), except the library's own workloads, which are keyed by their constructed name and
- * namespace (rendering them would verify them once more). See docs/architecture.md.
+ * included), except the library's own workloads and the objects `applyTo` adopts, which are keyed by
+ * their constructed name and namespace (rendering them would verify them once more). See docs/architecture.md.
  */
 export class IdentityIndex {
   /** The metadata type of the notes. */
@@ -34,6 +34,14 @@ export class IdentityIndex {
     if (REGISTERED.has(root)) return;
     REGISTERED.add(root);
     root.node.addValidation({ validate: () => IdentityIndex.check(root) });
+  }
+
+  /**
+   * Keys an object by its constructed name and namespace instead of rendering it: for objects whose
+   * rendering verifies them (the ones `RootlessHardening.applyTo` adopts), as for the library's workloads.
+   */
+  public static keyAsConstructed(obj: ApiObject): void {
+    AS_CONSTRUCTED.add(obj);
   }
 
   /** The errors of one validation of the tree (notes are added to the objects). */
@@ -63,6 +71,7 @@ export class IdentityIndex {
 }
 
 const REGISTERED = new WeakSet<IConstruct>();
+const AS_CONSTRUCTED = new WeakSet<ApiObject>();
 const NOTED = new WeakMap<ApiObject, Set<string>>();
 
 function note(obj: ApiObject, text: string): void {
@@ -112,8 +121,8 @@ function groupOf(apiVersion: unknown): string {
 /** The identities an object defines: itself, or the items of a List (rendered only then). */
 function entriesOf(obj: ApiObject): Entry[] {
   const where = `construct ${constructPath(obj)}`;
-  if (isHardenedByConstruct(obj)) {
-    // the library's workloads: their name and namespace as constructed (rendering them would verify them again)
+  if (isHardenedByConstruct(obj) || (AS_CONSTRUCTED.has(obj) && !isListKind(obj.kind))) {
+    // the library's workloads and adopted objects: their name and namespace as constructed (rendering them would verify them again)
     return [entryOf(obj, obj.apiVersion, obj.kind, obj.metadata.namespace, obj.name, where, () => render(obj))];
   }
   // every other object as cdk8s writes it (a JSON patch may rename it)

@@ -228,6 +228,7 @@ export class RootlessHardening {
         continue;
       }
       ADOPTED.set(obj, this);
+      IdentityIndex.keyAsConstructed(obj); // its rendering verifies it: the identity index keys it without rendering
       this.adoptOne(obj, key);
     }
     for (const key of this.settings.objects.keys()) {
