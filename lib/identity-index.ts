@@ -134,13 +134,19 @@ function entriesOf(obj: ApiObject): Entry[] {
   const list = rendered as { items?: unknown };
   const items = Array.isArray(list?.items) ? list.items : [];
   return items.flatMap((item: any, i: number) => typeof item === 'object' && item !== null && typeof item.kind === 'string'
-    ? [entryOf(obj, item.apiVersion, item.kind, item.metadata?.namespace, item.metadata?.name, `${where} (items[${i}])`, () => item)]
+    ? [entryOf(obj, item.apiVersion, item.kind, item.metadata?.namespace, item.metadata?.name, `${where} (items[${i}])`, () => item, true)]
     : []);
 }
 
-function entryOf(obj: ApiObject, apiVersion: unknown, kind: string, namespace: unknown, name: unknown, where: string, json: () => unknown): Entry {
+/**
+ * One identity. A namespaced object without a namespace takes its chart's (cdk8s writes it), else
+ * `default`; a List item gets no chart namespace from cdk8s, so kubectl puts it in `default`.
+ */
+function entryOf(obj: ApiObject, apiVersion: unknown, kind: string, namespace: unknown, name: unknown, where: string, json: () => unknown,
+  item = false): Entry {
   const groupKind = `${groupOf(apiVersion)}/${kind}`;
-  const ns = CLUSTER_SCOPED.has(groupKind) ? '' : typeof namespace === 'string' && namespace !== '' ? namespace : Chart.of(obj).namespace ?? 'default';
+  const ns = CLUSTER_SCOPED.has(groupKind) ? '' : typeof namespace === 'string' && namespace !== '' ? namespace
+    : (item ? undefined : Chart.of(obj).namespace) ?? 'default';
   const display = `${kind} ${ns === '' ? '' : `${ns}/`}${String(name)}${groupOf(apiVersion) === '' ? '' : ` (${groupOf(apiVersion)})`}`;
   const strict = STRICT.has(groupKind) || podBearingKind(kind) !== undefined;
   return { key: `${groupKind}/${ns}/${String(name)}`, strict, display, where, obj, json };

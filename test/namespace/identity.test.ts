@@ -56,6 +56,22 @@ describe('one identity index at synthesis (group, kind, namespace, name across t
     expect(synthError(other)).toBeUndefined(); // shop/web and default/web
   });
 
+  test('a List item without a namespace is in default (cdk8s gives items no chart namespace), not in its chart\'s', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'shop' });
+    new RestrictedNamespace(chart, 'ns', { metadata: { name: 'shop' } });
+    const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'i' }] } });
+    new ApiObject(chart, 'shop-web', { ...pod('web'), spec: { containers: [{ name: 'c', image: 'other' }] } } as any);
+    new ApiObject(chart, 'dump', { apiVersion: 'v1', kind: 'List', items: [pod('web')] } as any);
+    // default/web and shop/web: not a duplicate (the RestrictedNamespace may still judge shop/web)
+    expect(synthError(app) ?? '').not.toContain('defined twice');
+    const other = Testing.app();
+    const c2 = new Chart(other, 'c', { namespace: 'shop' });
+    new RestrictedNamespace(c2, 'ns', { metadata: { name: 'tools' } });
+    new ApiObject(c2, 'dump', { apiVersion: 'v1', kind: 'List', items: [pod('web'), { ...pod('web'), spec: { containers: [{ name: 'c', image: 'x' }] } }] } as any);
+    expect(synthError(other)).toMatch(/Pod default\/web is defined twice: by construct c\/dump \(items\[0\]\) and by construct c\/dump \(items\[1\]\)/);
+  });
+
   test('one name in different groups, kinds or namespaces is not a duplicate', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'c');
