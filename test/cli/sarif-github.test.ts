@@ -73,6 +73,8 @@ describe('SARIF rules', () => {
     expect(ruleName('capabilities_restricted')).toBe('PodSecurityCapabilitiesRestricted');
     expect(ruleName('malformed')).toBe('MalformedObject');
     expect(ruleName('rootless-exemption')).toBe('RootlessExemption');
+    expect(ruleName('api-invalid')).toBe('ApiServerWouldReject');
+    expect(rules.map(r => r.id)).toContain('api-invalid');
     // a check the engine might add later, named like the others
     expect(ruleName('privileged')).not.toBe('privileged');
     expect(ruleName('privileged').toLowerCase()).not.toBe('privileged');
