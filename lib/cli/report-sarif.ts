@@ -162,7 +162,7 @@ export class SarifReportWriter implements ReportWriter {
     }
     for (const p of invalid) {
       this.write(sarifResult(record, where, INVALID_RULE_ID, this.ruleIndex,
-        `${subject(record)}: invalid (the API server would reject it): ${p.message}. Fix: ${p.fix}`, [], undefined, undefined));
+        `${subject(record)}: invalid (the API server would reject it): ${p.message}. Fix: ${p.fix}`, [], undefined, undefined, `${p.code} ${p.path}`));
     }
     for (const v of record.result.violations) {
       this.ensureRule(v);
@@ -402,13 +402,16 @@ function sarifResult(
   containers: readonly string[],
   violation: Violation | undefined,
   fieldLine: number | undefined,
+  /** What tells apart results of one rule on one object (an API problem's code and path), else none. */
+  distinct?: string,
 ): sarif.Result {
   // Stable across line moves: the object's identity (kind, namespace, name), not its position.
   const file = where.uri ?? record.uri;
   const identity = record.name !== null
     ? [file, record.kind, record.namespace, record.name]
     : [file, record.kind, documentRef(record)];
-  const fingerprint = createHash('sha256').update(JSON.stringify([...identity, ruleId, ...containers])).digest('hex').slice(0, 32);
+  const fingerprint = createHash('sha256').update(JSON.stringify([...identity, ruleId, ...containers, ...distinct !== undefined ? [distinct] : []]))
+    .digest('hex').slice(0, 32);
   const dockerfile = record.dockerfile !== undefined ? violation as DockerfileViolation | undefined : undefined;
   const stageName = dockerfile?.stage !== undefined ? `stage ${dockerfile.stage}${dockerfile.stageName ? ` "${dockerfile.stageName}"` : ''}` : undefined;
   const logical: sarif.LogicalLocation[] = stageName !== undefined
