@@ -6,7 +6,7 @@
  * `attributeTypeMap`). Nothing here writes a field list by hand: only the root kinds in scope.
  *
  *   npm run schema:generate            rewrites the table
- *   node scripts/schema-generate.mjs --stdout   prints it (test/policy/schema-table.test.ts compares)
+ *   node scripts/schema-generate.mjs --stdout   prints it (test/policy/schema.test.ts compares)
  *
  * See docs/validation.md.
  */
