@@ -33,7 +33,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // Runtime helpers of the CLI: bundled into the package.
   bundledDeps: ['js-yaml@^5.5.0', 'commander@^14.0.0', 'yaml@^2.9.1', 'dockerfile-ast@^0.7.1'],
   devDeps: [
-    '@types/sarif@^2.1.7', 'fast-check@^4', 'ts-node', '@bufbuild/cel@^0.6.1', '@bufbuild/re2@0.6.1', '@prometheus-io/lezer-promql@^0.315.0', '@lezer/lr@^1.4.12', '@lezer/highlight@^1.2.0', 'cdk8s-cli@^2.207.0',
+    '@types/sarif@^2.1.7', 'fast-check@^4',
+    // build time only: scripts/schema-generate.mjs derives lib/policy/schema/ from its models (docs/validation.md)
+    '@kubernetes/client-node@1.4.0',
+    'ts-node', '@bufbuild/cel@^0.6.1', '@bufbuild/re2@0.6.1', '@prometheus-io/lezer-promql@^0.315.0', '@lezer/lr@^1.4.12', '@lezer/highlight@^1.2.0', 'cdk8s-cli@^2.207.0',
     // examples/pulumi/: type-checked with the examples, run with Pulumi's mocks by test/examples/pulumi.test.ts
     // (no engine, no cluster, no provider plugin). @pulumi/kubernetes' install script only tries
     // `pulumi plugin install` and exits 0 without the Pulumi CLI, so `npm ci` is unaffected.
@@ -346,6 +349,14 @@ project.release?.addJobs({
   },
 });
 // ---- end of packages ---------------------------------------------------------------------------------
+
+// The API validation's field sets (lib/policy/schema/table.generated.ts) come from @kubernetes/client-node's
+// models (a devDependency): regenerate after bumping it; test/policy/schema.test.ts checks the committed table.
+project.addTask('schema:generate', {
+  description: 'Regenerate lib/policy/schema/table.generated.ts from @kubernetes/client-node (docs/validation.md)',
+  exec: 'node scripts/schema-generate.mjs',
+});
+project.npmignore?.exclude('/scripts/');
 
 project.addTask('bench', {
   description: 'Run the benchmarks (ratios against baselines measured in the same run)',

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ANNOTATION_MAX_SIZE } from './admission/exemptions-cel';
 import { policyRules, policyVariables } from './admission/policy-cel';
 import { throwPropsProblems } from './hardening/errors';
+import { IdentityIndex } from './identity-index';
 import { PodSecurity } from './policy/pod-security';
 import { parseMinor } from './policy/version';
 
@@ -246,6 +247,7 @@ export class RootlessAdmissionPolicy extends Construct {
 
   public constructor(scope: Construct, id: string, props: RootlessAdmissionPolicyProps = {}) {
     super(scope, id);
+    IdentityIndex.register(this); // a second policy or binding of this name in the app fails synthesis (identity-index.ts)
     const actions = props.validationActions ?? [ValidationAction.DENY];
     const problems: string[] = [];
     if (actions.length === 0) problems.push('props.validationActions: empty. Fix: give at least one of Deny, Warn, Audit.');

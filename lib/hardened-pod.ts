@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HardenedContainerProps, HardenedPodSpecProps } from './hardening';
 import { Hardening } from './hardening/hardening';
+import { IdentityIndex } from './identity-index';
 import { hardenedPodSpec } from './kplus-overrides';
 
 /**
@@ -35,6 +36,7 @@ export class HardenedPod extends kplus.Pod {
   public constructor(scope: Construct, id: string, props: HardenedPodProps = {}) {
     super(scope, id, { ...props, ...Hardening.kplusPodProps(props) });
     this.hardening = new Hardening(this, props);
+    IdentityIndex.register(this); // one identity per object across the app (identity-index.ts)
     this.hardening.addContainers(props);
   }
 

@@ -7,8 +7,9 @@ import { declaredExemptions } from './hardening/declared-exemptions';
 import { throwPropsProblems } from './hardening/errors';
 import { reasonProblem } from './hardening/reason';
 import { mergeKeyPaths } from './hardening/verify';
+import { IdentityIndex } from './identity-index';
 import { PodSecurity, PolicyLevel } from './policy';
-import { podBearingKind } from './policy/k8s-shapes';
+import { isListKind, podBearingKind } from './policy/k8s-shapes';
 import { parseMinor } from './policy/version';
 import { RootlessCronJob } from './rootless-cron-job';
 import { RootlessDaemonSet } from './rootless-daemon-set';
@@ -193,6 +194,7 @@ export class RestrictedNamespace extends kplus.Namespace {
 
   public constructor(scope: Construct, id: string, props: RestrictedNamespaceProps = {}) {
     super(scope, id, props);
+    IdentityIndex.register(this); // a second Namespace of this name elsewhere in the app fails synthesis (identity-index.ts)
     const problems: string[] = [];
     const version = this.resolveVersion('props.version', props.version, PodSecurity.latestVersion(), problems);
     const modes: Record<PodSecurityMode, ModeSetting> = {
@@ -279,58 +281,69 @@ export class RestrictedNamespace extends kplus.Namespace {
     const where = `Namespace "${name}" (${this.node.path}) enforces Pod Security "${this.enforceLevel}" at ${this.enforceVersion}`;
     for (const obj of this.node.root.node.findAll()) {
       if (!(obj instanceof ApiObject) || obj === this.apiObject) continue;
-      let manifest: any;
+      let rendered: any;
       try {
-        manifest = obj.toJson();
+        rendered = obj.toJson();
       } catch {
         continue; // the object's own validation reports why it cannot be rendered
       }
-      const merges = podBearingKind(manifest?.kind) ? mergeKeyPaths(manifest) : [];
-      if (merges.length > 0) {
-        // kubectl (YAML 1.1) would merge these keys, e.g. metadata: { '<<': { namespace: x } } moves the object
-        errors.push(`${where}; ${manifest.kind} "${manifest.metadata?.name}" (construct ${constructPath(obj)}) has "<<" keys (${merges.join(', ')}), `
-          + 'which kubectl reads as YAML merge keys: what it applies is not what was verified. Fix: remove them.');
-        continue;
-      }
-      // kubectl apply puts an object without a namespace into "default" (or the context's namespace)
-      const namespace = manifest?.metadata?.namespace || (name === 'default' ? 'default' : undefined);
-      if (namespace !== name) continue;
-      const result = PodSecurity.evaluate(manifest, { level: this.enforceLevel, version: this.enforceVersion });
-      if (!result.applicable || result.allowed) continue;
-      const workload = `${manifest.kind} "${manifest.metadata?.name}" (construct ${constructPath(obj)})`;
-      // a RootlessStatefulSet's permission init container (VolumePermissions.INIT_CONTAINER, the default) and the
-      // exemptions it implies are the construct's, not the author's: say so, and name the one-line alternative
-      const owner = obj.node.scope;
-      const init = owner instanceof RootlessStatefulSet ? owner.permissionInitContainer?.name : undefined;
-      const byConstruct = (containers: string[] | undefined) => init !== undefined && containers !== undefined && containers.length > 0
-        && containers.every(c => c === init);
-      const findings = result.violations.map(v => byConstruct(v.containers)
-        ? `${v.check}: ${v.detail} (the construct's permission init container)`
-        : `${v.check}: ${v.detail}. Fix: ${v.fix}`);
-      if (result.malformed) findings.push(`malformed pod spec: ${result.malformed}`);
-      const { entries, problems: voided } = declaredEntries(manifest);
-      findings.push(...voided.map(p => `void exemptions annotation: ${p}`));
-      const declared = entries.filter(e => !byConstruct(e.container === undefined ? undefined : [e.container])).map(e => e.text);
-      const implied = entries.filter(e => byConstruct(e.container === undefined ? undefined : [e.container])).map(e => e.text);
-      const constructFix = implied.length > 0
-        ? `    The exemptions ${implied.join(', ')} were declared by the construct, not by you: RootlessStatefulSet's `
-          + `volumePermissions: VolumePermissions.INIT_CONTAINER (the default) adds the "${init}" init container, which runs as root to give the claim `
-          + 'volumes to the app user. Fix: set volumePermissions: VolumePermissions.FS_GROUP_ONLY (no init container: the pod stays '
-          + 'restricted). That is enough when the claims\' volume driver applies fsGroup: most block storage (CSI drivers whose '
-          + 'fsGroupPolicy is File or ReadWriteOnceWithFSType, e.g. AWS EBS, GCE PD, Azure Disk); not NFS or hostPath volumes. '
-          + 'Otherwise deploy it to a namespace that enforces baseline, or lower this one with '
-          + 'NamespaceExemption.lowerLevel(PolicyLevel.BASELINE, reason).\n'
-        : '';
-      const fix = declared.length > 0
-        ? `    The workload declares exemptions (${declared.join(', ')} in ${RootlessAnnotations.EXEMPTIONS}) that put it below `
-          + `"${this.enforceLevel}". Fix: remove the exemptions it no longer needs, or deploy it to a namespace that enforces its level, `
-          + 'or lower this one with NamespaceExemption.lowerLevel(level, reason).'
-        : implied.length > 0 ? ''
-          : `    Fix the workload (${constructHint(manifest.kind)}), `
-          + 'or, if it must run below the namespace level, move it to another namespace or lower this one with '
-          + 'NamespaceExemption.lowerLevel(level, reason).';
-      errors.push(`${where}; it would reject ${workload}:\n    - ${findings.join('\n    - ')}\n${constructFix}${fix}`.trimEnd());
+      // a List (an Include of kubectl get -o yaml output) is judged item by item, as kubectl applies them
+      const items: any[] = isListKind(rendered?.kind) ? (Array.isArray(rendered.items) ? rendered.items : []) : [rendered];
+      errors.push(...items.flatMap((manifest, i) => this.verifyWorkload(manifest, obj, where, items === rendered?.items ? ` items[${i}]` : '')));
     }
+    return errors;
+  }
+
+  /** The findings of the namespace on one object (or List item) of the app, if it targets the namespace. */
+  private verifyWorkload(manifest: any, obj: ApiObject, where: string, item: string): string[] {
+    const name = this.name;
+    const errors: string[] = [];
+    if (typeof manifest !== 'object' || manifest === null) return errors;
+    const merges = podBearingKind(manifest?.kind) ? mergeKeyPaths(manifest) : [];
+    if (merges.length > 0) {
+      // kubectl (YAML 1.1) would merge these keys, e.g. metadata: { '<<': { namespace: x } } moves the object
+      errors.push(`${where}; ${manifest.kind} "${manifest.metadata?.name}" (construct ${constructPath(obj)}${item}) has "<<" keys (${merges.join(', ')}), `
+        + 'which kubectl reads as YAML merge keys: what it applies is not what was verified. Fix: remove them.');
+      return errors;
+    }
+    // kubectl apply puts an object without a namespace into "default" (or the context's namespace)
+    const namespace = manifest?.metadata?.namespace || (name === 'default' ? 'default' : undefined);
+    if (namespace !== name) return errors;
+    const result = PodSecurity.evaluate(manifest, { level: this.enforceLevel, version: this.enforceVersion });
+    if (!result.applicable || result.allowed) return errors;
+    const workload = `${manifest.kind} "${manifest.metadata?.name}" (construct ${constructPath(obj)}${item})`;
+    // a RootlessStatefulSet's permission init container (VolumePermissions.INIT_CONTAINER, the default) and the
+    // exemptions it implies are the construct's, not the author's: say so, and name the one-line alternative
+    const owner = obj.node.scope;
+    const init = owner instanceof RootlessStatefulSet ? owner.permissionInitContainer?.name : undefined;
+    const byConstruct = (containers: string[] | undefined) => init !== undefined && containers !== undefined && containers.length > 0
+      && containers.every(c => c === init);
+    const findings = result.violations.map(v => byConstruct(v.containers)
+      ? `${v.check}: ${v.detail} (the construct's permission init container)`
+      : `${v.check}: ${v.detail}. Fix: ${v.fix}`);
+    if (result.malformed) findings.push(`malformed pod spec: ${result.malformed}`);
+    const { entries, problems: voided } = declaredEntries(manifest);
+    findings.push(...voided.map(p => `void exemptions annotation: ${p}`));
+    const declared = entries.filter(e => !byConstruct(e.container === undefined ? undefined : [e.container])).map(e => e.text);
+    const implied = entries.filter(e => byConstruct(e.container === undefined ? undefined : [e.container])).map(e => e.text);
+    const constructFix = implied.length > 0
+      ? `    The exemptions ${implied.join(', ')} were declared by the construct, not by you: RootlessStatefulSet's `
+        + `volumePermissions: VolumePermissions.INIT_CONTAINER (the default) adds the "${init}" init container, which runs as root to give the claim `
+        + 'volumes to the app user. Fix: set volumePermissions: VolumePermissions.FS_GROUP_ONLY (no init container: the pod stays '
+        + 'restricted). That is enough when the claims\' volume driver applies fsGroup: most block storage (CSI drivers whose '
+        + 'fsGroupPolicy is File or ReadWriteOnceWithFSType, e.g. AWS EBS, GCE PD, Azure Disk); not NFS or hostPath volumes. '
+        + 'Otherwise deploy it to a namespace that enforces baseline, or lower this one with '
+        + 'NamespaceExemption.lowerLevel(PolicyLevel.BASELINE, reason).\n'
+      : '';
+    const fix = declared.length > 0
+      ? `    The workload declares exemptions (${declared.join(', ')} in ${RootlessAnnotations.EXEMPTIONS}) that put it below `
+        + `"${this.enforceLevel}". Fix: remove the exemptions it no longer needs, or deploy it to a namespace that enforces its level, `
+        + 'or lower this one with NamespaceExemption.lowerLevel(level, reason).'
+      : implied.length > 0 ? ''
+        : `    Fix the workload (${constructHint(manifest.kind)}), `
+        + 'or, if it must run below the namespace level, move it to another namespace or lower this one with '
+        + 'NamespaceExemption.lowerLevel(level, reason).';
+    errors.push(`${where}; it would reject ${workload}:\n    - ${findings.join('\n    - ')}\n${constructFix}${fix}`.trimEnd());
     return errors;
   }
 

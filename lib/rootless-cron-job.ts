@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { HardenedContainerProps } from './hardening';
 import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
+import { IdentityIndex } from './identity-index';
 import { hardenedPodSpec } from './kplus-overrides';
 import { RootlessJobProps } from './rootless-job';
 import { durationSeconds, jobProblems, nonNegativeIntegerProblem, scheduleFix, scheduleProblem, timeZoneProblem } from './workload-validation';
@@ -99,6 +100,7 @@ export class RootlessCronJob extends kplus.CronJob {
     throwPropsProblems(this, problems);
     Hardening.applySpread(this, props.spread);
     this.hardening = new Hardening(this, props);
+    IdentityIndex.register(this); // one identity per object across the app (identity-index.ts)
     this.hardening.addContainers(props);
   }
 

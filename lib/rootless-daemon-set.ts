@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { HardenedContainerProps } from './hardening';
 import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
+import { IdentityIndex } from './identity-index';
 import { hardenedPodSpec } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
 import { alwaysRestartProblems, nonNegativeIntegerProblem } from './workload-validation';
@@ -52,6 +53,7 @@ export class RootlessDaemonSet extends kplus.DaemonSet {
     super(scope, id, { ...props, ...Hardening.kplusWorkloadProps(props) });
     throwPropsProblems(this, daemonSetProblems(props));
     this.hardening = new Hardening(this, props);
+    IdentityIndex.register(this); // one identity per object across the app (identity-index.ts)
     this.hardening.addContainers(props);
   }
 

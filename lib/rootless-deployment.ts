@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { HardenedContainerProps } from './hardening';
 import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
+import { IdentityIndex } from './identity-index';
 import { hardenedPodSpec } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
 import { alwaysRestartProblems } from './workload-validation';
@@ -66,6 +67,7 @@ export class RootlessDeployment extends kplus.Deployment {
     throwPropsProblems(this, alwaysRestartProblems(props.restartPolicy, 'Deployment', 'For a task that runs to completion, use RootlessJob.'));
     Hardening.applySpread(this, props.spread);
     this.hardening = new Hardening(this, props);
+    IdentityIndex.register(this); // one identity per object across the app (identity-index.ts)
     this.hardening.addContainers(props);
   }
 

@@ -23,6 +23,7 @@ import { HardeningSettings, hardeningSettings } from './hardening/adopt/settings
 import { RootlessAnnotations, VERIFICATION_HOOK } from './hardening/annotations';
 import { writeAnnotation } from './hardening/exemptions/codec';
 import { isHardenedByConstruct } from './hardening/hardening';
+import { IdentityIndex } from './identity-index';
 import { POD_BEARING_KINDS, containersOf, podTemplateOf, podTemplatePath } from './policy/k8s-shapes';
 import { ObjectHardeningOptions } from './rootless-hardening-options';
 
@@ -171,6 +172,7 @@ export class RootlessHardening {
       root.node.addValidation({ validate: () => RootlessHardening.adoptTree(root) });
     }
     scope.node.addValidation({ validate: () => this.adoptAll() });
+    IdentityIndex.register(scope); // one identity per object across the app (identity-index.ts)
   }
 
   /**
@@ -215,6 +217,7 @@ export class RootlessHardening {
         continue;
       }
       ADOPTED.set(obj, this);
+      IdentityIndex.keyAsConstructed(obj); // its rendering verifies it: the identity index keys it without rendering
       this.adoptOne(obj, key);
     }
     for (const key of this.settings.objects.keys()) {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { HardenedContainerProps } from './hardening';
 import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
+import { IdentityIndex } from './identity-index';
 import { hardenedPodSpec } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
 import { jobProblems } from './workload-validation';
@@ -69,6 +70,7 @@ export class RootlessJob extends kplus.Job {
     throwPropsProblems(this, jobProblems(props));
     Hardening.applySpread(this, props.spread);
     this.hardening = new Hardening(this, props);
+    IdentityIndex.register(this); // one identity per object across the app (identity-index.ts)
     this.hardening.addContainers(props);
   }
 

@@ -5,6 +5,7 @@ import { Exemption, HardenedContainerProps } from './hardening';
 import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
 import { normalizePath as normalize, pathProblem } from './hardening/paths';
+import { IdentityIndex } from './identity-index';
 import { ClaimMount, hardenedPodSpec, withClaimTemplates } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
 import { alwaysRestartProblems } from './workload-validation';
@@ -219,6 +220,7 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
     validateMode(this, mode);
     this.fail(claimProblems(claims));
     this.hardening = new Hardening(this, hardened);
+    IdentityIndex.register(this); // one identity per object across the app (identity-index.ts)
 
     if (init) {
       const user = this.hardening.user!;

@@ -7,10 +7,12 @@
 import { UsageError } from './io';
 import { AcceptedViolation } from './report';
 import { RootlessAnnotations } from '../hardening/annotations';
+import { capabilityReadings } from '../hardening/capabilities';
 import { declaredExemptions } from '../hardening/declared-exemptions';
 import { judge as judgeManifest } from '../hardening/verify';
 import { PodSecurity, PolicyLevel } from '../policy';
-import { podTemplateOf } from '../policy/k8s-shapes';
+import { CONTAINER_LISTS, containersOf, podBearingKind, podTemplateOf, withPodTemplate } from '../policy/k8s-shapes';
+import { ApiProblem, validateApiObject } from '../policy/schema/validate';
 import type { EvaluationResult, Violation } from '../policy/types';
 
 /** An evaluation, with the violations declared exemptions cover (`--exemptions honor`). */
@@ -104,4 +106,53 @@ function evaluate(obj: unknown, options: { level: PolicyLevel; version: string }
       malformed: `the policy engine failed on this object: ${e instanceof Error ? e.message : String(e)}`,
     };
   }
+}
+
+/** What `audit` reports besides the Pod Security verdict. */
+export interface ObjectFindings {
+  /** Why the API server would reject the object. */
+  readonly invalid: readonly ApiProblem[];
+  readonly schema: 'known' | 'unknown';
+  /** Capability names Pod Security and the runtime read differently, per container. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * The API validation of an object and the notes on it (`audit`). With `notEvaluable` (the object has no
+ * containers at all: `withoutContainers`), its missing containers are reported as not evaluable, not here.
+ */
+export function objectFindings(obj: unknown, notEvaluable = false): ObjectFindings {
+  const validation = validateApiObject(obj);
+  const notes: string[] = [];
+  for (const c of containersOf(podTemplateOf(obj)?.spec)) {
+    for (const n of capabilityReadings(c.securityContext?.capabilities)) notes.push(`container ${JSON.stringify(String(c.name))}: ${n}`);
+  }
+  const invalid = notEvaluable ? validation.problems.filter(p => p.code !== 'no-containers') : validation.problems;
+  return { invalid, schema: validation.schema, notes };
+}
+
+/**
+ * A pod-bearing object whose pod has no containers (no pod template, no spec, no container in any list:
+ * e.g. a kustomize patch) cannot be evaluated as a pod. Pod Security admission evaluates such a
+ * template as it is: it allows it unless a pod-level field violates the level. Returns the object with
+ * an empty `containers` list to judge in its place, and the reason; undefined for any other object (a
+ * spec that is not a mapping stays malformed).
+ */
+export function withoutContainers(obj: Record<string, unknown>): { readonly judged: Record<string, unknown>; readonly reason: string } | undefined {
+  const kind = podBearingKind(obj.kind);
+  if (kind === undefined) return undefined;
+  const template = podTemplateOf(obj);
+  const spec = template?.spec;
+  if (spec !== undefined && (typeof spec !== 'object' || spec === null || Array.isArray(spec))) return undefined;
+  // each container list absent or empty (a list that is not a list is malformed, not empty)
+  const lists = CONTAINER_LISTS.map(l => (spec as Record<string, unknown> | undefined)?.[l]);
+  if (!lists.every(l => l === undefined || l === null || (Array.isArray(l) && l.length === 0))) return undefined;
+  const where = [...kind.templatePath, 'spec'].join('.');
+  const reason = template === undefined && kind.templatePath.length > 0
+    ? `no pod template (${kind.templatePath.join('.')}): not evaluable as a pod`
+    : `no containers in ${where}: not evaluable as a pod`;
+  return {
+    judged: withPodTemplate(obj.apiVersion, String(obj.kind), { metadata: template?.metadata, spec: { ...(spec ?? {}), containers: [] } }),
+    reason: `${reason} (a kustomize patch or a fragment? It is judged as \`kubectl apply -f\` input, and the API server would reject it as it is)`,
+  };
 }

@@ -4,7 +4,7 @@
  * `audit-namespaces.ts`) and every Dockerfile, writes each record to the report as it is produced,
  * and ends the report with the counts.
  */
-import { judgeObject, Judged, validatePolicy } from './audit-judge';
+import { judgeObject, Judged, objectFindings, validatePolicy, withoutContainers } from './audit-judge';
 import { Namespaces } from './audit-namespaces';
 import { auditDockerfile } from './dockerfile';
 import { ManifestError, ManifestObject, ManifestSource } from './manifest-objects';
@@ -53,6 +53,9 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
   let allowed = 0;
   let denied = 0;
   let skipped = 0;
+  let notEvaluable = 0;
+  let invalid = 0;
+  let notKubernetes = 0;
   let dockerfiles = 0;
   let accepted = 0;
   let ambiguous = 0;
@@ -62,6 +65,8 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
     if (!record.result.applicable) skipped++;
     else if (record.result.allowed) allowed++;
     else denied++;
+    if (record.notEvaluable !== undefined && !record.result.applicable) notEvaluable++;
+    if ((record.invalid?.length ?? 0) > 0) invalid++;
     accepted += record.accepted?.length ?? 0;
     writer.record(record);
   };
@@ -119,19 +124,31 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
         ambiguous: yaml !== undefined && yaml.ambiguous.length > 0 ? yaml.ambiguous : undefined,
       };
       // A mapping without `kind` (a Helm values.yaml, a Chart.yaml found while recursing) is
-      // not a Kubernetes object: the API server refuses it, so it creates no pod. Skipped.
+      // not a Kubernetes object: the API server refuses it, so it creates no pod. Not an object: counted apart.
       if (obj.kind === undefined || obj.kind === null) {
-        add({ ...base, notKubernetes: true, result: { allowed: true, applicable: false, level: options.level, version, violations: [] } });
+        notKubernetes++;
         return;
       }
+      // no containers (a kustomize patch): judged as admission judges it, an empty pod; allowed means not evaluable
+      const empty = withoutContainers(obj);
+      const findings = objectFindings(obj, empty !== undefined);
+      const judged = empty?.judged ?? obj;
+      const more = {
+        invalid: findings.invalid.length > 0 ? findings.invalid : undefined,
+        schema: findings.schema,
+        notes: findings.notes.length > 0 ? findings.notes : undefined,
+        notEvaluable: empty?.reason,
+      };
+      const notApplicable = (j: Judged): Judged => empty !== undefined && j.result.allowed && j.result.violations.length === 0
+        ? { ...j, result: { ...j.result, applicable: false } } : j;
       if (namespaces !== undefined) {
         namespaces.declare(o, true); // a Namespace on standard input
-        const j = namespaces.judge(obj, namespace, judge);
-        add({ ...base, result: j.result, accepted: j.accepted, namespacePolicy: j.judgement });
+        const j = namespaces.judge(judged, namespace, (x, l, v) => notApplicable(judge(x, l, v)));
+        add({ ...base, ...more, result: j.result, accepted: j.accepted, namespacePolicy: j.judgement });
         return;
       }
-      const j = judge(obj, options.level, options.version);
-      add({ ...base, result: j.result, accepted: j.accepted });
+      const j = notApplicable(judge(judged, options.level, options.version));
+      add({ ...base, ...more, result: j.result, accepted: j.accepted });
     },
     error,
   });
@@ -142,7 +159,7 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
   const end: AuditEnd = {
     level: options.level,
     version,
-    summary: { objects, audited: allowed + denied, allowed, denied, skipped, errors: errors.length },
+    summary: { objects, audited: allowed + denied, allowed, denied, skipped, notEvaluable, invalid, notKubernetes, errors: errors.length },
     errors,
     dockerfiles,
     accepted,

@@ -22,11 +22,12 @@ export type AuditFormat = 'text' | 'json' | 'sarif';
 
 /**
  * The exit code of a report: 2 when an input could not be read or parsed, else 1 when something is
- * denied (or, with `strict`, when the YAML of an object is ambiguous), else 0.
+ * denied or invalid (the API server would reject it), or, with `strict`, when the YAML of an object is
+ * ambiguous, else 0.
  */
 export function exitCodeOf(end: Pick<AuditEnd, 'summary'> & Partial<Pick<AuditEnd, 'yaml'>>, strict = false): ExitCode {
   if (end.summary.errors > 0) return ExitCode.ERROR;
-  if (end.summary.denied > 0) return ExitCode.DENIED;
+  if (end.summary.denied > 0 || end.summary.invalid > 0) return ExitCode.DENIED;
   if (strict && (end.yaml?.ambiguous ?? 0) > 0) return ExitCode.DENIED;
   return ExitCode.OK;
 }
@@ -103,8 +104,8 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       'scalars such as yes and 0644). Where a YAML 1.2 reader would read a field the rules read otherwise, or a << merge',
       'key, the object gets a warning "ambiguous YAML" (with --strict: exit 1).',
       '',
-      'Exit codes: 0 nothing denied, 1 something denied, 2 an input could not be read or parsed',
-      '(the other inputs are still audited and reported), no manifests found, or invalid usage.',
+      'Exit codes: 0 nothing denied, 1 something denied or invalid (the API server would reject it), 2 an input could not be read or parsed',
+      '(the other inputs are still audited and reported), no manifests found, or invalid usage. With --strict, ambiguous YAML exits 1.',
       '',
       'Examples:',
       '  $ cdk8s-rootless audit dist/',

@@ -13,11 +13,14 @@
  */
 import type { Instruction } from 'dockerfile-ast';
 import { dockerfileAst } from './lazy';
+import { imageIdProblem } from '../policy/ids';
 
 /** Rule: the final stage runs as root (UID 0, `root`, or no USER on a root base). */
 export const DOCKERFILE_NONROOT_RULE = 'dockerfile-nonroot-user';
 /** Rule: the final stage's user cannot be verified as non-root (a name, an unresolvable variable, an external base's user). */
 export const DOCKERFILE_NUMERIC_RULE = 'dockerfile-numeric-user';
+/** Rule: the final stage's USER has a UID or GID outside 0 … 2147483647 (CVE-2024-40635). */
+export const DOCKERFILE_ID_RANGE_RULE = 'dockerfile-user-id-range';
 
 /** The rules of the image checks, for SARIF. */
 export const DOCKERFILE_RULES: readonly { readonly id: string; readonly description: string; readonly help: string }[] = [
@@ -32,7 +35,21 @@ export const DOCKERFILE_RULES: readonly { readonly id: string; readonly descript
     help: 'Replace the user name with its numeric UID (and GID), e.g. `USER 10001:10001`; the kubelet refuses to start a '
       + 'runAsNonRoot container whose image user is not numeric unless the pod sets runAsUser.',
   },
+  {
+    id: DOCKERFILE_ID_RANGE_RULE,
+    description: 'The final stage\'s USER UID and GID must be in 0 … 2147483647: containerd before 1.6.38 / 1.7.27 / 2.0.4 runs a larger '
+      + 'image USER as UID 0 (CVE-2024-40635), and the kubelet\'s runAsNonRoot check lets it start.',
+    help: 'Use a UID and GID in 1 … 2147483647, e.g. `USER 10001:10001`, and set the same runAsUser in the pod.',
+  },
 ];
+
+/**
+ * What the final stage's user is, as far as the Dockerfile tells: `non-root` (a numeric, non-zero UID
+ * in range), `root`, `unknown` (a user name, an unresolvable variable or the base image's user: the
+ * kubelet cannot verify it, so it is never taken as non-root) or `out-of-range` (a UID or GID above
+ * 2147483647).
+ */
+export type ImageUser = 'non-root' | 'root' | 'unknown' | 'out-of-range';
 
 /** Where a stage's effective user comes from. */
 export type UserOrigin =
@@ -84,6 +101,8 @@ export interface DockerfileFinding {
 export interface DockerfileAudit {
   readonly stages: DockerfileStage[];
   readonly findings: DockerfileFinding[];
+  /** The final stage's user (`unknown` when there is no stage). */
+  readonly user: ImageUser;
   /** Set when the file cannot be an image build (no FROM). */
   readonly malformed?: string;
 }
@@ -206,10 +225,21 @@ export function auditDockerfile(text: string): DockerfileAudit {
   finish();
 
   if (states.length === 0) {
-    return { stages: [], findings: [], malformed: 'no FROM instruction: this is not a Dockerfile that builds an image' };
+    return { stages: [], findings: [], user: 'unknown', malformed: 'no FROM instruction: this is not a Dockerfile that builds an image' };
   }
   const final = states[states.length - 1];
-  return { stages: states.map(s => s.stage), findings: checkFinal(final, states, text) };
+  const findings = checkFinal(final, states, text);
+  return { stages: states.map(s => s.stage), findings, user: imageUser(findings) };
+}
+
+/** The final stage's user, from its finding (the one check decides both). */
+function imageUser(findings: readonly DockerfileFinding[]): ImageUser {
+  switch (findings[0]?.check) {
+    case undefined: return 'non-root';
+    case DOCKERFILE_NONROOT_RULE: return 'root';
+    case DOCKERFILE_ID_RANGE_RULE: return 'out-of-range';
+    default: return 'unknown';
+  }
 }
 
 function checkFinal(final: StageState, states: readonly StageState[], text: string): DockerfileFinding[] {
@@ -242,13 +272,18 @@ function checkFinal(final: StageState, states: readonly StageState[], text: stri
       `${where} runs as USER ${user.raw}${inherited}, and ${user.unresolved ?? 'a variable in it'} has no default value: `
       + 'only --build-arg decides the user', `give the build argument a numeric, non-zero default, or ${numericFix()}`, user.line);
   }
-  const userPart = user.resolved.split(':')[0].trim();
+  const [userPart, groupPart] = user.resolved.split(':').map(p => p.trim());
   const via = user.resolved !== user.raw ? ` (= ${user.resolved} from the defaults${user.arg ? '; --build-arg can change it' : ''})` : '';
+  const range = imageIdProblem(userPart, 'UID') ?? (groupPart !== undefined ? imageIdProblem(groupPart, 'GID') : undefined);
+  if (range !== undefined) {
+    return finding(DOCKERFILE_ID_RANGE_RULE, 'image user ID out of range', `${where} runs as USER ${user.raw}${via}${inherited}: ${range}`,
+      numericFix(), user.line);
+  }
   if (userPart === '') {
     return finding(DOCKERFILE_NONROOT_RULE, 'image runs as root', `${where} has an empty USER ${user.raw}${via}`, numericFix(), user.line);
   }
   if (/^\d+$/.test(userPart)) {
-    if (Number(userPart) === 0) {
+    if (BigInt(userPart) === 0n) {
       return finding(DOCKERFILE_NONROOT_RULE, 'image runs as root', `${where} runs as USER ${user.raw}${via}${inherited}: UID 0 is root`,
         numericFix(), user.line);
     }
@@ -258,7 +293,7 @@ function checkFinal(final: StageState, states: readonly StageState[], text: stri
     return finding(DOCKERFILE_NONROOT_RULE, 'image runs as root', `${where} runs as USER ${user.raw}${via}${inherited}`, numericFix(), user.line);
   }
   return finding(DOCKERFILE_NUMERIC_RULE, 'image user is not numeric',
-    `${where} runs as USER ${user.raw}${via}${inherited}: a user name cannot be verified by the kubelet under runAsNonRoot `
+    `${where} runs as USER ${user.raw}${via}${inherited}: a user name is unknown (not non-root) until resolved in the image, and the kubelet cannot verify it under runAsNonRoot `
     + `(it refuses to start the container: "image has non-numeric user (${userPart}), cannot verify user is non-root") unless the pod sets runAsUser`,
     numericFix(userPart), user.line);
 }

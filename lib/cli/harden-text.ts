@@ -4,8 +4,11 @@
  * document before keeping it. A document is left exactly as it was when
  * - `audit`'s reader cannot read it (what harden edits, audit must be able to check), or
  * - the edited document does not verify: an original value changed, a second run would
- *   change it again, `audit`'s reader cannot read it back, or the policy engine finds it
- *   malformed (e.g. a field the API rejects) where the original was not.
+ *   change it again, `audit`'s reader cannot read it back, the policy engine finds it
+ *   malformed where the original was not, or the API server would reject it for a reason the
+ *   original did not have (lib/policy/schema/validate.ts: e.g. a container-only field written into
+ *   the pod's securityContext through a shared anchor). A reason the input already had is
+ *   reported as a problem (it needs a human).
  * The edits that were not made are then reported as problems. A text with duplicate keys is
  * not edited at all (which value wins depends on the reader).
  *
@@ -26,12 +29,14 @@ import { parseManifests } from './manifest-parser';
 import { errorMessage } from './text-lines';
 import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from '../hardening/adopt/pod';
 import { RootlessAnnotations } from '../hardening/annotations';
+import { capabilityReadings } from '../hardening/capabilities';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
 import { UserFor, userForStatements } from '../hardening/user-rule';
 import { classifyDifferences, sharedAcrossTypes } from '../manifests/yaml-differences';
-import { isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
+import { containersOf, isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
+import { validateApiObject } from '../policy/schema/validate';
 import { PolicyLevel } from '../policy/types';
 
 /** What `harden` did to, and found in, one object. */
@@ -327,6 +332,14 @@ function unverified(before: readonly YAML.Document.Parsed[], out: string, after:
         bad.set(i, `the edited document would be malformed (${malformed})`);
         break;
       }
+      // valid as the API server validates (lib/policy/schema): an edit never gives it a reason to reject the object
+      // (what the input already had is reported by withRemaining)
+      const known = new Set(was ? validateApiObject(was.object).problems.map(p => `${p.code} ${p.path}`) : []);
+      const invalid = validateApiObject(now.object).problems.filter(p => !known.has(`${p.code} ${p.path}`));
+      if (invalid.length > 0) {
+        bad.set(i, `the API server would reject the edited document (${invalid.map(p => p.message).join('; ')})`);
+        break;
+      }
     }
   }
   return bad;
@@ -386,7 +399,9 @@ function withRemaining(objects: readonly Report[], read: ReadBack): HardenedObje
       ...result.malformed !== undefined ? [`malformed: ${result.malformed}`] : [],
       ...result.violations.map(v => `${v.check}: ${v.detail}`),
     ];
-    return { ...o, problems: [...o.problems, ...runtimeProblems(podTemplateOf(match.object)?.spec)], remaining };
+    const spec = podTemplateOf(match.object)?.spec;
+    const invalid = validateApiObject(match.object).problems.map(p => `invalid: the API server would reject it as it is: ${p.message}. Fix: ${p.fix}`);
+    return { ...o, problems: [...o.problems, ...invalid, ...runtimeProblems(spec)], notes: [...o.notes, ...capabilityNotes(spec)], remaining };
   });
 }
 
@@ -411,6 +426,11 @@ function runtimeProblems(spec: any): string[] {
     + 'Fix: run it as root (exemption runAsRoot), or remove the capabilities, or allow privilege escalation (exemption privilegeEscalation) '
     + 'and give the binary the file capability with setcap.');
   return [...kubelet, ...ports, ...caps];
+}
+
+/** Capability names Pod Security and the runtime read differently (lib/hardening/capabilities.ts), per container. */
+function capabilityNotes(spec: any): string[] {
+  return containersOf(spec).flatMap(c => capabilityReadings(c.securityContext?.capabilities).map(n => `container "${String(c.name)}": ${n}`));
 }
 
 /** The text report of one input. */

@@ -2,12 +2,15 @@
  * Machine-readable audit report, written as the objects are audited:
  *
  *   { results: [{ file, line, index, item?, apiVersion, kind, namespace, name, applicable, allowed, level, version,
- *                 violations, malformed?, accepted?, ambiguous?, namespacePolicy? }],
+ *                 violations, malformed?, notEvaluable?, invalid?, schema?, notes?, accepted?, ambiguous?, namespacePolicy? }],
  *     errors: [{ file, line?, index?, message }],
- *     summary: { objects, audited, allowed, denied, skipped, errors, level, version, accepted?, ambiguousYaml?, yamlDifferences? },
+ *     summary: { objects, audited, allowed, denied, skipped, notEvaluable, invalid, notKubernetes, errors, level, version,
+ *                accepted?, ambiguousYaml?, yamlDifferences? },
  *     namespaces?: [{ namespace, source, enforce, warn, audit, audited, rejected, warned, audits, restrictedWouldReject }] }
  *
- * `results` holds every object read (skipped ones with `applicable: false`), in input order;
+ * `results` holds every object read (skipped ones with `applicable: false`; documents without `kind`
+ * are not objects and are only counted, `notKubernetes`), in input order; `invalid` lists why the API
+ * server would reject an object (each: code, path, message, fix);
  * the summary comes last because it is known last. `line` is where the object's document, or
  * its List item, starts. A Dockerfile is a result of kind `Dockerfile` with `stages` (each: index,
  * name, from, fromStage, line, user, resolvedUser, userLine, userOrigin); its violations carry
@@ -46,7 +49,10 @@ export class JsonReportWriter implements ReportWriter {
       version: result.version,
       violations: result.violations,
       malformed: result.malformed,
-      skipped: r.notKubernetes ? 'not a Kubernetes object: it has no kind' : undefined,
+      notEvaluable: r.notEvaluable,
+      invalid: r.invalid,
+      schema: r.schema,
+      notes: r.notes,
       accepted: r.accepted,
       ambiguous: r.ambiguous,
       namespacePolicy: r.namespacePolicy,

@@ -36,6 +36,8 @@ import type { Violation } from '../policy/types';
 
 /** The rule of objects the engine reports as malformed (not a check of the standard). */
 export const MALFORMED_RULE_ID = 'malformed';
+/** The rule of objects the API server would reject (lib/policy/schema; not a Pod Security denial). */
+export const INVALID_RULE_ID = 'api-invalid';
 /** The rule of exemption annotations that are malformed or lack a real reason. */
 const EXEMPTION_RULE_ID = 'rootless-exemption';
 
@@ -51,7 +53,7 @@ const SECURITY_SEVERITY: Record<string, string> = {
   baseline: '7.5', // baseline checks block known privilege escalations: high
   restricted: '5.0', // restricted checks are hardening best practice: medium
 };
-/** The exemption rule, the Dockerfile rules and malformed objects: medium. */
+/** The exemption rule, the Dockerfile rules, malformed and invalid objects: medium. */
 const OTHER_SEVERITY = '5.0';
 
 export interface SarifOptions {
@@ -144,7 +146,8 @@ export class SarifReportWriter implements ReportWriter {
 
   public record(record: AuditRecord): void {
     const accepted = record.accepted ?? [];
-    if (record.result.allowed && accepted.length === 0) return;
+    const invalid = record.invalid ?? [];
+    if (record.result.allowed && accepted.length === 0 && invalid.length === 0) return;
     const lines = record.text !== undefined && record.dockerfile === undefined ? new FieldLines(record.text, record.kind) : undefined;
     const lineOf = (v: Violation): number | undefined => lines?.lineOf(v);
     const where: Where = {
@@ -156,6 +159,10 @@ export class SarifReportWriter implements ReportWriter {
     if (record.result.malformed !== undefined) {
       this.write(sarifResult(record, where, MALFORMED_RULE_ID, this.ruleIndex,
         `${subject(record)}: malformed: ${record.result.malformed}. Fix: make the manifest well formed (see the Kubernetes API reference).`, [], undefined, undefined));
+    }
+    for (const p of invalid) {
+      this.write(sarifResult(record, where, INVALID_RULE_ID, this.ruleIndex,
+        `${subject(record)}: invalid (the API server would reject it): ${p.message}. Fix: ${p.fix}`, [], undefined, undefined, `${p.code} ${p.path}`));
     }
     for (const v of record.result.violations) {
       this.ensureRule(v);
@@ -275,11 +282,13 @@ function readConstructMetadata(file: string): ReadonlyMap<string, string> | unde
  * A rule's `name`: PascalCase, and never equal to its `id` ignoring case (the validator's SARIF1001):
  * Pod Security checks get the prefix `PodSecurity` (`runAsNonRoot` → `PodSecurityRunAsNonRoot`,
  * `capabilities_restricted` → `PodSecurityCapabilitiesRestricted`); the others are their id in
- * PascalCase (`dockerfile-numeric-user` → `DockerfileNumericUser`), `malformed` is `MalformedObject`.
+ * PascalCase (`dockerfile-numeric-user` → `DockerfileNumericUser`), `malformed` is `MalformedObject`,
+ * `api-invalid` is `ApiServerWouldReject`.
  */
 export function ruleName(id: string): string {
   const pascal = id.split(/[-_]/).filter(p => p !== '').map(p => p[0].toUpperCase() + p.slice(1)).join('');
   if (id === MALFORMED_RULE_ID) return 'MalformedObject';
+  if (id === INVALID_RULE_ID) return 'ApiServerWouldReject';
   if (id === EXEMPTION_RULE_ID || DOCKERFILE_RULES.some(r => r.id === id)) return pascal;
   return `PodSecurity${pascal}`;
 }
@@ -355,6 +364,26 @@ export function sarifRules(): sarif.ReportingDescriptor[] {
     // Unjudgeable means unverified: a pod spec the checks cannot read is treated as failing them.
     properties: { 'tags': ['security', 'kubernetes', 'correctness'], 'precision': 'very-high', 'problem.severity': 'error', 'security-severity': OTHER_SEVERITY },
   });
+  rules.push({
+    id: INVALID_RULE_ID,
+    name: ruleName(INVALID_RULE_ID),
+    shortDescription: { text: 'The API server would reject the object (an unknown field, a wrong type, an ID out of range, a mount of no volume).' },
+    fullDescription: {
+      text: 'Validated as the API server validates, with the field sets of the pinned Kubernetes version: strict field validation '
+      + 'rejects unknown fields (e.g. a container-only securityContext field at pod level), IDs must be in 0 … 2147483647, and a volumeMount '
+      + 'must name a volume of its pod. Not a Pod Security denial: such an object never reaches admission.',
+    },
+    help: {
+      text: 'Fix the field named in the finding (see the Kubernetes API reference); the finding says what the API server would reject and how to fix it.',
+      markdown: 'Fix the field named in the finding (see the [Kubernetes API reference](https://kubernetes.io/docs/reference/kubernetes-api/)); '
+        + 'the finding says what the API server would reject and how to fix it. A container-only field (e.g. `allowPrivilegeEscalation`, '
+        + '`capabilities`) belongs in `containers[].securityContext`, not in the pod\'s `spec.securityContext`.',
+    },
+    helpUri: 'https://kubernetes.io/docs/reference/kubernetes-api/',
+    defaultConfiguration: { level: 'error' },
+    // A security setting written where the API server does not read it is a setting not applied; the object never deploys.
+    properties: { 'tags': ['security', 'kubernetes', 'correctness'], 'precision': 'very-high', 'problem.severity': 'error', 'security-severity': OTHER_SEVERITY },
+  });
   return rules;
 }
 
@@ -373,13 +402,16 @@ function sarifResult(
   containers: readonly string[],
   violation: Violation | undefined,
   fieldLine: number | undefined,
+  /** What tells apart results of one rule on one object (an API problem's code and path), else none. */
+  distinct?: string,
 ): sarif.Result {
   // Stable across line moves: the object's identity (kind, namespace, name), not its position.
   const file = where.uri ?? record.uri;
   const identity = record.name !== null
     ? [file, record.kind, record.namespace, record.name]
     : [file, record.kind, documentRef(record)];
-  const fingerprint = createHash('sha256').update(JSON.stringify([...identity, ruleId, ...containers])).digest('hex').slice(0, 32);
+  const fingerprint = createHash('sha256').update(JSON.stringify([...identity, ruleId, ...containers, ...distinct !== undefined ? [distinct] : []]))
+    .digest('hex').slice(0, 32);
   const dockerfile = record.dockerfile !== undefined ? violation as DockerfileViolation | undefined : undefined;
   const stageName = dockerfile?.stage !== undefined ? `stage ${dockerfile.stage}${dockerfile.stageName ? ` "${dockerfile.stageName}"` : ''}` : undefined;
   const logical: sarif.LogicalLocation[] = stageName !== undefined

@@ -67,6 +67,9 @@ function recordLines(record: AuditRecord): string[] {
   for (const v of record.result.violations) {
     lines.push(`${where}, ${subjects(v)}: ${rejected}${v.check}: ${v.reason} (${v.detail}). Fix: ${v.fix}`);
   }
+  for (const p of record.invalid ?? []) lines.push(`${where}: invalid (the API server would reject it): ${p.message}. Fix: ${p.fix}`);
+  if (record.notEvaluable !== undefined) lines.push(`${where}: not evaluable: ${record.notEvaluable}`);
+  for (const n of record.notes ?? []) lines.push(`${where}: note: ${n}`);
   for (const v of record.accepted ?? []) {
     const by = v.exemptions.map(e => `${e.id}${e.container ? ` (container ${JSON.stringify(e.container)})` : ''}: ${JSON.stringify(e.reason)}`).join(', ');
     lines.push(`${where}, ${subjects(v)}: ${v.check}: accepted (exemption ${by}): ${v.reason} (${v.detail})`);
@@ -106,10 +109,15 @@ function subjects(v: Violation): string {
 function summaryLine(end: AuditEnd): string {
   const s = end.summary;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const verdict = s.errors > 0 ? 'ERRORS' : s.denied > 0 ? 'DENIED' : 'OK';
+  const verdict = s.errors > 0 ? 'ERRORS' : s.denied > 0 ? 'DENIED' : s.invalid > 0 ? 'INVALID' : 'OK';
   const policy = end.namespaces !== undefined ? 'each namespace\'s policy' : `Pod Security Standards ${end.level} (policy ${end.version})`;
+  const skipped = s.notEvaluable > 0
+    ? `${s.skipped} skipped (${s.skipped - s.notEvaluable} no pod template, ${s.notEvaluable} not evaluable: no containers)`
+    : `${s.skipped} skipped (no pod template)`;
   return `${verdict}: ${policy}: ${plural(s.objects, 'object')}: `
-    + `${s.audited} audited (${s.allowed} allowed, ${s.denied} denied), ${s.skipped} skipped (no pod template); ${plural(s.errors, 'error')}`
+    + `${s.audited} audited (${s.allowed} allowed, ${s.denied} denied), ${skipped}; ${plural(s.errors, 'error')}`
+    + (s.invalid > 0 ? `; ${s.invalid} invalid (the API server would reject ${s.invalid === 1 ? 'it' : 'them'})` : '')
+    + (s.notKubernetes > 0 ? `; ${plural(s.notKubernetes, 'document')} not Kubernetes objects (no kind), not counted` : '')
     + (end.accepted > 0 ? `; ${plural(end.accepted, 'violation')} accepted through exemptions` : '')
     + (end.dockerfiles > 0 ? ` (the objects include ${plural(end.dockerfiles, 'Dockerfile')})` : '')
     + (end.yaml !== undefined ? `; YAML read as kubectl reads it: ${plural(end.yaml.ambiguous, 'ambiguous place')} (warnings), `

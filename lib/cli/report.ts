@@ -8,6 +8,7 @@ import * as path from 'path';
 import type { DockerfileAudit } from './dockerfile';
 import type { ManifestError } from './manifest-objects';
 import type { AmbiguousPlace } from '../manifests/yaml-differences';
+import type { ApiProblem } from '../policy/schema/validate';
 import type { EvaluationResult, PolicyLevel, Violation } from '../policy/types';
 
 /** The audit of one object. */
@@ -33,8 +34,22 @@ export interface AuditRecord {
   readonly result: EvaluationResult;
   /** Set for a Dockerfile (`kind: 'Dockerfile'`): its stages and findings. */
   readonly dockerfile?: DockerfileAudit;
-  /** Set for a mapping without `kind` (a Helm values.yaml, a Chart.yaml): not a Kubernetes object, skipped. */
-  readonly notKubernetes?: boolean;
+  /**
+   * Why the API server would reject the object as it is (`lib/policy/schema/validate.ts`): a finding
+   * of its own, not a Pod Security denial. Absent or empty when it would accept it, or when its schema is
+   * unknown (`schema`).
+   */
+  readonly invalid?: readonly ApiProblem[];
+  /** `unknown` for kinds the API validation has no schema for (custom resources …): not validated. */
+  readonly schema?: 'known' | 'unknown';
+  /**
+   * Set when the object's pod cannot be evaluated: it has no pod template, or no containers (e.g. a
+   * kustomize patch). Pod Security admission evaluates such a template and allows it unless its pod-level
+   * fields violate the level; such an object is skipped, not denied. The reason.
+   */
+  readonly notEvaluable?: string;
+  /** Notes that are neither violations nor invalid (e.g. a capability name Pod Security and the runtime read differently). */
+  readonly notes?: readonly string[];
   /**
    * With `--exemptions honor`: the violations a valid declared exemption covers (they are not
    * in `result.violations`, and do not deny the object).
@@ -121,7 +136,10 @@ export interface NamespaceSummary {
 /**
  * Counts. Every object read is in exactly one of `skipped`, `allowed`, `denied`:
  * `objects = audited + skipped` and `audited = allowed + denied`. An object is each
- * non-empty YAML/JSON document, or each item of a List (the List itself is not one).
+ * non-empty YAML/JSON document with a `kind`, or each item of a List (the List itself is not one);
+ * a mapping without `kind` (a Helm values.yaml) is not a Kubernetes object, and is counted in
+ * `notKubernetes` only. `invalid` counts objects the API server would reject (any of them may also
+ * be allowed or denied).
  * `errors` counts inputs, documents and items that could not be read or parsed (they
  * hold no countable object) and is the length of the report's `errors`.
  *
@@ -137,11 +155,16 @@ export interface AuditSummary {
   /** Audited objects the level does not allow (including malformed ones). */
   readonly denied: number;
   /**
-   * Objects of kinds that carry no pod template (ConfigMap, Service ...), and mappings without
-   * `kind`, which are not Kubernetes objects (e.g. a Helm values.yaml met while recursing; the API
-   * server would refuse them): not applicable.
+   * Objects of kinds that carry no pod template (ConfigMap, Service ...), and pod-bearing objects that
+   * are not evaluable (`notEvaluable`): not applicable.
    */
   readonly skipped: number;
+  /** Of `skipped`: pod-bearing objects without a pod template or without containers (not evaluable). */
+  readonly notEvaluable: number;
+  /** Objects the API server would reject as they are (`AuditRecord.invalid`). */
+  readonly invalid: number;
+  /** Documents that are not Kubernetes objects (no `kind`): not among `objects`. */
+  readonly notKubernetes: number;
   readonly errors: number;
 }
 

@@ -7,6 +7,7 @@
  * Pure: no cdk8s, cdk8s-plus or constructs imports (the CLI must not load them).
  * Not exported from the package.
  */
+import { runtimeCapability, runtimeListHolds } from './capabilities';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from './defaults';
 import { isWindowsPod } from '../policy/checks/util';
 import { containersOf } from '../policy/k8s-shapes';
@@ -61,10 +62,10 @@ export function holdsNetBindService(container: unknown, podSecurityContext: unkn
   const sc = object(object(container).securityContext);
   if ((sc.runAsUser ?? object(podSecurityContext).runAsUser) !== 0) return false;
   if (sc.privileged === true) return true;
+  // what the process gets: the runtime's reading of the names (capabilities.ts), not Pod Security's
   const caps = object(sc.capabilities);
-  if (list(caps.add).includes('NET_BIND_SERVICE')) return true;
-  const drop = list(caps.drop);
-  return !drop.includes('ALL') && !drop.includes('NET_BIND_SERVICE');
+  if (list(caps.add).some(n => runtimeCapability(n) === 'NET_BIND_SERVICE' || runtimeCapability(n) === 'ALL')) return true;
+  return !runtimeListHolds(caps.drop, 'NET_BIND_SERVICE');
 }
 
 /**

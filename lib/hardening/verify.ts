@@ -20,6 +20,7 @@ import { RootlessFinding, rootlessFindings } from './rootless-rules';
 import { kubeletRefusals, misplacedClaims, suggestedPort, unbindablePorts, unreachableCapabilities } from './runtime-checks';
 import { containersOf, podTemplateOf } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
+import { validateApiObject } from '../policy/schema/validate';
 import { EvaluationResult, PolicyLevel, Violation } from '../policy/types';
 
 /** The verdict on one manifest. */
@@ -108,7 +109,8 @@ export function exemptionProblems(pod: Pick<PodPlan, 'exemptions'>, containers: 
  * Everything the construct is responsible for: the exemptions annotation says exactly what was
  * declared; Pod Security restricted and the rootless rules hold unless a declared exemption
  * covers them (verify.ts, the judgement the admission policy is tested against); every container
- * says runAsNonRoot explicitly; no `<<` key; the kubelet would start it; ports bind; mounts are unique.
+ * says runAsNonRoot explicitly; no `<<` key; the API server would accept it (lib/policy/schema: known
+ * fields, IDs in range, mounts of existing volumes); the kubelet would start it; ports bind; mounts are unique.
  */
 export function verifyConstruct(manifest: any, pod: Pick<PodPlan, 'exemptions'>, containers: ReadonlyMap<string, Pick<ContainerPlan, 'preset'>>): Verification {
   const errors = exemptionProblems(pod, containers);
@@ -116,6 +118,7 @@ export function verifyConstruct(manifest: any, pod: Pick<PodPlan, 'exemptions'>,
   const spec = template?.spec;
   errors.push(...kubeletProblems(spec), ...portProblems(spec), ...mountProblems(spec));
   errors.push(...annotationProblems(pod, template?.metadata?.annotations));
+  errors.push(...apiProblems(manifest));
   for (const at of mergeKeyPaths(manifest)) {
     errors.push(`${at}: a "<<" key is a merge key to YAML 1.1 readers such as kubectl, which would apply something else than this manifest. `
       + 'Fix: remove it (JSON patches and raw objects must not write "<<").');
@@ -218,6 +221,12 @@ function describeViolation(v: Violation): string {
   const hint = kinds.length > 0 ? kinds.map(k => k.hint).join(' or ') : undefined;
   return `${where}${v.detail} (PSS ${v.level} check ${v.check}), and no exemption covers it. Fix: ${v.fix}`
     + (hint ? ` Or, if the workload really needs it, declare ${hint}.` : '');
+}
+
+/** What the API server would reject (lib/policy/schema/validate.ts): an error of its own, not a Pod Security finding. */
+function apiProblems(manifest: unknown): string[] {
+  return validateApiObject(manifest).problems
+    .map(p => `invalid: the API server would reject the synthesized object: ${p.message}. Fix: ${p.fix}`);
 }
 
 /** The kubelet refuses a container whose effective runAsNonRoot is true and whose effective user is 0 (runtime-checks.ts). */

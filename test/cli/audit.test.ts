@@ -65,7 +65,7 @@ describe('usage errors exit 2 with a clear message', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Usage: cdk8s-rootless audit \[options\] \[paths\.\.\.\]/);
     expect(help.stdout).toContain('--level <level>');
-    expect(help.stdout).toContain('Exit codes: 0 nothing denied, 1 something denied, 2 an input could not be read');
+    expect(help.stdout).toContain('Exit codes: 0 nothing denied, 1 something denied or invalid (the API server would reject it), 2 an input could not be read');
     const version = await cli(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
@@ -85,8 +85,9 @@ describe('inputs', () => {
     });
     const { code, report } = await cliJson(['audit', '.'], { cwd: dir });
     expect(code).toBe(1);
-    expect([...new Set(report.results.map((r: any) => r.file))]).toEqual(['a/nested/deep/list.json', 'b/pod.yml', 'c.YAML', 'chart/Chart.yaml']);
-    expect(report.summary).toMatchObject({ objects: 6, skipped: 1, errors: 0 });
+    // chart/Chart.yaml has no kind: not a Kubernetes object, counted apart (not among the objects)
+    expect([...new Set(report.results.map((r: any) => r.file))]).toEqual(['a/nested/deep/list.json', 'b/pod.yml', 'c.YAML']);
+    expect(report.summary).toMatchObject({ objects: 5, skipped: 0, notKubernetes: 1, errors: 0 });
     expectAccounted(report);
   });
 
@@ -167,7 +168,9 @@ describe('inputs', () => {
       [4, 54, 'DaemonSet', 'shop-logs', false],
       [5, 79, 'Pod', 'shop-test-connection', true],
     ]);
-    expect(report.summary).toEqual({ objects: 5, audited: 3, allowed: 2, denied: 1, skipped: 2, errors: 0, level: 'restricted', version: LATEST });
+    expect(report.summary).toEqual({
+      objects: 5, audited: 3, allowed: 2, denied: 1, skipped: 2, notEvaluable: 0, invalid: 0, notKubernetes: 0, errors: 0, level: 'restricted', version: LATEST,
+    });
   });
 
   test('Windows line endings and a byte order mark give the same report', async () => {
@@ -208,7 +211,7 @@ describe('reports', () => {
   test('json: the documented shape, every object accounted for', async () => {
     const { report } = await cliJson(['audit', '.']);
     expect(Object.keys(report)).toEqual(['results', 'errors', 'summary']);
-    expect(Object.keys(report.summary)).toEqual(['objects', 'audited', 'allowed', 'denied', 'skipped', 'errors', 'level', 'version']);
+    expect(Object.keys(report.summary)).toEqual(['objects', 'audited', 'allowed', 'denied', 'skipped', 'notEvaluable', 'invalid', 'notKubernetes', 'errors', 'level', 'version']);
     expectAccounted(report);
     const pod = report.results.find((r: any) => r.name === 'legacy');
     expect(pod).toEqual({
@@ -224,6 +227,7 @@ describe('reports', () => {
       level: 'restricted',
       version: LATEST,
       violations: expect.any(Array),
+      schema: 'known',
     });
     for (const v of pod.violations) expect(Object.keys(v)).toEqual(expect.arrayContaining(['check', 'level', 'reason', 'detail', 'fix']));
     // List items carry `item` and the line where the item starts

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { cli, cliJson, expectAccounted, tmpDir, writeFiles } from './helpers';
-import { DOCKERFILE_NONROOT_RULE as NONROOT, DOCKERFILE_NUMERIC_RULE as NUMERIC, auditDockerfile, isDockerfileName } from '../../lib/cli/dockerfile';
+import { DOCKERFILE_ID_RANGE_RULE as RANGE, DOCKERFILE_NONROOT_RULE as NONROOT, DOCKERFILE_NUMERIC_RULE as NUMERIC, auditDockerfile, isDockerfileName } from '../../lib/cli/dockerfile';
 
 const DOCKERFILES = path.join(__dirname, 'dockerfiles');
 
@@ -36,6 +36,32 @@ describe('final stage user', () => {
     const audit = auditDockerfile('FROM alpine\nUSER nobody\n');
     expect(audit.findings.map(f => [f.check, f.line])).toEqual([[NUMERIC, 2]]);
     expect(audit.findings[0].detail).toContain('cannot verify user is non-root');
+  });
+
+  test('a UID or GID above 2147483647 is refused with the reason (CVE-2024-40635), not taken as non-root', () => {
+    for (const user of ['4294967296', '2147483648', '4294967296:1000', '1000:4294967296', '99999999999999999999999']) {
+      const audit = auditDockerfile(`FROM alpine\nUSER ${user}\n`);
+      expect(audit.findings.map(f => [f.check, f.line])).toEqual([[RANGE, 2]]);
+      expect(audit.findings[0].detail).toContain('CVE-2024-40635');
+      expect(audit.findings[0].detail).toContain('2147483647');
+      expect(audit.user).toBe('out-of-range');
+    }
+    // through a build argument's default too
+    expect(findings('ARG UID=4294967296\nFROM alpine\nARG UID\nUSER ${UID}\n')).toEqual([[RANGE, 4]]);
+    // the largest accepted IDs pass
+    expect(findings('FROM alpine\nUSER 2147483647:2147483647\n')).toEqual([]);
+    // all-zero spellings are root
+    expect(findings('FROM alpine\nUSER 00\n')).toEqual([[NONROOT, 2]]);
+  });
+
+  test('the final stage\'s user: non-root, root, unknown (a name, the base image\'s user), never non-root unless numeric', () => {
+    expect(auditDockerfile('FROM alpine\nUSER 10001\n').user).toBe('non-root');
+    expect(auditDockerfile('FROM alpine\nUSER 0\n').user).toBe('root');
+    expect(auditDockerfile('FROM alpine\nUSER appuser\n').user).toBe('unknown');
+    expect(auditDockerfile('FROM alpine\nUSER appuser:10001\n').user).toBe('unknown');
+    expect(auditDockerfile('FROM alpine\nUSER appuser\n').findings[0].detail).toContain('unknown (not non-root)');
+    expect(auditDockerfile('FROM node:22\n').user).toBe('unknown');
+    expect(auditDockerfile('RUN x\n').user).toBe('unknown');
   });
 
   test('the last USER of the final stage wins', () => {

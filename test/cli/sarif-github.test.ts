@@ -73,6 +73,8 @@ describe('SARIF rules', () => {
     expect(ruleName('capabilities_restricted')).toBe('PodSecurityCapabilitiesRestricted');
     expect(ruleName('malformed')).toBe('MalformedObject');
     expect(ruleName('rootless-exemption')).toBe('RootlessExemption');
+    expect(ruleName('api-invalid')).toBe('ApiServerWouldReject');
+    expect(rules.map(r => r.id)).toContain('api-invalid');
     // a check the engine might add later, named like the others
     expect(ruleName('privileged')).not.toBe('privileged');
     expect(ruleName('privileged').toLowerCase()).not.toBe('privileged');
@@ -82,6 +84,38 @@ describe('SARIF rules', () => {
     const severity = (id: string): number => Number(rules.find(r => r.id === id)!.properties!['security-severity']);
     expect(severity('privileged')).toBeGreaterThan(severity('runAsNonRoot'));
     expect(severity('privileged')).toBeGreaterThanOrEqual(7);
+  });
+});
+
+describe('SARIF: objects the API server would reject (rule api-invalid)', () => {
+  test('each problem is a result of its own (distinct fingerprints, so code scanning keeps both), with a relative URI', async () => {
+    const root = repository({
+      'k8s/pod.yaml': `apiVersion: v1
+kind: Pod
+metadata: {name: bad}
+spec:
+  securityContext: {runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: app
+    image: nginx
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+    volumeMounts: [{name: cache, mountPath: /cache}]
+`,
+    });
+    const { code, log } = await sarifOf(['audit', 'k8s'], { cwd: root });
+    expect(code).toBe(1);
+    const run = log.runs[0];
+    const invalid = run.results!.filter(r => r.ruleId === 'api-invalid');
+    expect(invalid.map(r => r.message.text)).toEqual([
+      expect.stringContaining('unknown field "spec.securityContext.allowPrivilegeEscalation"'),
+      expect.stringContaining('spec.containers[0].volumeMounts[0].name: Not found: "cache"'),
+    ]);
+    expect(new Set(invalid.map(r => r.partialFingerprints!['cdk8sRootlessObject/v1'])).size).toBe(2);
+    for (const r of invalid) {
+      expect(r.level).toBe('error');
+      expect(r.locations![0].physicalLocation!.artifactLocation).toEqual({ uri: 'k8s/pod.yaml', uriBaseId: '%SRCROOT%' });
+      expect(run.tool.driver.rules![r.ruleIndex!]).toMatchObject({ id: 'api-invalid', name: 'ApiServerWouldReject', properties: { tags: expect.arrayContaining(['security']) } });
+    }
   });
 });
 
