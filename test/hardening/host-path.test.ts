@@ -284,7 +284,7 @@ describe('a read-only and a writable hostPath exemption together', () => {
   });
 
   test('the read-only one does not cover the state mounted writable when the writable one names another path', () => {
-    const message = synthError(agent([Exemption.hostPath(REASON, { paths: ['/var/log', '/var/lib/agent'] }), Exemption.hostPath(REASON, { paths: ['/srv'], writable: true })]));
+    const message = synthError(agent([Exemption.hostPath(REASON, { paths: ['/var/log', '/var/lib/agent'] }), Exemption.hostPath(REASON, { paths: ['/opt/agent'], writable: true })]));
     expect(message).toContain('volume "state" (hostPath "/var/lib/agent") is mounted writable by container "agent"');
     expect(message).not.toContain('volume "logs"');
   });

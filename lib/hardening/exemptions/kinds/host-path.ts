@@ -39,6 +39,11 @@ export const NODE_PATHS: readonly string[] = Object.freeze([
   '/run/cri-dockerd.sock', '/var/run/cri-dockerd.sock', '/run/dockershim.sock', '/var/run/dockershim.sock',
   '/run/crio', '/var/run/crio', '/var/lib/containers', '/run/containers', '/var/run/containers',
   '/run/podman', '/var/run/podman', '/run/k3s', '/var/run/k3s', '/var/lib/rancher',
+  // the same credentials where other distributions keep them: etcd's data (every Secret of the cluster), k3s' and RKE2's
+  // configuration (an admin kubeconfig, the node token), k0s' and MicroK8s' kubelet, runtime and certificates, minikube's
+  // and kops' / kube-up's PKI (the cluster CA's key)
+  '/var/lib/etcd', '/etc/rancher', '/var/lib/k0s', '/etc/k0s', '/run/k0s', '/var/run/k0s', '/var/snap/microk8s',
+  '/var/lib/minikube', '/srv/kubernetes',
 ]);
 
 /**
@@ -47,8 +52,21 @@ export const NODE_PATHS: readonly string[] = Object.freeze([
  */
 export const MAX_HOST_PATHS = 16;
 
-/** hostPath types usable through a read-only mount (a socket connects; a device node opens for writing). */
-const READ_ONLY_UNSAFE_TYPES: readonly string[] = ['Socket', 'CharDevice', 'BlockDevice'];
+/**
+ * hostPath types a read-only exemption does not cover: a socket connects and a device node opens for writing through a
+ * read-only mount (the kernel takes no write access on the mount for special files), and the kubelet creates a
+ * `DirectoryOrCreate` / `FileOrCreate` path on the node (as root) before it mounts anything.
+ */
+const READ_ONLY_UNSAFE_TYPES: readonly string[] = ['Socket', 'CharDevice', 'BlockDevice', 'DirectoryOrCreate', 'FileOrCreate'];
+
+/**
+ * Where the node keeps its device nodes and sockets (`/dev`; `/run`, `/var/run`: D-Bus, systemd …). With `type` unset or
+ * `""` the kubelet checks nothing, and a `Directory` holds what it holds: at or below these a read-only exemption covers a
+ * volume only of type `File`, which the kubelet checks is a regular file. The pattern (RE2 and JavaScript) is the one rule.
+ */
+export const SPECIAL_FILE_DIRS: readonly string[] = Object.freeze(['/dev', '/run', '/var/run']);
+const SPECIAL_FILE_PATTERN = `^(?:${SPECIAL_FILE_DIRS.join('|')})(?:/|$)`;
+const SPECIAL_FILE_RE = new RegExp(SPECIAL_FILE_PATTERN);
 
 const escape = (s: string) => s.replace(/[.+]/g, c => `\\${c}`);
 /** The directories above the node paths (`/var`, `/var/lib`, `/run` …), `/` excluded. */
@@ -118,8 +136,13 @@ function notCovered(spec: JsonObject, v: JsonObject, e: ExemptionValue): string 
   }
   if (e.writable === true) return undefined;
   if (typeof source.type === 'string' && READ_ONLY_UNSAFE_TYPES.includes(source.type)) {
-    return `${at} has type ${source.type}, which a container can use through a read-only mount, and the exemption covers read-only mounts only. `
-      + 'Fix: if the workload must use it, declare the exemption with writable: true.';
+    return `${at} has type ${source.type}, which ${source.type.endsWith('OrCreate') ? 'the kubelet creates on the node' : 'a container can use through a read-only mount'}, `
+      + 'and the exemption covers read-only mounts only. Fix: if the workload must use it, declare the exemption with writable: true.';
+  }
+  if (SPECIAL_FILE_RE.test(path) && source.type !== 'File') {
+    return `${at} is where the node keeps device nodes and sockets (${SPECIAL_FILE_DIRS.join(', ')}), which a container can use through a read-only mount, `
+      + `and its type ${source.type === undefined || source.type === '' ? 'is unset (the kubelet checks nothing)' : `${JSON.stringify(source.type)} does not exclude them`}. `
+      + 'Fix: mount a regular file with type: File, or declare the exemption with writable: true.';
   }
   const w = writers(spec, v.name);
   if (w.length > 0) {
@@ -156,6 +179,7 @@ export const HOST_PATH: ExemptionKindSpec = {
         expression: `variables.exemptionsValid ? variables.hostPathVolumes.filter(v, has(v.hostPath.path) && v.hostPath.path.matches(${celString(`^${CLEAN_HOST_PATH}$`)}) `
           + `&& !v.hostPath.path.matches(${celString(`^${NODE_PATH_PATTERN}$`)}) && (variables.hostPathsWritable.exists(d, ${WITHIN}) `
           + `|| (variables.hostPathsReadOnly.exists(d, ${WITHIN}) && !(has(v.hostPath.type) && v.hostPath.type in ${`[${READ_ONLY_UNSAFE_TYPES.map(celString).join(', ')}]`}) `
+          + `&& (!v.hostPath.path.matches(${celString(SPECIAL_FILE_PATTERN)}) || (has(v.hostPath.type) && v.hostPath.type == 'File')) `
           + '&& variables.containers.all(c, !has(c.volumeMounts) || c.volumeMounts.all(m, m.name != v.name || (has(m.readOnly) && m.readOnly == true)))))).map(v, v.name) : []',
       },
     ],

@@ -1,0 +1,172 @@
+/**
+ * Red team of the hostPath exemption's scope (issue 20 point 6; test/redteam/FINDINGS.md, "hostPath
+ * scope"). The oracle is what the kubelet does with a hostPath volume, not the library's code:
+ * - `type` unset or "" makes the kubelet check nothing: whatever the node has at the path (a socket, a
+ *   device node) is bind-mounted; only `File`, `Directory`, `Socket` … are checked
+ *   (pkg/volume/hostpath/host_path.go, `checkType`);
+ * - a UNIX socket connects and a device node opens for writing through a read-only bind mount (the
+ *   kernel takes no write access on the mount for special files: fs/open.c `do_dentry_open`);
+ * - `DirectoryOrCreate` / `FileOrCreate` make the kubelet create the path on the node (0755 / 0644,
+ *   as root) before any mount, read-only or not.
+ * Each attack is checked on both sides of the contract: the admission policy's CEL and the one
+ * JavaScript judgement (judge(), as synthesis and audit use it), which must agree.
+ */
+import { Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { KEY, cel, js, pod } from './admission';
+import { REASON, expectRefusedOrSound } from './helpers';
+import { HardenedPod } from '../../lib';
+import { Exemption, HostPathExemptionOptions } from '../../lib/hardening/exemption';
+import { ExemptionKind } from '../../lib/hardening/exemption-kind';
+import { readAnnotation, writeAnnotation } from '../../lib/hardening/exemptions/codec';
+
+const entry = (paths: string[], writable = false) => ({ kind: ExemptionKind.HOST_PATH, reason: REASON, paths, writable } as any);
+const annotation = (paths: string[], writable = false) => writeAnnotation([entry(paths, writable)]);
+
+interface Vol { readonly path: string; readonly type?: string; readonly readOnly?: boolean }
+
+/** A restricted pod whose container `app` mounts each volume (read-only unless said otherwise), with `ann`. */
+function hostPod(ann: string, vols: Vol[], mutate: (spec: any) => void = () => {}): any {
+  return pod(spec => {
+    spec.volumes = vols.map((v, i) => ({ name: `h${i}`, hostPath: { path: v.path, ...(v.type !== undefined ? { type: v.type } : {}) } }));
+    spec.containers[0].volumeMounts = vols.map((v, i) => ({ name: `h${i}`, mountPath: `/host/${i}`, readOnly: v.readOnly ?? true }));
+    mutate(spec);
+  }, ann);
+}
+
+/** Both sides' verdicts: the CEL's failed checks (no evaluation error) and the JavaScript judgement's. */
+function verdicts(manifest: any): { cel: string[]; js: string[] } {
+  const c = cel(manifest);
+  expect(c.errors).toEqual([]);
+  return { cel: c.failed, js: js(manifest) };
+}
+
+const DENIED = { cel: ['restrictedVolumes'], js: ['restrictedVolumes'] };
+const ADMITTED = { cel: [], js: [] };
+
+describe('held: spellings of the volume path and of the annotation', () => {
+  test.each([
+    ['a trailing slash', '/var/log/'],
+    ['a double slash', '/var//log'],
+    ['a dot segment', '/var/./log'],
+    ['a .. segment back into the path', '/var/log/../log'],
+    ['a .. segment out of it', '/var/log/../lib/kubelet'],
+    ['percent-encoding is a literal name, outside the path', '/var/log%2f..%2f..%2fetc'],
+    ['another case (Linux paths are case-sensitive)', '/VAR/LOG'],
+    ['a prefix that is not a segment', '/var/logs'],
+    ['a look-alike solidus (U+2215)', '/var\u2215log'],
+    ['a NUL', '/var/log\u0000/x'],
+    ['a backslash', '/var/log\\..\\..'],
+  ])('%s is not covered by /var/log', (_name, path) => {
+    expect(verdicts(hostPod(annotation(['/var/log']), [{ path }]))).toEqual(DENIED);
+  });
+
+  test('a covered path and one below it, read-only, are admitted by both', () => {
+    expect(verdicts(hostPod(annotation(['/var/log']), [{ path: '/var/log' }, { path: '/var/log/pods' }, { path: '/var/log/x', type: 'File' }]))).toEqual(ADMITTED);
+  });
+
+  test.each([
+    ['a trailing slash', '[{"id":"hostPath","container":null,"paths":["/var/log/"],"writable":false,"reason":"R"}]'],
+    ['a .. segment', '[{"id":"hostPath","container":null,"paths":["/var/log/.."],"writable":false,"reason":"R"}]'],
+    ['an escaped solidus', '[{"id":"hostPath","container":null,"paths":["\\/var\\/log"],"writable":false,"reason":"R"}]'],
+    ['a unicode escape', '[{"id":"hostPath","container":null,"paths":["/var/\\u006cog"],"writable":false,"reason":"R"}]'],
+    ['writable as a string', '[{"id":"hostPath","container":null,"paths":["/var/log"],"writable":"false","reason":"R"}]'],
+    ['writable before paths', '[{"id":"hostPath","container":null,"writable":false,"paths":["/var/log"],"reason":"R"}]'],
+    ['a duplicated paths key', '[{"id":"hostPath","container":null,"paths":["/srv"],"paths":["/var/log"],"writable":false,"reason":"R"}]'],
+    ['the root', '[{"id":"hostPath","container":null,"paths":["/"],"writable":false,"reason":"R"}]'],
+    ['a container scope on the pod-only kind', '[{"id":"hostPath","container":"app","paths":["/var/log"],"writable":false,"reason":"R"}]'],
+    ['a look-alike id', '[{"id":"h\u043estPath","container":null,"paths":["/var/log"],"writable":false,"reason":"R"}]'],
+    ['paths as a string', '[{"id":"hostPath","container":null,"paths":"/var/log","writable":false,"reason":"R"}]'],
+  ])('a forged annotation with %s covers nothing', (_name, text) => {
+    const ann = text.replace('"R"', JSON.stringify(REASON));
+    expect(readAnnotation(ann).exemptions).toEqual([]);
+    expect(verdicts(hostPod(ann, [{ path: '/var/log' }]))).toEqual(DENIED);
+  });
+
+  test('a canonical annotation written with a node path in a second entry voids the first entry too', () => {
+    const ann = writeAnnotation([entry(['/var/log']), entry(['/srv/x', '/var/lib/kubelet/pods'], true)]);
+    expect(verdicts(hostPod(ann, [{ path: '/var/log' }]))).toEqual(DENIED);
+  });
+});
+
+describe('held: who mounts the volume', () => {
+  test.each([
+    ['an init container', (s: any) => { s.initContainers[0].volumeMounts = [{ name: 'h0', mountPath: '/h' }]; }],
+    ['a second container with readOnly false', (s: any) => { s.containers[1].volumeMounts = [{ name: 'h0', mountPath: '/h', readOnly: false }]; }],
+    ['an ephemeral container', (s: any) => {
+      s.ephemeralContainers = [{ ...s.containers[1], name: 'debug', volumeMounts: [{ name: 'h0', mountPath: '/h' }] }];
+    }],
+    ['a subPath mount without readOnly', (s: any) => { s.containers[1].volumeMounts = [{ name: 'h0', mountPath: '/h', subPath: 'pods' }]; }],
+  ])('a writable mount by %s under a read-only exemption is denied', (_name, mutate) => {
+    expect(verdicts(hostPod(annotation(['/var/log']), [{ path: '/var/log' }], mutate))).toEqual(DENIED);
+  });
+
+  test('read-only mounts with subPath, subPathExpr and HostToContainer propagation stay covered on both sides', () => {
+    const m = hostPod(annotation(['/var/log']), [{ path: '/var/log' }], s => {
+      s.containers[1].volumeMounts = [
+        { name: 'h0', mountPath: '/a', subPath: 'pods', readOnly: true },
+        { name: 'h0', mountPath: '/b', subPathExpr: '$(POD)', readOnly: true, mountPropagation: 'HostToContainer' },
+      ];
+    });
+    expect(verdicts(m)).toEqual(ADMITTED);
+  });
+});
+
+describe('H1: what a read-only mount does not protect, whatever `type` says', () => {
+  // the kubelet checks nothing for type unset or "": the device node or socket at the path is mounted as it is
+  test.each([
+    ['a block device, type unset', '/dev', { path: '/dev/sda' }],
+    ['a block device, type ""', '/dev', { path: '/dev/nvme0n1', type: '' }],
+    ['the device directory', '/dev', { path: '/dev', type: 'Directory' }],
+    ['a device below a named directory', '/dev/disk', { path: '/dev/disk/by-id/x' }],
+    ['the system bus socket, type unset', '/run/dbus', { path: '/run/dbus/system_bus_socket' }],
+    ['the system bus directory', '/var/run/dbus', { path: '/var/run/dbus', type: 'Directory' }],
+    ['systemd\'s sockets', '/run/systemd', { path: '/run/systemd' }],
+  ])('%s under a read-only exemption is denied by both', (_name, named, vol) => {
+    expect(verdicts(hostPod(annotation([named]), [vol as Vol]))).toEqual(DENIED);
+  });
+
+  test.each([
+    ['DirectoryOrCreate', '/etc/cron.d/x'],
+    ['FileOrCreate', '/etc/nologin'],
+  ])('%s (the kubelet creates the path on the node) under a read-only exemption is denied by both', (type, path) => {
+    expect(verdicts(hostPod(annotation(['/opt/agent']), [{ path: `/opt/agent${path}`, type }]))).toEqual(DENIED);
+  });
+
+  test('a writable exemption covers them (the author says the pod can change the node)', () => {
+    expect(verdicts(hostPod(annotation(['/dev/kmsg'], true), [{ path: '/dev/kmsg', type: 'CharDevice' }]))).toEqual(ADMITTED);
+    expect(verdicts(hostPod(annotation(['/var/lib/agent'], true), [{ path: '/var/lib/agent', type: 'DirectoryOrCreate', readOnly: false }]))).toEqual(ADMITTED);
+  });
+
+  test('a regular file below /run, checked by the kubelet (type File), stays covered read-only', () => {
+    expect(verdicts(hostPod(annotation(['/run/log']), [{ path: '/run/log/journal/x.journal', type: 'File' }]))).toEqual(ADMITTED);
+  });
+});
+
+describe('H2: node credentials outside the listed node paths', () => {
+  test.each([
+    ['etcd\'s data (every Secret of the cluster)', '/var/lib/etcd'],
+    ['k3s\' admin kubeconfig and node token', '/etc/rancher'],
+    ['k0s\' state and kubelet', '/var/lib/k0s'],
+    ['k0s\' containerd socket', '/run/k0s'],
+    ['MicroK8s\' kubelet, containerd socket and credentials', '/var/snap/microk8s'],
+    ['minikube\'s cluster CA key', '/var/lib/minikube'],
+    ['kops\' and kube-up\'s PKI', '/srv/kubernetes'],
+  ])('%s (%s) is a node path: never covered, and an exemption naming it is void', (_name, path) => {
+    for (const writable of [false, true]) {
+      expect(readAnnotation(annotation([path], writable)).exemptions).toEqual([]);
+      expect(verdicts(hostPod(annotation([path], writable), [{ path }]))).toEqual(DENIED);
+    }
+    expect(() => Testing.synth(chartWith({ paths: [path] }, path))).toThrow(/node/);
+  });
+});
+
+/** A chart with a HardenedPod mounting `path` read-only under Exemption.hostPath(options). */
+function chartWith(options: HostPathExemptionOptions, path: string) {
+  const chart = Testing.chart();
+  const p = new HardenedPod(chart, 'pod', { user: 1000, exemptions: [Exemption.hostPath(REASON, options)] });
+  const c = p.addContainer({ name: 'app', image: 'app:1' });
+  c.mount('/host', kplus.Volume.fromHostPath(chart, 'v', 'v', { path }), { readOnly: true });
+  return chart;
+}
+void expectRefusedOrSound;
