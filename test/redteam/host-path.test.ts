@@ -13,9 +13,12 @@
  */
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import * as YAML from 'yaml';
 import { KEY, cel, js, pod } from './admission';
 import { REASON, expectRefusedOrSound } from './helpers';
 import { HardenedPod } from '../../lib';
+import { hardenText } from '../../lib/cli/harden-text';
+import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
 import { Exemption, HostPathExemptionOptions } from '../../lib/hardening/exemption';
 import { ExemptionKind } from '../../lib/hardening/exemption-kind';
 import { readAnnotation, writeAnnotation } from '../../lib/hardening/exemptions/codec';
@@ -169,4 +172,86 @@ function chartWith(options: HostPathExemptionOptions, path: string) {
   c.mount('/host', kplus.Volume.fromHostPath(chart, 'v', 'v', { path }), { readOnly: true });
   return chart;
 }
-void expectRefusedOrSound;
+
+describe('H1 at synthesis: a HardenedPod mounting a device or socket read-only under a read-only exemption fails, naming it', () => {
+  test.each([
+    ['/dev', '/dev/sda', undefined],
+    ['/run/dbus', '/run/dbus', kplus.HostPathVolumeType.DIRECTORY],
+    ['/opt/agent', '/opt/agent/state', kplus.HostPathVolumeType.DIRECTORY_OR_CREATE],
+  ])('named %s, mounted %s (type %s)', (named, path, type) => {
+    expectRefusedOrSound(chart => {
+      const p = new HardenedPod(chart, 'pod', { user: 1000, exemptions: [Exemption.hostPath(REASON, { paths: [named] })] });
+      p.addContainer({ name: 'app', image: 'app:1' }).mount('/host', kplus.Volume.fromHostPath(chart, 'v', 'v', { path, type }), { readOnly: true });
+    });
+    expect(() => {
+      const chart = Testing.chart();
+      const p = new HardenedPod(chart, 'pod', { user: 1000, exemptions: [Exemption.hostPath(REASON, { paths: [named] })] });
+      p.addContainer({ name: 'app', image: 'app:1' }).mount('/host', kplus.Volume.fromHostPath(chart, 'v', 'v', { path, type }), { readOnly: true });
+      Testing.synth(chart);
+    }).toThrow(/test\/pod[\s\S]*volume "v" \(hostPath "[^"]+"\)[\s\S]*Fix: [\s\S]*writable: true/);
+  });
+});
+
+describe('H3: harden --add-exemptions declares what a read-only exemption cannot cover as writable', () => {
+  const manifest = (path: string, type: string | undefined) => `apiVersion: v1
+kind: Pod
+metadata: {name: agent}
+spec:
+  securityContext: {runAsUser: 1000}
+  volumes:
+    - {name: h, hostPath: {path: ${path}${type !== undefined ? `, type: "${type}"` : ''}}}
+  containers:
+    - name: agent
+      image: agent:1
+      volumeMounts: [{name: h, mountPath: /h, readOnly: true}]
+`;
+  test.each([
+    ['/dev/kmsg', 'CharDevice'],
+    ['/var/lib/agent/agent.sock', 'Socket'],
+    ['/dev/sda', undefined],
+    ['/run/dbus', 'Directory'],
+    ['/opt/agent', 'DirectoryOrCreate'],
+  ])('%s (type %s) mounted read-only: the written entry, once a human gives the reason, covers it', (path, type) => {
+    const out = YAML.parse(hardenText(manifest(path, type), { addExemptions: true }).text);
+    const annotations = out.metadata.annotations;
+    // a human confirms each entry harden proposes (the token's too) with a reason
+    const entries = JSON.parse(annotations[KEY]).map((e: any) => ({ ...e, reason: REASON }));
+    expect(entries.find((e: any) => e.id === 'hostPath')).toMatchObject({ paths: [path], writable: true });
+    const reasoned = { ...out, metadata: { ...out.metadata, annotations: { ...annotations, [KEY]: JSON.stringify(entries) } } };
+    expect(declaredExemptions(reasoned).problems).toEqual([]);
+    expect(js(reasoned)).not.toContain('restrictedVolumes');
+  });
+
+  test('a regular file under /run (type File) and a plain directory elsewhere, read-only, are declared read-only', () => {
+    for (const [path, type] of [['/run/log/journal/x', 'File'], ['/var/log', undefined]] as const) {
+      const out = YAML.parse(hardenText(manifest(path, type), { addExemptions: true }).text);
+      expect(JSON.parse(out.metadata.annotations[KEY]).find((e: any) => e.id === 'hostPath')).toMatchObject({ paths: [path], writable: false });
+    }
+  });
+});
+
+describe('H4: bad options name the prop that is wrong', () => {
+  test('writable that is not a boolean is reported on .writable, not on .paths', () => {
+    expect(() => new HardenedPod(Testing.chart(), 'pod', { user: 1000, exemptions: [Exemption.hostPath(REASON, { paths: ['/var/log'], writable: 'yes' as any })] })).toThrow(/HardenedPod test\/pod: invalid props:\n\s+props\.exemptions\[0\] \(Exemption\.hostPath\(\{ paths: \["\/var\/log"\], writable: "yes" \}\)\)\.writable: "yes" is not a boolean\. Fix: use true or false\./);
+  });
+
+  test.each([
+    ['no options (a JavaScript caller)', undefined, /\.paths: undefined is not a list of host paths\. Fix: name the paths/],
+    ['null', null, /\.paths: undefined is not a list of host paths\. Fix: name the paths/],
+    ['a string for paths', { paths: '/var/log' }, /\.paths: "\/var\/log" is not a list of host paths/],
+    ['an empty list', { paths: [] }, /\.paths: \[\] is not a list of host paths/],
+    ['a number in paths', { paths: [42] }, /\.paths: 42 is not an absolute, clean host path/],
+    ['17 paths', { paths: Array.from({ length: 17 }, (_, i) => `/opt/p${i}`) }, /\.paths: 17 paths: at most 16\. Fix: /],
+  ])('%s: a clear error naming the construct path and the prop, no TypeError', (_name, options, message) => {
+    let error: unknown;
+    try {
+      const chart = Testing.chart();
+      new HardenedPod(chart, 'pod', { user: 1000, exemptions: [Exemption.hostPath(REASON, options as any)] });
+      Testing.synth(chart);
+    } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/^HardenedPod test\/pod: invalid props:/);
+    expect((error as Error).message).toMatch(message);
+  });
+});

@@ -191,30 +191,34 @@ export const HOST_PATH: ExemptionKindSpec = {
     const volumes = hostPathVolumes(spec);
     if (volumes.length === 0) return undefined;
     const paths = [...new Set(volumes.map(v => objectAt(v.hostPath).path).filter((p): p is string => typeof p === 'string'))];
-    const writable = volumes.some(v => writers(spec, v.name).length > 0);
+    // writable when a container writes it, or when only a writable exemption covers it (a socket, a device, a path the kubelet creates)
+    const own = (v: JsonObject, writable: boolean): ExemptionValue => ({ kind: ExemptionKind.HOST_PATH, reason: '', paths: [objectAt(v.hostPath).path as string], writable });
+    const writable = volumes.some(v => writers(spec, v.name).length > 0
+      || (notCovered(spec, v, own(v, false)) !== undefined && notCovered(spec, v, own(v, true)) === undefined));
     return { what: `the pod mounts node files (hostPath ${paths.join(', ')}${writable ? ', writable' : ''})`, paths, writable };
   },
   fieldProblems: entry => {
-    const problems: string[] = [];
+    const problems: { key: string; problem: string }[] = [];
+    const push = (problem: string, key = 'paths') => problems.push({ key, problem });
     const paths: unknown = entry.paths;
     if (!Array.isArray(paths) || paths.length === 0) {
-      problems.push(`${JSON.stringify(paths)} is not a list of host paths. Fix: name the paths the pod mounts, e.g. { paths: ['/var/log'] }.`);
+      push(`${JSON.stringify(paths)} is not a list of host paths. Fix: name the paths the pod mounts, e.g. { paths: ['/var/log'] }.`);
     } else if (paths.length > MAX_HOST_PATHS) {
-      problems.push(`${paths.length} paths: at most ${MAX_HOST_PATHS}. Fix: name the directories that hold them.`);
+      push(`${paths.length} paths: at most ${MAX_HOST_PATHS}. Fix: name the directories that hold them.`);
     } else {
       for (const p of paths) {
         if (p !== '/' && !isCleanHostPath(p)) {
-          problems.push(`${JSON.stringify(p)} is not an absolute, clean host path (no empty, "." or ".." segment, no trailing "/", not "/"; `
+          push(`${JSON.stringify(p)} is not an absolute, clean host path (no empty, "." or ".." segment, no trailing "/", not "/"; `
             + 'letters, digits and -._~+@=:% only). Fix: write it as the node resolves it, e.g. /var/log.');
         } else if (isNodePath(p)) {
-          problems.push(`${JSON.stringify(p)} is the node's ${nodePathOf(p)}, or holds or lies below it: no hostPath exemption covers it, read-only or not `
+          push(`${JSON.stringify(p)} is the node's ${nodePathOf(p)}, or holds or lies below it: no hostPath exemption covers it, read-only or not `
             + '(a container runtime socket connects through a read-only mount; the kubelet\'s and Kubernetes\' files are the node\'s credentials). '
             + 'Fix: name a narrower directory; a node agent that needs it runs in a namespace of its own at Pod Security level privileged, '
             + 'which the admission policy does not select.');
         }
       }
     }
-    if (typeof entry.writable !== 'boolean') problems.push(`writable: ${JSON.stringify(entry.writable)} is not a boolean. Fix: use true or false.`);
+    if (typeof entry.writable !== 'boolean') push(`${JSON.stringify(entry.writable)} is not a boolean. Fix: use true or false.`, 'writable');
     return problems;
   },
   annotationProblems: entries => {
