@@ -6,8 +6,10 @@
  * - a volume whose `hostPath.path`, spelled clean (paths.ts, `CLEAN_HOST_PATH`), is one of `paths`
  *   or below one of them by whole segments (`/var/log` covers `/var/log/pods`, not `/var/logs`);
  * - unless the exemption is `writable`: only when every mount of that volume, in every init, regular
- *   and ephemeral container, has `readOnly: true`, and the volume is not a `Socket`, `CharDevice` or
- *   `BlockDevice` (usable through a read-only mount). `recursiveReadOnly` is not required
+ *   and ephemeral container, has `readOnly: true`, the volume is not a `Socket`, `CharDevice` or
+ *   `BlockDevice` (usable through a read-only mount) nor `DirectoryOrCreate` / `FileOrCreate` (the
+ *   kubelet creates it on the node), and at or below `/dev`, `/run`, `/var/run` it is of type `File`
+ *   (`SPECIAL_FILE_DIRS`). `recursiveReadOnly` is not required
  *   (cdk8s-plus-27 cannot write it, and API servers before 1.31 drop it: alpha in 1.30, beta in
  *   1.31): submounts below the path stay writable unless the author sets it;
  * - never a node path (`NODE_PATHS`: the kubelet's and Kubernetes' files, the container runtimes'
