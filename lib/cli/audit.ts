@@ -14,26 +14,30 @@ import { DEFAULT_MAX_BYTES, ReadProgress } from './manifest-reader';
 import { readAdmissionConfig } from './namespaces';
 import { AuditEnd, ReportWriter } from './report';
 import { JsonReportWriter } from './report-json';
-import { SarifReportWriter } from './report-sarif';
+import { DEFAULT_SARIF_CATEGORY, SarifOptions, SarifReportWriter, sarifOptions } from './report-sarif';
 import { TextReportWriter } from './report-text';
 import { PolicyLevel } from '../policy';
 
 export type AuditFormat = 'text' | 'json' | 'sarif';
 
-/** The exit code of a report: 2 when an input could not be read or parsed, else 1 when something is denied, else 0. */
-export function exitCodeOf(end: Pick<AuditEnd, 'summary'>): ExitCode {
+/**
+ * The exit code of a report: 2 when an input could not be read or parsed, else 1 when something is
+ * denied (or, with `strict`, when the YAML of an object is ambiguous), else 0.
+ */
+export function exitCodeOf(end: Pick<AuditEnd, 'summary'> & Partial<Pick<AuditEnd, 'yaml'>>, strict = false): ExitCode {
   if (end.summary.errors > 0) return ExitCode.ERROR;
   if (end.summary.denied > 0) return ExitCode.DENIED;
+  if (strict && (end.yaml?.ambiguous ?? 0) > 0) return ExitCode.DENIED;
   return ExitCode.OK;
 }
 
 /** The reporter of a format, writing to `out`. */
-export function reportWriter(format: AuditFormat, out: { write(chunk: string): unknown }, cwd: string): ReportWriter {
+export function reportWriter(format: AuditFormat, out: { write(chunk: string): unknown }, cwd: string, sarif: Omit<SarifOptions, 'cwd'> = {}): ReportWriter {
   switch (format) {
     case 'json':
       return new JsonReportWriter(out);
     case 'sarif':
-      return new SarifReportWriter(out, { cwd });
+      return new SarifReportWriter(out, { ...sarif, cwd });
     default:
       return new TextReportWriter(out);
   }
@@ -80,6 +84,11 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       + 'honor: violations a valid rootless.cdk8s.io/exemptions entry covers are accepted findings').choices(['ignore', 'honor']).default('ignore'))
     .addOption(new Option('--by-namespace', 'judge each object at its namespace\'s pod-security.kubernetes.io labels (include the Namespaces: kubectl get ns,pods -A -o json)'))
     .addOption(new Option('--admission-config <file>', 'with --by-namespace: the API server\'s PodSecurityConfiguration (defaults per mode, exempt namespaces and runtime classes) for namespaces without labels'))
+    .addOption(new Option('--strict', 'exit 1 also when YAML is ambiguous: read otherwise by a YAML 1.2 reader than by kubectl at a field the rules read, '
+      + 'or through a << merge key (without it, a warning)'))
+    .addOption(new Option('--sarif-root <dir>', 'with --format sarif: the repository root the result URIs are relative to (default: the git top-level of the working directory, else the working directory)'))
+    .addOption(new Option('--stdin-path <path>', 'with --format sarif: the file in the repository that standard input holds (default: none; its results then have logical locations only)'))
+    .addOption(new Option('--sarif-category <category>', 'with --format sarif: the automationDetails category (one per analysis of the same commit)').default(DEFAULT_SARIF_CATEGORY))
     .addOption(new Option('-q, --quiet', 'no progress on standard error'))
     .addHelpText('after', [
       '',
@@ -90,6 +99,10 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       'cannot be verified by the kubelet under runAsNonRoot. Findings read FILE:LINE: Dockerfile stage N ["NAME"]: CHECK: ...',
       '(LINE is the USER instruction, or the final FROM when no USER applies). Checked at --level restricted.',
       '',
+      'YAML is read as kubectl reads it (go-yaml v2: << merges in document order, the last of duplicate keys, YAML 1.1',
+      'scalars such as yes and 0644). Where a YAML 1.2 reader would read a field the rules read otherwise, or a << merge',
+      'key, the object gets a warning "ambiguous YAML" (with --strict: exit 1).',
+      '',
       'Exit codes: 0 nothing denied, 1 something denied, 2 an input could not be read or parsed',
       '(the other inputs are still audited and reported), no manifests found, or invalid usage.',
       '',
@@ -99,6 +112,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       '  $ kubectl get pods -A -o json | kubectl rootless audit - --level baseline',
       '  $ kubectl get ns,pods -A -o json | kubectl rootless audit - --by-namespace',
       '  $ cdk8s-rootless audit k8s/ --format sarif > pss.sarif',
+      '  $ helm template web ./chart | cdk8s-rootless audit - --format sarif --stdin-path chart/rendered.yaml > pss.sarif',
       '  $ cdk8s-rootless audit Dockerfile k8s/',
       '',
     ].join('\n'))
@@ -110,6 +124,10 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       exemptions: 'honor' | 'ignore';
       byNamespace?: boolean;
       admissionConfig?: string;
+      strict?: boolean;
+      sarifRoot?: string;
+      stdinPath?: string;
+      sarifCategory: string;
       quiet?: boolean;
     }) => {
       const version = validatePolicy(opts.level as PolicyLevel, opts.version);
@@ -121,6 +139,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
         ctx.io.stderr.write(`warning: --version ${opts.version} is newer than the newest policy version this tool knows: auditing at ${version} `
           + '(PodSecurity admission also treats future versions as the latest it knows)\n');
       }
+      const sarif = sarifOptions(opts, paths, ctx.cwd);
       const cluster = opts.admissionConfig !== undefined ? readAdmissionConfig(opts.admissionConfig, ctx.cwd) : undefined;
       const progress = !opts.quiet && ctx.io.stderr.isTTY === true ? new Progress(ctx.io.stderr) : undefined;
       const end = await auditManifests(paths, {
@@ -132,7 +151,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
         exemptions: opts.exemptions,
         byNamespace: opts.byNamespace === true,
         cluster,
-        writer: reportWriter(opts.format, ctx.io.stdout, ctx.cwd),
+        writer: reportWriter(opts.format, ctx.io.stdout, ctx.cwd, sarif),
         progress: progress ? (p, n) => progress.update(p, n) : undefined,
         stderr: ctx.io.stderr,
       });
@@ -140,7 +159,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       if (opts.format !== 'text') {
         for (const e of end.errors) ctx.io.stderr.write(`error: ${e.file}${e.line !== undefined ? `:${e.line}` : ''}: ${e.message}\n`);
       }
-      ctx.setExitCode(exitCodeOf(end));
+      ctx.setExitCode(exitCodeOf(end, opts.strict === true));
     });
 }
 

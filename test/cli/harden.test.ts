@@ -143,28 +143,25 @@ describe('hardenText', () => {
     expect(hardenText(r.text).text).toBe(r.text);
   });
 
-  test('anchors and merge keys: a shared securityContext is extended once, the merged fields are respected', () => {
-    const text = `x-defaults: &defaults
-  image: registry.example.com/app:1
-  securityContext: &sc
-    runAsUser: 1000
-apiVersion: v1
+  test('an anchor shared by two containers (one API type) is extended once, for both; a << merge key where harden edits: refused', () => {
+    const text = `apiVersion: v1
 kind: Pod
 metadata:
   name: shared
 spec:
   containers:
-    - <<: *defaults
-      name: a
+    - name: a
+      image: registry.example.com/app:1
+      securityContext: &sc
+        runAsUser: 1000
     - name: b
       image: registry.example.com/app:1
       securityContext: *sc
 `;
     const r = hardenText(text);
+    expect(r.refused).toBeUndefined();
     expect(r.objects[0].remaining).toEqual([]);
-    const pod = YAML.parse(text, { merge: true }).spec;
-    expect(pod.containers[0].securityContext).toEqual({ runAsUser: 1000 });
-    const after = YAML.parse(r.text, { merge: true }).spec;
+    const after = YAML.parse(r.text).spec;
     for (const c of after.containers) {
       expect(c.securityContext).toMatchObject({ runAsUser: 1000, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
     }
@@ -173,6 +170,12 @@ spec:
     expect(r.text.match(/allowPrivilegeEscalation/g)).toHaveLength(1);
     expect(after.containers.map((c: any) => c.volumeMounts)).toEqual([[{ name: 'a-tmp', mountPath: '/tmp' }], [{ name: 'b-tmp', mountPath: '/tmp' }]]);
     expect(hardenText(r.text).text).toBe(r.text);
+
+    // the same through a merge key: kubectl applies << in document order, a YAML 1.2 reader does not merge
+    const merged = `x-defaults: &defaults\n  image: registry.example.com/app:1\n  securityContext: {runAsUser: 1000}\n${text.replace('    - name: a\n', '    - <<: *defaults\n      name: a\n')}`;
+    const m = hardenText(merged);
+    expect(m.text).toBe(merged);
+    expect(m.refused).toEqual([expect.stringMatching(/^doc 0: refused, left unchanged: .*a << merge key/)]);
   });
 
   test('never weakens and never guesses: privileged, escalation, root, host namespaces, hostPath, low ports are reported with fixes', () => {
@@ -389,14 +392,20 @@ spec:
 describe('the reference article\'s manifests (scenarios 1, 10, 15)', () => {
   const ARTICLE = path.join(__dirname, '..', '..', 'examples', 'manifests', 'article');
 
-  test('secure-app (runAsNonRoot without a user) is hardened to restricted, with the start-up caveat noted', () => {
-    const r = hardenText(fs.readFileSync(path.join(ARTICLE, 'secure-app.yaml'), 'utf8'));
+  test('secure-app (runAsNonRoot without a user): the unknown user needs a human; --user 1000 writes it (issue 20, point 3)', () => {
+    const text = fs.readFileSync(path.join(ARTICLE, 'secure-app.yaml'), 'utf8');
+    const r = hardenText(text);
+    // Pod Security passes, but the kubelet refuses runAsNonRoot with an image whose USER is root or a name: a finding, no user written
     expect(r.objects[0].remaining).toEqual([]);
-    expect(r.objects[0].notes.join('\n')).toContain('runAsNonRoot without a numeric runAsUser');
-    // it runs as its image's own user: --user does not replace it (issue 15, point 3)
-    const again = hardenText(r.text, { user: 1000 });
-    expect(again.text).toBe(r.text);
-    expect(again.objects[0].notes.join('\n')).toContain('it runs as its image\'s user, which --user does not replace');
+    expect(r.objects[0].problems.join('\n')).toContain('no numeric user is known for image');
+    expect(r.text).not.toContain('runAsUser');
+    // the examples' migration step: --user 1000 fills the unknown user
+    const fixed = hardenText(text, { user: 1000 });
+    expect(fixed.objects[0].problems).toEqual([]);
+    const spec = (YAML.parse(fixed.text) as any).spec;
+    expect(spec.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
+    // a second run over its own output changes nothing
+    expect(hardenText(fixed.text, { user: 1000 }).text).toBe(fixed.text);
   });
 
   test('elasticsearch: the root init container under a pod-level runAsNonRoot is reported (the kubelet refuses it), never silently changed', () => {
