@@ -11,11 +11,11 @@
  * Each attack is checked on both sides of the contract: the admission policy's CEL and the one
  * JavaScript judgement (judge(), as synthesis and audit use it), which must agree.
  */
-import { Testing } from 'cdk8s';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as pathLib from 'path';
 import { Readable } from 'stream';
+import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 import { KEY, cel, js, pod } from './admission';
