@@ -310,3 +310,25 @@ ${mount}
     expect(r.out).toMatch(/hostPath/);
   });
 });
+
+describe('held: many and long entries', () => {
+  test('an 8192-code-point canonical annotation of one entry with thousands of paths: void, denied, no CEL error', () => {
+    const paths = Array.from({ length: 2000 }, (_, i) => `/o/${i}`);
+    let ann = annotation(['/var/log', ...paths]);
+    while ([...ann].length > 8192) ann = annotation(['/var/log', ...paths.slice(0, paths.length - Math.ceil(([...ann].length - 8192) / 7) - 1)]);
+    expect([...ann].length).toBeLessThanOrEqual(8192);
+    expect(readAnnotation(ann).exemptions).toEqual([]);
+    expect(verdicts(hostPod(ann, [{ path: '/var/log' }]))).toEqual(DENIED);
+  });
+
+  test('16 paths split over a read-only and a writable entry, 16 volumes of 256-character paths: both sides agree, no CEL error', () => {
+    const long = (i: number) => `/opt/${String(i).padStart(2, '0')}/${'x'.repeat(256 - 9)}`;
+    const ann = writeAnnotation([entry(Array.from({ length: 8 }, (_, i) => `/opt/${String(i).padStart(2, '0')}`)),
+      entry(Array.from({ length: 8 }, (_, i) => `/opt/${String(i + 8).padStart(2, '0')}`), true)]);
+    const vols = Array.from({ length: 16 }, (_, i) => ({ path: long(i), readOnly: i % 3 !== 0 }));
+    const v = verdicts(hostPod(ann, vols));
+    expect(v.cel).toEqual(v.js);
+    expect(v.js).toEqual(['restrictedVolumes']); // volume 0 is mounted writable under the read-only entry
+    expect(verdicts(hostPod(ann, vols.map((x, i) => ({ ...x, readOnly: i < 8 ? true : x.readOnly }))))).toEqual(ADMITTED);
+  });
+});
