@@ -160,6 +160,7 @@ describe('H2: node credentials outside the listed node paths', () => {
     ['MicroK8s\' kubelet, containerd socket and credentials', '/var/snap/microk8s'],
     ['minikube\'s cluster CA key', '/var/lib/minikube'],
     ['kops\' and kube-up\'s PKI', '/srv/kubernetes'],
+    ['the CNI configuration (Calico\'s calico-kubeconfig, Multus\' multus.kubeconfig: service-account tokens)', '/etc/cni/net.d'],
   ])('%s (%s) is a node path: never covered, and an exemption naming it is void', (_name, path) => {
     for (const writable of [false, true]) {
       expect(readAnnotation(annotation([path], writable)).exemptions).toEqual([]);

@@ -43,8 +43,9 @@ export const NODE_PATHS: readonly string[] = Object.freeze([
   '/run/podman', '/var/run/podman', '/run/k3s', '/var/run/k3s', '/var/lib/rancher',
   // the same credentials where other distributions keep them: etcd's data (every Secret of the cluster), k3s' and RKE2's
   // configuration (an admin kubeconfig, the node token), k0s' and MicroK8s' kubelet, runtime and certificates, minikube's
-  // and kops' / kube-up's PKI (the cluster CA's key)
-  '/var/lib/etcd', '/etc/rancher', '/var/lib/k0s', '/etc/k0s', '/run/k0s', '/var/run/k0s', '/var/snap/microk8s',
+  // and kops' / kube-up's PKI (the cluster CA's key), and the CNI configuration (Calico's and Multus' kubeconfigs hold their
+  // service-account tokens)
+  '/etc/cni', '/var/lib/etcd', '/etc/rancher', '/var/lib/k0s', '/etc/k0s', '/run/k0s', '/var/run/k0s', '/var/snap/microk8s',
   '/var/lib/minikube', '/srv/kubernetes',
 ]);
 
