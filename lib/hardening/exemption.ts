@@ -34,7 +34,9 @@ export interface HostPathExemptionOptions {
   /**
    * Whether the pod may mount them writable. When false, every mount of a covered volume must be
    * `readOnly: true` (submounts below the path stay writable unless the mount also sets
-   * `recursiveReadOnly`), and a volume of type `Socket`, `CharDevice` or `BlockDevice` is not covered.
+   * `recursiveReadOnly`); a volume of type `Socket`, `CharDevice`, `BlockDevice`, `DirectoryOrCreate` or
+   * `FileOrCreate` is not covered, nor one at or below `/dev`, `/run` or `/var/run` unless of type `File`
+   * (device nodes and sockets are usable through a read-only mount; the kubelet creates `…OrCreate` paths).
    * @default false
    */
   readonly writable?: boolean;

@@ -85,6 +85,9 @@ const HOST_VOLUMES: any[] = [
   { name: 'logs2', hostPath: { path: '/var/logs' } }, { name: 'sock', hostPath: { path: '/var/log/agent.sock', type: 'Socket' } },
   { name: 'kubelet', hostPath: { path: '/var/lib/kubelet' } }, { name: 'dirty', hostPath: { path: '/var/log/../lib' } },
   { name: 'data', hostPath: { path: '/data/app/' } }, { name: 'opt', hostPath: { path: '/opt/x/y', type: 'DirectoryOrCreate' } },
+  // where the node keeps devices and sockets: covered read-only only as a regular file (type File)
+  { name: 'dev', hostPath: { path: '/dev/sda' } }, { name: 'journal', hostPath: { path: '/run/log/journal', type: 'File' } },
+  { name: 'bus', hostPath: { path: '/run/log/bus', type: 'Directory' } }, { name: 'optfile', hostPath: { path: '/opt/x/f', type: 'File' } },
 ];
 
 const VOLUMES: any[] = [
@@ -263,15 +266,16 @@ test('property: the CEL policy and the JavaScript judgement agree on 5,000 gener
 /** A pod that meets everything but its hostPath volumes, mounted read-only or not, under hostPath entries (canonical or tampered). */
 const hostPathObjectArb = fc.record({
   kind: fc.constantFrom('Pod', 'Deployment', 'DaemonSet'),
-  // mostly volumes an entry can cover (/var/log, /var/log/pods, /opt/x/y), then any
-  volumes: fc.oneof(fc.subarray([HOST_VOLUMES[0], HOST_VOLUMES[1], HOST_VOLUMES[7]], { minLength: 1 }),
+  // mostly volumes an entry can cover (/var/log, /var/log/pods, /run/log/journal, /opt/x/f), then any
+  volumes: fc.oneof(fc.subarray([HOST_VOLUMES[0], HOST_VOLUMES[1], HOST_VOLUMES[9], HOST_VOLUMES[11]], { minLength: 1 }),
     fc.subarray(HOST_VOLUMES, { minLength: 1, maxLength: 3 })),
   mounts: fc.array(fc.array(fc.record({ pick: fc.nat(), readOnly: fc.constantFrom(true, true, true, false, undefined) }), { maxLength: 3 }),
     { minLength: 1, maxLength: 3 }),
   entries: fc.array(fc.record({
     paths: fc.oneof(
-      fc.subarray(['/var/log', '/var/log/pods', '/opt/x'], { minLength: 1 }),
-      fc.subarray(['/var/log', '/var/log/pods', '/data', '/data/app', '/opt/x', '/opt/x/y', '/var/logs', '/var/lib/kubelet', '/run'], { minLength: 1, maxLength: 3 }),
+      fc.subarray(['/var/log', '/var/log/pods', '/opt/x', '/run/log'], { minLength: 1 }),
+      fc.subarray(['/var/log', '/var/log/pods', '/data', '/data/app', '/opt/x', '/opt/x/y', '/var/logs', '/var/lib/kubelet', '/run', '/run/log', '/dev'],
+        { minLength: 1, maxLength: 3 }),
     ),
     writable: fc.boolean(),
     reason: reasonArb,

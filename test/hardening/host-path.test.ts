@@ -116,7 +116,7 @@ describe('bad options are refused at construction, naming the prop and the fix',
     ['a parent of the sockets', { paths: ['/run'] }, 'no hostPath exemption covers it, read-only or not'],
     ['a parent of the kubelet', { paths: ['/var/lib'] }, 'no hostPath exemption covers it, read-only or not'],
     ['too many paths', { paths: Array.from({ length: MAX_HOST_PATHS + 1 }, (_, i) => `/srv/p${i}`) }, `${MAX_HOST_PATHS + 1} paths: at most ${MAX_HOST_PATHS}`],
-    ['writable not a boolean (JavaScript)', { paths: ['/var/log'], writable: 'yes' }, '.paths: writable: "yes" is not a boolean'],
+    ['writable not a boolean (JavaScript)', { paths: ['/var/log'], writable: 'yes' }, '.writable: "yes" is not a boolean'],
   ])('%s', (_name, options, expected) => {
     const message = refused(options);
     expect(message).toContain('HardenedPod test/agent: invalid props:');
@@ -284,7 +284,7 @@ describe('a read-only and a writable hostPath exemption together', () => {
   });
 
   test('the read-only one does not cover the state mounted writable when the writable one names another path', () => {
-    const message = synthError(agent([Exemption.hostPath(REASON, { paths: ['/var/log', '/var/lib/agent'] }), Exemption.hostPath(REASON, { paths: ['/srv'], writable: true })]));
+    const message = synthError(agent([Exemption.hostPath(REASON, { paths: ['/var/log', '/var/lib/agent'] }), Exemption.hostPath(REASON, { paths: ['/opt/agent'], writable: true })]));
     expect(message).toContain('volume "state" (hostPath "/var/lib/agent") is mounted writable by container "agent"');
     expect(message).not.toContain('volume "logs"');
   });

@@ -110,7 +110,7 @@ const FIELD_KEYS: Record<string, readonly string[]> = { capabilities: ['capabili
 
 /** A problem with one field of an entry (`field` undefined: the entry as a whole). */
 export interface EntryProblem {
-  readonly field?: 'container' | 'capabilities' | 'profile' | 'paths' | 'reason';
+  readonly field?: 'container' | 'capabilities' | 'profile' | 'paths' | 'writable' | 'reason';
   readonly problem: string;
 }
 
@@ -144,7 +144,7 @@ export function entryProblems(entry: { readonly [key: string]: unknown }, kind: 
   if (kind.field === 'profile' && !(typeof entry.profile === 'string' && PROFILE.test(entry.profile))) {
     problems.push({ field: 'profile', problem: `${JSON.stringify(entry.profile)} is not a profile path. Fix: name the profile file, relative to the kubelet's seccomp directory (no quotes, backslashes or control characters).` });
   }
-  for (const problem of kind.fieldProblems?.(entry) ?? []) problems.push({ field: kind.field, problem });
+  for (const { key, problem } of kind.fieldProblems?.(entry) ?? []) problems.push({ field: key as EntryProblem['field'], problem });
   const badReason = reasonProblem(entry.reason);
   if (badReason) problems.push({ field: 'reason', problem: badReason });
   return problems;

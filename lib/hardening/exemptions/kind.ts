@@ -129,8 +129,11 @@ export interface ExemptionKindSpec {
    * sentence with the fix each; empty when nothing is left.
    */
   uncovered?(spec: JsonObject, exemptions: readonly ExemptionValue[]): string[];
-  /** The problems of the kind's extra field (`field`) in an entry, e.g. a path that is not clean; empty when none. */
-  fieldProblems?(entry: { readonly [key: string]: unknown }): string[];
+  /**
+   * The problems of the kind's extra field (`field`) in an entry, e.g. a path that is not clean, each with the entry's key it
+   * is about (`field`, or another key of the kind such as hostPath's `writable`); empty when none.
+   */
+  fieldProblems?(entry: { readonly [key: string]: unknown }): { readonly key: string; readonly problem: string }[];
   /** The problems of the kind's entries of one annotation taken together (e.g. too many paths in all); empty when none. */
   annotationProblems?(entries: readonly ExemptionValue[]): string[];
 }

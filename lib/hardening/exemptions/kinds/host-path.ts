@@ -6,8 +6,10 @@
  * - a volume whose `hostPath.path`, spelled clean (paths.ts, `CLEAN_HOST_PATH`), is one of `paths`
  *   or below one of them by whole segments (`/var/log` covers `/var/log/pods`, not `/var/logs`);
  * - unless the exemption is `writable`: only when every mount of that volume, in every init, regular
- *   and ephemeral container, has `readOnly: true`, and the volume is not a `Socket`, `CharDevice` or
- *   `BlockDevice` (usable through a read-only mount). `recursiveReadOnly` is not required
+ *   and ephemeral container, has `readOnly: true`, the volume is not a `Socket`, `CharDevice` or
+ *   `BlockDevice` (usable through a read-only mount) nor `DirectoryOrCreate` / `FileOrCreate` (the
+ *   kubelet creates it on the node), and at or below `/dev`, `/run`, `/var/run` it is of type `File`
+ *   (`SPECIAL_FILE_DIRS`). `recursiveReadOnly` is not required
  *   (cdk8s-plus-27 cannot write it, and API servers before 1.31 drop it: alpha in 1.30, beta in
  *   1.31): submounts below the path stay writable unless the author sets it;
  * - never a node path (`NODE_PATHS`: the kubelet's and Kubernetes' files, the container runtimes'
@@ -39,6 +41,12 @@ export const NODE_PATHS: readonly string[] = Object.freeze([
   '/run/cri-dockerd.sock', '/var/run/cri-dockerd.sock', '/run/dockershim.sock', '/var/run/dockershim.sock',
   '/run/crio', '/var/run/crio', '/var/lib/containers', '/run/containers', '/var/run/containers',
   '/run/podman', '/var/run/podman', '/run/k3s', '/var/run/k3s', '/var/lib/rancher',
+  // the same credentials where other distributions keep them: etcd's data (every Secret of the cluster), k3s' and RKE2's
+  // configuration (an admin kubeconfig, the node token), k0s' and MicroK8s' kubelet, runtime and certificates, minikube's
+  // and kops' / kube-up's PKI (the cluster CA's key), and the CNI configuration (Calico's and Multus' kubeconfigs hold their
+  // service-account tokens)
+  '/etc/cni', '/var/lib/etcd', '/etc/rancher', '/var/lib/k0s', '/etc/k0s', '/run/k0s', '/var/run/k0s', '/var/snap/microk8s',
+  '/var/lib/minikube', '/srv/kubernetes',
 ]);
 
 /**
@@ -47,8 +55,21 @@ export const NODE_PATHS: readonly string[] = Object.freeze([
  */
 export const MAX_HOST_PATHS = 16;
 
-/** hostPath types usable through a read-only mount (a socket connects; a device node opens for writing). */
-const READ_ONLY_UNSAFE_TYPES: readonly string[] = ['Socket', 'CharDevice', 'BlockDevice'];
+/**
+ * hostPath types a read-only exemption does not cover: a socket connects and a device node opens for writing through a
+ * read-only mount (the kernel takes no write access on the mount for special files), and the kubelet creates a
+ * `DirectoryOrCreate` / `FileOrCreate` path on the node (as root) before it mounts anything.
+ */
+const READ_ONLY_UNSAFE_TYPES: readonly string[] = ['Socket', 'CharDevice', 'BlockDevice', 'DirectoryOrCreate', 'FileOrCreate'];
+
+/**
+ * Where the node keeps its device nodes and sockets (`/dev`; `/run`, `/var/run`: D-Bus, systemd …). With `type` unset or
+ * `""` the kubelet checks nothing, and a `Directory` holds what it holds: at or below these a read-only exemption covers a
+ * volume only of type `File`, which the kubelet checks is a regular file. The pattern (RE2 and JavaScript) is the one rule.
+ */
+export const SPECIAL_FILE_DIRS: readonly string[] = Object.freeze(['/dev', '/run', '/var/run']);
+const SPECIAL_FILE_PATTERN = `^(?:${SPECIAL_FILE_DIRS.join('|')})(?:/|$)`;
+const SPECIAL_FILE_RE = new RegExp(SPECIAL_FILE_PATTERN);
 
 const escape = (s: string) => s.replace(/[.+]/g, c => `\\${c}`);
 /** The directories above the node paths (`/var`, `/var/lib`, `/run` …), `/` excluded. */
@@ -118,8 +139,13 @@ function notCovered(spec: JsonObject, v: JsonObject, e: ExemptionValue): string 
   }
   if (e.writable === true) return undefined;
   if (typeof source.type === 'string' && READ_ONLY_UNSAFE_TYPES.includes(source.type)) {
-    return `${at} has type ${source.type}, which a container can use through a read-only mount, and the exemption covers read-only mounts only. `
-      + 'Fix: if the workload must use it, declare the exemption with writable: true.';
+    return `${at} has type ${source.type}, which ${source.type.endsWith('OrCreate') ? 'the kubelet creates on the node' : 'a container can use through a read-only mount'}, `
+      + 'and the exemption covers read-only mounts only. Fix: if the workload must use it, declare the exemption with writable: true.';
+  }
+  if (SPECIAL_FILE_RE.test(path) && source.type !== 'File') {
+    return `${at} is where the node keeps device nodes and sockets (${SPECIAL_FILE_DIRS.join(', ')}), which a container can use through a read-only mount, `
+      + `and its type ${source.type === undefined || source.type === '' ? 'is unset (the kubelet checks nothing)' : `${JSON.stringify(source.type)} does not exclude them`}. `
+      + 'Fix: mount a regular file with type: File, or declare the exemption with writable: true.';
   }
   const w = writers(spec, v.name);
   if (w.length > 0) {
@@ -156,6 +182,7 @@ export const HOST_PATH: ExemptionKindSpec = {
         expression: `variables.exemptionsValid ? variables.hostPathVolumes.filter(v, has(v.hostPath.path) && v.hostPath.path.matches(${celString(`^${CLEAN_HOST_PATH}$`)}) `
           + `&& !v.hostPath.path.matches(${celString(`^${NODE_PATH_PATTERN}$`)}) && (variables.hostPathsWritable.exists(d, ${WITHIN}) `
           + `|| (variables.hostPathsReadOnly.exists(d, ${WITHIN}) && !(has(v.hostPath.type) && v.hostPath.type in ${`[${READ_ONLY_UNSAFE_TYPES.map(celString).join(', ')}]`}) `
+          + `&& (!v.hostPath.path.matches(${celString(SPECIAL_FILE_PATTERN)}) || (has(v.hostPath.type) && v.hostPath.type == 'File')) `
           + '&& variables.containers.all(c, !has(c.volumeMounts) || c.volumeMounts.all(m, m.name != v.name || (has(m.readOnly) && m.readOnly == true)))))).map(v, v.name) : []',
       },
     ],
@@ -167,30 +194,34 @@ export const HOST_PATH: ExemptionKindSpec = {
     const volumes = hostPathVolumes(spec);
     if (volumes.length === 0) return undefined;
     const paths = [...new Set(volumes.map(v => objectAt(v.hostPath).path).filter((p): p is string => typeof p === 'string'))];
-    const writable = volumes.some(v => writers(spec, v.name).length > 0);
+    // writable when a container writes it, or when only a writable exemption covers it (a socket, a device, a path the kubelet creates)
+    const own = (v: JsonObject, writable: boolean): ExemptionValue => ({ kind: ExemptionKind.HOST_PATH, reason: '', paths: [objectAt(v.hostPath).path as string], writable });
+    const writable = volumes.some(v => writers(spec, v.name).length > 0
+      || (notCovered(spec, v, own(v, false)) !== undefined && notCovered(spec, v, own(v, true)) === undefined));
     return { what: `the pod mounts node files (hostPath ${paths.join(', ')}${writable ? ', writable' : ''})`, paths, writable };
   },
   fieldProblems: entry => {
-    const problems: string[] = [];
+    const problems: { key: string; problem: string }[] = [];
+    const push = (problem: string, key = 'paths') => problems.push({ key, problem });
     const paths: unknown = entry.paths;
     if (!Array.isArray(paths) || paths.length === 0) {
-      problems.push(`${JSON.stringify(paths)} is not a list of host paths. Fix: name the paths the pod mounts, e.g. { paths: ['/var/log'] }.`);
+      push(`${JSON.stringify(paths)} is not a list of host paths. Fix: name the paths the pod mounts, e.g. { paths: ['/var/log'] }.`);
     } else if (paths.length > MAX_HOST_PATHS) {
-      problems.push(`${paths.length} paths: at most ${MAX_HOST_PATHS}. Fix: name the directories that hold them.`);
+      push(`${paths.length} paths: at most ${MAX_HOST_PATHS}. Fix: name the directories that hold them.`);
     } else {
       for (const p of paths) {
         if (p !== '/' && !isCleanHostPath(p)) {
-          problems.push(`${JSON.stringify(p)} is not an absolute, clean host path (no empty, "." or ".." segment, no trailing "/", not "/"; `
+          push(`${JSON.stringify(p)} is not an absolute, clean host path (no empty, "." or ".." segment, no trailing "/", not "/"; `
             + 'letters, digits and -._~+@=:% only). Fix: write it as the node resolves it, e.g. /var/log.');
         } else if (isNodePath(p)) {
-          problems.push(`${JSON.stringify(p)} is the node's ${nodePathOf(p)}, or holds or lies below it: no hostPath exemption covers it, read-only or not `
+          push(`${JSON.stringify(p)} is the node's ${nodePathOf(p)}, or holds or lies below it: no hostPath exemption covers it, read-only or not `
             + '(a container runtime socket connects through a read-only mount; the kubelet\'s and Kubernetes\' files are the node\'s credentials). '
             + 'Fix: name a narrower directory; a node agent that needs it runs in a namespace of its own at Pod Security level privileged, '
             + 'which the admission policy does not select.');
         }
       }
     }
-    if (typeof entry.writable !== 'boolean') problems.push(`writable: ${JSON.stringify(entry.writable)} is not a boolean. Fix: use true or false.`);
+    if (typeof entry.writable !== 'boolean') push(`${JSON.stringify(entry.writable)} is not a boolean. Fix: use true or false.`, 'writable');
     return problems;
   },
   annotationProblems: entries => {
