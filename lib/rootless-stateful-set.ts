@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { Exemption, HardenedContainerProps } from './hardening';
 import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
-import { normalizePath as normalize, pathProblem } from './hardening/paths';
+import { cleanPath as normalize, pathProblem } from './hardening/paths';
 import { ClaimMount, hardenedPodSpec, withClaimTemplates } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
 import { alwaysRestartProblems } from './workload-validation';

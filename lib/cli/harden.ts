@@ -23,7 +23,7 @@ import { DEFAULT_MAX_BYTES, readManifests } from './manifest-reader';
 import type { HardenOptions, WritablePath } from '../hardening/adopt/pod';
 import { MAX_ID } from '../hardening/defaults';
 import { isContainerName } from '../hardening/exemptions/codec';
-import { pathProblem } from '../hardening/paths';
+import { isNumericId, pathProblem } from '../hardening/paths';
 
 export type { HardenOptions, PodReport, WritablePath } from '../hardening/adopt/pod';
 export type { HardenResult, HardenedObject } from './harden-text';
@@ -53,7 +53,7 @@ export function needsHuman(result: HardenResult): boolean {
 
 /** Parses `--user` / `--group`: a numeric ID. */
 function parseId(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > MAX_ID) throw new InvalidArgumentError(`Expected a numeric ID (0..${MAX_ID}), e.g. 10001.`);
+  if (!/^\d+$/.test(value) || !isNumericId(Number(value))) throw new InvalidArgumentError(`Expected a numeric ID (0..${MAX_ID}), e.g. 10001.`);
   return Number(value);
 }
 

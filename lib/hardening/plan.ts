@@ -12,7 +12,7 @@ import { kindOf } from './exemptions/registry';
 import { describeExemption, exemptionValue } from './exemptions/value';
 import { ImagePreset } from './image-preset';
 import { ContainerHardeningOptions, HardenedContainerProps, HardenedPodSpecProps } from './options';
-import { normalizePath as normalize, pathProblem as containerPathProblem } from './paths';
+import { cleanPath as normalize, isNumericId, pathProblem as containerPathProblem } from './paths';
 
 /** The pod-level plan: the resolved user, group, fsGroup, sysctls and the construct's own copies of the exemptions. */
 export type PodPlan = ReturnType<typeof planPod>;
@@ -210,7 +210,7 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
 
 function idProblems(prop: string, ids: { [field: string]: number | undefined }): string[] {
   return Object.entries(ids)
-    .filter(([, v]) => v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= MAX_ID))
+    .filter(([, v]) => v !== undefined && !isNumericId(v))
     .map(([field, v]) => `${prop}.${field}: ${v} is not a numeric ID. Fix: use an integer in 0..${MAX_ID} (e.g. the image's UID/GID).`);
 }
 

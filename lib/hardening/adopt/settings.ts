@@ -11,7 +11,7 @@ import { entryOf, entryProblems, isContainerName } from '../exemptions/codec';
 import type { ExemptionValue } from '../exemptions/kind';
 import { kindOf } from '../exemptions/registry';
 import { describeExemption, exemptionValue } from '../exemptions/value';
-import { pathProblem } from '../paths';
+import { isNumericId, pathProblem } from '../paths';
 
 /** The settings of one object (a key of the props' `objects`). */
 export interface ObjectSettings {
@@ -50,7 +50,7 @@ export function hardeningSettings(props: HardeningInput, call: string): Hardenin
   const problems: string[] = [];
   const id = (prop: string, v: unknown): number | undefined => {
     if (v === undefined) return undefined;
-    if (!(Number.isInteger(v) && (v as number) > 0 && (v as number) <= MAX_ID)) {
+    if (!(isNumericId(v) && v > 0)) {
       problems.push(`${prop}: ${JSON.stringify(v)} is not a non-root numeric ID. Fix: use an integer in 1..${MAX_ID} (the image's numeric USER); `
         + 'to keep a container that runs as root, declare Exemption.runAsRoot(reason, { container }) for its object.');
     }
