@@ -33,6 +33,8 @@ interface DataFacts {
   readonly servers: readonly string[];
   /** Clients and utilities: a container running one of them keeps no data. */
   readonly utilities: readonly string[];
+  /** The server refuses a data directory that is a volume's root (initdb: a fresh volume's lost+found makes it non-empty). */
+  readonly refusesMountRoot?: boolean;
 }
 
 /** Commands that keep no data in any image. */
@@ -48,6 +50,7 @@ const POSTGRES: DataFacts = {
   // docker-entrypoint.sh (18+): with the default PGDATA and a mount at /var/lib/postgresql/data it stops ("unused mount/volume")
   refusedMount: major => (major >= 18 ? '/var/lib/postgresql/data' : undefined),
   servers: ['postgres', 'pg_ctl', 'postmaster'],
+  refusesMountRoot: true,
   utilities: ['psql', 'pg_dump', 'pg_dumpall', 'pg_restore', 'pg_isready', 'pg_basebackup', 'pg_receivewal', 'createdb', 'dropdb',
     'createuser', 'dropuser', 'vacuumdb', 'reindexdb', 'clusterdb', 'pgbench'],
 };
@@ -129,9 +132,13 @@ export function dataDirectory(preset: ImagePreset, container: any): DataDirector
       return { from: 'unknown', why: `${env} may come from envFrom`, env };
     }
   }
-  const major = majorVersion(container?.image);
+  // the version is read only from the preset's own image (a preset given for another image says nothing of its tag)
+  const major = ImagePreset.forImage(container?.image)?.name === preset.name ? majorVersion(container?.image) : undefined;
   if (facts?.directory) {
-    if (major === undefined) return { from: 'unknown', why: `the tag of ${JSON.stringify(container?.image)} names no major version`, env };
+    if (major === undefined) {
+      if (ImagePreset.forImage(container?.image)?.name !== preset.name) return { path: cleanPath(preset.dataPath!), from: 'preset', env };
+      return { from: 'unknown', why: `the tag of ${JSON.stringify(container?.image)} names no major version`, env };
+    }
     return { path: facts.directory(major), from: 'version', refusedMount: facts.refusedMount?.(major), env };
   }
   return preset.dataPath === undefined ? { from: 'unknown', why: 'the preset names no data path' } : { path: cleanPath(preset.dataPath), from: 'preset', env };
@@ -193,7 +200,15 @@ export function dataPathFindings(spec: any, container: any, preset: ImagePreset,
       return out;
     }
   }
-  if (holders.some(m => m.claim)) return out;
+  const claim = holders.find(m => m.claim);
+  if (claim && FACTS[preset.name]?.refusesMountRoot && claim.path === data.path && data.from !== 'env') {
+    out.problems.push(`${where}: the claim "${claim.name}" is mounted at ${claim.path}, which is the data directory itself${from}: on a new volume its `
+      + 'lost+found makes the image\'s initialisation fail (initdb refuses a non-empty directory). Fix: keep the mount where it is (moving an existing '
+      + `claim starts an empty database) and set ${data.env} to a subdirectory of it, e.g. ${claim.path}/pgdata; if this volume already holds the database `
+      + `at its root, set ${data.env} to ${claim.path} explicitly to say so.`);
+    return out;
+  }
+  if (claim) return out;
   if (claims.length > 0) {
     out.problems.push(`${where}: ${preset.name} keeps its data in ${data.path}${from}, which is not on the claim${claims.length > 1 ? 's' : ''} `
       + `${claims.map(m => `"${m.name}" (at ${m.path})`).join(', ')}: its data would be lost with the pod. Fix: `

@@ -145,7 +145,8 @@ function writablePaths<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: Co
   const writableMount = (m: any) => m.readOnly !== true && !API_DATA_VOLUMES.some(k => volumeOf.get(m.name)?.[k] !== undefined);
   const wanted = [WRITABLE_TMP, ...preset?.writablePaths ?? [], ...extra.map(w => w.path)].map(cleanPath);
   // a path mounted exactly is left to that mount (a second mount there is refused by the API); below a writable mount it is writable
-  const todo = [...new Set(wanted)].filter(p => !existing.some(m => cleanPath(m.mountPath) === p || (writableMount(m) && isAtOrBelow(p, m.mountPath))));
+  const covered = (p: string) => existing.some(m => cleanPath(m.mountPath) === p || (writableMount(m) && isAtOrBelow(p, m.mountPath)));
+  const todo = [...new Set(wanted)].filter(p => !covered(p));
   // asked for only when there is something to mount (asking creates a missing list)
   const mounts = todo.length > 0 ? plan.seq(c.cursor, 'volumeMounts') : undefined;
   const volumeSeq = todo.length > 0 ? plan.seq(spec, 'volumes') : undefined;
