@@ -145,7 +145,7 @@ export function dataDirectory(preset: ImagePreset, container: any): DataDirector
 }
 
 /** A volume mount of the container, with what backs it. */
-interface Mount {
+export interface Mount {
   readonly path: string;
   readonly name: string;
   readonly claim: boolean;
@@ -174,7 +174,7 @@ export function dataPathFindings(spec: any, container: any, preset: ImagePreset,
       + `(in ${preset.dataPath}) cannot be known from the manifest, so its data path is not checked.`);
     return out;
   }
-  const mounts = mountsOf(spec, container);
+  const mounts = containerMounts(spec, container);
   const claims = mounts.filter(m => m.claim);
   const data = dataDirectory(preset, container);
   if (data.path === undefined) {
@@ -230,14 +230,22 @@ function base(word: string): string {
   return word.slice(word.lastIndexOf('/') + 1);
 }
 
-function mountsOf(spec: any, container: any): Mount[] {
+/** Volume types the kubelet always mounts read-only (the API data volumes). */
+const API_DATA_VOLUMES = ['configMap', 'secret', 'downwardAPI', 'projected'];
+
+/**
+ * The volume mounts of a container (API field names), cleaned, with what backs them: a claim
+ * (persistentVolumeClaim, ephemeral, or a volume the pod does not declare: a StatefulSet's claim
+ * template), and whether the mount is read-only (`readOnly`, or an API data volume).
+ */
+export function containerMounts(spec: any, container: any): Mount[] {
   const volumes = new Map((Array.isArray(spec?.volumes) ? spec.volumes : []).map((v: any) => [v?.name, v ?? {}]));
   return (Array.isArray(container?.volumeMounts) ? container.volumeMounts : [])
     .filter((m: any) => typeof m?.mountPath === 'string')
     .map((m: any) => {
       const v: any = volumes.get(m.name);
-      // a mount of a volume the pod does not declare is a StatefulSet's claim template
       const claim = v === undefined || v.persistentVolumeClaim !== undefined || v.ephemeral !== undefined;
-      return { path: cleanPath(m.mountPath), name: String(m.name), claim, readOnly: m.readOnly === true };
+      const apiData = v !== undefined && API_DATA_VOLUMES.some(k => v[k] !== undefined);
+      return { path: cleanPath(m.mountPath), name: String(m.name), claim, readOnly: m.readOnly === true || apiData };
     });
 }

@@ -10,7 +10,7 @@ import {
   privilegeEscalationNeed, privilegedNeed, runAsRootNeed, seccompUnconfinedNeed, writableRootFilesystemNeed,
 } from './needs';
 import type { ContainerRef, PodContext } from './pod';
-import { dataPathFindings } from '../data-path';
+import { containerMounts, dataPathFindings } from '../data-path';
 import { UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_LIMIT, hardenedContainerSecurityContext, writableVolumeName } from '../defaults';
 import { ExemptionKind } from '../exemption-kind';
 import { ImagePreset } from '../image-preset';
@@ -140,12 +140,10 @@ function writablePaths<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: Co
   const setHere = sc.readOnlyRootFilesystem === undefined;
   if (!setHere && sc.readOnlyRootFilesystem !== true) return; // not a boolean: the API rejects it, the read-back reports it
   if (setHere && plan.setIfMissing(x, 'readOnlyRootFilesystem', true)) fields.push('readOnlyRootFilesystem true');
-  const existing: any[] = (Array.isArray(c.js.volumeMounts) ? c.js.volumeMounts : []).filter((m: any) => typeof m?.mountPath === 'string');
-  const volumeOf = new Map((Array.isArray(specJs.volumes) ? specJs.volumes : []).map((v: any) => [v?.name, object(v)]));
-  const writableMount = (m: any) => m.readOnly !== true && !API_DATA_VOLUMES.some(k => volumeOf.get(m.name)?.[k] !== undefined);
+  const existing = containerMounts(specJs, c.js);
   const wanted = [WRITABLE_TMP, ...preset?.writablePaths ?? [], ...extra.map(w => w.path)].map(cleanPath);
   // a path mounted exactly is left to that mount (a second mount there is refused by the API); below a writable mount it is writable
-  const covered = (p: string) => existing.some(m => cleanPath(m.mountPath) === p || (writableMount(m) && isAtOrBelow(p, m.mountPath)));
+  const covered = (p: string) => existing.some(m => m.path === p || (!m.readOnly && isAtOrBelow(p, m.path)));
   const todo = [...new Set(wanted)].filter(p => !covered(p));
   // asked for only when there is something to mount (asking creates a missing list)
   const mounts = todo.length > 0 ? plan.seq(c.cursor, 'volumeMounts') : undefined;
@@ -167,14 +165,11 @@ function writablePaths<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: Co
   if (writable.length > 0) fields.push(`emptyDir at ${writable.join(', ')}`);
   data(true, added);
   if (!setHere) return;
-  const mounted = existing.filter(writableMount).map(m => cleanPath(m.mountPath));
+  const mounted = existing.filter(m => !m.readOnly).map(m => m.path);
   report.notes.push(`${where}: ${NOW_READ_ONLY}; writable: ${[...new Set([...writable, ...mounted])].join(', ') || 'none'}. `
     + `Writes anywhere else (caches, pid or lock files${preset ? '' : ', e.g. /var/cache/nginx, /var/run'}) fail with EROFS and cannot be known from the manifest: `
     + `run the workload and add an emptyDir for each such path (${ctx.dialect.writablePathFix}), or exempt writableRootFilesystem.`);
 }
-
-/** Volume types the kubelet always mounts read-only (the API data volumes). */
-const API_DATA_VOLUMES = ['configMap', 'secret', 'downwardAPI', 'projected'];
 
 /**
  * Container ports that the hardened containers cannot bind: the pod sysctl
