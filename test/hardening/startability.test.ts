@@ -138,7 +138,10 @@ describe('startabilityProblems: the checklist', () => {
     const pg = (image: string, mountPath: string, env?: any[], extra: any = {}) => pod({
       ...tmp,
       containers: [{
-        name: 'db', image, env, ...extra,
+        name: 'db',
+        image,
+        env,
+        ...extra,
         securityContext: { ...ro, runAsUser: 999 },
         volumeMounts: [tmpMount, { name: 'run', mountPath: '/var/run/postgresql' }, { name: 'data', mountPath }],
       }],
