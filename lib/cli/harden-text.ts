@@ -11,6 +11,7 @@
  */
 import type * as YAML from 'yaml';
 import { Cursor, EditPlan, applyPlans } from './harden-edit';
+import { HardenExitCode } from './io';
 import { yaml } from './lazy';
 import { ManifestError, ManifestObject } from './manifest-objects';
 import { parseManifests } from './manifest-parser';
@@ -33,6 +34,13 @@ export interface HardenedObject extends PodReport {
   readonly name: string;
   /** Violations of `restricted` left after hardening (`check: detail`), empty when it passes. */
   readonly remaining: string[];
+  /**
+   * What the written fields would break if applied as they are, per container (for an object that needs a human:
+   * e.g. a container whose user is unknown now runs with every capability dropped and a read-only root).
+   */
+  readonly effects: string[];
+  /** Whether harden refused to edit the object's document and left it exactly as it was (exit 2). */
+  readonly refused: boolean;
 }
 
 /** The result of hardening one text. */
@@ -41,9 +49,11 @@ export interface HardenResult {
   readonly objects: HardenedObject[];
   /** Set when the text could not be parsed, or has duplicate keys (it is then left unchanged). */
   readonly error?: string;
+  /** Whether `error` is a refusal (duplicate keys: readable, but harden will not edit it; exit 2) rather than a read error (exit 3). */
+  readonly refused?: boolean;
 }
 
-type Report = Omit<HardenedObject, 'remaining'> & { changes: string[]; problems: string[] };
+type Report = Omit<HardenedObject, 'remaining' | 'effects' | 'refused'> & { changes: string[]; problems: string[]; refused?: boolean };
 
 /** The plan of one document and the reports of its objects. */
 interface DocumentPlan {
@@ -58,13 +68,13 @@ interface DocumentPlan {
  */
 export function hardenText(text: string, options: HardenOptions = {}, used: Set<WritablePath> = new Set()): HardenResult {
   const parsed = parse(text);
-  if (typeof parsed === 'string') return { text, objects: [], error: parsed };
+  if (!Array.isArray(parsed)) return { text, objects: [], ...parsed };
   const docs = parsed.map((doc, index) => planDocument(doc, index, options, used));
   const objects = docs.flatMap(d => d.reports);
   if (objects.length === 0) return { text, objects: [] };
   const original = readBack(text);
   docs.forEach((d, i) => leaveUnreadUnchanged(text, parsed[i], d, original));
-  if (docs.every(d => d.plan.empty)) return { text, objects: withRemaining(objects, original) };
+  if (docs.every(d => d.plan.empty)) return { text, objects: withRemaining(objects, original, original) };
 
   let out = text;
   let after = original;
@@ -75,7 +85,7 @@ export function hardenText(text: string, options: HardenOptions = {}, used: Set<
     if (bad.size === 0) break;
     for (const [index, why] of bad) leaveUnchanged(docs[index], why);
   }
-  return { text: out, objects: withRemaining(objects, after) };
+  return { text: out, objects: withRemaining(objects, after, original) };
 }
 
 function applyDocs(text: string, docs: readonly DocumentPlan[]): string {
@@ -89,25 +99,29 @@ function leaveUnchanged(doc: DocumentPlan, why: string): void {
     const kept = r.notes.filter(n => !n.includes(NOW_READ_ONLY));
     r.notes.splice(0, r.notes.length, ...kept);
     const missing = r.changes.splice(0);
+    r.refused = true;
     r.problems.push(`not edited: ${why}${missing.length > 0 ? `. Add by hand: ${missing.join('; ')}` : ''}.`);
   }
 }
 
-function parse(text: string): YAML.Document.Parsed[] | string {
+function parse(text: string): YAML.Document.Parsed[] | { error: string; refused?: boolean } {
   try {
     const docs = yaml().parseAllDocuments(text, { version: '1.1', merge: true, uniqueKeys: true, keepSourceTokens: false });
-    if (!Array.isArray(docs)) return 'not a YAML stream';
+    if (!Array.isArray(docs)) return { error: 'not a YAML stream' };
     const duplicates = docs.flatMap(d => d.errors.filter(e => e.code === 'DUPLICATE_KEY'));
     if (duplicates.length > 0) {
-      return `duplicate keys (${duplicates.map(e => `line ${e.linePos?.[0].line ?? '?'}`).join(', ')}): harden does not edit a file with duplicate keys, `
-        + 'since readers disagree on which value wins (kubectl --validate=strict rejects it). Fix: remove the duplicates.';
+      return {
+        refused: true,
+        error: `duplicate keys (${duplicates.map(e => `line ${e.linePos?.[0].line ?? '?'}`).join(', ')}): harden does not edit a file with duplicate keys, `
+        + 'since readers disagree on which value wins (kubectl --validate=strict rejects it). Fix: remove the duplicates.',
+      };
     }
     for (const d of docs) {
-      if (d.errors.length > 0) return `YAML error: ${d.errors[0].message}`;
+      if (d.errors.length > 0) return { error: `YAML error: ${d.errors[0].message}` };
     }
     return docs;
   } catch (e) {
-    return `cannot parse: ${errorMessage(e)}`;
+    return { error: `cannot parse: ${errorMessage(e)}` };
   }
 }
 
@@ -245,17 +259,53 @@ function hardenObject(plan: EditPlan, obj: Cursor, options: HardenOptions, index
 }
 
 /** Evaluates the hardened objects as `audit` reads them, at restricted, and records what still fails. */
-function withRemaining(objects: readonly Report[], read: ReadBack): HardenedObject[] {
+function withRemaining(objects: readonly Report[], read: ReadBack, original: ReadBack): HardenedObject[] {
   return objects.map(o => {
+    const refused = o.refused === true;
     const match = read.objects.get(key(o.index, o.item));
-    if (!match) return { ...o, remaining: ['the document could not be read as audit reads it'] };
+    if (!match) return { ...o, refused, effects: [], remaining: ['the document could not be read as audit reads it'] };
     const result = PodSecurity.evaluate(match.object, { level: PolicyLevel.RESTRICTED });
     const remaining = [
       ...result.malformed !== undefined ? [`malformed: ${result.malformed}`] : [],
       ...result.violations.map(v => `${v.check}: ${v.detail}`),
     ];
-    return { ...o, problems: [...o.problems, ...runtimeProblems(podTemplateOf(match.object)?.spec)], remaining };
+    const problems = [...o.problems, ...runtimeProblems(podTemplateOf(match.object)?.spec)];
+    const before = podTemplateOf(original.objects.get(key(o.index, o.item))?.object)?.spec;
+    const effects = problems.length > 0 || remaining.length > 0 ? writtenEffects(before, podTemplateOf(match.object)?.spec) : [];
+    return { ...o, refused, problems, remaining, effects };
   });
+}
+
+/**
+ * What the fields harden wrote change for each container, when the object needs a human: a human confirms them
+ * before applying (docs/cli.md, exit code 1). Compared on the pod as audit reads it, before and after.
+ */
+function writtenEffects(before: any, after: any): string[] {
+  const list = (x: unknown): any[] => (Array.isArray(x) ? x : []);
+  const containers = (spec: any) => [...list(spec?.initContainers), ...list(spec?.containers), ...list(spec?.ephemeralContainers)];
+  const old = new Map(containers(before).map(c => [c?.name, c]));
+  const out: string[] = [];
+  for (const c of containers(after)) {
+    const was = old.get(c?.name)?.securityContext ?? {};
+    const sc = c?.securityContext ?? {};
+    const user = sc.runAsUser ?? after?.securityContext?.runAsUser;
+    const wasUser = was.runAsUser ?? before?.securityContext?.runAsUser;
+    const effect: string[] = [];
+    if (user !== wasUser && typeof user === 'number') effect.push(`runs as UID ${user} (files its image gives another user are no longer its own)`);
+    const nonRoot = (sc.runAsNonRoot ?? after?.securityContext?.runAsNonRoot) === true;
+    if (nonRoot && (was.runAsNonRoot ?? before?.securityContext?.runAsNonRoot) !== true && typeof user !== 'number') {
+      effect.push('must run as non-root without a numeric user (the kubelet refuses an image whose USER is root or a name)');
+    }
+    if (list(sc.capabilities?.drop).includes('ALL') && !list(was.capabilities?.drop).includes('ALL')) {
+      effect.push('has every capability dropped (as root: chown, setuid/setgid and binding ports below 1024 fail with EPERM)');
+    }
+    if (sc.allowPrivilegeEscalation === false && was.allowPrivilegeEscalation !== false) effect.push('cannot gain privileges (setuid binaries such as su and sudo stop working)');
+    if (sc.readOnlyRootFilesystem === true && was.readOnlyRootFilesystem !== true) {
+      effect.push('has a read-only root filesystem (writes outside its volumes fail with EROFS)');
+    }
+    if (effect.length > 0) out.push(`container "${c.name}" now ${effect.join(', ')}`);
+  }
+  return out;
 }
 
 /**
@@ -292,6 +342,7 @@ export function formatHardenReport(file: string, result: HardenResult): string {
     lines.push(`${file}: ${ref} ${o.kind} ${o.name}: ${verdict}`);
     for (const c of o.changes) lines.push(`  + ${c}`);
     for (const p of o.problems) lines.push(`  ! ${p}`);
+    for (const e of o.effects) lines.push(`  ~ if applied as written: ${e}`);
     for (const n of o.notes) lines.push(`  - ${n}`);
     for (const r of o.remaining) lines.push(`  x ${r}`);
   }
@@ -301,4 +352,14 @@ export function formatHardenReport(file: string, result: HardenResult): string {
 /** Whether a result needs a human: an object still fails restricted or has a problem (notes do not count). */
 export function needsHuman(result: HardenResult): boolean {
   return result.objects.some(o => o.remaining.length > 0 || o.problems.length > 0);
+}
+
+/**
+ * The exit code of one input (docs/cli.md, "Exit codes"): 3 it could not be read; 2 harden refused to edit a document
+ * and left it as it was; 1 written, with findings a human must confirm; 0 written and startable.
+ */
+export function exitCodeOf(result: HardenResult): HardenExitCode {
+  if (result.error !== undefined) return result.refused ? HardenExitCode.REFUSED : HardenExitCode.ERROR;
+  if (result.objects.some(o => o.refused)) return HardenExitCode.REFUSED;
+  return needsHuman(result) ? HardenExitCode.FINDINGS : HardenExitCode.OK;
 }

@@ -30,5 +30,19 @@ export enum ExitCode {
   ERROR = 2,
 }
 
+/**
+ * Exit codes of `harden` (docs/cli.md): every rule reports through them. The higher code wins over several inputs.
+ */
+export enum HardenExitCode {
+  /** Written, and every object passes restricted with nothing for a human to confirm. */
+  OK = 0,
+  /** Written, with findings a human must confirm (the `!` lines, and what the written fields would break: `~`). */
+  FINDINGS = 1,
+  /** Refused: a document harden will not edit (duplicate keys, an edit that does not verify) is left exactly as it was. */
+  REFUSED = 2,
+  /** Invalid usage, or an input that could not be read or parsed. */
+  ERROR = 3,
+}
+
 /** A usage error found by a command after commander parsed its options: message and exit 2. */
 export class UsageError extends Error {}
