@@ -20,6 +20,7 @@ import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from
 import { RootlessAnnotations } from '../hardening/annotations';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
+import { startabilityProblems } from '../hardening/startability';
 import { isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel } from '../policy/types';
@@ -270,6 +271,12 @@ function withRemaining(objects: readonly Report[], read: ReadBack, original: Rea
       ...result.violations.map(v => `${v.check}: ${v.detail}`),
     ];
     const problems = [...o.problems, ...runtimeProblems(podTemplateOf(match.object)?.spec)];
+    // the startability checklist on the result (exit 0 means startable): what the rules did not already report
+    for (const reason of startabilityProblems(match.object)) {
+      const container = /^container "([^"]*)": no numeric runAsUser/.exec(reason)?.[1];
+      const reported = problems.includes(reason) || (container !== undefined && problems.some(p => p.startsWith(`container "${container}": no numeric user`)));
+      if (!reported) problems.push(`would not start: ${reason}`);
+    }
     const before = podTemplateOf(original.objects.get(key(o.index, o.item))?.object)?.spec;
     const effects = problems.length > 0 || remaining.length > 0 ? writtenEffects(before, podTemplateOf(match.object)?.spec) : [];
     return { ...o, refused, problems, remaining, effects };
