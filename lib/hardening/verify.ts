@@ -16,6 +16,7 @@ import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from './defaults';
 import { writeAnnotation } from './exemptions/codec';
 import { kindsRelaxing } from './exemptions/registry';
 import { describeExemption } from './exemptions/value';
+import { cleanPath } from './paths';
 import type { ContainerPlan, PodPlan } from './plan';
 import { RootlessFinding, rootlessFindings } from './rootless-rules';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from './runtime-checks';
@@ -237,7 +238,8 @@ function portProblems(spec: any): string[] {
 function mountProblems(spec: any): string[] {
   const problems: string[] = [];
   for (const c of containersOf(spec)) {
-    const paths: string[] = (c.volumeMounts ?? []).map((m: any) => m?.mountPath);
+    // compared as the kubelet mounts them: /tmp and /tmp/ are one place (the later mount shadows the other)
+    const paths: string[] = (c.volumeMounts ?? []).filter((m: any) => typeof m?.mountPath === 'string').map((m: any) => cleanPath(m.mountPath));
     for (const p of new Set(paths.filter((x, i) => paths.indexOf(x) !== i))) {
       problems.push(`container "${c.name}": two volumes are mounted at ${p}. Fix: mount one volume per path `
         + '(a writable path already has its own emptyDir).');
