@@ -193,7 +193,9 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
     if (problem) problems.push(`${prop}.writablePaths[${i}]: "${raw}" ${problem}. Fix: use an absolute, normalized path such as /var/cache/app.`);
     else if (own.slice(0, i).some(p => normalize(p) === normalize(raw))) problems.push(`${prop}.writablePaths[${i}]: "${raw}" is listed twice. Fix: list each path once.`);
   }
-  for (const p of [...opts.writableTmp === false ? [] : [WRITABLE_TMP], ...preset?.writablePaths ?? [], ...own.filter(x => !pathProblem(x))]) {
+  // the image's facts (paths, data directory) come from its preset, else from the well-known image it is (as in the adopt stage)
+  const facts = preset ?? (opts.customImage === true ? undefined : ImagePreset.forImage(container.image));
+  for (const p of [...opts.writableTmp === false ? [] : [WRITABLE_TMP], ...facts?.writablePaths ?? [], ...own.filter(x => !pathProblem(x))]) {
     if (!paths.includes(normalize(p))) paths.push(normalize(p));
   }
   for (const m of opts.volumeMounts ?? []) {
@@ -205,7 +207,7 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
           : 'Fix: drop the path from writablePaths (the mounted volume is writable already) or mount the volume elsewhere.'));
     }
   }
-  return { plan: { user, group, preset, paths }, problems };
+  return { plan: { user, group, preset: facts, paths }, problems };
 }
 
 function idProblems(prop: string, ids: { [field: string]: number | undefined }): string[] {
