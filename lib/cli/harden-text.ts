@@ -185,8 +185,8 @@ function unverified(before: readonly YAML.Document.Parsed[], out: string, after:
   const bad = new Map<number, string>();
   const changed = docs.map((d, i) => (d.plan.empty ? -1 : i)).filter(i => i >= 0);
   const reparsed = parse(out);
-  if (typeof reparsed === 'string' || reparsed.length !== before.length) {
-    for (const i of changed) bad.set(i, `its edits did not produce valid YAML (${typeof reparsed === 'string' ? reparsed : 'documents split'})`);
+  if (!Array.isArray(reparsed) || reparsed.length !== before.length) {
+    for (const i of changed) bad.set(i, `its edits did not produce valid YAML (${!Array.isArray(reparsed) ? reparsed.error : 'documents split'})`);
     return bad;
   }
   for (const i of changed) {
