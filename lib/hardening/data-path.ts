@@ -103,6 +103,8 @@ export interface DataDirectory {
   readonly from: 'env' | 'version' | 'preset' | 'unknown';
   /** For `unknown`: why (for the note). */
   readonly why?: string;
+  /** For an unknown version: the directory that holds every version's default (the preset's data path). */
+  readonly within?: string;
   /** A mount path the image refuses to start with. */
   readonly refusedMount?: string;
   /** The environment variable that moves it (e.g. PGDATA). */
@@ -137,7 +139,7 @@ export function dataDirectory(preset: ImagePreset, container: any): DataDirector
   if (facts?.directory) {
     if (major === undefined) {
       if (ImagePreset.forImage(container?.image)?.name !== preset.name) return { path: cleanPath(preset.dataPath!), from: 'preset', env };
-      return { from: 'unknown', why: `the tag of ${JSON.stringify(container?.image)} names no major version`, env };
+      return { from: 'unknown', why: `the tag of ${JSON.stringify(container?.image)} names no major version`, env, within: preset.dataPath && cleanPath(preset.dataPath) };
     }
     return { path: facts.directory(major), from: 'version', refusedMount: facts.refusedMount?.(major), env };
   }
@@ -180,7 +182,13 @@ export function dataPathFindings(spec: any, container: any, preset: ImagePreset,
   if (data.path === undefined) {
     // unknown: a claim that holds the preset's mount path holds every version's default
     const holdsAll = claims.some(m => isAtOrBelow(preset.dataPath!, m.path));
-    if (!holdsAll) {
+    const related = mounts.some(m => !m.readOnly && (isAtOrBelow(data.within ?? '/', m.path) || isAtOrBelow(m.path, data.within ?? '/')));
+    if (data.within !== undefined && readOnlyRoot && !related) {
+      // whatever the version, the data is below `within`, and nothing writable is mounted there
+      out.problems.push(`${where}: ${preset.name} keeps its data below ${data.within} (the directory depends on the major version, which the tag does not name), `
+        + `and nothing writable is mounted there: with the read-only root filesystem it cannot write it. Fix: mount a PersistentVolumeClaim at ${data.within} `
+        + '(or an emptyDir for data you can lose).');
+    } else if (!holdsAll) {
       out.notes.push(`${where}: ${data.why}, so where ${preset.name} keeps its data cannot be known from the manifest`
         + `${claims.length > 0 ? ` (claims at ${claims.map(m => m.path).join(', ')})` : ''}. Check that it is on a claim`
         + `${data.env ? ` (set ${data.env} explicitly, or pin the image's major version)` : ''}.`);

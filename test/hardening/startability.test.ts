@@ -167,6 +167,10 @@ describe('startabilityProblems: the checklist', () => {
     expect(startabilityProblems(pg('postgres:16', '/pgdata', [{ name: 'PGDATA', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }]))).toEqual([]);
     expect(startabilityProblems(pg('postgres:16', '/pgdata', undefined, { envFrom: [{ secretRef: { name: 's' } }] }))).toEqual([]);
     expect(startabilityProblems(pg('postgres:latest', '/var/lib/postgresql'))).toEqual([]);
+    expect(startabilityProblems(pg('postgres:latest', '/var/lib/postgresql/data'))).toEqual([]); // a note: the version decides
+    // unknown version and nothing writable mounted where any version keeps its data: a reason
+    const bare = pod({ ...tmp, containers: [{ name: 'db', image: 'postgres', securityContext: { ...ro, runAsUser: 999 }, volumeMounts: [tmpMount] }] });
+    expect(startabilityProblems(bare)).toEqual(expect.arrayContaining([expect.stringContaining('keeps its data below /var/lib/postgresql (the directory depends on the major version')]));
     // a backup job: pg_dump keeps no data, its claim at /backups is fine
     expect(startabilityProblems(pg('postgres:16', '/backups', undefined, { command: ['pg_dump', '-f', '/backups/db.sql'] }))).toEqual([]);
   });
