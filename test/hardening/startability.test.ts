@@ -130,6 +130,9 @@ describe('startabilityProblems: the checklist', () => {
     const weak = nginx([{ name: 'a', mountPath: '/tmp', readOnly: true }, { name: 'cm', mountPath: '/var/cache/nginx' }, { name: 'c', mountPath: '/var/running' }],
       [...vols, { name: 'cm', configMap: { name: 'x' } }]);
     expect(startabilityProblems(weak)).toHaveLength(3);
+    // paths as the kubelet cleans them: a sibling prefix does not count, a path that cleans to the place does
+    const cleaned = nginx([{ name: 'a', mountPath: '/tmpx' }, { name: 'b', mountPath: '/var/./cache/nginx/' }, { name: 'c', mountPath: '/tmp/../var/run' }], vols);
+    expect(startabilityProblems(cleaned)).toEqual([expect.stringContaining('/tmp is not on a writable volume')]);
     // a writable root filesystem needs none of them
     expect(startabilityProblems(pod({ containers: [{ name: 'web', image: 'nginx:1.27', securityContext: { runAsUser: 101 } }] }))).toEqual([]);
   });
@@ -163,6 +166,10 @@ describe('startabilityProblems: the checklist', () => {
     expect(elsewhere).toEqual([expect.stringContaining('keeps its data in /var/lib/postgresql/data (the default of "postgres:17"), which is not on the claim')]);
     expect(elsewhere[0]).toContain('set PGDATA to where the data is on the claim');
     expect(startabilityProblems(pg('postgres:17', '/pgdata', [{ name: 'PGDATA', value: '/pgdata/data' }]))).toEqual([]);
+    // PGDATA that climbs out of the claim is read as the kubelet and the shell would resolve it
+    expect(startabilityProblems(pg('postgres:17', '/pgdata', [{ name: 'PGDATA', value: '/pgdata/../etc/pg' }]))).toEqual([expect.stringContaining('keeps its data in /etc/pg (PGDATA)')]);
+    // the last PGDATA entry wins, as in Kubernetes
+    expect(startabilityProblems(pg('postgres:17', '/pgdata', [{ name: 'PGDATA', value: '/pgdata/x' }, { name: 'PGDATA', value: '/elsewhere' }]))).toHaveLength(1);
     // valueFrom / envFrom and an unknown version: notes, never a reason
     expect(startabilityProblems(pg('postgres:16', '/pgdata', [{ name: 'PGDATA', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }]))).toEqual([]);
     expect(startabilityProblems(pg('postgres:16', '/pgdata', undefined, { envFrom: [{ secretRef: { name: 's' } }] }))).toEqual([]);
