@@ -21,7 +21,7 @@ export type PodPlan = ReturnType<typeof planPod>;
 export interface ContainerPlan {
   readonly user?: number;
   readonly group?: number;
-  /** The image preset that applies to the container (its own, or the pod's), for the data-path check. */
+  /** The image preset that describes the container's program (data-path.ts checks its data directory). */
   readonly preset?: ImagePreset;
   /** The writable paths that get an emptyDir each (normalized, in order). */
   readonly paths: readonly string[];
@@ -207,7 +207,11 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
           : 'Fix: drop the path from writablePaths (the mounted volume is writable already) or mount the volume elsewhere.'));
     }
   }
-  return { plan: { user, group, preset: facts, paths }, problems };
+  // the data directory is checked where the preset describes this container's own program: its own preset, a preset of its
+  // image, or a preset of your own (ImagePreset.of); a pod preset of a well-known image says nothing of a sidecar's data
+  const describes = facts !== undefined && (opts.preset !== undefined || ImagePreset.forImage(container.image)?.name === facts.name
+    || facts._source.startsWith('ImagePreset.of('));
+  return { plan: { user, group, preset: describes ? facts : undefined, paths }, problems };
 }
 
 function idProblems(prop: string, ids: { [field: string]: number | undefined }): string[] {

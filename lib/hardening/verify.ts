@@ -131,8 +131,7 @@ export function verifyConstruct(manifest: any, pod: Pick<PodPlan, 'exemptions'>,
   // where the image keeps its data, read as the image reads it (data-path.ts, the rule the adopt stage applies too)
   for (const c of containersOf(spec)) {
     const preset = containers.get(c.name)?.preset;
-    // the unmounted data path of a read-only root is left to the adopt stage and the startability checklist for now
-    if (preset) errors.push(...dataPathFindings(spec, c, preset, false, `container "${c.name}"`).problems);
+    if (preset) errors.push(...dataPathFindings(spec, c, preset, c.securityContext?.readOnlyRootFilesystem === true, `container "${c.name}"`).problems);
   }
   // added capabilities a non-root process never holds (runtime-checks.ts): refused, like low ports
   for (const { container, capabilities, user } of unreachableCapabilities(spec)) {

@@ -140,12 +140,16 @@ describe('a preset or user that does not describe the image', () => {
   });
 
   test('the matching preset, root (an exemption\'s concern) and unknown images are accepted', () => {
-    expect(() => synth(chart => new HardenedPod(chart, 'a', { preset: ImagePreset.forImage('postgres:16')!, containers: [{ image: 'postgres:16' }] }))).not.toThrow();
-    expect(() => synth(chart => new HardenedPod(chart, 'b', { user: 999, containers: [{ image: 'docker.io/library/redis:7' }] }))).not.toThrow();
+    // (each with a writable volume where the image keeps its data: the data-path rule)
+    const pgData = ['/var/lib/postgresql'];
+    expect(() => synth(chart => new HardenedPod(chart, 'a', {
+      preset: ImagePreset.forImage('postgres:16')!, containers: [{ image: 'postgres:16', writablePaths: pgData }],
+    }))).not.toThrow();
+    expect(() => synth(chart => new HardenedPod(chart, 'b', { user: 999, containers: [{ image: 'docker.io/library/redis:7', writablePaths: ['/data'] }] }))).not.toThrow();
     expect(() => synth(chart => new HardenedPod(chart, 'c', {
       user: 1000,
       exemptions: [Exemption.runAsRoot('the entrypoint starts as root and drops to postgres itself', { container: 'pg' })],
-      containers: [{ name: 'pg', image: 'postgres:16' }],
+      containers: [{ name: 'pg', image: 'postgres:16', writablePaths: pgData }],
     }))).not.toThrow();
     expect(() => synth(chart => new HardenedPod(chart, 'd', { user: 1000, containers: [{ image: 'registry.example.com/team/postgres:16' }] }))).not.toThrow();
   });
