@@ -20,7 +20,7 @@ export function processIo(): CliIo {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
 }
 
-/** Exit codes of every command. */
+/** Exit codes of `audit` (and the program's usage errors outside `harden`, which has `HardenExitCode`). */
 export enum ExitCode {
   /** Nothing denied. */
   OK = 0,
