@@ -38,6 +38,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // (no engine, no cluster, no provider plugin). @pulumi/kubernetes' install script only tries
     // `pulumi plugin install` and exits 0 without the Pulumi CLI, so `npm ci` is unaffected.
     '@pulumi/pulumi@^3.142.0', '@pulumi/kubernetes@^4.34.2',
+    // packages/cli/build.js: bundles the CLI package (cdk8s-rootless-cli)
+    'esbuild@^0.28.0',
   ],
 
   bin: {
@@ -68,19 +70,44 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['/dist/examples/', '/test-reports/', '/bench/out/'],
   docgen: true,
 
-  // Release: every push to main that has releasable conventional commits (feat:, fix:, ...) since
-  // the last tag is bumped by commit-and-tag-version, built, tagged, released on GitHub (notes from
-  // dist/changelog.md) and published to npm with a provenance statement (needs the NPM_TOKEN secret
-  // and `id-token: write`, which projen grants the publishing job). The first release is v0.0.0. 0.x
-  // line: a breaking change (`feat!:`, `BREAKING CHANGE:`) bumps the minor version, a feat or fix the
-  // patch version (commit-and-tag-version's pre-major rule), and a bump out of 0.x fails the release;
-  // set majorVersion: 1 to leave it.
+  // Release (docs/release.md): a maintainer starts it (Actions > release > Run workflow; a dry run
+  // is an input of that form). It bumps the version from the conventional commits since the last tag
+  // (commit-and-tag-version), builds, tags, releases on GitHub (notes from dist/changelog.md) and
+  // publishes every package: npm (the library, and the CLI package cdk8s-rootless-cli, both with a
+  // provenance statement: NPM_TOKEN secret and `id-token: write`), PyPI (trusted publishing, with
+  // attestations), Maven Central, NuGet and the Go module repository. The first release is v0.0.0.
+  // 0.x line: a breaking change (`feat!:`, `BREAKING CHANGE:`) bumps the minor version, a feat or fix
+  // the patch version (commit-and-tag-version's pre-major rule), and a bump out of 0.x fails the
+  // release; set majorVersion: 1 to leave it.
   release: true,
-  releaseTrigger: release.ReleaseTrigger.continuous(),
+  releaseTrigger: release.ReleaseTrigger.workflowDispatch(),
   majorVersion: 0,
   releaseToNpm: true,
   npmProvenance: true,
   npmAccess: javascript.NpmAccess.PUBLIC,
+
+  // jsii language targets, named as cdk8s and cdk8s-plus name theirs (distName = the npm name, module
+  // and namespaces from it), under this project's own namespaces: it is not published by cdk8s-team,
+  // so not under org.cdk8s / Org.Cdk8s. Maven Central verifies io.github.<GitHub organisation>.
+  publishToPypi: {
+    distName: 'cdk8s-rootless',
+    module: 'cdk8s_rootless',
+    trustedPublishing: true,
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdk8s_rootless',
+    mavenGroupId: 'io.github.cdk8s-rootless',
+    mavenArtifactId: 'cdk8s-rootless',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'Cdk8sRootless',
+    packageId: 'Cdk8sRootless',
+  },
+  // Go: jsii-pacmak pushes the generated module to its own repository (as cdk8s-plus-go and
+  // cdk8s-core-go): `import "github.com/cdk8s-rootless/cdk8s-rootless-go/cdk8srootless"`.
+  publishToGo: {
+    moduleName: 'github.com/cdk8s-rootless/cdk8s-rootless-go',
+  },
   // jsii-diff against the latest published version: wired into `package` (so `build`) below, not into every compile.
   compat: false,
   compatIgnore: '.compatignore',
@@ -108,11 +135,13 @@ project.package.addField('exports', {
 // Compiled output lives next to the sources: never commit it, never ship the .ts sources.
 project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', '!/lib/**/*.d.ts.keep');
 project.npmignore?.removePatterns('/lib/');
-project.npmignore?.exclude('/lib/**/*.ts', '/examples/', '/bench/', '/.ci/', '/test-reports/', '/.compatignore');
+project.npmignore?.exclude('/lib/**/*.ts', '/examples/', '/bench/', '/.ci/', '/test-reports/', '/.compatignore', '/packages/');
 project.npmignore?.include('/lib/**/*.js', '/lib/**/*.d.ts');
 
-// Stale .js/.d.ts in lib/ (from a renamed or deleted source) must not survive a compile.
-project.compileTask.prependExec("find lib -type f \\( -name '*.js' -o -name '*.d.ts' \\) -delete");
+// Stale .js/.d.ts in lib/ (from a renamed or deleted source) must not survive a compile. jsii's
+// warnings fail the compile (--fail-on-warnings): they become API defects in the language targets.
+project.compileTask.reset("find lib -type f \\( -name '*.js' -o -name '*.d.ts' \\) -delete");
+project.compileTask.exec('jsii --fail-on-warnings --silence-warnings=reserved-word');
 
 // The examples are TypeScript apps as users write them: give them a tsconfig, lint and type-check them.
 new JsonFile(project, 'examples/tsconfig.json', {
@@ -146,14 +175,21 @@ project.tasks.tryFind('examples')!.exec('node examples/run.js');
 // `package` (the last step of `build`: so in the PR build workflow and before every release), not in
 // `compile`: every local compile, test run and benchmark would otherwise download the previous version
 // from npm. Until the first release it prints "NPM package does not exist. Skipping analysis" and succeeds.
-project.packageTask.prependSpawn(project.tasks.tryFind('compat')!);
+// (`package` is defined in the block "Packages" below.)
 
 // ---- CI: the Node.js lines users run, the newest peer versions, promtool (docs/architecture.md "CI") ----
-// The lines the suite runs on: the build workflow's matrix, .ci/run (the machine's Node and 26), and engines.
-// Node 20 reached end of life on 2026-04-30 (jsii warns on it) but is still tested; 22 and 24 are
-// maintenance LTS lines, 26 the active LTS line.
+// The lines the suite runs on: the build workflow's matrix and .ci/run (the machine's Node and 26).
+// Node 20 reached end of life on 2026-04-30 but is still tested; 22 and 24 are maintenance LTS lines,
+// 26 the active LTS line. `engines` is `>= 20.0.0` (minNodeVersion, no maxNodeVersion): no upper cap,
+// so npm does not warn on a newer line (README, "Supported Node.js versions").
 const NODE_LINES = ['20', '22', '24', '26'];
-project.package.addEngine('node', NODE_LINES.map(v => `^${v}.0.0`).join(' || '));
+// jsii's banners about the Node line it runs on (@jsii/check-node): Node 20 is past jsii's support
+// window ("end-of-life", silenced per major version by JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION)
+// and 26 is newer than jsii's table ("untested", JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION, a switch
+// for every untested line). Both are lines this project tests on purpose: keep every task (compile,
+// package, docgen) quiet about them. jsii's own compiler warnings are not affected (`--fail-on-warnings`).
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION', 'true');
 project.buildWorkflow?.addPostBuildJob('test-node-lines', {
   name: 'test on Node ${{ matrix.node }}',
   runsOn: ['ubuntu-latest'],
@@ -226,6 +262,79 @@ project.eslint?.addOverride({
   rules: { 'max-lines': ['error', { max: 500, skipBlankLines: false, skipComments: false }] },
 });
 // ---- end of layers ---------------------------------------------------------------------------------
+
+// ---- Packages (docs/release.md) ----------------------------------------------------------------------
+// The CLI package of its own, cdk8s-rootless-cli (packages/cli/): the compiled CLI bundled with esbuild,
+// no dependencies, so `npm install -g cdk8s-rootless-cli` does not pull the cdk8s peers. Built from the
+// compiled lib/cli/ (like package:js from lib/ and .jsii), into dist/packages/.
+const packageCli = project.addTask('package:cli', {
+  description: 'Bundle the CLI package cdk8s-rootless-cli (packages/cli/) into dist/packages/',
+  exec: 'node packages/cli/build.js',
+});
+// `package`, the last step of `build` (locally, in the build workflow and in the release job): the API
+// compatibility check (`compat`, above), then the two npm packages. The CLI's tarball travels in the
+// build artifact in dist/packages/, not dist/js/, whose single tarball the language jobs extract.
+// projen's default ran `package-all` outside CI, which now needs Python, Maven, .NET and Go: the
+// workflows' language jobs build those packages (and `npx projen package-all` where the toolchains are).
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('compat')!);
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.spawn(packageCli);
+// Every tarball published to npm, in dist/packages/: the library's (jsii-pacmak) and the CLI's. The
+// language packages (PyPI, Maven, NuGet, Go) are built by `package-all` or the release workflow, which
+// have their toolchains; `.ci/run` generates their code with `jsii-pacmak --code-only`.
+const packageAll = project.addTask('package:all', {
+  description: 'Write every npm tarball the project publishes (library and CLI) into dist/packages/',
+});
+packageAll.spawn(project.tasks.tryFind('package:js')!);
+packageAll.spawn(packageCli);
+packageAll.exec('mkdir -p dist/packages && cp dist/js/*.tgz dist/packages/ && ls -l dist/packages/');
+
+// The code of the four jsii language packages, generated as the release jobs generate it but without
+// their toolchains (`--code-only`), into dist/codegen/; any jsii-pacmak error or warning fails it.
+// `.ci/run` runs it once (building and publishing the language packages is the release workflow's job).
+project.addTask('codegen', {
+  description: 'Generate the Python, Java, .NET and Go code of the jsii targets into dist/codegen/ (no toolchains); fail on any warning',
+  exec: 'node packages/languages/codegen.js',
+});
+
+// The build workflow tests the CLI package as a user installs it, once, after the build packed it
+// (.ci/run does the same in its stage "CLI package test").
+project.buildWorkflow?.addPostBuildSteps({ name: 'CLI package test', run: "npx jest --ci --testMatch '<rootDir>/test/release/*.ci.ts'" });
+
+// Publishing the CLI package: a job of the release workflow next to projen's release_npm (which
+// publishes dist/js/, the library). Same trigger, condition, dry-run input and provenance.
+project.release?.addJobs({
+  release_npm_cli: {
+    name: 'Publish the CLI package (cdk8s-rootless-cli) to npm',
+    needs: ['release'],
+    runsOn: ['ubuntu-latest'],
+    permissions: { idToken: github.workflows.JobPermission.WRITE, contents: github.workflows.JobPermission.READ },
+    if: "needs.release.outputs.tag_exists != 'true' && needs.release.outputs.latest_commit == github.sha",
+    steps: [
+      { uses: 'actions/setup-node@v7.0.0', with: { 'node-version': '24.x', 'package-manager-cache': false } },
+      {
+        name: 'Download build artifacts',
+        uses: 'actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c',
+        with: { 'artifact-ids': '${{ needs.release.outputs.artifact_id }}', 'path': 'dist' },
+      },
+      // publib-npm publishes dist/js/*.tgz: there, only the CLI's tarball.
+      { name: 'Select the CLI tarball', run: 'rm -rf dist/js && mkdir -p dist/js && mv dist/packages/cdk8s-rootless-cli-*.tgz dist/js/ && ls -l dist/js' },
+      {
+        name: 'Release',
+        env: {
+          NPM_DIST_TAG: 'latest',
+          NPM_REGISTRY: 'registry.npmjs.org',
+          NPM_CONFIG_PROVENANCE: 'true',
+          NPM_TOKEN: '${{ secrets.NPM_TOKEN }}',
+          PUBLIB_DRYRUN: '${{ inputs.dry_run }}',
+        },
+        run: "npx -p 'publib@latest' publib-npm",
+      },
+    ],
+  },
+});
+// ---- end of packages ---------------------------------------------------------------------------------
 
 project.addTask('bench', {
   description: 'Run the benchmarks (ratios against baselines measured in the same run)',

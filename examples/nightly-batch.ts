@@ -1,5 +1,10 @@
 /**
- * A nightly batch job: a report generated at 02:30 Berlin time, as a RootlessCronJob.
+ * A nightly batch job: a report generated at 03:30 Berlin time, as a RootlessCronJob.
+ *
+ * 03:30, not 02:30: in Europe/Berlin 02:00-02:59 does not exist on the last Sunday of March (the
+ * clocks jump from 02:00 to 03:00) and happens twice on the last Sunday of October (03:00 goes back
+ * to 02:00), so a run scheduled in that hour is skipped or moved on one day and may run twice on
+ * another. 03:30 (like 01:30) exists exactly once on every day of the year.
  *
  * The pod template (spec.jobTemplate.spec.template) is hardened and annotated like every rootless
  * workload's, and meets PSS restricted. The schedule and the time zone are validated at
@@ -18,7 +23,7 @@ export function build(app: App): Chart {
   const credentials = kplus.Secret.fromSecretName(chart, 'credentials', 'report-db');
   new RootlessCronJob(chart, 'nightly-report', {
     user: 1000,
-    schedule: Cron.schedule({ minute: '30', hour: '2' }),
+    schedule: Cron.schedule({ minute: '30', hour: '3' }), // outside the daylight-saving hour (02:00-02:59)
     timeZone: 'Europe/Berlin',
     concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
     startingDeadline: Duration.minutes(15),

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { RootlessAnnotations } from './hardening/annotations';
 
@@ -368,6 +368,26 @@ export class RootlessAlertRules extends Construct {
       },
       spec: { groups: [{ name: props.groupName ?? 'rootless-pod-security', rules }] },
     });
+  }
+
+  /**
+   * The same alert rules as a plain Prometheus rules file, for a Prometheus without the Prometheus
+   * Operator (list the file under `rule_files:` in `prometheus.yml`; check it with
+   * `promtool check rules`).
+   *
+   * It is the `spec` of the PrometheusRule as cdk8s renders it (`groups:`, JSON patches and resolved
+   * values included), so the two never differ. The PrometheusRule's metadata (name, namespace,
+   * labels) has no place in a rules file and is left out. Call it after the construct is complete
+   * (e.g. after `app.synth()`, or in a test); write the text next to the manifests yourself, e.g.
+   * `fs.writeFileSync('dist/rootless-rules.yml', alerts.toPrometheusRulesYaml())`.
+   *
+   * @returns the YAML text of the rules file
+   */
+  public toPrometheusRulesYaml(): string {
+    const groups = this.rule.toJson()?.spec?.groups;
+    if (!Array.isArray(groups)) throw new Error(`${this.node.path}: the PrometheusRule has no spec.groups (was it patched away?)`);
+    return '# Prometheus alerting rules of cdk8s-rootless RootlessAlertRules (the spec of its PrometheusRule).\n'
+      + Yaml.stringify({ groups });
   }
 }
 

@@ -107,9 +107,16 @@ export interface RestrictedNamespaceProps extends kplus.NamespaceProps {
   readonly warn?: PolicyLevel;
 
   /**
-   * The policy version of every mode: `v1.N`, or `latest` when asked for explicitly (the
-   * checks then change when the cluster is upgraded).
-   * @default - `PodSecurity.latestVersion()`, the newest version this library knows, pinned
+   * The policy version of every mode: pin your cluster's version, `v1.N` for a Kubernetes 1.N
+   * control plane (e.g. `v1.33`), so that upgrading the cluster does not change what the namespace
+   * admits; raise it on purpose after an upgrade (warn and audit first). `latest` only when asked for
+   * explicitly: the checks then change with every cluster upgrade.
+   *
+   * The default is the newest version this library knows, which is usually newer than the cluster:
+   * PodSecurity admission reads a version newer than its own as its newest (`latest`), so with the
+   * default the namespace behaves like `latest` until the cluster reaches that version, and synthesis
+   * verifies the workloads at a version the cluster may not run yet.
+   * @default - `PodSecurity.latestVersion()`, the newest version this library knows. Set it to your cluster's version.
    */
   readonly version?: string;
 
@@ -153,9 +160,10 @@ interface ModeSetting {
 
 /**
  * A Namespace that enforces the Pod Security Standards: `pod-security.kubernetes.io/enforce`,
- * `audit` and `warn` at `restricted` by default, each pinned to a concrete policy version
- * (`PodSecurity.latestVersion()`) rather than `latest`, so a cluster upgrade does not silently
- * change what is admitted.
+ * `audit` and `warn` at `restricted` by default, each pinned to a concrete policy version rather
+ * than `latest`, so a cluster upgrade does not silently change what is admitted. Pin your cluster's
+ * version with `version: 'v1.N'`; the default is the newest version this library knows
+ * (`PodSecurity.latestVersion()`).
  *
  * A level below `restricted` needs `NamespaceExemption.lowerLevel(level, reason)`.
  *
@@ -164,7 +172,7 @@ interface ModeSetting {
  * policy engine at the enforce level and version, and fails on any pod the cluster would reject.
  *
  * @example
- * const ns = new RestrictedNamespace(chart, 'applications', { metadata: { name: 'applications' } });
+ * const ns = new RestrictedNamespace(chart, 'applications', { metadata: { name: 'applications' }, version: 'v1.33' });
  * new HardenedPod(chart, 'app', { metadata: { namespace: ns.name }, user: 1000, containers: [{ image: 'app:v1' }] });
  */
 export class RestrictedNamespace extends kplus.Namespace {

@@ -21,53 +21,22 @@ import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isListKind, i
 import { HardenDialect } from './hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from './hardening/adopt/settings';
 import { RootlessAnnotations, VERIFICATION_HOOK } from './hardening/annotations';
-import { Exemption } from './hardening/exemption';
 import { writeAnnotation } from './hardening/exemptions/codec';
 import { isHardenedByConstruct } from './hardening/hardening';
 import { POD_BEARING_KINDS, containersOf, podTemplateOf, podTemplatePath } from './policy/k8s-shapes';
+import { ObjectHardeningOptions } from './rootless-hardening-options';
 
-/** How `RootlessHardening.applyTo` hardens one object (a key of `RootlessHardeningProps.objects`). */
-export interface ObjectHardeningOptions {
-  /**
-   * The numeric UID for this object's containers whose user is not known.
-   * @default - the props' `user`
-   */
-  readonly user?: number;
-
-  /**
-   * The numeric GID that goes with `user`.
-   * @default - the user
-   */
-  readonly group?: number;
-
-  /**
-   * Paths that get an emptyDir in every container of this object whose root filesystem is made read-only.
-   * @default - only /tmp (and an image preset's paths)
-   */
-  readonly writablePaths?: string[];
-
-  /**
-   * Paths that get an emptyDir in one container, keyed by container name.
-   * @default - none
-   */
-  readonly containerWritablePaths?: { [container: string]: string[] };
-
-  /**
-   * What this object keeps, each with its reason (the `Exemption` factories). An exemption keeps
-   * the weakening it names where the object has it (the check is then not reported) and stops
-   * applyTo from adding the hardened value it relaxes; it is written to the pod template's
-   * `rootless.cdk8s.io/exemptions` annotation and verified like the constructs' own.
-   * @default - none
-   */
-  readonly exemptions?: Exemption[];
-}
+export * from './rootless-hardening-options';
 
 /** Props of `RootlessHardening.applyTo`: the same choices as `cdk8s-rootless harden`. */
 export interface RootlessHardeningProps {
   /**
-   * The numeric UID for containers whose user is not known: no `runAsUser`, no `runAsNonRoot: true`
-   * in effect (which would mean the image's own non-root user) and no image preset. A known user is
-   * never replaced. Without it, a container whose user is not known fails synthesis.
+   * The default numeric UID: for containers whose user is still unknown after their own
+   * `runAsUser`, `objects[path].containers` / `objects[path].user`, `imageUsers` / `nonRootImages`
+   * and the image presets (`ImagePreset.forImage`). `runAsNonRoot: true` alone does not make a user
+   * known (cdk8s-plus sets it on every container; the kubelet refuses it with an image whose USER is
+   * root or a name). A set `runAsUser` is never replaced. Without it, a container whose user is not
+   * known fails synthesis, naming the object, the container, the image and these fixes.
    * @default - none: no user is guessed
    */
   readonly user?: number;
@@ -92,6 +61,22 @@ export interface RootlessHardeningProps {
    * @default - none
    */
   readonly objects?: { [path: string]: ObjectHardeningOptions };
+
+  /**
+   * Numeric UIDs of images, by image pattern: `{ 'ghcr.io/acme/*': 10001 }`. `*` matches any text;
+   * a pattern without a tag or digest matches every tag and digest of the repositories it matches;
+   * `docker.io/` and `library/` are ignored. It is a statement about the image, so it wins over an
+   * image preset; of several matching patterns the most specific (most characters besides `*`) decides.
+   * @default - none
+   */
+  readonly imageUsers?: { [pattern: string]: number };
+
+  /**
+   * Image patterns (as in `imageUsers`) whose numeric, non-root USER you vouch for: their containers
+   * keep `runAsNonRoot: true` without a `runAsUser` (the kubelet checks the USER at start-up).
+   * @default - none
+   */
+  readonly nonRootImages?: string[];
 }
 
 /** What `RootlessHardening.applyTo` did to one object. */
@@ -242,10 +227,15 @@ export class RootlessHardening {
    * errors (reported by a validation of the object itself).
    */
   private adoptOne(obj: ApiObject, key: string | undefined): void {
-    const settings = key !== undefined ? this.settings.objects.get(key)! : { writablePaths: this.settings.writablePaths, exemptions: [] };
+    const settings = key !== undefined ? this.settings.objects.get(key)!
+      : { writablePaths: this.settings.writablePaths, exemptions: [], containers: new Map(), given: undefined };
     const name = key ?? this.relative(obj);
     const dialect: HardenDialect = {
       userFix: `give RootlessHardening.applyTo a user (props.user, or objects['${name}'].user for this object)`,
+      userFixes: container => `give RootlessHardening.applyTo the user: objects['${name}'].containers['${container}'].user (this container), `
+        + `objects['${name}'].user (this object), imageUsers: { 'PATTERN': UID } (every image the pattern matches), nonRootImages: ['PATTERN'] `
+        + '(if the image\'s USER is numeric and not 0), or props.user (every container whose user is still unknown)',
+      customImageFix: container => `customImage: true in objects['${name}'].containers['${container}'] (or objects['${name}'].customImage)`,
       userOption: 'the applyTo user',
       writablePathFix: `writablePaths, or objects['${name}'].writablePaths / containerWritablePaths, in RootlessHardening.applyTo's props`,
     };
@@ -269,7 +259,13 @@ export class RootlessHardening {
     const adopted: { target: AdoptTarget; adoption: Adoption }[] = [];
     for (const target of targets) {
       const adoption = adopt(target.manifest, {
-        ...settings, user: settings.user ?? this.settings.user, group: settings.group ?? this.settings.group, dialect, listItem: list,
+        writablePaths: settings.writablePaths,
+        exemptions: settings.exemptions,
+        user: this.settings.user,
+        group: this.settings.group,
+        users: { object: settings.given, containers: settings.containers, images: this.settings.images },
+        dialect,
+        listItem: list,
       });
       obj.addJsonPatch(...adoption.operations.map(o => toPatch(o, target.pointer, mapsItsProps(obj))));
       for (const [k, v] of Object.entries(adoption.ownAnnotations)) obj.metadata.addAnnotation(k, v);

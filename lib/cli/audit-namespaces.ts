@@ -75,14 +75,17 @@ export class Namespaces {
     const exempt = this.cluster.exemptNamespaces.has(ns) || (typeof runtimeClass === 'string' && this.cluster.exemptRuntimeClasses.has(runtimeClass));
     const source: NamespaceJudgement['source'] = exempt ? 'exempt' : known !== undefined && known.labels !== '[]' ? 'labels' : 'defaults';
     const policy = known?.policy ?? this.cluster.defaults;
-    if (known === undefined && obj.kind !== POD_KINDS_NAMESPACE) {
-      this.missing.add(ns);
-      if (!this.judgedEarly.has(ns)) this.judgedEarly.set(ns, `${String(obj.kind)} ${String((obj.metadata as any)?.name)}`);
-    }
     const mode = (m: LevelVersion): ModePolicy => ({ level: exempt ? PolicyLevel.PRIVILEGED : m.level, version: resolveVersion(m.version) });
     const enforce = mode(policy.enforce);
     const j = judge(obj, enforce.level, enforce.version);
+    // Only pod-bearing objects are judged at a namespace's policy: a cluster-scoped object (a
+    // ClusterRole, a CRD, a Namespace; no namespace, so "default" above) or a ConfigMap says nothing
+    // about a missing Namespace, and is never "judged at the defaults".
     if (!j.result.applicable) return j;
+    if (known === undefined) {
+      this.missing.add(ns);
+      if (!this.judgedEarly.has(ns)) this.judgedEarly.set(ns, `${String(obj.kind)} ${String((obj.metadata as any)?.name)}`);
+    }
     const warn = mode(policy.warn);
     const audit = mode(policy.audit);
     const same = (m: ModePolicy): boolean => m.level === enforce.level && m.version === enforce.version;

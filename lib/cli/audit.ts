@@ -14,7 +14,7 @@ import { DEFAULT_MAX_BYTES, ReadProgress } from './manifest-reader';
 import { readAdmissionConfig } from './namespaces';
 import { AuditEnd, ReportWriter } from './report';
 import { JsonReportWriter } from './report-json';
-import { SarifReportWriter } from './report-sarif';
+import { DEFAULT_SARIF_CATEGORY, SarifOptions, SarifReportWriter, sarifOptions } from './report-sarif';
 import { TextReportWriter } from './report-text';
 import { PolicyLevel } from '../policy';
 
@@ -28,12 +28,12 @@ export function exitCodeOf(end: Pick<AuditEnd, 'summary'>): ExitCode {
 }
 
 /** The reporter of a format, writing to `out`. */
-export function reportWriter(format: AuditFormat, out: { write(chunk: string): unknown }, cwd: string): ReportWriter {
+export function reportWriter(format: AuditFormat, out: { write(chunk: string): unknown }, cwd: string, sarif: Omit<SarifOptions, 'cwd'> = {}): ReportWriter {
   switch (format) {
     case 'json':
       return new JsonReportWriter(out);
     case 'sarif':
-      return new SarifReportWriter(out, { cwd });
+      return new SarifReportWriter(out, { ...sarif, cwd });
     default:
       return new TextReportWriter(out);
   }
@@ -80,6 +80,9 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       + 'honor: violations a valid rootless.cdk8s.io/exemptions entry covers are accepted findings').choices(['ignore', 'honor']).default('ignore'))
     .addOption(new Option('--by-namespace', 'judge each object at its namespace\'s pod-security.kubernetes.io labels (include the Namespaces: kubectl get ns,pods -A -o json)'))
     .addOption(new Option('--admission-config <file>', 'with --by-namespace: the API server\'s PodSecurityConfiguration (defaults per mode, exempt namespaces and runtime classes) for namespaces without labels'))
+    .addOption(new Option('--sarif-root <dir>', 'with --format sarif: the repository root the result URIs are relative to (default: the git top-level of the working directory, else the working directory)'))
+    .addOption(new Option('--stdin-path <path>', 'with --format sarif: the file in the repository that standard input holds (default: none; its results then have logical locations only)'))
+    .addOption(new Option('--sarif-category <category>', 'with --format sarif: the automationDetails category (one per analysis of the same commit)').default(DEFAULT_SARIF_CATEGORY))
     .addOption(new Option('-q, --quiet', 'no progress on standard error'))
     .addHelpText('after', [
       '',
@@ -99,6 +102,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       '  $ kubectl get pods -A -o json | kubectl rootless audit - --level baseline',
       '  $ kubectl get ns,pods -A -o json | kubectl rootless audit - --by-namespace',
       '  $ cdk8s-rootless audit k8s/ --format sarif > pss.sarif',
+      '  $ helm template web ./chart | cdk8s-rootless audit - --format sarif --stdin-path chart/rendered.yaml > pss.sarif',
       '  $ cdk8s-rootless audit Dockerfile k8s/',
       '',
     ].join('\n'))
@@ -110,6 +114,9 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       exemptions: 'honor' | 'ignore';
       byNamespace?: boolean;
       admissionConfig?: string;
+      sarifRoot?: string;
+      stdinPath?: string;
+      sarifCategory: string;
       quiet?: boolean;
     }) => {
       const version = validatePolicy(opts.level as PolicyLevel, opts.version);
@@ -121,6 +128,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
         ctx.io.stderr.write(`warning: --version ${opts.version} is newer than the newest policy version this tool knows: auditing at ${version} `
           + '(PodSecurity admission also treats future versions as the latest it knows)\n');
       }
+      const sarif = sarifOptions(opts, paths, ctx.cwd);
       const cluster = opts.admissionConfig !== undefined ? readAdmissionConfig(opts.admissionConfig, ctx.cwd) : undefined;
       const progress = !opts.quiet && ctx.io.stderr.isTTY === true ? new Progress(ctx.io.stderr) : undefined;
       const end = await auditManifests(paths, {
@@ -132,7 +140,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
         exemptions: opts.exemptions,
         byNamespace: opts.byNamespace === true,
         cluster,
-        writer: reportWriter(opts.format, ctx.io.stdout, ctx.cwd),
+        writer: reportWriter(opts.format, ctx.io.stdout, ctx.cwd, sarif),
         progress: progress ? (p, n) => progress.update(p, n) : undefined,
         stderr: ctx.io.stderr,
       });

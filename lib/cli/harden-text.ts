@@ -19,8 +19,10 @@ import { errorMessage } from './text-lines';
 import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from '../hardening/adopt/pod';
 import { RootlessAnnotations } from '../hardening/annotations';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
+import { matchesImage } from '../hardening/image-ref';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
 import { startabilityProblems } from '../hardening/startability';
+import { UserFor, userForStatements } from '../hardening/user-rule';
 import { isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel } from '../policy/types';
@@ -54,7 +56,14 @@ export interface HardenResult {
   readonly refused?: boolean;
 }
 
+/** `harden`'s options: the adopt stage's, and the `--user-for` statements, resolved per object. */
+export interface HardenTextOptions extends HardenOptions {
+  /** `--user-for KIND/NAMESPACE/NAME[/CONTAINER]=UID[:GID]`. */
+  readonly userFor?: readonly UserFor[];
+}
+
 type Report = Omit<HardenedObject, 'remaining' | 'effects' | 'refused'> & { changes: string[]; problems: string[]; refused?: boolean };
+
 
 /** The plan of one document and the reports of its objects. */
 interface DocumentPlan {
@@ -65,9 +74,9 @@ interface DocumentPlan {
 /**
  * Hardens one manifest text. Never throws for bad input: a text that cannot be parsed is
  * returned unchanged with `error` set.
- * @param used receives each container-scoped `--writable-path` that named a container
+ * @param used receives each container-scoped `--writable-path` that named a container, and each `--user-for` that named an object
  */
-export function hardenText(text: string, options: HardenOptions = {}, used: Set<WritablePath> = new Set()): HardenResult {
+export function hardenText(text: string, options: HardenTextOptions = {}, used: Set<WritablePath | UserFor> = new Set()): HardenResult {
   const parsed = parse(text);
   if (!Array.isArray(parsed)) return { text, objects: [], ...parsed };
   const docs = parsed.map((doc, index) => planDocument(doc, index, options, used));
@@ -75,7 +84,7 @@ export function hardenText(text: string, options: HardenOptions = {}, used: Set<
   if (objects.length === 0) return { text, objects: [] };
   const original = readBack(text);
   docs.forEach((d, i) => leaveUnreadUnchanged(text, parsed[i], d, original));
-  if (docs.every(d => d.plan.empty)) return { text, objects: withRemaining(objects, original, original) };
+  if (docs.every(d => d.plan.empty)) return { text, objects: withRemaining(objects, original, original, options) };
 
   let out = text;
   let after = original;
@@ -86,7 +95,7 @@ export function hardenText(text: string, options: HardenOptions = {}, used: Set<
     if (bad.size === 0) break;
     for (const [index, why] of bad) leaveUnchanged(docs[index], why);
   }
-  return { text: out, objects: withRemaining(objects, after, original) };
+  return { text: out, objects: withRemaining(objects, after, original, options) };
 }
 
 function applyDocs(text: string, docs: readonly DocumentPlan[]): string {
@@ -141,7 +150,7 @@ function readBack(text: string): ReadBack {
 
 const key = (index: number, item: number | undefined): string => `${index}/${item ?? ''}`;
 
-function planDocument(doc: YAML.Document.Parsed, index: number, options: HardenOptions, used: Set<WritablePath>): DocumentPlan {
+function planDocument(doc: YAML.Document.Parsed, index: number, options: HardenTextOptions, used: Set<WritablePath | UserFor>): DocumentPlan {
   const plan = new EditPlan(doc);
   const reports: Report[] = [];
   forEachObject(plan, doc, (obj, item) => hardenObject(plan, obj, options, index, item, reports, used));
@@ -181,7 +190,7 @@ function forEachObject(plan: EditPlan, doc: YAML.Document.Parsed, fn: (obj: Curs
  * a new malformation.
  */
 function unverified(before: readonly YAML.Document.Parsed[], out: string, after: ReadBack, original: ReadBack,
-  docs: readonly DocumentPlan[], options: HardenOptions): Map<number, string> {
+  docs: readonly DocumentPlan[], options: HardenTextOptions): Map<number, string> {
   const bad = new Map<number, string>();
   const changed = docs.map((d, i) => (d.plan.empty ? -1 : i)).filter(i => i >= 0);
   const reparsed = parse(out);
@@ -236,8 +245,8 @@ function keeps(before: unknown, after: unknown): boolean {
   });
 }
 
-function hardenObject(plan: EditPlan, obj: Cursor, options: HardenOptions, index: number, item: number | undefined,
-  out: Report[], used: Set<WritablePath>): void {
+function hardenObject(plan: EditPlan, obj: Cursor, options: HardenTextOptions, index: number, item: number | undefined,
+  out: Report[], used: Set<WritablePath | UserFor>): void {
   const kind = plan.get(obj, 'kind');
   const templatePath = podTemplatePath(kind);
   if (typeof kind !== 'string' || templatePath === undefined) return;
@@ -256,11 +265,15 @@ function hardenObject(plan: EditPlan, obj: Cursor, options: HardenOptions, index
     report.problems.push('the pod spec is not a mapping. Fix: make the manifest well formed.');
     return;
   }
-  hardenPod(plan, template, spec, options, report, used);
+  const given = userForStatements(options.userFor ?? [], kind, meta?.namespace, meta?.name, used as Set<UserFor>);
+  const users = { ...options.users, ...given };
+  hardenPod(plan, template, spec, { ...options, users }, report, used as Set<WritablePath>);
 }
 
 /** Evaluates the hardened objects as `audit` reads them, at restricted, and records what still fails. */
-function withRemaining(objects: readonly Report[], read: ReadBack, original: ReadBack): HardenedObject[] {
+function withRemaining(objects: readonly Report[], read: ReadBack, original: ReadBack, options: HardenOptions): HardenedObject[] {
+  // the images a human vouches for (--non-root-image): runAsNonRoot alone is their user
+  const vouched = (image: string) => (options.users?.images ?? []).some(i => i.user === undefined && matchesImage(i.pattern, image));
   return objects.map(o => {
     const refused = o.refused === true;
     const match = read.objects.get(key(o.index, o.item));
@@ -272,7 +285,7 @@ function withRemaining(objects: readonly Report[], read: ReadBack, original: Rea
     ];
     const problems = [...o.problems, ...runtimeProblems(podTemplateOf(match.object)?.spec)];
     // the startability checklist on the result (exit 0 means startable): what the rules did not already report
-    for (const reason of startabilityProblems(match.object)) {
+    for (const reason of startabilityProblems(match.object, { vouched })) {
       const container = /^container "([^"]*)": no numeric runAsUser/.exec(reason)?.[1];
       const reported = problems.includes(reason) || (container !== undefined && problems.some(p => p.startsWith(`container "${container}": no numeric user`)));
       if (!reported) problems.push(`would not start: ${reason}`);

@@ -20,14 +20,17 @@ import type * as HardenTextModule from './harden-text';
 import { HardenExitCode, UsageError } from './io';
 import { ManifestError, ManifestSource } from './manifest-objects';
 import { DEFAULT_MAX_BYTES, readManifests } from './manifest-reader';
-import type { HardenOptions, WritablePath } from '../hardening/adopt/pod';
+import type { WritablePath } from '../hardening/adopt/pod';
 import { MAX_ID } from '../hardening/defaults';
 import { isContainerName } from '../hardening/exemptions/codec';
+import { imagePatternProblem } from '../hardening/image-ref';
 import { isNumericId, pathProblem } from '../hardening/paths';
+import type { ImageUser, UserFor } from '../hardening/user-rule';
 
 export type { HardenOptions, PodReport, WritablePath } from '../hardening/adopt/pod';
 export type { HardenResult, HardenedObject } from './harden-text';
 type HardenResult = HardenTextModule.HardenResult;
+type HardenTextOptions = HardenTextModule.HardenTextOptions;
 
 let textModule: typeof HardenTextModule | undefined;
 /** harden-text.ts and what it loads, on first use: every `cdk8s-rootless` run (an audit too) loads this module. */
@@ -37,7 +40,7 @@ function textModuleOf(): typeof HardenTextModule {
 }
 
 /** Hardens one manifest text (harden-text.ts). */
-export function hardenText(text: string, options?: HardenOptions, used?: Set<WritablePath>): HardenResult {
+export function hardenText(text: string, options?: HardenTextOptions, used?: Set<WritablePath | UserFor>): HardenResult {
   return textModuleOf().hardenText(text, options, used);
 }
 
@@ -75,7 +78,50 @@ function parseWritablePath(value: string, previous: WritablePath[] = []): Writab
   return [...previous, { container, path: p }];
 }
 
+/** A non-root numeric ID (`--user-for`, `--image-user`): 0 is root, which these flags never state. */
+function nonRootId(value: string, what: string): number {
+  if (!/^\d+$/.test(value) || Number(value) === 0 || !isNumericId(Number(value))) {
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a non-root numeric ${what} (1..${MAX_ID}).`);
+  }
+  return Number(value);
+}
+
+/** Parses one `--user-for KIND/NAMESPACE/NAME[/CONTAINER]=UID[:GID]` and collects it. */
+function parseUserFor(value: string, previous: UserFor[] = []): UserFor[] {
+  const eq = value.lastIndexOf('=');
+  const parts = eq > 0 ? value.slice(0, eq).split('/') : [];
+  const expected = 'Expected KIND/NAMESPACE/NAME[/CONTAINER]=UID[:GID], e.g. Deployment/shop/api=1000 or StatefulSet/shop/db/postgres=999 '
+    + '(an object without metadata.namespace is in namespace default).';
+  if (eq <= 0 || parts.length < 3 || parts.length > 4 || parts.some(p => p === '')) throw new InvalidArgumentError(expected);
+  const [kind, namespace, name, container] = parts;
+  if (container !== undefined && !isContainerName(container)) throw new InvalidArgumentError(`${JSON.stringify(container)} is not a container name. ${expected}`);
+  const [uid, gid, ...rest] = value.slice(eq + 1).split(':');
+  if (rest.length > 0) throw new InvalidArgumentError(expected);
+  const user = nonRootId(uid, 'UID');
+  const group = gid !== undefined ? nonRootId(gid, 'GID') : undefined;
+  return [...previous, { kind, namespace, name, container, user, group, flag: `--user-for ${value}` }];
+}
+
+/** Parses one `--image-user PATTERN=UID` and collects it. */
+function parseImageUser(value: string, previous: ImageUser[] = []): ImageUser[] {
+  const eq = value.lastIndexOf('=');
+  const pattern = eq > 0 ? value.slice(0, eq) : '';
+  const problem = imagePatternProblem(pattern);
+  if (eq <= 0 || problem) throw new InvalidArgumentError(`${eq <= 0 ? 'no =UID' : problem}. Expected PATTERN=UID, e.g. 'ghcr.io/acme/*=10001' (* matches any text).`);
+  return [...previous, { pattern, user: nonRootId(value.slice(eq + 1), 'UID'), from: `--image-user ${value}` }];
+}
+
+/** Parses one `--non-root-image PATTERN` and collects it. */
+function parseNonRootImage(value: string, previous: ImageUser[] = []): ImageUser[] {
+  const problem = imagePatternProblem(value);
+  if (problem) throw new InvalidArgumentError(`${problem}. Expected an image pattern, e.g. 'ghcr.io/acme/*' (* matches any text).`);
+  return [...previous, { pattern: value, from: `--non-root-image ${value}` }];
+}
+
 interface HardenCommandOptions {
+  readonly userFor?: UserFor[];
+  readonly imageUser?: ImageUser[];
+  readonly nonRootImage?: ImageUser[];
   readonly user?: number;
   readonly group?: number;
   readonly addExemptions?: boolean;
@@ -99,8 +145,11 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
       + 'and what still keeps each object from passing `audit --level restricted`.',
     )
     .argument('[paths...]', 'manifest files or folders (recursing into *.yaml, *.yml, *.json); - reads standard input')
-    .option('--user <uid>', 'numeric UID for containers whose user is not known (the image\'s numeric USER)', parseId)
+    .option('--user <uid>', 'default numeric UID, for containers whose user is still unknown after the rule below (the image\'s numeric USER)', parseId)
     .option('--group <gid>', 'numeric GID with --user (default: the UID, as in the constructs)', parseId)
+    .option('--user-for <kind/namespace/name[/container]=uid[:gid]>', 'the UID of one object\'s containers, or of one container (repeatable; before --image-user, presets and --user)', parseUserFor)
+    .option('--image-user <pattern=uid>', 'the UID of the images a pattern matches, * matching any text, e.g. ghcr.io/acme/*=10001 (repeatable)', parseImageUser)
+    .option('--non-root-image <pattern>', 'images whose numeric non-root USER you vouch for: runAsNonRoot without runAsUser is accepted (repeatable)', parseNonRootImage)
     .option('--add-exemptions', 'declare what needs a human as exemptions with TODO reasons (the audit fails until they are replaced)')
     .option('--disable-service-account-token', 'set automountServiceAccountToken: false where it is not set (default: the token is left as it is, with a note)')
     .option('--writable-path <[container=]path>', 'an emptyDir at PATH in every container with a read-only root filesystem, or only in CONTAINER (repeatable)', parseWritablePath)
@@ -122,13 +171,15 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
       '  3 invalid usage, or an input that could not be read or parsed',
       '--check writes nothing and exits with the same code.',
       '',
-      '--user applies only where the user is not known: never where runAsUser is set (container or pod), where',
-      'runAsNonRoot: true is in effect without runAsUser (the image\'s own non-root user), or where the image has a',
-      'preset (then the preset\'s UID).',
+      'The user of a container, in this order: a runAsUser that is set (kept); --user-for (the container\'s, else the',
+      'object\'s; an image preset whose image does not run under another UID refuses it); --image-user / --non-root-image',
+      '(the most specific pattern); the image preset; --user. runAsNonRoot: true alone does not make a user known.',
+      'Otherwise no user is written and the container is reported (!).',
       '',
       'Examples:',
       '  $ helm template my-release ./chart | cdk8s-rootless harden - > hardened.yaml',
       '  $ cdk8s-rootless harden k8s/ --user 10001 --write',
+      '  $ cdk8s-rootless harden k8s/ --user-for StatefulSet/shop/db/postgres=70 --image-user \'ghcr.io/acme/*=10001\' -o hardened.yaml',
       '  $ cdk8s-rootless harden deploy.yaml --add-exemptions -o deploy.hardened.yaml && cdk8s-rootless audit deploy.hardened.yaml',
       '',
     ].join('\n'))
@@ -139,16 +190,23 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
       if (opts.write && paths.includes('-')) throw new UsageError('--write rewrites files: it cannot be used with - (standard input)');
       if (opts.group !== undefined && opts.user === undefined) throw new UsageError('--group needs --user');
       if (opts.user === 0) throw new UsageError('--user 0 is root: give the image\'s non-root numeric UID');
-      const options: HardenOptions = {
+      const target = (u: UserFor) => `${u.kind.toLowerCase()}/${u.namespace}/${u.name}${u.container !== undefined ? `/${u.container}` : ''}`;
+      for (const [i, u] of (opts.userFor ?? []).entries()) {
+        const twice = (opts.userFor ?? []).slice(0, i).find(x => target(x) === target(u));
+        if (twice) throw new UsageError(`${twice.flag} and ${u.flag} name the same target: give one UID for it`);
+      }
+      const options: HardenTextOptions = {
         user: opts.user,
         group: opts.group,
+        userFor: opts.userFor,
+        users: { images: [...opts.imageUser ?? [], ...opts.nonRootImage ?? []] },
         addExemptions: opts.addExemptions,
         disableServiceAccountToken: opts.disableServiceAccountToken,
         writablePaths: opts.writablePath,
       };
       const outputs: string[] = [];
       const errors: ManifestError[] = [];
-      const used = new Set<WritablePath>();
+      const used = new Set<WritablePath | UserFor>();
       let code: HardenExitCode = HardenExitCode.OK;
       await readManifests(paths, {
         cwd: ctx.cwd,
@@ -182,6 +240,13 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
           errors.push({ file: '--writable-path', uri: '', message: `no container named "${w.container}" in the input` });
           ctx.io.stderr.write(`error: --writable-path ${w.container}=${w.path}: no container named "${w.container}" with a read-only root filesystem in the input `
             + '(nothing was mounted). Fix: use the name of a container (spec.containers[].name), or give the path alone for every container.\n');
+        }
+      }
+      for (const u of opts.userFor ?? []) {
+        if (!used.has(u)) {
+          errors.push({ file: '--user-for', uri: '', message: `no ${u.kind} ${u.namespace}/${u.name} in the input` });
+          ctx.io.stderr.write(`error: ${u.flag}: no ${u.kind} named "${u.name}" in namespace "${u.namespace}" in the input (nothing was written for it). `
+            + 'Fix: use the kind, namespace (default for an object without metadata.namespace) and name of a pod-bearing object.\n');
         }
       }
       if (!opts.write && !opts.check) {

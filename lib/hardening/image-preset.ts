@@ -1,3 +1,5 @@
+import { matchesImage, parseImageReference } from './image-ref';
+
 /**
  * The facts of a container image that running it rootless depends on.
  */
@@ -40,6 +42,15 @@ export interface ImagePresetProps {
    * @default - none
    */
   readonly notes?: string;
+
+  /**
+   * Whether the image also runs under a UID other than `user` (its entrypoint copes with any user
+   * whose data directory is writable, e.g. docker-library postgres, redis, mysql): a `user` given for
+   * a container of this image is then accepted, with `fsGroup` set so that its volumes are writable.
+   * Otherwise a `user` other than `user` is refused unless the container says `customImage`.
+   * @default false
+   */
+  readonly arbitraryUser?: boolean;
 }
 
 /**
@@ -64,7 +75,9 @@ export class ImagePreset {
       writablePaths: ['/var/run/postgresql'],
       dataPath: '/var/lib/postgresql',
       port: 5432,
-      notes: 'docker-library/postgres Debian: groupadd -r postgres --gid=999; useradd -r -g postgres --uid=999',
+      arbitraryUser: true,
+      notes: 'docker-library/postgres Debian: groupadd -r postgres --gid=999; useradd -r -g postgres --uid=999; '
+        + 'runs under an arbitrary --user whose data directory is writable (docker-library/postgres#253, nss_wrapper #448, Alpine #1018)',
     });
   }
 
@@ -87,7 +100,8 @@ export class ImagePreset {
       group: 999,
       dataPath: '/data',
       port: 6379,
-      notes: 'docker-library/redis Debian: groupadd -r -g 999 redis; useradd -r -g redis -u 999 redis',
+      arbitraryUser: true,
+      notes: 'docker-library/redis Debian: groupadd -r -g 999 redis; useradd -r -g redis -u 999 redis; runs under an arbitrary --user whose /data is writable',
     });
   }
 
@@ -182,7 +196,8 @@ export class ImagePreset {
       writablePaths: ['/var/run/mysqld'],
       dataPath: '/var/lib/mysql',
       port: 3306,
-      notes: 'docker-library/mysql: groupadd --system --gid 999 mysql; useradd --system --uid 999 --gid 999 mysql',
+      arbitraryUser: true,
+      notes: 'docker-library/mysql: groupadd --system --gid 999 mysql; useradd --system --uid 999 --gid 999 mysql; runs under an arbitrary --user whose data directory is writable',
     });
   }
 
@@ -254,7 +269,8 @@ export class ImagePreset {
       writablePaths: ['/run/mysqld'],
       dataPath: '/var/lib/mysql',
       port: 3306,
-      notes: 'docker-library/mariadb: groupadd -r -g 999 mysql; useradd -r -g mysql -u 999 mysql',
+      arbitraryUser: true,
+      notes: 'docker-library/mariadb: groupadd -r -g 999 mysql; useradd -r -g mysql -u 999 mysql; runs under an arbitrary --user whose data directory is writable',
     });
   }
 
@@ -282,37 +298,49 @@ export class ImagePreset {
   }
 
   /**
+   * Google's distroless images with a `nonroot` tag (`gcr.io/distroless/static:nonroot`,
+   * `gcr.io/distroless/base-debian12:debug-nonroot`, …): `USER 65532` ("nonroot"), group 65532. The
+   * other tags (`latest`, `debug`) run as root and have no preset.
+   */
+  public static distrolessNonroot(): ImagePreset {
+    return new ImagePreset({
+      name: 'distroless-nonroot',
+      user: 65532,
+      group: 65532,
+      notes: 'GoogleContainerTools/distroless: the nonroot tags run as nonroot, uid/gid 65532',
+    });
+  }
+
+  /**
+   * Chainguard images (`cgr.dev/chainguard/*`): they run as `nonroot`, 65532:65532, by their
+   * image standard. `cgr.dev/chainguard/postgres` is an exception (it starts as root and switches to
+   * postgres 70) and has no preset.
+   */
+  public static chainguard(): ImagePreset {
+    return new ImagePreset({
+      name: 'chainguard',
+      user: 65532,
+      group: 65532,
+      notes: 'chainguard-images: "the image runs as nonroot and GID/UID are set to 65532" (exceptions use an ecosystem user, e.g. postgres)',
+    });
+  }
+
+  /**
    * The preset of a well-known image reference, e.g. `postgres:17-alpine` (the Alpine variant),
    * `docker.io/library/redis:7`, `quay.io/prometheus/prometheus@sha256:...`: matched on the
-   * repository (without `docker.io/` and `library/`), and on the tag for Alpine variants.
+   * repository (without `docker.io/` and `library/`), and on the tag for Alpine variants;
+   * `gcr.io/distroless/*:*nonroot*` and `cgr.dev/chainguard/*` by image pattern (the syntax of
+   * `RootlessHardeningProps.imageUsers`).
    *
    * @param image the container image reference
    * @returns the preset, or undefined when the image is not a well-known one
    */
   public static forImage(image: string): ImagePreset | undefined {
     if (typeof image !== 'string') return undefined;
-    const [withoutDigest] = image.split('@');
-    const slash = withoutDigest.lastIndexOf('/');
-    const colon = withoutDigest.indexOf(':', slash + 1);
-    const repository = (colon >= 0 ? withoutDigest.slice(0, colon) : withoutDigest).replace(/^(docker\.io\/)?(library\/)?/, '');
-    const tag = colon >= 0 ? withoutDigest.slice(colon + 1) : '';
-    const match = IMAGES.find(i => i.repositories.includes(repository) && (i.tag === undefined || i.tag.test(tag)));
+    const { repository, tag = '' } = parseImageReference(image);
+    const match = IMAGES.find(i => (i.repositories.includes(repository) && (i.tag === undefined || i.tag.test(tag)))
+      || (i.patterns ?? []).some(p => matchesImage(p, image)));
     return match?.preset();
-  }
-
-  /**
-   * The preset of a well-known image (`forImage`) whose UID is not `user`: then a preset or a
-   * `user` that does not describe the image was given (e.g. `ImagePreset.postgresAlpine()`, UID 70,
-   * on the Debian `postgres:16`, UID 999). Undefined when the image is not a well-known one, when
-   * `user` is unknown, or when it is 0 (running as root is the `runAsRoot` exemption's concern;
-   * several of these images start as root and switch to their user themselves). Only the user is
-   * compared: a group that differs still lets the owner read and write its files.
-   * @internal
-   */
-  public static _mismatch(image: string, user: number | undefined): ImagePreset | undefined {
-    if (user === undefined || user === 0) return undefined;
-    const known = ImagePreset.forImage(image);
-    return known !== undefined && known.user !== user ? known : undefined;
   }
 
   /**
@@ -330,12 +358,15 @@ export class ImagePreset {
   public readonly fsGroup: number;
   /** Paths the image writes to at run time (besides `/tmp` and its data path). */
   public readonly writablePaths: string[];
+  /** Whether the image also runs under another UID whose data directory is writable (see `ImagePresetProps.arbitraryUser`). */
+  public readonly arbitraryUser: boolean;
 
   private constructor(private readonly props: ImagePresetProps) {
     this.user = props.user;
     this.group = props.group;
     this.fsGroup = props.fsGroup ?? props.group;
     this.writablePaths = [...props.writablePaths ?? []];
+    this.arbitraryUser = props.arbitraryUser === true;
   }
 
   /**
@@ -386,7 +417,14 @@ export class ImagePreset {
  * without registry `docker.io/`, `library/`, tag and digest; `tag` selects a variant. The first
  * entry that matches wins (variants before their base image).
  */
-const IMAGES: readonly { readonly repositories: readonly string[]; readonly tag?: RegExp; readonly preset: () => ImagePreset }[] = [
+const IMAGES: readonly {
+  readonly repositories: readonly string[];
+  readonly tag?: RegExp;
+  readonly patterns?: readonly string[];
+  readonly preset: () => ImagePreset | undefined;
+}[] = [
+  // chainguard's postgres starts as root and switches to 70: no preset (it is listed first, so the pattern below does not take it)
+  { repositories: ['cgr.dev/chainguard/postgres'], preset: () => undefined },
   { repositories: ['postgres'], tag: /alpine/, preset: () => ImagePreset.postgresAlpine() },
   { repositories: ['postgres'], preset: () => ImagePreset.postgres() },
   { repositories: ['redis'], tag: /alpine/, preset: () => ImagePreset.redisAlpine() },
@@ -405,4 +443,6 @@ const IMAGES: readonly { readonly repositories: readonly string[]; readonly tag?
   // the Alpine variant's user differs and is not a preset
   { repositories: ['rabbitmq'], tag: /^(?![\s\S]*alpine)/, preset: () => ImagePreset.rabbitmq() },
   { repositories: ['memcached'], preset: () => ImagePreset.memcached() },
+  { repositories: [], patterns: ['gcr.io/distroless/*:*nonroot*'], preset: () => ImagePreset.distrolessNonroot() },
+  { repositories: [], patterns: ['cgr.dev/chainguard/*'], preset: () => ImagePreset.chainguard() },
 ];

@@ -118,8 +118,9 @@ export interface ContainerHardeningOptions {
    * `postgres:16` rebuilt with another `USER`), so its reference says nothing about its user.
    *
    * Without it, a container whose image is a well-known one (`ImagePreset.forImage(image)`) must
-   * run as that image's UID: `ImagePreset.postgresAlpine()` (70) on the Debian `postgres:16` (999),
-   * or `user: 1000` on `postgres:16-alpine` (70), fails synthesis with the fix, because the image's
+   * run as that image's UID unless the image runs under another UID (`ImagePreset.arbitraryUser`:
+   * postgres, redis, mysql, mariadb): `user: 1000` on `grafana/grafana` (472), or `ImagePreset.mongo()`
+   * (999) on `nginxinc/nginx-unprivileged` (101), fails synthesis with the fix, because the image's
    * files belong to another user. Running as root (`Exemption.runAsRoot`) is not compared.
    * @default false
    */

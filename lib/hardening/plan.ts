@@ -13,6 +13,7 @@ import { describeExemption, exemptionValue } from './exemptions/value';
 import { ImagePreset } from './image-preset';
 import { ContainerHardeningOptions, HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { cleanPath as normalize, isNumericId, pathProblem as containerPathProblem } from './paths';
+import { checkGivenUser } from './user-rule';
 
 /** The pod-level plan: the resolved user, group, fsGroup, sysctls and the construct's own copies of the exemptions. */
 export type PodPlan = ReturnType<typeof planPod>;
@@ -82,7 +83,7 @@ export function podProblems(props: HardenedPodSpecProps, plan: PodPlan): string[
   const problems = [...idProblems('props', { user: plan.user, group: plan.group, fsGroup: plan.fsGroup })];
   if (plan.user === undefined) {
     problems.push('props.user: no user is set. Fix: set user to the numeric UID the image runs as (its USER; a name such as '
-      + '"nobody" cannot be verified by the kubelet), or pass a preset such as ImagePreset.postgres().');
+      + `"nobody" cannot be verified by the kubelet), or pass a preset: ${presetHints(props)}.`);
   } else if (plan.user === 0 && !plan.exemptions.some(e => e.kind === K.RUN_AS_ROOT && e.container === undefined)) {
     problems.push('props.user: 0 runs every container as root. Fix: use the image\'s non-root UID, or declare '
       + 'Exemption.runAsRoot(reason) (or scope it to one container with { container } and keep a non-root pod user).');
@@ -169,13 +170,14 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
   }
   // an attached container's settings are its own security context: refused like addContainer's props
   problems.push(...weakeningProblems(`${prop}.securityContext`, attached ? container.securityContext : opts.securityContext, name));
-  const known = opts.customImage === true ? undefined : ImagePreset._mismatch(container.image, user ?? pod.user);
+  const check = checkGivenUser(container.image, user ?? pod.user, opts.customImage);
+  const known = check.verdict === 'refused' ? check.preset : undefined;
   if (known) {
     const effective = user ?? pod.user;
     const own = opts.user ?? opts.securityContext?.user ?? container.securityContext.user;
     const from = own !== undefined ? `${prop}.user` : preset ? preset._source : pod.userFrom;
     problems.push(`${prop}.image: "${container.image}" is the image of ${known._source}, which runs as UID ${known.user}, but the container `
-      + `runs as UID ${effective} (from ${from}): its files belong to another user. Fix: use preset: ${known._source} `
+      + `runs as UID ${effective} (from ${from}): its files belong to another user, and the image does not run under another UID. Fix: use preset: ${known._source} `
       + `(ImagePreset.forImage(${JSON.stringify(container.image)})), or user: ${known.user}; or, if you built this image yourself with `
       + `UID ${effective}, say so with customImage: true on the container.`);
   }
@@ -212,6 +214,20 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
   const describes = facts !== undefined && (opts.preset !== undefined || ImagePreset.forImage(container.image)?.name === facts.name
     || facts._source.startsWith('ImagePreset.of('));
   return { plan: { user, group, preset: describes ? facts : undefined, paths }, problems };
+}
+
+/**
+ * What `ImagePreset.forImage` knows about the images of the props' containers, for the message about
+ * a missing user: the preset to pass for each, or that none is known.
+ */
+function presetHints(props: HardenedPodSpecProps): string {
+  const images = [...new Set([...props.initContainers ?? [], ...props.containers ?? []].map(c => c?.image).filter((i): i is string => typeof i === 'string'))];
+  if (images.length === 0) return 'ImagePreset.forImage(image) names the preset of a well-known image';
+  return images.map(image => {
+    const preset = ImagePreset.forImage(image);
+    return preset ? `image "${image}" is ${preset._source} (UID ${preset.user}): preset: ${preset._source}`
+      : `no preset is known for image "${image}" (ImagePreset.forImage): set user to its numeric USER (docker inspect -f '{{.Config.User}}' IMAGE)`;
+  }).join('; ');
 }
 
 function idProblems(prop: string, ids: { [field: string]: number | undefined }): string[] {

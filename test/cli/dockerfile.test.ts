@@ -149,7 +149,7 @@ describe('cdk8s-rootless audit with Dockerfiles', () => {
     const result = run.results[0];
     expect(result.ruleId).toBe(NUMERIC);
     expect(run.tool.driver.rules[result.ruleIndex].id).toBe(NUMERIC);
-    expect(result.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: 'article.Dockerfile' }, region: { startLine: 16 } });
+    expect(result.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: 'test/cli/dockerfiles/article.Dockerfile' }, region: { startLine: 16 } });
   });
 
   test('at --level baseline (which admits root pods) Dockerfiles pass', async () => {

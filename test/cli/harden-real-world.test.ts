@@ -145,19 +145,20 @@ spec:
 });
 
 describe('3. --user applies only where the user is not known', () => {
-  test('the rule (lib/hardening/user-rule.ts): set, image, preset, fallback, unknown', () => {
-    const fallback = { user: 10001 };
+  test('the rule (lib/hardening/user-rule.ts): set, preset, fallback, unknown; runAsNonRoot alone makes no user known (issue 20)', () => {
+    const fallback = { fallback: { user: 10001 } };
     expect(containerUser({ securityContext: { runAsUser: 999 } }, {}, fallback)).toMatchObject({ source: 'set', user: 999, at: 'container' });
     expect(containerUser({}, { runAsUser: 0 }, fallback)).toMatchObject({ source: 'set', user: 0, at: 'pod' });
-    expect(containerUser({ image: 'mysql:8' }, { runAsNonRoot: true }, fallback)).toEqual({ source: 'image' });
-    expect(containerUser({ image: 'app', securityContext: { runAsNonRoot: true } }, {}, fallback)).toEqual({ source: 'image' });
+    expect(containerUser({ image: 'mysql:8' }, { runAsNonRoot: true }, fallback)).toMatchObject({ source: 'preset', user: 999 });
+    expect(containerUser({ image: 'app', securityContext: { runAsNonRoot: true } }, {}, fallback)).toMatchObject({ source: 'fallback', user: 10001 });
+    expect(containerUser({ image: 'app', securityContext: { runAsNonRoot: true } }, {})).toEqual({ source: 'unknown' });
     expect(containerUser({ image: 'app', securityContext: { runAsNonRoot: false } }, { runAsNonRoot: true }, fallback)).toMatchObject({ source: 'fallback' });
     expect(containerUser({ image: 'mongo:7' }, {}, fallback)).toMatchObject({ source: 'preset', user: 999, group: 999 });
-    expect(containerUser({ image: 'app' }, {}, { user: 10001, group: 3000 })).toEqual({ source: 'fallback', user: 10001, group: 3000, fsGroup: 3000 });
+    expect(containerUser({ image: 'app' }, {}, { fallback: { user: 10001, group: 3000 } })).toEqual({ source: 'fallback', user: 10001, group: 3000, fsGroup: 3000 });
     expect(containerUser({ image: 'app' }, {})).toEqual({ source: 'unknown' });
   });
 
-  test('containers that run as their image\'s non-root user (runAsNonRoot in effect, no runAsUser) keep it: Argo CD style', () => {
+  test('runAsNonRoot without runAsUser (Argo CD style): a finding, --user fills it, --non-root-image vouches for the image\'s own USER', () => {
     const text = `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -178,11 +179,18 @@ spec:
             seccompProfile:
               type: RuntimeDefault
 `;
-    const r = hardenText(text, { user: 10001 });
-    const spec = podSpec(r.text);
-    expect(spec.securityContext?.runAsUser).toBeUndefined();
-    expect(spec.containers[0].securityContext.runAsUser).toBeUndefined();
-    expect(notes(r)).toContain('which --user does not replace');
+    // the kubelet would refuse it if the image's USER were root or a name: nobody has said it is not
+    const unknown = hardenText(text);
+    expect(unknown.text).not.toContain('runAsUser');
+    expect(unknown.objects[0].problems.join('\n')).toContain('container "argocd-repo-server": no numeric user is known for image "quay.io/argoproj/argocd:v2.13.0"');
+    // the default user fills it
+    expect(podSpec(hardenText(text, { user: 10001 }).text).securityContext.runAsUser).toBe(10001);
+    // vouched for: kept as the image's own user, whatever --user says
+    const images = [{ pattern: 'quay.io/argoproj/*', from: '--non-root-image quay.io/argoproj/*' }];
+    const r = hardenText(text, { user: 10001, users: { images } });
+    expect(r.text).not.toContain('runAsUser');
+    expect(r.objects[0].problems).toEqual([]);
+    expect(notes(r)).toContain('vouched for by --non-root-image quay.io/argoproj/*');
   });
 
   test('a numeric user already set is kept; image presets give their own UID (mysql, mongo 999, grafana 472, prometheus 65534), not --user', () => {
@@ -227,13 +235,14 @@ spec:
     - {name: app, image: "registry.example.com/app:1"}
     - {name: proxy, image: "registry.example.com/proxy:1", securityContext: {runAsNonRoot: true}}
 `;
-    const spec = podSpec(hardenText(mixed, { user: 10001, group: 3000 }).text);
+    const vouched = { images: [{ pattern: 'registry.example.com/proxy', from: '--non-root-image registry.example.com/proxy' }] };
+    const spec = podSpec(hardenText(mixed, { user: 10001, group: 3000, users: vouched }).text);
     expect(spec.securityContext.runAsUser).toBeUndefined();
     expect(spec.containers[0].securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 3000 });
     expect(spec.containers[1].securityContext.runAsUser).toBeUndefined();
     expect(spec.securityContext.fsGroup).toBe(3000);
 
-    const alone = podSpec(hardenText(mixed.replace(/\n {4}- \{name: proxy.*\n/, '\n'), { user: 10001 }).text);
+    const alone = podSpec(hardenText(mixed.replace(/\n {4}- \{name: proxy.*\n/, '\n'), { user: 10001, users: vouched }).text);
     expect(alone.securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 });
     expect(alone.containers[0].securityContext.runAsUser).toBeUndefined();
   });

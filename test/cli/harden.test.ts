@@ -389,14 +389,20 @@ spec:
 describe('the reference article\'s manifests (scenarios 1, 10, 15)', () => {
   const ARTICLE = path.join(__dirname, '..', '..', 'examples', 'manifests', 'article');
 
-  test('secure-app (runAsNonRoot without a user) is hardened to restricted, with the start-up caveat noted', () => {
-    const r = hardenText(fs.readFileSync(path.join(ARTICLE, 'secure-app.yaml'), 'utf8'));
+  test('secure-app (runAsNonRoot without a user): the unknown user needs a human; --user 1000 writes it (issue 20, point 3)', () => {
+    const text = fs.readFileSync(path.join(ARTICLE, 'secure-app.yaml'), 'utf8');
+    const r = hardenText(text);
+    // Pod Security passes, but the kubelet refuses runAsNonRoot with an image whose USER is root or a name: a finding, no user written
     expect(r.objects[0].remaining).toEqual([]);
-    expect(r.objects[0].notes.join('\n')).toContain('runAsNonRoot without a numeric runAsUser');
-    // it runs as its image's own user: --user does not replace it (issue 15, point 3)
-    const again = hardenText(r.text, { user: 1000 });
-    expect(again.text).toBe(r.text);
-    expect(again.objects[0].notes.join('\n')).toContain('it runs as its image\'s user, which --user does not replace');
+    expect(r.objects[0].problems.join('\n')).toContain('no numeric user is known for image');
+    expect(r.text).not.toContain('runAsUser');
+    // the examples' migration step: --user 1000 fills the unknown user
+    const fixed = hardenText(text, { user: 1000 });
+    expect(fixed.objects[0].problems).toEqual([]);
+    const spec = (YAML.parse(fixed.text) as any).spec;
+    expect(spec.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
+    // a second run over its own output changes nothing
+    expect(hardenText(fixed.text, { user: 1000 }).text).toBe(fixed.text);
   });
 
   test('elasticsearch: the root init container under a pod-level runAsNonRoot is reported (the kubelet refuses it), never silently changed', () => {

@@ -150,12 +150,15 @@ describe('SARIF 2.1.0 report', () => {
     const { code, log } = await sarifOf(['audit', '-', 'missing.yaml'], { stdin: fixture('privileged-pod.yaml') });
     expect(code).toBe(2);
     const run = log.runs[0];
-    expect(run.results![0].locations![0].physicalLocation!.artifactLocation).toEqual({ uri: 'stdin' });
+    // no --stdin-path: a logical location only (see sarif-github.test.ts)
+    expect(run.results![0].locations![0].physicalLocation).toBeUndefined();
+    expect(run.results![0].locations![0].logicalLocations![0].fullyQualifiedName).toBe('Pod/kube-system/node-agent');
     expect(run.invocations![0].executionSuccessful).toBe(false);
     const notification = run.invocations![0].toolExecutionNotifications![0];
     expect(notification.level).toBe('error');
     expect(notification.message.text).toBe('missing.yaml: no such file or folder');
-    expect(notification.locations![0].physicalLocation!.artifactLocation!.uri).toBe('missing.yaml');
+    // relative to the repository root (the git top-level of the fixtures folder)
+    expect(notification.locations![0].physicalLocation!.artifactLocation!.uri).toBe('test/cli/fixtures/missing.yaml');
   });
 
   test('malformed objects use the malformed rule', async () => {

@@ -2,10 +2,12 @@
  * The README's TypeScript snippets cannot rot: every fenced `ts` block is type-checked (strict, as
  * the package's own sources) and run, and what it synthesizes is checked like the examples.
  *
- * - A block that starts with `// <file>.ts` is that file of one small project (the Install section's
+ * - A block that starts with `// <file>.ts` is that file of one small project (Getting started's
  *   `main.ts` and its jest test `main.test.ts`, which imports `./main`).
  * - A block without imports is a fragment: it gets the imports it uses (cdk8s, cdk8s-plus as
  *   `kplus`, and the names it uses from 'cdk8s-rootless') and a `chart`, which is synthesized.
+ * - A block that imports `./<name>` with `examples/<name>.ts` existing imports that example, copied next
+ *   to it as the README tells users to copy it.
  * - 'cdk8s-rootless' is the library's sources (tsconfig `paths` here, jest's moduleNameMapper at
  *   run time), as `npm run examples` runs the examples against the package's self-reference.
  */
@@ -59,6 +61,19 @@ function wrap(s: Snippet): string {
   ].join('\n');
 }
 
+/**
+ * The examples a snippet imports as a user who copied them next to main.ts would (`./webapp` is
+ * `examples/webapp.ts`): name → path of the example.
+ */
+function copiedExamples(s: Snippet): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of s.code.matchAll(/from '\.\/([\w-]+)'/g)) {
+    const example = path.join(ROOT, 'examples', `${m[1]}.ts`);
+    if (m[1] !== 'main' && fs.existsSync(example)) out.set(`./${m[1]}`, example);
+  }
+  return out;
+}
+
 const all = snippets();
 const dir = path.join(ROOT, 'node_modules', '.cache', 'cdk8s-rootless-readme', String(process.pid));
 const fileOf = (s: Snippet) => path.join(dir, s.fragment || !/^\/\/ /.test(s.code) ? path.basename(s.file, '.ts') : 'project', s.file);
@@ -68,6 +83,8 @@ beforeAll(() => {
   for (const s of all) {
     fs.mkdirSync(path.dirname(fileOf(s)), { recursive: true });
     fs.writeFileSync(fileOf(s), wrap(s));
+    // an example the snippet imports, copied next to it exactly as it is in examples/
+    for (const [id, example] of copiedExamples(s)) fs.copyFileSync(example, path.join(path.dirname(fileOf(s)), `${id.slice(2)}.ts`));
   }
 });
 
@@ -75,14 +92,46 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('the README has the snippets a new user copies: Install (main.ts and its jest test), exemptions, workloads, the namespace', () => {
+test('the README has the snippets a new user copies: Getting started (main.ts and its jest test), exemptions, workloads, the namespace', () => {
   expect(all.length).toBeGreaterThanOrEqual(8);
   expect(all.map(s => s.file)).toEqual(expect.arrayContaining(['main.ts', 'main.test.ts']));
   // the Install section comes first, before the contributor Quickstart
   expect(README.indexOf('## Install')).toBeLessThan(README.indexOf('## Quickstart'));
   expect(README).toContain('npm install cdk8s-rootless cdk8s cdk8s-plus-27 constructs');
-  // every snippet imports the package by name, never a path into this repository
-  for (const s of all) expect(s.code.replace('from \'./main\'', '')).not.toMatch(/from '\.\.?\//);
+  // every snippet imports the package by name, never a path into this repository (only ./main, or an
+  // example the snippet says to copy next to main.ts)
+  for (const s of all) {
+    let code = s.code.replace('from \'./main\'', '');
+    for (const id of copiedExamples(s).keys()) code = code.replace(`from '${id}'`, '');
+    expect([s.file, code]).toEqual([s.file, expect.not.stringMatching(/from '\.\.?\//)]);
+  }
+});
+
+test('the README starts with Getting started: cdk8s init, the library, a first RootlessDeployment, synthesis, a test, audit in CI', () => {
+  const headings = [...README.matchAll(/^## (.+)$/gm)].map(m => m[1]);
+  expect(headings.slice(0, 3)).toEqual(['Getting started', 'Install', 'Quickstart for contributors']);
+  const start = README.indexOf('## Getting started');
+  const gettingStarted = README.slice(start, README.indexOf('\n## ', start + 5));
+  const steps = ['cdk8s init typescript-app', 'npm install cdk8s-rootless cdk8s-plus-27', '// main.ts', 'new RootlessDeployment(', 'npx cdk8s synth',
+    '// main.test.ts', 'npx cdk8s-rootless audit dist/'];
+  const at = steps.map(step => gettingStarted.indexOf(step));
+  expect(steps.filter((_, i) => at[i] < 0)).toEqual([]);
+  expect([...at].sort((a, b) => a - b)).toEqual(at);
+  // the examples the README tells users to copy: every linked example exists, and the copy snippet imports a real one
+  for (const m of README.matchAll(/\(https:\/\/github\.com\/cdk8s-rootless\/cdk8s-rootless\/blob\/main\/([^)#]+)\)/g)) {
+    expect([m[1], fs.existsSync(path.join(ROOT, m[1]))]).toEqual([m[1], true]);
+  }
+  expect(all.some(s => copiedExamples(s).size > 0)).toBe(true);
+});
+
+test('the contributors\' two commands are the same in the README and CONTRIBUTING.md', () => {
+  const contributing = fs.readFileSync(path.join(ROOT, 'CONTRIBUTING.md'), 'utf8');
+  const commands = ['npm ci && npm run examples', 'npm test'];
+  const quickstart = README.slice(README.indexOf('## Quickstart for contributors'), README.indexOf('## Concepts'));
+  for (const c of commands) {
+    expect(quickstart).toMatch(new RegExp(`^${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`, 'm'));
+    expect(contributing).toMatch(new RegExp(`^${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`, 'm'));
+  }
 });
 
 test('every ts snippet type-checks (strict)', () => {
@@ -110,7 +159,9 @@ function run(s: Snippet, modules: Map<string, any>, globals: Record<string, unkn
   const js = ts.transpileModule(wrap(s), { compilerOptions }).outputText;
   const module = { exports: {} as any };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const load = (id: string) => (modules.has(id) ? modules.get(id) : require(id));
+  const examples = copiedExamples(s);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = (id: string) => (modules.has(id) ? modules.get(id) : examples.has(id) ? require(examples.get(id)!) : require(id));
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   new Function('require', 'module', 'exports', ...Object.keys(globals), js)(load, module, module.exports, ...Object.values(globals));
   return module.exports;
@@ -154,7 +205,7 @@ describe.each(all.filter(s => s.file !== 'main.test.ts').map(s => [`${s.file} (R
   });
 });
 
-test('main.test.ts, the jest test of the Install section, passes against main.ts', () => {
+test('main.test.ts, the jest test of Getting started, passes against main.ts', () => {
   const main = all.find(s => s.file === 'main.ts')!;
   const spec = all.find(s => s.file === 'main.test.ts')!;
   const out = fs.mkdtempSync(path.join(dir, 'out-'));

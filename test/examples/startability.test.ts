@@ -42,9 +42,7 @@ describe('the migration step: harden --user 1000 on the article\'s scenario 1', 
     expect(startabilityProblems(YAML.parse(text))).toEqual([expect.stringContaining('no numeric runAsUser')]);
   });
 
-  // Depends on helper "user" (issue 20, point 3): today runAsNonRoot: true counts as a known user, so --user 1000 writes no runAsUser.
-  // When that rule lands, this test fails as "failing" and becomes a plain test.
-  test.failing('writes a numeric user, and the result passes the checklist', () => {
+  test('writes a numeric user, and the result passes the checklist', () => {
     const out = hardenText(text, { user: 1000 });
     const hardened = YAML.parse(out.text);
     expect(hardened.spec.securityContext.runAsUser ?? hardened.spec.containers[0].securityContext?.runAsUser).toBe(1000);

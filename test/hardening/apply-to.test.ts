@@ -80,9 +80,9 @@ describe('a plain cdk8s-plus chart, one call', () => {
     const [web, job, cron, pod] = out.map(podSpec);
     expect(web.containers[0].securityContext.runAsUser).toBe(1000);
     expect(job.containers[0].securityContext.runAsUser).toBe(1000);
-    // cdk8s-plus sets runAsNonRoot: true without a user: it runs as its image's own non-root user, kept
+    // cdk8s-plus sets runAsNonRoot: true without a user, which says nothing about the image (issue 20, point 3): the default user
     expect(cron.containers[0].securityContext.runAsUser).toBeUndefined();
-    expect(cron.securityContext.runAsUser).toBeUndefined();
+    expect(cron.securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 });
     // the raw pod had no user at all: the default user
     expect(pod.securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 });
   });
@@ -187,7 +187,8 @@ describe('what needs a human fails synthesis, naming the object, the field and t
     RootlessHardening.applyTo(chart);
     const e = synthError(chart);
     expect(e).toContain('[c/p] container "app": no numeric user is known for image "registry.example.com/app:1"');
-    expect(e).toContain("give RootlessHardening.applyTo a user (props.user, or objects['p'].user for this object)");
+    // every fix, naming this object and container
+    for (const fix of ["objects['p'].containers['app'].user", "objects['p'].user", 'imageUsers', 'nonRootImages', 'props.user']) expect(e).toContain(fix);
   });
 
   test.each([

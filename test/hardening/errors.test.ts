@@ -42,8 +42,16 @@ describe('bad ids', () => {
       'containers[app].group: -5 is not a numeric ID');
   });
 
-  test('no user and no preset', () => {
-    expectError(errorOf({}), 'props.user: no user is set', 'numeric UID', 'ImagePreset.postgres()');
+  test('no user and no preset: the message says that no preset knows the image (issue 20, point 9)', () => {
+    expectError(errorOf({}), 'props.user: no user is set', 'numeric UID', 'no preset is known for image "app:v1" (ImagePreset.forImage)');
+    expect(errorOf({})).not.toContain('ImagePreset.postgres()');
+  });
+
+  test('no user on a well-known image: the message names the preset ImagePreset.forImage finds (issue 20, point 9)', () => {
+    const message = errorOf({ containers: [{ name: 'api', image: 'node:20-alpine' }, { name: 'side', image: 'gcr.io/distroless/static:nonroot' }] });
+    expectError(message, 'props.user: no user is set', 'image "node:20-alpine" is ImagePreset.node() (UID 1000): preset: ImagePreset.node()',
+      'image "gcr.io/distroless/static:nonroot" is ImagePreset.distrolessNonroot() (UID 65532)');
+    expect(message).not.toContain('ImagePreset.postgres()');
   });
 
   test('user 0 without the root exemption', () => {

@@ -1,8 +1,7 @@
 /**
  * The issue's app (issue 20, "Why"), hardened with one RootlessHardening.applyTo call: nginx-unprivileged, a Node API
  * on node:20-alpine, redis with a claim, postgres:16-alpine as a StatefulSet with its claim, a migration Job. The
- * writable paths and data paths (this module's rules) leave nothing for the startability checklist; what remains is
- * the user of images without a numeric USER, which issue 20 point 3 (the user rule) settles.
+ * writable paths and data paths and the user rule (issue 20, points 2, 3 and 5) leave nothing for the startability checklist.
  */
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -39,12 +38,9 @@ test('cdk8s-plus made every container read-only: each gets /tmp and its preset\'
   }
   const db = manifests.find(m => m.kind === 'StatefulSet');
   expect(db.spec.template.spec.containers[0].volumeMounts.map((v: any) => v.mountPath)).toEqual(expect.arrayContaining(['/var/run/postgresql', '/var/lib/postgresql']));
-  // what the checklist still finds is only the user of an image whose USER is not numeric (the user rule, issue 20 point 3)
-  expect(reasons(manifests).filter(r => !/no numeric runAsUser/.test(r))).toEqual([]);
+  expect(reasons(manifests)).toEqual([]);
 });
 
-// Depends on helper "user" (issue 20, point 3): today applyTo counts cdk8s-plus' runAsNonRoot as a known user and writes
-// no runAsUser for node, redis and postgres. When that rule lands, this test fails as "failing" and becomes a plain test.
-test.failing('every pod of the app passes the startability checklist', () => {
+test('every pod of the app passes the startability checklist (with the user rule of issue 20 point 3)', () => {
   expect(reasons(app())).toEqual([]);
 });

@@ -1,4 +1,5 @@
-import { Testing } from 'cdk8s';
+import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import { parse as parseYaml } from 'yaml';
 import { parsePromQL, parser } from './promql';
 import { AlertSeverity, KubeStateMetrics, RootlessAlertRules, RootlessAlertRulesProps } from '../../lib/monitoring';
 
@@ -194,5 +195,50 @@ kube_pod_spec_securitycontext_runasnonroot == 1`;
     expect(top.name).toBe('BinaryExpr');
     const op = top.getChild('Unless');
     expect(op).not.toBeNull();
+  });
+});
+
+describe('toPrometheusRulesYaml(): a plain rules file for Prometheus without the operator', () => {
+  function build(props: RootlessAlertRulesProps): { alerts: RootlessAlertRules; chart: any } {
+    const chart = Testing.chart();
+    return { alerts: new RootlessAlertRules(chart, 'alerts', props), chart };
+  }
+
+  test.each<[string, RootlessAlertRulesProps]>([
+    ['defaults', {}],
+    ['every option', {
+      ...ALL,
+      name: 'psa',
+      namespace: 'monitoring',
+      labels: { release: 'kps' },
+      window: '30m',
+      groupName: 'my-group',
+      namespaceRegex: 'shop|web',
+      belowRestricted: { severity: AlertSeverity.CRITICAL, forDuration: '5m', labels: { team: 'platform' }, summary: 'yes', description: 'on: off' },
+    }],
+  ])('is the PrometheusRule\'s spec, as synthesized (%s)', (_name, props) => {
+    const { alerts, chart } = build(props);
+    const [doc] = Testing.synth(chart);
+    const text = alerts.toPrometheusRulesYaml();
+    // read as Prometheus reads it (YAML 1.1 scalars: "yes" and "on" must stay strings)
+    const plain = parseYaml(text, { version: '1.1' });
+    expect(plain).toEqual(doc.spec);
+    expect(Object.keys(plain)).toEqual(['groups']);
+    expect(text).not.toMatch(/^\s*(apiVersion|kind|metadata):/m);
+    expect(text).not.toContain('monitoring.coreos.com');
+  });
+
+  test('follows what changes the PrometheusRule (a JSON patch): the two never differ', () => {
+    const { alerts, chart } = build({});
+    ApiObject.of(alerts.rule).addJsonPatch(JsonPatch.replace('/spec/groups/0/rules/0/labels/severity', 'critical'));
+    const [doc] = Testing.synth(chart);
+    expect(doc.spec.groups[0].rules[0].labels.severity).toBe('critical');
+    expect(parseYaml(alerts.toPrometheusRulesYaml(), { version: '1.1' })).toEqual(doc.spec);
+  });
+
+  test('a PrometheusRule whose groups were patched away is an error naming the construct', () => {
+    const { alerts } = build({});
+    ApiObject.of(alerts.rule).addJsonPatch(JsonPatch.remove('/spec/groups'));
+    expect(() => alerts.toPrometheusRulesYaml()).toThrow(/test\/alerts: the PrometheusRule has no spec\.groups/);
   });
 });

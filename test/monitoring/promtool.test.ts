@@ -1,7 +1,8 @@
 /**
- * RootlessAlertRules evaluated by Prometheus itself: `promtool check rules` on the synthesized
- * PrometheusRule, and `promtool test rules` unit tests that feed the metric shapes the API server and
- * kube-state-metrics really export (labels, lazily created counter series, target labels added by
+ * RootlessAlertRules evaluated by Prometheus itself: `promtool check rules` on the plain rules file
+ * (`toPrometheusRulesYaml()`, for Prometheus without the operator) and on the synthesized
+ * PrometheusRule's spec, and `promtool test rules` unit tests (on the plain rules file) that feed the
+ * metric shapes the API server and kube-state-metrics really export (labels, lazily created counter series, target labels added by
  * the scrape) and check which alerts fire, with which labels and rendered annotations.
  *
  * promtool comes with Debian's `prometheus` package (`.ci/run` and the build workflow install it).
@@ -78,11 +79,12 @@ function pod(namespace: string, name: string, uid: string, pssLevel: string | un
   ];
 }
 
-function synthRules(props: RootlessAlertRulesProps): any[] {
+/** The synthesized PrometheusRule and the plain rules file of the same construct. */
+function synth(props: RootlessAlertRulesProps): { doc: any; plain: string } {
   const chart = Testing.chart();
-  new RootlessAlertRules(chart, 'alerts', props);
+  const alerts = new RootlessAlertRules(chart, 'alerts', props);
   const [doc] = Testing.synth(chart);
-  return doc.spec.groups.flatMap((g: any) => g.rules);
+  return { doc, plain: alerts.toPrometheusRulesYaml() };
 }
 
 /** The rendered annotations of an alert: the only template forms the rules use are `$labels.x` and the rounded `$value`. */
@@ -100,11 +102,16 @@ function render(text: string, labels: Record<string, string>, value: number | un
 class Promtool {
   public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rootless-promtool-'));
   public readonly rules: any[];
+  /** The plain rules file, as `toPrometheusRulesYaml()` writes it: every `promtool test rules` case runs on it. */
   public readonly rulesFile = path.join(this.dir, 'rules.yaml');
+  /** The PrometheusRule's `spec` (what the Prometheus Operator hands to Prometheus). */
+  public readonly operatorRulesFile = path.join(this.dir, 'operator-rules.yaml');
 
   public constructor(props: RootlessAlertRulesProps) {
-    this.rules = synthRules(props);
-    fs.writeFileSync(this.rulesFile, stringify({ groups: [{ name: 'rootless-pod-security', rules: this.rules }] }));
+    const { doc, plain } = synth(props);
+    this.rules = doc.spec.groups.flatMap((g: any) => g.rules);
+    fs.writeFileSync(this.rulesFile, plain);
+    fs.writeFileSync(this.operatorRulesFile, stringify(doc.spec));
   }
 
   public run(args: string[]) {
@@ -153,10 +160,12 @@ function suite() {
     expect(r.output).toContain('SUCCESS');
   };
 
-  test('promtool check rules accepts the PrometheusRule', () => {
-    const r = tool.run(['check', 'rules', tool.rulesFile]);
-    expect(r.output).toContain(`SUCCESS: ${tool.rules.length} rules found`);
-    expect(r.status).toBe(0);
+  test('promtool check rules accepts the plain rules file (toPrometheusRulesYaml) and the PrometheusRule\'s spec', () => {
+    for (const file of [tool.rulesFile, tool.operatorRulesFile]) {
+      const r = tool.run(['check', 'rules', file]);
+      expect([file, r.output]).toEqual([file, expect.stringContaining(`SUCCESS: ${tool.rules.length} rules found`)]);
+      expect(r.status).toBe(0);
+    }
     expect(tool.rules.map(x => x.alert)).toEqual([
       'PodSecurityEnforceDenied', 'PodSecurityWarnViolations', 'PodSecurityAuditViolations',
       'PodBelowRestricted', 'PodWithoutPssLevel', 'RootlessMonitoringSignalMissing',

@@ -69,7 +69,7 @@ test('every source is shipped compiled: its .js and .d.ts', () => {
 });
 
 test('no tests, examples, benchmarks or build files', () => {
-  const forbidden = /^(test|examples|bench|\.ci|test-reports|coverage|dist|projenrc|\.projen|\.github)\/|^(\.projenrc\.ts|tsconfig(\..*)?\.json|\.eslintrc\.json|\.gitattributes|\.compatignore|jest\.config\.\w+|package-lock\.json)$|\.(test|spec)\.(js|d\.ts)$|\.tgz$|\.tsbuildinfo$/;
+  const forbidden = /^(test|examples|bench|packages|\.ci|test-reports|coverage|dist|projenrc|\.projen|\.github)\/|^(\.projenrc\.ts|tsconfig(\..*)?\.json|\.eslintrc\.json|\.gitattributes|\.compatignore|jest\.config\.\w+|package-lock\.json)$|\.(test|spec)\.(js|d\.ts)$|\.tgz$|\.tsbuildinfo$/;
   expect(ownFiles().filter(f => forbidden.test(f))).toEqual([]);
 });
 
@@ -102,4 +102,26 @@ test.each(BINS)('bin %s: lib/cli/main.js, in the package, with a node shebang', 
   expect(files).toContain(target);
   const firstLine = fs.readFileSync(path.join(ROOT, target), 'utf8').split('\n')[0];
   expect(firstLine).toBe('#!/usr/bin/env node');
+});
+
+test('the library keeps its required peers (the CLI alone is cdk8s-rootless-cli) and caps no Node line', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  expect(Object.keys(manifest.peerDependencies ?? {}).sort()).toEqual(['cdk8s', 'cdk8s-plus-27', 'constructs']);
+  // none of them optional: npm installs them with the library
+  expect(manifest.peerDependenciesMeta).toBeUndefined();
+  // `>= 20.0.0`: a lower bound only, so npm does not warn on a Node line newer than the last tested
+  expect(manifest.engines.node).toMatch(/^>=\s*20\.0\.0$/);
+});
+
+test('jsii targets: Python, Java, .NET and Go, named after the package', () => {
+  const { targets } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).jsii;
+  expect(targets).toEqual({
+    python: { distName: 'cdk8s-rootless', module: 'cdk8s_rootless' },
+    java: { package: 'io.github.cdk8s_rootless', maven: { groupId: 'io.github.cdk8s-rootless', artifactId: 'cdk8s-rootless' } },
+    dotnet: { namespace: 'Cdk8sRootless', packageId: 'Cdk8sRootless' },
+    go: { moduleName: 'github.com/cdk8s-rootless/cdk8s-rootless-go' },
+  });
+  // and the assembly that the language packages are generated from carries them
+  const assembly = JSON.parse(fs.readFileSync(path.join(ROOT, '.jsii'), 'utf8'));
+  expect(assembly.targets).toEqual(expect.objectContaining({ python: targets.python, java: targets.java, dotnet: targets.dotnet, go: targets.go }));
 });

@@ -65,9 +65,27 @@ test('elasticsearch: the permission init container gives the data to 1000, the a
   expect(podSpec(w).securityContext.runAsNonRoot).toBeUndefined();
 });
 
-test('nightly-batch: a restricted CronJob at 02:30 Berlin time, never two runs at once, its scratch space on an emptyDir', () => {
+/** How many times the wall-clock time `hh:mm` occurs on a local date in a time zone (0 in a spring-forward gap, 2 when it repeats). */
+function occurrences(timeZone: string, date: string, hhmm: string): number {
+  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const start = Date.parse(`${date}T00:00:00Z`) - 36 * 3600_000;
+  let n = 0;
+  for (let t = start; t < start + 72 * 3600_000; t += 60_000) {
+    const parts = Object.fromEntries(format.formatToParts(t).map(p => [p.type, p.value]));
+    if (`${parts.year}-${parts.month}-${parts.day}` === date && `${parts.hour}:${parts.minute}` === hhmm) n++;
+  }
+  return n;
+}
+
+test('nightly-batch: a restricted CronJob at 03:30 Berlin time, never two runs at once, its scratch space on an emptyDir', () => {
   const cron = one(synthExample(nightlyBatch.build), 'CronJob');
-  expect(cron.spec).toMatchObject({ schedule: '30 2 * * *', timeZone: 'Europe/Berlin', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 900 });
+  expect(cron.spec).toMatchObject({ schedule: '30 3 * * *', timeZone: 'Europe/Berlin', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 900 });
+  // outside the daylight-saving hour: 03:30 exists exactly once on the transition days (02:30 does not)
+  const [minute, hour] = cron.spec.schedule.split(' ');
+  const time = `${hour.padStart(2, '0')}:${minute.padStart(2, '0')}`;
+  for (const day of ['2026-03-29', '2026-10-25', '2027-03-28', '2027-10-31']) expect([day, occurrences('Europe/Berlin', day, time)]).toEqual([day, 1]);
+  expect(occurrences('Europe/Berlin', '2026-03-29', '02:30')).toBe(0);
+  expect(occurrences('Europe/Berlin', '2026-10-25', '02:30')).toBe(2);
   const spec = podSpec(cron);
   expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
   expect(spec.restartPolicy).toBe('Never');

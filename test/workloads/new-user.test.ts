@@ -105,31 +105,50 @@ describe('a claim mounted where the preset does not keep its data', () => {
 });
 
 describe('a preset or user that does not describe the image', () => {
-  test('ImagePreset.postgresAlpine() (UID 70) on the Debian postgres:16 (UID 999) fails with the fix', () => {
-    const message = error(chart => new RootlessStatefulSet(chart, 'db', {
-      preset: ImagePreset.postgresAlpine(),
+  test('ImagePreset.mongo() (UID 999) on nginx-unprivileged (UID 101, which runs as no other UID) fails with the fix', () => {
+    const message = error(chart => new RootlessStatefulSet(chart, 'web', {
+      preset: ImagePreset.mongo(),
       volumePermissions: VolumePermissions.FS_GROUP_ONLY,
-      containers: [{ name: 'postgres', image: 'postgres:16', portNumber: 5432 }],
+      containers: [{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27', portNumber: 8080 }],
     }));
-    expect(message).toContain('test/db');
-    expect(message).toContain('containers[postgres].image: "postgres:16" is the image of ImagePreset.postgres(), which runs as UID 999, '
-      + 'but the container runs as UID 70 (from ImagePreset.postgresAlpine())');
-    expect(message).toContain('Fix: use preset: ImagePreset.postgres() (ImagePreset.forImage("postgres:16")), or user: 999');
+    expect(message).toContain('test/web');
+    expect(message).toContain('containers[web].image: "nginxinc/nginx-unprivileged:1.27" is the image of ImagePreset.nginxUnprivileged(), which runs as UID 101, '
+      + 'but the container runs as UID 999 (from ImagePreset.mongo())');
+    expect(message).toContain('Fix: use preset: ImagePreset.nginxUnprivileged() (ImagePreset.forImage("nginxinc/nginx-unprivileged:1.27")), or user: 101');
     expect(message).toContain('customImage: true');
   });
 
-  test('user: 1000 on postgres:16-alpine (UID 70) fails, naming props.user', () => {
-    const message = error(chart => new HardenedPod(chart, 'db', { user: 1000, containers: [{ name: 'pg', image: 'postgres:16-alpine' }] }));
-    expect(message).toContain('containers[pg].image: "postgres:16-alpine" is the image of ImagePreset.postgresAlpine(), which runs as UID 70, '
+  test('user: 1000 on grafana (UID 472) fails, naming props.user', () => {
+    const message = error(chart => new HardenedPod(chart, 'dash', { user: 1000, containers: [{ name: 'grafana', image: 'grafana/grafana:11.2.0' }] }));
+    expect(message).toContain('containers[grafana].image: "grafana/grafana:11.2.0" is the image of ImagePreset.grafana(), which runs as UID 472, '
       + 'but the container runs as UID 1000 (from props.user)');
   });
 
   test('a container user that contradicts the image is named as the container\'s', () => {
     const message = error(chart => new HardenedPod(chart, 'p', {
-      user: 1000, containers: [{ name: 'app', image: 'app:1' }, { name: 'cache', image: 'redis:7', user: 1000 }],
+      user: 1000, containers: [{ name: 'app', image: 'app:1' }, { name: 'cache', image: 'mongo:7', user: 1000 }],
     }));
-    expect(message).toContain('containers[cache].image: "redis:7" is the image of ImagePreset.redis(), which runs as UID 999, but the container '
+    expect(message).toContain('containers[cache].image: "mongo:7" is the image of ImagePreset.mongo(), which runs as UID 999, but the container '
       + 'runs as UID 1000 (from containers[cache].user)');
+  });
+
+  test('images that run under an arbitrary UID (postgres, redis, mysql, mariadb) take another user, with fsGroup (issue 20, point 3)', () => {
+    // (each with a writable volume where it keeps its data: the data-path rule)
+    for (const [image, paths] of [['postgres:16-alpine', ['/var/run/postgresql', '/var/lib/postgresql']], ['postgres:16', ['/var/run/postgresql', '/var/lib/postgresql']],
+      ['redis:7', ['/data']], ['mysql:8', ['/var/run/mysqld', '/var/lib/mysql']], ['mariadb:11', ['/run/mysqld', '/var/lib/mysql']]] as const) {
+      expect(ImagePreset.forImage(image)!.arbitraryUser).toBe(true);
+      const s = one(synth(chart => new HardenedPod(chart, 'db', { user: 1000, containers: [{ name: 'db', image, writablePaths: [...paths] }] })), 'Pod');
+      expect(s.spec.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
+    }
+    // the Debian postgres preset's UID on the Alpine image is such a user too
+    const s = one(synth(chart => new HardenedPod(chart, 'pg', {
+      preset: ImagePreset.postgres(), containers: [{ name: 'pg', image: 'postgres:16-alpine', writablePaths: ['/var/lib/postgresql'] }],
+    })), 'Pod');
+    expect(s.spec.securityContext).toMatchObject({ runAsUser: 999, fsGroup: 999 });
+    // the others do not
+    for (const image of ['nginxinc/nginx-unprivileged:1', 'grafana/grafana:11', 'node:20-alpine', 'mongo:7', 'gcr.io/distroless/static:nonroot']) {
+      expect(ImagePreset.forImage(image)!.arbitraryUser).toBe(false);
+    }
   });
 
   test('customImage: true says "I built this image myself": accepted as given', () => {
@@ -275,15 +294,15 @@ describe('RestrictedNamespace and the default VolumePermissions.INIT_CONTAINER',
 test('a preset mismatch names where the user comes from: the pod\'s preset for an init container, a container\'s own user over its preset', () => {
   const init = error(chart => new HardenedPod(chart, 'p', {
     preset: ImagePreset.postgresAlpine(),
-    initContainers: [{ name: 'migrate', image: 'postgres:16' }],
+    initContainers: [{ name: 'migrate', image: 'mongo:7' }],
     containers: [{ name: 'pg', image: 'postgres:16-alpine' }],
   }));
-  expect(init).toContain('initContainers[migrate].image: "postgres:16" is the image of ImagePreset.postgres(), which runs as UID 999, '
+  expect(init).toContain('initContainers[migrate].image: "mongo:7" is the image of ImagePreset.mongo(), which runs as UID 999, '
     + 'but the container runs as UID 70 (from ImagePreset.postgresAlpine())');
   expect(init).not.toContain('containers[pg]');
   const own = error(chart => new HardenedPod(chart, 'p', {
-    user: 1000, containers: [{ name: 'cache', image: 'redis:7', preset: ImagePreset.mongo(), user: 1001 }],
+    user: 1000, containers: [{ name: 'cache', image: 'mongo:7', preset: ImagePreset.redis(), user: 1001 }],
   }));
-  expect(own).toContain('containers[cache].image: "redis:7" is the image of ImagePreset.redis(), which runs as UID 999, but the container '
+  expect(own).toContain('containers[cache].image: "mongo:7" is the image of ImagePreset.mongo(), which runs as UID 999, but the container '
     + 'runs as UID 1001 (from containers[cache].user)');
 });

@@ -16,7 +16,7 @@ import { ExemptionKind } from '../exemption-kind';
 import { ImagePreset } from '../image-preset';
 import { cleanPath, isAtOrBelow } from '../paths';
 import { unprivilegedPortFix } from '../runtime-checks';
-import { ContainerUser, numericUser } from '../user-rule';
+import { ContainerUser, isKnownUser, numericUser } from '../user-rule';
 
 /** How the note about an edit harden made (the read-only root filesystem) begins after the container: dropped when the edit is not made. */
 export const NOW_READ_ONLY = 'the root filesystem is now read-only';
@@ -81,19 +81,16 @@ export function hardenContainer<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>,
   } else if (uid === 0) {
     report.problems.push(`${where}: runs as root (runAsUser 0). Fix: run it as the image's non-root UID (for a permission fix-up, use fsGroup instead); `
       + 'keep it only with exemption runAsRoot (the pod is then baseline at best).');
-  } else if (user.source === 'unknown' && !nonRoot) {
-    report.problems.push(`${where}: no numeric user is known for image ${JSON.stringify(c.js.image ?? '?')}: harden does not guess one. `
-      + `Fix: ${ctx.dialect.userFix} (the numeric USER of the image; check with \`docker inspect -f {{.Config.User}} IMAGE\`), `
-      + 'or set securityContext.runAsUser. runAsNonRoot is not added until then: the kubelet would refuse an image whose user is root or a name.');
+  } else if (!isKnownUser(user)) {
+    report.problems.push(unknownUserProblem(ctx, c, user));
   } else if (sc.runAsNonRoot === undefined) {
     const x = csc();
     if (x && plan.setIfMissing(x, 'runAsNonRoot', d.runAsNonRoot)) fields.push('runAsNonRoot true');
   }
   need(runAsRootNeed(c.name, sc, uid));
-  if (user.source === 'image') {
-    report.notes.push(`${where}: runAsNonRoot without a numeric runAsUser: it runs as its image's user${ctx.options.user !== undefined ? `, which ${ctx.dialect.userOption} does not replace` : ''}. `
-      + 'The kubelet checks that USER at start-up and refuses a root or non-numeric one (e.g. USER appuser): set runAsUser '
-      + `unless image ${JSON.stringify(c.js.image ?? '?')} has a numeric, non-zero USER.`);
+  if (user.source === 'vouched') {
+    report.notes.push(`${where}: runs as the numeric non-root USER of image ${JSON.stringify(c.js.image ?? '?')}, vouched for by ${user.from}: no runAsUser is written, `
+      + `and runAsNonRoot${nonRoot ? '' : ' (added)'} makes the kubelet check that USER at start-up.`);
   }
   if (seccompUnconfinedNeed(c.name, sc)) {
     problem(seccompUnconfinedNeed(c.name, sc), `${where}: seccompProfile Unconfined. Fix: remove it (the pod's RuntimeDefault applies); keep it only with exemption seccompUnconfined.`);
@@ -116,7 +113,9 @@ function writablePaths<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: Co
   const { plan, spec, specJs, report, need, options } = ctx;
   const sc = object(c.js.securityContext);
   const where = `container "${c.name}"`;
-  const preset = user.source === 'preset' ? user.preset : typeof c.js.image === 'string' ? ImagePreset.forImage(c.js.image) : undefined;
+  // the image's facts: its preset (none for a given user that says customImage), else the well-known image it is
+  const preset = user.source === 'preset' || user.source === 'given' ? user.preset
+    : typeof c.js.image === 'string' ? ImagePreset.forImage(c.js.image) : undefined;
   const data = (readOnlyRoot: boolean, added: { volumes: unknown[]; mounts: unknown[] } = { volumes: [], mounts: [] }) => {
     if (!preset) return;
     const volumes = [...Array.isArray(specJs.volumes) ? specJs.volumes : [], ...added.volumes];
@@ -169,6 +168,29 @@ function writablePaths<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: Co
   report.notes.push(`${where}: ${NOW_READ_ONLY}; writable: ${[...new Set([...writable, ...mounted])].join(', ') || 'none'}. `
     + `Writes anywhere else (caches, pid or lock files${preset ? '' : ', e.g. /var/cache/nginx, /var/run'}) fail with EROFS and cannot be known from the manifest: `
     + `run the workload and add an emptyDir for each such path (${ctx.dialect.writablePathFix}), or exempt writableRootFilesystem.`);
+}
+
+/**
+ * Why a container's user is not known (user-rule.ts: unknown, a given user its image refuses, or two
+ * image patterns that disagree), naming the container, the image and the fixes.
+ */
+function unknownUserProblem<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: ContainerUser): string {
+  const image = JSON.stringify(c.js.image ?? '?');
+  const where = `container "${c.name}"`;
+  const fixes = ctx.dialect.userFixes?.(c.name) ?? ctx.dialect.userFix;
+  if (user.source === 'refused') {
+    return `${where}: user ${user.user} from ${user.from} does not fit image ${image}: it is the ${user.preset.name} image (${user.preset._source}), which runs as `
+      + `UID ${user.preset.user} and does not run under another UID (its files belong to ${user.preset.user}). Nothing was written. Fix: give ${user.preset.user}, or `
+      + `leave the user out (the preset's UID is then used); if you built this image yourself to run as ${user.user}, say so: ${ctx.dialect.customImageFix?.(c.name) ?? 'customImage'}.`;
+  }
+  if (user.source === 'ambiguous') {
+    return `${where}: image ${image} matches ${user.from.join(' and ')}, equally specific patterns that disagree. Nothing was written. `
+      + 'Fix: make one pattern more specific, or remove one.';
+  }
+  const preset = typeof c.js.image === 'string' ? ImagePreset.forImage(c.js.image) : undefined;
+  return `${where}: no numeric user is known for image ${image}${preset ? '' : ' (no image preset knows it: ImagePreset.forImage)'}, and runAsNonRoot alone does not say it: `
+    + 'the kubelet refuses runAsNonRoot with an image whose USER is absent, root or a name. No user was written (none is guessed). '
+    + `Fix: ${fixes} (the numeric USER of the image; check with \`docker inspect -f {{.Config.User}} IMAGE\`), or set securityContext.runAsUser.`;
 }
 
 /**

@@ -6,7 +6,7 @@
  * lib/rootless-hardening.ts finds the objects and applies the operations.
  */
 import { AddOperation, JsonEditor, additions, guarded, pointerSegment } from './editor';
-import { HardenDialect, PodReport, WritablePath, hardenPod } from './pod';
+import { HardenDialect, HardenOptions, PodReport, WritablePath, hardenPod } from './pod';
 import { containersOf, isListKind, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
 import { podSpecOf } from '../../policy/pod-spec';
 import { PolicyLevel } from '../../policy/types';
@@ -22,6 +22,8 @@ export interface AdoptSettings {
   readonly user?: number;
   /** @default - the user */
   readonly group?: number;
+  /** The users stated for this object, its containers and the app's images (user-rule.ts). @default - none */
+  readonly users?: HardenOptions['users'];
   readonly writablePaths: readonly WritablePath[];
   /** The exemptions declared in code for this object (validated values). */
   readonly exemptions: readonly ExemptionValue[];
@@ -92,6 +94,7 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
   hardenPod(editor, template, template.spec, {
     user: settings.user,
     group: settings.group,
+    users: settings.users,
     writablePaths: settings.writablePaths,
     disableServiceAccountToken: true,
     accepts,

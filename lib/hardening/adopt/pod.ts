@@ -20,7 +20,7 @@ import { hardenedPodFields, hardenedPodSecurityContext } from '../defaults';
 import { ExemptionKind } from '../exemption-kind';
 import { ExemptionEntry, entryOf } from '../exemptions/codec';
 import { placeholderReason } from '../reason';
-import { ContainerUser, containerUser, numericUser } from '../user-rule';
+import { ContainerUser, UserStatements, containerUser, isKnownUser, numericUser, unknownContainers, writtenUser } from '../user-rule';
 
 /** A writable path: an emptyDir at `path` in the named container, or in every container. */
 export interface WritablePath {
@@ -35,6 +35,16 @@ export interface HardenDialect {
   readonly userFix: string;
   /** The name of the fallback user's option, e.g. `--user`. */
   readonly userOption: string;
+  /**
+   * Every way to state the user of one container, for the message about an unknown user.
+   * @default - userFix
+   */
+  readonly userFixes?: (container: string) => string;
+  /**
+   * How to say that an image was built to run as the given user (the constructs' `customImage`).
+   * @default - "customImage"
+   */
+  readonly customImageFix?: (container: string) => string;
   /** How to declare a writable path, e.g. `--writable-path [CONTAINER=]PATH`. */
   readonly writablePathFix: string;
   /**
@@ -48,6 +58,10 @@ export interface HardenDialect {
 export const CLI_DIALECT: HardenDialect = {
   userFix: 'rerun with --user UID',
   userOption: '--user',
+  userFixes: () => 'rerun with --user-for KIND/NAMESPACE/NAME/CONTAINER=UID (this container), --user-for KIND/NAMESPACE/NAME=UID (this object), '
+    + '--image-user PATTERN=UID (every image the pattern matches), --non-root-image PATTERN (if the image\'s USER is numeric and not 0), '
+    + 'or --user UID (every container whose user is still unknown)',
+  customImageFix: () => 'rerun with --image-user IMAGE=UID, which states that the image runs as UID',
   writablePathFix: '--writable-path [CONTAINER=]PATH',
   tokenOption: '--disable-service-account-token',
 };
@@ -58,6 +72,12 @@ export interface HardenOptions {
   readonly user?: number;
   /** The numeric GID (`--group`); defaults to the user, as in the constructs. */
   readonly group?: number;
+  /**
+   * Users stated for this object, its containers, and app-wide image patterns (user-rule.ts): `objects[path].user`,
+   * `objects[path].containers`, `imageUsers`, `nonRootImages`; `--user-for`, `--image-user`, `--non-root-image`.
+   * @default - none
+   */
+  readonly users?: Omit<UserStatements, 'fallback'>;
   /** Write exemption entries with placeholder reasons for what needs a human (`--add-exemptions`). */
   readonly addExemptions?: boolean;
   /** Set `automountServiceAccountToken: false` where it is not set (`--disable-service-account-token`). */
@@ -253,16 +273,29 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
   const { plan, spec, podSc, options, problem, accepts } = ctx;
   const podSecurity = () => plan.child(spec, 'securityContext');
   const fallback = options.user !== undefined ? { user: options.user, group: options.group } : undefined;
+  const statements: UserStatements = { ...options.users, fallback };
   // a container that may run as root (an accepted runAsRoot) gets no fallback UID
   const users = new Map<ContainerRef<C>, ContainerUser>(containers.map(c =>
-    [c, containerUser(c.js, podSc, accepts(ExemptionKind.RUN_AS_ROOT, c.name) ? undefined : fallback)]));
+    [c, containerUser(c.js, podSc, accepts(ExemptionKind.RUN_AS_ROOT, c.name) ? { ...statements, fallback: undefined } : statements)]));
+  for (const name of unknownContainers(statements, containers.map(c => c.name))) {
+    const from = statements.containers?.get(name)?.from ?? name;
+    ctx.report.problems.push(`${from} names container "${name}", which the pod does not have (containers: ${containers.map(c => c.name).join(', ')}). `
+      + 'Fix: use the name of one of its containers, or remove the statement.');
+  }
+  for (const c of containers) {
+    const u = users.get(c)!;
+    const stated = statements.containers?.get(c.name) ?? statements.object;
+    if (u.source === 'set' && stated && u.user !== stated.user) {
+      ctx.report.notes.push(`container "${c.name}": ${stated.from} is not used: runAsUser ${JSON.stringify(u.user)} is set${u.at === 'pod' ? ' on the pod' : ''}, and a set user is kept.`);
+    }
+  }
   writeUsers(ctx, containers, users);
 
   // --- pod-level securityContext
   const defaults = hardenedPodSecurityContext();
   const uid = (c: ContainerRef<C>) => numericUser(users.get(c)!);
   const root = containers.filter(c => uid(c) === 0);
-  const unknown = containers.filter(c => users.get(c)!.source === 'unknown' && (object(c.js.securityContext).runAsNonRoot ?? podSc.runAsNonRoot) !== true);
+  const unknown = containers.filter(c => !isKnownUser(users.get(c)!));
   const rootAccepted = containers.some(c => accepts(ExemptionKind.RUN_AS_ROOT, c.name));
   if (podSc.runAsNonRoot === false) {
     problem(podRunAsRootNeed(podSc), 'pod: runAsNonRoot: false is set explicitly. Fix: remove it if every container runs as a non-zero UID; '
@@ -294,15 +327,20 @@ function hardenContainers<C, S>(ctx: PodContext<C, S>, containers: readonly Cont
   lowPorts(ctx);
 }
 
-/** Writes the users the rule gives (presets, `--user`) and the pod's fsGroup; never replaces a known user. */
+/**
+ * Writes the users the rule gives (user-rule.ts) and the pod's fsGroup; never replaces a set user. A user for the
+ * whole object (a given one, the fallback) goes on the pod when every container gets it or a user of its own.
+ */
 function writeUsers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerRef<C>[], users: ReadonlyMap<ContainerRef<C>, ContainerUser>): void {
   const { plan, spec, podSc, report } = ctx;
   const decided = containers.map(c => users.get(c)!);
-  // --user at pod level only when it would reach no container whose user is known otherwise
-  const fallbackAtPod = decided.some(u => u.source === 'fallback') && decided.every(u => u.source === 'fallback' || u.source === 'preset');
+  const podWide = (u: ContainerUser) => u.source === 'fallback' || (u.source === 'given' && u.scope === 'object');
+  const wide = decided.filter(podWide).map(u => writtenUser(u)!);
+  const atPod = wide.length > 0 && new Set(wide.map(w => `${w.user}:${w.group}`)).size === 1
+    && decided.every(u => podWide(u) || (writtenUser(u) !== undefined));
   const fsGroups = new Set<number>();
-  if (fallbackAtPod) {
-    const u = decided.find(d => d.source === 'fallback') as Extract<ContainerUser, { source: 'fallback' }>;
+  if (atPod) {
+    const u = wide[0];
     const psc = plan.child(spec, 'securityContext');
     if (psc) {
       if (plan.setIfMissing(psc, 'runAsUser', u.user)) ctx.podFields.push(`runAsUser ${u.user}`);
@@ -311,21 +349,26 @@ function writeUsers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerR
   }
   for (const c of containers) {
     const u = users.get(c)!;
-    if (u.source !== 'preset' && (u.source !== 'fallback' || fallbackAtPod)) {
-      if (u.source === 'fallback') fsGroups.add(u.fsGroup);
-      continue;
+    const w = writtenUser(u);
+    if (!w) continue;
+    fsGroups.add(w.fsGroup);
+    if (u.source === 'given' && u.arbitrary && u.preset) {
+      report.notes.push(`container "${c.name}": user ${w.user}:${w.group} from ${u.from}; image ${JSON.stringify(c.js.image)} is the ${u.preset.name} image (UID `
+        + `${u.preset.user}), which runs under another UID when its data directory is writable for it: fsGroup ${w.fsGroup} makes its volumes writable `
+        + '(a volume whose driver ignores fsGroup needs its files owned by that UID).');
     }
+    if (atPod && podWide(u)) continue;
     const csc = plan.child(c.cursor, 'securityContext');
     if (!csc) continue;
     const fields: string[] = [];
-    if (plan.setIfMissing(csc, 'runAsUser', u.user)) fields.push(`runAsUser ${u.user}`);
-    if (plan.setIfMissing(csc, 'runAsGroup', u.group)) fields.push(`runAsGroup ${u.group}`);
-    fsGroups.add(u.fsGroup);
+    if (plan.setIfMissing(csc, 'runAsUser', w.user)) fields.push(`runAsUser ${w.user}`);
+    if (plan.setIfMissing(csc, 'runAsGroup', w.group)) fields.push(`runAsGroup ${w.group}`);
     if (u.source === 'preset') {
       if (fields.length > 0) report.changes.push(`container "${c.name}" (image preset ${u.preset.name}): ${fields.join(', ')}`);
       report.notes.push(`container "${c.name}": user ${u.user}:${u.group} from the ${u.preset.name} image preset (${u.preset.notes ?? 'well-known image'}).`);
     } else if (fields.length > 0) {
-      report.changes.push(`container "${c.name}" (${ctx.dialect.userOption}): ${fields.join(', ')}`);
+      const from = u.source === 'fallback' ? ctx.dialect.userOption : u.source === 'given' || u.source === 'image' ? u.from : '';
+      report.changes.push(`container "${c.name}" (${from}): ${fields.join(', ')}`);
     }
   }
   if (podSc.fsGroup === undefined && fsGroups.size === 1) {

@@ -11,13 +11,17 @@ import { entryOf, entryProblems, isContainerName } from '../exemptions/codec';
 import type { ExemptionValue } from '../exemptions/kind';
 import { kindOf } from '../exemptions/registry';
 import { describeExemption, exemptionValue } from '../exemptions/value';
+import { imagePatternProblem } from '../image-ref';
 import { isNumericId, pathProblem } from '../paths';
+import type { GivenUser, ImageUser } from '../user-rule';
 
 /** The settings of one object (a key of the props' `objects`). */
 export interface ObjectSettings {
   readonly key?: string;
-  readonly user?: number;
-  readonly group?: number;
+  /** The user given for the whole object (`objects[key].user`, `group`, `customImage`). */
+  readonly given?: GivenUser;
+  /** The users given per container (`objects[key].containers`). */
+  readonly containers: ReadonlyMap<string, GivenUser>;
   /** The default writable paths, then the object's own. */
   readonly writablePaths: readonly WritablePath[];
   readonly exemptions: readonly ExemptionValue[];
@@ -31,6 +35,8 @@ export interface HardeningSettings {
   readonly writablePaths: readonly WritablePath[];
   /** The per-object settings, by key. */
   readonly objects: ReadonlyMap<string, ObjectSettings>;
+  /** The app-wide image patterns (`imageUsers`, then `nonRootImages`). */
+  readonly images: readonly ImageUser[];
 }
 
 /** The props as given (`RootlessHardeningProps`), before validation. */
@@ -39,6 +45,8 @@ export interface HardeningInput {
   readonly group?: unknown;
   readonly writablePaths?: unknown;
   readonly objects?: unknown;
+  readonly imageUsers?: unknown;
+  readonly nonRootImages?: unknown;
 }
 
 /**
@@ -75,7 +83,7 @@ export function hardeningSettings(props: HardeningInput, call: string): Hardenin
   for (const [key, o] of Object.entries(props.objects ?? {})) {
     const prop = `props.objects['${key}']`;
     if (typeof o !== 'object' || o === null) {
-      problems.push(`${prop}: is not an object. Fix: give { user?, group?, writablePaths?, containerWritablePaths?, exemptions? }.`);
+      problems.push(`${prop}: is not an object. Fix: give { user?, group?, customImage?, containers?, writablePaths?, containerWritablePaths?, exemptions? }.`);
       continue;
     }
     if (key === '') problems.push(`${prop}: an empty key names nothing. Fix: use the construct path of a workload.`);
@@ -86,18 +94,41 @@ export function hardeningSettings(props: HardeningInput, call: string): Hardenin
       }
       writable.push(...paths(`${prop}.containerWritablePaths['${container}']`, list).map(path => ({ container, path })));
     }
+    const objectUser = id(`${prop}.user`, o.user);
+    const objectGroup = id(`${prop}.group`, o.group);
+    if (objectGroup !== undefined && objectUser === undefined) problems.push(`${prop}.group: a group without a user. Fix: give ${prop}.user too.`);
+    if (o.customImage !== undefined && typeof o.customImage !== 'boolean') problems.push(`${prop}.customImage: is not a boolean. Fix: true or false.`);
+    if (o.customImage === true && objectUser === undefined) problems.push(`${prop}.customImage: says the image runs as the given user, but no user is given. Fix: give ${prop}.user.`);
+    const containers = new Map<string, GivenUser>();
+    for (const [container, c] of Object.entries(o.containers ?? {})) {
+      const at = `${prop}.containers['${container}']`;
+      if (!isContainerName(container)) {
+        problems.push(`${prop}.containers: ${JSON.stringify(container)} is not a container name. Fix: use the name of a container of the object.`);
+      }
+      if (typeof c !== 'object' || c === null) {
+        problems.push(`${at}: is not an object. Fix: give { user, group?, customImage? }.`);
+        continue;
+      }
+      const cu = id(`${at}.user`, (c as any).user);
+      const cg = id(`${at}.group`, (c as any).group);
+      const custom = (c as any).customImage;
+      if (cu === undefined) problems.push(`${at}.user: is missing. Fix: give the container's numeric UID.`);
+      if (custom !== undefined && typeof custom !== 'boolean') problems.push(`${at}.customImage: is not a boolean. Fix: true or false.`);
+      if (cu !== undefined) containers.set(container, { user: cu, group: cg, customImage: custom === true, from: `${at}.user` });
+    }
     objects.set(key, {
       key,
-      user: id(`${prop}.user`, o.user),
-      group: id(`${prop}.group`, o.group),
+      ...objectUser !== undefined ? { given: { user: objectUser, group: objectGroup, customImage: o.customImage === true, from: `${prop}.user` } } : {},
+      containers,
       writablePaths: writable,
       exemptions: exemptions(`${prop}.exemptions`, o.exemptions, problems),
     });
   }
+  const images = imagePatterns(props.imageUsers, props.nonRootImages, problems, id);
   if (problems.length > 0) {
     throw new Error(`${call}: invalid props:\n  ${problems.join('\n  ')}`);
   }
-  return { user, group, writablePaths: defaults, objects };
+  return { user, group, writablePaths: defaults, objects, images };
 }
 
 /** The exemptions of one object, as immutable values, with the problems of each (the reason rule, scope). */
@@ -119,5 +150,37 @@ function exemptions(prop: string, list: unknown, problems: string[]): ExemptionV
     for (const q of entryProblems({ ...entryOf(value) }, kindOf(value.kind))) problems.push(`${at}${q.field ? `.${q.field}` : ''}: ${q.problem}`);
     out.push(value);
   });
+  return out;
+}
+
+/** `imageUsers` (pattern → UID) and `nonRootImages` (patterns), validated (image-ref.ts has the syntax). */
+function imagePatterns(imageUsers: unknown, nonRootImages: unknown, problems: string[],
+  id: (prop: string, v: unknown) => number | undefined): ImageUser[] {
+  const out: ImageUser[] = [];
+  const pattern = (prop: string, p: unknown): boolean => {
+    const problem = imagePatternProblem(p);
+    if (problem) problems.push(`${prop}: ${JSON.stringify(p)} is not an image pattern: ${problem}. Fix: give an image reference in which * matches any text, e.g. 'ghcr.io/acme/*'.`);
+    return !problem;
+  };
+  if (imageUsers !== undefined) {
+    if (typeof imageUsers !== 'object' || imageUsers === null || Array.isArray(imageUsers)) {
+      problems.push('props.imageUsers: is not a map. Fix: give { pattern: UID }, e.g. { \'ghcr.io/acme/*\': 10001 }.');
+    } else {
+      for (const [p, uid] of Object.entries(imageUsers)) {
+        const prop = `props.imageUsers['${p}']`;
+        const user = id(prop, uid);
+        if (pattern(prop, p) && user !== undefined) out.push({ pattern: p, user, from: prop });
+      }
+    }
+  }
+  if (nonRootImages !== undefined) {
+    if (!Array.isArray(nonRootImages)) {
+      problems.push('props.nonRootImages: is not a list. Fix: give patterns, e.g. [\'ghcr.io/acme/*\'].');
+    } else {
+      nonRootImages.forEach((p, i) => {
+        if (pattern(`props.nonRootImages[${i}]`, p)) out.push({ pattern: p, from: `props.nonRootImages[${i}] (${p})` });
+      });
+    }
+  }
   return out;
 }
