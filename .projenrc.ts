@@ -243,9 +243,20 @@ project.eslint?.addRules({
         message: 'The CLI and the validation plugin never load cdk8s, cdk8s-plus or constructs (start-up time; the plugin runs inside cdk8s-cli): see docs/architecture.md.',
       },
       {
+        target: './lib/manifests',
+        from: './lib',
+        except: ['./manifests'],
+        message: 'The reader (lib/manifests/) reads text into plain Kubernetes JSON and imports nothing else of the library: see docs/architecture.md.',
+      },
+      {
+        target: './lib/manifests',
+        from: PACKAGES_OF_THE_CONSTRUCTS,
+        message: 'The reader (lib/manifests/) never imports cdk8s, cdk8s-plus or constructs: see docs/architecture.md.',
+      },
+      {
         target: ['./lib/cli', './lib/plugin'],
         from: './lib',
-        except: ['./cli', './plugin', './policy', './hardening'],
+        except: ['./cli', './plugin', './policy', './hardening', './manifests'],
         message: 'The CLI and the validation plugin never import the construct files (lib/*.ts, lib/admission/): they load cdk8s-plus. Move shared logic to lib/hardening/ or lib/policy/: see docs/architecture.md.',
       },
       {
@@ -340,5 +351,17 @@ project.addTask('bench', {
   description: 'Run the benchmarks (ratios against baselines measured in the same run)',
 }).spawn(project.compileTask);
 project.tasks.tryFind('bench')!.exec('node bench/run.js');
+
+// kubectl as the oracle of the reader (test/manifests/oracle/): its own jest config, run once per CI run,
+// not in every jest run. `oracle:record` asks the kubectl on PATH again and rewrites recorded.json.
+project.addTask('oracle', {
+  description: 'Compare the YAML reader with kubectl (recorded outcomes; live too when kubectl is on PATH)',
+  exec: 'jest --config test/manifests/oracle/jest.config.json --coverage=false',
+});
+project.addTask('oracle:record', {
+  description: 'Record kubectl\'s outcomes for the reader\'s oracle test (needs kubectl on PATH)',
+  env: { ORACLE_RECORD: '1' },
+  exec: 'jest --config test/manifests/oracle/jest.config.json --coverage=false',
+});
 
 project.synth();

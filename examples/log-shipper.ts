@@ -44,7 +44,9 @@ export function build(app: App): Chart {
     metadata: { namespace: 'logging' },
     user: 0,
     exemptions: [
-      Exemption.hostPath('reads the container logs that the kubelet and the container runtime write under /var/log on every node'),
+      Exemption.hostPath('reads the container logs that the kubelet and the container runtime write under /var/log on every node', {
+        paths: ['/var/log'],
+      }),
       Exemption.runAsRoot('the container runtime writes the log files as root with mode 0640, so only root can read them'),
     ],
     minReadySeconds: 10,

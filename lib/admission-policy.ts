@@ -20,6 +20,23 @@ export enum ValidationAction {
 }
 
 /**
+ * Which rules a `RootlessAdmissionPolicy` enforces.
+ */
+export enum AdmissionMode {
+  /**
+   * Pod Security "restricted" (every baseline and restricted check) plus the rootless rules: a
+   * read-only root filesystem and no service-account token. What the constructs verify at synthesis.
+   */
+  FULL = 'Full',
+  /**
+   * Pod Security "restricted" only (every baseline and restricted check), without the rootless rules:
+   * what Pod Security admission denies, so controllers that read their service-account token, or
+   * write to their root filesystem, keep working.
+   */
+  POD_SECURITY_ONLY = 'PodSecurityOnly',
+}
+
+/**
  * What the API server does when an expression cannot be evaluated (`spec.failurePolicy`).
  */
 export enum AdmissionFailurePolicy {
@@ -140,6 +157,15 @@ export interface RootlessAdmissionPolicyProps {
    * @default - `PodSecurity.latestVersion()`, the newest version this library knows, pinned
    */
   readonly version?: string;
+
+  /**
+   * Which rules the policy enforces: `FULL` (Pod Security "restricted" plus the rootless rules) or
+   * `POD_SECURITY_ONLY` (Pod Security "restricted" alone: no read-only root filesystem or
+   * service-account token rule). Either way Pods and the pod templates of workloads are checked
+   * (Pod Security admission itself only warns and audits on templates). See docs/admission.md.
+   * @default AdmissionMode.FULL
+   */
+  readonly mode?: AdmissionMode;
 }
 
 /**
@@ -170,8 +196,8 @@ function policyMinor(version: string): number {
 /**
  * A ValidatingAdmissionPolicy and its binding (`admissionregistration.k8s.io/v1`, Kubernetes ≥ 1.30)
  * that enforce the whole Pod Security "restricted" profile at a policy version (every baseline and
- * restricted check, as the policy engine runs them) plus the rootless rules (read-only root
- * filesystem, no service-account token) on Pods (including `pods/ephemeralcontainers`), PodTemplates
+ * restricted check, as the policy engine runs them) plus, in `AdmissionMode.FULL` (the default), the
+ * rootless rules (read-only root filesystem, no service-account token) on Pods (including `pods/ephemeralcontainers`), PodTemplates
  * and the pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets,
  * ReplicationControllers, Jobs and CronJobs, on init, regular and ephemeral containers.
  *
@@ -191,9 +217,11 @@ export class RootlessAdmissionPolicy extends Construct {
    * The rules the policy enforces, in the order of its validations.
    * @param version the policy version (`v1.N`); when omitted, `PodSecurity.latestVersion()`
    * @param honorExemptions whether the rules honour the exemptions annotation; when omitted, true
+   * @param mode which rules; when omitted, `AdmissionMode.FULL`
    */
-  public static rules(version?: string, honorExemptions?: boolean): AdmissionRule[] {
-    return policyRules(policyMinor(version ?? PodSecurity.latestVersion()), honorExemptions ?? true)
+  public static rules(version?: string, honorExemptions?: boolean, mode?: AdmissionMode): AdmissionRule[] {
+    const full = (mode ?? AdmissionMode.FULL) === AdmissionMode.FULL;
+    return policyRules(policyMinor(version ?? PodSecurity.latestVersion()), honorExemptions ?? true, full)
       .map(r => ({ check: r.check, expression: r.expression, message: r.message, exemptedBy: r.exemptedBy.length ? [...r.exemptedBy] : undefined }));
   }
 
@@ -207,6 +235,9 @@ export class RootlessAdmissionPolicy extends Construct {
 
   /** The Pod Security policy version the policy enforces (`v1.N`). */
   public readonly version: string;
+
+  /** Which rules the policy enforces. */
+  public readonly mode: AdmissionMode;
 
   /** The ValidatingAdmissionPolicy. */
   public readonly policy: ApiObject;
@@ -250,12 +281,16 @@ export class RootlessAdmissionPolicy extends Construct {
           + '"latest" cannot be compiled into a policy that does not change with the cluster.');
       }
     }
+    if (props.mode !== undefined && !Object.values(AdmissionMode).includes(props.mode)) {
+      problems.push(`props.mode: ${JSON.stringify(props.mode)} is not an admission mode. Fix: use AdmissionMode.FULL or AdmissionMode.POD_SECURITY_ONLY.`);
+    }
     if (props.honorExemptions !== undefined && typeof props.honorExemptions !== 'boolean') {
       problems.push(`props.honorExemptions: ${JSON.stringify(props.honorExemptions)} is not a boolean. Fix: use true or false.`);
     }
     throwPropsProblems(this, problems);
     this.version = props.version ?? PodSecurity.latestVersion();
     if (props.version === undefined) minor = policyMinor(this.version);
+    this.mode = props.mode ?? AdmissionMode.FULL;
 
     const honor = props.honorExemptions ?? true;
     const operations = ['CREATE', 'UPDATE'];
@@ -290,7 +325,7 @@ export class RootlessAdmissionPolicy extends Construct {
           },
         ],
         variables: policyVariables(honor).map(v => ({ name: v.name, expression: v.expression })),
-        validations: policyRules(minor, honor).map(rule => ({ expression: rule.expression, message: rule.message, reason: 'Forbidden' })),
+        validations: policyRules(minor, honor, this.mode === AdmissionMode.FULL).map(rule => ({ expression: rule.expression, message: rule.message, reason: 'Forbidden' })),
       },
     });
     const namespaceSelector = this.namespaceSelector(props);

@@ -32,14 +32,14 @@ export interface RootlessDaemonSetProps extends RootlessWorkloadProps {
  * The pod template is hardened, annotated and verified like a `RootlessDeployment`'s. A node agent
  * that genuinely needs the host (a log shipper reading `/var/log` through a `hostPath` volume, a
  * network agent on the host network) declares it with exemptions and their reasons
- * (`Exemption.hostPath(reason)`, ...), and the pod template is annotated with the level it really
+ * (`Exemption.hostPath(reason, { paths: ['/var/log'] })`, ...), and the pod template is annotated with the level it really
  * meets (`privileged` for hostPath, which even `baseline` forbids).
  *
  * @example
  * const shipper = new RootlessDaemonSet(chart, 'log-shipper', {
  *   user: 0,
  *   exemptions: [
- *     Exemption.hostPath('reads the container logs the kubelet writes under /var/log on every node'),
+ *     Exemption.hostPath('reads the container logs the kubelet writes under /var/log on every node', { paths: ['/var/log'] }),
  *     Exemption.runAsRoot('the node\'s log files are readable by root only (mode 0640 root:root)'),
  *   ],
  *   containers: [{ name: 'fluent-bit', image: 'fluent/fluent-bit:3.1.9' }],

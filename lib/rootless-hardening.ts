@@ -107,7 +107,7 @@ const KINDS = new Set(POD_BEARING_KINDS.map(k => k.kind));
  * Hardens the pod-bearing objects of an existing cdk8s app: `RootlessHardening.applyTo(chart)`.
  *
  * @example
- * RootlessHardening.applyTo(chart, { user: 10001, objects: { agent: { exemptions: [Exemption.hostPath('reads the node logs')] } } });
+ * RootlessHardening.applyTo(chart, { user: 10001, objects: { agent: { exemptions: [Exemption.hostPath('reads the node logs', { paths: ['/var/log'] })] } } });
  */
 export class RootlessHardening {
   /**

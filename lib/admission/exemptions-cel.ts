@@ -18,7 +18,11 @@
  * container-scoped entry relaxes that container only, a pod-wide one the pod level and every
  * container. `addCapabilities` relaxes only the capabilities it lists (whole quoted names are
  * compared). Keys are looked up with `in` on a list rather than `contains()` on the annotation:
- * the same answer at a fraction of the cost.
+ * the same answer at a fraction of the cost. A kind may add variables of its own (`cel.variables`, e.g.
+ * hostPath's covered volumes), a condition on the volumes it allows (`cel.volumeCondition`), and a
+ * condition a canonical annotation must also meet (`cel.valid`, e.g. no hostPath entry naming a node
+ * path, which RE2's grammar cannot exclude and the codec's reader refuses), with the variables it reads
+ * (`cel.entryVariables`).
  */
 import { ExemptionKind } from '../hardening/exemption-kind';
 import { MAX_ANNOTATION_LENGTH, annotationGrammar } from '../hardening/exemptions/codec';
@@ -44,9 +48,11 @@ export function exemptionVariables(annotation: string): { name: string; expressi
       name: 'exemptionEntries',
       expression: `variables.exemptionsCanonical ? variables.exemptions.split(${celString(ENTRY_START)}).filter(p, !p.startsWith('[')) : []`,
     },
+    ...EXEMPTION_KINDS.flatMap(k => (k.cel.entryVariables ?? []).map(v => ({ name: v.name, expression: v.expression }))),
     {
       name: 'exemptionsValid',
-      expression: `variables.exemptionsCanonical && variables.exemptionEntries.all(p, ${ReasonPatterns.cel(`p.split(${celString(REASON_START)})[1].split('"')[0]`)})`,
+      expression: `variables.exemptionsCanonical${VALID.map(v => ` && ${v}`).join('')} `
+        + `&& variables.exemptionEntries.all(p, ${ReasonPatterns.cel(`p.split(${celString(REASON_START)})[1].split('"')[0]`)})`,
     },
     { name: 'exempt', expression: "variables.exemptionsValid ? variables.exemptionEntries.map(p, p.split(',')[0] + ',' + p.split(',')[1]) : []" },
     {
@@ -57,8 +63,12 @@ export function exemptionVariables(annotation: string): { name: string; expressi
         + '.map(p, p.split(\',"capabilities":[\')[1].split(\']\')[0].replace(\',\', \'/\' + p.split(\',\')[1] + \',\') + \'/\' + p.split(\',\')[1])'
         + '.join(\',\').split(\',\') : []',
     },
+    ...EXEMPTION_KINDS.flatMap(k => (k.cel.variables ?? []).map(v => ({ name: v.name, expression: v.expression }))),
   ];
 }
+
+/** The conditions a canonical annotation must also meet to be honoured (each kind's `cel.valid`). */
+const VALID: readonly string[] = EXEMPTION_KINDS.flatMap(k => (k.cel.valid !== undefined ? [`(${k.cel.valid})`] : []));
 
 /** What each exemption kind permits in CEL: its `cel` facet (exemptions/kinds/), by id. */
 export const RELAXATIONS: Readonly<Record<string, CelRelaxation>> = Object.fromEntries(EXEMPTION_KINDS.map(k => [k.id, k.cel]));
@@ -73,8 +83,9 @@ export function kindsRelaxing(field: string): string[] {
 /** The kinds that allow listed capabilities. */
 export const CAPABILITY_KINDS = KIND_IDS.filter(k => RELAXATIONS[k].capabilities);
 
-/** The volume sources some kind allows, with the kinds. */
-export const VOLUME_RELAXATIONS = KIND_IDS.flatMap(k => (RELAXATIONS[k].volumeSource ? [{ kind: k, source: RELAXATIONS[k].volumeSource! }] : []));
+/** The volume sources some kind allows, with the kinds and the condition on the volume `v` that must hold too. */
+export const VOLUME_RELAXATIONS = KIND_IDS.flatMap(k => (RELAXATIONS[k].volumeSource
+  ? [{ kind: k, source: RELAXATIONS[k].volumeSource!, condition: RELAXATIONS[k].volumeCondition }] : []));
 
 /** CEL: a pod-wide entry of `kind` is honoured. */
 export function podWide(kind: string): string {

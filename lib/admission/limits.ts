@@ -28,8 +28,10 @@ export const MAX_ITEMS = 32;
 export const MAX_ADDED_CAPABILITIES = 8;
 /** The longest capability name in `capabilities.add`. */
 export const MAX_NAME = 253;
-/** The longest volume mount path (matched against the service-account token path). */
+/** The longest volume mount path (matched against the service-account token path) and hostPath path (matched against the hostPath exemptions' paths). */
 export const MAX_PATH = 256;
+/** The most hostPath volumes of a pod (each is matched against the hostPath exemptions' paths and every mount). */
+export const MAX_HOST_PATH_VOLUMES = 16;
 /** The longest AppArmor or seccomp annotation value (read by prefix; PATH_MAX). */
 export const MAX_PROFILE = 4096;
 
@@ -56,12 +58,13 @@ export const CEL_WITHIN_LIMITS = [
   `variables.containers.all(c, ${CONTAINER_LISTS.map(p => maxOf('c', p, MAX_ITEMS)).join(' && ')} && ${maxOf('c', 'securityContext.capabilities.add', MAX_ADDED_CAPABILITIES)} `
     + `&& (!has(c.volumeMounts) || c.volumeMounts.all(m, size(m.mountPath) <= ${MAX_PATH})) `
     + `&& (!(${celHas('c', 'securityContext.capabilities.add')}) || c.securityContext.capabilities.add.all(a, size(a) <= ${MAX_NAME})))`,
-  `(!has(${SPEC}.volumes) || ${SPEC}.volumes.all(v, ${maxOf('v', 'projected.sources', MAX_ITEMS)}))`,
+  `(!has(${SPEC}.volumes) || ${SPEC}.volumes.all(v, ${maxOf('v', 'projected.sources', MAX_ITEMS)} && (!(${celHas('v', 'hostPath.path')}) || size(v.hostPath.path) <= ${MAX_PATH})))`,
+  `(!has(${SPEC}.volumes) || size(${SPEC}.volumes.filter(v, has(v.hostPath))) <= ${MAX_HOST_PATH_VOLUMES})`,
 ].join(' && ');
 
 export const LIMITS_MESSAGE = `rootless: the pod is beyond the policy's limits: at most ${MAX_CONTAINERS} containers (init, regular and ephemeral together), `
-  + `${MAX_VOLUMES} volumes, ${MAX_ANNOTATIONS} annotations, ${MAX_ITEMS} items in each list of a container or volume and in sysctls, `
-  + `${MAX_ADDED_CAPABILITIES} added capabilities per container (names of at most ${MAX_NAME} characters), mount paths of at most ${MAX_PATH} characters, `
+  + `${MAX_VOLUMES} volumes (${MAX_HOST_PATH_VOLUMES} of them hostPath), ${MAX_ANNOTATIONS} annotations, ${MAX_ITEMS} items in each list of a container or volume and in sysctls, `
+  + `${MAX_ADDED_CAPABILITIES} added capabilities per container (names of at most ${MAX_NAME} characters), mount paths and hostPath paths of at most ${MAX_PATH} characters, `
   + `AppArmor/seccomp annotation values of at most ${MAX_PROFILE} characters, `
   + `and a rootless.cdk8s.io/exemptions annotation of at most ${ANNOTATION_MAX_SIZE} characters (check limits)`;
 
@@ -90,6 +93,9 @@ export function limitsProblem(manifest: unknown): string | undefined {
     const add = c.securityContext?.capabilities?.add;
     if (Array.isArray(add) && add.some((a: unknown) => typeof a === 'string' && codePoints(a) > MAX_NAME)) return `container ${c.name}`;
   }
-  if ((Array.isArray(spec.volumes) ? spec.volumes : []).some((v: any) => sizeOf(v?.projected?.sources) > MAX_ITEMS)) return 'projected volume';
+  const volumes: any[] = Array.isArray(spec.volumes) ? spec.volumes : [];
+  if (volumes.some((v: any) => sizeOf(v?.projected?.sources) > MAX_ITEMS)) return 'projected volume';
+  if (volumes.some((v: any) => typeof v?.hostPath?.path === 'string' && codePoints(v.hostPath.path) > MAX_PATH)) return 'hostPath volume';
+  if (volumes.filter((v: any) => v?.hostPath !== undefined).length > MAX_HOST_PATH_VOLUMES) return 'hostPath volumes';
   return undefined;
 }

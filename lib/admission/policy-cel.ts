@@ -50,11 +50,14 @@ export function policyVariables(honor: boolean): CelVariable[] {
   ];
 }
 
-/** The rules of a policy at a version (minor number), in validation order: the limits, the checks, the rootless rules. */
-export function policyRules(minor: number, honor: boolean): CelRule[] {
+/**
+ * The rules of a policy at a version (minor number), in validation order: the limits, the checks, and
+ * the rootless rules unless `rootless` is false (AdmissionMode.POD_SECURITY_ONLY).
+ */
+export function policyRules(minor: number, honor: boolean, rootless = true): CelRule[] {
   const rules: { id: string; description: string; cel: CheckCel }[] = [
     ...checksFor(PolicyLevel.RESTRICTED, minor).map(r => ({ id: r.definition.id, description: r.definition.description, cel: r.cel })),
-    ...ROOTLESS_RULES.map(r => ({ id: r.id, description: r.description, cel: r.cel })),
+    ...(rootless ? ROOTLESS_RULES.map(r => ({ id: r.id, description: r.description, cel: r.cel })) : []),
   ];
   return [
     { check: 'limits', expression: 'variables.withinLimits', message: LIMITS_MESSAGE, exemptedBy: [] },
@@ -82,9 +85,9 @@ function compile(id: string, description: string, cel: CheckCel, honor: boolean)
     parts.push(`${containers}.all(c, ${perContainer.join(' && ')})`);
   }
   if (cel.volume !== undefined) {
-    const allowed = honor ? VOLUME_RELAXATIONS.map(({ kind, source }) => {
+    const allowed = honor ? VOLUME_RELAXATIONS.map(({ kind, source, condition }) => {
       exemptedBy.add(kind);
-      return `(has(v.${source}) && ${podWide(kind)})`;
+      return `(has(v.${source}) && ${podWide(kind)}${condition !== undefined ? ` && ${condition}` : ''})`;
     }) : [];
     parts.push(`(!has(${SPEC}.volumes) || ${SPEC}.volumes.all(v, ${[...allowed, `(${cel.volume})`].join(' || ')}))`);
   }

@@ -11,6 +11,7 @@ import { ManifestError, ManifestObject, ManifestSource } from './manifest-object
 import { ReadProgress, readManifests } from './manifest-reader';
 import { ClusterPolicy, commandLineDefaults } from './namespaces';
 import { AuditEnd, AuditRecord, ReportWriter } from './report';
+import { classifyDifferences } from '../manifests/yaml-differences';
 import { PolicyLevel } from '../policy';
 
 /** Options of `auditManifests`. */
@@ -54,6 +55,8 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
   let skipped = 0;
   let dockerfiles = 0;
   let accepted = 0;
+  let ambiguous = 0;
+  let otherDifferences = 0;
   const add = (record: AuditRecord): void => {
     objects++;
     if (!record.result.applicable) skipped++;
@@ -96,6 +99,9 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
   }, {
     object(o: ManifestObject): void {
       const obj = o.object;
+      const yaml = o.differences === undefined ? undefined : classifyDifferences(o.differences, obj.kind);
+      ambiguous += yaml?.ambiguous.length ?? 0;
+      otherDifferences += yaml?.others ?? 0;
       const meta = obj.metadata as Record<string, unknown> | null | undefined;
       const isObject = typeof meta === 'object' && meta !== null;
       const namespace = isObject ? stringOrNull(meta.namespace) : null;
@@ -110,6 +116,7 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
         name: isObject ? stringOrNull(meta.name) : null,
         location: o.location,
         text: { text: o.source.text, start: o.range[0], end: o.range[1], line: o.rangeLine, path: o.path },
+        ambiguous: yaml !== undefined && yaml.ambiguous.length > 0 ? yaml.ambiguous : undefined,
       };
       // A mapping without `kind` (a Helm values.yaml, a Chart.yaml found while recursing) is
       // not a Kubernetes object: the API server refuses it, so it creates no pod. Skipped.
@@ -139,6 +146,7 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
     errors,
     dockerfiles,
     accepted,
+    yaml: ambiguous + otherDifferences > 0 ? { ambiguous, otherDifferences } : undefined,
     namespaces: namespaces?.summaries(),
   };
   writer.end(end);

@@ -20,10 +20,14 @@ import { PolicyLevel } from '../policy';
 
 export type AuditFormat = 'text' | 'json' | 'sarif';
 
-/** The exit code of a report: 2 when an input could not be read or parsed, else 1 when something is denied, else 0. */
-export function exitCodeOf(end: Pick<AuditEnd, 'summary'>): ExitCode {
+/**
+ * The exit code of a report: 2 when an input could not be read or parsed, else 1 when something is
+ * denied (or, with `strict`, when the YAML of an object is ambiguous), else 0.
+ */
+export function exitCodeOf(end: Pick<AuditEnd, 'summary'> & Partial<Pick<AuditEnd, 'yaml'>>, strict = false): ExitCode {
   if (end.summary.errors > 0) return ExitCode.ERROR;
   if (end.summary.denied > 0) return ExitCode.DENIED;
+  if (strict && (end.yaml?.ambiguous ?? 0) > 0) return ExitCode.DENIED;
   return ExitCode.OK;
 }
 
@@ -80,6 +84,8 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       + 'honor: violations a valid rootless.cdk8s.io/exemptions entry covers are accepted findings').choices(['ignore', 'honor']).default('ignore'))
     .addOption(new Option('--by-namespace', 'judge each object at its namespace\'s pod-security.kubernetes.io labels (include the Namespaces: kubectl get ns,pods -A -o json)'))
     .addOption(new Option('--admission-config <file>', 'with --by-namespace: the API server\'s PodSecurityConfiguration (defaults per mode, exempt namespaces and runtime classes) for namespaces without labels'))
+    .addOption(new Option('--strict', 'exit 1 also when YAML is ambiguous: read otherwise by a YAML 1.2 reader than by kubectl at a field the rules read, '
+      + 'or through a << merge key (without it, a warning)'))
     .addOption(new Option('--sarif-root <dir>', 'with --format sarif: the repository root the result URIs are relative to (default: the git top-level of the working directory, else the working directory)'))
     .addOption(new Option('--stdin-path <path>', 'with --format sarif: the file in the repository that standard input holds (default: none; its results then have logical locations only)'))
     .addOption(new Option('--sarif-category <category>', 'with --format sarif: the automationDetails category (one per analysis of the same commit)').default(DEFAULT_SARIF_CATEGORY))
@@ -92,6 +98,10 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       'Dockerfiles: the final stage must end with a numeric, non-zero USER (e.g. USER 10001:10001); a user name',
       'cannot be verified by the kubelet under runAsNonRoot. Findings read FILE:LINE: Dockerfile stage N ["NAME"]: CHECK: ...',
       '(LINE is the USER instruction, or the final FROM when no USER applies). Checked at --level restricted.',
+      '',
+      'YAML is read as kubectl reads it (go-yaml v2: << merges in document order, the last of duplicate keys, YAML 1.1',
+      'scalars such as yes and 0644). Where a YAML 1.2 reader would read a field the rules read otherwise, or a << merge',
+      'key, the object gets a warning "ambiguous YAML" (with --strict: exit 1).',
       '',
       'Exit codes: 0 nothing denied, 1 something denied, 2 an input could not be read or parsed',
       '(the other inputs are still audited and reported), no manifests found, or invalid usage.',
@@ -114,6 +124,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       exemptions: 'honor' | 'ignore';
       byNamespace?: boolean;
       admissionConfig?: string;
+      strict?: boolean;
       sarifRoot?: string;
       stdinPath?: string;
       sarifCategory: string;
@@ -148,7 +159,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
       if (opts.format !== 'text') {
         for (const e of end.errors) ctx.io.stderr.write(`error: ${e.file}${e.line !== undefined ? `:${e.line}` : ''}: ${e.message}\n`);
       }
-      ctx.setExitCode(exitCodeOf(end));
+      ctx.setExitCode(exitCodeOf(end, opts.strict === true));
     });
 }
 

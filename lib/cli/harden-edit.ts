@@ -302,6 +302,22 @@ function renderFlow(value: unknown, style: FlowStyle, col: number, multiLine: bo
   return open + style.eol + body + ' '.repeat(col) + close;
 }
 
+/**
+ * Where a block collection's content ends: the end of its last value, recursively. A collection's own
+ * range also covers the comment lines after its last value and the indentation of the next key, so a
+ * container that ends in comments before a shallower key (`# resources:` lines, then
+ * `volumeClaimTemplates:`) would get its new entries after that key.
+ */
+export function contentEnd(node: YAML.Node): number {
+  const y = yaml();
+  if ((y.isMap(node) || y.isSeq(node)) && !node.flow && node.items.length > 0) {
+    const last = node.items[node.items.length - 1] as unknown;
+    const inner = y.isPair(last) ? (y.isNode(last.value) ? last.value : last.key) : last;
+    if (y.isNode(inner) && inner.range) return contentEnd(inner);
+  }
+  return node.range![1];
+}
+
 /** Applies the plans' edits to `text` (whose documents they were planned on). */
 export function applyPlans(text: string, plans: readonly EditPlan[], layout: Layout = detectLayout(text)): string {
   const edits: TextEdit[] = [];
@@ -387,7 +403,7 @@ export function applyPlans(text: string, plans: readonly EditPlan[], layout: Lay
       } else {
         const first = map.items[0]?.key as YAML.Node | undefined;
         const col = first?.range ? column(first.range[0]) : column(range[0]);
-        const at = afterLine(range[1]);
+        const at = afterLine(contentEnd(map));
         edits.push({ start: at.at, end: at.at, text: blockAt(at, block(adds, col)), rank: [-col, 1, order++] });
       }
     }
@@ -397,7 +413,7 @@ export function applyPlans(text: string, plans: readonly EditPlan[], layout: Lay
         flowEdits(seq, items, (e, style, col, multi) => renderFlow(e, style, col, multi), jsonStyle(seq.items[0]));
       } else {
         const col = column(range[0]);
-        const at = afterLine(range[1]);
+        const at = afterLine(contentEnd(seq));
         edits.push({ start: at.at, end: at.at, text: blockAt(at, block(items, col)), rank: [-col, 0, order++] });
       }
     }

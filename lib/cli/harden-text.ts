@@ -8,9 +8,19 @@
  *   malformed (e.g. a field the API rejects) where the original was not.
  * The edits that were not made are then reported as problems. A text with duplicate keys is
  * not edited at all (which value wins depends on the reader).
+ *
+ * A document is refused (left unchanged, `refused` set: exit 2) when an edit would go through
+ * ambiguous YAML (`lib/manifests/yaml-differences.ts`): into a mapping that holds a `<<` merge key or
+ * a YAML-1.1-only scalar at a judged field, or into a value that a `<<` merges. A value shared through
+ * an anchor between fields of different API types (a pod-level and a container securityContext:
+ * editing it would edit both) is first un-shared (`harden-unshare.ts`) and the text hardened again.
+ * An anchor shared between fields of one type (two containers) is edited once, for all of them.
+ * Documents whose YAML only differs elsewhere are edited, and the bytes harden does not touch are kept.
  */
 import type * as YAML from 'yaml';
-import { Cursor, EditPlan, applyPlans } from './harden-edit';
+import { Cursor, EditPlan, applyPlans, detectLayout } from './harden-edit';
+import { writtenEffects } from './harden-effects';
+import { unshareAnchors } from './harden-unshare';
 import { HardenExitCode } from './io';
 import { yaml } from './lazy';
 import { ManifestError, ManifestObject } from './manifest-objects';
@@ -23,6 +33,7 @@ import { matchesImage } from '../hardening/image-ref';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
 import { startabilityProblems } from '../hardening/startability';
 import { UserFor, userForStatements } from '../hardening/user-rule';
+import { classifyDifferences, sharedAcrossTypes } from '../manifests/yaml-differences';
 import { isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel } from '../policy/types';
@@ -52,8 +63,10 @@ export interface HardenResult {
   readonly objects: HardenedObject[];
   /** Set when the text could not be parsed, or has duplicate keys (it is then left unchanged). */
   readonly error?: string;
-  /** Whether `error` is a refusal (duplicate keys: readable, but harden will not edit it; exit 2) rather than a read error (exit 3). */
-  readonly refused?: boolean;
+  /** Whether `error` is a refusal (duplicate keys: readable, but harden will not edit the file; exit 2) rather than a read error (exit 3). */
+  readonly refusedFile?: boolean;
+  /** Documents left unchanged because an edit would go through ambiguous YAML (see the file comment): one message each. */
+  readonly refused?: readonly string[];
 }
 
 /** `harden`'s options: the adopt stage's, and the `--user-for` statements, resolved per object. */
@@ -76,7 +89,46 @@ interface DocumentPlan {
  * returned unchanged with `error` set.
  * @param used receives each container-scoped `--writable-path` that named a container, and each `--user-for` that named an object
  */
-export function hardenText(text: string, options: HardenTextOptions = {}, used: Set<WritablePath | UserFor> = new Set()): HardenResult {
+export function hardenText(input: string, options: HardenTextOptions = {}, used: Set<WritablePath | UserFor> = new Set()): HardenResult {
+  const unshare = new Set<string>();
+  const first = hardenOnce(input, options, new Set(used), unshare);
+  if (unshare.size === 0) return commit(first, used);
+  // an edit would reach a value shared through an anchor between fields of different API types:
+  // write the anchor out at its aliases (harden-unshare.ts) and harden that, if it reads the same
+  const unshared = unshareAnchors(input, unshare, detectLayout(input).indent);
+  if (unshared === undefined || !readsTheSame(input, unshared.text)) return commit(first, used);
+  const second = hardenOnce(unshared.text, options, new Set(used), new Set());
+  for (const o of second.result.objects) {
+    o.notes.push(...unshared.notes.filter(n => n.index === o.index).map(n => `${n.note}, so that each side is edited on its own`));
+  }
+  return commit(second, used);
+}
+
+/** One run of `hardenUnshared`, with the container-scoped writable paths it used. */
+type Run = { result: HardenResult; used: Set<WritablePath | UserFor> };
+
+function hardenOnce(text: string, options: HardenTextOptions, used: Set<WritablePath | UserFor>, unshare: Set<string>): Run {
+  return { result: hardenUnshared(text, options, used, unshare), used };
+}
+
+function commit(run: Run, used: Set<WritablePath | UserFor>): HardenResult {
+  for (const w of run.used) used.add(w);
+  return run.result;
+}
+
+/** Whether two texts read (as audit reads them) as the same objects and errors. */
+function readsTheSame(a: string, b: string): boolean {
+  const [x, y] = [readBack(a), readBack(b)];
+  if (x.errors.length !== y.errors.length || x.objects.size !== y.objects.size) return false;
+  for (const [k, o] of x.objects) if (JSON.stringify(y.objects.get(k)?.object) !== JSON.stringify(o.object)) return false;
+  return true;
+}
+
+/**
+ * Hardens `text` as it is. `unshare` receives the anchors shared between fields of different API types
+ * that an edit would go through (the document is then refused, unless the caller un-shares them).
+ */
+function hardenUnshared(text: string, options: HardenTextOptions, used: Set<WritablePath | UserFor>, unshare: Set<string>): HardenResult {
   const parsed = parse(text);
   if (!Array.isArray(parsed)) return { text, objects: [], ...parsed };
   const docs = parsed.map((doc, index) => planDocument(doc, index, options, used));
@@ -84,7 +136,9 @@ export function hardenText(text: string, options: HardenTextOptions = {}, used: 
   if (objects.length === 0) return { text, objects: [] };
   const original = readBack(text);
   docs.forEach((d, i) => leaveUnreadUnchanged(text, parsed[i], d, original));
-  if (docs.every(d => d.plan.empty)) return { text, objects: withRemaining(objects, original, original, options) };
+  const refused = docs.map((d, i) => refuseAmbiguousEdits(text, i, d, original, unshare)).filter((r): r is string => r !== undefined);
+  const withRefused = (r: HardenResult): HardenResult => (refused.length > 0 ? { ...r, refused } : r);
+  if (docs.every(d => d.plan.empty)) return withRefused({ text, objects: withRemaining(objects, original, original, options) });
 
   let out = text;
   let after = original;
@@ -95,7 +149,77 @@ export function hardenText(text: string, options: HardenTextOptions = {}, used: 
     if (bad.size === 0) break;
     for (const [index, why] of bad) leaveUnchanged(docs[index], why);
   }
-  return { text: out, objects: withRemaining(objects, after, original, options) };
+  return withRefused({ text: out, objects: withRemaining(objects, after, original, options) });
+}
+
+/**
+ * Refuses the edits of a document that would go through ambiguous YAML (see the file comment):
+ * leaves it unchanged and returns why, or returns undefined.
+ */
+function refuseAmbiguousEdits(text: string, index: number, doc: DocumentPlan, original: ReadBack, unshare: Set<string>): string | undefined {
+  if (doc.plan.empty) return undefined;
+  const targets: Array<readonly [number, number]> = [];
+  for (const node of [...doc.plan.mapAdds.keys(), ...doc.plan.seqAdds.keys(), ...doc.plan.replaces.keys(), ...doc.plan.scalarSets.keys()]) {
+    if (node.range) targets.push([node.range[0], node.range[1]]);
+  }
+  const lineOf = (offset: number): number => countLines(text, offset);
+  const lines = targets.map(([a, b]) => [lineOf(a), lineOf(Math.max(a, b - 1))] as const);
+  // ambiguous places inside an edited mapping (a << key, a YAML 1.1 scalar at a judged field)
+  const crossType = new Set<string>(); // anchors shared between fields of different API types, or objects of different kinds
+  for (const r of doc.reports) {
+    const o = original.objects.get(key(r.index, r.item));
+    for (const d of o?.differences ?? []) if (d.anchor !== undefined && (sharedAcrossTypes(d) || d.crossObject)) crossType.add(d.anchor);
+    for (const a of classifyDifferences(o?.differences, o?.object.kind).ambiguous) {
+      if (a.kind === 'alias') continue; // below, by the anchored node itself
+      if (lines.some(([from, to]) => a.line >= from && a.line <= to)) {
+        return refuse(doc, index, `${r.kind} ${r.name}: harden would edit ${a.path} (line ${a.line}), where the YAML is ambiguous: ${a.detail}`);
+      }
+    }
+  }
+  // edits into a value shared through an anchor between different API types, or merged with <<
+  // (an anchor shared between fields of one type, e.g. two containers' securityContext, is edited once, for all)
+  const shared = sharedAnchors(doc.plan.document).filter(([name, , merged]) => merged || crossType.has(name));
+  for (const t of targets) {
+    const hit = shared.find(([, r]) => r[0] <= t[0] && t[1] <= r[1]);
+    if (hit === undefined) continue;
+    const [name, anchored, merged] = hit;
+    if (!merged) unshare.add(name);
+    return refuse(doc, index, `harden would edit a value shared through the anchor &${name} (line ${lineOf(anchored[0])}), which a << merges or fields of `
+      + `different API types use: the edit would reach every place that uses *${name}. Fix: write the shared value out where it is used (no anchor), then run harden again`);
+  }
+  return undefined;
+}
+
+function refuse(doc: DocumentPlan, index: number, why: string): string {
+  leaveUnchanged(doc, `the YAML is ambiguous where harden would edit it (${why})`);
+  return `doc ${index}: refused, left unchanged: ${why}`;
+}
+
+/** The anchored nodes of a document that an alias refers to, with their ranges, and whether a `<<` merges one. */
+function sharedAnchors(doc: YAML.Document.Parsed): Array<[string, readonly [number, number], boolean]> {
+  const y = yaml();
+  const anchored = new Map<string, readonly [number, number]>();
+  const used = new Set<string>();
+  const merged = new Set<string>();
+  const isMergePair = (p: unknown): boolean => y.isPair(p) && y.isScalar(p.key) && p.key.value === '<<';
+  y.visit(doc, {
+    Alias: (_k, node, path) => {
+      used.add(node.source);
+      const parent = path[path.length - 1];
+      if (isMergePair(parent) || (y.isSeq(parent) && isMergePair(path[path.length - 2]))) merged.add(node.source);
+    },
+    Node: (_k, node) => {
+      if (node.anchor && node.range) anchored.set(node.anchor, [node.range[0], node.range[1]]);
+    },
+  });
+  return [...anchored].filter(([name]) => used.has(name)).map(([name, range]) => [name, range, merged.has(name)]);
+}
+
+/** 1-based line of `offset`. */
+function countLines(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 function applyDocs(text: string, docs: readonly DocumentPlan[]): string {
@@ -114,14 +238,14 @@ function leaveUnchanged(doc: DocumentPlan, why: string): void {
   }
 }
 
-function parse(text: string): YAML.Document.Parsed[] | { error: string; refused?: boolean } {
+function parse(text: string): YAML.Document.Parsed[] | { error: string; refusedFile?: boolean } {
   try {
     const docs = yaml().parseAllDocuments(text, { version: '1.1', merge: true, uniqueKeys: true, keepSourceTokens: false });
     if (!Array.isArray(docs)) return { error: 'not a YAML stream' };
     const duplicates = docs.flatMap(d => d.errors.filter(e => e.code === 'DUPLICATE_KEY'));
     if (duplicates.length > 0) {
       return {
-        refused: true,
+        refusedFile: true,
         error: `duplicate keys (${duplicates.map(e => `line ${e.linePos?.[0].line ?? '?'}`).join(', ')}): harden does not edit a file with duplicate keys, `
         + 'since readers disagree on which value wins (kubectl --validate=strict rejects it). Fix: remove the duplicates.',
       };
@@ -296,37 +420,6 @@ function withRemaining(objects: readonly Report[], read: ReadBack, original: Rea
   });
 }
 
-/**
- * What the fields harden wrote change for each container, when the object needs a human: a human confirms them
- * before applying (docs/cli.md, exit code 1). Compared on the pod as audit reads it, before and after.
- */
-function writtenEffects(before: any, after: any): string[] {
-  const list = (x: unknown): any[] => (Array.isArray(x) ? x : []);
-  const containers = (spec: any) => [...list(spec?.initContainers), ...list(spec?.containers), ...list(spec?.ephemeralContainers)];
-  const old = new Map(containers(before).map(c => [c?.name, c]));
-  const out: string[] = [];
-  for (const c of containers(after)) {
-    const was = old.get(c?.name)?.securityContext ?? {};
-    const sc = c?.securityContext ?? {};
-    const user = sc.runAsUser ?? after?.securityContext?.runAsUser;
-    const wasUser = was.runAsUser ?? before?.securityContext?.runAsUser;
-    const effect: string[] = [];
-    if (user !== wasUser && typeof user === 'number') effect.push(`runs as UID ${user} (files its image gives another user are no longer its own)`);
-    const nonRoot = (sc.runAsNonRoot ?? after?.securityContext?.runAsNonRoot) === true;
-    if (nonRoot && (was.runAsNonRoot ?? before?.securityContext?.runAsNonRoot) !== true && typeof user !== 'number') {
-      effect.push('must run as non-root without a numeric user (the kubelet refuses an image whose USER is root or a name)');
-    }
-    if (list(sc.capabilities?.drop).includes('ALL') && !list(was.capabilities?.drop).includes('ALL')) {
-      effect.push('has every capability dropped (as root: chown, setuid/setgid and binding ports below 1024 fail with EPERM)');
-    }
-    if (sc.allowPrivilegeEscalation === false && was.allowPrivilegeEscalation !== false) effect.push('cannot gain privileges (setuid binaries such as su and sudo stop working)');
-    if (sc.readOnlyRootFilesystem === true && was.readOnlyRootFilesystem !== true) {
-      effect.push('has a read-only root filesystem (writes outside its volumes fail with EROFS)');
-    }
-    if (effect.length > 0) out.push(`container "${c.name}" now ${effect.join(', ')}`);
-  }
-  return out;
-}
 
 /**
  * What the kubelet and the kernel refuse in the hardened pod spec (lib/hardening/runtime-checks.ts,
@@ -379,7 +472,7 @@ export function needsHuman(result: HardenResult): boolean {
  * and left it as it was; 1 written, with findings a human must confirm; 0 written and startable.
  */
 export function exitCodeOf(result: HardenResult): HardenExitCode {
-  if (result.error !== undefined) return result.refused ? HardenExitCode.REFUSED : HardenExitCode.ERROR;
-  if (result.objects.some(o => o.refused)) return HardenExitCode.REFUSED;
+  if (result.error !== undefined) return result.refusedFile ? HardenExitCode.REFUSED : HardenExitCode.ERROR;
+  if (result.objects.some(o => o.refused) || (result.refused ?? []).length > 0) return HardenExitCode.REFUSED;
   return needsHuman(result) ? HardenExitCode.FINDINGS : HardenExitCode.OK;
 }

@@ -219,6 +219,8 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
         text: (source: ManifestSource) => {
           const result = hardenText(source.text, options, used);
           ctx.io.stderr.write(formatHardenReport(source.name, result));
+          // refused documents are reported here and exit 2 (exitCodeOf); they are passed through unchanged
+          for (const refused of result.refused ?? []) ctx.io.stderr.write(`${source.name}: error: ${refused}\n`);
           code = Math.max(code, exitCodeOf(result));
           if (opts.check) {
             // nothing is written

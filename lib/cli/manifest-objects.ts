@@ -8,6 +8,7 @@
  * Shared by the whole-text parser (`manifest-parser.ts`, `yaml-decoder.ts`) and the stream
  * reader (`manifest-stream.ts`).
  */
+import { YamlDifference, differencesUnder } from '../manifests/yaml-differences';
 import { isListKind } from '../policy/k8s-shapes';
 
 /** Where a manifest text came from. */
@@ -102,6 +103,12 @@ export class ManifestObject {
     public readonly range: readonly [number, number],
     public readonly rangeLine: number = location.documentLine,
     public readonly path: string = '',
+    /**
+     * Where a YAML 1.2 reader would read the object's text otherwise than kubectl (merge keys,
+     * YAML-1.1-only scalars) and which values it shares through anchors; undefined when none
+     * (always for JSON). Never part of a verdict: see `lib/manifests/yaml-differences.ts`.
+     */
+    public readonly differences?: readonly YamlDifference[],
   ) {}
 
   /** The 1-based line where the object starts (see `ObjectLocation.line`). */
@@ -171,11 +178,12 @@ export function emitValue(
   range: readonly [number, number],
   rangeLine: number,
   itemOffsets: () => number[] | undefined,
+  differences?: readonly YamlDifference[],
 ): void {
   if (value === null || value === undefined) return; // an empty document holds no object
   if (Array.isArray(value)) {
     // A bare array of objects (e.g. `jq '[.items[]]'`): treat it like a List.
-    emitItems(source, sink, value, index, line, range, rangeLine, itemOffsets, '');
+    emitItems(source, sink, value, index, line, range, rangeLine, itemOffsets, '', differences);
     return;
   }
   if (typeof value !== 'object') {
@@ -192,7 +200,7 @@ export function emitValue(
   if (isList(obj)) {
     const items = obj.items;
     if (Array.isArray(items)) {
-      emitItems(source, sink, items, index, line, range, rangeLine, itemOffsets, 'items');
+      emitItems(source, sink, items, index, line, range, rangeLine, itemOffsets, 'items', differences);
     } else if (items !== null) {
       sink.error({
         file: source.name,
@@ -205,7 +213,7 @@ export function emitValue(
     }
     return; // a List without items (`items: null`) is an empty list
   }
-  sink.object(new ManifestObject(source, index, undefined, obj, new ObjectLocation(line), range, rangeLine));
+  sink.object(new ManifestObject(source, index, undefined, obj, new ObjectLocation(line), range, rangeLine, '', differencesUnder(differences, [])));
 }
 
 function emitItems(
@@ -218,6 +226,7 @@ function emitItems(
   rangeLine: number,
   itemOffsets: () => number[] | undefined,
   listPath: string,
+  differences: readonly YamlDifference[] | undefined,
 ): void {
   // The closure keeps the count, not `items`: the report holds the positions (through each
   // object's location) and must not keep the whole parsed List alive.
@@ -238,7 +247,8 @@ function emitItems(
       });
       continue;
     }
-    sink.object(new ManifestObject(source, index, i, item as Record<string, unknown>, new ObjectLocation(line, i, positions), range, rangeLine, `${listPath}[${i}]`));
+    const under = differencesUnder(differences, listPath === '' ? [i] : [listPath, i]);
+    sink.object(new ManifestObject(source, index, i, item as Record<string, unknown>, new ObjectLocation(line, i, positions), range, rangeLine, `${listPath}[${i}]`, under));
   }
 }
 

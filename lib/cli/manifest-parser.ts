@@ -12,6 +12,7 @@
  * when a report asks for it (`item-offsets.ts`). What comes out is in `manifest-objects.ts`.
  */
 import { jsonItemOffsets } from './item-offsets';
+import { Scan, scanValue, skipSpace, startScan } from './json-scan';
 import { DEFAULT_PARSE_LIMITS, ManifestSink, ManifestSource, ParseLimits, emitValue } from './manifest-objects';
 import { errorMessage, lineAt } from './text-lines';
 import { parseYamlStream } from './yaml-decoder';
@@ -33,8 +34,10 @@ export function parseManifests(source: ManifestSource, sink: ManifestSink, limit
       value = JSON.parse(begin === 0 ? text : text.slice(begin));
       parsed = true;
     } catch (e) {
-      // Not JSON. A YAML flow collection also starts with `{` or `[`: parse it as YAML,
-      // unless the file says it is JSON, where JSON's own message is the useful one.
+      // Not one JSON value. kubectl reads concatenated JSON objects; a YAML flow collection also
+      // starts with `{` or `[`: parse it as YAML, unless the file says it is JSON, where JSON's own
+      // message is the useful one.
+      if (c === 0x7b && jsonStream(source, sink, first)) return;
       if (/\.json$/i.test(source.name)) {
         const message = errorMessage(e);
         const at = /position (\d+)/.exec(message);
@@ -54,6 +57,36 @@ export function parseManifests(source: ManifestSource, sink: ManifestSink, limit
     }
   }
   parseYamlStream(source, sink, limits, begin);
+}
+
+/**
+ * Reads concatenated JSON objects (`{...} {...}`) as kubectl's JSON decoder does. Returns false,
+ * having reported nothing, unless the whole text is such objects: then it is read as YAML (a flow
+ * mapping; JSON documents between `---` lines, which kubectl refuses after the first: the reader
+ * reads more than kubectl there, never something else).
+ */
+function jsonStream(source: ManifestSource, sink: ManifestSink, first: number): boolean {
+  const text = source.text;
+  const scan: Scan = { kind: 0, depth: 0, inString: false, escaped: false };
+  const values: Array<{ value: unknown; start: number; end: number }> = [];
+  let i = first;
+  while (i < text.length) {
+    if (text.charCodeAt(i) !== 0x7b) return false;
+    startScan(scan, 0x7b);
+    const end = scanValue(text, i + 1, scan);
+    if (end === -1) return false;
+    try {
+      values.push({ value: JSON.parse(text.slice(i, end)), start: i, end });
+    } catch {
+      return false;
+    }
+    i = skipSpace(text, end);
+  }
+  values.forEach(({ value, start, end }, index) => {
+    const line = lineAt(text, start);
+    emitValue(source, sink, value, index, line, [start, end], line, () => jsonItemOffsets(text.slice(0, end), start));
+  });
+  return true;
 }
 
 function firstNonSpace(text: string, from: number): number {

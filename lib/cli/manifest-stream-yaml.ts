@@ -22,6 +22,8 @@ export class YamlStreamReader {
   /** Text of the open document (earlier chunks), joined once it is complete. */
   private pieces: string[] = [];
   private openLength = 0;
+  /** An invalid `---` line was read: kubectl reads nothing after it, and neither does this reader. */
+  private halted = false;
   /** The last characters read, for markers split across chunks. */
   private tail = '';
 
@@ -34,6 +36,7 @@ export class YamlStreamReader {
 
   /** Reads on with the next piece of text (`final`: the input ended after it). */
   public push(chunk: string, final: boolean): void {
+    if (this.halted) return;
     const tail = this.tail;
     // The last marker line that starts in this chunk, or across its start (found in a few
     // characters around the seam, so the chunk itself is not copied): everything before it is
@@ -93,7 +96,7 @@ export class YamlStreamReader {
     const begin = this.first && text.charCodeAt(0) === 0xfeff ? 1 : 0;
     this.first = false;
     const count = parseYamlStream({ name: this.source.name, uri: this.source.uri, text }, this.sink, this.limits, begin,
-      { line: this.line, index: this.index }, this.maxBytes);
+      { line: this.line, index: this.index }, this.maxBytes, () => { this.halted = true; });
     this.index += count;
     this.line += countNewlines(text, 0, text.length);
   }

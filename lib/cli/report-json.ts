@@ -2,9 +2,9 @@
  * Machine-readable audit report, written as the objects are audited:
  *
  *   { results: [{ file, line, index, item?, apiVersion, kind, namespace, name, applicable, allowed, level, version,
- *                 violations, malformed?, accepted?, namespacePolicy? }],
+ *                 violations, malformed?, accepted?, ambiguous?, namespacePolicy? }],
  *     errors: [{ file, line?, index?, message }],
- *     summary: { objects, audited, allowed, denied, skipped, errors, level, version, accepted? },
+ *     summary: { objects, audited, allowed, denied, skipped, errors, level, version, accepted?, ambiguousYaml?, yamlDifferences? },
  *     namespaces?: [{ namespace, source, enforce, warn, audit, audited, rejected, warned, audits, restrictedWouldReject }] }
  *
  * `results` holds every object read (skipped ones with `applicable: false`), in input order;
@@ -48,6 +48,7 @@ export class JsonReportWriter implements ReportWriter {
       malformed: result.malformed,
       skipped: r.notKubernetes ? 'not a Kubernetes object: it has no kind' : undefined,
       accepted: r.accepted,
+      ambiguous: r.ambiguous,
       namespacePolicy: r.namespacePolicy,
       stages: r.dockerfile?.stages,
     });
@@ -67,6 +68,8 @@ export class JsonReportWriter implements ReportWriter {
       level: end.level,
       version: end.version,
       accepted: end.accepted > 0 ? end.accepted : undefined,
+      ambiguousYaml: end.yaml?.ambiguous,
+      yamlDifferences: end.yaml?.otherDifferences,
     }) + (end.namespaces !== undefined ? ',"namespaces":' + JSON.stringify(end.namespaces) : '') + '}\n');
   }
 }

@@ -9,6 +9,7 @@
  * `… warn (baseline:v1.30): CHECK: …`, and the summary has a table per namespace.
  */
 import { AuditEnd, AuditRecord, DockerfileViolation, ReportWriter, documentRef, objectName } from './report';
+import { AMBIGUITY_FIX } from '../manifests/yaml-differences';
 import type { Violation } from '../policy/types';
 
 /** The text reporter (see the file comment). */
@@ -70,6 +71,9 @@ function recordLines(record: AuditRecord): string[] {
     const by = v.exemptions.map(e => `${e.id}${e.container ? ` (container ${JSON.stringify(e.container)})` : ''}: ${JSON.stringify(e.reason)}`).join(', ');
     lines.push(`${where}, ${subjects(v)}: ${v.check}: accepted (exemption ${by}): ${v.reason} (${v.detail})`);
   }
+  for (const a of record.ambiguous ?? []) {
+    lines.push(`${record.file}:${a.line}: ${documentRef(record)} ${record.kind ?? '(no kind)'} ${objectName(record)}, ${a.path}: warning: ambiguous YAML: ${a.detail}. Fix: ${AMBIGUITY_FIX}.`);
+  }
   if (ns !== undefined) {
     for (const v of ns.warnings) lines.push(`${where}, ${subjects(v)}: warn (${ns.warn.level}:${ns.warn.version}): ${v.check}: ${v.reason} (${v.detail})`);
     for (const v of ns.audits) lines.push(`${where}, ${subjects(v)}: audit (${ns.audit.level}:${ns.audit.version}): ${v.check}: ${v.reason} (${v.detail})`);
@@ -107,5 +111,7 @@ function summaryLine(end: AuditEnd): string {
   return `${verdict}: ${policy}: ${plural(s.objects, 'object')}: `
     + `${s.audited} audited (${s.allowed} allowed, ${s.denied} denied), ${s.skipped} skipped (no pod template); ${plural(s.errors, 'error')}`
     + (end.accepted > 0 ? `; ${plural(end.accepted, 'violation')} accepted through exemptions` : '')
-    + (end.dockerfiles > 0 ? ` (the objects include ${plural(end.dockerfiles, 'Dockerfile')})` : '');
+    + (end.dockerfiles > 0 ? ` (the objects include ${plural(end.dockerfiles, 'Dockerfile')})` : '')
+    + (end.yaml !== undefined ? `; YAML read as kubectl reads it: ${plural(end.yaml.ambiguous, 'ambiguous place')} (warnings), `
+      + `${plural(end.yaml.otherDifferences, 'other YAML 1.1/1.2 difference')}` : '');
 }

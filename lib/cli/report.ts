@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { DockerfileAudit } from './dockerfile';
 import type { ManifestError } from './manifest-objects';
+import type { AmbiguousPlace } from '../manifests/yaml-differences';
 import type { EvaluationResult, PolicyLevel, Violation } from '../policy/types';
 
 /** The audit of one object. */
@@ -41,6 +42,12 @@ export interface AuditRecord {
   readonly accepted?: readonly AcceptedViolation[];
   /** With `--by-namespace`: the policy of the object's namespace, and the warn and audit findings. */
   readonly namespacePolicy?: NamespaceJudgement;
+  /**
+   * Where a YAML 1.2 reader would read the object's text otherwise than kubectl, at a field the
+   * rules read or `harden` edits, or through a merge key (`lib/manifests/yaml-differences.ts`).
+   * A warning: the verdict is made on kubectl's reading (`--strict` makes it a failure).
+   */
+  readonly ambiguous?: readonly AmbiguousPlace[];
   /**
    * The text the object was read from, while it is being reported (for positions of fields);
    * reporters must not keep it.
@@ -150,6 +157,8 @@ export interface AuditEnd {
   readonly dockerfiles: number;
   /** With `--exemptions honor`: violations accepted through exemptions. */
   readonly accepted: number;
+  /** Places where YAML 1.1 and 1.2 readers differ: ambiguous ones (warnings) and the others (only counted). */
+  readonly yaml?: { readonly ambiguous: number; readonly otherDifferences: number };
   /** With `--by-namespace`: per namespace, in name order. */
   readonly namespaces?: readonly NamespaceSummary[];
 }

@@ -1,8 +1,12 @@
 /**
- * Parsing the YAML documents of a text into Kubernetes objects: the documents found by
- * `splitYamlStream` are parsed with js-yaml's `load` steps, in batches (one call per batch, each
- * document alone when a batch fails), with the YAML 1.1 scalars kubectl reads; a document
- * js-yaml refuses goes to the lenient reader (`yaml-lenient.ts`).
+ * Parsing the YAML documents of a text into Kubernetes objects, as kubectl reads them: the
+ * documents found by `splitYamlStream` are parsed with js-yaml's event parser, in batches (one call
+ * per batch, each document alone when a batch fails), and their values are built by the one reader,
+ * `lib/manifests/kubectl-yaml.ts` (go-yaml v2's merge keys, duplicate keys and YAML 1.1 scalars).
+ * A document js-yaml refuses only for the indentation of a flow collection or quoted scalar is read
+ * again with those lines indented (`lib/manifests/flow-indent.ts`). kubectl's own document splitting
+ * is followed too: a document after a `...` line and before the next `---` line is not read, a `---`
+ * line followed by anything but a comment stops the reading, and `%` directives are refused.
  *
  * Hostile input: every document is parsed with bounded nesting depth and alias count,
  * alias expansion (billion laughs) and alias cycles are rejected before anything walks
@@ -11,24 +15,11 @@
 import * as yaml from 'js-yaml';
 import { yamlItemOffsets } from './item-offsets';
 import { ManifestError, ManifestSink, ManifestSource, ParseLimits, emitValue } from './manifest-objects';
-import { errorMessage } from './text-lines';
-import { parseYamlLenient } from './yaml-lenient';
+import { countNewlines, errorMessage } from './text-lines';
 import { YamlDocumentSlice, splitYamlStream } from './yaml-splitter';
-
-/**
- * The YAML schema Kubernetes reads manifests with: kubectl converts YAML to JSON with
- * sigs.k8s.io/yaml (go-yaml v2), which follows YAML 1.1 for scalars. So `yes`/`no`/`on`/`off`
- * are booleans (`privileged: yes` IS privileged) and `0644` is octal; merge keys (`<<`) work.
- * Timestamps stay strings (go-yaml does not convert them into untyped values either).
- */
-const KUBERNETES_YAML_SCHEMA = new yaml.Schema([
-  ...yaml.FAILSAFE_SCHEMA.tags,
-  yaml.nullYaml11Tag,
-  yaml.boolYaml11Tag,
-  yaml.intYaml11Tag,
-  yaml.floatYaml11Tag,
-  yaml.mergeTag,
-]);
+import { indentFlowContinuations } from '../manifests/flow-indent';
+import { BuiltDocument, buildDocuments } from '../manifests/kubectl-yaml';
+import { yamlDifferences } from '../manifests/yaml-differences';
 
 /** Documents parsed per js-yaml call: its per-call set-up costs as much as a small document. */
 const BATCH_DOCUMENTS = 64;
@@ -44,7 +35,8 @@ export interface StreamBase {
 
 /**
  * Parses YAML documents of `source.text` (the whole input, or a piece of a stream that starts at
- * a document marker, see `manifest-stream.ts`). Returns how many documents it held.
+ * a document marker, see `manifest-stream.ts`). Returns how many documents it held. `onHalt` is
+ * called when kubectl would read no further (an invalid `---` line): a stream reader stops there.
  */
 export function parseYamlStream(
   source: ManifestSource,
@@ -53,9 +45,25 @@ export function parseYamlStream(
   begin: number,
   base: StreamBase = { line: 1, index: 0 },
   maxBytes = Infinity,
+  onHalt?: () => void,
 ): number {
   const text = source.text;
-  const docs = splitYamlStream(text, begin, base.line);
+  let docs = splitYamlStream(text, begin, base.line);
+  const halt = invalidSeparator(text, begin);
+  let haltError: ManifestError | undefined;
+  if (halt !== undefined) {
+    const lost = docs.findIndex(d => d.end > halt.chunkStart);
+    const line = base.line + countNewlines(text, 0, halt.at);
+    haltError = {
+      file: source.name,
+      uri: source.uri,
+      line,
+      index: base.index + (lost === -1 ? docs.length : lost),
+      message: `invalid document separator \`${halt.text}\` (line ${line}): kubectl reads nothing from the document before it on. `
+        + 'Fix: a line that starts with --- must hold nothing else but a comment.',
+    };
+    docs = lost === -1 ? docs : docs.slice(0, lost);
+  }
   const parser = new YamlDocumentParser(source.name, limits);
   const i0 = base.index;
   let next = 0;
@@ -66,7 +74,7 @@ export function parseYamlStream(
     let last = next;
     const batchChars = Math.min(BATCH_CHARS, maxBytes);
     while (last + 1 < docs.length && last + 1 - next < BATCH_DOCUMENTS && docs[last + 1].end - docs[next].start <= batchChars) last++;
-    let values: unknown[] | undefined;
+    let values: BuiltDocument[] | undefined;
     if (last > next) {
       try {
         values = parser.parse(text.slice(docs[next].start, docs[last].end));
@@ -89,17 +97,38 @@ export function parseYamlStream(
         });
         continue;
       }
-      let value: unknown;
+      if (index > 0 && !isExplicitStart(text, doc.start)) {
+        continue; // after a `...` line: kubectl's reader hands go-yaml the chunk up to the next `---`, and go-yaml reads its first document only
+      }
+      let built: BuiltDocument;
+      let builtText = docText;
       if (values !== undefined) {
-        value = values[index - next];
+        built = values[index - next];
       } else {
         try {
-          value = parseOneDocument(parser, docText, limits);
+          [built, builtText] = parseOneDocument(parser, docText);
         } catch (e) {
           sink.error(yamlError(source, i0 + index, doc, e));
           continue;
         }
       }
+      if (built.directives) {
+        sink.error({
+          file: source.name,
+          uri: source.uri,
+          line: doc.startLine,
+          index: i0 + index,
+          message: `document ${i0 + index}: kubectl cuts a stream at each --- line, which leaves a % directive without its document: kubectl refuses it. Fix: remove the directive.`,
+        });
+        continue;
+      }
+      if (built.error !== undefined) {
+        const at = values !== undefined ? built.errorOffset! - (doc.start - docs[next].start) : built.errorOffset!;
+        const line = doc.startLine + countNewlines(builtText, 0, Math.max(0, Math.min(at, builtText.length)));
+        sink.error({ file: source.name, uri: source.uri, line, index: i0 + index, message: `document ${i0 + index}: kubectl refuses it: ${built.error} (line ${line})` });
+        continue;
+      }
+      const value = built.value;
       if (value !== null && typeof value === 'object' && hasAnchor(docText)) {
         const problem = checkAliasExpansion(value, limits.maxExpandedNodes);
         if (problem !== undefined) {
@@ -107,47 +136,77 @@ export function parseYamlStream(
           continue;
         }
       }
-      emitValue(source, sink, value, i0 + index, doc.line, [doc.start, doc.end], doc.startLine, () => yamlItemOffsets(docText, doc.start, limits));
+      const shift = values !== undefined ? doc.start - docs[next].start : 0;
+      const lineOf = (o: number): number => doc.startLine + countNewlines(builtText, 0, o - shift);
+      const differences = built.notes.length === 0 ? undefined : yamlDifferences(value, built.notes, lineOf);
+      const offsets = (): number[] | undefined => yamlItemOffsets(docText, doc.start, limits);
+      emitValue(source, sink, value, i0 + index, doc.line, [doc.start, doc.end], doc.startLine, offsets, differences);
     }
     next = last + 1;
+  }
+  if (haltError !== undefined) {
+    sink.error(haltError);
+    onHalt?.();
   }
   return docs.length;
 }
 
 /**
- * One YAML document with js-yaml; when js-yaml refuses it, with the lenient reader
- * (`yaml-lenient.ts`: what kubectl applies, audit must read). Throws js-yaml's error when both fail.
+ * One YAML document; when js-yaml refuses it, once more with the continuation lines of its flow
+ * collections and quoted scalars indented (what go-yaml accepts). Throws js-yaml's error when both
+ * fail. Returns the document and the text it was built from.
  */
-function parseOneDocument(parser: YamlDocumentParser, docText: string, limits: ParseLimits): unknown {
-  let single: unknown[];
+function parseOneDocument(parser: YamlDocumentParser, docText: string): [BuiltDocument, string] {
+  let single: BuiltDocument[];
+  let builtText = docText;
   try {
     single = parser.parse(docText);
   } catch (e) {
     if (!(e instanceof yaml.YAMLException)) throw e;
+    const indented = indentFlowContinuations(docText);
+    if (indented === undefined) throw e;
     try {
-      single = parseYamlLenient(docText, limits);
+      single = parser.parse(indented);
+      builtText = indented;
     } catch {
       throw e;
     }
   }
   if (single.length !== 1) throw new Error(`expected one YAML document, found ${single.length}`);
-  return single[0];
+  return [single[0], builtText];
 }
 
-/** js-yaml's `loadAll` as its two steps (parse events, construct), with the options set up once. */
+/** js-yaml's event parser, with the options set up once, and the one reader's construction. */
 class YamlDocumentParser {
   private readonly parserOptions: yaml.ParserOptions;
-  private readonly constructorOptions: { source: string; schema: yaml.Schema; maxAliases: number; filename: string };
 
-  constructor(filename: string, limits: ParseLimits) {
+  constructor(filename: string, private readonly limits: ParseLimits) {
     this.parserOptions = { maxDepth: limits.maxDepth, filename };
-    this.constructorOptions = { source: '', schema: KUBERNETES_YAML_SCHEMA, maxAliases: limits.maxAliases, filename };
   }
 
-  public parse(text: string): unknown[] {
-    this.constructorOptions.source = text;
-    return yaml.constructFromEvents(yaml.parseEvents(text, this.parserOptions), this.constructorOptions);
+  public parse(text: string): BuiltDocument[] {
+    return buildDocuments(text, yaml.parseEvents(text, this.parserOptions), this.limits, yaml.getScalarValue);
   }
+}
+
+/** Whether a document's text starts with a `---` marker (else it follows a `...` line, or starts the stream). */
+function isExplicitStart(text: string, start: number): boolean {
+  return text.startsWith('---', start) || text.charCodeAt(start) === 0x25 /* % */;
+}
+
+/** kubectl's YAMLReader: a line starting with `---` followed by more than blanks or a comment is an error that ends the stream. */
+function invalidSeparator(text: string, begin: number): { at: number; chunkStart: number; text: string } | undefined {
+  if (text.indexOf('---', begin) === -1) return undefined;
+  const bad = /^---[ \t]*[^ \t\r\n#].*$/m;
+  bad.lastIndex = 0;
+  const m = bad.exec(begin === 0 ? text : text.slice(begin));
+  if (m === null) return undefined;
+  const at = m.index + begin;
+  // the chunk it ends began after the last good separator line before it
+  const good = /^---[ \t]*(#.*)?\r?$/gm;
+  let chunkStart = begin;
+  for (let g = good.exec(text); g !== null && g.index < at; g = good.exec(text)) chunkStart = g.index;
+  return { at, chunkStart, text: m[0].trim().slice(0, 60) };
 }
 
 /** Whether a YAML text may define an anchor (and so hold aliases). Cheap and conservative. */

@@ -17,6 +17,30 @@ export interface ExemptionOptions {
 }
 
 /**
+ * What a `hostPath` exemption covers.
+ */
+export interface HostPathExemptionOptions {
+  /**
+   * The host paths the pod may mount, at least one: absolute and clean (no empty, `.` or `..`
+   * segment, no trailing `/`), e.g. `/var/log`. A path covers itself and what is below it, by whole
+   * segments (`/var/log` covers `/var/log/pods`, not `/var/logs`); a `hostPath` volume must spell its
+   * path the same clean way to be covered. Never accepted: `/`, the kubelet's `/var/lib/kubelet`,
+   * `/etc/kubernetes`, any container runtime's socket, state or storage (`/run/containerd`,
+   * `/var/run/docker.sock`, `/run/crio` …), nor the directories that hold them (`/var`, `/run` …):
+   * no hostPath exemption covers those, read-only or not.
+   */
+  readonly paths: string[];
+
+  /**
+   * Whether the pod may mount them writable. When false, every mount of a covered volume must be
+   * `readOnly: true` (submounts below the path stay writable unless the mount also sets
+   * `recursiveReadOnly`), and a volume of type `Socket`, `CharDevice` or `BlockDevice` is not covered.
+   * @default false
+   */
+  readonly writable?: boolean;
+}
+
+/**
  * An explicit, reasoned opt-out from one hardened default.
  *
  * Every exemption carries a human reason (at least 10 characters), is scoped to the pod or
@@ -124,11 +148,19 @@ export class Exemption {
   }
 
   /**
-   * Permit `hostPath` volumes (add them with `Volume.fromHostPath`). The pod is `privileged`.
+   * Permit `hostPath` volumes of the named host paths (add them with `Volume.fromHostPath`), mounted
+   * read-only unless `writable`. The pod is `privileged`.
+   *
+   * A hostPath volume outside `paths`, spelled otherwise than clean, or mounted writable under a
+   * read-only exemption is not covered, and synthesis fails naming it.
+   *
    * @param reason why node files must be mounted
+   * @param options the host paths, and whether they may be written
    */
-  public static hostPath(reason: string): Exemption {
-    return new Exemption(ExemptionKind.HOST_PATH, reason);
+  public static hostPath(reason: string, options: HostPathExemptionOptions): Exemption {
+    const o: Partial<HostPathExemptionOptions> = options ?? {};
+    return new Exemption(ExemptionKind.HOST_PATH, reason, undefined, undefined, undefined,
+      Array.isArray(o.paths) ? [...o.paths] : o.paths, o.writable ?? false);
   }
 
   /**
@@ -140,13 +172,15 @@ export class Exemption {
   }
 
   /** The exemption's state: kept where no caller can reach it, so an exemption never changes after it is made. */
-  private constructor(kind: ExemptionKind, reason: string, container?: string, capabilities?: string[], profile?: string) {
+  private constructor(kind: ExemptionKind, reason: string, container?: string, capabilities?: string[], profile?: string,
+    paths?: string[], writable?: boolean) {
     EXEMPTION_VALUES.set(this, Object.freeze({
       kind,
       reason,
       container,
       capabilities: capabilities === undefined ? undefined : Object.freeze([...capabilities]),
       profile,
+      ...(kind === ExemptionKind.HOST_PATH ? { paths: Array.isArray(paths) ? Object.freeze([...paths]) : paths, writable } : {}),
     }));
   }
 
@@ -183,6 +217,23 @@ export class Exemption {
    */
   public get profile(): string | undefined {
     return state(this).profile;
+  }
+
+  /**
+   * The host paths it covers (`hostPath` only). A new array on every read: changing it changes nothing.
+   * @default - none
+   */
+  public get paths(): string[] | undefined {
+    const paths = state(this).paths;
+    return Array.isArray(paths) ? [...paths] : undefined;
+  }
+
+  /**
+   * Whether it covers writable mounts too (`hostPath` only).
+   * @default - none (not a hostPath exemption)
+   */
+  public get writable(): boolean | undefined {
+    return state(this).writable;
   }
 
   /**

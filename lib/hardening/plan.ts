@@ -123,7 +123,8 @@ export function podProblems(props: HardenedPodSpecProps, plan: PodPlan): string[
   const seen = new Set<string>();
   for (const [i, e] of plan.exemptions.entries()) {
     const prop = `props.exemptions[${plan.indexes[i]}] (${describeExemption(e)})`;
-    const key = `${e.kind}|${e.container ?? ''}`;
+    // a read-only and a writable hostPath exemption may both be declared
+    const key = `${e.kind}|${e.container ?? ''}|${e.writable ?? ''}`;
     if (seen.has(key)) problems.push(`${prop}: declared twice. Fix: declare it once.`);
     seen.add(key);
     for (const p of entryProblems({ ...entryOf(e) }, kindOf(e.kind))) problems.push(`${prop}${p.field ? `.${p.field}` : ''}: ${p.problem}`);

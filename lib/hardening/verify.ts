@@ -14,7 +14,7 @@ import { dataPathFindings } from './data-path';
 import { ExemptionLike, revertExemptions } from './declared-exemptions';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from './defaults';
 import { writeAnnotation } from './exemptions/codec';
-import { kindsRelaxing } from './exemptions/registry';
+import { EXEMPTION_KINDS, kindsRelaxing } from './exemptions/registry';
 import { describeExemption } from './exemptions/value';
 import { cleanPath } from './paths';
 import type { ContainerPlan, PodPlan } from './plan';
@@ -151,6 +151,11 @@ export function verifyConstruct(manifest: any, pod: Pick<PodPlan, 'exemptions'>,
   if (verdict.uncovered.malformed) errors.push(`the synthesized manifest is malformed: ${verdict.uncovered.malformed}`);
   errors.push(...verdict.uncovered.violations.map(describeViolation));
   errors.push(...verdict.rootless.map(describeFinding));
+  // why a declared exemption leaves something of its kind uncovered (e.g. a hostPath volume outside its paths)
+  for (const k of EXEMPTION_KINDS) {
+    const own = exemptions.filter(e => e.kind === k.id);
+    if (own.length > 0 && k.uncovered) errors.push(...k.uncovered(spec ?? {}, own).map(m => `exemptions: ${describeExemption(own[0])}: ${m}`));
+  }
   const names = exemptions.length > 0 ? new Set(containers.keys()) : undefined;
   for (const e of exemptions) {
     if ((e.container === undefined || names!.has(e.container)) && sameJson(revertExemptions(manifest, [e]), manifest)) {

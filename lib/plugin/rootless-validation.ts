@@ -12,6 +12,9 @@
  *         level: restricted        # or baseline
  *         version: latest          # or v1.N, as the namespace's enforce-version label
  *
+ * The manifests are read as kubectl reads them (`lib/manifests/`); YAML that a YAML 1.2 reader reads
+ * otherwise at a field the rules read, or a `<<` merge key, fails as `ambiguous-yaml`.
+ *
  * Loads the policy engine, the manifest parser and the pure exemption rules only: never
  * cdk8s, cdk8s-plus or constructs.
  */
@@ -22,6 +25,7 @@ import { RootlessAnnotations } from '../hardening/annotations';
 import { DeclaredExemption, declaredExemptions } from '../hardening/declared-exemptions';
 import { kindOf, kindsRelaxing } from '../hardening/exemptions/registry';
 import { judge } from '../hardening/verify';
+import { AMBIGUITY_FIX, classifyDifferences } from '../manifests/yaml-differences';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel, Violation } from '../policy/types';
 
@@ -88,6 +92,7 @@ interface Occurrence {
 
 const EXEMPTION_RULE = 'rootless-exemption';
 const MALFORMED_RULE = 'malformed';
+const AMBIGUOUS_RULE = 'ambiguous-yaml';
 
 /**
  * A cdk8s-cli validation plugin (`cdk8s.yaml` `validations:`) that evaluates every pod and pod
@@ -159,6 +164,18 @@ export class RootlessValidation {
       }
       for (const o of objects) {
         const manifest = o.object;
+        // cdk8s writes plain YAML: a merge key or a YAML-1.1-only scalar at a judged field reads otherwise in YAML 1.2
+        for (const a of classifyDifferences(o.differences, manifest.kind).ambiguous) {
+          const name = typeof (manifest.metadata as any)?.name === 'string' ? (manifest.metadata as any).name : `${manifest.kind} #${o.index}`;
+          add(AMBIGUOUS_RULE, {
+            resourceName: name,
+            manifestPath,
+            location: `line ${a.line}, ${a.path}: ${a.detail}`,
+            recommendation: 'The manifest reads differently in YAML 1.1 (kubectl) and YAML 1.2 (other tools): it was judged as kubectl reads it, '
+              + 'but cdk8s output has no reason to be ambiguous.',
+            fix: `Find what writes this YAML into the manifest (an Include, a raw ApiObject) and ${AMBIGUITY_FIX}.`,
+          });
+        }
         const result = PodSecurity.evaluate(manifest, { level: this.level, version: this.version });
         version = result.version;
         if (!result.applicable) continue;

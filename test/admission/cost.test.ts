@@ -5,9 +5,10 @@
 import { Testing } from 'cdk8s';
 import { CostEstimator, Sizes } from './cost';
 import { ANNOTATION_MAX_SIZE } from '../../lib/admission/exemptions-cel';
-import { MAX_ADDED_CAPABILITIES, MAX_ANNOTATIONS, MAX_CONTAINERS, MAX_ITEMS, MAX_NAME, MAX_PATH, MAX_PROFILE, MAX_VOLUMES } from '../../lib/admission/limits';
+import { MAX_ADDED_CAPABILITIES, MAX_ANNOTATIONS, MAX_CONTAINERS, MAX_HOST_PATH_VOLUMES, MAX_ITEMS, MAX_NAME, MAX_PATH, MAX_PROFILE, MAX_VOLUMES } from '../../lib/admission/limits';
 import { RootlessAdmissionPolicy } from '../../lib/admission-policy';
 import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
+import { MAX_HOST_PATHS } from '../../lib/hardening/exemptions/kinds/host-path';
 import { EXEMPTION_KINDS } from '../../lib/hardening/exemptions/registry';
 
 /** k8s.io/apiserver/pkg/apis/cel: PerCallLimit, RuntimeCELCostBudget, RuntimeCELCostBudgetMatchConditions, MaxRequestSizeBytes. */
@@ -41,6 +42,8 @@ const SIZES: Sizes = {
     // a DNS label (container), a DNS subdomain (sysctl, volume names): the API validates them
     name: 253,
     mountPath: MAX_PATH,
+    // hostPath.path (limits.ts)
+    path: MAX_PATH,
   },
   elements: {
     // annotation keys: a qualified name (253-character prefix, '/', 63-character name)
@@ -58,6 +61,11 @@ const SIZES: Sizes = {
     exempt: { size: ENTRIES, element: ANNOTATION_MAX_SIZE, total: ANNOTATION_MAX_SIZE + ENTRIES },
     // one key per listed capability: each takes at least 6 characters of the annotation (`,"BPF"`)
     capabilityKeys: { size: Math.floor(ANNOTATION_MAX_SIZE / 6) + 1, element: ANNOTATION_MAX_SIZE },
+    // read (by hostPathCovered) only when the annotation is valid, which bounds them to MAX_HOST_PATHS paths in all
+    hostPathsReadOnly: { size: MAX_HOST_PATHS, element: ANNOTATION_MAX_SIZE, total: ANNOTATION_MAX_SIZE },
+    hostPathsWritable: { size: MAX_HOST_PATHS, element: ANNOTATION_MAX_SIZE, total: ANNOTATION_MAX_SIZE },
+    hostPathVolumes: { size: MAX_HOST_PATH_VOLUMES, element: 32 },
+    hostPathCovered: { size: MAX_HOST_PATH_VOLUMES, element: 253 },
     exemptionsSizeOk: { size: 1 },
     exemptionsCanonical: { size: 1 },
     exemptionsValid: { size: 1 },
@@ -87,6 +95,29 @@ function capabilityKeysBound(): number {
   return Math.ceil(0.1 * A + 7 * E + 0.6 * A + 0.2 * A + 2.8 * A + 40 * E + 5.6 * A + 0.4 * E + 10);
 }
 
+/**
+ * hostPathsReadOnly and hostPathsWritable, like capabilityKeys, build strings from the annotation (join,
+ * split); with A and E as above, and P <= A + E + 1 the parts of the joined paths split on '"':
+ * - filter: per entry, startsWith (0.1 |p| + 1), split('],"writable":') (0.2 |p| + 1), an index, startsWith
+ *   on the part (0.1 |p| + 1), and 6 for the selections, calls and appends: 0.4 A + 10 E;
+ * - map: per kept entry, two splits (0.2 |p| + 1 each), two indexes and 4 more: 0.4 A + 8 E;
+ * - join(',') and split('"') of at most A + E characters: 0.4 (A + E) + 2;
+ * - filter: per part, startsWith (0.1 |d| + 1) and 5 more: 0.1 (A + E) + 6 P;
+ * - the ternary and the variables read: 10.
+ */
+function hostPathsBound(): number {
+  const A = ANNOTATION_MAX_SIZE;
+  const E = ENTRIES;
+  const P = A + E + 1;
+  return Math.ceil(0.4 * A + 10 * E + 0.4 * A + 8 * E + 0.4 * (A + E) + 2 + 0.1 * (A + E) + 6 * P + 10);
+}
+
+const HAND_BOUNDS: Record<string, () => number> = {
+  capabilityKeys: capabilityKeysBound,
+  hostPathsReadOnly: hostPathsBound,
+  hostPathsWritable: hostPathsBound,
+};
+
 function policyAt(version?: string, honorExemptions?: boolean): any {
   const chart = Testing.chart();
   new RootlessAdmissionPolicy(chart, 'p', { version, honorExemptions });
@@ -99,7 +130,7 @@ function policyAt(version?: string, honorExemptions?: boolean): any {
  * and the policy's total: every validation plus every variable once.
  */
 function costs(policy: any): { expressions: { name: string; cost: number }[]; validations: number[]; total: number; matchConditions: number } {
-  const variableCost = (v: any) => (v.name === 'capabilityKeys' ? capabilityKeysBound() : estimator.cost(v.expression));
+  const variableCost = (v: any) => (HAND_BOUNDS[v.name] ? HAND_BOUNDS[v.name]() : estimator.cost(v.expression));
   const variables = new Map<string, { cost: number; uses: string[] }>(
     policy.spec.variables.map((v: any) => [v.name, { cost: variableCost(v), uses: CostEstimator.variablesOf(v.expression) }]));
   const validations: number[] = policy.spec.validations.map((v: any) => estimator.cost(v.expression));

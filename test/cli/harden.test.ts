@@ -143,28 +143,25 @@ describe('hardenText', () => {
     expect(hardenText(r.text).text).toBe(r.text);
   });
 
-  test('anchors and merge keys: a shared securityContext is extended once, the merged fields are respected', () => {
-    const text = `x-defaults: &defaults
-  image: registry.example.com/app:1
-  securityContext: &sc
-    runAsUser: 1000
-apiVersion: v1
+  test('an anchor shared by two containers (one API type) is extended once, for both; a << merge key where harden edits: refused', () => {
+    const text = `apiVersion: v1
 kind: Pod
 metadata:
   name: shared
 spec:
   containers:
-    - <<: *defaults
-      name: a
+    - name: a
+      image: registry.example.com/app:1
+      securityContext: &sc
+        runAsUser: 1000
     - name: b
       image: registry.example.com/app:1
       securityContext: *sc
 `;
     const r = hardenText(text);
+    expect(r.refused).toBeUndefined();
     expect(r.objects[0].remaining).toEqual([]);
-    const pod = YAML.parse(text, { merge: true }).spec;
-    expect(pod.containers[0].securityContext).toEqual({ runAsUser: 1000 });
-    const after = YAML.parse(r.text, { merge: true }).spec;
+    const after = YAML.parse(r.text).spec;
     for (const c of after.containers) {
       expect(c.securityContext).toMatchObject({ runAsUser: 1000, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
     }
@@ -173,6 +170,12 @@ spec:
     expect(r.text.match(/allowPrivilegeEscalation/g)).toHaveLength(1);
     expect(after.containers.map((c: any) => c.volumeMounts)).toEqual([[{ name: 'a-tmp', mountPath: '/tmp' }], [{ name: 'b-tmp', mountPath: '/tmp' }]]);
     expect(hardenText(r.text).text).toBe(r.text);
+
+    // the same through a merge key: kubectl applies << in document order, a YAML 1.2 reader does not merge
+    const merged = `x-defaults: &defaults\n  image: registry.example.com/app:1\n  securityContext: {runAsUser: 1000}\n${text.replace('    - name: a\n', '    - <<: *defaults\n      name: a\n')}`;
+    const m = hardenText(merged);
+    expect(m.text).toBe(merged);
+    expect(m.refused).toEqual([expect.stringMatching(/^doc 0: refused, left unchanged: .*a << merge key/)]);
   });
 
   test('never weakens and never guesses: privileged, escalation, root, host namespaces, hostPath, low ports are reported with fixes', () => {

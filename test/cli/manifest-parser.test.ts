@@ -126,11 +126,11 @@ describe('parseManifests', () => {
     expect(errors[0].message).toMatch(/^document 1: invalid YAML: /);
   });
 
-  test('duplicate keys are an error (no silent last-wins for security fields)', () => {
-    const { objects, errors } = parse('kind: Pod\nspec:\n  hostNetwork: true\n  hostNetwork: false\n');
-    expect(objects).toEqual([]);
-    expect(errors[0].message).toMatch(/duplicate/);
-    expect(errors[0].line).toBe(4);
+  test('duplicate keys: the last wins, as kubectl sends it, and the key is reported as a difference', () => {
+    const { objects, errors } = parse('kind: Pod\nspec:\n  hostNetwork: false\n  hostNetwork: true\n');
+    expect(errors).toEqual([]);
+    expect((objects[0].object as any).spec.hostNetwork).toBe(true);
+    expect(objects[0].differences).toEqual([expect.objectContaining({ kind: 'duplicate', paths: [['spec', 'hostNetwork']], line: 4 })]);
   });
 
   test('a document that is not a mapping is an error', () => {

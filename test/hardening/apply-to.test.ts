@@ -226,10 +226,10 @@ describe('exemptions keep what they relax, with a reason, annotated and verified
     const chart = new Chart(Testing.app(), 'c');
     rawPod(chart, 'shipper', { name: 'ship', image: 'x:1', securityContext: { runAsUser: 1000 }, volumeMounts: [{ name: 'logs', mountPath: '/var/log', readOnly: true }] },
       { volumes: [{ name: 'logs', hostPath: { path: '/var/log' } }] });
-    RootlessHardening.applyTo(chart, { objects: { shipper: { exemptions: [Exemption.hostPath('ships the node logs to the central store')] } } });
+    RootlessHardening.applyTo(chart, { objects: { shipper: { exemptions: [Exemption.hostPath('ships the node logs to the central store', { paths: ['/var/log'] })] } } });
     const [pod] = Testing.synth(chart);
     expect(pod.metadata.annotations[LEVEL]).toBe('privileged');
-    expect(JSON.parse(pod.metadata.annotations[EXEMPTIONS])).toEqual([{ id: 'hostPath', container: null, reason: 'ships the node logs to the central store' }]);
+    expect(JSON.parse(pod.metadata.annotations[EXEMPTIONS])).toEqual([{ id: 'hostPath', container: null, paths: ['/var/log'], writable: false, reason: 'ships the node logs to the central store' }]);
     expect(verdict(pod).allowed).toBe(true);
     const shipper = pod.spec.containers[0];
     expect(shipper.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
@@ -272,8 +272,8 @@ describe('exemptions keep what they relax, with a reason, annotated and verified
   test('an exemption that covers nothing fails, naming it', () => {
     const chart = new Chart(Testing.app(), 'c');
     rawPod(chart, 'p', { name: 'app', image: 'x:1', securityContext: { runAsUser: 1000 } });
-    RootlessHardening.applyTo(chart, { objects: { p: { exemptions: [Exemption.hostPath('reads the node logs for shipping')] } } });
-    expect(synthError(chart)).toContain('[c/p] exemptions: Exemption.hostPath() covers nothing');
+    RootlessHardening.applyTo(chart, { objects: { p: { exemptions: [Exemption.hostPath('reads the node logs for shipping', { paths: ['/var/log'] })] } } });
+    expect(synthError(chart)).toContain('[c/p] exemptions: Exemption.hostPath({ paths: ["/var/log"] }) covers nothing');
   });
 
   test('an exemptions annotation already on the template is honoured when valid, and fails synthesis when not', () => {
@@ -344,14 +344,14 @@ describe('bad input', () => {
       '  props.group: 1.5 is not a non-root numeric ID. Fix: use an integer in 1..2147483647 (the image\'s numeric USER); to keep a container that runs as root, declare Exemption.runAsRoot(reason, { container }) for its object.',
       '  props.writablePaths[0]: "var/cache" is not an absolute path. Fix: give an absolute, normalized path such as /var/cache/app.',
       '  props.objects[\'p\'].containerWritablePaths: "Bad_Name" is not a container name. Fix: use the name of a container of the object.',
-      '  props.objects[\'p\'].exemptions[0]: not an Exemption. Fix: make it with the Exemption factories, e.g. Exemption.hostPath(reason).',
+      '  props.objects[\'p\'].exemptions[0]: not an Exemption. Fix: make it with the Exemption factories, e.g. Exemption.runAsRoot(reason).',
     ].join('\n'));
   });
 
   test('a placeholder reason is refused at the call', () => {
     const chart = new Chart(Testing.app(), 'c');
-    expect(() => RootlessHardening.applyTo(chart, { objects: { p: { exemptions: [Exemption.hostPath('TODO: explain why')] } } }))
-      .toThrow("props.objects['p'].exemptions[0] (Exemption.hostPath()).reason: \"TODO: explain why\" is a placeholder (TODO)");
+    expect(() => RootlessHardening.applyTo(chart, { objects: { p: { exemptions: [Exemption.hostPath('TODO: explain why', { paths: ['/var/log'] })] } } }))
+      .toThrow("props.objects['p'].exemptions[0] (Exemption.hostPath({ paths: [\"/var/log\"] })).reason: \"TODO: explain why\" is a placeholder (TODO)");
   });
 
   test('an object key that names nothing', () => {

@@ -114,10 +114,10 @@ describe('one test per exemption kind', () => {
   });
 
   test('hostPath: permits a hostPath volume (privileged)', () => {
-    const pod = podWith([Exemption.hostPath(REASON)], {}, p => {
+    const pod = podWith([Exemption.hostPath(REASON, { paths: ['/var/log'] })], {}, p => {
       p.containers[0].mount('/host/logs', kplus.Volume.fromHostPath(p, 'logs', 'logs', { path: '/var/log' }), { readOnly: true });
     });
-    expectExemption(pod, { id: 'hostPath' }, 'privileged');
+    expectExemption(pod, { id: 'hostPath', paths: ['/var/log'], writable: false }, 'privileged');
     expect(pod.spec.volumes).toContainEqual({ name: 'logs', hostPath: { path: '/var/log', type: '' } });
   });
 
@@ -173,9 +173,9 @@ describe('exemptions are verified against the final manifest', () => {
 
   test('an exemption that relaxes nothing is reported', () => {
     const message = synthError(chart => new HardenedPod(chart, 'app', {
-      user: 1000, exemptions: [Exemption.hostPath(REASON)], containers: [{ image: 'app' }],
+      user: 1000, exemptions: [Exemption.hostPath(REASON, { paths: ['/var/log'] })], containers: [{ image: 'app' }],
     }));
-    expect(message).toContain('[test/app] exemptions: Exemption.hostPath() covers nothing');
+    expect(message).toContain('[test/app] exemptions: Exemption.hostPath({ paths: ["/var/log"] }) covers nothing');
     expect(message).toContain('Fix: remove the exemption');
   });
 

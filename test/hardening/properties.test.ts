@@ -90,7 +90,7 @@ const exemption: fc.Arbitrary<Exemption> = fc.oneof(
   fc.constant(Exemption.hostNetwork(REASON)),
   fc.constant(Exemption.hostPID(REASON)),
   fc.constant(Exemption.hostIPC(REASON)),
-  fc.constant(Exemption.hostPath(REASON)),
+  fc.constant(Exemption.hostPath(REASON, { paths: ['/var/log'] })),
   fc.constant(Exemption.serviceAccountToken(REASON)),
 );
 /** A valid set: one exemption per kind and scope, one seccomp profile per scope. */

@@ -48,6 +48,10 @@ describe.each([
   ['lib/rootless-probe.ts', './plugin/rootless-validation', 'never import the CLI or the plugin'],
   ['lib/admission/probe.ts', '../cli/manifest-parser', 'never import the CLI or the plugin'],
   ['lib/cli/probe.ts', '../admission/policy-cel', 'never import the construct files'],
+  ['lib/manifests/probe.ts', '../cli/manifest-parser', 'The reader (lib/manifests/) reads text into plain Kubernetes JSON'],
+  ['lib/manifests/probe.ts', '../hardening/annotations', 'The reader (lib/manifests/) reads text into plain Kubernetes JSON'],
+  ['lib/manifests/probe.ts', 'cdk8s', 'The reader (lib/manifests/) never imports cdk8s'],
+  ['lib/manifests/probe.ts', 'constructs', 'The reader (lib/manifests/) never imports cdk8s'],
 ])('%s importing %s', (file, spec, message) => {
   test('is refused, naming the layer rule', async () => {
     const errors = await layerErrors(file, `import * as m from '${spec}';\nexport const x = m;\n`);
@@ -67,6 +71,10 @@ test.each([
   ['lib/cli/probe.ts', '../hardening/annotations'],
   ['lib/cli/probe.ts', 'yaml'],
   ['lib/plugin/probe.ts', '../cli/manifest-parser'],
+  ['lib/cli/probe.ts', '../manifests/kubectl-yaml'],
+  ['lib/plugin/probe.ts', '../manifests/yaml-differences'],
+  ['lib/manifests/probe.ts', './go-yaml-scalars'],
+  ['lib/manifests/probe.ts', 'js-yaml'],
   ['lib/hardening/probe.ts', '../policy'],
   ['lib/hardening/probe.ts', 'cdk8s-plus-27'],
   ['lib/hardened-pod-probe.ts', './hardening'],

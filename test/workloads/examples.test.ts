@@ -108,7 +108,7 @@ test('log-shipper: hostPath /var/log read-only and root, each declared with its 
   const ds = one(synthExample(logShipper.build), 'DaemonSet');
   expect(ds.metadata.namespace).toBe('logging');
   expect(exemptions(ds)).toEqual([
-    { id: 'hostPath', container: null, reason: expect.stringContaining('/var/log') },
+    { id: 'hostPath', container: null, paths: ['/var/log'], writable: false, reason: expect.stringContaining('/var/log') },
     { id: 'runAsRoot', container: null, reason: expect.stringContaining('0640') },
   ]);
   expect(level(ds)).toBe('privileged');

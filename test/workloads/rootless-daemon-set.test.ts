@@ -43,7 +43,7 @@ describe('RootlessDaemonSet: a node agent that needs the host', () => {
     const ds = new RootlessDaemonSet(chart, 'shipper', {
       user: 0,
       exemptions: [
-        Exemption.hostPath('reads the container logs that the kubelet writes under /var/log on every node'),
+        Exemption.hostPath('reads the container logs that the kubelet writes under /var/log on every node', { paths: ['/var/log'] }),
         Exemption.runAsRoot('the node log files are readable by root only (mode 0640, owner root)'),
       ],
       containers: [{ name: 'shipper', image: IMAGE }],
@@ -72,7 +72,7 @@ describe('RootlessDaemonSet: a node agent that needs the host', () => {
     });
     expect(message).toContain('[test/shipper]');
     expect(message).toContain('hostPath');
-    expect(message).toContain('Exemption.hostPath(reason)');
+    expect(message).toContain("Exemption.hostPath(reason, { paths: ['/var/log'] })");
   });
 });
 

@@ -21,6 +21,9 @@ export interface Need {
   readonly what: string;
   /** addCapabilities: the capabilities, spelled as Kubernetes wants them (no `CAP_`). */
   readonly capabilities?: string[];
+  /** hostPath: the host paths the pod mounts, and whether one is mounted writable. */
+  readonly paths?: string[];
+  readonly writable?: boolean;
 }
 
 const object = (x: unknown): JsonObject => (typeof x === 'object' && x !== null && !Array.isArray(x) ? x as JsonObject : {});

@@ -162,7 +162,12 @@ export function hardenPod<C, S>(plan: PodEditor<C, S>, template: C, spec: C, opt
 
   if (options.addExemptions && needs.length > 0) {
     const entries = needs.map(n => entryOf({
-      kind: n.kind, container: n.container ?? undefined, reason: placeholderReason(n.what), capabilities: n.capabilities,
+      kind: n.kind,
+      container: n.container ?? undefined,
+      reason: placeholderReason(n.what),
+      capabilities: n.capabilities,
+      paths: n.paths,
+      writable: n.writable,
     }));
     writeExemptions(plan, template, entries, report);
   } else if (needs.length > 0 && options.accepts === undefined) {
@@ -227,7 +232,8 @@ function podWideChecks<C, S>(ctx: PodContext<C, S>): void {
   for (const v of Array.isArray(specJs.volumes) ? specJs.volumes : []) {
     if (v?.hostPath !== undefined) {
       problem(hostPathNeed(specJs), `pod: volume "${v.name}" is a hostPath (${v.hostPath?.path ?? '?'}). Fix: use a PersistentVolumeClaim, a configMap/secret or an emptyDir; `
-        + 'keep it only with exemption hostPath (then the pod is privileged, not restricted).');
+        + 'keep it only with exemption hostPath naming its paths, mounted read-only unless declared writable (then the pod is privileged, not restricted; '
+        + 'no exemption covers the kubelet\'s or a container runtime\'s paths).');
     } else if (typeof v === 'object' && v !== null && restrictsVolume(v)) {
       const type = Object.keys(v).filter(k => k !== 'name' && (v as any)[k] !== undefined && (v as any)[k] !== null).join(', ');
       report.problems.push(`pod: volume "${v.name}" of type ${type} is not allowed by restricted. Fix: use a PersistentVolumeClaim (or a csi volume).`);

@@ -142,11 +142,12 @@ function exemptions(prop: string, list: unknown, problems: string[]): ExemptionV
   list.forEach((e, i) => {
     const value = exemptionValue(e);
     if (!value) {
-      problems.push(`${prop}[${i}]: not an Exemption. Fix: make it with the Exemption factories, e.g. Exemption.hostPath(reason).`);
+      problems.push(`${prop}[${i}]: not an Exemption. Fix: make it with the Exemption factories, e.g. Exemption.runAsRoot(reason).`);
       return;
     }
     const at = `${prop}[${i}] (${describeExemption(value)})`;
-    if (out.some(x => x.kind === value.kind && x.container === value.container)) problems.push(`${at}: declared twice. Fix: declare it once.`);
+    // a read-only and a writable hostPath exemption may both be declared
+    if (out.some(x => x.kind === value.kind && x.container === value.container && x.writable === value.writable)) problems.push(`${at}: declared twice. Fix: declare it once.`);
     for (const q of entryProblems({ ...entryOf(value) }, kindOf(value.kind))) problems.push(`${at}${q.field ? `.${q.field}` : ''}: ${q.problem}`);
     out.push(value);
   });

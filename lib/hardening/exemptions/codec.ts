@@ -7,14 +7,15 @@
  * The canonical form is exactly `JSON.stringify` of the entries, each with its keys in this order:
  * `id`, `container` (a DNS-1123 label, or null for the whole pod; always null for pod-only kinds),
  * `capabilities` (addCapabilities only: known Linux capability names without `CAP_`), `profile`
- * (seccompLocalhost only), `reason` (last). Reasons and profiles hold no `"`, `\` or control
+ * (seccompLocalhost only), `paths` and `writable` (hostPath only: clean absolute host paths, at least
+ * one, and a boolean, always written), `reason` (last). Reasons and profiles hold no `"`, `\` or control
  * character (the reason rule, reason.ts), so a canonical annotation contains no JSON escape and
  * `{"id":"` occurs only where an entry starts: a policy that cannot parse JSON can still read it
  * exactly, by text.
  *
  * The reader accepts the canonical form only. Anything else — duplicate or unknown keys, another key
  * order, whitespace, escapes, a BOM, truncation, wrong types, unknown ids, a container on a pod-only
- * kind, a reason the reason rule refuses, more than MAX_ANNOTATION_LENGTH code points — voids the
+ * kind, a hostPath entry without its paths or naming a node path (kinds/host-path.ts), a reason the reason rule refuses, more than MAX_ANNOTATION_LENGTH code points — voids the
  * whole annotation (fail closed: no entry is honoured), with problems that name the entry.
  *
  * Pure: no cdk8s imports.
@@ -22,6 +23,7 @@
 import { RootlessAnnotations } from '../annotations';
 import { LINUX_CAPABILITIES, capabilityProblem } from '../capabilities';
 import { ExemptionKind } from '../exemption-kind';
+import { CLEAN_HOST_PATH } from '../paths';
 import { reasonProblem } from '../reason';
 import type { ExemptionKindSpec, ExemptionValue } from './kind';
 import { EXEMPTION_KINDS, exemptionKind } from './registry';
@@ -40,6 +42,8 @@ export interface ExemptionEntry {
   readonly container: string | null;
   readonly capabilities?: string[];
   readonly profile?: string;
+  readonly paths?: string[];
+  readonly writable?: boolean;
   readonly reason: string;
 }
 
@@ -55,6 +59,7 @@ export function entryOf(e: ExemptionValue): ExemptionEntry {
     container: e.container ?? null,
     ...(e.capabilities ? { capabilities: [...e.capabilities] } : {}),
     ...(e.profile !== undefined ? { profile: e.profile } : {}),
+    ...(exemptionKind(e.kind)?.field === 'paths' ? { paths: Array.isArray(e.paths) ? [...e.paths] : e.paths as any, writable: e.writable ?? false } : {}),
     reason: e.reason,
   };
 }
@@ -77,6 +82,7 @@ function entryPattern(k: ExemptionKindSpec): string {
   return `\\{"id":"${k.id}","container":(?:null${k.podOnly ? '' : `|"${CONTAINER_NAME}"`})`
     + (k.field === 'capabilities' ? `,"capabilities":\\[${capability}(?:,${capability})*\\]` : '')
     + (k.field === 'profile' ? `,"profile":"${TEXT}+"` : '')
+    + (k.field === 'paths' ? `,"paths":\\["${CLEAN_HOST_PATH}"(?:,"${CLEAN_HOST_PATH}")*\\],"writable":(?:true|false)` : '')
     + `,"reason":"${TEXT}*"\\}`;
 }
 
@@ -98,11 +104,13 @@ export function isContainerName(name: unknown): name is string {
   return typeof name === 'string' && LABEL.test(name);
 }
 const PROFILE = new RegExp(`^${TEXT}+$`, 'u');
-const KEYS = ['id', 'container', 'capabilities', 'profile', 'reason'];
+const KEYS = ['id', 'container', 'capabilities', 'profile', 'paths', 'writable', 'reason'];
+/** The keys that belong to one kind's extra field. */
+const FIELD_KEYS: Record<string, readonly string[]> = { capabilities: ['capabilities'], profile: ['profile'], paths: ['paths', 'writable'] };
 
 /** A problem with one field of an entry (`field` undefined: the entry as a whole). */
 export interface EntryProblem {
-  readonly field?: 'container' | 'capabilities' | 'profile' | 'reason';
+  readonly field?: 'container' | 'capabilities' | 'profile' | 'paths' | 'reason';
   readonly problem: string;
 }
 
@@ -114,7 +122,7 @@ export interface EntryProblem {
 export function entryProblems(entry: { readonly [key: string]: unknown }, kind: ExemptionKindSpec): EntryProblem[] {
   const problems: EntryProblem[] = [];
   const unknown = Object.keys(entry).filter(k => !KEYS.includes(k)
-    || (k === 'capabilities' && kind.field !== 'capabilities') || (k === 'profile' && kind.field !== 'profile'));
+    || Object.entries(FIELD_KEYS).some(([field, keys]) => keys.includes(k) && kind.field !== field));
   if (unknown.length > 0) problems.push({ problem: `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map(k => JSON.stringify(k)).join(', ')}.` });
   const container = entry.container;
   if (container !== null && (typeof container !== 'string' || !LABEL.test(container))) {
@@ -136,6 +144,7 @@ export function entryProblems(entry: { readonly [key: string]: unknown }, kind: 
   if (kind.field === 'profile' && !(typeof entry.profile === 'string' && PROFILE.test(entry.profile))) {
     problems.push({ field: 'profile', problem: `${JSON.stringify(entry.profile)} is not a profile path. Fix: name the profile file, relative to the kubelet's seccomp directory (no quotes, backslashes or control characters).` });
   }
+  for (const problem of kind.fieldProblems?.(entry) ?? []) problems.push({ field: kind.field, problem });
   const badReason = reasonProblem(entry.reason);
   if (badReason) problems.push({ field: 'reason', problem: badReason });
   return problems;
@@ -196,8 +205,13 @@ export function readAnnotation(value: unknown): AnnotationReading {
       reason: entry.reason,
       ...(kind.field === 'capabilities' && Array.isArray(entry.capabilities) ? { capabilities: Object.freeze([...entry.capabilities]) } : {}),
       ...(kind.field === 'profile' ? { profile: entry.profile } : {}),
+      ...(kind.field === 'paths' ? { paths: Array.isArray(entry.paths) ? Object.freeze([...entry.paths]) : entry.paths, writable: entry.writable } : {}),
     });
   });
+  for (const k of EXEMPTION_KINDS) {
+    const own = exemptions.filter(e => e.kind === k.id);
+    if (own.length > 0) for (const p of k.annotationProblems?.(own) ?? []) problems.push(`annotation ${key} (${k.id}): ${p}`);
+  }
   if (problems.length > 0) return void_(problems);
   const canonical = writeAnnotation(exemptions);
   if (!GRAMMAR.test(value) || value !== canonical) {

@@ -19,10 +19,14 @@ export interface ExemptionValue {
   readonly capabilities?: readonly string[];
   /** `seccompLocalhost` only: the profile path. */
   readonly profile?: string;
+  /** `hostPath` only: the host paths it covers (clean, absolute), each with what is below it. */
+  readonly paths?: readonly string[];
+  /** `hostPath` only: whether it covers writable mounts too (else only read-only ones). */
+  readonly writable?: boolean;
 }
 
 /** The exemption fields beyond id, container and reason, by kind. */
-export type ExtraField = 'capabilities' | 'profile';
+export type ExtraField = 'capabilities' | 'profile' | 'paths';
 
 /** A JSON object (a securityContext, a pod spec) that a facet reads or changes. */
 export type JsonObject = { [key: string]: any };
@@ -39,6 +43,27 @@ export interface CelRelaxation {
   readonly volumeSource?: string;
   /** The listed capabilities are allowed in `capabilities.add`. */
   readonly capabilities?: boolean;
+  /**
+   * With `volumeSource`: a CEL condition on the volume `v` that must hold too (e.g. that it is one of
+   * the paths the entries name); it may read the kind's `variables`.
+   */
+  readonly volumeCondition?: string;
+  /**
+   * CEL variables the kind adds to the policy, after the annotation's (`exemptionEntries`,
+   * `exemptionsValid`, `exempt`), in order.
+   */
+  readonly variables?: readonly { readonly name: string; readonly expression: string }[];
+  /**
+   * CEL variables read from the entries of a canonical annotation before it is validated (they may read
+   * `variables.exemptions`, `variables.exemptionsCanonical` and `variables.exemptionEntries`), in order.
+   */
+  readonly entryVariables?: readonly { readonly name: string; readonly expression: string }[];
+  /**
+   * A CEL condition a canonical annotation must also meet to be honoured: what the codec's grammar
+   * cannot say (RE2 has no look-ahead, a grammar cannot count across entries) and its reader refuses
+   * (e.g. a forbidden host path, too many paths). It may read the `entryVariables`.
+   */
+  readonly valid?: string;
 }
 
 /** What `harden` reads to decide whether a kind is needed: the pod spec, and the container when scoped to one. */
@@ -53,6 +78,9 @@ export interface DetectInput {
 export interface Detected {
   readonly what: string;
   readonly capabilities?: string[];
+  /** hostPath: the host paths the pod mounts, and whether any is mounted writable. */
+  readonly paths?: string[];
+  readonly writable?: boolean;
 }
 
 /** One exemption kind: everything the library knows about it, in one module. */
@@ -95,4 +123,14 @@ export interface ExemptionKindSpec {
   revertContainer?(sc: JsonObject, e: ExemptionValue, container: JsonObject, spec: JsonObject): void;
   /** Verification: undoes a pod-wide exemption on the pod spec (API field names). */
   revertPod?(spec: JsonObject, e: ExemptionValue): void;
+  /**
+   * Verification: why what the exemptions of this kind (all those declared) could cover in this pod spec
+   * (API field names) is not covered by any of them (e.g. a hostPath volume outside their paths), one
+   * sentence with the fix each; empty when nothing is left.
+   */
+  uncovered?(spec: JsonObject, exemptions: readonly ExemptionValue[]): string[];
+  /** The problems of the kind's extra field (`field`) in an entry, e.g. a path that is not clean; empty when none. */
+  fieldProblems?(entry: { readonly [key: string]: unknown }): string[];
+  /** The problems of the kind's entries of one annotation taken together (e.g. too many paths in all); empty when none. */
+  annotationProblems?(entries: readonly ExemptionValue[]): string[];
 }

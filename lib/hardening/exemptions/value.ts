@@ -14,11 +14,16 @@ export function exemptionValue(e: unknown): ExemptionValue | undefined {
   return typeof e === 'object' && e !== null ? EXEMPTION_VALUES.get(e) : undefined;
 }
 
-/** How an exemption is named in messages, e.g. `Exemption.addCapabilities(["NET_ADMIN"]) for container "vpn"`. */
+/**
+ * How an exemption is named in messages, e.g. `Exemption.addCapabilities(["NET_ADMIN"]) for container "vpn"`,
+ * `Exemption.hostPath({ paths: ["/var/log"] })`.
+ */
 export function describeExemption(e: ExemptionValue): string {
   const args = [
     ...(e.capabilities ? [JSON.stringify(e.capabilities)] : []),
     ...(e.profile !== undefined ? [JSON.stringify(e.profile)] : []),
+    ...(e.paths !== undefined || e.writable !== undefined
+      ? [`{ paths: ${JSON.stringify(e.paths)}${e.writable !== undefined && e.writable !== false ? `, writable: ${JSON.stringify(e.writable)}` : ''} }`] : []),
   ];
   return `Exemption.${e.kind}(${args.join(', ')})${e.container !== undefined ? ` for container "${e.container}"` : ''}`;
 }
