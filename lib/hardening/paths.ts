@@ -35,9 +35,7 @@ export function placeOf(path: string): string {
 
 /** Whether `path` is `dir` or below it, compared segment by segment as places (`/data` holds `/data/db`, not `/database`). */
 export function isAtOrBelow(path: string, dir: string): boolean {
-  const p = placeOf(path);
-  const d = placeOf(dir);
-  return p === d || p.startsWith(d === '/' ? '/' : `${d}/`);
+  return pathWithin(placeOf(path), placeOf(dir));
 }
 
 /**
@@ -79,6 +77,7 @@ export function isCleanHostPath(path: unknown): path is string {
 /**
  * Whether `path` is `root` or below it, compared by whole segments (`/var/log` holds
  * `/var/log/pods`, not `/var/logs`). Both are expected clean (no trailing `/`); `/` holds everything.
+ * As written: `/var/run` and `/run` are different here (host paths); `isAtOrBelow` compares places.
  */
 export function pathWithin(path: string, root: string): boolean {
   return path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
