@@ -65,15 +65,19 @@ export interface RootlessHardeningProps {
   /**
    * Numeric UIDs of images, by image pattern: `{ 'ghcr.io/acme/*': 10001 }`. `*` matches any text;
    * a pattern without a tag or digest matches every tag and digest of the repositories it matches;
-   * `docker.io/` and `library/` are ignored. It is a statement about the image, so it wins over an
-   * image preset; of several matching patterns the most specific (most characters besides `*`) decides.
+   * a pattern is read with its registry as the runtime reads a reference, so one that names no
+   * registry is about Docker Hub only (`docker.io/*` is its official images, not every registry).
+   * It is a statement about the image, so it wins over an image preset; of several matching
+   * patterns the most specific (most characters besides `*`) decides.
    * @default - none
    */
   readonly imageUsers?: { [pattern: string]: number };
 
   /**
    * Image patterns (as in `imageUsers`) whose numeric, non-root USER you vouch for: their containers
-   * keep `runAsNonRoot: true` without a `runAsUser` (the kubelet checks the USER at start-up).
+   * keep `runAsNonRoot: true` without a `runAsUser` (the kubelet checks the USER at start-up). For a
+   * preset image whose own USER is root or a name (e.g. `node`), the vouch does not hold and the
+   * preset's UID is written, with a note.
    * @default - none
    */
   readonly nonRootImages?: string[];

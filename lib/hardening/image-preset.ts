@@ -312,9 +312,11 @@ export class ImagePreset {
   }
 
   /**
-   * Chainguard images (`cgr.dev/chainguard/*`): they run as `nonroot`, 65532:65532, by their
-   * image standard. `cgr.dev/chainguard/postgres` is an exception (it starts as root and switches to
-   * postgres 70) and has no preset.
+   * Chainguard images that run as `nonroot`, 65532:65532 (their apko config says `run-as: 65532`):
+   * `ImagePreset.forImage` knows `cgr.dev/chainguard/` `static`, `nginx`, `node`, `python`,
+   * `grafana`, `mariadb` and `kafka`. Other Chainguard images have no preset: several run as another
+   * user (postgres starts as root and switches to 70; jenkins and nifi run as 1000, airflow as 50000)
+   * or as root (wolfi-base, falco, CSI drivers).
    */
   public static chainguard(): ImagePreset {
     return new ImagePreset({
@@ -328,19 +330,29 @@ export class ImagePreset {
   /**
    * The preset of a well-known image reference, e.g. `postgres:17-alpine` (the Alpine variant),
    * `docker.io/library/redis:7`, `quay.io/prometheus/prometheus@sha256:...`: matched on the
-   * repository (without `docker.io/` and `library/`), and on the tag for Alpine variants;
-   * `gcr.io/distroless/*:*nonroot*` and `cgr.dev/chainguard/*` by image pattern (the syntax of
-   * `RootlessHardeningProps.imageUsers`).
+   * repository (without `docker.io/` and `library/`), and on the tag for Alpine variants (a digest
+   * without a tag of such an image has no preset); `gcr.io/distroless/*:*nonroot*` by image pattern
+   * (the syntax of `RootlessHardeningProps.imageUsers`).
    *
    * @param image the container image reference
    * @returns the preset, or undefined when the image is not a well-known one
    */
   public static forImage(image: string): ImagePreset | undefined {
-    if (typeof image !== 'string') return undefined;
-    const { repository, tag = '' } = parseImageReference(image);
-    const match = IMAGES.find(i => (i.repositories.includes(repository) && (i.tag === undefined || i.tag.test(tag)))
-      || (i.patterns ?? []).some(p => matchesImage(p, image)));
-    return match?.preset();
+    return imageEntry(image)?.preset();
+  }
+
+  /**
+   * Whether the image of a well-known reference declares a numeric, non-root USER of its own (then
+   * `runAsNonRoot` without `runAsUser` starts); false for an image without USER (root, e.g. node,
+   * postgres) or with a named one (`USER nobody`, which the kubelet cannot verify), and for an
+   * unknown image.
+   * @internal
+   */
+  public static _hasNumericUser(image: string): boolean {
+    const entry = imageEntry(image);
+    // with a digest, the runtime pulls the digest and ignores the tag: a tag that selects the preset says nothing then
+    const byTag = entry?.tag !== undefined || (entry?.patterns ?? []).some(p => parseImageReference(p).tag !== undefined);
+    return entry?.numericUser === true && !(byTag && parseImageReference(image).digest !== undefined);
   }
 
   /**
@@ -412,26 +424,42 @@ export class ImagePreset {
   }
 }
 
+/** The Chainguard images (`cgr.dev/chainguard/NAME`) whose apko config was checked to run as 65532 (`run-as: 65532`). */
+const CHAINGUARD_NONROOT = ['static', 'nginx', 'node', 'python', 'grafana', 'mariadb', 'kafka'];
+
+/** The entry of `IMAGES` that an image reference matches (`ImagePreset.forImage`). */
+function imageEntry(image: string): typeof IMAGES[number] | undefined {
+  if (typeof image !== 'string') return undefined;
+  const { repository, tag, digest } = parseImageReference(image);
+  // a digest without a tag may be any variant of an image whose variants differ (postgres: 999 or 70): none is guessed
+  if (tag === undefined && digest !== undefined && IMAGES.some(i => i.tag !== undefined && i.repositories.includes(repository))) return undefined;
+  return IMAGES.find(i => (i.repositories.includes(repository) && (i.tag === undefined || i.tag.test(tag ?? '')))
+    || (i.patterns ?? []).some(p => matchesImage(p, image)));
+}
+
 /**
  * The image repositories each preset matches (`ImagePreset.forImage`), as data: the repository
  * without registry `docker.io/`, `library/`, tag and digest; `tag` selects a variant. The first
- * entry that matches wins (variants before their base image).
+ * entry that matches wins (variants before their base image). `numericUser`: the image declares a
+ * numeric non-root USER (its Dockerfile / apko config), so runAsNonRoot alone starts it; the
+ * others have no USER (root) or a named one.
  */
 const IMAGES: readonly {
   readonly repositories: readonly string[];
   readonly tag?: RegExp;
   readonly patterns?: readonly string[];
+  readonly numericUser?: true;
   readonly preset: () => ImagePreset | undefined;
 }[] = [
-  // chainguard's postgres starts as root and switches to 70: no preset (it is listed first, so the pattern below does not take it)
-  { repositories: ['cgr.dev/chainguard/postgres'], preset: () => undefined },
   { repositories: ['postgres'], tag: /alpine/, preset: () => ImagePreset.postgresAlpine() },
   { repositories: ['postgres'], preset: () => ImagePreset.postgres() },
   { repositories: ['redis'], tag: /alpine/, preset: () => ImagePreset.redisAlpine() },
   { repositories: ['redis'], preset: () => ImagePreset.redis() },
+  // numericUser is left out where an older tag may differ (grafana 7 had USER grafana, a name): the preset's UID is then written
   { repositories: ['nginxinc/nginx-unprivileged'], preset: () => ImagePreset.nginxUnprivileged() },
   { repositories: ['docker.elastic.co/elasticsearch/elasticsearch', 'elasticsearch'], preset: () => ImagePreset.elasticsearch() },
   { repositories: ['grafana/grafana'], preset: () => ImagePreset.grafana() },
+  // USER nobody: a name
   { repositories: ['prom/prometheus', 'quay.io/prometheus/prometheus'], preset: () => ImagePreset.prometheus() },
   { repositories: ['node'], preset: () => ImagePreset.node() },
   { repositories: ['mysql'], preset: () => ImagePreset.mysql() },
@@ -442,7 +470,12 @@ const IMAGES: readonly {
   { repositories: ['mariadb'], preset: () => ImagePreset.mariadb() },
   // the Alpine variant's user differs and is not a preset
   { repositories: ['rabbitmq'], tag: /^(?![\s\S]*alpine)/, preset: () => ImagePreset.rabbitmq() },
+  // USER memcache: a name
   { repositories: ['memcached'], preset: () => ImagePreset.memcached() },
-  { repositories: [], patterns: ['gcr.io/distroless/*:*nonroot*'], preset: () => ImagePreset.distrolessNonroot() },
-  { repositories: [], patterns: ['cgr.dev/chainguard/*'], preset: () => ImagePreset.chainguard() },
+  // distroless: user = "%d" % NONROOT (65532) in its BUILD rules
+  { repositories: [], patterns: ['gcr.io/distroless/*:*nonroot*'], numericUser: true, preset: () => ImagePreset.distrolessNonroot() },
+  // Chainguard: only images whose apko config says run-as: 65532 (chainguard-images/images, images/*/config). Not a
+  // wildcard: many run as another user (postgres 70, jenkins 1000, nifi 1000, airflow 50000) or as root (wolfi-base,
+  // falco, CSI drivers); those have no preset
+  { repositories: CHAINGUARD_NONROOT.map(n => `cgr.dev/chainguard/${n}`), numericUser: true, preset: () => ImagePreset.chainguard() },
 ];

@@ -15,10 +15,14 @@
  *    (with `fsGroup`), another is `refused` unless the statement says `customImage`;
  * 3. `image`: the image matches an app-wide pattern with a UID (`imageUsers`, `--image-user`), or
  *    `vouched`: a pattern whose numeric non-root USER the user vouches for (`nonRootImages`,
- *    `--non-root-image`): runAsNonRoot alone is then accepted; the most specific pattern decides;
+ *    `--non-root-image`): runAsNonRoot alone is then accepted; the most specific pattern decides. A
+ *    vouch for a known image whose own USER is root or a name (`ImagePreset._hasNumericUser`) does
+ *    not hold: the kubelet would refuse it, so the preset's UID is used, with a note;
  * 4. `preset`: the image is a well-known one (`ImagePreset.forImage`): the preset's UID and GID;
  * 5. `fallback`: the default UID (`props.user`, `--user`), when one is given;
  * 6. `unknown`: nobody knows it, and nothing may be guessed: applyTo fails, harden writes no user.
+ * A container that may run as root (an accepted runAsRoot) takes only 1 and its own 2: it is
+ * otherwise `unknown`, and runs as its image's user, as its exemption declares.
  *
  * Pure: no cdk8s, cdk8s-plus or constructs imports. Not exported from the package.
  */
@@ -62,6 +66,13 @@ export interface UserStatements {
   readonly images?: readonly ImageUser[];
   /** The default user. @default - none */
   readonly fallback?: FallbackUser;
+  /**
+   * The container may run as root (an accepted runAsRoot exemption): only a set runAsUser or a user
+   * given for this very container applies; the object's user, image patterns, presets and the
+   * default user do not (the constructs run such a container as 0; a UID written here would stop
+   * e.g. a chown init container). @default false
+   */
+  readonly mayRunAsRoot?: boolean;
 }
 
 /** The user of a container, and where it comes from (see the module comment). */
@@ -83,7 +94,15 @@ export type ContainerUser =
   | { readonly source: 'image'; readonly user: number; readonly group: number; readonly fsGroup: number; readonly from: string }
   | { readonly source: 'vouched'; readonly from: string }
   | { readonly source: 'ambiguous'; readonly from: readonly string[] }
-  | { readonly source: 'preset'; readonly user: number; readonly group: number; readonly fsGroup: number; readonly preset: ImagePreset }
+  | {
+    readonly source: 'preset';
+    readonly user: number;
+    readonly group: number;
+    readonly fsGroup: number;
+    readonly preset: ImagePreset;
+    /** A vouch (`nonRootImages`) that the preset contradicts: the image's own USER is root or a name. */
+    readonly unvouched?: string;
+  }
   | { readonly source: 'fallback'; readonly user: number; readonly group: number; readonly fsGroup: number }
   | { readonly source: 'unknown' };
 
@@ -124,7 +143,7 @@ export function containerUser(container: unknown, podSecurityContext: unknown, s
   if (present(pod.runAsUser)) return { source: 'set', user: pod.runAsUser, at: 'pod' };
   const image = c.image;
   const own = typeof c.name === 'string' ? statements.containers?.get(c.name) : undefined;
-  const given = own ?? statements.object;
+  const given = own ?? (statements.mayRunAsRoot ? undefined : statements.object);
   if (given) {
     const group = given.group ?? given.user;
     const check = checkGivenUser(image, given.user, given.customImage);
@@ -140,13 +159,18 @@ export function containerUser(container: unknown, podSecurityContext: unknown, s
       ...check.verdict === 'arbitrary' ? { arbitrary: true } : {},
     };
   }
+  if (statements.mayRunAsRoot) return { source: 'unknown' };
   const images = typeof image === 'string' ? (statements.images ?? []).filter(i => matchesImage(i.pattern, image)) : [];
   if (images.length > 0) {
     const best = Math.max(...images.map(i => patternSpecificity(i.pattern)));
     const top = images.filter(i => patternSpecificity(i.pattern) === best);
     if (new Set(top.map(i => i.user ?? 'vouched')).size > 1) return { source: 'ambiguous', from: top.map(i => i.from) };
     const i = top[0];
-    return i.user === undefined ? { source: 'vouched', from: i.from } : { source: 'image', user: i.user, group: i.user, fsGroup: i.user, from: i.from };
+    if (i.user !== undefined) return { source: 'image', user: i.user, group: i.user, fsGroup: i.user, from: i.from };
+    // a vouch is a statement about the image's USER: a known image whose USER is root or a name contradicts it
+    const known = ImagePreset.forImage(image as string);
+    if (!known || ImagePreset._hasNumericUser(image as string)) return { source: 'vouched', from: i.from };
+    return { source: 'preset', user: known.user, group: known.group, fsGroup: known.fsGroup, preset: known, unvouched: i.from };
   }
   const preset = typeof image === 'string' ? ImagePreset.forImage(image) : undefined;
   if (preset) return { source: 'preset', user: preset.user, group: preset.group, fsGroup: preset.fsGroup, preset };

@@ -11,10 +11,10 @@ import {
 } from './needs';
 import type { ContainerRef, PodContext } from './pod';
 import { containerMounts, dataPathFindings } from '../data-path';
-import { UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_LIMIT, hardenedContainerSecurityContext, writableVolumeName } from '../defaults';
+import { MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_LIMIT, hardenedContainerSecurityContext, writableVolumeName } from '../defaults';
 import { ExemptionKind } from '../exemption-kind';
 import { ImagePreset } from '../image-preset';
-import { cleanPath, isAtOrBelow } from '../paths';
+import { cleanPath, isAtOrBelow, isNumericId } from '../paths';
 import { unprivilegedPortFix } from '../runtime-checks';
 import { ContainerUser, isKnownUser, numericUser } from '../user-rule';
 
@@ -72,6 +72,10 @@ export function hardenContainer<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>,
   // user
   const uid = numericUser(user);
   const nonRoot = (sc.runAsNonRoot ?? podSc.runAsNonRoot) === true;
+  if (user.source === 'set' && !isNumericId(user.user)) {
+    report.problems.push(`${where}: runAsUser ${JSON.stringify(user.user)}${user.at === 'pod' ? ' (set on the pod)' : ''} is not a UID: the API server accepts `
+      + `an integer in 0..${MAX_ID} only. Fix: set the image's numeric non-root UID.`);
+  }
   if (accepts(ExemptionKind.RUN_AS_ROOT, c.name)) {
     // may run as root: its user is kept, and runAsNonRoot false says so (over a pod-level true, which the kubelet would enforce)
     const x = sc.runAsNonRoot === undefined ? csc() : undefined;

@@ -280,9 +280,9 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
   const podSecurity = () => plan.child(spec, 'securityContext');
   const fallback = options.user !== undefined ? { user: options.user, group: options.group } : undefined;
   const statements: UserStatements = { ...options.users, fallback };
-  // a container that may run as root (an accepted runAsRoot) gets no fallback UID
+  // a container that may run as root (an accepted runAsRoot) gets only a UID given for it (user-rule.ts)
   const users = new Map<ContainerRef<C>, ContainerUser>(containers.map(c =>
-    [c, containerUser(c.js, podSc, accepts(ExemptionKind.RUN_AS_ROOT, c.name) ? { ...statements, fallback: undefined } : statements)]));
+    [c, containerUser(c.js, podSc, accepts(ExemptionKind.RUN_AS_ROOT, c.name) ? { ...statements, mayRunAsRoot: true } : statements)]));
   for (const name of unknownContainers(statements, containers.map(c => c.name))) {
     const from = statements.containers?.get(name)?.from ?? name;
     ctx.report.problems.push(`${from} names container "${name}", which the pod does not have (containers: ${containers.map(c => c.name).join(', ')}). `
@@ -293,6 +293,8 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
     const stated = statements.containers?.get(c.name) ?? statements.object;
     if (u.source === 'set' && stated && u.user !== stated.user) {
       ctx.report.notes.push(`container "${c.name}": ${stated.from} is not used: runAsUser ${JSON.stringify(u.user)} is set${u.at === 'pod' ? ' on the pod' : ''}, and a set user is kept.`);
+    } else if (u.source === 'unknown' && stated && accepts(ExemptionKind.RUN_AS_ROOT, c.name)) {
+      ctx.report.notes.push(`container "${c.name}": ${stated.from} is not used: the container may run as root (exemption runAsRoot), so only a user given for it applies.`);
     }
   }
   writeUsers(ctx, containers, users);
@@ -345,6 +347,10 @@ function writeUsers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerR
   const atPod = wide.length > 0 && new Set(wide.map(w => `${w.user}:${w.group}`)).size === 1
     && decided.every(u => podWide(u) || (writtenUser(u) !== undefined));
   const fsGroups = new Set<number>();
+  // the groups of the containers whose data must be writable on their volumes (a preset with a data path, a given UID
+  // an image takes instead of its own): fsGroup is pod-wide, so one of them wins over the other containers' groups
+  const dataGroups = new Map<number, string[]>();
+  const arbitrary: { name: string; text: string; fsGroup: number }[] = [];
   if (atPod) {
     const u = wide[0];
     const psc = plan.child(spec, 'securityContext');
@@ -358,10 +364,15 @@ function writeUsers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerR
     const w = writtenUser(u);
     if (!w) continue;
     fsGroups.add(w.fsGroup);
+    const preset = u.source === 'preset' || u.source === 'given' ? u.preset : undefined;
+    if ((preset?.dataPath !== undefined || (u.source === 'given' && u.arbitrary)) && mountsClaim(ctx.specJs, c.js)) dataGroups.set(w.fsGroup, [...dataGroups.get(w.fsGroup) ?? [], c.name]);
     if (u.source === 'given' && u.arbitrary && u.preset) {
-      report.notes.push(`container "${c.name}": user ${w.user}:${w.group} from ${u.from}; image ${JSON.stringify(c.js.image)} is the ${u.preset.name} image (UID `
-        + `${u.preset.user}), which runs under another UID when its data directory is writable for it: fsGroup ${w.fsGroup} makes its volumes writable `
-        + '(a volume whose driver ignores fsGroup needs its files owned by that UID).');
+      arbitrary.push({
+        name: c.name,
+        fsGroup: w.fsGroup,
+        text: `container "${c.name}": user ${w.user}:${w.group} from ${u.from}; image ${JSON.stringify(c.js.image)} is the ${u.preset.name} image (UID `
+          + `${u.preset.user}), which runs under another UID when its data directory is writable for it`,
+      });
     }
     if (atPod && podWide(u)) continue;
     const csc = plan.child(c.cursor, 'securityContext');
@@ -372,17 +383,39 @@ function writeUsers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerR
     if (u.source === 'preset') {
       if (fields.length > 0) report.changes.push(`container "${c.name}" (image preset ${u.preset.name}): ${fields.join(', ')}`);
       report.notes.push(`container "${c.name}": user ${u.user}:${u.group} from the ${u.preset.name} image preset (${u.preset.notes ?? 'well-known image'}).`);
+      if (u.unvouched !== undefined) {
+        report.notes.push(`container "${c.name}": ${u.unvouched} is not used for image ${JSON.stringify(c.js.image)}: the ${u.preset.name} image's own USER is root or a name, `
+          + `which the kubelet refuses under runAsNonRoot, so its preset's UID ${u.user} is written. Fix: narrow the pattern to images with a numeric non-root USER.`);
+      }
     } else if (fields.length > 0) {
       const from = u.source === 'fallback' ? ctx.dialect.userOption : u.source === 'given' || u.source === 'image' ? u.from : '';
       report.changes.push(`container "${c.name}" (${from}): ${fields.join(', ')}`);
     }
   }
-  if (podSc.fsGroup === undefined && fsGroups.size === 1) {
+  const fsGroup = podSc.fsGroup !== undefined ? undefined
+    : dataGroups.size === 1 ? [...dataGroups.keys()][0] : dataGroups.size === 0 && fsGroups.size === 1 ? [...fsGroups][0] : undefined;
+  if (fsGroup !== undefined) {
     const psc = plan.child(spec, 'securityContext');
-    const fsGroup = [...fsGroups][0];
     const from = decided.some(u => u.source === 'preset') ? ' (image preset)' : '';
     if (psc && plan.setIfMissing(psc, 'fsGroup', fsGroup)) ctx.podFields.push(`fsGroup ${fsGroup}${from}`);
+  } else if (podSc.fsGroup === undefined && dataGroups.size > 1) {
+    report.problems.push(`containers ${[...dataGroups.values()].flat().map(n => `"${n}"`).join(', ')} keep data on their volumes as different groups `
+      + `(${[...dataGroups.keys()].join(', ')}), and fsGroup is one per pod: no fsGroup was written, so a fresh claim is not writable for them. `
+      + 'Fix: run them with one group, set spec.securityContext.fsGroup, or give each its own pod.');
   }
+  for (const a of arbitrary) {
+    const effective = podSc.fsGroup ?? fsGroup;
+    report.notes.push(effective === a.fsGroup
+      ? `${a.text}: fsGroup ${a.fsGroup} makes its volumes writable (a volume whose driver ignores fsGroup needs its files owned by that UID).`
+      : `${a.text}: its volumes must be writable for it, and the pod's fsGroup is ${effective ?? 'not set'}: check that its data directory is writable for ${a.fsGroup}.`);
+  }
+}
+
+/** Whether a container mounts a claim (a persistentVolumeClaim or ephemeral volume): a fresh one is root's, writable only through fsGroup. */
+function mountsClaim(specJs: any, container: any): boolean {
+  const claims = new Set((Array.isArray(specJs.volumes) ? specJs.volumes : [])
+    .filter((v: any) => v?.persistentVolumeClaim !== undefined || v?.ephemeral !== undefined).map((v: any) => v?.name));
+  return (Array.isArray(container?.volumeMounts) ? container.volumeMounts : []).some((m: any) => claims.has(m?.name));
 }
 
 /**

@@ -76,11 +76,20 @@ export function hardeningSettings(props: HardeningInput, call: string): Hardenin
       return !problem;
     });
   };
+  // a Map (or another class instance) has no own entries: its statements would be silently ignored
+  const map = (prop: string, v: unknown, fix: string): Record<string, any> => {
+    if (v === undefined) return {};
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) {
+      problems.push(`${prop}: is not a map of ${fix}`);
+      return {};
+    }
+    return v as Record<string, any>;
+  };
   const user = id('props.user', props.user);
   const group = id('props.group', props.group);
   const defaults = paths('props.writablePaths', props.writablePaths).map(path => ({ path }));
   const objects = new Map<string, ObjectSettings>();
-  for (const [key, o] of Object.entries(props.objects ?? {})) {
+  for (const [key, o] of Object.entries(map('props.objects', props.objects, 'construct paths to settings. Fix: give a plain object, e.g. { \'web\': { user: 1000 } }.'))) {
     const prop = `props.objects['${key}']`;
     if (typeof o !== 'object' || o === null) {
       problems.push(`${prop}: is not an object. Fix: give { user?, group?, customImage?, containers?, writablePaths?, containerWritablePaths?, exemptions? }.`);
@@ -88,7 +97,8 @@ export function hardeningSettings(props: HardeningInput, call: string): Hardenin
     }
     if (key === '') problems.push(`${prop}: an empty key names nothing. Fix: use the construct path of a workload.`);
     const writable: WritablePath[] = [...defaults, ...paths(`${prop}.writablePaths`, o.writablePaths).map(path => ({ path }))];
-    for (const [container, list] of Object.entries(o.containerWritablePaths ?? {})) {
+    for (const [container, list] of Object.entries(map(`${prop}.containerWritablePaths`, (o as any).containerWritablePaths,
+      'container names to paths. Fix: give a plain object, e.g. { app: [\'/var/cache/app\'] }.'))) {
       if (!isContainerName(container)) {
         problems.push(`${prop}.containerWritablePaths: ${JSON.stringify(container)} is not a container name. Fix: use the name of a container of the object.`);
       }
@@ -100,7 +110,8 @@ export function hardeningSettings(props: HardeningInput, call: string): Hardenin
     if (o.customImage !== undefined && typeof o.customImage !== 'boolean') problems.push(`${prop}.customImage: is not a boolean. Fix: true or false.`);
     if (o.customImage === true && objectUser === undefined) problems.push(`${prop}.customImage: says the image runs as the given user, but no user is given. Fix: give ${prop}.user.`);
     const containers = new Map<string, GivenUser>();
-    for (const [container, c] of Object.entries(o.containers ?? {})) {
+    for (const [container, c] of Object.entries(map(`${prop}.containers`, (o as any).containers,
+      'container names to users. Fix: give a plain object, e.g. { app: { user: 1000 } }.'))) {
       const at = `${prop}.containers['${container}']`;
       if (!isContainerName(container)) {
         problems.push(`${prop}.containers: ${JSON.stringify(container)} is not a container name. Fix: use the name of a container of the object.`);
@@ -164,7 +175,8 @@ function imagePatterns(imageUsers: unknown, nonRootImages: unknown, problems: st
     return !problem;
   };
   if (imageUsers !== undefined) {
-    if (typeof imageUsers !== 'object' || imageUsers === null || Array.isArray(imageUsers)) {
+    if (typeof imageUsers !== 'object' || imageUsers === null || Array.isArray(imageUsers)
+      || (Object.getPrototypeOf(imageUsers) !== Object.prototype && Object.getPrototypeOf(imageUsers) !== null)) {
       problems.push('props.imageUsers: is not a map. Fix: give { pattern: UID }, e.g. { \'ghcr.io/acme/*\': 10001 }.');
     } else {
       for (const [p, uid] of Object.entries(imageUsers)) {
