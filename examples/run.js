@@ -119,7 +119,7 @@ process.stdout.write(bad.stdout);
 if (bad.status !== 1) fail(`expected the article's manifests to be denied (exit 1), got exit ${bad.status}\n${bad.stderr}`);
 
 // 3. Migration (scenario 15): harden the article's scenario-1 pod with an explicit numeric user,
-//    then audit the result: it must now pass restricted.
+//    then audit the result: it must now pass restricted, and pass the startability checklist.
 const hardened = path.join(path.relative(root, outdir), 'hardened', 'secure-app.yaml');
 fs.mkdirSync(path.dirname(path.join(root, hardened)), { recursive: true });
 console.log(`\nHardening examples/manifests/article/secure-app.yaml --user 1000 into ${hardened}:\n`);
@@ -129,4 +129,8 @@ if (h.status !== 0) fail(`harden exited ${h.status}`);
 const after = audit(['--level', 'restricted', hardened]);
 process.stdout.write(after.stdout);
 if (after.status !== 0) fail(`the hardened manifest does not pass restricted (exit ${after.status})`);
+// ... and it would start: the startability checklist (docs/migration.md, "Will it start?")
+const { startabilityProblems } = require(path.join(root, 'lib', 'hardening', 'startability.js'));
+const wontStart = yaml.loadAll(fs.readFileSync(path.join(root, hardened), 'utf8')).flatMap((m) => startabilityProblems(m));
+if (wontStart.length) fail(`the hardened manifest would not start:\n${wontStart.join('\n')}`);
 console.log('\nexamples: OK');

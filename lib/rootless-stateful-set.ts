@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { Exemption, HardenedContainerProps } from './hardening';
 import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
-import { normalizePath as normalize, pathProblem } from './hardening/paths';
+import { cleanPath as normalize, pathProblem } from './hardening/paths';
 import { IdentityIndex } from './identity-index';
 import { ClaimMount, hardenedPodSpec, withClaimTemplates } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
@@ -230,7 +230,7 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
         image: props.volumePermissionsInit?.image ?? INIT_IMAGE,
         imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
         command: ['sh', '-c', permissionScript(user, group, claims.map(c => normalize(c.mountPath)))],
-        writableTmp: false,
+        // /tmp like every container with a read-only root (the startability checklist, docs/migration.md): a shell may write there
         resources: {
           cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(500) },
           memory: { request: Size.mebibytes(16), limit: Size.mebibytes(64) },

@@ -48,8 +48,8 @@ export function reportWriter(format: AuditFormat, out: { write(chunk: string): u
 export interface CommandContext {
   readonly io: CliIo;
   readonly cwd: string;
-  /** Records the command's exit code. */
-  setExitCode(code: ExitCode): void;
+  /** Records the command's exit code (`ExitCode`; `harden`: `HardenExitCode`). */
+  setExitCode(code: number): void;
 }
 
 /** Parses `--max-bytes`: bytes, or with a `K`/`M`/`G` (or `Ki`/`Mi`/`Gi`) suffix (powers of 1024). */

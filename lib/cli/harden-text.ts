@@ -22,7 +22,9 @@
  */
 import type * as YAML from 'yaml';
 import { Cursor, EditPlan, applyPlans, detectLayout } from './harden-edit';
+import { writtenEffects } from './harden-effects';
 import { unshareAnchors } from './harden-unshare';
+import { HardenExitCode } from './io';
 import { yaml } from './lazy';
 import { ManifestError, ManifestObject } from './manifest-objects';
 import { parseManifests } from './manifest-parser';
@@ -31,7 +33,9 @@ import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from
 import { RootlessAnnotations } from '../hardening/annotations';
 import { capabilityReadings } from '../hardening/capabilities';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
+import { matchesImage } from '../hardening/image-ref';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
+import { startabilityProblems } from '../hardening/startability';
 import { UserFor, userForStatements } from '../hardening/user-rule';
 import { classifyDifferences, sharedAcrossTypes } from '../manifests/yaml-differences';
 import { containersOf, isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
@@ -49,6 +53,13 @@ export interface HardenedObject extends PodReport {
   readonly name: string;
   /** Violations of `restricted` left after hardening (`check: detail`), empty when it passes. */
   readonly remaining: string[];
+  /**
+   * What the written fields would break if applied as they are, per container (for an object that needs a human:
+   * e.g. a container whose user is unknown now runs with every capability dropped and a read-only root).
+   */
+  readonly effects: string[];
+  /** Whether harden refused to edit the object's document and left it exactly as it was (exit 2). */
+  readonly refused: boolean;
 }
 
 /** The result of hardening one text. */
@@ -57,6 +68,8 @@ export interface HardenResult {
   readonly objects: HardenedObject[];
   /** Set when the text could not be parsed, or has duplicate keys (it is then left unchanged). */
   readonly error?: string;
+  /** Whether `error` is a refusal (duplicate keys: readable, but harden will not edit the file; exit 2) rather than a read error (exit 3). */
+  readonly refusedFile?: boolean;
   /** Documents left unchanged because an edit would go through ambiguous YAML (see the file comment): one message each. */
   readonly refused?: readonly string[];
 }
@@ -67,7 +80,8 @@ export interface HardenTextOptions extends HardenOptions {
   readonly userFor?: readonly UserFor[];
 }
 
-type Report = Omit<HardenedObject, 'remaining'> & { changes: string[]; problems: string[] };
+type Report = Omit<HardenedObject, 'remaining' | 'effects' | 'refused'> & { changes: string[]; problems: string[]; refused?: boolean };
+
 
 /** The plan of one document and the reports of its objects. */
 interface DocumentPlan {
@@ -121,7 +135,7 @@ function readsTheSame(a: string, b: string): boolean {
  */
 function hardenUnshared(text: string, options: HardenTextOptions, used: Set<WritablePath | UserFor>, unshare: Set<string>): HardenResult {
   const parsed = parse(text);
-  if (typeof parsed === 'string') return { text, objects: [], error: parsed };
+  if (!Array.isArray(parsed)) return { text, objects: [], ...parsed };
   const docs = parsed.map((doc, index) => planDocument(doc, index, options, used));
   const objects = docs.flatMap(d => d.reports);
   if (objects.length === 0) return { text, objects: [] };
@@ -129,7 +143,7 @@ function hardenUnshared(text: string, options: HardenTextOptions, used: Set<Writ
   docs.forEach((d, i) => leaveUnreadUnchanged(text, parsed[i], d, original));
   const refused = docs.map((d, i) => refuseAmbiguousEdits(text, i, d, original, unshare)).filter((r): r is string => r !== undefined);
   const withRefused = (r: HardenResult): HardenResult => (refused.length > 0 ? { ...r, refused } : r);
-  if (docs.every(d => d.plan.empty)) return withRefused({ text, objects: withRemaining(objects, original) });
+  if (docs.every(d => d.plan.empty)) return withRefused({ text, objects: withRemaining(objects, original, original, options) });
 
   let out = text;
   let after = original;
@@ -140,7 +154,7 @@ function hardenUnshared(text: string, options: HardenTextOptions, used: Set<Writ
     if (bad.size === 0) break;
     for (const [index, why] of bad) leaveUnchanged(docs[index], why);
   }
-  return withRefused({ text: out, objects: withRemaining(objects, after) });
+  return withRefused({ text: out, objects: withRemaining(objects, after, original, options) });
 }
 
 /**
@@ -224,25 +238,29 @@ function leaveUnchanged(doc: DocumentPlan, why: string): void {
     const kept = r.notes.filter(n => !n.includes(NOW_READ_ONLY));
     r.notes.splice(0, r.notes.length, ...kept);
     const missing = r.changes.splice(0);
+    r.refused = true;
     r.problems.push(`not edited: ${why}${missing.length > 0 ? `. Add by hand: ${missing.join('; ')}` : ''}.`);
   }
 }
 
-function parse(text: string): YAML.Document.Parsed[] | string {
+function parse(text: string): YAML.Document.Parsed[] | { error: string; refusedFile?: boolean } {
   try {
     const docs = yaml().parseAllDocuments(text, { version: '1.1', merge: true, uniqueKeys: true, keepSourceTokens: false });
-    if (!Array.isArray(docs)) return 'not a YAML stream';
+    if (!Array.isArray(docs)) return { error: 'not a YAML stream' };
     const duplicates = docs.flatMap(d => d.errors.filter(e => e.code === 'DUPLICATE_KEY'));
     if (duplicates.length > 0) {
-      return `duplicate keys (${duplicates.map(e => `line ${e.linePos?.[0].line ?? '?'}`).join(', ')}): harden does not edit a file with duplicate keys, `
-        + 'since readers disagree on which value wins (kubectl --validate=strict rejects it). Fix: remove the duplicates.';
+      return {
+        refusedFile: true,
+        error: `duplicate keys (${duplicates.map(e => `line ${e.linePos?.[0].line ?? '?'}`).join(', ')}): harden does not edit a file with duplicate keys, `
+        + 'since readers disagree on which value wins (kubectl --validate=strict rejects it). Fix: remove the duplicates.',
+      };
     }
     for (const d of docs) {
-      if (d.errors.length > 0) return `YAML error: ${d.errors[0].message}`;
+      if (d.errors.length > 0) return { error: `YAML error: ${d.errors[0].message}` };
     }
     return docs;
   } catch (e) {
-    return `cannot parse: ${errorMessage(e)}`;
+    return { error: `cannot parse: ${errorMessage(e)}` };
   }
 }
 
@@ -305,8 +323,8 @@ function unverified(before: readonly YAML.Document.Parsed[], out: string, after:
   const bad = new Map<number, string>();
   const changed = docs.map((d, i) => (d.plan.empty ? -1 : i)).filter(i => i >= 0);
   const reparsed = parse(out);
-  if (typeof reparsed === 'string' || reparsed.length !== before.length) {
-    for (const i of changed) bad.set(i, `its edits did not produce valid YAML (${typeof reparsed === 'string' ? reparsed : 'documents split'})`);
+  if (!Array.isArray(reparsed) || reparsed.length !== before.length) {
+    for (const i of changed) bad.set(i, `its edits did not produce valid YAML (${!Array.isArray(reparsed) ? reparsed.error : 'documents split'})`);
     return bad;
   }
   for (const i of changed) {
@@ -390,10 +408,13 @@ function hardenObject(plan: EditPlan, obj: Cursor, options: HardenTextOptions, i
 }
 
 /** Evaluates the hardened objects as `audit` reads them, at restricted, and records what still fails. */
-function withRemaining(objects: readonly Report[], read: ReadBack): HardenedObject[] {
+function withRemaining(objects: readonly Report[], read: ReadBack, original: ReadBack, options: HardenOptions): HardenedObject[] {
+  // the images a human vouches for (--non-root-image): runAsNonRoot alone is their user
+  const vouched = (image: string) => (options.users?.images ?? []).some(i => i.user === undefined && matchesImage(i.pattern, image));
   return objects.map(o => {
+    const refused = o.refused === true;
     const match = read.objects.get(key(o.index, o.item));
-    if (!match) return { ...o, remaining: ['the document could not be read as audit reads it'] };
+    if (!match) return { ...o, refused, effects: [], remaining: ['the document could not be read as audit reads it'] };
     const result = PodSecurity.evaluate(match.object, { level: PolicyLevel.RESTRICTED });
     const remaining = [
       ...result.malformed !== undefined ? [`malformed: ${result.malformed}`] : [],
@@ -401,9 +422,19 @@ function withRemaining(objects: readonly Report[], read: ReadBack): HardenedObje
     ];
     const spec = podTemplateOf(match.object)?.spec;
     const invalid = validateApiObject(match.object).problems.map(p => `invalid: the API server would reject it as it is: ${p.message}. Fix: ${p.fix}`);
-    return { ...o, problems: [...o.problems, ...invalid, ...runtimeProblems(spec)], notes: [...o.notes, ...capabilityNotes(spec)], remaining };
+    const problems = [...o.problems, ...invalid, ...runtimeProblems(spec)];
+    // the startability checklist on the result (exit 0 means startable): what the rules did not already report
+    for (const reason of startabilityProblems(match.object, { vouched })) {
+      const container = /^container "([^"]*)": no numeric runAsUser/.exec(reason)?.[1];
+      const reported = problems.includes(reason) || (container !== undefined && problems.some(p => p.startsWith(`container "${container}": no numeric user`)));
+      if (!reported) problems.push(`would not start: ${reason}`);
+    }
+    const before = podTemplateOf(original.objects.get(key(o.index, o.item))?.object)?.spec;
+    const effects = problems.length > 0 || remaining.length > 0 ? writtenEffects(before, spec) : [];
+    return { ...o, refused, problems, notes: [...o.notes, ...capabilityNotes(spec)], remaining, effects };
   });
 }
+
 
 /**
  * What the kubelet and the kernel refuse in the hardened pod spec (lib/hardening/runtime-checks.ts,
@@ -444,6 +475,7 @@ export function formatHardenReport(file: string, result: HardenResult): string {
     lines.push(`${file}: ${ref} ${o.kind} ${o.name}: ${verdict}`);
     for (const c of o.changes) lines.push(`  + ${c}`);
     for (const p of o.problems) lines.push(`  ! ${p}`);
+    for (const e of o.effects) lines.push(`  ~ if applied as written: ${e}`);
     for (const n of o.notes) lines.push(`  - ${n}`);
     for (const r of o.remaining) lines.push(`  x ${r}`);
   }
@@ -453,4 +485,14 @@ export function formatHardenReport(file: string, result: HardenResult): string {
 /** Whether a result needs a human: an object still fails restricted or has a problem (notes do not count). */
 export function needsHuman(result: HardenResult): boolean {
   return result.objects.some(o => o.remaining.length > 0 || o.problems.length > 0);
+}
+
+/**
+ * The exit code of one input (docs/cli.md, "Exit codes"): 3 it could not be read; 2 harden refused to edit a document
+ * and left it as it was; 1 written, with findings a human must confirm; 0 written and startable.
+ */
+export function exitCodeOf(result: HardenResult): HardenExitCode {
+  if (result.error !== undefined) return result.refusedFile ? HardenExitCode.REFUSED : HardenExitCode.ERROR;
+  if (result.objects.some(o => o.refused) || (result.refused ?? []).length > 0) return HardenExitCode.REFUSED;
+  return needsHuman(result) ? HardenExitCode.FINDINGS : HardenExitCode.OK;
 }

@@ -17,14 +17,14 @@ import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CommandContext, parseByteSize } from './audit';
 import type * as HardenTextModule from './harden-text';
-import { ExitCode, UsageError } from './io';
+import { HardenExitCode, UsageError } from './io';
 import { ManifestError, ManifestSource } from './manifest-objects';
 import { DEFAULT_MAX_BYTES, readManifests } from './manifest-reader';
 import type { WritablePath } from '../hardening/adopt/pod';
 import { MAX_ID } from '../hardening/defaults';
 import { isContainerName } from '../hardening/exemptions/codec';
 import { imagePatternProblem } from '../hardening/image-ref';
-import { pathProblem } from '../hardening/paths';
+import { isNumericId, pathProblem } from '../hardening/paths';
 import type { ImageUser, UserFor } from '../hardening/user-rule';
 
 export type { HardenOptions, PodReport, WritablePath } from '../hardening/adopt/pod';
@@ -54,9 +54,14 @@ export function needsHuman(result: HardenResult): boolean {
   return textModuleOf().needsHuman(result);
 }
 
+/** The exit code of one input (harden-text.ts, docs/cli.md). */
+export function exitCodeOf(result: HardenResult): HardenExitCode {
+  return textModuleOf().exitCodeOf(result);
+}
+
 /** Parses `--user` / `--group`: a numeric ID. */
 function parseId(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > MAX_ID) throw new InvalidArgumentError(`Expected a numeric ID (0..${MAX_ID}), e.g. 10001.`);
+  if (!/^\d+$/.test(value) || !isNumericId(Number(value))) throw new InvalidArgumentError(`Expected a numeric ID (0..${MAX_ID}), e.g. 10001.`);
   return Number(value);
 }
 
@@ -75,7 +80,7 @@ function parseWritablePath(value: string, previous: WritablePath[] = []): Writab
 
 /** A non-root numeric ID (`--user-for`, `--image-user`): 0 is root, which these flags never state. */
 function nonRootId(value: string, what: string): number {
-  if (!/^\d+$/.test(value) || Number(value) === 0 || Number(value) > MAX_ID) {
+  if (!/^\d+$/.test(value) || Number(value) === 0 || !isNumericId(Number(value))) {
     throw new InvalidArgumentError(`${JSON.stringify(value)} is not a non-root numeric ${what} (1..${MAX_ID}).`);
   }
   return Number(value);
@@ -124,6 +129,7 @@ interface HardenCommandOptions {
   readonly writablePath?: WritablePath[];
   readonly write?: boolean;
   readonly output?: string;
+  readonly check?: boolean;
   readonly maxBytes: number;
 }
 
@@ -149,14 +155,21 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
     .option('--writable-path <[container=]path>', 'an emptyDir at PATH in every container with a read-only root filesystem, or only in CONTAINER (repeatable)', parseWritablePath)
     .option('-w, --write', 'rewrite the files in place (default: print the hardened manifests to standard output)')
     .option('-o, --output <file>', 'write the hardened manifests to this file')
+    .option('--check', 'write nothing: report what harden would do, with the same exit code')
     .addOption(new Option('--max-bytes <size>', 'largest input read, in bytes (suffixes Ki, Mi, Gi)').argParser(parseByteSize).default(DEFAULT_MAX_BYTES, '256Mi'))
     .addHelpText('after', [
       '',
       'The hardened manifests go to standard output (or --output / --write); the report goes to standard error:',
       '  + added   ! needs a human (with the fix)   - note   x still fails restricted',
       '',
-      'Exit codes: 0 every object passes restricted after hardening and nothing needs a human; 1 something still fails',
-      'restricted or needs a human (a ! line); 2 an input could not be read or parsed, has duplicate keys, or invalid usage.',
+      '  ~ what the written fields would break if applied as they are (for a human to confirm)',
+      '',
+      'Exit codes (the highest over all inputs wins):',
+      '  0 written: every object passes restricted and would start, nothing needs a human',
+      '  1 written, with findings a human must confirm (! lines, x lines, and the ~ lines)',
+      '  2 refused: a document harden will not edit (duplicate keys, an edit that does not verify) is left as it was',
+      '  3 invalid usage, or an input that could not be read or parsed',
+      '--check writes nothing and exits with the same code.',
       '',
       'The user of a container, in this order: a runAsUser that is set (kept); --user-for (the container\'s, else the',
       'object\'s; an image preset whose image does not run under another UID refuses it); --image-user / --non-root-image',
@@ -173,6 +186,7 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
     .action(async (paths: string[], opts: HardenCommandOptions) => {
       if (paths.length === 0) throw new UsageError('no input: give one or more files or folders, or - to read standard input');
       if (opts.write && opts.output) throw new UsageError('--write and --output cannot be used together');
+      if (opts.check && (opts.write || opts.output)) throw new UsageError('--check writes nothing: it cannot be used with --write or --output');
       if (opts.write && paths.includes('-')) throw new UsageError('--write rewrites files: it cannot be used with - (standard input)');
       if (opts.group !== undefined && opts.user === undefined) throw new UsageError('--group needs --user');
       if (opts.user === 0) throw new UsageError('--user 0 is root: give the image\'s non-root numeric UID');
@@ -193,7 +207,7 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
       const outputs: string[] = [];
       const errors: ManifestError[] = [];
       const used = new Set<WritablePath | UserFor>();
-      let human = false;
+      let code: HardenExitCode = HardenExitCode.OK;
       await readManifests(paths, {
         cwd: ctx.cwd,
         stdin: ctx.io.stdin,
@@ -205,13 +219,12 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
         text: (source: ManifestSource) => {
           const result = hardenText(source.text, options, used);
           ctx.io.stderr.write(formatHardenReport(source.name, result));
-          if (result.error) errors.push({ file: source.name, uri: source.uri, message: result.error });
-          for (const refused of result.refused ?? []) {
-            errors.push({ file: source.name, uri: source.uri, message: refused });
-            ctx.io.stderr.write(`${source.name}: error: ${refused}\n`);
-          }
-          human ||= needsHuman(result);
-          if (opts.write) {
+          // refused documents are reported here and exit 2 (exitCodeOf); they are passed through unchanged
+          for (const refused of result.refused ?? []) ctx.io.stderr.write(`${source.name}: error: ${refused}\n`);
+          code = Math.max(code, exitCodeOf(result));
+          if (opts.check) {
+            // nothing is written
+          } else if (opts.write) {
             if (result.text !== source.text) fs.writeFileSync(path.resolve(ctx.cwd, source.name), result.text);
           } else {
             outputs.push(result.text); // unchanged when it could not be hardened: the stream loses nothing
@@ -238,12 +251,12 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
             + 'Fix: use the kind, namespace (default for an object without metadata.namespace) and name of a pod-bearing object.\n');
         }
       }
-      if (!opts.write) {
+      if (!opts.write && !opts.check) {
         const joined = joinOutputs(outputs);
         if (opts.output) fs.writeFileSync(path.resolve(ctx.cwd, opts.output), joined);
         else ctx.io.stdout.write(joined);
       }
-      ctx.setExitCode(errors.length > 0 ? ExitCode.ERROR : human ? ExitCode.DENIED : ExitCode.OK);
+      ctx.setExitCode(errors.length > 0 ? HardenExitCode.ERROR : code);
     });
 }
 

@@ -20,7 +20,7 @@ export function processIo(): CliIo {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
 }
 
-/** Exit codes of every command. */
+/** Exit codes of `audit` (and the program's usage errors outside `harden`, which has `HardenExitCode`). */
 export enum ExitCode {
   /** Nothing denied. */
   OK = 0,
@@ -28,6 +28,20 @@ export enum ExitCode {
   DENIED = 1,
   /** Invalid usage, or an input could not be read or parsed (wins over DENIED). */
   ERROR = 2,
+}
+
+/**
+ * Exit codes of `harden` (docs/cli.md): every rule reports through them. The higher code wins over several inputs.
+ */
+export enum HardenExitCode {
+  /** Written, and every object passes restricted with nothing for a human to confirm. */
+  OK = 0,
+  /** Written, with findings a human must confirm (the `!` lines, and what the written fields would break: `~`). */
+  FINDINGS = 1,
+  /** Refused: a document harden will not edit (duplicate keys, an edit that does not verify) is left exactly as it was. */
+  REFUSED = 2,
+  /** Invalid usage, or an input that could not be read or parsed. */
+  ERROR = 3,
 }
 
 /** A usage error found by a command after commander parsed its options: message and exit 2. */

@@ -8,7 +8,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommand } from './audit';
 import { registerHardenCommand } from './harden';
-import { CliIo, ExitCode, UsageError, processIo } from './io';
+import { CliIo, ExitCode, HardenExitCode, UsageError, processIo } from './io';
 import { toolVersion } from './report';
 
 /**
@@ -33,7 +33,10 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), prog
     })
     .showHelpAfterError(`(run "${programName} --help" for usage)`)
     .addHelpText('after', `\nRun "${programName} <command> --help" for a command's options.`);
-  const ctx = { io, cwd, setExitCode: (code: ExitCode) => { exitCode = code; } };
+  const ctx = { io, cwd, setExitCode: (code: number) => { exitCode = code; } };
+  // a usage error exits 2, or 3 for harden (whose 2 means "refused": docs/cli.md)
+  let usageCode: number = ExitCode.ERROR;
+  program.hook('preSubcommand', (_program, sub) => { usageCode = sub.name() === 'harden' ? HardenExitCode.ERROR : ExitCode.ERROR; });
   registerAuditCommand(program, ctx);
   registerHardenCommand(program, ctx);
 
@@ -41,15 +44,15 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), prog
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      // --help and --version exit 0; every usage error exits 2 (commander says 1).
-      return e.exitCode === 0 ? ExitCode.OK : ExitCode.ERROR;
+      // --help and --version exit 0; every usage error exits 2, or 3 for harden (commander says 1).
+      return e.exitCode === 0 ? ExitCode.OK : usageCode;
     }
     if (e instanceof UsageError) {
       io.stderr.write(`error: ${e.message}\n(run "${programName} --help" for usage)\n`);
-      return ExitCode.ERROR;
+      return usageCode;
     }
     io.stderr.write(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    return ExitCode.ERROR;
+    return usageCode;
   }
   return exitCode;
 }

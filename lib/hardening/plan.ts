@@ -12,7 +12,7 @@ import { kindOf } from './exemptions/registry';
 import { describeExemption, exemptionValue } from './exemptions/value';
 import { ImagePreset } from './image-preset';
 import { ContainerHardeningOptions, HardenedContainerProps, HardenedPodSpecProps } from './options';
-import { normalizePath as normalize, pathProblem as containerPathProblem } from './paths';
+import { cleanPath as normalize, isNumericId, pathProblem as containerPathProblem } from './paths';
 import { checkGivenUser } from './user-rule';
 
 /** The pod-level plan: the resolved user, group, fsGroup, sysctls and the construct's own copies of the exemptions. */
@@ -22,7 +22,7 @@ export type PodPlan = ReturnType<typeof planPod>;
 export interface ContainerPlan {
   readonly user?: number;
   readonly group?: number;
-  /** The image preset that applies to the container (its own, or the pod's), for the data-path check. */
+  /** The image preset that describes the container's program (data-path.ts checks its data directory). */
   readonly preset?: ImagePreset;
   /** The writable paths that get an emptyDir each (normalized, in order). */
   readonly paths: readonly string[];
@@ -196,7 +196,9 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
     if (problem) problems.push(`${prop}.writablePaths[${i}]: "${raw}" ${problem}. Fix: use an absolute, normalized path such as /var/cache/app.`);
     else if (own.slice(0, i).some(p => normalize(p) === normalize(raw))) problems.push(`${prop}.writablePaths[${i}]: "${raw}" is listed twice. Fix: list each path once.`);
   }
-  for (const p of [...opts.writableTmp === false ? [] : [WRITABLE_TMP], ...preset?.writablePaths ?? [], ...own.filter(x => !pathProblem(x))]) {
+  // the image's facts (paths, data directory) come from its preset, else from the well-known image it is (as in the adopt stage)
+  const facts = preset ?? (opts.customImage === true ? undefined : ImagePreset.forImage(container.image));
+  for (const p of [...opts.writableTmp === false ? [] : [WRITABLE_TMP], ...facts?.writablePaths ?? [], ...own.filter(x => !pathProblem(x))]) {
     if (!paths.includes(normalize(p))) paths.push(normalize(p));
   }
   for (const m of opts.volumeMounts ?? []) {
@@ -208,7 +210,11 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
           : 'Fix: drop the path from writablePaths (the mounted volume is writable already) or mount the volume elsewhere.'));
     }
   }
-  return { plan: { user, group, preset, paths }, problems };
+  // the data directory is checked where the preset describes this container's own program: its own preset, a preset of its
+  // image, or a preset of your own (ImagePreset.of); a pod preset of a well-known image says nothing of a sidecar's data
+  const describes = facts !== undefined && (opts.preset !== undefined || ImagePreset.forImage(container.image)?.name === facts.name
+    || facts._source.startsWith('ImagePreset.of('));
+  return { plan: { user, group, preset: describes ? facts : undefined, paths }, problems };
 }
 
 /**
@@ -227,7 +233,7 @@ function presetHints(props: HardenedPodSpecProps): string {
 
 function idProblems(prop: string, ids: { [field: string]: number | undefined }): string[] {
   return Object.entries(ids)
-    .filter(([, v]) => v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= MAX_ID))
+    .filter(([, v]) => v !== undefined && !isNumericId(v))
     .map(([field, v]) => `${prop}.${field}: ${v} is not a numeric ID. Fix: use an integer in 0..${MAX_ID} (e.g. the image's UID/GID).`);
 }
 

@@ -10,14 +10,16 @@
  * Pure: no cdk8s imports.
  */
 import { RootlessAnnotations } from './annotations';
+import { dataPathFindings } from './data-path';
 import { ExemptionLike, revertExemptions } from './declared-exemptions';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from './defaults';
 import { writeAnnotation } from './exemptions/codec';
 import { EXEMPTION_KINDS, kindsRelaxing } from './exemptions/registry';
 import { describeExemption } from './exemptions/value';
+import { cleanPath } from './paths';
 import type { ContainerPlan, PodPlan } from './plan';
 import { RootlessFinding, rootlessFindings } from './rootless-rules';
-import { kubeletRefusals, misplacedClaims, suggestedPort, unbindablePorts, unreachableCapabilities } from './runtime-checks';
+import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from './runtime-checks';
 import { containersOf, podTemplateOf } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { validateApiObject } from '../policy/schema/validate';
@@ -129,16 +131,10 @@ export function verifyConstruct(manifest: any, pod: Pick<PodPlan, 'exemptions'>,
         + 'Fix: do not patch the security fields the hardening manages; declare an exemption instead.');
     }
   }
-  // a claim mounted where the image does not keep its data (e.g. at PGDATA itself, below the preset's dataPath)
-  const dataPaths = new Map([...containers].filter(([, c]) => c.preset?.dataPath !== undefined).map(([n, c]) => [n, c.preset!.dataPath!]));
-  for (const m of misplacedClaims(spec, dataPaths)) {
-    const preset = containers.get(m.container)!.preset!;
-    errors.push(`container "${m.container}": the claim "${m.volume}" is mounted at ${m.mountPath}, but the image (${preset._source}) keeps its data in `
-      + `${m.dataPath}${m.below ? ', and a claim mounted below it holds the data directory itself: on a fresh volume its lost+found makes '
-        + 'the image\'s initialisation fail (initdb refuses a non-empty directory)' : ': the data would not be on the claim'}. `
-      + `Fix: mount the claim at ${m.dataPath}. Moving the data directory instead (e.g. PGDATA) is not done for you: on an existing claim it `
-      + 'would initialise a new, empty database next to the old data; if you did configure the image to keep its data elsewhere, describe '
-      + `that with a preset of your own: ImagePreset.of({ ..., dataPath: '${m.mountPath}' }).`);
+  // where the image keeps its data, read as the image reads it (data-path.ts, the rule the adopt stage applies too)
+  for (const c of containersOf(spec)) {
+    const preset = containers.get(c.name)?.preset;
+    if (preset) errors.push(...dataPathFindings(spec, c, preset, c.securityContext?.readOnlyRootFilesystem === true, `container "${c.name}"`).problems);
   }
   // added capabilities a non-root process never holds (runtime-checks.ts): refused, like low ports
   for (const { container, capabilities, user } of unreachableCapabilities(spec)) {
@@ -255,7 +251,8 @@ function portProblems(spec: any): string[] {
 function mountProblems(spec: any): string[] {
   const problems: string[] = [];
   for (const c of containersOf(spec)) {
-    const paths: string[] = (c.volumeMounts ?? []).map((m: any) => m?.mountPath);
+    // compared as the kubelet mounts them: /tmp and /tmp/ are one place (the later mount shadows the other)
+    const paths: string[] = (c.volumeMounts ?? []).filter((m: any) => typeof m?.mountPath === 'string').map((m: any) => cleanPath(m.mountPath));
     for (const p of new Set(paths.filter((x, i) => paths.indexOf(x) !== i))) {
       problems.push(`container "${c.name}": two volumes are mounted at ${p}. Fix: mount one volume per path `
         + '(a writable path already has its own emptyDir).');

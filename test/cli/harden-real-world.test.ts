@@ -334,7 +334,7 @@ spec:
       expect(problems(r)).toContain('Add by hand: container "spire-agent": capabilities.drop ALL');
       expect(r.objects[0].changes).toEqual([]);
       expect(notes(r)).not.toContain('is now read-only'); // no note about an edit that was not made
-      expect((await cli(['harden', '-'], { stdin: SPIRE })).code).toBe(1);
+      expect((await cli(['harden', '-'], { stdin: SPIRE })).code).toBe(2); // refused: left as it was
     } else {
       writeFiles(dir, { 'out.yaml': r.text });
       expect((await cliJson(['audit', 'out.yaml'], { cwd: dir })).report.results).toHaveLength(1);
@@ -359,6 +359,7 @@ spec:
     expect(r.text).toBe(text);
     expect(r.error).toContain('duplicate keys (line 11)');
     const out = await cli(['harden', '-'], { stdin: text });
+    // refused: readable, but harden will not edit it (exit 2); the document is left as it was
     expect(out.code).toBe(2);
     expect(out.stdout).toBe(text);
     expect(out.stderr).toContain('<stdin>: error: duplicate keys (line 11): harden does not edit a file with duplicate keys');
@@ -537,7 +538,7 @@ spec:
     expect(out.stderr).toContain('passes restricted, needs a human (1)');
   });
 
-  test('--writable-path [CONTAINER=]PATH: every container, or the named one; repeatable; bad values exit 2', async () => {
+  test('--writable-path [CONTAINER=]PATH: every container, or the named one; repeatable; bad values exit 3', async () => {
     const text = `apiVersion: v1
 kind: Pod
 metadata: {name: app}
@@ -551,16 +552,17 @@ spec:
     expect(out.code).toBe(0);
     const spec = podSpec(out.stdout);
     expect(spec.containers[0].volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/var/cache/app', '/srv/uploads']);
-    expect(spec.containers[1].volumeMounts.map((m: any) => m.mountPath)).toEqual(['/srv/uploads']);
+    // read-only already (by its author): judged on the result, it gets /tmp too
+    expect(spec.containers[1].volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/srv/uploads']);
     expect(new Set(spec.volumes.map((v: any) => v.name)).size).toBe(spec.volumes.length);
     expect((await cli(['harden', '-', '--writable-path', 'web=/var/cache/app', '--writable-path', '/srv/uploads'], { stdin: out.stdout })).stdout).toBe(out.stdout);
 
     const typo = await cli(['harden', '-', '--writable-path', 'wbe=/var/cache'], { stdin: text });
-    expect(typo.code).toBe(2);
+    expect(typo.code).toBe(3);
     expect(typo.stderr).toContain('--writable-path wbe=/var/cache: no container named "wbe"');
     for (const bad of ['relative/path', '/', 'Web=/x', '/a/../b']) {
       const r = await cli(['harden', '-', '--writable-path', bad], { stdin: text });
-      expect([bad, r.code]).toEqual([bad, 2]);
+      expect([bad, r.code]).toEqual([bad, 3]);
       expect(r.stderr).toContain('Expected [CONTAINER=]PATH');
     }
   });

@@ -101,7 +101,7 @@ describe('harden user flags', () => {
 
   test('a --user-for that names no object, or a container the object lacks, is an error', async () => {
     const none = await cli(['harden', '-', '--user', '10001', '--user-for', 'Deployment/shop/nope=1000'], { stdin: APP });
-    expect(none.code).toBe(2);
+    expect(none.code).toBe(3); // a usage error (harden's 2 means refused: docs/cli.md)
     expect(none.stderr).toContain('error: --user-for Deployment/shop/nope=1000: no Deployment named "nope" in namespace "shop" in the input');
     const container = await cli(['harden', '-', '--user', '10001', '--user-for', 'Deployment/shop/api/worker=1000'], { stdin: APP });
     expect(container.code).toBe(1);
@@ -110,7 +110,7 @@ describe('harden user flags', () => {
 
   test('two --user-for for the same target are a usage error, whatever their case', async () => {
     const r = await cli(['harden', '-', '--user-for', 'Deployment/shop/api=1000', '--user-for', 'deployment/shop/api=1001'], { stdin: APP });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.stderr).toContain('--user-for Deployment/shop/api=1000 and --user-for deployment/shop/api=1001 name the same target');
   });
 
@@ -125,7 +125,7 @@ describe('harden user flags', () => {
     ['--non-root-image', '*'],
   ])('%s %s is a usage error', async (flag, value) => {
     const r = await cli(['harden', '-', flag, value], { stdin: APP });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
   });
 });

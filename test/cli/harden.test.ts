@@ -521,14 +521,19 @@ describe('cdk8s-rootless harden (CLI)', () => {
     expect(restricted(fs.readFileSync(path.join(dir, 'hardened.yaml'), 'utf8'))).toBe(true);
   });
 
-  test('usage errors exit 2', async () => {
-    expect((await cli(['harden'])).code).toBe(2);
-    expect((await cli(['harden', '-', '--write'], { stdin: HELM })).code).toBe(2);
-    expect((await cli(['harden', '-', '--user', 'root'], { stdin: HELM })).code).toBe(2);
-    expect((await cli(['harden', '-', '--user', '0'], { stdin: HELM })).code).toBe(2);
-    expect((await cli(['harden', 'x.yaml', '--write', '-o', 'y.yaml'])).code).toBe(2);
+  test('usage errors and unreadable input exit 3 (harden\'s 2 means refused: docs/cli.md)', async () => {
+    expect((await cli(['harden'])).code).toBe(3);
+    expect((await cli(['harden', '-', '--write'], { stdin: HELM })).code).toBe(3);
+    expect((await cli(['harden', '-', '--user', 'root'], { stdin: HELM })).code).toBe(3);
+    expect((await cli(['harden', '-', '--user', '0'], { stdin: HELM })).code).toBe(3);
+    expect((await cli(['harden', 'x.yaml', '--write', '-o', 'y.yaml'])).code).toBe(3);
+    expect((await cli(['harden', '-', '--check', '-o', 'y.yaml'], { stdin: HELM })).code).toBe(3);
+    expect((await cli(['harden', '-', '--no-such-flag'], { stdin: HELM })).code).toBe(3);
+    expect((await cli(['harden', 'missing-file.yaml'])).code).toBe(3);
+    // audit keeps its own codes: a usage error there is 2
+    expect((await cli(['audit', '--no-such-flag'])).code).toBe(2);
     const bad = await cli(['harden', '-'], { stdin: 'a: [1\n' });
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(3);
     expect(bad.stderr).toContain('<stdin>: error:');
   });
 });

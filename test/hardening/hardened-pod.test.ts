@@ -204,10 +204,10 @@ describe('ImagePreset', () => {
     const pod = synthPod(chart => new HardenedPod(chart, 'db', {
       preset: ImagePreset.postgresAlpine(),
       initContainers: [{ name: 'init', image: 'busybox' }],
-      containers: [{ name: 'postgres', image: 'postgres:17-alpine' }, { name: 'exporter', image: 'exporter', user: 65534 }],
+      containers: [{ name: 'postgres', image: 'postgres:17-alpine', writablePaths: ['/var/lib/postgresql'] }, { name: 'exporter', image: 'exporter', user: 65534 }],
     }));
     expect(pod.spec.securityContext).toMatchObject({ runAsUser: 70, runAsGroup: 70, fsGroup: 70 });
-    expect(container(pod, 'postgres').volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/var/run/postgresql']);
+    expect(container(pod, 'postgres').volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/var/run/postgresql', '/var/lib/postgresql']);
     expect(container(pod, 'exporter').volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp']);
     expect(container(pod, 'init').volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp']);
     expect(level(pod)).toBe('restricted');
@@ -217,10 +217,10 @@ describe('ImagePreset', () => {
     const pod = synthPod(chart => new HardenedPod(chart, 'mon', {
       user: 1000,
       group: 1000,
-      containers: [{ name: 'grafana', image: 'grafana/grafana', preset: ImagePreset.grafana() }],
+      containers: [{ name: 'grafana', image: 'grafana/grafana', preset: ImagePreset.grafana(), writablePaths: ['/var/lib/grafana'] }],
     }));
     expect(container(pod, 'grafana').securityContext).toMatchObject({ runAsUser: 472, runAsGroup: 0 });
-    expect(container(pod, 'grafana').volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/var/log/grafana']);
+    expect(container(pod, 'grafana').volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/var/log/grafana', '/var/lib/grafana']);
     expect(pod.spec.securityContext).toMatchObject({ runAsUser: 1000, fsGroup: 1000 });
   });
 

@@ -28,6 +28,12 @@ const containerProps = (name: string): fc.Arbitrary<HardenedContainerProps> => f
   }), { nil: undefined }),
 }, { requiredKeys: ['name', 'image'] });
 
+/** A container with its own preset gets a writable volume where that preset's image keeps its data (the data-path rule). */
+const withData = (c: HardenedContainerProps): HardenedContainerProps => {
+  const data = c.preset?.dataPath;
+  return data === undefined || (c.writablePaths ?? []).includes(data) ? c : { ...c, writablePaths: [...c.writablePaths ?? [], data] };
+};
+
 /** Container names, unique across init and regular containers. */
 const names = fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), { minLength: 1, maxLength: 5 });
 
@@ -39,8 +45,8 @@ const podProps: fc.Arbitrary<HardenedPodProps> = names.chain(ns => {
     fsGroup: fc.option(fc.integer({ min: 0, max: 2147483647 }), { nil: undefined }),
     preset: fc.constantFrom(...presets),
     unprivilegedPortStart: fc.option(fc.integer({ min: 0, max: 1024 }), { nil: undefined }),
-    containers: fc.tuple(...ns.slice(0, split).map(containerProps)),
-    initContainers: fc.tuple(...ns.slice(split).map(n => containerProps(n).map(c => ({ ...c, portNumber: undefined })))),
+    containers: fc.tuple(...ns.slice(0, split).map(n => containerProps(n).map(withData))),
+    initContainers: fc.tuple(...ns.slice(split).map(n => containerProps(n).map(c => withData({ ...c, portNumber: undefined })))),
   }, { requiredKeys: ['preset', 'containers', 'initContainers'] });
 });
 

@@ -125,6 +125,9 @@ function viaConstructs(s: Sample): Outcome | undefined {
   } else {
     props = { user: s.fallback, containers: [{ name: 'app', image: s.image }] };
   }
+  // a writable volume where a preset image keeps its data (the data-path rule refuses a read-only container without one)
+  const data = ImagePreset.forImage(s.image)?.dataPath;
+  if (data !== undefined) props.containers[0].writablePaths = [data];
   const app = Testing.app();
   const chart = new Chart(app, 'c');
   try {

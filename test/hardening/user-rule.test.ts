@@ -31,8 +31,14 @@ function synthError(build: (chart: Chart) => void, props: RootlessHardeningProps
 }
 
 /** A cdk8s-plus Deployment "web" with one container "app" per image (cdk8s-plus sets runAsNonRoot: true, no user). */
+/** An emptyDir where a preset image keeps its data (the data-path rule refuses a read-only container without one). */
+const dataMounts = (chart: Chart, image: string, id: string): kplus.VolumeMount[] => {
+  const data = ImagePreset.forImage(image)?.dataPath;
+  return data === undefined ? [] : [{ path: data, volume: kplus.Volume.fromEmptyDir(chart, id, id) }];
+};
+
 const deployment = (...images: string[]) => (chart: Chart) => new kplus.Deployment(chart, 'web', {
-  containers: images.map((image, i) => ({ name: i === 0 ? 'app' : `c${i}`, image, portNumber: 8080 })),
+  containers: images.map((image, i) => ({ name: i === 0 ? 'app' : `c${i}`, image, portNumber: 8080, volumeMounts: dataMounts(chart, image, `data${i}`) })),
 });
 
 /** The effective user, group and the pod's fsGroup of each container. */
@@ -144,14 +150,15 @@ describe('applyTo on cdk8s-plus objects (runAsNonRoot: true, no user)', () => {
 
   test('objects[path].user is used over the preset (it was ignored under runAsNonRoot): redis takes 1001 with fsGroup and a note', () => {
     const chart = new Chart(Testing.app(), 'app');
-    new kplus.Deployment(chart, 'cache', { containers: [{ name: 'redis', image: 'redis:7-alpine', portNumber: 6379 }] });
+    new kplus.Deployment(chart, 'cache', { containers: [{ name: 'redis', image: 'redis:7-alpine', portNumber: 6379, volumeMounts: dataMounts(chart, 'redis:7', 'data') }] });
     const h = RootlessHardening.applyTo(chart, { objects: { cache: { user: 1001 } } });
     const out = Testing.synth(chart);
     expect(users(out)).toEqual([{ user: 1001, group: 1001, fsGroup: 1001 }]);
     expect(h.report[0].notes.join('\n')).toContain('container "redis": user 1001:1001 from props.objects[\'cache\'].user; image "redis:7-alpine" is the redis-alpine image (UID 999), '
       + 'which runs under another UID when its data directory is writable for it: fsGroup 1001');
     // its own UID is simply used
-    expect(users(synth(chart2 => new kplus.Deployment(chart2, 'cache', { containers: [{ image: 'redis:7' }] }), { objects: { cache: { user: 999 } } })))
+    expect(users(synth(chart2 => new kplus.Deployment(chart2, 'cache', { containers: [{ image: 'redis:7', volumeMounts: dataMounts(chart2, 'redis:7', 'data') }] }),
+      { objects: { cache: { user: 999 } } })))
       .toEqual([{ user: 999, group: 999, fsGroup: 999 }]);
   });
 

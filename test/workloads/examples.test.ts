@@ -58,7 +58,9 @@ test('postgres: UID 70, password from a Secret, a claim, no init container', () 
 test('elasticsearch: the permission init container gives the data to 1000, the app runs as 1000', () => {
   const w = workload(synthExample(elasticsearch.build));
   expect(container(w, 'volume-permissions').securityContext).toMatchObject({ runAsUser: 0, runAsNonRoot: false });
-  expect(container(w, 'volume-permissions').volumeMounts).toEqual([{ name: 'data', mountPath: '/usr/share/elasticsearch/data' }]);
+  expect(container(w, 'volume-permissions').volumeMounts).toEqual([
+    { name: 'volume-permissions-tmp', mountPath: '/tmp' }, { name: 'data', mountPath: '/usr/share/elasticsearch/data' },
+  ]);
   expect(container(w, 'elasticsearch').securityContext).toMatchObject({ runAsUser: 1000, runAsNonRoot: true });
   expect(podSpec(w).securityContext.runAsNonRoot).toBeUndefined();
 });

@@ -20,19 +20,58 @@ const postgres = (mountPath: string, extra: Partial<HardenedContainerProps> = {}
   });
 
 describe('a claim mounted where the preset does not keep its data', () => {
-  test('the claim at PGDATA itself (the former README snippet) fails, naming the data path and why PGDATA is not moved', () => {
+  test('the claim at PGDATA itself (the former README snippet) fails, naming lost+found and PGDATA, never a move of the mount', () => {
     const message = error(postgres('/var/lib/postgresql/data'));
-    expect(message).toContain('[test/db] container "postgres": the claim "data" is mounted at /var/lib/postgresql/data, '
-      + 'but the image (ImagePreset.postgresAlpine()) keeps its data in /var/lib/postgresql');
+    expect(message).toContain('[test/db] container "postgres": the claim "data" is mounted at /var/lib/postgresql/data, which is the data directory itself');
     expect(message).toContain('lost+found');
-    expect(message).toContain('Fix: mount the claim at /var/lib/postgresql.');
-    expect(message).toContain('would initialise a new, empty database next to the old data');
+    expect(message).toContain('set PGDATA to a subdirectory of it, e.g. /var/lib/postgresql/data/pgdata');
+    expect(message).toContain('moving an existing claim starts an empty database');
+    expect(message).not.toMatch(/mount the claim at/i);
   });
 
-  test('a claim somewhere else does not hold the data', () => {
+  test('the docker-library pattern: the claim at /var/lib/postgresql/data with PGDATA in a subdirectory of it (<= 17) is accepted', () => {
+    const s = one(synth(postgres('/var/lib/postgresql/data', { envVariables: { PGDATA: kplus.EnvValue.fromValue('/var/lib/postgresql/data/pgdata') } })), 'StatefulSet');
+    expect(container(s, 'postgres').volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/postgresql/data' });
+  });
+
+  test('postgres 18 keeps its data in /var/lib/postgresql/18/docker and refuses a mount at /var/lib/postgresql/data', () => {
+    const pg18 = (mountPath: string, extra: Partial<HardenedContainerProps> = {}) => (chart: Chart) => new RootlessStatefulSet(chart, 'db', {
+      preset: ImagePreset.postgres(),
+      volumePermissions: VolumePermissions.FS_GROUP_ONLY,
+      containers: [{ name: 'postgres', image: 'postgres:18', portNumber: 5432, ...extra }],
+      volumeClaimTemplates: [{ name: 'data', mountPath, size: Size.gibibytes(10) }],
+    });
+    expect(() => synth(pg18('/var/lib/postgresql'))).not.toThrow();
+    const message = error(pg18('/var/lib/postgresql/data'));
+    expect(message).toContain('its entrypoint refuses to start with a mount at /var/lib/postgresql/data');
+    expect(message).toContain('set PGDATA to where the data is');
+    expect(message).not.toMatch(/mount the claim at/i);
+    // PGDATA said explicitly: the entrypoint does not refuse, and the claim holds it
+    expect(() => synth(pg18('/var/lib/postgresql/data', { envVariables: { PGDATA: kplus.EnvValue.fromValue('/var/lib/postgresql/data/pgdata') } }))).not.toThrow();
+    expect(error(pg18('/var/lib/postgresql/17'))).toContain('keeps its data in /var/lib/postgresql/18/docker (the default of "postgres:18"), which is not on the claim');
+  });
+
+  test('a client of the image (pg_dump) keeps no data: a backup claim elsewhere is accepted; a shell is not refused', () => {
+    for (const command of [['pg_dump', '-f', '/backups/db.sql'], ['/usr/bin/pg_dumpall'], ['sh', '-c', 'pg_dump > /backups/x']]) {
+      expect(() => synth(postgres('/backups', { command }))).not.toThrow();
+    }
+    expect(() => synth(postgres('/backups', { args: ['pg_isready'] }))).not.toThrow();
+    // the server, however it is spelled, is checked
+    for (const extra of [{ command: ['postgres'] }, { args: ['-c', 'max_connections=200'] }, { command: ['docker-entrypoint.sh', 'postgres'] }]) {
+      expect(error(postgres('/backups', extra))).toContain('which is not on the claim "data" (at /backups)');
+    }
+  });
+
+  test('PGDATA from valueFrom cannot be read: not refused', () => {
+    const secret = (chart: Chart) => kplus.Secret.fromSecretName(chart, 's', 'pg');
+    expect(() => synth(chart => postgres('/pgdata', { envVariables: { PGDATA: kplus.EnvValue.fromSecretValue({ secret: secret(chart), key: 'dir' }) } })(chart))).not.toThrow();
+  });
+
+  test('a claim somewhere else does not hold the data: the fix is PGDATA, not a moved mount', () => {
     const message = error(postgres('/pgdata'));
-    expect(message).toContain('the claim "data" is mounted at /pgdata, but the image (ImagePreset.postgresAlpine()) keeps its data in '
-      + '/var/lib/postgresql: the data would not be on the claim');
+    expect(message).toContain('postgres-alpine keeps its data in /var/lib/postgresql/data (the default of "postgres:16-alpine"), which is not on the claim "data" (at /pgdata)');
+    expect(message).toContain('set PGDATA to where the data is on the claim');
+    expect(message).toContain('Do not move an existing claim\'s mountPath');
   });
 
   test('the claim at the data path: synthesized as given, PGDATA untouched', () => {
@@ -53,7 +92,7 @@ describe('a claim mounted where the preset does not keep its data', () => {
       const claim = kplus.PersistentVolumeClaim.fromClaimName(chart, 'claim', 'pg-data');
       pod.containers[0].mount('/var/lib/postgresql/data', kplus.Volume.fromPersistentVolumeClaim(chart, 'vol', claim));
     });
-    expect(message).toContain('container "pg": the claim "pvc-pg-data" is mounted at /var/lib/postgresql/data, but the image (ImagePreset.postgres())');
+    expect(message).toContain('container "pg": the claim "pvc-pg-data" is mounted at /var/lib/postgresql/data, which is the data directory itself');
   });
 
   test('containers without a preset, and emptyDir mounts, are not checked', () => {
@@ -94,14 +133,17 @@ describe('a preset or user that does not describe the image', () => {
   });
 
   test('images that run under an arbitrary UID (postgres, redis, mysql, mariadb) take another user, with fsGroup (issue 20, point 3)', () => {
-    for (const [image, paths] of [['postgres:16-alpine', ['/var/run/postgresql']], ['postgres:16', ['/var/run/postgresql']], ['redis:7', []],
-      ['mysql:8', ['/var/run/mysqld']], ['mariadb:11', ['/run/mysqld']]] as const) {
+    // (each with a writable volume where it keeps its data: the data-path rule)
+    for (const [image, paths] of [['postgres:16-alpine', ['/var/run/postgresql', '/var/lib/postgresql']], ['postgres:16', ['/var/run/postgresql', '/var/lib/postgresql']],
+      ['redis:7', ['/data']], ['mysql:8', ['/var/run/mysqld', '/var/lib/mysql']], ['mariadb:11', ['/run/mysqld', '/var/lib/mysql']]] as const) {
       expect(ImagePreset.forImage(image)!.arbitraryUser).toBe(true);
       const s = one(synth(chart => new HardenedPod(chart, 'db', { user: 1000, containers: [{ name: 'db', image, writablePaths: [...paths] }] })), 'Pod');
       expect(s.spec.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
     }
     // the Debian postgres preset's UID on the Alpine image is such a user too
-    const s = one(synth(chart => new HardenedPod(chart, 'pg', { preset: ImagePreset.postgres(), containers: [{ name: 'pg', image: 'postgres:16-alpine' }] })), 'Pod');
+    const s = one(synth(chart => new HardenedPod(chart, 'pg', {
+      preset: ImagePreset.postgres(), containers: [{ name: 'pg', image: 'postgres:16-alpine', writablePaths: ['/var/lib/postgresql'] }],
+    })), 'Pod');
     expect(s.spec.securityContext).toMatchObject({ runAsUser: 999, fsGroup: 999 });
     // the others do not
     for (const image of ['nginxinc/nginx-unprivileged:1', 'grafana/grafana:11', 'node:20-alpine', 'mongo:7', 'gcr.io/distroless/static:nonroot']) {
@@ -117,12 +159,16 @@ describe('a preset or user that does not describe the image', () => {
   });
 
   test('the matching preset, root (an exemption\'s concern) and unknown images are accepted', () => {
-    expect(() => synth(chart => new HardenedPod(chart, 'a', { preset: ImagePreset.forImage('postgres:16')!, containers: [{ image: 'postgres:16' }] }))).not.toThrow();
-    expect(() => synth(chart => new HardenedPod(chart, 'b', { user: 999, containers: [{ image: 'docker.io/library/redis:7' }] }))).not.toThrow();
+    // (each with a writable volume where the image keeps its data: the data-path rule)
+    const pgData = ['/var/lib/postgresql'];
+    expect(() => synth(chart => new HardenedPod(chart, 'a', {
+      preset: ImagePreset.forImage('postgres:16')!, containers: [{ image: 'postgres:16', writablePaths: pgData }],
+    }))).not.toThrow();
+    expect(() => synth(chart => new HardenedPod(chart, 'b', { user: 999, containers: [{ image: 'docker.io/library/redis:7', writablePaths: ['/data'] }] }))).not.toThrow();
     expect(() => synth(chart => new HardenedPod(chart, 'c', {
       user: 1000,
       exemptions: [Exemption.runAsRoot('the entrypoint starts as root and drops to postgres itself', { container: 'pg' })],
-      containers: [{ name: 'pg', image: 'postgres:16' }],
+      containers: [{ name: 'pg', image: 'postgres:16', writablePaths: pgData }],
     }))).not.toThrow();
     expect(() => synth(chart => new HardenedPod(chart, 'd', { user: 1000, containers: [{ image: 'registry.example.com/team/postgres:16' }] }))).not.toThrow();
   });

@@ -50,7 +50,8 @@ describe('RootlessStatefulSet, default: the permission init container (scenario 
     expect(init.resources).toEqual({ limits: { cpu: '500m', memory: '64Mi' }, requests: { cpu: '10m', memory: '16Mi' } });
     expect(init.image).toBe('busybox:1.36.1');
     expect(init.imagePullPolicy).toBe('IfNotPresent');
-    expect(init.volumeMounts).toEqual([{ name: 'data', mountPath: DATA }]);
+    // /tmp like every container with a read-only root (the startability checklist)
+    expect(init.volumeMounts).toEqual([{ name: 'volume-permissions-tmp', mountPath: '/tmp' }, { name: 'data', mountPath: DATA }]);
     expect(podSpec(sts()).initContainers.map((c: any) => c.name)).toEqual(['volume-permissions']);
   });
 

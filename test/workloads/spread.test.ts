@@ -17,7 +17,7 @@ const build = (chart: Chart) => {
     metadata: { namespace: 'apps' }, spread: true, user: 101, containers: [{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27', portNumber: 8080 }],
   });
   new RootlessStatefulSet(chart, 'db', {
-    metadata: { namespace: 'apps' }, spread: true, user: 999, containers: [{ name: 'db', image: 'redis:7', portNumber: 6379 }],
+    metadata: { namespace: 'apps' }, spread: true, user: 999, containers: [{ name: 'db', image: 'redis:7', portNumber: 6379, writablePaths: ['/data'] }],
   });
 };
 

@@ -10,10 +10,11 @@ import {
   privilegeEscalationNeed, privilegedNeed, runAsRootNeed, seccompUnconfinedNeed, writableRootFilesystemNeed,
 } from './needs';
 import type { ContainerRef, PodContext } from './pod';
+import { containerMounts, dataPathFindings } from '../data-path';
 import { MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_LIMIT, hardenedContainerSecurityContext, writableVolumeName } from '../defaults';
 import { ExemptionKind } from '../exemption-kind';
 import { ImagePreset } from '../image-preset';
-import { normalizePath } from '../paths';
+import { cleanPath, isAtOrBelow, isNumericId } from '../paths';
 import { unprivilegedPortFix } from '../runtime-checks';
 import { ContainerUser, isKnownUser, numericUser } from '../user-rule';
 
@@ -71,7 +72,7 @@ export function hardenContainer<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>,
   // user
   const uid = numericUser(user);
   const nonRoot = (sc.runAsNonRoot ?? podSc.runAsNonRoot) === true;
-  if (user.source === 'set' && !(Number.isInteger(user.user) && (user.user as number) >= 0 && (user.user as number) <= MAX_ID)) {
+  if (user.source === 'set' && !isNumericId(user.user)) {
     report.problems.push(`${where}: runAsUser ${JSON.stringify(user.user)}${user.at === 'pod' ? ' (set on the pod)' : ''} is not a UID: the API server accepts `
       + `an integer in 0..${MAX_ID} only. Fix: set the image's numeric non-root UID.`);
   }
@@ -107,47 +108,68 @@ export function hardenContainer<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>,
   if (fields.length > 0) report.changes.push(`${where}: ${fields.join(', ')}`);
 }
 
-/** The read-only root filesystem, with emptyDirs at /tmp, the preset's paths and the `--writable-path`s of this container. */
+/**
+ * The read-only root filesystem, with emptyDirs at /tmp, the preset's paths and the `--writable-path`s of this container,
+ * and the data-path rule (data-path.ts). Judged on the container that results, whoever made its root read-only: each
+ * wanted path that is not writable yet (no writable mount at it or above it) gets an emptyDir, on every run.
+ */
 function writablePaths<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: ContainerUser, takenVolumes: Set<string>, fields: string[]): void {
-  const { plan, spec, report, need, options } = ctx;
+  const { plan, spec, specJs, report, need, options } = ctx;
   const sc = object(c.js.securityContext);
   const where = `container "${c.name}"`;
-  if (ctx.accepts(ExemptionKind.WRITABLE_ROOT_FILESYSTEM, c.name)) return;
+  // the image's facts: its preset (none for a given user that says customImage), else the well-known image it is
+  const preset = user.source === 'preset' || user.source === 'given' ? user.preset
+    : typeof c.js.image === 'string' ? ImagePreset.forImage(c.js.image) : undefined;
+  const data = (readOnlyRoot: boolean, added: { volumes: unknown[]; mounts: unknown[] } = { volumes: [], mounts: [] }) => {
+    if (!preset) return;
+    const volumes = [...Array.isArray(specJs.volumes) ? specJs.volumes : [], ...added.volumes];
+    const mounts = [...Array.isArray(c.js.volumeMounts) ? c.js.volumeMounts : [], ...added.mounts];
+    const found = dataPathFindings({ volumes }, { ...c.js, volumeMounts: mounts }, preset, readOnlyRoot, where);
+    report.problems.push(...found.problems);
+    report.notes.push(...found.notes);
+  };
+  if (ctx.accepts(ExemptionKind.WRITABLE_ROOT_FILESYSTEM, c.name)) return data(false);
   if (sc.readOnlyRootFilesystem === false) {
     report.notes.push(`${where}: keeps readOnlyRootFilesystem: false (not a Pod Security check). Prefer a read-only root with emptyDir mounts at the paths it writes.`);
     need(writableRootFilesystemNeed(c.name, sc));
-    return;
+    return data(false);
   }
   const x = plan.child(c.cursor, 'securityContext');
   if (!x) return;
-  const preset = user.source === 'preset' || user.source === 'given' ? user.preset : undefined;
   const extra = (options.writablePaths ?? []).filter(w => w.container === undefined || w.container === c.name);
   for (const w of extra) if (w.container !== undefined) ctx.used.add(w);
-  // set here, or already by an earlier container sharing this securityContext (an anchor): either way it gets the mounts
+  // set here, or read-only already (by the author, by cdk8s-plus, by an earlier container sharing this securityContext
+  // through an anchor, by an earlier run): either way the result is read-only and gets the mounts
   const setHere = sc.readOnlyRootFilesystem === undefined;
+  if (!setHere && sc.readOnlyRootFilesystem !== true) return; // not a boolean: the API rejects it, the read-back reports it
   if (setHere && plan.setIfMissing(x, 'readOnlyRootFilesystem', true)) fields.push('readOnlyRootFilesystem true');
-  const wanted = [...setHere ? [WRITABLE_TMP, ...preset?.writablePaths ?? []] : [], ...extra.map(w => normalizePath(w.path))];
-  const mounted = new Set((Array.isArray(c.js.volumeMounts) ? c.js.volumeMounts : []).map((m: any) => typeof m?.mountPath === 'string' ? normalizePath(m.mountPath) : m?.mountPath));
-  const todo = [...new Set(wanted)].filter(p => !mounted.has(p));
+  const existing = containerMounts(specJs, c.js);
+  const wanted = [WRITABLE_TMP, ...preset?.writablePaths ?? [], ...extra.map(w => w.path)].map(cleanPath);
+  // a path mounted exactly is left to that mount (a second mount there is refused by the API); below a writable mount it is writable
+  const covered = (p: string) => existing.some(m => m.path === p || (!m.readOnly && isAtOrBelow(p, m.path)));
+  const todo = [...new Set(wanted)].filter(p => !covered(p));
   // asked for only when there is something to mount (asking creates a missing list)
   const mounts = todo.length > 0 ? plan.seq(c.cursor, 'volumeMounts') : undefined;
   const volumeSeq = todo.length > 0 ? plan.seq(spec, 'volumes') : undefined;
   const writable: string[] = [];
+  const added = { volumes: [] as unknown[], mounts: [] as unknown[] };
   for (const p of todo) {
     if (!mounts || !volumeSeq) continue;
     const volumeName = writableVolumeName(c.name, p, takenVolumes);
     takenVolumes.add(volumeName);
-    plan.append(volumeSeq, { name: volumeName, emptyDir: { sizeLimit: WRITABLE_VOLUME_SIZE_LIMIT } });
-    plan.append(mounts, { name: volumeName, mountPath: p });
+    const volume = { name: volumeName, emptyDir: { sizeLimit: WRITABLE_VOLUME_SIZE_LIMIT } };
+    const mount = { name: volumeName, mountPath: p };
+    plan.append(volumeSeq, volume);
+    plan.append(mounts, mount);
+    added.volumes.push(volume);
+    added.mounts.push(mount);
     writable.push(p);
   }
   if (writable.length > 0) fields.push(`emptyDir at ${writable.join(', ')}`);
+  data(true, added);
   if (!setHere) return;
-  if (preset?.dataPath && !mounted.has(preset.dataPath)) {
-    report.problems.push(`${where}: ${preset.name} keeps its data in ${preset.dataPath}, which is not mounted: with the read-only root filesystem it cannot write it. `
-      + `Fix: mount a PersistentVolumeClaim at ${preset.dataPath} (or an emptyDir for data you can lose).`);
-  }
-  report.notes.push(`${where}: ${NOW_READ_ONLY}; writable: ${[...new Set([...writable, ...[...mounted].filter(m => typeof m === 'string')])].join(', ') || 'none'}. `
+  const mounted = existing.filter(m => !m.readOnly).map(m => m.path);
+  report.notes.push(`${where}: ${NOW_READ_ONLY}; writable: ${[...new Set([...writable, ...mounted])].join(', ') || 'none'}. `
     + `Writes anywhere else (caches, pid or lock files${preset ? '' : ', e.g. /var/cache/nginx, /var/run'}) fail with EROFS and cannot be known from the manifest: `
     + `run the workload and add an emptyDir for each such path (${ctx.dialect.writablePathFix}), or exempt writableRootFilesystem.`);
 }

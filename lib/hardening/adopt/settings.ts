@@ -12,7 +12,7 @@ import type { ExemptionValue } from '../exemptions/kind';
 import { kindOf } from '../exemptions/registry';
 import { describeExemption, exemptionValue } from '../exemptions/value';
 import { imagePatternProblem } from '../image-ref';
-import { pathProblem } from '../paths';
+import { isNumericId, pathProblem } from '../paths';
 import type { GivenUser, ImageUser } from '../user-rule';
 
 /** The settings of one object (a key of the props' `objects`). */
@@ -58,7 +58,7 @@ export function hardeningSettings(props: HardeningInput, call: string): Hardenin
   const problems: string[] = [];
   const id = (prop: string, v: unknown): number | undefined => {
     if (v === undefined) return undefined;
-    if (!(Number.isInteger(v) && (v as number) > 0 && (v as number) <= MAX_ID)) {
+    if (!(isNumericId(v) && v > 0)) {
       problems.push(`${prop}: ${JSON.stringify(v)} is not a non-root numeric ID. Fix: use an integer in 1..${MAX_ID} (the image's numeric USER); `
         + 'to keep a container that runs as root, declare Exemption.runAsRoot(reason, { container }) for its object.');
     }

@@ -1,0 +1,259 @@
+/**
+ * Internal: where a container of a preset image keeps its data, read as the image reads it, and
+ * the one rule that judges its mounts against it. The constructs (verify.ts, on the synthesized
+ * pod), the adopt stage (`applyTo`, `harden`: adopt/container.ts) and the startability checklist
+ * (startability.ts) all call `dataPathFindings`, so the same container gets the same findings in
+ * every mode.
+ *
+ * - The role: a container of a preset image is the server unless its `command` (or `args[0]` when
+ *   `command` is unset) is a client or utility the image's facts list (`pg_dump`, `redis-cli`, …);
+ *   a shell or an unknown command gives a note, never a refusal.
+ * - The data directory: the image's environment variable when the container sets it (`PGDATA`),
+ *   else the image's default for its major version (postgres ≤ 17: `/var/lib/postgresql/data`;
+ *   ≥ 18: `/var/lib/postgresql/<major>/docker`), else the preset's `dataPath`. A value from
+ *   `valueFrom`/`envFrom` cannot be read: a note.
+ * - A claim is accepted when the data directory is at or below its mount. A message about an
+ *   existing claim never suggests moving its mountPath (a moved claim starts an empty database).
+ *
+ * Pure: no cdk8s, cdk8s-plus or constructs imports. Not exported from the package.
+ */
+import { posix } from 'path';
+import { ImagePreset } from './image-preset';
+import { cleanPath, isAtOrBelow } from './paths';
+
+/** What the data-path rule knows of an image beyond its preset, keyed by preset name. */
+interface DataFacts {
+  /** The environment variable that moves the data directory. */
+  readonly env?: string;
+  /** The default data directory of a major version (undefined: the preset's dataPath). */
+  readonly directory?: (major: number) => string;
+  /** A mount path the image refuses to start with, by major version, when `env` is not set. */
+  readonly refusedMount?: (major: number) => string | undefined;
+  /** The commands that run the server itself, besides the image's entrypoint. */
+  readonly servers: readonly string[];
+  /** Clients and utilities: a container running one of them keeps no data. */
+  readonly utilities: readonly string[];
+  /** The server refuses a data directory that is a volume's root (initdb: a fresh volume's lost+found makes it non-empty). */
+  readonly refusesMountRoot?: boolean;
+}
+
+/** Commands that keep no data in any image. */
+const COMMON_UTILITIES = ['sleep', 'true', 'false', 'echo', 'cat', 'ls', 'env', 'date', 'tail', 'curl', 'wget'];
+/** Commands whose argument decides what runs: a note, never a refusal. */
+const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox'];
+/** Entry points that run the server, or pass their first argument on (docker-library's convention). */
+const ENTRYPOINTS = ['docker-entrypoint.sh', 'entrypoint.sh', 'tini', 'dumb-init', 'gosu', 'su-exec'];
+
+const POSTGRES: DataFacts = {
+  env: 'PGDATA',
+  directory: major => (major <= 17 ? '/var/lib/postgresql/data' : `/var/lib/postgresql/${major}/docker`),
+  // docker-entrypoint.sh (18+): with the default PGDATA and a mount at /var/lib/postgresql/data it stops ("unused mount/volume")
+  refusedMount: major => (major >= 18 ? '/var/lib/postgresql/data' : undefined),
+  servers: ['postgres', 'pg_ctl', 'postmaster'],
+  refusesMountRoot: true,
+  utilities: ['psql', 'pg_dump', 'pg_dumpall', 'pg_restore', 'pg_isready', 'pg_basebackup', 'pg_receivewal', 'createdb', 'dropdb',
+    'createuser', 'dropuser', 'vacuumdb', 'reindexdb', 'clusterdb', 'pgbench'],
+};
+const REDIS: DataFacts = { servers: ['redis-server', 'redis-sentinel'], utilities: ['redis-cli', 'redis-benchmark', 'redis-check-aof', 'redis-check-rdb'] };
+const MYSQL: DataFacts = {
+  servers: ['mysqld', 'mariadbd', 'mysqld_safe', 'mariadbd-safe'],
+  utilities: ['mysql', 'mysqldump', 'mysqladmin', 'mysqlcheck', 'mysqlimport', 'mysqlpump', 'mysqlsh', 'mysqlbinlog', 'mariadb', 'mariadb-dump',
+    'mariadb-admin', 'mariadb-check', 'mariadb-import', 'mariadb-backup', 'mariabackup', 'healthcheck.sh'],
+};
+
+const FACTS: Readonly<Record<string, DataFacts>> = {
+  'postgres': POSTGRES,
+  'postgres-alpine': POSTGRES,
+  'redis': REDIS,
+  'redis-alpine': REDIS,
+  'mysql': MYSQL,
+  'mariadb': MYSQL,
+  'mongo': { servers: ['mongod', 'mongos'], utilities: ['mongosh', 'mongo', 'mongodump', 'mongorestore', 'mongoexport', 'mongoimport', 'mongostat', 'mongotop'] },
+  'elasticsearch': { servers: ['elasticsearch', 'eswrapper'], utilities: ['elasticsearch-keystore', 'elasticsearch-plugin', 'elasticsearch-certutil', 'elasticsearch-users'] },
+  'grafana': { servers: ['grafana', 'grafana-server', 'run.sh'], utilities: ['grafana-cli'] },
+  'prometheus': { servers: ['prometheus'], utilities: ['promtool'] },
+  'rabbitmq': { servers: ['rabbitmq-server'], utilities: ['rabbitmqctl', 'rabbitmq-diagnostics', 'rabbitmq-plugins', 'rabbitmq-queues', 'rabbitmqadmin'] },
+};
+
+/** What a container runs, as far as its command tells. */
+export type ContainerRole = 'server' | 'utility' | 'unknown';
+
+/** The container's role for its preset, and what it runs (for messages). */
+export function containerRole(preset: ImagePreset, container: any): { role: ContainerRole; program?: string } {
+  const facts = FACTS[preset.name];
+  const strings = (x: unknown): string[] => (Array.isArray(x) ? x.map(v => (typeof v === 'string' ? v : '')) : []);
+  const command = strings(container?.command);
+  const args = strings(container?.args);
+  // command replaces the entrypoint; unset, the image's entrypoint gets args
+  let words = command.length > 0 ? [...command, ...args] : args;
+  while (words.length > 0 && ENTRYPOINTS.includes(base(words[0]))) words = words.slice(1);
+  const first = words[0];
+  if (first === undefined || first.startsWith('-')) return { role: 'server' };
+  const program = base(first);
+  if (facts?.servers.includes(program) || program === preset.name) return { role: 'server', program };
+  if (facts?.utilities.includes(program) || COMMON_UTILITIES.includes(program)) return { role: 'utility', program };
+  return { role: 'unknown', program: SHELLS.includes(program) ? `${program} (a shell)` : program };
+}
+
+/** The data directory of a server container: where its image writes its data. */
+export interface DataDirectory {
+  /** The cleaned directory, or undefined when it cannot be known from the manifest. */
+  readonly path?: string;
+  /** Where it comes from: the environment variable, the image's version, or the preset. */
+  readonly from: 'env' | 'version' | 'preset' | 'unknown';
+  /** For `unknown`: why (for the note). */
+  readonly why?: string;
+  /** For an unknown version: the directory that holds every version's default (the preset's data path). */
+  readonly within?: string;
+  /** A mount path the image refuses to start with. */
+  readonly refusedMount?: string;
+  /** The environment variable that moves it (e.g. PGDATA). */
+  readonly env?: string;
+}
+
+/** The major version in an image tag (`postgres:16-alpine` → 16, `postgres:17.2` → 17); undefined for `latest`, a bare variant or a digest. */
+export function majorVersion(image: unknown): number | undefined {
+  if (typeof image !== 'string') return undefined;
+  const [ref] = image.split('@');
+  const colon = ref.indexOf(':', ref.lastIndexOf('/') + 1);
+  const m = colon < 0 ? null : /^(\d+)(?:[.\-_]|$)/.exec(ref.slice(colon + 1));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Where the container's image keeps its data. */
+export function dataDirectory(preset: ImagePreset, container: any): DataDirectory {
+  const facts = FACTS[preset.name];
+  const env = facts?.env;
+  if (env !== undefined) {
+    const entries = (Array.isArray(container?.env) ? container.env : []).filter((e: any) => e?.name === env);
+    const last = entries[entries.length - 1];
+    if (last !== undefined) {
+      if (typeof last.value === 'string' && last.value !== '') return { path: cleanPath(last.value), from: 'env', env };
+      if (last.valueFrom !== undefined) return { from: 'unknown', why: `${env} comes from valueFrom`, env };
+    } else if (Array.isArray(container?.envFrom) && container.envFrom.length > 0) {
+      return { from: 'unknown', why: `${env} may come from envFrom`, env };
+    }
+  }
+  // the version is read only from the preset's own image (a preset given for another image says nothing of its tag)
+  const major = ImagePreset.forImage(container?.image)?.name === preset.name ? majorVersion(container?.image) : undefined;
+  if (facts?.directory) {
+    if (major === undefined) {
+      if (ImagePreset.forImage(container?.image)?.name !== preset.name) return { path: cleanPath(preset.dataPath!), from: 'preset', env };
+      return { from: 'unknown', why: `the tag of ${JSON.stringify(container?.image)} names no major version`, env, within: preset.dataPath && cleanPath(preset.dataPath) };
+    }
+    return { path: facts.directory(major), from: 'version', refusedMount: facts.refusedMount?.(major), env };
+  }
+  return preset.dataPath === undefined ? { from: 'unknown', why: 'the preset names no data path' } : { path: cleanPath(preset.dataPath), from: 'preset', env };
+}
+
+/** A volume mount of the container, with what backs it. */
+export interface Mount {
+  readonly path: string;
+  readonly name: string;
+  readonly claim: boolean;
+  readonly readOnly: boolean;
+}
+
+/** What the data-path rule found: problems keep a pod from starting or its data from the claim; notes need a look. */
+export interface DataPathFindings {
+  readonly problems: string[];
+  readonly notes: string[];
+}
+
+/**
+ * The data-path rule for one container of a pod spec (API field names).
+ * @param preset the container's preset (its own, or found by its image)
+ * @param readOnlyRoot whether its root filesystem is read-only in the resulting pod
+ * @param where how messages name the container, e.g. `container "db"`
+ */
+export function dataPathFindings(spec: any, container: any, preset: ImagePreset, readOnlyRoot: boolean, where: string): DataPathFindings {
+  const out: DataPathFindings = { problems: [], notes: [] };
+  if (preset.dataPath === undefined) return out;
+  const { role, program } = containerRole(preset, container);
+  if (role === 'utility') return out;
+  if (role === 'unknown') {
+    out.notes.push(`${where}: runs ${program}, not a command ${preset._source} is known to run: whether it is the server that keeps data `
+      + `(in ${preset.dataPath}) cannot be known from the manifest, so its data path is not checked.`);
+    return out;
+  }
+  const mounts = containerMounts(spec, container);
+  const claims = mounts.filter(m => m.claim);
+  const data = dataDirectory(preset, container);
+  if (data.path === undefined) {
+    // unknown: a claim that holds the preset's mount path holds every version's default
+    const holdsAll = claims.some(m => isAtOrBelow(preset.dataPath!, m.path));
+    const related = mounts.some(m => !m.readOnly && (isAtOrBelow(data.within ?? '/', m.path) || isAtOrBelow(m.path, data.within ?? '/')));
+    if (data.within !== undefined && readOnlyRoot && !related) {
+      // whatever the version, the data is below `within`, and nothing writable is mounted there
+      out.problems.push(`${where}: ${preset.name} keeps its data below ${data.within} (the directory depends on the major version, which the tag does not name), `
+        + `and nothing writable is mounted there: with the read-only root filesystem it cannot write it. Fix: mount a PersistentVolumeClaim at ${data.within} `
+        + '(or an emptyDir for data you can lose).');
+    } else if (!holdsAll) {
+      out.notes.push(`${where}: ${data.why}, so where ${preset.name} keeps its data cannot be known from the manifest`
+        + `${claims.length > 0 ? ` (claims at ${claims.map(m => m.path).join(', ')})` : ''}. Check that it is on a claim`
+        + `${data.env ? ` (set ${data.env} explicitly, or pin the image's major version)` : ''}.`);
+    }
+    return out;
+  }
+  const holders = mounts.filter(m => !m.readOnly && isAtOrBelow(data.path!, m.path));
+  const from = data.from === 'env' ? ` (${data.env})` : data.from === 'version' ? ` (the default of ${JSON.stringify(container?.image)})` : '';
+  if (data.refusedMount !== undefined) {
+    const refused = mounts.find(m => cleanPath(m.path) === data.refusedMount);
+    if (refused) {
+      out.problems.push(`${where}: volume "${refused.name}" is mounted at ${data.refusedMount}, and the image keeps its data in ${data.path}${from}: `
+        + `its entrypoint refuses to start with a mount at ${data.refusedMount} (an older image's data directory). Fix: keep the mount where it is `
+        + `(moving it would start an empty database) and set ${data.env} to where the data is: ${data.refusedMount} for data written by this `
+        + `major version, or a subdirectory such as ${data.refusedMount}/pgdata for a new volume (a volume's lost+found makes initdb refuse its root); `
+        + 'data of an older major version needs pg_upgrade first.');
+      return out;
+    }
+  }
+  const claim = holders.find(m => m.claim);
+  if (claim && FACTS[preset.name]?.refusesMountRoot && claim.path === data.path && data.from !== 'env') {
+    out.problems.push(`${where}: the claim "${claim.name}" is mounted at ${claim.path}, which is the data directory itself${from}: on a new volume its `
+      + 'lost+found makes the image\'s initialisation fail (initdb refuses a non-empty directory). Fix: keep the mount where it is (moving an existing '
+      + `claim starts an empty database) and set ${data.env} to a subdirectory of it, e.g. ${claim.path}/pgdata; if this volume already holds the database `
+      + `at its root, set ${data.env} to ${claim.path} explicitly to say so.`);
+    return out;
+  }
+  if (claim) return out;
+  if (claims.length > 0) {
+    out.problems.push(`${where}: ${preset.name} keeps its data in ${data.path}${from}, which is not on the claim${claims.length > 1 ? 's' : ''} `
+      + `${claims.map(m => `"${m.name}" (at ${m.path})`).join(', ')}: its data would be lost with the pod. Fix: `
+      + (data.env ? `set ${data.env} to where the data is on the claim (the directory that holds it, or a subdirectory such as ${claims[0].path}/pgdata `
+        + 'for a new volume, whose lost+found makes initdb refuse its root)'
+        : `configure the image to keep its data below ${claims[0].path} and describe it with ImagePreset.of({ ..., dataPath: '${claims[0].path}' })`)
+      + '. Do not move an existing claim\'s mountPath: the image would start with an empty data directory.');
+    return out;
+  }
+  if (holders.length > 0) return out; // an emptyDir or another writable volume: it starts, data lost with the pod by choice
+  if (readOnlyRoot) {
+    out.problems.push(`${where}: ${preset.name} keeps its data in ${data.path}${from}, which is not mounted: with the read-only root filesystem it cannot write it. `
+      + `Fix: mount a PersistentVolumeClaim at ${data.from === 'env' ? posix.dirname(data.path) : preset.dataPath} (or an emptyDir for data you can lose).`);
+  }
+  return out;
+}
+
+function base(word: string): string {
+  return word.slice(word.lastIndexOf('/') + 1);
+}
+
+/** Volume types the kubelet always mounts read-only (the API data volumes). */
+const API_DATA_VOLUMES = ['configMap', 'secret', 'downwardAPI', 'projected'];
+
+/**
+ * The volume mounts of a container (API field names), cleaned, with what backs them: a claim
+ * (persistentVolumeClaim, ephemeral, or a volume the pod does not declare: a StatefulSet's claim
+ * template), and whether the mount is read-only (`readOnly`, or an API data volume).
+ */
+export function containerMounts(spec: any, container: any): Mount[] {
+  const volumes = new Map((Array.isArray(spec?.volumes) ? spec.volumes : []).map((v: any) => [v?.name, v ?? {}]));
+  return (Array.isArray(container?.volumeMounts) ? container.volumeMounts : [])
+    .filter((m: any) => typeof m?.mountPath === 'string')
+    .map((m: any) => {
+      const v: any = volumes.get(m.name);
+      const claim = v === undefined || v.persistentVolumeClaim !== undefined || v.ephemeral !== undefined;
+      const apiData = v !== undefined && API_DATA_VOLUMES.some(k => v[k] !== undefined);
+      return { path: cleanPath(m.mountPath), name: String(m.name), claim, readOnly: m.readOnly === true || apiData };
+    });
+}
