@@ -14,16 +14,18 @@
  * verifies the object again while cdk8s serializes it, as the constructs' own are, and fails on
  * pod-bearing objects that were added too late to be adopted.
  */
-import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { AddOperation, quantitiesAsProps } from './hardening/adopt/editor';
-import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isListKind, isPodBearing, podBearingItems, targetIn, verifyAdopted } from './hardening/adopt/object';
+import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isListKind, isPodBearing, targetIn, verifyAdopted } from './hardening/adopt/object';
 import { HardenDialect } from './hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from './hardening/adopt/settings';
 import { RootlessAnnotations, VERIFICATION_HOOK } from './hardening/annotations';
 import { Exemption } from './hardening/exemption';
 import { writeAnnotation } from './hardening/exemptions/codec';
 import { isHardenedByConstruct } from './hardening/hardening';
+import { HardeningNote, HardeningNotes } from './hardening-notes';
+import { NoteReporter, chartNamespace, tokenFactsOf } from './hardening-report';
+import { holdsPods, mapsItsProps, patchedInto, render, throwErrors, toPatch } from './adopted-objects';
 import { POD_BEARING_KINDS, containersOf, podTemplateOf, podTemplatePath } from './policy/k8s-shapes';
 
 /** How `RootlessHardening.applyTo` hardens one object (a key of `RootlessHardeningProps.objects`). */
@@ -92,6 +94,30 @@ export interface RootlessHardeningProps {
    * @default - none
    */
   readonly objects?: { [path: string]: ObjectHardeningOptions };
+
+  /**
+   * Why the pods of a ServiceAccount need its API token, keyed `NAMESPACE/NAME` (a namespaced object
+   * without a namespace is in its chart's, else in `default`). A pod of that account keeps its token
+   * and gets the serviceAccountToken exemption with this reason. Without a reason, a pod of the
+   * namespace's `default` account that no RoleBinding or ClusterRoleBinding of the app names gets
+   * `automountServiceAccountToken: false`; any other token is kept and reported once per account.
+   * @default - none
+   */
+  readonly serviceAccountTokens?: { [account: string]: string };
+
+  /**
+   * Fail synthesis on a token that is kept without a reason in `serviceAccountTokens`.
+   * @default false
+   */
+  readonly strictTokens?: boolean;
+
+  /**
+   * What to do with the notes that need a human (a token kept, a user assumed, a path unknown):
+   * printed at synthesis on standard error (once, grouped by rule), not printed, or failing
+   * synthesis. They are recorded as construct metadata and in `report` whatever the choice.
+   * @default HardeningNotes.PRINT
+   */
+  readonly notes?: HardeningNotes;
 }
 
 /** What `RootlessHardening.applyTo` did to one object. */
@@ -106,6 +132,8 @@ export interface HardenedObjectReport {
   readonly changes: string[];
   /** What the hardening assumed or cannot know (e.g. paths the application may write). */
   readonly notes: string[];
+  /** The notes among them that need a human, tagged by rule (printed at synthesis unless `notes` says otherwise). */
+  readonly ruleNotes: HardeningNote[];
 }
 
 /** Classes that override `toJson` and were seen to write cdk8s' JSON patches and metadata (checked once per class). */
@@ -150,6 +178,7 @@ export class RootlessHardening {
     const order = new Map(root.node.findAll().map((c, i) => [c, i]));
     const calls = [...CALLS.get(root) ?? []].sort((a, b) => (order.get(a.scope) ?? 0) - (order.get(b.scope) ?? 0));
     for (const call of calls) call.adoptAll();
+    NoteReporter.of(root).flush();
     return [];
   }
 
@@ -157,6 +186,7 @@ export class RootlessHardening {
   public readonly scope: IConstruct;
 
   private readonly settings: HardeningSettings;
+  private readonly notes: HardeningNotes;
   private readonly reports: HardenedObjectReport[] = [];
   private readonly errors = new Map<ApiObject, string[]>();
   /** The objects whose validation reported their errors (an object added while cdk8s validates is not validated). */
@@ -181,7 +211,18 @@ export class RootlessHardening {
       CALLS.set(root, [this]);
       root.node.addValidation({ validate: () => RootlessHardening.adoptTree(root) });
     }
-    scope.node.addValidation({ validate: () => this.adoptAll() });
+    if (props?.notes !== undefined && !Object.values(HardeningNotes).includes(props.notes)) {
+      throw new Error(`RootlessHardening.applyTo(${this.where()}): invalid props:\n  props.notes: ${JSON.stringify(props.notes)} is not a HardeningNotes. `
+        + 'Fix: give HardeningNotes.PRINT, HardeningNotes.NONE or HardeningNotes.FAIL.');
+    }
+    this.notes = props?.notes ?? HardeningNotes.PRINT;
+    scope.node.addValidation({
+      validate: () => {
+        const problems = this.adoptAll();
+        NoteReporter.of(root).flush();
+        return problems;
+      },
+    });
   }
 
   /**
@@ -189,7 +230,7 @@ export class RootlessHardening {
    * validates the app (`app.synth()`, `Testing.synth()`); empty before.
    */
   public get report(): HardenedObjectReport[] {
-    return this.reports.map(r => ({ ...r, changes: [...r.changes], notes: [...r.notes] }));
+    return this.reports.map(r => ({ ...r, changes: [...r.changes], notes: [...r.notes], ruleNotes: r.ruleNotes.map(n => ({ ...n })) }));
   }
 
   /**
@@ -248,6 +289,10 @@ export class RootlessHardening {
       userFix: `give RootlessHardening.applyTo a user (props.user, or objects['${name}'].user for this object)`,
       userOption: 'the applyTo user',
       writablePathFix: `writablePaths, or objects['${name}'].writablePaths / containerWritablePaths, in RootlessHardening.applyTo's props`,
+      token: {
+        reasonFix: account => `give RootlessHardening.applyTo serviceAccountTokens: { '${account}': 'why its pods call the Kubernetes API' }`,
+        strictOption: 'strictTokens',
+      },
     };
     let rendered: any;
     try {
@@ -270,12 +315,15 @@ export class RootlessHardening {
     for (const target of targets) {
       const adoption = adopt(target.manifest, {
         ...settings, user: settings.user ?? this.settings.user, group: settings.group ?? this.settings.group, dialect, listItem: list,
+        tokens: { facts: tokenFactsOf(this.scope.node.root), settings: this.settings.tokens }, namespace: chartNamespace(obj),
       });
       obj.addJsonPatch(...adoption.operations.map(o => toPatch(o, target.pointer, mapsItsProps(obj))));
       for (const [k, v] of Object.entries(adoption.ownAnnotations)) obj.metadata.addAnnotation(k, v);
       this.fail(obj, adoption.errors.map(e => target.label + (/only with exemption|declare exemption|declare Exemption|covers nothing/.test(e) ? e + exemptionsHint : e)));
       const { changes, notes } = adoption.report;
-      this.reports.push({ path: target.path, kind: target.manifest.kind, level: adoption.level, changes, notes });
+      const ruleNotes = (adoption.report.ruleNotes ?? []).map(n => ({ rule: n.rule, message: n.message }));
+      this.fail(obj, NoteReporter.of(this.scope.node.root).record(obj, target.path, ruleNotes, this.notes).map(e => target.label + e));
+      this.reports.push({ path: target.path, kind: target.manifest.kind, level: adoption.level, changes, notes: [...notes, ...ruleNotes.map(n => n.message)], ruleNotes });
       adopted.push({ target, adoption });
     }
 
@@ -303,7 +351,7 @@ export class RootlessHardening {
       for (const { target, adoption } of adopted) {
         const at = targetIn(manifest, target);
         // a Pod is its own template: the level is a Lazy value of its metadata; a workload's (or a List item's) is a JSON patch
-        const v = verifyAdopted(at, adoption.exemptions, !ownLevel);
+        const v = verifyAdopted(at, adoption.exemptions, !ownLevel, adoption.tokenKept);
         errors.push(...v.errors.map(e => target.label + e));
         level = v.level;
       }
@@ -417,52 +465,4 @@ export class RootlessHardening {
     return this.scope.node.path === '' ? 'the app' : this.scope.node.path;
   }
 
-}
-
-/**
- * Whether the object's class maps its props to the API's JSON after the patches (cdk8s' imported
- * classes, e.g. cdk8s-plus' `KubeDeployment`, override `toJson`): there a quantity is read as
- * `{ value }` and a plain string vanishes.
- */
-function mapsItsProps(obj: ApiObject): boolean {
-  return obj.toJson !== ApiObject.prototype.toJson;
-}
-
-function toPatch(o: AddOperation, pointer: string, props: boolean): JsonPatch {
-  const value = props ? quantitiesAsProps(o.value) : o.value;
-  if (o.op === 'test') return JsonPatch.test(pointer + o.path, value);
-  return o.op === 'add' ? JsonPatch.add(pointer + o.path, value) : JsonPatch.replace(pointer + o.path, value);
-}
-
-/**
- * The apiVersion and kind of a pod-bearing object that a plain `ApiObject` (whose kind a JSON patch
- * can change; cdk8s' generated classes write their own) renders as, though constructed as another.
- */
-function patchedInto(obj: ApiObject): string | undefined {
-  if (mapsItsProps(obj)) return undefined;
-  let manifest: any;
-  try {
-    manifest = render(obj);
-  } catch {
-    return undefined; // cdk8s reports it when it serializes the object
-  }
-  return isPodBearing(manifest?.apiVersion, manifest?.kind) ? `${manifest.apiVersion} ${manifest.kind}` : undefined;
-}
-
-/** Whether a List holds pod-bearing items (one that cannot be rendered is adopted, which reports why). */
-function holdsPods(list: ApiObject): boolean {
-  try {
-    return podBearingItems(render(list)).length > 0;
-  } catch {
-    return true;
-  }
-}
-
-function render(obj: ApiObject): any {
-  return obj.toJson();
-}
-
-/** Throws errors in cdk8s' own format, naming the construct path. */
-function throwErrors(path: string, errors: readonly string[]): never {
-  throw new Error(`Validation failed with the following errors:\n  [${path}] ${errors.join(`\n  [${path}] `)}`);
 }

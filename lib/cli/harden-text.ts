@@ -12,13 +12,14 @@
 import type * as YAML from 'yaml';
 import { Cursor, EditPlan, applyPlans } from './harden-edit';
 import { yaml } from './lazy';
-import { ManifestError, ManifestObject } from './manifest-objects';
+import { ManifestError, ManifestObject, ManifestSource } from './manifest-objects';
 import { parseManifests } from './manifest-parser';
 import { errorMessage } from './text-lines';
 import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from '../hardening/adopt/pod';
 import { RootlessAnnotations } from '../hardening/annotations';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
+import { DEFAULT_NAMESPACE, TokenFacts } from '../hardening/token-rule';
 import { isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel } from '../policy/types';
@@ -59,6 +60,12 @@ interface DocumentPlan {
 export function hardenText(text: string, options: HardenOptions = {}, used: Set<WritablePath> = new Set()): HardenResult {
   const parsed = parse(text);
   if (typeof parsed === 'string') return { text, objects: [], error: parsed };
+  if (!options.tokens) {
+    // alone (not from the command, which collects them across its inputs): the ServiceAccounts and bindings of this text
+    const facts = new TokenFacts();
+    collectTokenFacts({ name: 'harden', uri: 'harden', text }, facts);
+    options = { ...options, tokens: { facts, settings: { reasons: new Map(), strict: false } } };
+  }
   const docs = parsed.map((doc, index) => planDocument(doc, index, options, used));
   const objects = docs.flatMap(d => d.reports);
   if (objects.length === 0) return { text, objects: [] };
@@ -122,6 +129,11 @@ function readBack(text: string): ReadBack {
   const errors: ManifestError[] = [];
   parseManifests({ name: 'harden', uri: 'harden', text }, { object: o => objects.set(key(o.index, o.item), o), error: e => errors.push(e) });
   return { objects, errors };
+}
+
+/** Adds the ServiceAccounts, bindings and token Secrets of a text to `facts` (its errors are reported when it is hardened). */
+export function collectTokenFacts(source: ManifestSource, facts: TokenFacts): void {
+  parseManifests(source, { object: o => facts.add(o.object), error: () => undefined });
 }
 
 const key = (index: number, item: number | undefined): string => `${index}/${item ?? ''}`;
@@ -241,7 +253,7 @@ function hardenObject(plan: EditPlan, obj: Cursor, options: HardenOptions, index
     report.problems.push('the pod spec is not a mapping. Fix: make the manifest well formed.');
     return;
   }
-  hardenPod(plan, template, spec, options, report, used);
+  hardenPod(plan, template, spec, { ...options, namespace: typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : DEFAULT_NAMESPACE }, report, used);
 }
 
 /** Evaluates the hardened objects as `audit` reads them, at restricted, and records what still fails. */

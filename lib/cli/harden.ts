@@ -23,7 +23,9 @@ import { DEFAULT_MAX_BYTES, readManifests } from './manifest-reader';
 import type { HardenOptions, WritablePath } from '../hardening/adopt/pod';
 import { MAX_ID } from '../hardening/defaults';
 import { isContainerName } from '../hardening/exemptions/codec';
+import { PlacedNote, groupNotes } from '../hardening/notes';
 import { pathProblem } from '../hardening/paths';
+import { TokenFacts, tokenReasonProblem } from '../hardening/token-rule';
 
 export type { HardenOptions, PodReport, WritablePath } from '../hardening/adopt/pod';
 export type { HardenResult, HardenedObject } from './harden-text';
@@ -57,6 +59,17 @@ function parseId(value: string): number {
   return Number(value);
 }
 
+/** Parses one `--token-reason NAMESPACE/NAME=REASON` and collects it. */
+function parseTokenReason(value: string, previous: Map<string, string> = new Map()): Map<string, string> {
+  const eq = value.indexOf('=');
+  const key = eq > 0 ? value.slice(0, eq) : value;
+  const reason = eq > 0 ? value.slice(eq + 1) : undefined;
+  const problem = eq > 0 ? tokenReasonProblem(key, reason) : 'has no reason.';
+  if (problem) throw new InvalidArgumentError(`${problem} Expected NAMESPACE/NAME=REASON, e.g. monitoring/metrics-server='reads node metrics through the API'.`);
+  if (previous.has(key)) throw new InvalidArgumentError(`${key} is given twice. Expected one --token-reason per ServiceAccount.`);
+  return new Map([...previous, [key, reason!]]);
+}
+
 /** Parses one `--writable-path [CONTAINER=]PATH` and collects it. */
 function parseWritablePath(value: string, previous: WritablePath[] = []): WritablePath[] {
   const eq = value.indexOf('=');
@@ -74,7 +87,8 @@ interface HardenCommandOptions {
   readonly user?: number;
   readonly group?: number;
   readonly addExemptions?: boolean;
-  readonly disableServiceAccountToken?: boolean;
+  readonly tokenReason?: Map<string, string>;
+  readonly strictTokens?: boolean;
   readonly writablePath?: WritablePath[];
   readonly write?: boolean;
   readonly output?: string;
@@ -96,7 +110,9 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
     .option('--user <uid>', 'numeric UID for containers whose user is not known (the image\'s numeric USER)', parseId)
     .option('--group <gid>', 'numeric GID with --user (default: the UID, as in the constructs)', parseId)
     .option('--add-exemptions', 'declare what needs a human as exemptions with TODO reasons (the audit fails until they are replaced)')
-    .option('--disable-service-account-token', 'set automountServiceAccountToken: false where it is not set (default: the token is left as it is, with a note)')
+    .option('--token-reason <namespace/name=reason>', 'why the pods of a ServiceAccount call the Kubernetes API: their token is kept and declared with this reason '
+      + '(the serviceAccountToken exemption; repeatable)', parseTokenReason)
+    .option('--strict-tokens', 'a token kept without a --token-reason is a finding (exit 1)')
     .option('--writable-path <[container=]path>', 'an emptyDir at PATH in every container with a read-only root filesystem, or only in CONTAINER (repeatable)', parseWritablePath)
     .option('-w, --write', 'rewrite the files in place (default: print the hardened manifests to standard output)')
     .option('-o, --output <file>', 'write the hardened manifests to this file')
@@ -125,17 +141,21 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
       if (opts.write && paths.includes('-')) throw new UsageError('--write rewrites files: it cannot be used with - (standard input)');
       if (opts.group !== undefined && opts.user === undefined) throw new UsageError('--group needs --user');
       if (opts.user === 0) throw new UsageError('--user 0 is root: give the image\'s non-root numeric UID');
+      const facts = new TokenFacts();
       const options: HardenOptions = {
         user: opts.user,
         group: opts.group,
         addExemptions: opts.addExemptions,
-        disableServiceAccountToken: opts.disableServiceAccountToken,
         writablePaths: opts.writablePath,
+        tokens: { facts, settings: { reasons: opts.tokenReason ?? new Map(), strict: opts.strictTokens === true } },
       };
       const outputs: string[] = [];
       const errors: ManifestError[] = [];
       const used = new Set<WritablePath>();
+      const notes: PlacedNote[] = [];
       let human = false;
+      // every input is read first: the ServiceAccounts and bindings of all of them decide the tokens (token-rule.ts)
+      const sources: ManifestSource[] = [];
       await readManifests(paths, {
         cwd: ctx.cwd,
         stdin: ctx.io.stdin,
@@ -145,15 +165,8 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
           if (paths.includes(source.name)) ctx.io.stderr.write(`${source.name}: skipped: a Dockerfile (harden edits manifests; \`audit\` checks Dockerfiles)\n`);
         },
         text: (source: ManifestSource) => {
-          const result = hardenText(source.text, options, used);
-          ctx.io.stderr.write(formatHardenReport(source.name, result));
-          if (result.error) errors.push({ file: source.name, uri: source.uri, message: result.error });
-          human ||= needsHuman(result);
-          if (opts.write) {
-            if (result.text !== source.text) fs.writeFileSync(path.resolve(ctx.cwd, source.name), result.text);
-          } else {
-            outputs.push(result.text); // unchanged when it could not be hardened: the stream loses nothing
-          }
+          sources.push(source);
+          textModuleOf().collectTokenFacts(source, facts);
         },
       }, {
         object: () => undefined,
@@ -162,6 +175,23 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
           ctx.io.stderr.write(`${e.file}${e.line !== undefined ? `:${e.line}` : ''}: error: ${e.message}\n`);
         },
       });
+      for (const source of sources) {
+        const result = hardenText(source.text, options, used);
+        ctx.io.stderr.write(formatHardenReport(source.name, result));
+        if (result.error) errors.push({ file: source.name, uri: source.uri, message: result.error });
+        human ||= needsHuman(result);
+        for (const o of result.objects) {
+          const place = `${source.name}: doc ${o.index}${o.item !== undefined ? ` items[${o.item}]` : ''} ${o.kind} ${o.name}`;
+          notes.push(...(o.ruleNotes ?? []).map(n => ({ ...n, place })));
+        }
+        if (opts.write) {
+          if (result.text !== source.text) fs.writeFileSync(path.resolve(ctx.cwd, source.name), result.text);
+        } else {
+          outputs.push(result.text); // unchanged when it could not be hardened: the stream loses nothing
+        }
+      }
+      // what needs a human once per question (a kept token: once per ServiceAccount), grouped by rule
+      if (notes.length > 0) ctx.io.stderr.write(`notes that need a human:\n${groupNotes(notes).map(l => `  ${l}`).join('\n')}\n`);
       for (const w of opts.writablePath ?? []) {
         if (w.container !== undefined && !used.has(w)) {
           errors.push({ file: '--writable-path', uri: '', message: `no container named "${w.container}" in the input` });

@@ -6,7 +6,7 @@
  * lib/rootless-hardening.ts finds the objects and applies the operations.
  */
 import { AddOperation, JsonEditor, additions, guarded, pointerSegment } from './editor';
-import { HardenDialect, PodReport, WritablePath, hardenPod } from './pod';
+import { HardenDialect, HardenOptions, PodReport, WritablePath, hardenPod } from './pod';
 import { containersOf, isListKind, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
 import { podSpecOf } from '../../policy/pod-spec';
 import { PolicyLevel } from '../../policy/types';
@@ -14,6 +14,7 @@ import { RootlessAnnotations } from '../annotations';
 import { ExemptionKind } from '../exemption-kind';
 import { readAnnotation, writeAnnotation } from '../exemptions/codec';
 import type { ExemptionValue } from '../exemptions/kind';
+import { TOKEN_RULE } from '../token-rule';
 import { Verification, verifyConstruct } from '../verify';
 
 /** What one object is hardened with. */
@@ -27,6 +28,16 @@ export interface AdoptSettings {
   readonly exemptions: readonly ExemptionValue[];
   /** How fixes are worded. */
   readonly dialect: HardenDialect;
+  /**
+   * The ServiceAccounts and bindings of the app, and the token settings (token-rule.ts).
+   * @default - none found, no reason declared, not strict
+   */
+  readonly tokens?: HardenOptions['tokens'];
+  /**
+   * The namespace of the object when its manifest names none (its chart's).
+   * @default 'default'
+   */
+  readonly namespace?: string;
   /**
    * The object is an item of a List: it has no cdk8s metadata of its own, so a Pod's annotations are
    * written by JSON patch, like a workload template's.
@@ -48,6 +59,8 @@ export interface Adoption {
   readonly errors: string[];
   /** The level of the hardened object. */
   readonly level: PolicyLevel;
+  /** The token rule keeps the pod's token, undeclared (not strict): the verification tolerates the rootless token rule. */
+  readonly tokenKept: boolean;
 }
 
 const isMap = (x: unknown): x is Record<string, any> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -77,13 +90,13 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
   const template = podTemplateOf(copy);
   if (!isMap(template) || !isMap(template.spec)) {
     const errors = ['the object has no pod template with a spec (it is malformed). Fix: make it well formed (see the Kubernetes API reference).'];
-    return { operations: [], ownAnnotations: {}, exemptions: [], report, errors, level: PolicyLevel.PRIVILEGED };
+    return { operations: [], ownAnnotations: {}, exemptions: [], report, errors, level: PolicyLevel.PRIVILEGED, tokenKept: false };
   }
   const editor = new JsonEditor();
   const annotations = editor.child(editor.child(template, 'metadata') ?? {}, 'annotations');
   const existing = readAnnotation(annotations?.[RootlessAnnotations.EXEMPTIONS]);
   const repeated = existing.exemptions.filter((e, i) => existing.exemptions.findIndex(x => x.kind === e.kind && x.container === e.container) !== i);
-  const exemptions = [
+  const exemptions: ExemptionValue[] = [
     ...settings.exemptions,
     ...existing.exemptions.filter(e => !settings.exemptions.some(s => s.kind === e.kind && s.container === e.container)),
   ];
@@ -93,10 +106,14 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
     user: settings.user,
     group: settings.group,
     writablePaths: settings.writablePaths,
-    disableServiceAccountToken: true,
     accepts,
     dialect: settings.dialect,
+    tokens: settings.tokens,
+    namespace: typeof copy.metadata?.namespace === 'string' && copy.metadata.namespace !== '' ? copy.metadata.namespace : settings.namespace,
+    // a human's reason for the pod's ServiceAccount: the exemption joins the object's own
+    declareToken: reason => exemptions.push({ kind: ExemptionKind.SERVICE_ACCOUNT_TOKEN, reason }),
   }, report, new Set());
+  const tokenKept = report.tokenKept === true;
 
   const errors = [...existing.problems, ...report.problems];
   for (const e of repeated) {
@@ -111,7 +128,7 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
   } else {
     annotations[RootlessAnnotations.EXEMPTIONS] = writeAnnotation(exemptions);
   }
-  const verification = verifyAdopted(copy, exemptions);
+  const verification = verifyAdopted(copy, exemptions, false, tokenKept);
   errors.push(...verification.errors.filter(e => !errors.includes(e)));
   // A Pod is its own template: its annotations are the object's metadata, which the caller sets through cdk8s'
   // metadata API (the level is a Lazy value there, which verifies it again; a JSON patch of the annotations would
@@ -136,7 +153,7 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
     operations = [];
     errors.push(`internal error: ${e instanceof Error ? e.message : e}`);
   }
-  return { operations, ownAnnotations: own, exemptions, report, errors, level: verification.level };
+  return { operations, ownAnnotations: own, exemptions, report, errors, level: verification.level, tokenKept };
 }
 
 /**
@@ -145,10 +162,12 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
  * exemption covers them; the kubelet starts it; ports bind), and that the level annotation of its
  * pod template, when it has one, is the level of the manifest.
  * @param levelRequired the level annotation must be there (it was written by JSON patch, which a later patch could remove)
+ * @param tokenKept the token rule kept the pod's token undeclared: the rootless token rule is not an error
  */
-export function verifyAdopted(manifest: any, exemptions: readonly ExemptionValue[], levelRequired = false): Verification {
+export function verifyAdopted(manifest: any, exemptions: readonly ExemptionValue[], levelRequired = false, tokenKept = false): Verification {
   const names = new Map(containersOf(podTemplateOf(manifest)?.spec).filter(c => typeof c?.name === 'string').map(c => [c.name as string, {}]));
-  const v = verifyConstruct(manifest, { exemptions: [...exemptions] }, names);
+  // a token the token rule keeps (reported to a human, not strict) is not a synthesis error; the level is Pod Security's either way
+  const v = verifyConstruct(manifest, { exemptions: [...exemptions] }, names, tokenKept ? [TOKEN_RULE] : []);
   const errors = [...v.errors];
   const written = podTemplateOf(manifest)?.metadata?.annotations?.[RootlessAnnotations.PSS_LEVEL];
   if (written === undefined && levelRequired) {

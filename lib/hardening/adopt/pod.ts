@@ -11,15 +11,18 @@
  */
 import { hardenContainer, lowPorts } from './container';
 import { PodEditor } from './editor';
-import { Need, hostNamespaceNeeds, hostPathNeed, podRunAsRootNeed, runAsRootNeed, seccompUnconfinedNeed, serviceAccountTokenNeed } from './needs';
+import { Need, hostNamespaceNeeds, hostPathNeed, podRunAsRootNeed, runAsRootNeed, seccompUnconfinedNeed } from './needs';
+import { tokenRule } from './token';
 import { isWindowsPod } from '../../policy/checks/util';
 import { PodSecurity } from '../../policy/pod-security';
 import { PolicyLevel } from '../../policy/types';
 import { RootlessAnnotations } from '../annotations';
-import { hardenedPodFields, hardenedPodSecurityContext } from '../defaults';
+import { hardenedPodSecurityContext } from '../defaults';
 import { ExemptionKind } from '../exemption-kind';
 import { ExemptionEntry, entryOf } from '../exemptions/codec';
-import { placeholderReason } from '../reason';
+import { RuleNote } from '../notes';
+import { isReason, placeholderReason } from '../reason';
+import { CLI_TOKEN_WORDS, TokenFacts, TokenSettings, TokenWords } from '../token-rule';
 import { ContainerUser, containerUser, numericUser } from '../user-rule';
 
 /** A writable path: an emptyDir at `path` in the named container, or in every container. */
@@ -38,10 +41,10 @@ export interface HardenDialect {
   /** How to declare a writable path, e.g. `--writable-path [CONTAINER=]PATH`. */
   readonly writablePathFix: string;
   /**
-   * The option that turns the service-account token off where the rules leave it (`--disable-service-account-token`).
-   * @default - none: the rules turn it off themselves
+   * How to declare a token's reason, and the strict setting (token-rule.ts).
+   * @default - the CLI's: `--token-reason NS/NAME=REASON`, `--strict-tokens`
    */
-  readonly tokenOption?: string;
+  readonly token?: TokenWords;
 }
 
 /** The CLI's words (`cdk8s-rootless harden`). */
@@ -49,7 +52,7 @@ export const CLI_DIALECT: HardenDialect = {
   userFix: 'rerun with --user UID',
   userOption: '--user',
   writablePathFix: '--writable-path [CONTAINER=]PATH',
-  tokenOption: '--disable-service-account-token',
+  token: CLI_TOKEN_WORDS,
 };
 
 /** Options of the adopt stage (`hardenText`, `RootlessHardening.applyTo`). */
@@ -60,8 +63,22 @@ export interface HardenOptions {
   readonly group?: number;
   /** Write exemption entries with placeholder reasons for what needs a human (`--add-exemptions`). */
   readonly addExemptions?: boolean;
-  /** Set `automountServiceAccountToken: false` where it is not set (`--disable-service-account-token`). */
-  readonly disableServiceAccountToken?: boolean;
+  /**
+   * The ServiceAccounts and bindings of the input, and the token settings (token-rule.ts).
+   * @default - none found, no reason declared, not strict
+   */
+  readonly tokens?: { readonly facts: TokenFacts; readonly settings: TokenSettings };
+  /**
+   * The pod's namespace: its own, else the chart's (applyTo), else `default`.
+   * @default 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * Declares the serviceAccountToken exemption with a human's reason (applyTo: the exemption joins the
+   * object's own, written and verified with them).
+   * @default - the CLI: written into the pod template's annotation
+   */
+  readonly declareToken?: (reason: string) => void;
   /** Extra writable paths (`--writable-path [CONTAINER=]PATH`). */
   readonly writablePaths?: readonly WritablePath[];
   /**
@@ -82,6 +99,10 @@ export interface PodReport {
   readonly problems: string[];
   /** Notes: what the rules assumed or cannot know. */
   readonly notes: string[];
+  /** Notes that need a human, tagged by rule (notes.ts): printed grouped, once per synthesis or run. */
+  ruleNotes?: RuleNote[];
+  /** The service-account token rule tolerates the kept token of this pod (the human was told; not strict). */
+  tokenKept?: boolean;
 }
 
 export { NOW_READ_ONLY } from './container';
@@ -133,6 +154,8 @@ export function hardenPod<C, S>(plan: PodEditor<C, S>, template: C, spec: C, opt
     dialect: options.dialect ?? CLI_DIALECT,
     podFields: [],
     used,
+    template: plan.json(template),
+    reasoned: [],
   };
 
   if (isWindowsPod(specJs)) hardenWindowsPod(ctx, containers);
@@ -140,11 +163,11 @@ export function hardenPod<C, S>(plan: PodEditor<C, S>, template: C, spec: C, opt
   podWideChecks(ctx);
   if (ctx.podFields.length > 0) report.changes.push(`pod: ${ctx.podFields.join(', ')}`);
 
-  if (options.addExemptions && needs.length > 0) {
-    const entries = needs.map(n => entryOf({
-      kind: n.kind, container: n.container ?? undefined, reason: placeholderReason(n.what), capabilities: n.capabilities,
-    }));
-    writeExemptions(plan, template, entries, report);
+  const placeholders = options.addExemptions ? needs.map(n => entryOf({
+    kind: n.kind, container: n.container ?? undefined, reason: placeholderReason(n.what), capabilities: n.capabilities,
+  })) : [];
+  if (placeholders.length + ctx.reasoned.length > 0) {
+    writeExemptions(plan, template, [...ctx.reasoned, ...placeholders], report);
   } else if (needs.length > 0 && options.accepts === undefined) {
     report.notes.push(`if a human confirms that the workload needs it, rerun with --add-exemptions to declare ${needs.map(describeNeed).join(', ')} `
       + `in the ${RootlessAnnotations.EXEMPTIONS} annotation with a TODO reason to replace.`);
@@ -169,6 +192,10 @@ export interface PodContext<C, S> {
   /** Pod-level fields added, one phrase each. */
   readonly podFields: string[];
   readonly used: Set<WritablePath>;
+  /** The pod template (`{ metadata, spec }`) before any edit. */
+  readonly template: any;
+  /** Exemption entries with a human's reason, to write into the annotation (the CLI's token reasons). */
+  readonly reasoned: ExemptionEntry[];
 }
 
 function describeNeed(n: { kind: string; container: string | null }): string {
@@ -183,24 +210,8 @@ function containerRefs<C, S>(plan: PodEditor<C, S>, spec: C): ContainerRef<C>[] 
 
 /** Checks that do not depend on the operating system: the token, host namespaces, volumes. */
 function podWideChecks<C, S>(ctx: PodContext<C, S>): void {
-  const { plan, spec, specJs, report, need, problem, options, accepts } = ctx;
-  // the service-account token: not a Pod Security check, and real applications read it
-  const automount = specJs.automountServiceAccountToken;
-  const tokenAccepted = accepts(ExemptionKind.SERVICE_ACCOUNT_TOKEN, null);
-  if ((automount === undefined || automount === null) && !tokenAccepted) {
-    if (options.disableServiceAccountToken && plan.setIfMissing(spec, 'automountServiceAccountToken', hardenedPodFields().automountServiceAccountToken)) {
-      ctx.podFields.push(`automountServiceAccountToken false${ctx.dialect.tokenOption ? ` (${ctx.dialect.tokenOption})` : ''}`);
-    }
-  }
-  if ((!options.disableServiceAccountToken || automount === true) && !tokenAccepted) {
-    const account = specJs.serviceAccountName ?? specJs.serviceAccount;
-    if (automount !== false) {
-      report.notes.push(`pod: the API token of service account "${typeof account === 'string' ? account : 'default'}" stays mounted`
-        + `${automount === true ? ' (automountServiceAccountToken: true)' : ''}: harden cannot know whether the pod calls the Kubernetes API. `
-        + `If it does not, set automountServiceAccountToken: false${ctx.dialect.tokenOption ? ` (or rerun with ${ctx.dialect.tokenOption})` : ''}; if it does, declare exemption serviceAccountToken.`);
-      need(serviceAccountTokenNeed(specJs));
-    }
-  }
+  const { specJs, report, problem } = ctx;
+  tokenRule(ctx);
   for (const n of hostNamespaceNeeds(specJs)) {
     problem(n, `pod: ${n.kind}: true shares the node's namespace. Fix: remove it; keep it only with exemption ${n.kind}.`);
   }
@@ -345,6 +356,8 @@ function restrictsVolume(volume: object): boolean {
   return PodSecurity.evaluate(probe, { level: PolicyLevel.RESTRICTED }).violations.some(v => v.check === RESTRICTED_VOLUMES_CHECK);
 }
 
+const isPlaceholder = (reason: string): boolean => !isReason(reason);
+
 /** Merges exemption entries (with placeholder reasons) into the pod template's annotation. */
 function writeExemptions<C, S>(plan: PodEditor<C, S>, template: C, entries: readonly ExemptionEntry[], report: PodReport): void {
   const metadata = plan.child(template, 'metadata');
@@ -373,6 +386,12 @@ function writeExemptions<C, S>(plan: PodEditor<C, S>, template: C, entries: read
   const fresh = entries.filter(e => !existing.some(x => x?.id === e.id && (x?.container ?? null) === e.container));
   if (fresh.length === 0) return;
   plan.setScalar(annotations, RootlessAnnotations.EXEMPTIONS, JSON.stringify([...existing, ...fresh]));
-  report.changes.push(`pod template annotation ${RootlessAnnotations.EXEMPTIONS}: ${fresh.map(e => describeNeed({ kind: e.id, container: e.container })).join(', ')} `
+  const todo = fresh.filter(e => isPlaceholder(e.reason));
+  const real = fresh.filter(e => !isPlaceholder(e.reason));
+  if (real.length > 0) {
+    report.changes.push(`pod template annotation ${RootlessAnnotations.EXEMPTIONS}: ${real.map(e => `${describeNeed({ kind: e.id, container: e.container })} (${e.reason})`).join(', ')}`);
+  }
+  if (todo.length === 0) return;
+  report.changes.push(`pod template annotation ${RootlessAnnotations.EXEMPTIONS}: ${todo.map(e => describeNeed({ kind: e.id, container: e.container })).join(', ')} `
     + 'with TODO reasons (a human must confirm each; the audit fails until the reasons are real)');
 }

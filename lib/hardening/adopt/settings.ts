@@ -12,6 +12,7 @@ import type { ExemptionValue } from '../exemptions/kind';
 import { kindOf } from '../exemptions/registry';
 import { describeExemption, exemptionValue } from '../exemptions/value';
 import { pathProblem } from '../paths';
+import { TokenSettings, tokenReasonProblem } from '../token-rule';
 
 /** The settings of one object (a key of the props' `objects`). */
 export interface ObjectSettings {
@@ -31,6 +32,8 @@ export interface HardeningSettings {
   readonly writablePaths: readonly WritablePath[];
   /** The per-object settings, by key. */
   readonly objects: ReadonlyMap<string, ObjectSettings>;
+  /** The token reasons per ServiceAccount, and strictness (token-rule.ts). */
+  readonly tokens: TokenSettings;
 }
 
 /** The props as given (`RootlessHardeningProps`), before validation. */
@@ -39,6 +42,8 @@ export interface HardeningInput {
   readonly group?: unknown;
   readonly writablePaths?: unknown;
   readonly objects?: unknown;
+  readonly serviceAccountTokens?: unknown;
+  readonly strictTokens?: unknown;
 }
 
 /**
@@ -94,10 +99,30 @@ export function hardeningSettings(props: HardeningInput, call: string): Hardenin
       exemptions: exemptions(`${prop}.exemptions`, o.exemptions, problems),
     });
   }
+  const tokens = tokenSettings(props, problems);
   if (problems.length > 0) {
     throw new Error(`${call}: invalid props:\n  ${problems.join('\n  ')}`);
   }
-  return { user, group, writablePaths: defaults, objects };
+  return { user, group, writablePaths: defaults, objects, tokens };
+}
+
+/** `serviceAccountTokens` (a reason per `ns/name`) and `strictTokens`. */
+function tokenSettings(props: HardeningInput, problems: string[]): TokenSettings {
+  const reasons = new Map<string, string>();
+  const given = props.serviceAccountTokens;
+  if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
+    problems.push('props.serviceAccountTokens: is not a map. Fix: give { \'NAMESPACE/NAME\': \'why its pods call the Kubernetes API\' }.');
+  } else {
+    for (const [key, reason] of Object.entries(given ?? {})) {
+      const problem = tokenReasonProblem(key, reason);
+      if (problem) problems.push(`props.serviceAccountTokens['${key}']: ${problem}`);
+      else reasons.set(key, reason as string);
+    }
+  }
+  if (props.strictTokens !== undefined && typeof props.strictTokens !== 'boolean') {
+    problems.push(`props.strictTokens: ${JSON.stringify(props.strictTokens)} is not a boolean. Fix: give true or false.`);
+  }
+  return { reasons, strict: props.strictTokens === true };
 }
 
 /** The exemptions of one object, as immutable values, with the problems of each (the reason rule, scope). */
