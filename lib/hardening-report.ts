@@ -7,9 +7,9 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { HardeningNote, HardeningNotes } from './hardening-notes';
 import { PlacedNote, groupNotes } from './hardening/notes';
 import { DEFAULT_NAMESPACE, TokenFacts } from './hardening/token-rule';
+import { HardeningNote, HardeningNotes } from './hardening-notes';
 import { isListKind } from './policy/k8s-shapes';
 
 /** The metadata type of a note recorded on a construct (`node.addMetadata`), so tests and tools can read them. */
@@ -53,14 +53,14 @@ export function tokenFactsOf(root: IConstruct): TokenFacts {
 
 /** The notes of one construct tree, printed once per synthesis: those not printed yet, at each flush. */
 export class NoteReporter {
-  private static readonly TREES = new WeakMap<IConstruct, NoteReporter>();
-
   /** The reporter of a construct tree. */
   public static of(root: IConstruct, write: (text: string) => void = t => process.stderr.write(t)): NoteReporter {
     let r = NoteReporter.TREES.get(root);
     if (!r) NoteReporter.TREES.set(root, r = new NoteReporter(write));
     return r;
   }
+
+  private static readonly TREES = new WeakMap<IConstruct, NoteReporter>();
 
   private readonly pending: PlacedNote[] = [];
 

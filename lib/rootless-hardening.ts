@@ -16,6 +16,7 @@
  */
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { holdsPods, mapsItsProps, patchedInto, render, throwErrors, toPatch } from './adopted-objects';
 import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isListKind, isPodBearing, targetIn, verifyAdopted } from './hardening/adopt/object';
 import { HardenDialect } from './hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from './hardening/adopt/settings';
@@ -25,7 +26,6 @@ import { writeAnnotation } from './hardening/exemptions/codec';
 import { isHardenedByConstruct } from './hardening/hardening';
 import { HardeningNote, HardeningNotes } from './hardening-notes';
 import { NoteReporter, chartNamespace, tokenFactsOf } from './hardening-report';
-import { holdsPods, mapsItsProps, patchedInto, render, throwErrors, toPatch } from './adopted-objects';
 import { POD_BEARING_KINDS, containersOf, podTemplateOf, podTemplatePath } from './policy/k8s-shapes';
 
 /** How `RootlessHardening.applyTo` hardens one object (a key of `RootlessHardeningProps.objects`). */
@@ -315,15 +315,15 @@ export class RootlessHardening {
     for (const target of targets) {
       const adoption = adopt(target.manifest, {
         ...settings, user: settings.user ?? this.settings.user, group: settings.group ?? this.settings.group, dialect, listItem: list,
-        tokens: { facts: tokenFactsOf(this.scope.node.root), settings: this.settings.tokens }, namespace: chartNamespace(obj),
-      });
+      }, { facts: tokenFactsOf(this.scope.node.root), settings: this.settings.tokens }, chartNamespace(obj));
       obj.addJsonPatch(...adoption.operations.map(o => toPatch(o, target.pointer, mapsItsProps(obj))));
       for (const [k, v] of Object.entries(adoption.ownAnnotations)) obj.metadata.addAnnotation(k, v);
       this.fail(obj, adoption.errors.map(e => target.label + (/only with exemption|declare exemption|declare Exemption|covers nothing/.test(e) ? e + exemptionsHint : e)));
       const { changes, notes } = adoption.report;
       const ruleNotes = (adoption.report.ruleNotes ?? []).map(n => ({ rule: n.rule, message: n.message }));
       this.fail(obj, NoteReporter.of(this.scope.node.root).record(obj, target.path, ruleNotes, this.notes).map(e => target.label + e));
-      this.reports.push({ path: target.path, kind: target.manifest.kind, level: adoption.level, changes, notes: [...notes, ...ruleNotes.map(n => n.message)], ruleNotes });
+      const all = [...notes, ...ruleNotes.map(n => n.message)];
+      this.reports.push({ path: target.path, kind: target.manifest.kind, level: adoption.level, changes, notes: all, ruleNotes });
       adopted.push({ target, adoption });
     }
 

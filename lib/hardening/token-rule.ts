@@ -126,10 +126,10 @@ export interface TokenSettings {
 
 /** How the rule words its fixes: the CLI names its flags, `applyTo` its props. */
 export interface TokenWords {
-  /** How to declare a reason for `account` (`ns/name`), e.g. `--token-reason ns/name=REASON`. */
-  reasonFix(account: string): string;
   /** The strict setting, e.g. `--strict-tokens`. */
   readonly strictOption: string;
+  /** How to declare a reason for `account` (`ns/name`), e.g. `--token-reason ns/name=REASON`. */
+  reasonFix(account: string): string;
 }
 
 /** The CLI's words (`cdk8s-rootless harden`). */

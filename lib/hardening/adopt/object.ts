@@ -29,16 +29,6 @@ export interface AdoptSettings {
   /** How fixes are worded. */
   readonly dialect: HardenDialect;
   /**
-   * The ServiceAccounts and bindings of the app, and the token settings (token-rule.ts).
-   * @default - none found, no reason declared, not strict
-   */
-  readonly tokens?: HardenOptions['tokens'];
-  /**
-   * The namespace of the object when its manifest names none (its chart's).
-   * @default 'default'
-   */
-  readonly namespace?: string;
-  /**
    * The object is an item of a List: it has no cdk8s metadata of its own, so a Pod's annotations are
    * written by JSON patch, like a workload template's.
    * @default false
@@ -83,8 +73,12 @@ export function podBearingItems(list: unknown): { item: any; index: number }[] {
   return items.flatMap((item, index) => (isMap(item) && isPodBearing(item.apiVersion, item.kind) ? [{ item, index }] : []));
 }
 
-/** Hardens one rendered pod-bearing object (`ApiObject.toJson()`); the object itself is not changed. */
-export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
+/**
+ * Hardens one rendered pod-bearing object (`ApiObject.toJson()`); the object itself is not changed.
+ * @param tokens the ServiceAccounts and bindings of the app, and the token settings (token-rule.ts)
+ * @param namespace the namespace of the object when its manifest names none (its chart's; default `default`)
+ */
+export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: HardenOptions['tokens'], namespace?: string): Adoption {
   const report: PodReport = { changes: [], problems: [], notes: [] };
   const copy = structuredClone(manifest) as any;
   const template = podTemplateOf(copy);
@@ -108,8 +102,8 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
     writablePaths: settings.writablePaths,
     accepts,
     dialect: settings.dialect,
-    tokens: settings.tokens,
-    namespace: typeof copy.metadata?.namespace === 'string' && copy.metadata.namespace !== '' ? copy.metadata.namespace : settings.namespace,
+    tokens,
+    namespace: typeof copy.metadata?.namespace === 'string' && copy.metadata.namespace !== '' ? copy.metadata.namespace : namespace,
     // a human's reason for the pod's ServiceAccount: the exemption joins the object's own
     declareToken: reason => exemptions.push({ kind: ExemptionKind.SERVICE_ACCOUNT_TOKEN, reason }),
   }, report, new Set());
