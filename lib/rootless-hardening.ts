@@ -25,7 +25,7 @@ import { Exemption } from './hardening/exemption';
 import { writeAnnotation } from './hardening/exemptions/codec';
 import { isHardenedByConstruct } from './hardening/hardening';
 import { HardeningNote, HardeningNotes } from './hardening-notes';
-import { NoteReporter, chartNamespace, tokenFactsOf } from './hardening-report';
+import { NOTE_METADATA_TYPE, NoteReporter, chartNamespace, tokenFactsOf } from './hardening-report';
 import { POD_BEARING_KINDS, containersOf, podTemplateOf, podTemplatePath } from './policy/k8s-shapes';
 
 /** How `RootlessHardening.applyTo` hardens one object (a key of `RootlessHardeningProps.objects`). */
@@ -153,6 +153,9 @@ const KINDS = new Set(POD_BEARING_KINDS.map(k => k.kind));
  * RootlessHardening.applyTo(chart, { user: 10001, objects: { agent: { exemptions: [Exemption.hostPath('reads the node logs')] } } });
  */
 export class RootlessHardening {
+  /** The metadata type under which each note that needs a human is recorded on its object (`node.addMetadata`; data `{ rule, message }`). */
+  public static readonly NOTE_METADATA_TYPE: string = NOTE_METADATA_TYPE;
+
   /**
    * Hardens every pod-bearing object under `scope` at synthesis — cdk8s-plus workloads, raw
    * `ApiObject`s and objects of `Include`d YAML (the items of a `List` too), also those added after

@@ -243,7 +243,8 @@ describe('applyTo', () => {
     expect(report.ruleNotes.map(n => n.rule)).toEqual(['serviceAccountToken']);
     expect(report.notes.join('\n')).toContain('token kept for ServiceAccount kube-system/metrics-server');
     const obj = chart.node.findAll().find(c => ApiObject.isApiObject(c) && c.name === 'metrics-server' && c.kind === 'Deployment')!;
-    expect(obj.node.metadata.filter(m => m.type === 'rootless.cdk8s.io/note').map(m => m.data.rule)).toEqual(['serviceAccountToken']);
+    expect(RootlessHardening.NOTE_METADATA_TYPE).toBe('rootless.cdk8s.io/note');
+    expect(obj.node.metadata.filter(m => m.type === RootlessHardening.NOTE_METADATA_TYPE).map(m => m.data.rule)).toEqual(['serviceAccountToken']);
     // a second synthesis prints nothing more
     expect(captureStderr(() => Testing.synth(chart)).stderr).toBe('');
   });
