@@ -190,6 +190,8 @@ export class RootlessHardening {
 
   private readonly settings: HardeningSettings;
   private readonly notes: HardeningNotes;
+  /** The ServiceAccounts the adopted pods run as (a key of `serviceAccountTokens` must name one). */
+  private readonly accounts = new Set<string>();
   private readonly reports: HardenedObjectReport[] = [];
   private readonly errors = new Map<ApiObject, string[]>();
   /** The objects whose validation reported their errors (an object added while cdk8s validates is not validated). */
@@ -272,6 +274,11 @@ export class RootlessHardening {
       ADOPTED.set(obj, this);
       this.adoptOne(obj, key);
     }
+    for (const account of this.settings.tokens.reasons.keys()) {
+      if (this.accounts.has(account)) continue;
+      problems.push(`RootlessHardening.applyTo: serviceAccountTokens['${account}'] names no ServiceAccount that a pod under ${this.where()} runs as `
+        + `(${[...this.accounts].sort().join(', ') || 'none'}). Fix: write the NAMESPACE/NAME of the pods' ServiceAccount (a chart's namespace, else default), or remove it.`);
+    }
     for (const key of this.settings.objects.keys()) {
       if (!matched.has(key)) {
         problems.push(`RootlessHardening.applyTo: objects['${key}'] names no pod-bearing object under ${this.where()} `
@@ -324,6 +331,7 @@ export class RootlessHardening {
       this.fail(obj, adoption.errors.map(e => target.label + (/only with exemption|declare exemption|declare Exemption|covers nothing/.test(e) ? e + exemptionsHint : e)));
       const { changes, notes } = adoption.report;
       const ruleNotes = (adoption.report.ruleNotes ?? []).map(n => ({ rule: n.rule, message: n.message }));
+      for (const a of adoption.report.tokenAccounts ?? []) this.accounts.add(a);
       this.fail(obj, NoteReporter.of(this.scope.node.root).record(obj, target.path, ruleNotes, this.notes).map(e => target.label + e));
       const all = [...notes, ...ruleNotes.map(n => n.message)];
       this.reports.push({ path: target.path, kind: target.manifest.kind, level: adoption.level, changes, notes: all, ruleNotes });

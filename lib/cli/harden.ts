@@ -175,8 +175,10 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
           ctx.io.stderr.write(`${e.file}${e.line !== undefined ? `:${e.line}` : ''}: error: ${e.message}\n`);
         },
       });
+      const results: HardenResult[] = [];
       for (const source of sources) {
         const result = hardenText(source.text, options, used);
+        results.push(result);
         ctx.io.stderr.write(formatHardenReport(source.name, result));
         if (result.error) errors.push({ file: source.name, uri: source.uri, message: result.error });
         human ||= needsHuman(result);
@@ -192,6 +194,13 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
       }
       // what needs a human once per question (a kept token: once per ServiceAccount), grouped by rule
       if (notes.length > 0) ctx.io.stderr.write(`notes that need a human:\n${groupNotes(notes).map(l => `  ${l}`).join('\n')}\n`);
+      const accounts = new Set(results.flatMap(r => r.objects.flatMap(o => o.tokenAccounts ?? [])));
+      for (const account of opts.tokenReason?.keys() ?? []) {
+        if (accounts.has(account)) continue;
+        errors.push({ file: '--token-reason', uri: '', message: `no pod of ServiceAccount ${account} in the input` });
+        ctx.io.stderr.write(`error: --token-reason ${account}: no pod in the input runs as ServiceAccount ${account} (pods run as: ${[...accounts].sort().join(', ') || 'none'}). `
+          + 'Fix: write the NAMESPACE/NAME of the pods\' ServiceAccount (an object without metadata.namespace is in default), or remove it.\n');
+      }
       for (const w of opts.writablePath ?? []) {
         if (w.container !== undefined && !used.has(w)) {
           errors.push({ file: '--writable-path', uri: '', message: `no container named "${w.container}" in the input` });

@@ -293,6 +293,20 @@ describe('applyTo', () => {
     expect(() => RootlessHardening.applyTo(chart, { strictTokens: 'yes' as any })).toThrow(/props.strictTokens: "yes" is not a boolean/);
   });
 
+  test('a reason for an account that no pod runs as fails, naming the accounts the pods run as (a typo declares nothing)', () => {
+    const { chart } = vendorChart({ serviceAccountTokens: { 'kube-system/metric-server': 'reads node and pod metrics through the API' } });
+    let message = '';
+    captureStderr(() => {
+      try {
+        Testing.synth(chart);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+    });
+    expect(message).toContain("serviceAccountTokens['kube-system/metric-server'] names no ServiceAccount that a pod under vendor runs as "
+      + '(kube-system/default, kube-system/metrics-server)');
+  });
+
   test('an object without a namespace is in its chart\'s: a RoleBinding of the chart binds the chart\'s default account', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'shop', { namespace: 'shop' });
@@ -346,6 +360,13 @@ describe('harden and applyTo give the same verdict on the same objects', () => {
     const kept = (messages: string[]) => messages.map(n => /token kept for ServiceAccount (\S+):/.exec(n)?.[1]).filter(Boolean).sort();
     expect(kept(hardened.objects.flatMap(o => (o.ruleNotes ?? []).map(n => n.message))))
       .toEqual(kept(hardening.report.flatMap(r => r.ruleNotes.map(n => n.message))));
+  });
+
+  test('harden: a --token-reason for an account no pod runs as is an error (exit 2), naming the accounts', async () => {
+    const out = await cli(['harden', '-', '--token-reason', 'kube-system/metric-server=reads node and pod metrics through the API'], { stdin: VENDOR });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('error: --token-reason kube-system/metric-server: no pod in the input runs as ServiceAccount kube-system/metric-server '
+      + '(pods run as: kube-system/default, kube-system/metrics-server)');
   });
 
   test('harden reads every input before deciding: a binding in another file keeps the token', async () => {

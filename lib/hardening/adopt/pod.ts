@@ -103,6 +103,8 @@ export interface PodReport {
   ruleNotes?: RuleNote[];
   /** The service-account token rule tolerates the kept token of this pod (the human was told; not strict). */
   tokenKept?: boolean;
+  /** The ServiceAccounts (`ns/name`) the pod runs as or gets a token of: a token reason that names none of any pod names nothing. */
+  tokenAccounts?: string[];
 }
 
 export { NOW_READ_ONLY } from './container';

@@ -43,4 +43,5 @@ export function tokenRule<C, S>(ctx: PodContext<C, S>): void {
   for (const account of decision.undeclared) addRuleNote(report, TOKEN_RULE, keptTokenNote(account, words));
   report.problems.push(...decision.problems);
   if (decision.undeclared.length > 0) report.tokenKept = true;
+  report.tokenAccounts = [...new Set([decision.account, ...decision.kept])];
 }
