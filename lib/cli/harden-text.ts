@@ -131,8 +131,12 @@ function readBack(text: string): ReadBack {
   return { objects, errors };
 }
 
-/** A text that may hold a ServiceAccount, a binding or a token Secret (not the pod fields that name them): the others are not parsed twice. */
-const TOKEN_FACT_TEXT = /ServiceAccount(?!Token|Name)|RoleBinding|service-account-token/;
+/**
+ * A text that may hold a ServiceAccount, a binding or a token Secret (not the pod fields that name them): the others are not
+ * parsed twice. A backslash may spell any of them otherwise (a YAML or JSON escape such as `"Role\x42inding"`, or a
+ * double-quoted line continuation, which kubectl reads as `RoleBinding`): such a text is always parsed.
+ */
+const TOKEN_FACT_TEXT = /ServiceAccount(?!Token|Name)|RoleBinding|service-account-token|\\/;
 
 /** Adds the ServiceAccounts, bindings and token Secrets of a text to `facts` (its errors are reported when it is hardened). */
 export function collectTokenFacts(source: ManifestSource, facts: TokenFacts): void {

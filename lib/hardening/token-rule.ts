@@ -5,8 +5,9 @@
  *
  * - a token is any way the API credential reaches a container: the automounted token
  *   (`automountServiceAccountToken`, the pod's value over its ServiceAccount's, true when neither
- *   sets it), a projected `serviceAccountToken` volume source, or a Secret volume whose Secret (in
- *   the input) is of type `kubernetes.io/service-account-token`, wherever it is mounted;
+ *   sets it), a projected `serviceAccountToken` volume source, or any reference to a Secret (in the
+ *   input) of type `kubernetes.io/service-account-token` — a secret volume, a projected volume's
+ *   secret source, an env var's `secretKeyRef`, `envFrom` — wherever it is mounted;
  * - a value that a pod or a ServiceAccount of the input sets is kept;
  * - a pod of its namespace's `default` account gets `automountServiceAccountToken: false`, unless a
  *   RoleBinding or ClusterRoleBinding of the input names that account (as a ServiceAccount subject,
@@ -192,6 +193,39 @@ export function podAccount(spec: any): string {
   return str(spec?.serviceAccountName) ?? str(spec?.serviceAccount) ?? DEFAULT_ACCOUNT;
 }
 
+/** A reference of a pod to a Secret by name, and where it is (for the note). */
+interface SecretReference {
+  readonly name: string;
+  readonly where: string;
+}
+
+/**
+ * Every Secret a pod's containers can read: secret volumes, the secret sources of projected volumes,
+ * `env[].valueFrom.secretKeyRef` and `envFrom[].secretRef` of every container (init, regular, ephemeral).
+ */
+function secretReferences(spec: any): SecretReference[] {
+  const out: SecretReference[] = [];
+  const add = (name: unknown, where: string) => {
+    if (typeof name === 'string' && name !== '') out.push({ name, where });
+  };
+  for (const v of Array.isArray(spec?.volumes) ? spec.volumes : []) {
+    if (!isMap(v)) continue;
+    add(v.secret?.secretName, `volume "${v.name}"`);
+    for (const s of Array.isArray(v.projected?.sources) ? v.projected.sources : []) {
+      if (isMap(s)) add(s.secret?.name, `projected volume "${v.name}"`);
+    }
+  }
+  for (const c of containersOf(spec)) {
+    for (const e of Array.isArray(c.env) ? c.env : []) {
+      if (isMap(e)) add(e.valueFrom?.secretKeyRef?.name, `env ${e.name} of container "${c.name}"`);
+    }
+    for (const e of Array.isArray(c.envFrom) ? c.envFrom : []) {
+      if (isMap(e)) add(e.secretRef?.name, `envFrom of container "${c.name}"`);
+    }
+  }
+  return out;
+}
+
 /** The note of a kept, undeclared token: the same text for every pod of the account, so it is printed once. */
 export function keptTokenNote(account: string, words: TokenWords): string {
   return `token kept for ServiceAccount ${account}: the full admission policy denies it until a reason is declared. `
@@ -238,15 +272,18 @@ export function decideToken(input: TokenInput): TokenDecision {
   const volumes: any[] = Array.isArray(spec?.volumes) ? spec.volumes : [];
   for (const v of volumes) {
     if (projectsToken(v)) {
-      via.push(`projected by volume "${v.name}"`);
+      via.push(`projected by volume "${v?.name}"`);
       kept.add(account);
       visible = true;
-    } else if (typeof v?.secret?.secretName === 'string') {
-      const secret = facts.tokenSecret(`${namespace}/${v.secret.secretName}`);
-      if (!secret.found) continue;
-      via.push(`Secret ${namespace}/${v.secret.secretName} of type ${TOKEN_SECRET_TYPE} in volume "${v.name}"`);
-      kept.add(secret.account ?? account);
     }
+  }
+  // a token Secret reaches a container through any reference to it: a secret volume, a projected volume's secret
+  // source, an env var's secretKeyRef, envFrom's secretRef (the kubelet resolves each in the pod's namespace)
+  for (const ref of secretReferences(spec)) {
+    const secret = facts.tokenSecret(`${namespace}/${ref.name}`);
+    if (!secret.found) continue;
+    via.push(`Secret ${namespace}/${ref.name} of type ${TOKEN_SECRET_TYPE} in ${ref.where}`);
+    kept.add(secret.account ?? account);
   }
   if (containersOf(spec).some(c => Array.isArray(c.volumeMounts) && c.volumeMounts.some((m: any) => atTokenPath(m?.mountPath)))) visible = true;
 

@@ -1,0 +1,176 @@
+/**
+ * Red team of the service-account token rule (issue 20 point 4; test/redteam/FINDINGS.md, "Token rule").
+ * The oracle is Kubernetes: which ways a token reaches a container (the kubelet resolves a Secret by
+ * name for a secret volume, a projected volume's secret source, an env var's secretKeyRef and envFrom),
+ * how kubectl reads the YAML (`kubectl label --local -f FILE x=y -o json`, go-yaml v2), and the RBAC
+ * authorizer's reading of binding subjects. Each T-test failed before its fix; the others held.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Include, Testing } from 'cdk8s';
+import * as YAML from 'yaml';
+import { HardeningNotes, RootlessHardening, RootlessHardeningProps } from '../../lib';
+import { hardenText } from '../../lib/cli/harden';
+import { CLI_TOKEN_WORDS, TokenFacts, TokenSettings, decideToken } from '../../lib/hardening/token-rule';
+import { podTemplateOf } from '../../lib/policy/k8s-shapes';
+import { cli } from '../cli/helpers';
+
+jest.setTimeout(120_000);
+
+const TOKEN_SECRET = `apiVersion: v1
+kind: Secret
+type: kubernetes.io/service-account-token
+metadata:
+  name: builder-token
+  namespace: shop
+  annotations: {kubernetes.io/service-account.name: builder}
+`;
+
+const podYaml = (name: string, spec: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: shop}
+spec:
+  automountServiceAccountToken: false
+${spec}`;
+
+const runAs = 'securityContext: {runAsUser: 1000}';
+/** Every other way a token Secret reaches a container, besides a plain secret volume. */
+const REFERENCES: [string, string][] = [
+  ['a projected volume\'s secret source', `  volumes: [{name: creds, projected: {sources: [{secret: {name: builder-token}}]}}]
+  containers: [{name: app, image: x:1, ${runAs}, volumeMounts: [{name: creds, mountPath: /creds}]}]
+`],
+  ['an env var\'s secretKeyRef', `  containers: [{name: app, image: x:1, ${runAs}, env: [{name: TOKEN, valueFrom: {secretKeyRef: {name: builder-token, key: token}}}]}]
+`],
+  ['envFrom', `  containers: [{name: app, image: x:1, ${runAs}, envFrom: [{secretRef: {name: builder-token}}]}]
+`],
+  ['an init container\'s env', `  initContainers: [{name: init, image: x:1, ${runAs}, env: [{name: TOKEN, valueFrom: {secretKeyRef: {name: builder-token, key: token}}}]}]
+  containers: [{name: app, image: x:1, ${runAs}}]
+`],
+];
+
+const docsOf = (text: string) => YAML.parseAllDocuments(text).map(d => d.toJS());
+const NONE: TokenSettings = { reasons: new Map(), strict: false };
+
+function captureStderr<T>(fn: () => T): { value?: T; stderr: string; error?: string } {
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    return { value: fn(), stderr: spy.mock.calls.map(c => String(c[0])).join('') };
+  } catch (e) {
+    return { error: (e as Error).message, stderr: spy.mock.calls.map(c => String(c[0])).join('') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+/** `text` brought into an app with Include, hardened by applyTo, synthesized. */
+function applyToText(text: string, props: RootlessHardeningProps = {}, chartNamespace?: string) {
+  const app = Testing.app();
+  const chart = new Chart(app, 'c', chartNamespace ? { namespace: chartNamespace } : {});
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-token-'));
+  fs.writeFileSync(path.join(dir, 'in.yaml'), text);
+  new Include(chart, 'i', { url: path.join(dir, 'in.yaml') });
+  const hardening = RootlessHardening.applyTo(app, props);
+  const out = captureStderr(() => Testing.synth(chart));
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { ...out, hardening };
+}
+
+const keptIn = (messages: string[]) => [...new Set(messages.flatMap(m => [...m.matchAll(/token kept for ServiceAccount (\S+):/g)].map(x => x[1])))].sort();
+
+describe('T1: a token Secret reaches a container through any reference, not only a secret volume', () => {
+  test.each(REFERENCES)('decideToken: %s keeps the token of the Secret\'s account, reported, and strict fails', (_name, spec) => {
+    const f = new TokenFacts();
+    f.add(YAML.parse(TOKEN_SECRET));
+    const podSpec = YAML.parse(podYaml('p', spec)).spec;
+    const d = decideToken({ spec: podSpec, namespace: 'shop', facts: f, settings: NONE, words: CLI_TOKEN_WORDS });
+    expect(d.kept).toEqual(['shop/builder']);
+    expect(d.undeclared).toEqual(['shop/builder']);
+    const strict = decideToken({ spec: podSpec, namespace: 'shop', facts: f, settings: { reasons: new Map(), strict: true }, words: CLI_TOKEN_WORDS });
+    expect(strict.problems).toHaveLength(1);
+    expect(strict.problems[0]).toContain('Secret shop/builder-token of type kubernetes.io/service-account-token');
+  });
+
+  test.each(REFERENCES)('harden --strict-tokens: %s is a finding (exit 1) and the note names the account', async (_name, spec) => {
+    const input = `${TOKEN_SECRET}---\n${podYaml('p', spec)}`;
+    const lax = await cli(['harden', '-'], { stdin: input });
+    expect(keptIn([lax.stderr])).toEqual(['shop/builder']);
+    const strict = await cli(['harden', '-', '--strict-tokens'], { stdin: input });
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('the token of ServiceAccount shop/builder reaches its containers');
+  });
+
+  test.each(REFERENCES)('applyTo: %s is reported once, and strictTokens fails synthesis', (_name, spec) => {
+    const input = `${TOKEN_SECRET}---\n${podYaml('p', spec)}`;
+    const lax = applyToText(input);
+    expect(lax.error).toBeUndefined();
+    expect(keptIn(lax.hardening.report.flatMap(r => r.ruleNotes.map(n => n.message)))).toEqual(['shop/builder']);
+    expect(lax.stderr.match(/token kept for ServiceAccount shop\/builder/g)).toHaveLength(1);
+    expect(applyToText(input, { strictTokens: true }).error).toContain('the token of ServiceAccount shop/builder reaches its containers');
+    // a human's reason for the account declares it: no note, no failure (and no exemption, which admission could not see)
+    const declared = applyToText(input, { strictTokens: true, serviceAccountTokens: { 'shop/builder': 'pushes images with the builder token' } });
+    expect(declared.error).toBeUndefined();
+    expect(declared.stderr).toBe('');
+  });
+
+  test('held: a reference to an opaque Secret, or to a token Secret of another namespace, is no token', () => {
+    const f = new TokenFacts();
+    f.add({ ...YAML.parse(TOKEN_SECRET), type: 'Opaque' });
+    f.add({ ...YAML.parse(TOKEN_SECRET), metadata: { name: 'builder-token', namespace: 'other', annotations: { 'kubernetes.io/service-account.name': 'builder' } } });
+    for (const [, spec] of REFERENCES) {
+      const d = decideToken({ spec: YAML.parse(podYaml('p', spec)).spec, namespace: 'shop', facts: f, settings: NONE, words: CLI_TOKEN_WORDS });
+      expect(d.kept).toEqual([]);
+    }
+  });
+});
+
+/** A binding of the default account of `shop`, with kind and subject kind spelled with YAML escapes, which kubectl reads as RoleBinding / ServiceAccount. */
+const ESCAPED_BINDING = `apiVersion: rbac.authorization.k8s.io/v1
+kind: "Role\\x42inding"
+metadata: {name: reader, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{kind: "Service\\
+  Account", name: default}]
+`;
+const DEFAULT_POD = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: x:1, securityContext: {runAsUser: 1000}}]
+`;
+
+describe('T2: harden reads a ServiceAccount or a binding as kubectl does, whatever its spelling', () => {
+  test('the escapes spell RoleBinding and ServiceAccount for the reader kubectl shares (go-yaml; checked with kubectl label --local -o json)', () => {
+    const doc = YAML.parse(ESCAPED_BINDING, { version: '1.1' });
+    expect(doc.kind).toBe('RoleBinding');
+    expect(doc.subjects[0].kind).toBe('ServiceAccount');
+  });
+
+  test('a binding of the default account in another file, spelled with escapes, keeps the token (the pod calls the API)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-token-cli-'));
+    fs.writeFileSync(path.join(dir, 'a-web.yaml'), DEFAULT_POD);
+    fs.writeFileSync(path.join(dir, 'b-rbac.yaml'), ESCAPED_BINDING);
+    const out = await cli(['harden', 'a-web.yaml', 'b-rbac.yaml'], { cwd: dir });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(docsOf(out.stdout)[0].spec.template.spec.automountServiceAccountToken).toBeUndefined();
+    expect(keptIn([out.stderr])).toEqual(['shop/default']);
+  });
+
+  test('a ServiceAccount spelled with a JSON escape that turns automount on keeps its value', async () => {
+    const account = '{"apiVersion":"v1","kind":"\\u0053erviceAccount","metadata":{"name":"default","namespace":"shop"},"automountServiceAccountToken":true}';
+    const out = await cli(['harden', '-'], { stdin: `${account}\n---\n${DEFAULT_POD}` });
+    expect(docsOf(out.stdout).find(d => d?.kind === 'Deployment').spec.template.spec.automountServiceAccountToken).toBeUndefined();
+    expect(keptIn([out.stderr])).toEqual(['shop/default']);
+  });
+
+  test('held: applyTo (Include) reads the same escapes and agrees', () => {
+    const r = applyToText(`${ESCAPED_BINDING}---\n${DEFAULT_POD}`, { notes: HardeningNotes.NONE });
+    expect(r.error).toBeUndefined();
+    const web = r.value!.find((m: any) => m.kind === 'Deployment');
+    expect(podTemplateOf(web)!.spec.automountServiceAccountToken).toBeUndefined();
+  });
+});
