@@ -51,7 +51,11 @@ export function tokenFactsOf(root: IConstruct): TokenFacts {
   return facts;
 }
 
-/** The notes of one construct tree, printed once per synthesis: those not printed yet, at each flush. */
+/**
+ * The notes of one construct tree, printed once per synthesis: recorded while the validations adopt
+ * objects, printed at the first flush after them (the verification hook of the first adopted object
+ * that cdk8s writes). A synthesis that fails in validation prints its errors, not the notes.
+ */
 export class NoteReporter {
   /** The reporter of a construct tree. */
   public static of(root: IConstruct, write: (text: string) => void = t => process.stderr.write(t)): NoteReporter {

@@ -180,8 +180,9 @@ export class RootlessHardening {
   private static adoptTree(root: IConstruct): string[] {
     const order = new Map(root.node.findAll().map((c, i) => [c, i]));
     const calls = [...CALLS.get(root) ?? []].sort((a, b) => (order.get(a.scope) ?? 0) - (order.get(b.scope) ?? 0));
+    // the notes are printed once, when the first adopted object is written (its verification hook), after every validation
+    // has run: a later validation may still adopt an object it adds, and cdk8s may validate the app more than once
     for (const call of calls) call.adoptAll();
-    NoteReporter.of(root).flush();
     return [];
   }
 
@@ -221,13 +222,7 @@ export class RootlessHardening {
         + 'Fix: give HardeningNotes.PRINT, HardeningNotes.NONE or HardeningNotes.FAIL.');
     }
     this.notes = props?.notes ?? HardeningNotes.PRINT;
-    scope.node.addValidation({
-      validate: () => {
-        const problems = this.adoptAll();
-        NoteReporter.of(root).flush();
-        return problems;
-      },
-    });
+    scope.node.addValidation({ validate: () => this.adoptAll() });
   }
 
   /**
@@ -378,6 +373,7 @@ export class RootlessHardening {
       produce: () => {
         resolved = true;
         if (rendering) return undefined;
+        NoteReporter.of(this.scope.node.root).flush();
         const { errors } = verify();
         // errors that a validation reported have failed the synthesis already; others (an object that cdk8s' validation
         // did not reach, because it was added while cdk8s validated) are thrown here, as are those of an unadopted object

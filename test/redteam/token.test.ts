@@ -174,3 +174,55 @@ describe('T2: harden reads a ServiceAccount or a binding as kubectl does, whatev
     expect(podTemplateOf(web)!.spec.automountServiceAccountToken).toBeUndefined();
   });
 });
+
+describe('T3: the notes are printed once per synthesis, also when a validation adds an object', () => {
+  const rawPod = (account: string) => ({
+    apiVersion: 'v1', kind: 'Pod', spec: { serviceAccountName: account, containers: [{ name: 'app', image: 'x:1', securityContext: { runAsUser: 1000 } }] },
+  } as any);
+
+  test('an object a chart\'s validation adds (adopted after the root\'s validation) is in the one printed group', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'a', { namespace: 'a' });
+    new ApiObject(chart, 'p', rawPod('agent'));
+    RootlessHardening.applyTo(app);
+    chart.node.addValidation({
+      validate: () => {
+        if (!chart.node.tryFindChild('q')) new ApiObject(chart, 'q', rawPod('late-agent'));
+        return [];
+      },
+    });
+    const { stderr, error } = captureStderr(() => app.synthYaml());
+    expect(error).toBeUndefined();
+    expect(stderr.match(/notes that need a human/g)).toHaveLength(1);
+    expect(stderr).toContain('[serviceAccountToken] 2 objects:');
+    expect(keptIn([stderr])).toEqual(['a/agent', 'a/late-agent']);
+  });
+
+  test('held: app.synth() of two charts with a call each prints one group; a second synthesis prints nothing more', () => {
+    const app = Testing.app();
+    for (const ns of ['a', 'b']) {
+      const chart = new Chart(app, ns, { namespace: ns });
+      new ApiObject(chart, 'p', rawPod('agent'));
+      RootlessHardening.applyTo(chart);
+    }
+    const first = captureStderr(() => app.synth());
+    expect(first.error).toBeUndefined();
+    expect(first.stderr.match(/notes that need a human/g)).toHaveLength(1);
+    expect(keptIn([first.stderr])).toEqual(['a/agent', 'b/agent']);
+    expect(captureStderr(() => app.synthYaml()).stderr).toBe('');
+  });
+
+  test('held: NONE prints nothing, FAIL fails naming each object, whatever the order of the calls', () => {
+    const app = Testing.app();
+    const a = new Chart(app, 'a', { namespace: 'a' });
+    const b = new Chart(app, 'b', { namespace: 'b' });
+    new ApiObject(a, 'p', rawPod('agent'));
+    new ApiObject(b, 'p', rawPod('agent'));
+    RootlessHardening.applyTo(b, { notes: HardeningNotes.FAIL });
+    RootlessHardening.applyTo(a, { notes: HardeningNotes.NONE });
+    const r = captureStderr(() => app.synthYaml());
+    expect(r.error).toContain('[b/p] [serviceAccountToken] token kept for ServiceAccount b/agent');
+    expect(r.error).not.toContain('a/agent');
+    expect(r.stderr).toBe('');
+  });
+});
