@@ -226,3 +226,77 @@ describe('T3: the notes are printed once per synthesis, also when a validation a
     expect(r.stderr).toBe('');
   });
 });
+
+describe('held: harden and applyTo agree on odd inputs, as kubectl reads them', () => {
+  const C = 'containers: [{name: app, image: x:1, securityContext: {runAsUser: 1000}}]';
+  const pod = (meta: string, spec: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${meta}}\nspec: {${spec}${C}}\n`;
+  const rb = (meta: string, subjects: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b${meta}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: ${subjects}
+`;
+  /** input, then for each pod-bearing object: its written automountServiceAccountToken, and the accounts whose kept token is reported */
+  const CASES: [string, string, (boolean | undefined)[], string[]][] = [
+    ['an empty serviceAccountName falls back to the deprecated serviceAccount (API conversion)',
+      pod(', namespace: shop', 'serviceAccountName: "", serviceAccount: agent, '), [undefined], ['shop/agent']],
+    ['an empty namespace is the default namespace for the binding and the pod alike',
+      `${rb(', namespace: ""', '[{kind: ServiceAccount, name: default}]')}---\n${pod(', namespace: ""', '')}`, [undefined], ['default/default']],
+    ['a binding and a pod in one List',
+      `apiVersion: v1\nkind: List\nitems:\n${[rb(', namespace: shop', '[{kind: ServiceAccount, name: default}]'), pod(', namespace: shop', '')]
+        .map(d => `- ${d.trimEnd().split('\n').join('\n  ')}`).join('\n')}\n`, [undefined], ['shop/default']],
+    ['a subject completed by a merge key before the explicit name (kubectl: the explicit name wins)',
+      `${rb(', namespace: shop', '\n- <<: {kind: ServiceAccount, name: other}\n  name: default')}---\n${pod(', namespace: shop', '')}`, [undefined], ['shop/default']],
+    ['a ServiceAccount with automountServiceAccountToken: off (YAML 1.1 false)',
+      `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: agent, namespace: shop}\nautomountServiceAccountToken: off\n---\n${pod(', namespace: shop', 'serviceAccountName: agent, ')}`, [false], []],
+    ['the default ServiceAccount with automountServiceAccountToken: yes, for a CronJob',
+      `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: shop}\nautomountServiceAccountToken: yes\n---
+apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c, namespace: shop}\nspec:\n  schedule: "* * * * *"\n  jobTemplate: {spec: {template: {spec: {restartPolicy: Never, ${C}}}}}\n`, [undefined], ['shop/default']],
+    ['a pod\'s automountServiceAccountToken: null is unset (the API server defaults it): turned off',
+      pod(', namespace: shop', 'automountServiceAccountToken: null, '), [false], []],
+    ['a pod\'s automountServiceAccountToken: n is false to kubectl (go-yaml v2)', pod(', namespace: shop', 'automountServiceAccountToken: n, '), [false], []],
+  ];
+  const written = (ms: any[]) => ms.flatMap(m => (m?.kind === 'List' ? m.items : [m])).filter(m => m && podTemplateOf(m))
+    .map(m => podTemplateOf(m)!.spec.automountServiceAccountToken);
+
+  test.each(CASES)('%s', (_name, text, automount, kept) => {
+    const hardened = hardenText(text);
+    expect(written(YAML.parseAllDocuments(hardened.text, { version: '1.1' }).map(d => d.toJS()))).toEqual(automount);
+    expect(keptIn(hardened.objects.flatMap(o => (o.ruleNotes ?? []).map(n => n.message)))).toEqual(kept);
+    const applied = applyToText(text, { notes: HardeningNotes.NONE });
+    expect(applied.error).toBeUndefined();
+    expect(written(applied.value!)).toEqual(automount);
+    expect(keptIn(applied.hardening.report.flatMap(r => r.ruleNotes.map(n => n.message)))).toEqual(kept);
+  });
+
+  const MALFORMED = [
+    'apiVersion: v1\nkind: ServiceAccount\nmetadata: 5\n',
+    'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: [x]}\nautomountServiceAccountToken: {a: 1}\n',
+    'apiVersion: v1\nkind: List\nitems: {a: 1}\n',
+    'apiVersion: v1\nkind: List\nitems: [null, 5, [1], {kind: RoleBinding}]\n',
+    'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b}\nsubjects: {kind: ServiceAccount, name: default}\n',
+    'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\nsubjects: [{kind: ServiceAccount, name: default}, {kind: User, name: [1]}, ~]\n',
+    'apiVersion: v1\nkind: Secret\ntype: kubernetes.io/service-account-token\nmetadata: {name: t, annotations: [1, 2]}\n',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {volumes: {a: 1}, containers: [{name: a, image: x, env: {a: 1}, envFrom: [null, {secretRef: 5}, {secretRef: {name: [1]}}]}]}\n',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {serviceAccountName: {a: 1}, volumes: [{name: v, projected: {sources: {a: 1}}}, {name: w, projected: {sources: [{secret: 5}, {secret: {name: 5}}]}}], '
+      + 'containers: [{name: a, image: x, env: [null, 5, {name: e, valueFrom: 5}, {name: f, valueFrom: {secretKeyRef: null}}]}]}\n',
+  ];
+  test.each(MALFORMED.map((m, i) => [i, m]))('malformed token facts or references (%s): no TypeError, harden exits 0-2', async (_i, text) => {
+    const out = await cli(['harden', '-', '--strict-tokens'], { stdin: text as string });
+    expect(out.stderr).not.toMatch(/TypeError|internal error|Cannot read/);
+    expect([0, 1, 2]).toContain(out.code);
+  });
+
+  test('malformed objects in an app: synthesis reports no TypeError', () => {
+    const chart = Testing.chart();
+    new ApiObject(chart, 'b', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'b' }, subjects: 'x' } as any);
+    new ApiObject(chart, 'l', { apiVersion: 'v1', kind: 'List', items: [null, 5, { kind: 'RoleBinding', apiVersion: 'rbac.authorization.k8s.io/v1', subjects: [null] }] } as any);
+    new ApiObject(chart, 's', { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token', metadata: { name: 't', annotations: { 'kubernetes.io/service-account.name': '' } } } as any);
+    new ApiObject(chart, 'p', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { volumes: [{ name: 'v', secret: { secretName: 't' } }], containers: [{ name: 'a', image: 'x', securityContext: { runAsUser: 1000 }, env: [null] }] } } as any);
+    const hardening = RootlessHardening.applyTo(chart, { notes: HardeningNotes.NONE });
+    const r = captureStderr(() => Testing.synth(chart));
+    expect(r.error ?? '').not.toMatch(/TypeError|internal error|Cannot read/);
+    // the token Secret without an account name is the pod's own account's
+    expect(keptIn(hardening.report.flatMap(x => x.ruleNotes.map(n => n.message)))).toEqual(['default/default']);
+  });
+});
