@@ -5,6 +5,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { AddOperation, quantitiesAsProps } from './hardening/adopt/editor';
 import { isPodBearing, podBearingItems } from './hardening/adopt/object';
+import type { HardeningSettings } from './hardening/adopt/settings';
 
 /**
  * Whether the object's class maps its props to the API's JSON after the patches (cdk8s' imported
@@ -52,4 +53,23 @@ export function render(obj: ApiObject): any {
 /** Throws errors in cdk8s' own format, naming the construct path. */
 export function throwErrors(path: string, errors: readonly string[]): never {
   throw new Error(`Validation failed with the following errors:\n  [${path}] ${errors.join(`\n  [${path}] `)}`);
+}
+
+/**
+ * The props of `applyTo` that a call compares with those of another call that hardens its objects:
+ * what a human is told and what fails (a token kept, the notes). The default user and writable paths
+ * of an enclosing call win over a nested call's (docs/migration.md).
+ */
+export const COMPARED_PROPS = ['serviceAccountTokens', 'strictTokens', 'notes'] as const;
+
+/**
+ * The value each compared prop has in a call, resolved, as JSON: a call whose objects another call
+ * hardens (its scope encloses this one's) must not have given one that differs, or it is not used.
+ */
+export function effectiveProps(settings: HardeningSettings, notes: string): Record<string, string> {
+  return {
+    serviceAccountTokens: JSON.stringify([...settings.tokens.reasons].sort()),
+    strictTokens: JSON.stringify(settings.tokens.strict),
+    notes: JSON.stringify(notes),
+  };
 }

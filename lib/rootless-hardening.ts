@@ -16,7 +16,7 @@
  */
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { holdsPods, mapsItsProps, patchedInto, render, throwErrors, toPatch } from './adopted-objects';
+import { COMPARED_PROPS, effectiveProps, holdsPods, mapsItsProps, patchedInto, render, throwErrors, toPatch } from './adopted-objects';
 import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isListKind, isPodBearing, targetIn, verifyAdopted } from './hardening/adopt/object';
 import { HardenDialect } from './hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from './hardening/adopt/settings';
@@ -191,6 +191,9 @@ export class RootlessHardening {
 
   private readonly settings: HardeningSettings;
   private readonly notes: HardeningNotes;
+  /** The compared props this call was given, and the value each compared prop has in it (adopted-objects.ts). */
+  private readonly given: readonly string[];
+  private readonly effective: Record<string, string>;
   /** The ServiceAccounts the adopted pods run as (a key of `serviceAccountTokens` must name one). */
   private readonly accounts = new Set<string>();
   private readonly reports: HardenedObjectReport[] = [];
@@ -222,6 +225,8 @@ export class RootlessHardening {
         + 'Fix: give HardeningNotes.PRINT, HardeningNotes.NONE or HardeningNotes.FAIL.');
     }
     this.notes = props?.notes ?? HardeningNotes.PRINT;
+    this.given = COMPARED_PROPS.filter(p => (props as Record<string, unknown> | undefined)?.[p] !== undefined);
+    this.effective = effectiveProps(this.settings, this.notes);
     scope.node.addValidation({ validate: () => this.adoptAll() });
   }
 
@@ -246,6 +251,7 @@ export class RootlessHardening {
         + 'Fix: call it on the app or the chart that holds the workloads, or remove the call.');
     }
     const matched = new Set<string>();
+    const overruled = new Set<RootlessHardening>();
     for (const obj of objects) {
       const keys = this.keysOf(obj);
       const key = keys[0];
@@ -263,6 +269,12 @@ export class RootlessHardening {
         if (key !== undefined) {
           problems.push(`RootlessHardening.applyTo: objects['${key}'] names ${obj.node.path}, which RootlessHardening.applyTo on ${owner.where()} already hardens. `
             + 'Fix: give its settings in that call.');
+        }
+        const differ = this.given.filter(p => this.effective[p] !== owner.effective[p]);
+        if (differ.length > 0 && !overruled.has(owner)) {
+          overruled.add(owner);
+          problems.push(`RootlessHardening.applyTo: ${differ.join(', ')} of this call differ from those of RootlessHardening.applyTo on ${owner.where()}, which hardens `
+            + `${obj.node.path} (one call hardens an object): they are not used for it. Fix: give them in that call, or call applyTo on scopes that do not overlap.`);
         }
         continue;
       }

@@ -300,3 +300,33 @@ apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c, namespace: shop}\nspec:
     expect(keptIn(hardening.report.flatMap(x => x.ruleNotes.map(n => n.message)))).toEqual(['default/default']);
   });
 });
+
+describe('T4: a call whose objects an enclosing call hardens does not drop its token settings silently', () => {
+  const build = () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'shop' });
+    new ApiObject(chart, 'q', {
+      apiVersion: 'v1', kind: 'Pod', spec: { serviceAccountName: 'agent', containers: [{ name: 'a', image: 'x:1', securityContext: { runAsUser: 1000 } }] },
+    } as any);
+    return { app, chart };
+  };
+
+  test.each([['the enclosing call first', true], ['the enclosing call last', false]])('strictTokens and FAIL on a chart under applyTo(app) (%s) fail synthesis, naming both calls', (_name, appFirst) => {
+    const { app, chart } = build();
+    if (appFirst) RootlessHardening.applyTo(app, { notes: HardeningNotes.NONE });
+    RootlessHardening.applyTo(chart, { strictTokens: true, notes: HardeningNotes.FAIL });
+    if (!appFirst) RootlessHardening.applyTo(app, { notes: HardeningNotes.NONE });
+    const r = captureStderr(() => Testing.synth(chart));
+    expect(r.error).toContain('[c] RootlessHardening.applyTo: strictTokens, notes of this call differ from those of RootlessHardening.applyTo on the app, which hardens c/q');
+  });
+
+  test('held: a second call with the same props, or with none, changes nothing and fails nothing', () => {
+    const { app, chart } = build();
+    RootlessHardening.applyTo(app, { notes: HardeningNotes.NONE, strictTokens: false });
+    RootlessHardening.applyTo(chart, { strictTokens: false, notes: HardeningNotes.NONE });
+    RootlessHardening.applyTo(chart);
+    const r = captureStderr(() => Testing.synth(chart));
+    expect(r.error).toBeUndefined();
+    expect(podTemplateOf(r.value!.find((m: any) => m.kind === 'Pod'))!.spec.automountServiceAccountToken).toBeUndefined();
+  });
+});
