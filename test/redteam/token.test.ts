@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, Include, Testing } from 'cdk8s';
+import { ApiObject, Chart, Include, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { HardeningNotes, RootlessHardening, RootlessHardeningProps } from '../../lib';
 import { hardenText } from '../../lib/cli/harden';
@@ -328,5 +328,34 @@ describe('T4: a call whose objects an enclosing call hardens does not drop its t
     const r = captureStderr(() => Testing.synth(chart));
     expect(r.error).toBeUndefined();
     expect(podTemplateOf(r.value!.find((m: any) => m.kind === 'Pod'))!.spec.automountServiceAccountToken).toBeUndefined();
+  });
+});
+
+describe('held: harden never invents a token reason, and a reason it wrote is declared on the next run', () => {
+  const INPUT = `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: agent, namespace: shop}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: shop}
+spec:
+  serviceAccountName: agent
+  containers: [{name: app, image: x:1, securityContext: {runAsUser: 1000}}]
+`;
+
+  test('--add-exemptions writes no serviceAccountToken entry: the token stays undeclared and --strict-tokens fails', async () => {
+    const out = await cli(['harden', '-', '--add-exemptions', '--strict-tokens'], { stdin: INPUT });
+    expect(out.code).toBe(1);
+    expect(out.stdout).not.toContain('serviceAccountToken');
+  });
+
+  test('a --token-reason run, then a --strict-tokens run over its output: exit 0, the same bytes', async () => {
+    const first = await cli(['harden', '-', '--token-reason', 'shop/agent=renews its leader lease through the API'], { stdin: INPUT });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('"reason":"renews its leader lease through the API"');
+    const second = await cli(['harden', '-', '--strict-tokens'], { stdin: first.stdout });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
   });
 });
