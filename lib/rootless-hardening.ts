@@ -369,7 +369,7 @@ export class RootlessHardening {
       for (const { target, adoption } of adopted) {
         const at = targetIn(manifest, target);
         // a Pod is its own template: the level is a Lazy value of its metadata; a workload's (or a List item's) is a JSON patch
-        const v = verifyAdopted(at, adoption.exemptions, !ownLevel, adoption.tokenKept);
+        const v = verifyAdopted(at, adoption.exemptions, !ownLevel, adoption.tokenTolerated);
         errors.push(...v.errors.map(e => target.label + e));
         level = v.level;
       }

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, Chart, Include, Testing } from 'cdk8s';
+import { ApiObject, Chart, Include, JsonPatch, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { HardeningNotes, RootlessHardening, RootlessHardeningProps } from '../../lib';
 import { hardenText } from '../../lib/cli/harden';
@@ -357,5 +357,36 @@ spec:
     const second = await cli(['harden', '-', '--strict-tokens'], { stdin: first.stdout });
     expect(second.code).toBe(0);
     expect(second.stdout).toBe(first.stdout);
+  });
+});
+
+describe('T5: a token kept and reported does not let a token added later through', () => {
+  const build = (late: (p: ApiObject) => void) => {
+    const chart = new Chart(Testing.app(), 'c', { namespace: 'shop' });
+    new ApiObject(chart, 's', YAML.parse(TOKEN_SECRET));
+    // the default account's token is turned off; the builder's token Secret, read through an env var, is kept and reported
+    const p = new ApiObject(chart, 'p', {
+      apiVersion: 'v1', kind: 'Pod',
+      spec: { containers: [{ name: 'app', image: 'x:1', securityContext: { runAsUser: 1000 }, env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'builder-token', key: 'token' } } }] }] },
+    } as any);
+    RootlessHardening.applyTo(chart, { notes: HardeningNotes.NONE });
+    chart.node.addValidation({ validate: () => { late(p); return []; } });
+    return captureStderr(() => Testing.synth(chart));
+  };
+
+  test('a projected token of the default account, added by a later validation, fails synthesis', () => {
+    const r = build(p => p.addJsonPatch(JsonPatch.add('/spec/volumes/-', { name: 't', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } })));
+    expect(r.error).toContain('volume "t" projects a service-account token (rootless rule serviceAccountToken)');
+  });
+
+  test('automountServiceAccountToken turned back on by a later validation fails synthesis', () => {
+    const r = build(p => p.addJsonPatch(JsonPatch.replace('/spec/automountServiceAccountToken', true)));
+    expect(r.error).toContain('automountServiceAccountToken is true (rootless rule serviceAccountToken)');
+  });
+
+  test('held: without a later change, the pod is written with its automount off and synthesis passes', () => {
+    const r = build(() => undefined);
+    expect(r.error).toBeUndefined();
+    expect(r.value!.find((m: any) => m.kind === 'Pod').spec.automountServiceAccountToken).toBe(false);
   });
 });

@@ -14,6 +14,7 @@ import { RootlessAnnotations } from '../annotations';
 import { ExemptionKind } from '../exemption-kind';
 import { readAnnotation, writeAnnotation } from '../exemptions/codec';
 import type { ExemptionValue } from '../exemptions/kind';
+import { rootlessFindings } from '../rootless-rules';
 import { TOKEN_RULE } from '../token-rule';
 import { Verification, verifyConstruct } from '../verify';
 
@@ -49,8 +50,12 @@ export interface Adoption {
   readonly errors: string[];
   /** The level of the hardened object. */
   readonly level: PolicyLevel;
-  /** The token rule keeps the pod's token, undeclared (not strict): the verification tolerates the rootless token rule. */
-  readonly tokenKept: boolean;
+  /**
+   * The token rule keeps the pod's token undeclared (not strict): the findings of the rootless token rule on the
+   * hardened pod (`serviceAccountToken: detail`), which the verification tolerates; any other (a token added
+   * later) is an error.
+   */
+  readonly tokenTolerated: readonly string[];
 }
 
 const isMap = (x: unknown): x is Record<string, any> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -84,7 +89,7 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
   const template = podTemplateOf(copy);
   if (!isMap(template) || !isMap(template.spec)) {
     const errors = ['the object has no pod template with a spec (it is malformed). Fix: make it well formed (see the Kubernetes API reference).'];
-    return { operations: [], ownAnnotations: {}, exemptions: [], report, errors, level: PolicyLevel.PRIVILEGED, tokenKept: false };
+    return { operations: [], ownAnnotations: {}, exemptions: [], report, errors, level: PolicyLevel.PRIVILEGED, tokenTolerated: [] };
   }
   const editor = new JsonEditor();
   const annotations = editor.child(editor.child(template, 'metadata') ?? {}, 'annotations');
@@ -107,7 +112,6 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
     // a human's reason for the pod's ServiceAccount: the exemption joins the object's own
     declareToken: reason => exemptions.push({ kind: ExemptionKind.SERVICE_ACCOUNT_TOKEN, reason }),
   }, report, new Set());
-  const tokenKept = report.tokenKept === true;
 
   const errors = [...existing.problems, ...report.problems];
   for (const e of repeated) {
@@ -122,7 +126,10 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
   } else {
     annotations[RootlessAnnotations.EXEMPTIONS] = writeAnnotation(exemptions);
   }
-  const verification = verifyAdopted(copy, exemptions, false, tokenKept);
+  // the token findings of the pod as hardened, when the rule kept its token: exactly these are tolerated, now and at serialization
+  const tokenTolerated = report.tokenKept === true
+    ? rootlessFindings(podTemplateOf(copy)?.spec).filter(f => f.rule === TOKEN_RULE).map(f => `${f.rule}: ${f.detail}`) : [];
+  const verification = verifyAdopted(copy, exemptions, false, tokenTolerated);
   errors.push(...verification.errors.filter(e => !errors.includes(e)));
   // A Pod is its own template: its annotations are the object's metadata, which the caller sets through cdk8s'
   // metadata API (the level is a Lazy value there, which verifies it again; a JSON patch of the annotations would
@@ -147,7 +154,7 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
     operations = [];
     errors.push(`internal error: ${e instanceof Error ? e.message : e}`);
   }
-  return { operations, ownAnnotations: own, exemptions, report, errors, level: verification.level, tokenKept };
+  return { operations, ownAnnotations: own, exemptions, report, errors, level: verification.level, tokenTolerated };
 }
 
 /**
@@ -156,12 +163,12 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
  * exemption covers them; the kubelet starts it; ports bind), and that the level annotation of its
  * pod template, when it has one, is the level of the manifest.
  * @param levelRequired the level annotation must be there (it was written by JSON patch, which a later patch could remove)
- * @param tokenKept the token rule kept the pod's token undeclared: the rootless token rule is not an error
+ * @param tokenTolerated the token rule kept the pod's token undeclared: these findings of the rootless token rule are not errors
  */
-export function verifyAdopted(manifest: any, exemptions: readonly ExemptionValue[], levelRequired = false, tokenKept = false): Verification {
+export function verifyAdopted(manifest: any, exemptions: readonly ExemptionValue[], levelRequired = false, tokenTolerated: readonly string[] = []): Verification {
   const names = new Map(containersOf(podTemplateOf(manifest)?.spec).filter(c => typeof c?.name === 'string').map(c => [c.name as string, {}]));
   // a token the token rule keeps (reported to a human, not strict) is not a synthesis error; the level is Pod Security's either way
-  const v = verifyConstruct(manifest, { exemptions: [...exemptions] }, names, tokenKept ? [TOKEN_RULE] : []);
+  const v = verifyConstruct(manifest, { exemptions: [...exemptions] }, names, tokenTolerated);
   const errors = [...v.errors];
   const written = podTemplateOf(manifest)?.metadata?.annotations?.[RootlessAnnotations.PSS_LEVEL];
   if (written === undefined && levelRequired) {
