@@ -366,7 +366,8 @@ describe('T5: a token kept and reported does not let a token added later through
     new ApiObject(chart, 's', YAML.parse(TOKEN_SECRET));
     // the default account's token is turned off; the builder's token Secret, read through an env var, is kept and reported
     const p = new ApiObject(chart, 'p', {
-      apiVersion: 'v1', kind: 'Pod',
+      apiVersion: 'v1',
+      kind: 'Pod',
       spec: { containers: [{ name: 'app', image: 'x:1', securityContext: { runAsUser: 1000 }, env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'builder-token', key: 'token' } } }] }] },
     } as any);
     RootlessHardening.applyTo(chart, { notes: HardeningNotes.NONE });

@@ -165,7 +165,8 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
  * @param levelRequired the level annotation must be there (it was written by JSON patch, which a later patch could remove)
  * @param tokenTolerated the token rule kept the pod's token undeclared: these findings of the rootless token rule are not errors
  */
-export function verifyAdopted(manifest: any, exemptions: readonly ExemptionValue[], levelRequired = false, tokenTolerated: readonly string[] = []): Verification {
+export function verifyAdopted(manifest: any, exemptions: readonly ExemptionValue[], levelRequired = false,
+  tokenTolerated: readonly string[] = []): Verification {
   const names = new Map(containersOf(podTemplateOf(manifest)?.spec).filter(c => typeof c?.name === 'string').map(c => [c.name as string, {}]));
   // a token the token rule keeps (reported to a human, not strict) is not a synthesis error; the level is Pod Security's either way
   const v = verifyConstruct(manifest, { exemptions: [...exemptions] }, names, tokenTolerated);
