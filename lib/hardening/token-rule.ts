@@ -230,7 +230,7 @@ function secretReferences(spec: any): SecretReference[] {
 export function keptTokenNote(account: string, words: TokenWords): string {
   return `token kept for ServiceAccount ${account}: the full admission policy denies it until a reason is declared. `
     + `Fix: if its pods call the Kubernetes API, declare why (${words.reasonFix(account)}); if they do not, set automountServiceAccountToken: false `
-    + `on the ServiceAccount or the pods (${words.strictOption} makes an undeclared token fail).`;
+    + `on the ServiceAccount or the pods, and remove any projected token or token Secret they mount or read (${words.strictOption} makes an undeclared token fail).`;
 }
 
 /** Decides the token of one pod (see the module comment). */
