@@ -391,3 +391,30 @@ describe('T5: a token kept and reported does not let a token added later through
     expect(r.value!.find((m: any) => m.kind === 'Pod').spec.automountServiceAccountToken).toBe(false);
   });
 });
+
+describe('held: a reason already in the annotation declares the token for both tools', () => {
+  test('the default account, no binding, a valid serviceAccountToken entry: neither turns the token off nor reports it', () => {
+    const reason = 'lists the pods of its namespace for the dashboard';
+    const text = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {rootless.cdk8s.io/exemptions: '[{"id":"serviceAccountToken","container":null,"reason":"${reason}"}]'}
+    spec:
+      containers: [{name: web, image: x:1, securityContext: {runAsUser: 1000}}]
+`;
+    const hardened = hardenText(text);
+    const h = docsOf(hardened.text)[0];
+    expect(podTemplateOf(h)!.spec.automountServiceAccountToken).toBeUndefined();
+    expect(hardened.objects.flatMap(o => o.ruleNotes ?? [])).toEqual([]);
+    const applied = applyToText(text, { strictTokens: true });
+    expect(applied.error).toBeUndefined();
+    const a = applied.value!.find((m: any) => m.kind === 'Deployment');
+    expect(podTemplateOf(a)!.spec.automountServiceAccountToken).toBeUndefined();
+    expect(applied.stderr).toBe('');
+  });
+});
