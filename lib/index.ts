@@ -12,3 +12,4 @@ export * from './rootless-job';
 export * from './rootless-cron-job';
 export * from './rootless-daemon-set';
 export * from './rootless-hardening';
+export * from './hardening-notes';

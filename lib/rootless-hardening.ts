@@ -14,15 +14,17 @@
  * verifies the object again while cdk8s serializes it, as the constructs' own are, and fails on
  * pod-bearing objects that were added too late to be adopted.
  */
-import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { AddOperation, quantitiesAsProps } from './hardening/adopt/editor';
-import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isListKind, isPodBearing, podBearingItems, targetIn, verifyAdopted } from './hardening/adopt/object';
+import { COMPARED_PROPS, effectiveProps, holdsPods, mapsItsProps, patchedInto, render, throwErrors, toPatch } from './adopted-objects';
+import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isListKind, isPodBearing, targetIn, verifyAdopted } from './hardening/adopt/object';
 import { HardenDialect } from './hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from './hardening/adopt/settings';
 import { RootlessAnnotations, VERIFICATION_HOOK } from './hardening/annotations';
 import { writeAnnotation } from './hardening/exemptions/codec';
 import { isHardenedByConstruct } from './hardening/hardening';
+import { HardeningNote, HardeningNotes } from './hardening-notes';
+import { NOTE_METADATA_TYPE, NoteReporter, chartNamespace, tokenFactsOf } from './hardening-report';
 import { IdentityIndex } from './identity-index';
 import { POD_BEARING_KINDS, containersOf, podTemplateOf, podTemplatePath } from './policy/k8s-shapes';
 import { ObjectHardeningOptions } from './rootless-hardening-options';
@@ -82,6 +84,30 @@ export interface RootlessHardeningProps {
    * @default - none
    */
   readonly nonRootImages?: string[];
+
+  /**
+   * Why the pods of a ServiceAccount need its API token, keyed `NAMESPACE/NAME` (a namespaced object
+   * without a namespace is in its chart's, else in `default`). A pod of that account keeps its token
+   * and gets the serviceAccountToken exemption with this reason. Without a reason, a pod of the
+   * namespace's `default` account that no RoleBinding or ClusterRoleBinding of the app names gets
+   * `automountServiceAccountToken: false`; any other token is kept and reported once per account.
+   * @default - none
+   */
+  readonly serviceAccountTokens?: { [account: string]: string };
+
+  /**
+   * Fail synthesis on a token that is kept without a reason in `serviceAccountTokens`.
+   * @default false
+   */
+  readonly strictTokens?: boolean;
+
+  /**
+   * What to do with the notes that need a human (a token kept, a given user not used or taken by an arbitrary-UID image):
+   * printed at synthesis on standard error (once, grouped by rule), not printed, or failing
+   * synthesis. They are recorded as construct metadata and in `report` whatever the choice.
+   * @default HardeningNotes.PRINT
+   */
+  readonly notes?: HardeningNotes;
 }
 
 /** What `RootlessHardening.applyTo` did to one object. */
@@ -96,6 +122,8 @@ export interface HardenedObjectReport {
   readonly changes: string[];
   /** What the hardening assumed or cannot know (e.g. paths the application may write). */
   readonly notes: string[];
+  /** The notes among them that need a human, tagged by rule (printed at synthesis unless `notes` says otherwise). */
+  readonly ruleNotes: HardeningNote[];
 }
 
 /** Classes that override `toJson` and were seen to write cdk8s' JSON patches and metadata (checked once per class). */
@@ -115,6 +143,9 @@ const KINDS = new Set(POD_BEARING_KINDS.map(k => k.kind));
  * RootlessHardening.applyTo(chart, { user: 10001, objects: { agent: { exemptions: [Exemption.hostPath('reads the node logs', { paths: ['/var/log'] })] } } });
  */
 export class RootlessHardening {
+  /** The metadata type under which each note that needs a human is recorded on its object (`node.addMetadata`; data `{ rule, message }`). */
+  public static readonly NOTE_METADATA_TYPE: string = NOTE_METADATA_TYPE;
+
   /**
    * Hardens every pod-bearing object under `scope` at synthesis — cdk8s-plus workloads, raw
    * `ApiObject`s and objects of `Include`d YAML (the items of a `List` too), also those added after
@@ -139,6 +170,8 @@ export class RootlessHardening {
   private static adoptTree(root: IConstruct): string[] {
     const order = new Map(root.node.findAll().map((c, i) => [c, i]));
     const calls = [...CALLS.get(root) ?? []].sort((a, b) => (order.get(a.scope) ?? 0) - (order.get(b.scope) ?? 0));
+    // the notes are printed once, when the first adopted object is written (its verification hook), after every validation
+    // has run: a later validation may still adopt an object it adds, and cdk8s may validate the app more than once
     for (const call of calls) call.adoptAll();
     return [];
   }
@@ -147,6 +180,12 @@ export class RootlessHardening {
   public readonly scope: IConstruct;
 
   private readonly settings: HardeningSettings;
+  private readonly notes: HardeningNotes;
+  /** The compared props this call was given, and the value each compared prop has in it (adopted-objects.ts). */
+  private readonly given: readonly string[];
+  private readonly effective: Record<string, string>;
+  /** The ServiceAccounts the adopted pods run as (a key of `serviceAccountTokens` must name one). */
+  private readonly accounts = new Set<string>();
   private readonly reports: HardenedObjectReport[] = [];
   private readonly errors = new Map<ApiObject, string[]>();
   /** The objects whose validation reported their errors (an object added while cdk8s validates is not validated). */
@@ -171,6 +210,13 @@ export class RootlessHardening {
       CALLS.set(root, [this]);
       root.node.addValidation({ validate: () => RootlessHardening.adoptTree(root) });
     }
+    if (props?.notes !== undefined && !Object.values(HardeningNotes).includes(props.notes)) {
+      throw new Error(`RootlessHardening.applyTo(${this.where()}): invalid props:\n  props.notes: ${JSON.stringify(props.notes)} is not a HardeningNotes. `
+        + 'Fix: give HardeningNotes.PRINT, HardeningNotes.NONE or HardeningNotes.FAIL.');
+    }
+    this.notes = props?.notes ?? HardeningNotes.PRINT;
+    this.given = COMPARED_PROPS.filter(p => (props as Record<string, unknown> | undefined)?.[p] !== undefined);
+    this.effective = effectiveProps(this.settings, this.notes);
     scope.node.addValidation({ validate: () => this.adoptAll() });
     IdentityIndex.register(scope); // one identity per object across the app (identity-index.ts)
   }
@@ -180,7 +226,7 @@ export class RootlessHardening {
    * validates the app (`app.synth()`, `Testing.synth()`); empty before.
    */
   public get report(): HardenedObjectReport[] {
-    return this.reports.map(r => ({ ...r, changes: [...r.changes], notes: [...r.notes] }));
+    return this.reports.map(r => ({ ...r, changes: [...r.changes], notes: [...r.notes], ruleNotes: r.ruleNotes.map(n => ({ ...n })) }));
   }
 
   /**
@@ -196,6 +242,7 @@ export class RootlessHardening {
         + 'Fix: call it on the app or the chart that holds the workloads, or remove the call.');
     }
     const matched = new Set<string>();
+    const overruled = new Set<RootlessHardening>();
     for (const obj of objects) {
       const keys = this.keysOf(obj);
       const key = keys[0];
@@ -214,11 +261,22 @@ export class RootlessHardening {
           problems.push(`RootlessHardening.applyTo: objects['${key}'] names ${obj.node.path}, which RootlessHardening.applyTo on ${owner.where()} already hardens. `
             + 'Fix: give its settings in that call.');
         }
+        const differ = this.given.filter(p => this.effective[p] !== owner.effective[p]);
+        if (differ.length > 0 && !overruled.has(owner)) {
+          overruled.add(owner);
+          problems.push(`RootlessHardening.applyTo: ${differ.join(', ')} of this call differ from those of RootlessHardening.applyTo on ${owner.where()}, which hardens `
+            + `${obj.node.path} (one call hardens an object): they are not used for it. Fix: give them in that call, or call applyTo on scopes that do not overlap.`);
+        }
         continue;
       }
       ADOPTED.set(obj, this);
       IdentityIndex.keyAsConstructed(obj); // its rendering verifies it: the identity index keys it without rendering
       this.adoptOne(obj, key);
+    }
+    for (const account of this.settings.tokens.reasons.keys()) {
+      if (this.accounts.has(account)) continue;
+      problems.push(`RootlessHardening.applyTo: serviceAccountTokens['${account}'] names no ServiceAccount that a pod under ${this.where()} runs as `
+        + `(${[...this.accounts].sort().join(', ') || 'none'}). Fix: write the NAMESPACE/NAME of the pods' ServiceAccount (a chart's namespace, else default), or remove it.`);
     }
     for (const key of this.settings.objects.keys()) {
       if (!matched.has(key)) {
@@ -245,6 +303,10 @@ export class RootlessHardening {
       customImageFix: container => `customImage: true in objects['${name}'].containers['${container}'] (or objects['${name}'].customImage)`,
       userOption: 'the applyTo user',
       writablePathFix: `writablePaths, or objects['${name}'].writablePaths / containerWritablePaths, in RootlessHardening.applyTo's props`,
+      token: {
+        reasonFix: account => `give RootlessHardening.applyTo serviceAccountTokens: { '${account}': 'why its pods call the Kubernetes API' }`,
+        strictOption: 'strictTokens',
+      },
     };
     let rendered: any;
     try {
@@ -273,12 +335,16 @@ export class RootlessHardening {
         users: { object: settings.given, containers: settings.containers, images: this.settings.images },
         dialect,
         listItem: list,
-      });
+      }, { facts: tokenFactsOf(this.scope.node.root), settings: this.settings.tokens }, chartNamespace(obj));
       obj.addJsonPatch(...adoption.operations.map(o => toPatch(o, target.pointer, mapsItsProps(obj))));
       for (const [k, v] of Object.entries(adoption.ownAnnotations)) obj.metadata.addAnnotation(k, v);
       this.fail(obj, adoption.errors.map(e => target.label + (/only with exemption|declare exemption|declare Exemption|covers nothing/.test(e) ? e + exemptionsHint : e)));
       const { changes, notes } = adoption.report;
-      this.reports.push({ path: target.path, kind: target.manifest.kind, level: adoption.level, changes, notes });
+      const ruleNotes = (adoption.report.ruleNotes ?? []).map(n => ({ rule: n.rule, message: n.message }));
+      for (const a of adoption.report.tokenAccounts ?? []) this.accounts.add(a);
+      this.fail(obj, NoteReporter.of(this.scope.node.root).record(obj, target.path, ruleNotes, this.notes).map(e => target.label + e));
+      const all = [...notes, ...ruleNotes.map(n => n.message)];
+      this.reports.push({ path: target.path, kind: target.manifest.kind, level: adoption.level, changes, notes: all, ruleNotes });
       adopted.push({ target, adoption });
     }
 
@@ -306,7 +372,7 @@ export class RootlessHardening {
       for (const { target, adoption } of adopted) {
         const at = targetIn(manifest, target);
         // a Pod is its own template: the level is a Lazy value of its metadata; a workload's (or a List item's) is a JSON patch
-        const v = verifyAdopted(at, adoption.exemptions, !ownLevel);
+        const v = verifyAdopted(at, adoption.exemptions, !ownLevel, adoption.tokenTolerated);
         errors.push(...v.errors.map(e => target.label + e));
         level = v.level;
       }
@@ -322,6 +388,7 @@ export class RootlessHardening {
       produce: () => {
         resolved = true;
         if (rendering) return undefined;
+        NoteReporter.of(this.scope.node.root).flush();
         const { errors } = verify();
         // errors that a validation reported have failed the synthesis already; others (an object that cdk8s' validation
         // did not reach, because it was added while cdk8s validated) are thrown here, as are those of an unadopted object
@@ -420,52 +487,4 @@ export class RootlessHardening {
     return this.scope.node.path === '' ? 'the app' : this.scope.node.path;
   }
 
-}
-
-/**
- * Whether the object's class maps its props to the API's JSON after the patches (cdk8s' imported
- * classes, e.g. cdk8s-plus' `KubeDeployment`, override `toJson`): there a quantity is read as
- * `{ value }` and a plain string vanishes.
- */
-function mapsItsProps(obj: ApiObject): boolean {
-  return obj.toJson !== ApiObject.prototype.toJson;
-}
-
-function toPatch(o: AddOperation, pointer: string, props: boolean): JsonPatch {
-  const value = props ? quantitiesAsProps(o.value) : o.value;
-  if (o.op === 'test') return JsonPatch.test(pointer + o.path, value);
-  return o.op === 'add' ? JsonPatch.add(pointer + o.path, value) : JsonPatch.replace(pointer + o.path, value);
-}
-
-/**
- * The apiVersion and kind of a pod-bearing object that a plain `ApiObject` (whose kind a JSON patch
- * can change; cdk8s' generated classes write their own) renders as, though constructed as another.
- */
-function patchedInto(obj: ApiObject): string | undefined {
-  if (mapsItsProps(obj)) return undefined;
-  let manifest: any;
-  try {
-    manifest = render(obj);
-  } catch {
-    return undefined; // cdk8s reports it when it serializes the object
-  }
-  return isPodBearing(manifest?.apiVersion, manifest?.kind) ? `${manifest.apiVersion} ${manifest.kind}` : undefined;
-}
-
-/** Whether a List holds pod-bearing items (one that cannot be rendered is adopted, which reports why). */
-function holdsPods(list: ApiObject): boolean {
-  try {
-    return podBearingItems(render(list)).length > 0;
-  } catch {
-    return true;
-  }
-}
-
-function render(obj: ApiObject): any {
-  return obj.toJson();
-}
-
-/** Throws errors in cdk8s' own format, naming the construct path. */
-function throwErrors(path: string, errors: readonly string[]): never {
-  throw new Error(`Validation failed with the following errors:\n  [${path}] ${errors.join(`\n  [${path}] `)}`);
 }

@@ -26,7 +26,7 @@ import { writtenEffects } from './harden-effects';
 import { unshareAnchors } from './harden-unshare';
 import { HardenExitCode } from './io';
 import { yaml } from './lazy';
-import { ManifestError, ManifestObject } from './manifest-objects';
+import { ManifestError, ManifestObject, ManifestSource } from './manifest-objects';
 import { parseManifests } from './manifest-parser';
 import { errorMessage } from './text-lines';
 import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from '../hardening/adopt/pod';
@@ -36,6 +36,7 @@ import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/
 import { matchesImage } from '../hardening/image-ref';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
 import { startabilityProblems } from '../hardening/startability';
+import { DEFAULT_NAMESPACE, TokenFacts } from '../hardening/token-rule';
 import { UserFor, userForStatements } from '../hardening/user-rule';
 import { classifyDifferences, sharedAcrossTypes } from '../manifests/yaml-differences';
 import { containersOf, isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
@@ -95,6 +96,12 @@ interface DocumentPlan {
  * @param used receives each container-scoped `--writable-path` that named a container, and each `--user-for` that named an object
  */
 export function hardenText(input: string, options: HardenTextOptions = {}, used: Set<WritablePath | UserFor> = new Set()): HardenResult {
+  if (!options.tokens) {
+    // alone (not from the command, which collects them across its inputs): the ServiceAccounts and bindings of this text
+    const facts = new TokenFacts();
+    collectTokenFacts({ name: 'harden', uri: 'harden', text: input }, facts);
+    options = { ...options, tokens: { facts, settings: { reasons: new Map(), strict: false } } };
+  }
   const unshare = new Set<string>();
   const first = hardenOnce(input, options, new Set(used), unshare);
   if (unshare.size === 0) return commit(first, used);
@@ -277,6 +284,19 @@ function readBack(text: string): ReadBack {
   return { objects, errors };
 }
 
+/**
+ * A text that may hold a ServiceAccount, a binding or a token Secret (not the pod fields that name them): the others are not
+ * parsed twice. A backslash may spell any of them otherwise (a YAML or JSON escape such as `"Role\x42inding"`, or a
+ * double-quoted line continuation, which kubectl reads as `RoleBinding`): such a text is always parsed.
+ */
+const TOKEN_FACT_TEXT = /ServiceAccount(?!Token|Name)|RoleBinding|service-account-token|\\/;
+
+/** Adds the ServiceAccounts, bindings and token Secrets of a text to `facts` (its errors are reported when it is hardened). */
+export function collectTokenFacts(source: ManifestSource, facts: TokenFacts): void {
+  if (!TOKEN_FACT_TEXT.test(source.text)) return;
+  parseManifests(source, { object: o => facts.add(o.object), error: () => undefined });
+}
+
 const key = (index: number, item: number | undefined): string => `${index}/${item ?? ''}`;
 
 function planDocument(doc: YAML.Document.Parsed, index: number, options: HardenTextOptions, used: Set<WritablePath | UserFor>): DocumentPlan {
@@ -404,7 +424,8 @@ function hardenObject(plan: EditPlan, obj: Cursor, options: HardenTextOptions, i
   }
   const given = userForStatements(options.userFor ?? [], kind, meta?.namespace, meta?.name, used as Set<UserFor>);
   const users = { ...options.users, ...given };
-  hardenPod(plan, template, spec, { ...options, users }, report, used as Set<WritablePath>);
+  const namespace = typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : DEFAULT_NAMESPACE;
+  hardenPod(plan, template, spec, { ...options, users, namespace }, report, used as Set<WritablePath>);
 }
 
 /** Evaluates the hardened objects as `audit` reads them, at restricted, and records what still fails. */

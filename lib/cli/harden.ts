@@ -24,7 +24,9 @@ import type { WritablePath } from '../hardening/adopt/pod';
 import { MAX_ID } from '../hardening/defaults';
 import { isContainerName } from '../hardening/exemptions/codec';
 import { imagePatternProblem } from '../hardening/image-ref';
+import { PlacedNote, groupNotes } from '../hardening/notes';
 import { isNumericId, pathProblem } from '../hardening/paths';
+import { TokenFacts, tokenReasonProblem } from '../hardening/token-rule';
 import type { ImageUser, UserFor } from '../hardening/user-rule';
 
 export type { HardenOptions, PodReport, WritablePath } from '../hardening/adopt/pod';
@@ -63,6 +65,17 @@ export function exitCodeOf(result: HardenResult): HardenExitCode {
 function parseId(value: string): number {
   if (!/^\d+$/.test(value) || !isNumericId(Number(value))) throw new InvalidArgumentError(`Expected a numeric ID (0..${MAX_ID}), e.g. 10001.`);
   return Number(value);
+}
+
+/** Parses one `--token-reason NAMESPACE/NAME=REASON` and collects it. */
+function parseTokenReason(value: string, previous: Map<string, string> = new Map()): Map<string, string> {
+  const eq = value.indexOf('=');
+  const key = eq > 0 ? value.slice(0, eq) : value;
+  const reason = eq > 0 ? value.slice(eq + 1) : undefined;
+  const problem = eq > 0 ? tokenReasonProblem(key, reason) : 'has no reason.';
+  if (problem) throw new InvalidArgumentError(`${problem} Expected NAMESPACE/NAME=REASON, e.g. monitoring/metrics-server='reads node metrics through the API'.`);
+  if (previous.has(key)) throw new InvalidArgumentError(`${key} is given twice. Expected one --token-reason per ServiceAccount.`);
+  return new Map([...previous, [key, reason!]]);
 }
 
 /** Parses one `--writable-path [CONTAINER=]PATH` and collects it. */
@@ -125,7 +138,8 @@ interface HardenCommandOptions {
   readonly user?: number;
   readonly group?: number;
   readonly addExemptions?: boolean;
-  readonly disableServiceAccountToken?: boolean;
+  readonly tokenReason?: Map<string, string>;
+  readonly strictTokens?: boolean;
   readonly writablePath?: WritablePath[];
   readonly write?: boolean;
   readonly output?: string;
@@ -151,7 +165,9 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
     .option('--image-user <pattern=uid>', 'the UID of the images a pattern matches, * matching any text, e.g. ghcr.io/acme/*=10001 (repeatable)', parseImageUser)
     .option('--non-root-image <pattern>', 'images whose numeric non-root USER you vouch for: runAsNonRoot without runAsUser is accepted (repeatable)', parseNonRootImage)
     .option('--add-exemptions', 'declare what needs a human as exemptions with TODO reasons (the audit fails until they are replaced)')
-    .option('--disable-service-account-token', 'set automountServiceAccountToken: false where it is not set (default: the token is left as it is, with a note)')
+    .option('--token-reason <namespace/name=reason>', 'why the pods of a ServiceAccount call the Kubernetes API: their token is kept and declared with this reason '
+      + '(the serviceAccountToken exemption; repeatable)', parseTokenReason)
+    .option('--strict-tokens', 'a token kept without a --token-reason is a finding (exit 1)')
     .option('--writable-path <[container=]path>', 'an emptyDir at PATH in every container with a read-only root filesystem, or only in CONTAINER (repeatable)', parseWritablePath)
     .option('-w, --write', 'rewrite the files in place (default: print the hardened manifests to standard output)')
     .option('-o, --output <file>', 'write the hardened manifests to this file')
@@ -195,19 +211,23 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
         const twice = (opts.userFor ?? []).slice(0, i).find(x => target(x) === target(u));
         if (twice) throw new UsageError(`${twice.flag} and ${u.flag} name the same target: give one UID for it`);
       }
+      const facts = new TokenFacts();
       const options: HardenTextOptions = {
         user: opts.user,
         group: opts.group,
         userFor: opts.userFor,
         users: { images: [...opts.imageUser ?? [], ...opts.nonRootImage ?? []] },
         addExemptions: opts.addExemptions,
-        disableServiceAccountToken: opts.disableServiceAccountToken,
         writablePaths: opts.writablePath,
+        tokens: { facts, settings: { reasons: opts.tokenReason ?? new Map(), strict: opts.strictTokens === true } },
       };
       const outputs: string[] = [];
       const errors: ManifestError[] = [];
       const used = new Set<WritablePath | UserFor>();
       let code: HardenExitCode = HardenExitCode.OK;
+      const notes: PlacedNote[] = [];
+      // every input is read first: the ServiceAccounts and bindings of all of them decide the tokens (token-rule.ts)
+      const sources: ManifestSource[] = [];
       await readManifests(paths, {
         cwd: ctx.cwd,
         stdin: ctx.io.stdin,
@@ -217,18 +237,8 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
           if (paths.includes(source.name)) ctx.io.stderr.write(`${source.name}: skipped: a Dockerfile (harden edits manifests; \`audit\` checks Dockerfiles)\n`);
         },
         text: (source: ManifestSource) => {
-          const result = hardenText(source.text, options, used);
-          ctx.io.stderr.write(formatHardenReport(source.name, result));
-          // refused documents are reported here and exit 2 (exitCodeOf); they are passed through unchanged
-          for (const refused of result.refused ?? []) ctx.io.stderr.write(`${source.name}: error: ${refused}\n`);
-          code = Math.max(code, exitCodeOf(result));
-          if (opts.check) {
-            // nothing is written
-          } else if (opts.write) {
-            if (result.text !== source.text) fs.writeFileSync(path.resolve(ctx.cwd, source.name), result.text);
-          } else {
-            outputs.push(result.text); // unchanged when it could not be hardened: the stream loses nothing
-          }
+          sources.push(source);
+          textModuleOf().collectTokenFacts(source, facts);
         },
       }, {
         object: () => undefined,
@@ -237,6 +247,35 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
           ctx.io.stderr.write(`${e.file}${e.line !== undefined ? `:${e.line}` : ''}: error: ${e.message}\n`);
         },
       });
+      const results: HardenResult[] = [];
+      for (const source of sources) {
+        const result = hardenText(source.text, options, used);
+        results.push(result);
+        ctx.io.stderr.write(formatHardenReport(source.name, result));
+        // refused documents are reported here and exit 2 (exitCodeOf); they are passed through unchanged
+        for (const refused of result.refused ?? []) ctx.io.stderr.write(`${source.name}: error: ${refused}\n`);
+        code = Math.max(code, exitCodeOf(result));
+        for (const o of result.objects) {
+          const place = `${source.name}: doc ${o.index}${o.item !== undefined ? ` items[${o.item}]` : ''} ${o.kind} ${o.name}`;
+          notes.push(...(o.ruleNotes ?? []).map(n => ({ ...n, place })));
+        }
+        if (opts.check) {
+          // nothing is written
+        } else if (opts.write) {
+          if (result.text !== source.text) fs.writeFileSync(path.resolve(ctx.cwd, source.name), result.text);
+        } else {
+          outputs.push(result.text); // unchanged when it could not be hardened: the stream loses nothing
+        }
+      }
+      // what needs a human once per question (a kept token: once per ServiceAccount), grouped by rule
+      if (notes.length > 0) ctx.io.stderr.write(`notes that need a human:\n${groupNotes(notes).map(l => `  ${l}`).join('\n')}\n`);
+      const accounts = new Set(results.flatMap(r => r.objects.flatMap(o => o.tokenAccounts ?? [])));
+      for (const account of opts.tokenReason?.keys() ?? []) {
+        if (accounts.has(account)) continue;
+        errors.push({ file: '--token-reason', uri: '', message: `no pod of ServiceAccount ${account} in the input` });
+        ctx.io.stderr.write(`error: --token-reason ${account}: no pod in the input runs as ServiceAccount ${account} (pods run as: ${[...accounts].sort().join(', ') || 'none'}). `
+          + 'Fix: write the NAMESPACE/NAME of the pods\' ServiceAccount (an object without metadata.namespace is in default), or remove it.\n');
+      }
       for (const w of opts.writablePath ?? []) {
         if (w.container !== undefined && !used.has(w)) {
           errors.push({ file: '--writable-path', uri: '', message: `no container named "${w.container}" in the input` });

@@ -29,6 +29,9 @@
 import { ImagePreset } from './image-preset';
 import { matchesImage, patternSpecificity } from './image-ref';
 
+/** The rule id of the user rule's notes that need a human (notes.ts): a given user a set one overrides, an arbitrary-UID image taking another UID. */
+export const USER_RULE = 'user';
+
 /** A fallback user: `harden --user UID [--group GID]`, `RootlessHardeningProps.user`. */
 export interface FallbackUser {
   readonly user: number;

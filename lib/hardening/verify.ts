@@ -113,8 +113,10 @@ export function exemptionProblems(pod: Pick<PodPlan, 'exemptions'>, containers: 
  * covers them (verify.ts, the judgement the admission policy is tested against); every container
  * says runAsNonRoot explicitly; no `<<` key; the API server would accept it (lib/policy/schema: known
  * fields, IDs in range, mounts of existing volumes); the kubelet would start it; ports bind; mounts are unique.
+ * @param tolerated rootless findings that are not errors, as `rule: detail` (applyTo: the token the token rule keeps and reports)
  */
-export function verifyConstruct(manifest: any, pod: Pick<PodPlan, 'exemptions'>, containers: ReadonlyMap<string, Pick<ContainerPlan, 'preset'>>): Verification {
+export function verifyConstruct(manifest: any, pod: Pick<PodPlan, 'exemptions'>, containers: ReadonlyMap<string, Pick<ContainerPlan, 'preset'>>,
+  tolerated: readonly string[] = []): Verification {
   const errors = exemptionProblems(pod, containers);
   const template = podTemplateOf(manifest);
   const spec = template?.spec;
@@ -153,7 +155,7 @@ export function verifyConstruct(manifest: any, pod: Pick<PodPlan, 'exemptions'>,
   const result = exemptions.length === 0 ? verdict.uncovered : PodSecurity.evaluate(manifest);
   if (verdict.uncovered.malformed) errors.push(`the synthesized manifest is malformed: ${verdict.uncovered.malformed}`);
   errors.push(...verdict.uncovered.violations.map(describeViolation));
-  errors.push(...verdict.rootless.map(describeFinding));
+  errors.push(...verdict.rootless.filter(f => !tolerated.includes(`${f.rule}: ${f.detail}`)).map(describeFinding));
   // why a declared exemption leaves something of its kind uncovered (e.g. a hostPath volume outside its paths)
   for (const k of EXEMPTION_KINDS) {
     const own = exemptions.filter(e => e.kind === k.id);

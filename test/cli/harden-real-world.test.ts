@@ -66,7 +66,9 @@ spec:
     expect(PodSecurity.evaluate(YAML.parse(WINDOWS)).allowed).toBe(true);
     for (const options of [{}, { user: 10001 }, { writablePaths: [{ path: '/cache' }] }]) {
       const r = hardenText(WINDOWS, options);
-      expect(r.text).toBe(WINDOWS);
+      // the token rule is not Linux-only: a pod of the default account, which nothing binds, gets its token off (and nothing else)
+      expect(r.text.replace(/\n +automountServiceAccountToken: false(?=\n)/, '')).toBe(WINDOWS);
+      expect(podSpec(r.text).automountServiceAccountToken).toBe(false);
       expect(r.objects[0].remaining).toEqual([]);
       expect(r.objects[0].problems).toEqual([]);
       expect(notes(r)).toContain('a Windows pod (spec.os.name: windows): harden adds no Linux-only field');
@@ -262,40 +264,68 @@ spec:
           securityContext: {runAsUser: 1000}
 `;
 
-  test('left as it is, with a note on how to turn it off; the exit code does not depend on it', async () => {
+  const tokenNotes = (r: ReturnType<typeof hardenText>): string => r.objects.flatMap(o => (o.ruleNotes ?? []).map(n => `${n.rule}: ${n.message}`)).join('\n');
+
+  test('a pod of its own ServiceAccount keeps its token, with one note for the account; the exit code does not depend on it', async () => {
     const r = hardenText(POD);
     expect(podSpec(r.text).automountServiceAccountToken).toBeUndefined();
-    expect(notes(r)).toContain('the API token of service account "rethinkdb" stays mounted');
-    expect(notes(r)).toContain('set automountServiceAccountToken: false (or rerun with --disable-service-account-token)');
+    expect(tokenNotes(r)).toContain('serviceAccountToken: token kept for ServiceAccount default/rethinkdb: the full admission policy denies it until a reason is declared');
+    expect(tokenNotes(r)).toContain('rerun with --token-reason default/rethinkdb=REASON');
     expect(r.objects[0]).toMatchObject({ problems: [], remaining: [] });
-    expect((await cli(['harden', '-'], { stdin: POD })).code).toBe(0);
+    const out = await cli(['harden', '-'], { stdin: POD });
+    expect(out.code).toBe(0);
+    expect(out.stderr).toContain('notes that need a human:\n  [serviceAccountToken] 1 object:\n  ');
     expect((await cli(['harden', '-', '--add-exemptions'], { stdin: POD })).code).toBe(0);
   });
 
-  test('--disable-service-account-token turns it off where it is not set; an explicit true is kept', () => {
-    const off = hardenText(POD, { disableServiceAccountToken: true });
-    expect(podSpec(off.text).automountServiceAccountToken).toBe(false);
-    expect(off.objects[0].changes.join('\n')).toContain('automountServiceAccountToken false (--disable-service-account-token)');
-    expect(notes(off)).not.toContain('stays mounted');
-    const explicit = POD.replace('      serviceAccountName', '      automountServiceAccountToken: true\n      serviceAccountName');
-    const kept = hardenText(explicit, { disableServiceAccountToken: true });
-    expect(podSpec(kept.text).automountServiceAccountToken).toBe(true);
-    expect(notes(kept)).toContain('(automountServiceAccountToken: true)');
+  test('--strict-tokens: a kept token without a reason is a finding (exit 1); --token-reason declares it with the human\'s reason', async () => {
+    const strict = await cli(['harden', '-', '--strict-tokens'], { stdin: POD });
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('the token of ServiceAccount default/rethinkdb reaches its containers');
+    const declared = await cli(['harden', '-', '--strict-tokens', '--token-reason', 'default/rethinkdb=joins its cluster peers found through the API'], { stdin: POD });
+    expect(declared.code).toBe(0);
+    const entries = JSON.parse(YAML.parse(declared.stdout).spec.template.metadata.annotations['rootless.cdk8s.io/exemptions']);
+    expect(entries).toEqual([{ id: 'serviceAccountToken', container: null, reason: 'joins its cluster peers found through the API' }]);
+    expect(declared.stderr).not.toContain('token kept for');
+    // a second run over its own output: the same verdict, nothing more written
+    const again = await cli(['harden', '-', '--strict-tokens', '--token-reason', 'default/rethinkdb=joins its cluster peers found through the API'], { stdin: declared.stdout });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(declared.stdout);
+    // and without the flag, the reason in the annotation still declares it
+    expect((await cli(['harden', '-', '--strict-tokens'], { stdin: declared.stdout })).code).toBe(0);
   });
 
-  test('--add-exemptions declares serviceAccountToken for the whole pod, with a placeholder reason like the others', () => {
+  test('--token-reason refuses a key that is not NAMESPACE/NAME and a reason the reason rule refuses', async () => {
+    for (const bad of ['rethinkdb=joins its cluster peers', 'default/rethinkdb=TODO: explain', 'default/rethinkdb', 'Default/x=joins its cluster peers']) {
+      const out = await cli(['harden', '-', '--token-reason', bad], { stdin: POD });
+      expect(out.code).toBe(3);
+      expect(out.stderr).toMatch(/does not name a ServiceAccount|placeholder|has no reason/);
+    }
+  });
+
+  test('an explicit true is kept, and a pod of the default account gets false', () => {
+    const explicit = POD.replace('      serviceAccountName', '      automountServiceAccountToken: true\n      serviceAccountName');
+    expect(podSpec(hardenText(explicit).text).automountServiceAccountToken).toBe(true);
+    const own = POD.replace('      serviceAccountName: rethinkdb\n', '');
+    const off = hardenText(own);
+    expect(podSpec(off.text).automountServiceAccountToken).toBe(false);
+    expect(off.objects[0].changes.join('\n')).toContain('automountServiceAccountToken false (ServiceAccount default/default)');
+    expect(notes(off)).toContain('only what every authenticated identity has');
+  });
+
+  test('--add-exemptions never invents a reason: it declares no token', () => {
     const r = hardenText(POD, { addExemptions: true });
-    const entries = JSON.parse(YAML.parse(r.text).spec.template.metadata.annotations['rootless.cdk8s.io/exemptions']);
-    expect(entries).toEqual([{ id: 'serviceAccountToken', container: null, reason: 'TODO: explain why the pod calls the Kubernetes API with its service account token' }]);
-    expect(hardenText(POD, { addExemptions: true, disableServiceAccountToken: true }).text).not.toContain('serviceAccountToken');
+    expect(r.text).not.toContain('serviceAccountToken');
+    expect(tokenNotes(r)).toContain('token kept for ServiceAccount default/rethinkdb');
   });
 
   test('--add-exemptions appends to a canonical annotation only: another form is left unchanged and reported', () => {
     const canonical = '[{"id":"runAsRoot","container":"init","reason":"chowns the data volume before start"}]';
-    const withAnnotation = (value: string) => POD.replace('  template:\n', `  template:\n    metadata:\n      annotations:\n        rootless.cdk8s.io/exemptions: '${value}'\n`);
+    const withAnnotation = (value: string) => POD.replace('  template:\n', `  template:\n    metadata:\n      annotations:\n        rootless.cdk8s.io/exemptions: '${value}'\n`)
+      .replace('      serviceAccountName', '      hostPID: true\n      serviceAccountName');
     const appended = hardenText(withAnnotation(canonical), { addExemptions: true });
     expect(YAML.parse(appended.text).spec.template.metadata.annotations['rootless.cdk8s.io/exemptions']).toBe(canonical.slice(0, -1)
-      + ',{"id":"serviceAccountToken","container":null,"reason":"TODO: explain why the pod calls the Kubernetes API with its service account token"}]');
+      + ',{"id":"hostPID","container":null,"reason":"TODO: explain why the pod needs hostPID"}]');
     const spaced = canonical.replace('"container":', '"container": ');
     const left = hardenText(withAnnotation(spaced), { addExemptions: true });
     expect(YAML.parse(left.text).spec.template.metadata.annotations['rootless.cdk8s.io/exemptions']).toBe(spaced);
@@ -393,10 +423,10 @@ describe('6. flow-style documents are edited in their own style', () => {
     expect(onlyInsertions(FLOW, r.text)).toBe(true);
     // the lines of the multi-line collections are kept whole; a one-line collection grows on its own line
     expect(linesKept(FLOW.replace(/^.*\{runAsUser: 1000,\},\n/m, ''), r.text)).toBe(true);
-    expect(r.text.split('\n').length).toBe(FLOW.split('\n').length + 3);
+    expect(r.text.split('\n').length).toBe(FLOW.split('\n').length + 4);
     expect(longest(r.text)).toBeLessThan(200);
     expect(r.text).toContain('\n    securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}},\n'
-      + '    volumes: [{name: app-tmp, emptyDir: {sizeLimit: 256Mi}}],\n  },\n}');
+      + '    volumes: [{name: app-tmp, emptyDir: {sizeLimit: 256Mi}}],\n    automountServiceAccountToken: false,\n  },\n}');
     expect(r.text).toContain('{runAsUser: 1000, privileged: false, ');
     expect(PodSecurity.evaluate(YAML.parse(r.text)).allowed).toBe(true);
     expect(hardenText(r.text).text).toBe(r.text);
@@ -411,7 +441,7 @@ describe('6. flow-style documents are edited in their own style', () => {
     expect(r.text).toContain('securityContext: { runAsUser: 1000, privileged: false, ');
     expect(r.text).toContain('    labels: {app: flow}\n  },\n');
     expect(r.text).toContain('\n    securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}},\n'
-      + '    volumes: [{name: app-tmp, emptyDir: {sizeLimit: 256Mi}}]\n  }\n}');
+      + '    volumes: [{name: app-tmp, emptyDir: {sizeLimit: 256Mi}}],\n    automountServiceAccountToken: false\n  }\n}');
     expect(onlyInsertions(noTrailing, r.text)).toBe(true);
     expect(longest(r.text)).toBeLessThan(200);
     expect(hardenText(r.text).text).toBe(r.text);

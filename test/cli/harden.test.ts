@@ -94,8 +94,9 @@ describe('hardenText', () => {
       readOnlyRootFilesystem: true,
     });
     expect(pod.securityContext).toEqual({ fsGroup: 101, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' }, fsGroupChangePolicy: 'OnRootMismatch' });
-    expect(pod.automountServiceAccountToken).toBeUndefined(); // the token is left as it is, with a note
-    expect(r.objects[0].notes.join('\n')).toContain('--disable-service-account-token');
+    // the default account, which no binding of the input names: its token gives nothing more than any identity has
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(r.objects[0].notes.join('\n')).toContain('only what every authenticated identity has');
     expect(pod.containers[0].volumeMounts).toEqual([{ name: 'web-tmp', mountPath: '/tmp' }]);
     expect(pod.volumes).toEqual([{ name: 'web-tmp', emptyDir: { sizeLimit: '256Mi' } }]);
     expect(hardenText(r.text).text).toBe(r.text);
@@ -227,7 +228,7 @@ spec:
     expect(problems).toContain('targetPort');
     expect(problems).toContain('the pod uses the host network, which cannot take the sysctl'); // so no sysctl is added
     expect(after.securityContext.sysctls).toBeUndefined();
-    expect(r.objects[0].notes.join('\n')).toContain('the API token of service account "agent" stays mounted');
+    expect((r.objects[0].ruleNotes ?? []).map(n => n.message).join('\n')).toContain('token kept for ServiceAccount ops/agent');
     expect(r.objects[0].remaining.length).toBeGreaterThan(0);
     expect(hardenText(r.text).text).toBe(r.text);
   });
@@ -251,8 +252,9 @@ spec:
     const annotation = JSON.parse(YAML.parse(r.text).metadata.annotations['rootless.cdk8s.io/exemptions']);
     expect(annotation).toEqual([
       { id: 'addCapabilities', container: 'app', reason: 'TODO: explain why container app needs SYS_PTRACE', capabilities: ['SYS_PTRACE'] },
-      { id: 'serviceAccountToken', container: null, reason: 'TODO: explain why the pod calls the Kubernetes API with its service account token' },
     ]);
+    // the default account's token is turned off, not declared with a placeholder: --add-exemptions never invents a token reason
+    expect(YAML.parse(r.text).spec.automountServiceAccountToken).toBe(false);
     expect(hardenText(r.text, { addExemptions: true }).text).toBe(r.text);
 
     const dir = tmpDir();
@@ -260,12 +262,11 @@ spec:
     const audit = await cliJson(['audit', 'legacy.yaml'], { cwd: dir });
     expect(audit.code).toBe(1);
     const checks = audit.report.results[0].violations.map((v: any) => v.check);
-    expect(checks).toEqual(['capabilities_restricted', 'rootless-exemption', 'rootless-exemption']);
+    expect(checks).toEqual(['capabilities_restricted', 'rootless-exemption']);
     expect(audit.report.results[0].violations[1].detail).toContain('is a placeholder');
     // a human writes the reason: the exemption is no longer flagged (the PSS violation itself stays: exemptions do not change admission)
     writeFiles(dir, {
-      'legacy.yaml': r.text.replace('TODO: explain why container app needs SYS_PTRACE', 'attaches a debugger to the worker in staging')
-        .replace('TODO: explain why the pod calls the Kubernetes API with its service account token', 'lists its peers through the API'),
+      'legacy.yaml': r.text.replace('TODO: explain why container app needs SYS_PTRACE', 'attaches a debugger to the worker in staging'),
     });
     const confirmed = await cliJson(['audit', 'legacy.yaml'], { cwd: dir });
     expect(confirmed.report.results[0].violations.map((v: any) => v.check)).toEqual(['capabilities_restricted']);
@@ -334,6 +335,7 @@ spec:
       os: optional(fc.constantFrom({ name: 'windows' }, { name: 'linux' })),
       hostNetwork: optional(fc.boolean()),
       automountServiceAccountToken: optional(fc.boolean()),
+      serviceAccountName: optional(fc.constantFrom('default', 'agent')),
       securityContext: optional(fc.record({
         runAsUser: optional(fc.constantFrom(1000, 0)),
         runAsNonRoot: optional(fc.boolean()),
@@ -345,7 +347,6 @@ spec:
     const options = fc.record({
       user: optional(fc.constant(10001)),
       addExemptions: optional(fc.boolean()),
-      disableServiceAccountToken: optional(fc.boolean()),
       writablePaths: optional(fc.constant([{ path: '/cache' }])),
     }, { requiredKeys: [] });
     const strip = (v: any): any => JSON.parse(JSON.stringify(v));

@@ -200,7 +200,6 @@ describe('what needs a human fails synthesis, naming the object, the field and t
     ['capabilities', { name: 'app', image: 'x:1', securityContext: { runAsUser: 1000, capabilities: { add: ['NET_ADMIN'] } } }, {}, 'adds capabilities NET_ADMIN'],
     ['escalation', { name: 'app', image: 'x:1', securityContext: { runAsUser: 1000, allowPrivilegeEscalation: true } }, {}, 'allowPrivilegeEscalation: true'],
     ['writable root', { name: 'app', image: 'x:1', securityContext: { runAsUser: 1000, readOnlyRootFilesystem: false } }, {}, 'readOnlyRootFilesystem'],
-    ['token', { name: 'app', image: 'x:1', securityContext: { runAsUser: 1000 } }, { automountServiceAccountToken: true }, 'automountServiceAccountToken'],
   ])('%s', (_name, container, spec, expected) => {
     const chart = new Chart(Testing.app(), 'c');
     rawPod(chart, 'p', container, spec);

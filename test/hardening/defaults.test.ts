@@ -25,7 +25,7 @@ describe('hardened defaults are shared by the constructs and harden', () => {
 
   test('harden gives a bare pod the same security fields as the HardenedPod', () => {
     const bare = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'app:1' }] } };
-    const hardened = JSON.parse(hardenText(JSON.stringify(bare), { user: 1000, disableServiceAccountToken: true }).text);
+    const hardened = JSON.parse(hardenText(JSON.stringify(bare), { user: 1000 }).text);
     expect(hardened.spec.containers[0].securityContext).toMatchObject(hardenedContainerSecurityContext());
     expect(hardened.spec.securityContext).toMatchObject({ ...hardenedPodSecurityContext(), runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
     for (const field of ['runAsNonRoot', 'runAsUser', 'runAsGroup', 'fsGroup', 'fsGroupChangePolicy', 'seccompProfile']) {

@@ -14,6 +14,8 @@ import { RootlessAnnotations } from '../annotations';
 import { ExemptionKind } from '../exemption-kind';
 import { readAnnotation, writeAnnotation } from '../exemptions/codec';
 import type { ExemptionValue } from '../exemptions/kind';
+import { rootlessFindings } from '../rootless-rules';
+import { TOKEN_RULE } from '../token-rule';
 import { Verification, verifyConstruct } from '../verify';
 
 /** What one object is hardened with. */
@@ -50,6 +52,12 @@ export interface Adoption {
   readonly errors: string[];
   /** The level of the hardened object. */
   readonly level: PolicyLevel;
+  /**
+   * The token rule keeps the pod's token undeclared (not strict): the findings of the rootless token rule on the
+   * hardened pod (`serviceAccountToken: detail`), which the verification tolerates; any other (a token added
+   * later) is an error.
+   */
+  readonly tokenTolerated: readonly string[];
 }
 
 const isMap = (x: unknown): x is Record<string, any> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -72,20 +80,24 @@ export function podBearingItems(list: unknown): { item: any; index: number }[] {
   return items.flatMap((item, index) => (isMap(item) && isPodBearing(item.apiVersion, item.kind) ? [{ item, index }] : []));
 }
 
-/** Hardens one rendered pod-bearing object (`ApiObject.toJson()`); the object itself is not changed. */
-export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
+/**
+ * Hardens one rendered pod-bearing object (`ApiObject.toJson()`); the object itself is not changed.
+ * @param tokens the ServiceAccounts and bindings of the app, and the token settings (token-rule.ts)
+ * @param namespace the namespace of the object when its manifest names none (its chart's; default `default`)
+ */
+export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: HardenOptions['tokens'], namespace?: string): Adoption {
   const report: PodReport = { changes: [], problems: [], notes: [] };
   const copy = structuredClone(manifest) as any;
   const template = podTemplateOf(copy);
   if (!isMap(template) || !isMap(template.spec)) {
     const errors = ['the object has no pod template with a spec (it is malformed). Fix: make it well formed (see the Kubernetes API reference).'];
-    return { operations: [], ownAnnotations: {}, exemptions: [], report, errors, level: PolicyLevel.PRIVILEGED };
+    return { operations: [], ownAnnotations: {}, exemptions: [], report, errors, level: PolicyLevel.PRIVILEGED, tokenTolerated: [] };
   }
   const editor = new JsonEditor();
   const annotations = editor.child(editor.child(template, 'metadata') ?? {}, 'annotations');
   const existing = readAnnotation(annotations?.[RootlessAnnotations.EXEMPTIONS]);
   const repeated = existing.exemptions.filter((e, i) => existing.exemptions.findIndex(x => x.kind === e.kind && x.container === e.container) !== i);
-  const exemptions = [
+  const exemptions: ExemptionValue[] = [
     ...settings.exemptions,
     ...existing.exemptions.filter(e => !settings.exemptions.some(s => s.kind === e.kind && s.container === e.container)),
   ];
@@ -96,9 +108,12 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
     group: settings.group,
     users: settings.users,
     writablePaths: settings.writablePaths,
-    disableServiceAccountToken: true,
     accepts,
     dialect: settings.dialect,
+    tokens,
+    namespace: typeof copy.metadata?.namespace === 'string' && copy.metadata.namespace !== '' ? copy.metadata.namespace : namespace,
+    // a human's reason for the pod's ServiceAccount: the exemption joins the object's own
+    declareToken: reason => exemptions.push({ kind: ExemptionKind.SERVICE_ACCOUNT_TOKEN, reason }),
   }, report, new Set());
 
   const errors = [...existing.problems, ...report.problems];
@@ -114,7 +129,10 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
   } else {
     annotations[RootlessAnnotations.EXEMPTIONS] = writeAnnotation(exemptions);
   }
-  const verification = verifyAdopted(copy, exemptions);
+  // the token findings of the pod as hardened, when the rule kept its token: exactly these are tolerated, now and at serialization
+  const tokenTolerated = report.tokenKept === true
+    ? rootlessFindings(podTemplateOf(copy)?.spec).filter(f => f.rule === TOKEN_RULE).map(f => `${f.rule}: ${f.detail}`) : [];
+  const verification = verifyAdopted(copy, exemptions, false, tokenTolerated);
   errors.push(...verification.errors.filter(e => !errors.includes(e)));
   // A Pod is its own template: its annotations are the object's metadata, which the caller sets through cdk8s'
   // metadata API (the level is a Lazy value there, which verifies it again; a JSON patch of the annotations would
@@ -139,7 +157,7 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
     operations = [];
     errors.push(`internal error: ${e instanceof Error ? e.message : e}`);
   }
-  return { operations, ownAnnotations: own, exemptions, report, errors, level: verification.level };
+  return { operations, ownAnnotations: own, exemptions, report, errors, level: verification.level, tokenTolerated };
 }
 
 /**
@@ -148,10 +166,13 @@ export function adopt(manifest: unknown, settings: AdoptSettings): Adoption {
  * exemption covers them; the kubelet starts it; ports bind), and that the level annotation of its
  * pod template, when it has one, is the level of the manifest.
  * @param levelRequired the level annotation must be there (it was written by JSON patch, which a later patch could remove)
+ * @param tokenTolerated the token rule kept the pod's token undeclared: these findings of the rootless token rule are not errors
  */
-export function verifyAdopted(manifest: any, exemptions: readonly ExemptionValue[], levelRequired = false): Verification {
+export function verifyAdopted(manifest: any, exemptions: readonly ExemptionValue[], levelRequired = false,
+  tokenTolerated: readonly string[] = []): Verification {
   const names = new Map(containersOf(podTemplateOf(manifest)?.spec).filter(c => typeof c?.name === 'string').map(c => [c.name as string, {}]));
-  const v = verifyConstruct(manifest, { exemptions: [...exemptions] }, names);
+  // a token the token rule keeps (reported to a human, not strict) is not a synthesis error; the level is Pod Security's either way
+  const v = verifyConstruct(manifest, { exemptions: [...exemptions] }, names, tokenTolerated);
   const errors = [...v.errors];
   const written = podTemplateOf(manifest)?.metadata?.annotations?.[RootlessAnnotations.PSS_LEVEL];
   if (written === undefined && levelRequired) {

@@ -11,16 +11,19 @@
  */
 import { hardenContainer, lowPorts } from './container';
 import { PodEditor } from './editor';
-import { Need, hostNamespaceNeeds, hostPathNeed, podRunAsRootNeed, runAsRootNeed, seccompUnconfinedNeed, serviceAccountTokenNeed } from './needs';
+import { Need, hostNamespaceNeeds, hostPathNeed, podRunAsRootNeed, runAsRootNeed, seccompUnconfinedNeed } from './needs';
+import { tokenRule } from './token';
 import { isWindowsPod } from '../../policy/checks/util';
 import { PodSecurity } from '../../policy/pod-security';
 import { PolicyLevel } from '../../policy/types';
 import { RootlessAnnotations } from '../annotations';
-import { hardenedPodFields, hardenedPodSecurityContext } from '../defaults';
+import { hardenedPodSecurityContext } from '../defaults';
 import { ExemptionKind } from '../exemption-kind';
 import { ExemptionEntry, entryOf } from '../exemptions/codec';
-import { placeholderReason } from '../reason';
-import { ContainerUser, UserStatements, containerUser, isKnownUser, numericUser, unknownContainers, writtenUser } from '../user-rule';
+import { RuleNote, addRuleNote } from '../notes';
+import { isReason, placeholderReason } from '../reason';
+import { CLI_TOKEN_WORDS, TokenFacts, TokenSettings, TokenWords } from '../token-rule';
+import { ContainerUser, USER_RULE, UserStatements, containerUser, isKnownUser, numericUser, unknownContainers, writtenUser } from '../user-rule';
 
 /** A writable path: an emptyDir at `path` in the named container, or in every container. */
 export interface WritablePath {
@@ -48,10 +51,10 @@ export interface HardenDialect {
   /** How to declare a writable path, e.g. `--writable-path [CONTAINER=]PATH`. */
   readonly writablePathFix: string;
   /**
-   * The option that turns the service-account token off where the rules leave it (`--disable-service-account-token`).
-   * @default - none: the rules turn it off themselves
+   * How to declare a token's reason, and the strict setting (token-rule.ts).
+   * @default - the CLI's: `--token-reason NS/NAME=REASON`, `--strict-tokens`
    */
-  readonly tokenOption?: string;
+  readonly token?: TokenWords;
 }
 
 /** The CLI's words (`cdk8s-rootless harden`). */
@@ -63,7 +66,7 @@ export const CLI_DIALECT: HardenDialect = {
     + 'or --user UID (every container whose user is still unknown)',
   customImageFix: () => 'rerun with --image-user IMAGE=UID, which states that the image runs as UID',
   writablePathFix: '--writable-path [CONTAINER=]PATH',
-  tokenOption: '--disable-service-account-token',
+  token: CLI_TOKEN_WORDS,
 };
 
 /** Options of the adopt stage (`hardenText`, `RootlessHardening.applyTo`). */
@@ -80,8 +83,22 @@ export interface HardenOptions {
   readonly users?: Omit<UserStatements, 'fallback'>;
   /** Write exemption entries with placeholder reasons for what needs a human (`--add-exemptions`). */
   readonly addExemptions?: boolean;
-  /** Set `automountServiceAccountToken: false` where it is not set (`--disable-service-account-token`). */
-  readonly disableServiceAccountToken?: boolean;
+  /**
+   * The ServiceAccounts and bindings of the input, and the token settings (token-rule.ts).
+   * @default - none found, no reason declared, not strict
+   */
+  readonly tokens?: { readonly facts: TokenFacts; readonly settings: TokenSettings };
+  /**
+   * The pod's namespace: its own, else the chart's (applyTo), else `default`.
+   * @default 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * Declares the serviceAccountToken exemption with a human's reason (applyTo: the exemption joins the
+   * object's own, written and verified with them).
+   * @default - the CLI: written into the pod template's annotation
+   */
+  readonly declareToken?: (reason: string) => void;
   /** Extra writable paths (`--writable-path [CONTAINER=]PATH`). */
   readonly writablePaths?: readonly WritablePath[];
   /**
@@ -102,6 +119,12 @@ export interface PodReport {
   readonly problems: string[];
   /** Notes: what the rules assumed or cannot know. */
   readonly notes: string[];
+  /** Notes that need a human, tagged by rule (notes.ts): printed grouped, once per synthesis or run. */
+  ruleNotes?: RuleNote[];
+  /** The service-account token rule tolerates the kept token of this pod (the human was told; not strict). */
+  tokenKept?: boolean;
+  /** The ServiceAccounts (`ns/name`) the pod runs as or gets a token of: a token reason that names none of any pod names nothing. */
+  tokenAccounts?: string[];
 }
 
 export { NOW_READ_ONLY } from './container';
@@ -153,6 +176,8 @@ export function hardenPod<C, S>(plan: PodEditor<C, S>, template: C, spec: C, opt
     dialect: options.dialect ?? CLI_DIALECT,
     podFields: [],
     used,
+    template: plan.json(template),
+    reasoned: [],
   };
 
   if (isWindowsPod(specJs)) hardenWindowsPod(ctx, containers);
@@ -160,16 +185,16 @@ export function hardenPod<C, S>(plan: PodEditor<C, S>, template: C, spec: C, opt
   podWideChecks(ctx);
   if (ctx.podFields.length > 0) report.changes.push(`pod: ${ctx.podFields.join(', ')}`);
 
-  if (options.addExemptions && needs.length > 0) {
-    const entries = needs.map(n => entryOf({
-      kind: n.kind,
-      container: n.container ?? undefined,
-      reason: placeholderReason(n.what),
-      capabilities: n.capabilities,
-      paths: n.paths,
-      writable: n.writable,
-    }));
-    writeExemptions(plan, template, entries, report);
+  const placeholders = options.addExemptions ? needs.map(n => entryOf({
+    kind: n.kind,
+    container: n.container ?? undefined,
+    reason: placeholderReason(n.what),
+    capabilities: n.capabilities,
+    paths: n.paths,
+    writable: n.writable,
+  })) : [];
+  if (placeholders.length + ctx.reasoned.length > 0) {
+    writeExemptions(plan, template, [...ctx.reasoned, ...placeholders], report);
   } else if (needs.length > 0 && options.accepts === undefined) {
     report.notes.push(`if a human confirms that the workload needs it, rerun with --add-exemptions to declare ${needs.map(describeNeed).join(', ')} `
       + `in the ${RootlessAnnotations.EXEMPTIONS} annotation with a TODO reason to replace.`);
@@ -194,6 +219,10 @@ export interface PodContext<C, S> {
   /** Pod-level fields added, one phrase each. */
   readonly podFields: string[];
   readonly used: Set<WritablePath>;
+  /** The pod template (`{ metadata, spec }`) before any edit. */
+  readonly template: any;
+  /** Exemption entries with a human's reason, to write into the annotation (the CLI's token reasons). */
+  readonly reasoned: ExemptionEntry[];
 }
 
 function describeNeed(n: { kind: string; container: string | null }): string {
@@ -208,24 +237,8 @@ function containerRefs<C, S>(plan: PodEditor<C, S>, spec: C): ContainerRef<C>[] 
 
 /** Checks that do not depend on the operating system: the token, host namespaces, volumes. */
 function podWideChecks<C, S>(ctx: PodContext<C, S>): void {
-  const { plan, spec, specJs, report, need, problem, options, accepts } = ctx;
-  // the service-account token: not a Pod Security check, and real applications read it
-  const automount = specJs.automountServiceAccountToken;
-  const tokenAccepted = accepts(ExemptionKind.SERVICE_ACCOUNT_TOKEN, null);
-  if ((automount === undefined || automount === null) && !tokenAccepted) {
-    if (options.disableServiceAccountToken && plan.setIfMissing(spec, 'automountServiceAccountToken', hardenedPodFields().automountServiceAccountToken)) {
-      ctx.podFields.push(`automountServiceAccountToken false${ctx.dialect.tokenOption ? ` (${ctx.dialect.tokenOption})` : ''}`);
-    }
-  }
-  if ((!options.disableServiceAccountToken || automount === true) && !tokenAccepted) {
-    const account = specJs.serviceAccountName ?? specJs.serviceAccount;
-    if (automount !== false) {
-      report.notes.push(`pod: the API token of service account "${typeof account === 'string' ? account : 'default'}" stays mounted`
-        + `${automount === true ? ' (automountServiceAccountToken: true)' : ''}: harden cannot know whether the pod calls the Kubernetes API. `
-        + `If it does not, set automountServiceAccountToken: false${ctx.dialect.tokenOption ? ` (or rerun with ${ctx.dialect.tokenOption})` : ''}; if it does, declare exemption serviceAccountToken.`);
-      need(serviceAccountTokenNeed(specJs));
-    }
-  }
+  const { specJs, report, problem } = ctx;
+  tokenRule(ctx);
   for (const n of hostNamespaceNeeds(specJs)) {
     problem(n, `pod: ${n.kind}: true shares the node's namespace. Fix: remove it; keep it only with exemption ${n.kind}.`);
   }
@@ -292,9 +305,10 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
     const u = users.get(c)!;
     const stated = statements.containers?.get(c.name) ?? statements.object;
     if (u.source === 'set' && stated && u.user !== stated.user) {
-      ctx.report.notes.push(`container "${c.name}": ${stated.from} is not used: runAsUser ${JSON.stringify(u.user)} is set${u.at === 'pod' ? ' on the pod' : ''}, and a set user is kept.`);
+      // a human's statement that does nothing: printed once (notes.ts), like every note that needs a human
+      addRuleNote(ctx.report, USER_RULE, `container "${c.name}": ${stated.from} is not used: runAsUser ${JSON.stringify(u.user)} is set${u.at === 'pod' ? ' on the pod' : ''}, and a set user is kept.`);
     } else if (u.source === 'unknown' && stated && accepts(ExemptionKind.RUN_AS_ROOT, c.name)) {
-      ctx.report.notes.push(`container "${c.name}": ${stated.from} is not used: the container may run as root (exemption runAsRoot), so only a user given for it applies.`);
+      addRuleNote(ctx.report, USER_RULE, `container "${c.name}": ${stated.from} is not used: the container may run as root (exemption runAsRoot), so only a user given for it applies.`);
     }
   }
   writeUsers(ctx, containers, users);
@@ -405,7 +419,7 @@ function writeUsers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerR
   }
   for (const a of arbitrary) {
     const effective = podSc.fsGroup ?? fsGroup;
-    report.notes.push(effective === a.fsGroup
+    addRuleNote(report, USER_RULE, effective === a.fsGroup
       ? `${a.text}: fsGroup ${a.fsGroup} makes its volumes writable (a volume whose driver ignores fsGroup needs its files owned by that UID).`
       : `${a.text}: its volumes must be writable for it, and the pod's fsGroup is ${effective ?? 'not set'}: check that its data directory is writable for ${a.fsGroup}.`);
   }
@@ -426,6 +440,8 @@ function restrictsVolume(volume: object): boolean {
   const probe = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'volume' }, spec: { containers: [], volumes: [volume] } };
   return PodSecurity.evaluate(probe, { level: PolicyLevel.RESTRICTED }).violations.some(v => v.check === RESTRICTED_VOLUMES_CHECK);
 }
+
+const isPlaceholder = (reason: string): boolean => !isReason(reason);
 
 /** Merges exemption entries (with placeholder reasons) into the pod template's annotation. */
 function writeExemptions<C, S>(plan: PodEditor<C, S>, template: C, entries: readonly ExemptionEntry[], report: PodReport): void {
@@ -455,6 +471,12 @@ function writeExemptions<C, S>(plan: PodEditor<C, S>, template: C, entries: read
   const fresh = entries.filter(e => !existing.some(x => x?.id === e.id && (x?.container ?? null) === e.container));
   if (fresh.length === 0) return;
   plan.setScalar(annotations, RootlessAnnotations.EXEMPTIONS, JSON.stringify([...existing, ...fresh]));
-  report.changes.push(`pod template annotation ${RootlessAnnotations.EXEMPTIONS}: ${fresh.map(e => describeNeed({ kind: e.id, container: e.container })).join(', ')} `
+  const todo = fresh.filter(e => isPlaceholder(e.reason));
+  const real = fresh.filter(e => !isPlaceholder(e.reason));
+  if (real.length > 0) {
+    report.changes.push(`pod template annotation ${RootlessAnnotations.EXEMPTIONS}: ${real.map(e => `${describeNeed({ kind: e.id, container: e.container })} (${e.reason})`).join(', ')}`);
+  }
+  if (todo.length === 0) return;
+  report.changes.push(`pod template annotation ${RootlessAnnotations.EXEMPTIONS}: ${todo.map(e => describeNeed({ kind: e.id, container: e.container })).join(', ')} `
     + 'with TODO reasons (a human must confirm each; the audit fails until the reasons are real)');
 }

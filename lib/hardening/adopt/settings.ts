@@ -13,6 +13,7 @@ import { kindOf } from '../exemptions/registry';
 import { describeExemption, exemptionValue } from '../exemptions/value';
 import { imagePatternProblem } from '../image-ref';
 import { isNumericId, pathProblem } from '../paths';
+import { TokenSettings, tokenReasonProblem } from '../token-rule';
 import type { GivenUser, ImageUser } from '../user-rule';
 
 /** The settings of one object (a key of the props' `objects`). */
@@ -37,6 +38,8 @@ export interface HardeningSettings {
   readonly objects: ReadonlyMap<string, ObjectSettings>;
   /** The app-wide image patterns (`imageUsers`, then `nonRootImages`). */
   readonly images: readonly ImageUser[];
+  /** The token reasons per ServiceAccount, and strictness (token-rule.ts). */
+  readonly tokens: TokenSettings;
 }
 
 /** The props as given (`RootlessHardeningProps`), before validation. */
@@ -47,6 +50,8 @@ export interface HardeningInput {
   readonly objects?: unknown;
   readonly imageUsers?: unknown;
   readonly nonRootImages?: unknown;
+  readonly serviceAccountTokens?: unknown;
+  readonly strictTokens?: unknown;
 }
 
 /**
@@ -136,10 +141,30 @@ export function hardeningSettings(props: HardeningInput, call: string): Hardenin
     });
   }
   const images = imagePatterns(props.imageUsers, props.nonRootImages, problems, id);
+  const tokens = tokenSettings(props, problems);
   if (problems.length > 0) {
     throw new Error(`${call}: invalid props:\n  ${problems.join('\n  ')}`);
   }
-  return { user, group, writablePaths: defaults, objects, images };
+  return { user, group, writablePaths: defaults, objects, images, tokens };
+}
+
+/** `serviceAccountTokens` (a reason per `ns/name`) and `strictTokens`. */
+function tokenSettings(props: HardeningInput, problems: string[]): TokenSettings {
+  const reasons = new Map<string, string>();
+  const given = props.serviceAccountTokens;
+  if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
+    problems.push('props.serviceAccountTokens: is not a map. Fix: give { \'NAMESPACE/NAME\': \'why its pods call the Kubernetes API\' }.');
+  } else {
+    for (const [key, reason] of Object.entries(given ?? {})) {
+      const problem = tokenReasonProblem(key, reason);
+      if (problem) problems.push(`props.serviceAccountTokens['${key}']: ${problem}`);
+      else reasons.set(key, reason as string);
+    }
+  }
+  if (props.strictTokens !== undefined && typeof props.strictTokens !== 'boolean') {
+    problems.push(`props.strictTokens: ${JSON.stringify(props.strictTokens)} is not a boolean. Fix: give true or false.`);
+  }
+  return { reasons, strict: props.strictTokens === true };
 }
 
 /** The exemptions of one object, as immutable values, with the problems of each (the reason rule, scope). */
