@@ -30,7 +30,7 @@ import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
 import { UserFor, userForStatements } from '../hardening/user-rule';
 import { classifyDifferences, sharedAcrossTypes } from '../manifests/yaml-differences';
-import { isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
+import { isKubectlList, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel } from '../policy/types';
 
@@ -278,7 +278,8 @@ function forEachObject(plan: EditPlan, doc: YAML.Document.Parsed, fn: (obj: Curs
   const root = plan.cursor(doc.contents);
   if (!root) return;
   const kind = plan.get(root, 'kind');
-  if (isListKind(kind) && Array.isArray(plan.get(root, 'items'))) {
+  // kubectl reads any object with a kind and items as a list (the reader too, `isKubectlList`)
+  if (isKubectlList({ kind, items: plan.get(root, 'items') }) && Array.isArray(plan.get(root, 'items'))) {
     const seq = plan.resolve(plan.lookup((root as { node: any }).node, 'items'));
     if (!yaml().isSeq(seq)) return;
     seq.items.forEach((node, item) => {

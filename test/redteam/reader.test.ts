@@ -1,0 +1,111 @@
+/**
+ * Red team of the one reader (issue 21): YAML or JSON that kubectl reads one way and the reader
+ * (hence `audit`, `harden`'s judgement and the validation plugin) another. kubectl's reading of each
+ * input here was taken with `kubectl label --local -f FILE x=1 -o json` (kubectl 1.32) and is also in
+ * the oracle's cases (`test/manifests/oracle/cases/`), where it is recorded and compared live.
+ * Findings: test/redteam/FINDINGS.md, "kubectl reading (issue 21)".
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ManifestError, ManifestObject } from '../../lib/cli/manifest-objects';
+import { parseManifests } from '../../lib/cli/manifest-parser';
+import { ManifestStreamParser } from '../../lib/cli/manifest-stream';
+import { cliJson, tmpDir, writeFiles } from '../cli/helpers';
+import { readerOutcome } from '../manifests/oracle/outcome';
+
+interface Read { readonly objects: Array<Record<string, unknown>>; readonly errors: ManifestError[] }
+
+function read(text: string, name = 'in.yaml'): Read {
+  const objects: ManifestObject[] = [];
+  const errors: ManifestError[] = [];
+  parseManifests({ name, uri: name, text }, { object: o => objects.push(o), error: e => errors.push(e) });
+  return { objects: objects.map(o => o.object), errors };
+}
+
+function stream(text: string, name = 'in.json', chunk = 7): Read {
+  const objects: ManifestObject[] = [];
+  const errors: ManifestError[] = [];
+  const p = new ManifestStreamParser({ name, uri: name }, { object: o => objects.push(o), error: e => errors.push(e) }, { maxBytes: 2 ** 30 });
+  for (let i = 0; i < text.length; i += chunk) p.write(text.slice(i, i + chunk));
+  p.end();
+  return { objects: objects.map(o => o.object), errors };
+}
+
+const PRIVILEGED_POD = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'evil' }, spec: { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] } };
+
+describe('R1 (high): kubectl reads every object with a kind and `items` as a list, whatever the kind', () => {
+  // apimachinery's unstructured decoder detects a list by its `items` member alone; kubectl then
+  // applies the items, not the object, and an item with neither kind nor apiVersion takes the
+  // list's apiVersion and its kind without `List`.
+  const deploymentWithItems = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: looks-fine}
+spec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: x}]}}}
+items:
+- ${JSON.stringify(PRIVILEGED_POD)}
+`;
+
+  test('a Deployment with items: kubectl sends the privileged Pod in items, not the Deployment', () => {
+    const r = read(deploymentWithItems);
+    expect(r.errors).toEqual([]);
+    expect(r.objects).toEqual([PRIVILEGED_POD]);
+  });
+
+  test('a PodList item without kind and apiVersion is a v1 Pod', () => {
+    const r = read('apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: p}\n  spec: {containers: [{name: c, image: x, securityContext: {privileged: true}}]}\n');
+    expect(r.objects).toHaveLength(1);
+    expect(r.objects[0]).toMatchObject({ apiVersion: 'v1', kind: 'Pod', spec: { containers: [{ securityContext: { privileged: true } }] } });
+  });
+
+  test('an item without kind in a Deployment with items is a Deployment (hostPID in its template)', () => {
+    const r = read('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nitems:\n- metadata: {name: d2}\n  spec: {template: {spec: {hostPID: true, containers: [{name: c, image: x}]}}}\n');
+    expect(r.objects).toEqual([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd2' }, spec: { template: { spec: { hostPID: true, containers: [{ name: 'c', image: 'x' }] } } } }]);
+  });
+
+  test('a Pod with `items: null` or `items: []` is an empty list (kubectl applies nothing); `items: 5` is refused', () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x}]}\n';
+    expect(read(`${pod}items: null\n`)).toEqual({ objects: [], errors: [] });
+    expect(read(`${pod}items: []\n`)).toEqual({ objects: [], errors: [] });
+    for (const v of ['5', '"x"', '{}', 'true']) {
+      const r = read(`${pod}items: ${v}\n`);
+      expect([v, r.objects]).toEqual([v, []]);
+      expect(r.errors).toHaveLength(1);
+    }
+  });
+
+  test('JSON, whole and streamed, kind after items (as `kubectl get -o json` orders it): the items take the list kind', () => {
+    const json = JSON.stringify({ apiVersion: 'v1', items: [{ metadata: { name: 'p' }, spec: PRIVILEGED_POD.spec }], kind: 'PodList' });
+    for (const r of [read(json, 'in.json'), stream(json), stream(json, 'in.json', 1)]) {
+      expect(r.errors).toEqual([]);
+      expect(r.objects).toEqual([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: PRIVILEGED_POD.spec }]);
+    }
+    const deployment = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, items: [PRIVILEGED_POD] });
+    for (const r of [read(deployment, 'in.json'), stream(deployment)]) {
+      expect(r.errors).toEqual([]);
+      expect(r.objects).toEqual([PRIVILEGED_POD]);
+    }
+  });
+
+  test('audit judges the items: exit 1, the privileged Pod denied', async () => {
+    const dir = tmpDir();
+    writeFiles(dir, { 'd.yaml': deploymentWithItems });
+    const { code, report } = await cliJson(['audit', 'd.yaml'], { cwd: dir });
+    expect(code).toBe(1);
+    expect(JSON.stringify(report)).toMatch(/privileged/);
+    expect(JSON.stringify(report)).toMatch(/evil/);
+  });
+});
+
+describe('attacks that held (kubectl and the reader agree, kubectl\'s reading recorded in the oracle)', () => {
+  // `? privileged`, a quoted duplicate key, `on:`/`y:` keys, `!!bool "true"`, `!!int "0"`, `0x0`, `0b0`,
+  // `+0`, `0_0`, `0.0`, `00`, `!!binary`, a custom tag, a tab before a value, `#` without a blank, `1e0`, `1_0:0`
+  const recorded = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'manifests', 'oracle', 'recorded.json'), 'utf8'));
+  test.each(['redteam-held-security-context.yaml', 'redteam-items-of-any-kind.yaml'])('%s: the reader reads what kubectl read', f => {
+    const name = `cases/${f}`;
+    const text = fs.readFileSync(path.join(__dirname, '..', 'manifests', 'oracle', name), 'utf8');
+    const want = recorded.outcomes[name];
+    expect(want).toBeDefined();
+    expect(want.error).toBeUndefined();
+    expect(readerOutcome({ name, text })).toEqual(want);
+  });
+});
