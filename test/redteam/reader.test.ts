@@ -10,7 +10,7 @@ import * as path from 'path';
 import { ManifestError, ManifestObject } from '../../lib/cli/manifest-objects';
 import { parseManifests } from '../../lib/cli/manifest-parser';
 import { ManifestStreamParser } from '../../lib/cli/manifest-stream';
-import { cliJson, tmpDir, writeFiles } from '../cli/helpers';
+import { cli, cliJson, tmpDir, writeFiles } from '../cli/helpers';
 import { readerOutcome } from '../manifests/oracle/outcome';
 
 interface Read { readonly objects: Array<Record<string, unknown>>; readonly errors: ManifestError[] }
@@ -93,6 +93,20 @@ items:
     expect(code).toBe(1);
     expect(JSON.stringify(report)).toMatch(/privileged/);
     expect(JSON.stringify(report)).toMatch(/evil/);
+  });
+});
+
+describe('R2 (high): harden found pod-bearing objects by the kind written in the YAML, not the kind kubectl sends', () => {
+  // A PodList item without kind is a Pod for kubectl (R1); harden walked the YAML, saw no kind,
+  // reported nothing and exited 0 with the privileged Pod unchanged.
+  test('harden on a PodList whose item has no kind: the Pod is hardened and judged (exit 1, privileged reported)', async () => {
+    const dir = tmpDir();
+    writeFiles(dir, { 'p.yaml': 'apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: p8}\n  spec: {containers: [{name: c, image: x, securityContext: {privileged: true}}]}\n' });
+    const out = await cli(['harden', 'p.yaml', '--user', '1000'], { cwd: dir });
+    expect(out.code).toBe(1);
+    expect(out.stderr + out.stdout).toMatch(/Pod p8: still fails restricted/);
+    expect(out.stdout).toMatch(/capabilities: \{drop: \[ALL\]\}/);
+    expect(out.stdout).toMatch(/privileged: true/);
   });
 });
 
