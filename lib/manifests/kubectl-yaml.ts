@@ -85,9 +85,10 @@ export function buildDocuments(
   events: readonly JsYaml.Event[],
   limits: DocumentLimits,
   getScalarValue: typeof JsYaml.getScalarValue,
+  original: string = source,
 ): BuiltDocument[] {
   const out: BuiltDocument[] = [];
-  const b = new Builder(source, events, limits, getScalarValue);
+  const b = new Builder(source, events, limits, getScalarValue, original);
   while (b.i < events.length) {
     const e = events[b.i];
     if (e.type !== DOCUMENT) throw new Error(`internal: expected a document event at ${b.i}`);
@@ -122,6 +123,8 @@ class Builder {
     private readonly events: readonly JsYaml.Event[],
     private readonly limits: DocumentLimits,
     private readonly scalarValue: typeof JsYaml.getScalarValue,
+    /** The text before `goYamlLineBreaks`: go-yaml keeps LS and PS as characters in a quoted scalar. */
+    private readonly original: string = src,
   ) {}
 
   public document(): BuiltDocument {
@@ -279,7 +282,8 @@ class Builder {
   }
 
   private scalar(e: JsYaml.ScalarEvent): Resolved {
-    const text = this.scalarValue(this.src, e);
+    const quoted = e.style === 2 || e.style === 3; // single- or double-quoted (js-yaml's SCALAR_STYLE)
+    const text = this.scalarValue(quoted ? this.original : this.src, e);
     if (e.tagStart !== -1) return resolveTagged(this.src.slice(e.tagStart, e.tagEnd), text);
     if (e.style !== STYLE_PLAIN) return { value: text, tag: 'str' };
     return resolvePlain(text);
