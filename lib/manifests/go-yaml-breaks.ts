@@ -17,11 +17,20 @@
  */
 
 const BREAKS = /[\u0085\u2028\u2029]/g;
+/** A byte order mark first in a document's chunk (right after its `---` line). */
+const CHUNK_BOM = /^(---[^\n]*\n)\ufeff/gm;
 
-/** The text with YAML 1.1's extra line breaks (NEL, LS, PS) as LF; the same string when it has none. */
+/**
+ * The text with YAML 1.1's extra line breaks (NEL, LS, PS) as LF; the same string when it has none.
+ * Also a byte order mark that starts a document right after its `---` line becomes LF: kubectl hands
+ * go-yaml each document's chunk alone, and go-yaml drops a BOM that starts its input (elsewhere it
+ * is a character of the text, for both readers).
+ */
 export function goYamlLineBreaks(text: string): string {
-  if (!hasYaml11Breaks(text)) return text;
-  return text.replace(BREAKS, '\n');
+  let out = text;
+  if (out.indexOf('\ufeff') !== -1) out = out.replace(CHUNK_BOM, '$1\n');
+  if (!hasYaml11Breaks(out)) return out;
+  return out.replace(BREAKS, '\n');
 }
 
 /** The text for quoted scalars' values: go-yaml turns NEL into LF there too, and keeps LS and PS as characters. */

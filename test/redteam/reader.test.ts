@@ -134,11 +134,26 @@ describe('R3 (critical): NEL, LS and PS are line breaks for kubectl (YAML 1.1), 
   });
 });
 
+describe('R4 (low): a byte order mark that starts a later document', () => {
+  // kubectl hands go-yaml each document alone, and go-yaml drops a BOM first in its input; the reader
+  // read `\ufeffspec` as another key, so the Pod had no spec (denied as malformed, not for privileged).
+  test('`---` then BOM then `spec:`: the spec is the Pod\'s', () => {
+    const r = read('kind: ConfigMap\napiVersion: v1\n---\n\ufeffspec: {containers: [{name: c, image: x, securityContext: {privileged: true}}]}\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\n');
+    expect(r.errors).toEqual([]);
+    expect(r.objects[1]).toEqual({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] } });
+  });
+
+  test('a BOM at the start of a later line of a document stays a character of the key, as for kubectl', () => {
+    const r = read('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n\ufeffspec: {}\n');
+    expect(Object.keys(r.objects[0])).toContain('\ufeffspec');
+  });
+});
+
 describe('attacks that held (kubectl and the reader agree, kubectl\'s reading recorded in the oracle)', () => {
   // `? privileged`, a quoted duplicate key, `on:`/`y:` keys, `!!bool "true"`, `!!int "0"`, `0x0`, `0b0`,
   // `+0`, `0_0`, `0.0`, `00`, `!!binary`, a custom tag, a tab before a value, `#` without a blank, `1e0`, `1_0:0`
   const recorded = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'manifests', 'oracle', 'recorded.json'), 'utf8'));
-  test.each(['redteam-held-security-context.yaml', 'redteam-items-of-any-kind.yaml', 'redteam-yaml11-line-breaks.yaml'])('%s: the reader reads what kubectl read', f => {
+  test.each(['redteam-held-security-context.yaml', 'redteam-items-of-any-kind.yaml', 'redteam-yaml11-line-breaks.yaml', 'redteam-bom-starting-a-document.yaml'])('%s: the reader reads what kubectl read', f => {
     const name = `cases/${f}`;
     const text = fs.readFileSync(path.join(__dirname, '..', 'manifests', 'oracle', name), 'utf8');
     const want = recorded.outcomes[name];
