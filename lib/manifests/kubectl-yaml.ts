@@ -238,9 +238,10 @@ class Builder {
     if (e.type === SCALAR) {
       this.i++;
       this.lastOffset = e.valueStart;
-      // go-yaml's isMerge: the text `<<`, plain and untagged, or tagged !!merge
+      // go-yaml's isMerge: the text `<<`, implicit (plain and untagged, or with the non-specific tag
+      // `!`, quoted or not: go-yaml's parser makes both plain_implicit) or tagged !!merge
       const tag = e.tagStart === -1 ? '' : this.src.slice(e.tagStart, e.tagEnd);
-      if ((tag === '' ? e.style === STYLE_PLAIN : tag === '!!merge' || tag === '!<tag:yaml.org,2002:merge>') && this.scalarValue(this.src, e) === '<<') return MERGE;
+      if ((tag === '' ? e.style === STYLE_PLAIN : tag === '!' || tag === '!!merge' || tag === '!<tag:yaml.org,2002:merge>') && this.scalarValue(this.src, e) === '<<') return MERGE;
       const r = this.scalar(e);
       this.anchor(e, r.value, SCALAR, undefined, 0, r);
       return keyString(r);

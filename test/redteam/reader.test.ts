@@ -134,6 +134,31 @@ describe('R3 (critical): NEL, LS and PS are line breaks for kubectl (YAML 1.1), 
   });
 });
 
+describe('R5 (critical): `! <<` and `! "<<"` (the non-specific tag) are merge keys for go-yaml', () => {
+  // go-yaml's parser marks a scalar tagged `!` plain-implicit, quoted or not, and its isMerge takes
+  // any implicit `<<`: the merge overrides the explicit `privileged: false` before it.
+  const pod = (key: string): string => `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n      privileged: false\n      ${key}: {privileged: true}\n`;
+  test.each(['! "<<"', '! <<', "! '<<'"])('%s merges', key => {
+    const r = read(pod(key));
+    expect(r.errors).toEqual([]);
+    expect((r.objects[0] as any).spec.containers[0].securityContext).toEqual({ privileged: true });
+  });
+
+  test('`!!str <<` and `"<<"` stay keys (as for kubectl)', () => {
+    for (const key of ['!!str <<', '"<<"']) expect((read(pod(key)).objects[0] as any).spec.containers[0].securityContext).toEqual({ 'privileged': false, '<<': { privileged: true } });
+  });
+
+  test('audit: denied (privileged) and the merge reported as ambiguous', async () => {
+    const dir = tmpDir();
+    writeFiles(dir, { 'p.yaml': pod('! "<<"') });
+    const { code, report } = await cliJson(['audit', 'p.yaml'], { cwd: dir });
+    expect(code).toBe(1);
+    const text = JSON.stringify(report);
+    expect(text).toMatch(/"check":"privileged"/);
+    expect(text).toMatch(/merge/);
+  });
+});
+
 describe('R4 (low): a byte order mark that starts a later document', () => {
   // kubectl hands go-yaml each document alone, and go-yaml drops a BOM first in its input; the reader
   // read `\ufeffspec` as another key, so the Pod had no spec (denied as malformed, not for privileged).
@@ -153,7 +178,7 @@ describe('attacks that held (kubectl and the reader agree, kubectl\'s reading re
   // `? privileged`, a quoted duplicate key, `on:`/`y:` keys, `!!bool "true"`, `!!int "0"`, `0x0`, `0b0`,
   // `+0`, `0_0`, `0.0`, `00`, `!!binary`, a custom tag, a tab before a value, `#` without a blank, `1e0`, `1_0:0`
   const recorded = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'manifests', 'oracle', 'recorded.json'), 'utf8'));
-  test.each(['redteam-held-security-context.yaml', 'redteam-items-of-any-kind.yaml', 'redteam-yaml11-line-breaks.yaml', 'redteam-bom-starting-a-document.yaml'])('%s: the reader reads what kubectl read', f => {
+  test.each(['redteam-held-security-context.yaml', 'redteam-items-of-any-kind.yaml', 'redteam-yaml11-line-breaks.yaml', 'redteam-bom-starting-a-document.yaml', 'redteam-merge-with-non-specific-tag.yaml'])('%s: the reader reads what kubectl read', f => {
     const name = `cases/${f}`;
     const text = fs.readFileSync(path.join(__dirname, '..', 'manifests', 'oracle', name), 'utf8');
     const want = recorded.outcomes[name];
