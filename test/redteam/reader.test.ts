@@ -7,6 +7,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { ApiObject } from 'cdk8s';
+import { synthesize } from './helpers';
+import { RootlessHardening } from '../../lib';
 import { ManifestError, ManifestObject } from '../../lib/cli/manifest-objects';
 import { parseManifests } from '../../lib/cli/manifest-parser';
 import { ManifestStreamParser } from '../../lib/cli/manifest-stream';
@@ -107,6 +110,32 @@ describe('R2 (high): harden found pod-bearing objects by the kind written in the
     expect(out.stderr + out.stdout).toMatch(/Pod p8: still fails restricted/);
     expect(out.stdout).toMatch(/capabilities: \{drop: \[ALL\]\}/);
     expect(out.stdout).toMatch(/privileged: true/);
+  });
+});
+
+describe('R6 (high): applyTo looked for pods only in objects whose kind ends in List', () => {
+  // kubectl applies the items of any object with items: a ConfigMap (or Deployment) whose items hold a
+  // privileged Pod was written unjudged, and synthesis passed; a kind-less PodList item is a Pod.
+  const evil = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'evil' }, spec: { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] } };
+  const itemsOf = (docs: any[]): any[] => docs.flatMap(d => (Array.isArray(d.items) ? d.items : []));
+
+  test.each([
+    ['a ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, items: [evil] }],
+    ['a Deployment', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } }, items: [evil] }],
+    ['a PodList with a kind-less item', { apiVersion: 'v1', kind: 'PodList', items: [{ metadata: { name: 'evil' }, spec: evil.spec }] }],
+  ])('%s with items: the items are hardened and verified, or synthesis fails', (_n, obj) => {
+    const r = synthesize(c => {
+      new ApiObject(c, 'o', obj as any);
+      RootlessHardening.applyTo(c, { user: 10001 });
+    });
+    if (r.error !== undefined) {
+      expect(r.error).toMatch(/privileged|items\[0\]/);
+      return;
+    }
+    const items = itemsOf(r.docs!);
+    expect(items).toHaveLength(1);
+    expect(items[0].spec.containers[0].securityContext.privileged).not.toBe(true);
+    expect(items[0].spec.containers[0].securityContext.allowPrivilegeEscalation).toBe(false);
   });
 });
 
