@@ -39,7 +39,7 @@ import { startabilityProblems } from '../hardening/startability';
 import { DEFAULT_NAMESPACE, TokenFacts } from '../hardening/token-rule';
 import { UserFor, userForStatements } from '../hardening/user-rule';
 import { classifyDifferences, sharedAcrossTypes } from '../manifests/yaml-differences';
-import { containersOf, isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
+import { containersOf, inheritListKind, isKubectlList, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { validateApiObject } from '../policy/schema/validate';
 import { PolicyLevel } from '../policy/types';
@@ -302,7 +302,7 @@ const key = (index: number, item: number | undefined): string => `${index}/${ite
 function planDocument(doc: YAML.Document.Parsed, index: number, options: HardenTextOptions, used: Set<WritablePath | UserFor>): DocumentPlan {
   const plan = new EditPlan(doc);
   const reports: Report[] = [];
-  forEachObject(plan, doc, (obj, item) => hardenObject(plan, obj, options, index, item, reports, used));
+  forEachObject(plan, doc, (obj, item, kind) => hardenObject(plan, obj, kind, options, index, item, reports, used));
   return { plan, reports };
 }
 
@@ -316,20 +316,27 @@ function leaveUnreadUnchanged(text: string, doc: YAML.Document.Parsed, plan: Doc
   leaveUnchanged(plan, `audit's reader cannot read this document (${why}), so harden does not edit it. Fix: make it valid YAML`);
 }
 
-/** Calls `fn` for the document's object, or for each item of a List. */
-function forEachObject(plan: EditPlan, doc: YAML.Document.Parsed, fn: (obj: Cursor, item: number | undefined) => void): void {
+/**
+ * Calls `fn` for the document's object, or for each item of a list as kubectl reads it (any object
+ * with a kind and items), with the object's kind as kubectl sends it (`inheritListKind`).
+ */
+function forEachObject(plan: EditPlan, doc: YAML.Document.Parsed, fn: (obj: Cursor, item: number | undefined, kind: unknown) => void): void {
   const root = plan.cursor(doc.contents);
   if (!root) return;
   const kind = plan.get(root, 'kind');
-  if (isListKind(kind) && Array.isArray(plan.get(root, 'items'))) {
+  const items = plan.get(root, 'items');
+  if (isKubectlList({ kind, items }) && Array.isArray(items)) {
     const seq = plan.resolve(plan.lookup((root as { node: any }).node, 'items'));
     if (!yaml().isSeq(seq)) return;
     seq.items.forEach((node, item) => {
       const c = plan.cursor(node);
-      if (c) fn(c, item);
+      if (!c) return;
+      const own = { kind: plan.get(c, 'kind'), apiVersion: plan.get(c, 'apiVersion') };
+      inheritListKind(own, kind, plan.get(root, 'apiVersion'));
+      fn(c, item, own.kind);
     });
   } else {
-    fn(root, undefined);
+    fn(root, undefined, kind);
   }
 }
 
@@ -353,7 +360,7 @@ function unverified(before: readonly YAML.Document.Parsed[], out: string, after:
       continue;
     }
     const again = new EditPlan(reparsed[i]);
-    forEachObject(again, reparsed[i], (obj, item) => hardenObject(again, obj, options, i, item, [], new Set()));
+    forEachObject(again, reparsed[i], (obj, item, kind) => hardenObject(again, obj, kind, options, i, item, [], new Set()));
     if (!again.empty) {
       bad.set(i, 'its edits could not be verified (a second run would edit it again)');
       continue;
@@ -402,9 +409,8 @@ function keeps(before: unknown, after: unknown): boolean {
   });
 }
 
-function hardenObject(plan: EditPlan, obj: Cursor, options: HardenTextOptions, index: number, item: number | undefined,
+function hardenObject(plan: EditPlan, obj: Cursor, kind: unknown, options: HardenTextOptions, index: number, item: number | undefined,
   out: Report[], used: Set<WritablePath | UserFor>): void {
-  const kind = plan.get(obj, 'kind');
   const templatePath = podTemplatePath(kind);
   if (typeof kind !== 'string' || templatePath === undefined) return;
   const meta = plan.get(obj, 'metadata') as any;
