@@ -17,7 +17,7 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { COMPARED_PROPS, effectiveProps, holdsPods, mapsItsProps, patchedInto, render, throwErrors, toPatch } from './adopted-objects';
-import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isListKind, isPodBearing, targetIn, verifyAdopted } from './hardening/adopt/object';
+import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isAppliedAsList, isListKind, isPodBearing, targetIn, verifyAdopted } from './hardening/adopt/object';
 import { HardenDialect } from './hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from './hardening/adopt/settings';
 import { RootlessAnnotations, VERIFICATION_HOOK } from './hardening/annotations';
@@ -235,7 +235,8 @@ export class RootlessHardening {
    */
   private adoptAll(): string[] {
     const objects = this.scope.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c)
-      && (isPodBearing(c.apiVersion, c.kind) || (isListKind(c.kind) && (ADOPTED.has(c) || holdsPods(c)))));
+      // any kind can be a list for kubectl (it applies the items of every object with items): look into each
+      && (isPodBearing(c.apiVersion, c.kind) || ADOPTED.has(c) || holdsPods(c)));
     const problems: string[] = [];
     if (objects.length === 0) {
       problems.push(`RootlessHardening.applyTo: there is no pod-bearing object (${[...KINDS].join(', ')}) under ${this.where()}. `
@@ -315,7 +316,7 @@ export class RootlessHardening {
       this.fail(obj, [`RootlessHardening.applyTo cannot render it: ${e instanceof Error ? e.message : e}`]);
       return;
     }
-    const list = isListKind(obj.kind);
+    const list = isListKind(obj.kind) || isAppliedAsList(rendered);
     // a List's items have no metadata of their own in cdk8s: every annotation of theirs is a JSON patch
     const targets = adoptTargets(rendered, list, obj.node.path);
     const exemptionsHint = ` Exemptions for this object go in RootlessHardening.applyTo's objects['${name}'].exemptions (Exemption factories, with a reason).`;

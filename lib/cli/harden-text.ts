@@ -23,6 +23,7 @@
 import type * as YAML from 'yaml';
 import { Cursor, EditPlan, applyPlans, detectLayout } from './harden-edit';
 import { writtenEffects } from './harden-effects';
+import { capabilityNotes, runtimeProblems } from './harden-runtime';
 import { unshareAnchors } from './harden-unshare';
 import { HardenExitCode } from './io';
 import { yaml } from './lazy';
@@ -31,15 +32,12 @@ import { parseManifests } from './manifest-parser';
 import { errorMessage } from './text-lines';
 import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from '../hardening/adopt/pod';
 import { RootlessAnnotations } from '../hardening/annotations';
-import { capabilityReadings } from '../hardening/capabilities';
-import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/defaults';
 import { matchesImage } from '../hardening/image-ref';
-import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
 import { startabilityProblems } from '../hardening/startability';
-import { DEFAULT_NAMESPACE, TokenFacts } from '../hardening/token-rule';
+import { DEFAULT_NAMESPACE, TokenFacts, tokenStartability } from '../hardening/token-rule';
 import { UserFor, userForStatements } from '../hardening/user-rule';
 import { classifyDifferences, sharedAcrossTypes } from '../manifests/yaml-differences';
-import { containersOf, isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
+import { inheritListKind, isKubectlList, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { validateApiObject } from '../policy/schema/validate';
 import { PolicyLevel } from '../policy/types';
@@ -302,7 +300,7 @@ const key = (index: number, item: number | undefined): string => `${index}/${ite
 function planDocument(doc: YAML.Document.Parsed, index: number, options: HardenTextOptions, used: Set<WritablePath | UserFor>): DocumentPlan {
   const plan = new EditPlan(doc);
   const reports: Report[] = [];
-  forEachObject(plan, doc, (obj, item) => hardenObject(plan, obj, options, index, item, reports, used));
+  forEachObject(plan, doc, (obj, item, kind) => hardenObject(plan, obj, kind, options, index, item, reports, used));
   return { plan, reports };
 }
 
@@ -316,20 +314,27 @@ function leaveUnreadUnchanged(text: string, doc: YAML.Document.Parsed, plan: Doc
   leaveUnchanged(plan, `audit's reader cannot read this document (${why}), so harden does not edit it. Fix: make it valid YAML`);
 }
 
-/** Calls `fn` for the document's object, or for each item of a List. */
-function forEachObject(plan: EditPlan, doc: YAML.Document.Parsed, fn: (obj: Cursor, item: number | undefined) => void): void {
+/**
+ * Calls `fn` for the document's object, or for each item of a list as kubectl reads it (any object
+ * with a kind and items), with the object's kind as kubectl sends it (`inheritListKind`).
+ */
+function forEachObject(plan: EditPlan, doc: YAML.Document.Parsed, fn: (obj: Cursor, item: number | undefined, kind: unknown) => void): void {
   const root = plan.cursor(doc.contents);
   if (!root) return;
   const kind = plan.get(root, 'kind');
-  if (isListKind(kind) && Array.isArray(plan.get(root, 'items'))) {
+  const items = plan.get(root, 'items');
+  if (isKubectlList({ kind, items }) && Array.isArray(items)) {
     const seq = plan.resolve(plan.lookup((root as { node: any }).node, 'items'));
     if (!yaml().isSeq(seq)) return;
     seq.items.forEach((node, item) => {
       const c = plan.cursor(node);
-      if (c) fn(c, item);
+      if (!c) return;
+      const own = { kind: plan.get(c, 'kind'), apiVersion: plan.get(c, 'apiVersion') };
+      inheritListKind(own, kind, plan.get(root, 'apiVersion'));
+      fn(c, item, own.kind);
     });
   } else {
-    fn(root, undefined);
+    fn(root, undefined, kind);
   }
 }
 
@@ -353,7 +358,7 @@ function unverified(before: readonly YAML.Document.Parsed[], out: string, after:
       continue;
     }
     const again = new EditPlan(reparsed[i]);
-    forEachObject(again, reparsed[i], (obj, item) => hardenObject(again, obj, options, i, item, [], new Set()));
+    forEachObject(again, reparsed[i], (obj, item, kind) => hardenObject(again, obj, kind, options, i, item, [], new Set()));
     if (!again.empty) {
       bad.set(i, 'its edits could not be verified (a second run would edit it again)');
       continue;
@@ -402,9 +407,8 @@ function keeps(before: unknown, after: unknown): boolean {
   });
 }
 
-function hardenObject(plan: EditPlan, obj: Cursor, options: HardenTextOptions, index: number, item: number | undefined,
+function hardenObject(plan: EditPlan, obj: Cursor, kind: unknown, options: HardenTextOptions, index: number, item: number | undefined,
   out: Report[], used: Set<WritablePath | UserFor>): void {
-  const kind = plan.get(obj, 'kind');
   const templatePath = podTemplatePath(kind);
   if (typeof kind !== 'string' || templatePath === undefined) return;
   const meta = plan.get(obj, 'metadata') as any;
@@ -445,7 +449,8 @@ function withRemaining(objects: readonly Report[], read: ReadBack, original: Rea
     const invalid = validateApiObject(match.object).problems.map(p => `invalid: the API server would reject it as it is: ${p.message}. Fix: ${p.fix}`);
     const problems = [...o.problems, ...invalid, ...runtimeProblems(spec)];
     // the startability checklist on the result (exit 0 means startable): what the rules did not already report
-    for (const reason of startabilityProblems(match.object, { vouched })) {
+    const token = options.tokens ? tokenStartability(options.tokens.facts) : undefined;
+    for (const reason of startabilityProblems(match.object, { vouched, token })) {
       const container = /^container "([^"]*)": no numeric runAsUser/.exec(reason)?.[1];
       const reported = problems.includes(reason) || (container !== undefined && problems.some(p => p.startsWith(`container "${container}": no numeric user`)));
       if (!reported) problems.push(`would not start: ${reason}`);
@@ -456,34 +461,6 @@ function withRemaining(objects: readonly Report[], read: ReadBack, original: Rea
   });
 }
 
-
-/**
- * What the kubelet and the kernel refuse in the hardened pod spec (lib/hardening/runtime-checks.ts,
- * the constructs' checks): a root container under an effective runAsNonRoot, and ports the
- * container's process cannot bind (left only where the sysctl cannot be added).
- */
-function runtimeProblems(spec: any): string[] {
-  const kubelet = kubeletRefusals(spec).map(r => `container "${r.container}": the kubelet refuses to start it: its effective runAsNonRoot is true`
-    + `${r.inherited ? ' (inherited from the pod)' : ''} and its user is 0. Fix: run it as a non-zero UID; or, if it must be root, `
-    + 'set runAsNonRoot: true on each other container instead of the pod (the pod is then baseline, not restricted).');
-  const hostNetwork = spec?.hostNetwork === true;
-  const ports = unbindablePorts(spec).map(({ container, port, start, root }) => `container "${container}": port ${port} is below ${start}: `
-    + `a ${root ? 'root process without NET_BIND_SERVICE (capabilities drop ALL)' : 'non-root process'} cannot bind it. Fix: make the process listen on a port `
-    + `>= ${FIRST_UNPRIVILEGED_PORT} (e.g. ${suggestedPort(port)}) and map the Service port (port: ${port}, targetPort: the new port)`
-    + (hostNetwork ? `; the pod uses the host network, which cannot take the sysctl ${UNPRIVILEGED_PORT_SYSCTL}. `
-      : start !== FIRST_UNPRIVILEGED_PORT ? `, or lower the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL} to ${port}. ` : `, or set the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL}=${port}. `)
-    + (root ? 'As it runs as root, adding NET_BIND_SERVICE (exemption addCapabilities) would also let it bind.' : 'NET_BIND_SERVICE does not help a non-root process.'));
-  const caps = unreachableCapabilities(spec).map(({ container, capabilities }) => `container "${container}": adds ${capabilities.join(', ')}, `
-    + 'which its non-root process never holds (no ambient capabilities; allowPrivilegeEscalation: false disables file capabilities). '
-    + 'Fix: run it as root (exemption runAsRoot), or remove the capabilities, or allow privilege escalation (exemption privilegeEscalation) '
-    + 'and give the binary the file capability with setcap.');
-  return [...kubelet, ...ports, ...caps];
-}
-
-/** Capability names Pod Security and the runtime read differently (lib/hardening/capabilities.ts), per container. */
-function capabilityNotes(spec: any): string[] {
-  return containersOf(spec).flatMap(c => capabilityReadings(c.securityContext?.capabilities).map(n => `container "${String(c.name)}": ${n}`));
-}
 
 /** The text report of one input. */
 export function formatHardenReport(file: string, result: HardenResult): string {

@@ -9,7 +9,7 @@
  * reader (`manifest-stream.ts`).
  */
 import { YamlDifference, differencesUnder } from '../manifests/yaml-differences';
-import { isListKind } from '../policy/k8s-shapes';
+import { inheritListKind, isKubectlList } from '../policy/k8s-shapes';
 
 /** Where a manifest text came from. */
 export interface ManifestSource {
@@ -200,6 +200,7 @@ export function emitValue(
   if (isList(obj)) {
     const items = obj.items;
     if (Array.isArray(items)) {
+      for (const item of items) if (item !== null && typeof item === 'object' && !Array.isArray(item)) inheritListKind(item, obj.kind, obj.apiVersion);
       emitItems(source, sink, items, index, line, range, rangeLine, itemOffsets, 'items', differences);
     } else if (items !== null) {
       sink.error({
@@ -208,7 +209,7 @@ export function emitValue(
         line,
         index,
         message: `document ${index} is a ${String(obj.kind)} whose items is not a list (it is ${typeof items === 'object' ? 'a mapping' : `a ${typeof items}`}): `
-          + 'nothing in it was audited. Fix: items must be a list of objects, as kubectl writes it.',
+          + 'kubectl reads every object with items as a list, and refuses this one. Fix: items must be a list of objects, as kubectl writes it.',
       });
     }
     return; // a List without items (`items: null`) is an empty list
@@ -252,8 +253,10 @@ function emitItems(
   }
 }
 
-/** `kind: List`, `kind: PodList` ... with `apiVersion` and `items`, as kubectl and the API server print them. */
+/**
+ * A list as kubectl reads it: `kind: List`, `kind: PodList` ..., and any other object with a kind and
+ * `items` (kubectl applies the items, not the object: a `Deployment` with `items` is a list).
+ */
 function isList(obj: Record<string, unknown>): boolean {
-  const kind = obj.kind;
-  return isListKind(kind) && 'items' in obj;
+  return isKubectlList(obj);
 }

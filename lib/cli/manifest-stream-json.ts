@@ -15,7 +15,7 @@ import { Scan, describeChar, fastItemEnd, scanValue, skipSpace, startScan, strin
 import { ManifestObject, ManifestSink, ObjectLocation, StreamSource, emitValue } from './manifest-objects';
 import { errorMessage } from './text-lines';
 import { TextWindow } from './text-window';
-import { isListKind } from '../policy/k8s-shapes';
+import { inheritListKind } from '../policy/k8s-shapes';
 
 /** Where the JSON reader is. */
 export const enum JsonStatus {
@@ -68,6 +68,8 @@ export class JsonStreamReader {
   private rootFieldBytes = 0;
   private key = '';
   private streamedItems = false;
+  /** Items with neither kind nor apiVersion, seen before the root's kind and apiVersion: they take the list's (at its end). */
+  private pendingItems: Array<{ value: Record<string, unknown>; text: string; item: number; line: number }> = [];
   private item = 0;
   private itemStart = 0;
   private itemLine = 1;
@@ -169,6 +171,7 @@ export class JsonStreamReader {
           this.rootFields = {};
           this.rootFieldBytes = 0;
           this.streamedItems = false;
+          this.pendingItems = [];
           this.item = 0;
           this.text.pos = i + 1;
           this.j = this.rootIsArray ? J.ELEMENT : J.KEY;
@@ -222,14 +225,12 @@ export class JsonStreamReader {
           this.text.pos = i;
           if (i >= n) return;
           if (this.key === 'items' && buf.charCodeAt(i) === 0x5b) {
-            const kind = this.rootFields.kind;
-            if (kind === undefined || isListKind(kind)) {
-              this.streamedItems = true;
-              this.item = 0;
-              this.text.pos = i + 1;
-              this.j = J.ELEMENT;
-              break;
-            }
+            // kubectl reads any object with items as a list, whatever its kind
+            this.streamedItems = true;
+            this.item = 0;
+            this.text.pos = i + 1;
+            this.j = J.ELEMENT;
+            break;
           }
           this.fieldStart = i;
           this.fieldLine = this.text.lineAtPos(i);
@@ -421,8 +422,26 @@ export class JsonStreamReader {
       this.error(`document ${this.doc} items[${item}] is not a Kubernetes object: it holds ${what}, not a mapping`, line, this.doc);
       return;
     }
+    const obj = value as Record<string, unknown>;
+    if (this.pendingItems.length > 0 || (!this.rootIsArray && typeof obj.kind !== 'string' && typeof obj.apiVersion !== 'string'
+      && (!('kind' in this.rootFields) || !('apiVersion' in this.rootFields)))) {
+      // its kind comes from the list's, not read yet (`kubectl get -o json` prints kind after items); later items wait too, to keep the order
+      this.pendingItems.push({ value: obj, text, item, line });
+      return;
+    }
+    if (!this.rootIsArray) this.inherit(obj);
+    this.reportItem(obj, text, item, line);
+  }
+
+  /** kubectl's reading of an item of a root object with a kind (a list, see `inheritListKind`); without a kind kubectl refuses the root. */
+  private inherit(obj: Record<string, unknown>): void {
+    const kind = this.rootFields.kind;
+    if (typeof kind === 'string' && kind !== '') inheritListKind(obj, kind, this.rootFields.apiVersion);
+  }
+
+  private reportItem(obj: Record<string, unknown>, text: string, item: number, line: number): void {
     const source = { name: this.source.name, uri: this.source.uri, text };
-    this.sink.object(new ManifestObject(source, this.doc, item, value as Record<string, unknown>, new ObjectLocation(line), [0, text.length]));
+    this.sink.object(new ManifestObject(source, this.doc, item, obj, new ObjectLocation(line), [0, text.length]));
   }
 
   private endItems(): void {
@@ -438,10 +457,12 @@ export class JsonStreamReader {
     this.pristine = false;
     const fields = this.rootFields;
     if (this.streamedItems) {
-      const kind = fields.kind;
-      if (kind !== undefined && !isListKind(kind)) {
-        this.error(`document ${this.doc} has an items array but its kind is ${JSON.stringify(kind)}, not a List: its items were audited as List items`, this.rootLine, this.doc);
+      // kubectl reads any object with items as a list: the items, not the object, are applied
+      for (const p of this.pendingItems) {
+        this.inherit(p.value);
+        this.reportItem(p.value, p.text, p.item, p.line);
       }
+      this.pendingItems = [];
       return;
     }
     const source = { name: this.source.name, uri: this.source.uri, text: '' };
@@ -453,6 +474,8 @@ export class JsonStreamReader {
       ? `inside ${this.j === J.IN_ELEMENT ? this.itemName() : `the items of document ${this.doc}`}`
       : `inside document ${this.doc} (line ${this.rootLine})`;
     this.pristine = false;
+    for (const p of this.pendingItems) this.reportItem(p.value, p.text, p.item, p.line); // read before the cut
+    this.pendingItems = [];
     this.error(`truncated input: it ends ${where}; the objects before it were read`, this.text.lineAtPos(Math.min(this.text.pos, this.text.buf.length)), this.doc);
     this.status = JsonStatus.FAILED;
     this.text.buf = '';

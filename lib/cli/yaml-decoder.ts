@@ -18,6 +18,7 @@ import { ManifestError, ManifestSink, ManifestSource, ParseLimits, emitValue } f
 import { countNewlines, errorMessage } from './text-lines';
 import { YamlDocumentSlice, splitYamlStream } from './yaml-splitter';
 import { indentFlowContinuations } from '../manifests/flow-indent';
+import { goYamlLineBreaks, goYamlQuotedText } from '../manifests/go-yaml-breaks';
 import { BuiltDocument, buildDocuments } from '../manifests/kubectl-yaml';
 import { yamlDifferences } from '../manifests/yaml-differences';
 
@@ -163,7 +164,7 @@ function parseOneDocument(parser: YamlDocumentParser, docText: string): [BuiltDo
     single = parser.parse(docText);
   } catch (e) {
     if (!(e instanceof yaml.YAMLException)) throw e;
-    const indented = indentFlowContinuations(docText);
+    const indented = indentFlowContinuations(goYamlLineBreaks(docText));
     if (indented === undefined) throw e;
     try {
       single = parser.parse(indented);
@@ -184,8 +185,10 @@ class YamlDocumentParser {
     this.parserOptions = { maxDepth: limits.maxDepth, filename };
   }
 
-  public parse(text: string): BuiltDocument[] {
-    return buildDocuments(text, yaml.parseEvents(text, this.parserOptions), this.limits, yaml.getScalarValue);
+  public parse(original: string): BuiltDocument[] {
+    // NEL, LS and PS break lines for kubectl (YAML 1.1), not for js-yaml: read them as kubectl does
+    const text = goYamlLineBreaks(original);
+    return buildDocuments(text, yaml.parseEvents(text, this.parserOptions), this.limits, yaml.getScalarValue, goYamlQuotedText(original));
   }
 }
 

@@ -13,7 +13,8 @@
  * 2. with a read-only root filesystem, `/tmp` and the image preset's writable paths on a writable
  *    volume (a mount at the path or above it);
  * 3. the image's data directory (data-path.ts) on a claim, and no mount the image refuses;
- * 4. the service-account token as the token rule says (a hook: `StartabilityOptions.token`).
+ * 4. the service-account token as the token rule says (a hook: `StartabilityOptions.token`, which
+ *    `tokenStartability` in token-rule.ts gives: a bound account needs its token).
  *
  * Pure: no cdk8s, cdk8s-plus or constructs imports. Not exported from the package.
  */

@@ -299,3 +299,28 @@ export function decideToken(input: TokenInput): TokenDecision {
   }
   return { account, disable, kept: [...kept], via, reason, undeclared, notes, problems };
 }
+
+/**
+ * The token part of the startability checklist (startability.ts, `StartabilityOptions.token`): a pod whose
+ * account a binding of the input grants API access needs a token; when none reaches its containers
+ * (`automountServiceAccountToken: false` on the pod, or on its account with the pod silent, and no projected
+ * `serviceAccountToken` volume) it starts and fails its first API call.
+ * @param facts the ServiceAccounts and bindings of the input
+ * @param namespaceOf the namespace of a manifest that says none (the chart's, else `default`)
+ */
+export function tokenStartability(facts: TokenFacts,
+  namespaceOf: (manifest: any) => string = () => DEFAULT_NAMESPACE): (spec: any, manifest: any) => string[] {
+  return (spec, manifest) => {
+    const ns = str(manifest?.metadata?.namespace) ?? namespaceOf(manifest);
+    const name = podAccount(spec);
+    const bindings = facts.bindingsOf(ns, name);
+    if (bindings.length === 0) return [];
+    const automount = typeof spec?.automountServiceAccountToken === 'boolean' ? spec.automountServiceAccountToken : facts.account(`${ns}/${name}`).automount;
+    const projected = (Array.isArray(spec?.volumes) ? spec.volumes : [])
+      .some((v: any) => Array.isArray(v?.projected?.sources) && v.projected.sources.some((s: any) => isMap(s?.serviceAccountToken)));
+    if (automount !== false || projected) return [];
+    return [`pod: it runs as ServiceAccount ${ns}/${name}, to which ${bindings.join(', ')} grant${bindings.length === 1 ? 's' : ''} API access, but no token `
+      + 'reaches its containers (automountServiceAccountToken: false): it starts and fails its first API call. Fix: remove automountServiceAccountToken: false '
+      + '(and declare the token: a serviceAccountToken exemption with a reason), or mount a projected serviceAccountToken volume.'];
+  };
+}

@@ -85,9 +85,10 @@ export function buildDocuments(
   events: readonly JsYaml.Event[],
   limits: DocumentLimits,
   getScalarValue: typeof JsYaml.getScalarValue,
+  original: string = source,
 ): BuiltDocument[] {
   const out: BuiltDocument[] = [];
-  const b = new Builder(source, events, limits, getScalarValue);
+  const b = new Builder(source, events, limits, getScalarValue, original);
   while (b.i < events.length) {
     const e = events[b.i];
     if (e.type !== DOCUMENT) throw new Error(`internal: expected a document event at ${b.i}`);
@@ -122,6 +123,8 @@ class Builder {
     private readonly events: readonly JsYaml.Event[],
     private readonly limits: DocumentLimits,
     private readonly scalarValue: typeof JsYaml.getScalarValue,
+    /** The text before `goYamlLineBreaks`: go-yaml keeps LS and PS as characters in a quoted scalar. */
+    private readonly original: string = src,
   ) {}
 
   public document(): BuiltDocument {
@@ -235,9 +238,10 @@ class Builder {
     if (e.type === SCALAR) {
       this.i++;
       this.lastOffset = e.valueStart;
-      // go-yaml's isMerge: the text `<<`, plain and untagged, or tagged !!merge
+      // go-yaml's isMerge: the text `<<`, implicit (plain and untagged, or with the non-specific tag
+      // `!`, quoted or not: go-yaml's parser makes both plain_implicit) or tagged !!merge
       const tag = e.tagStart === -1 ? '' : this.src.slice(e.tagStart, e.tagEnd);
-      if ((tag === '' ? e.style === STYLE_PLAIN : tag === '!!merge' || tag === '!<tag:yaml.org,2002:merge>') && this.scalarValue(this.src, e) === '<<') return MERGE;
+      if ((tag === '' ? e.style === STYLE_PLAIN : tag === '!' || tag === '!!merge' || tag === '!<tag:yaml.org,2002:merge>') && this.scalarValue(this.src, e) === '<<') return MERGE;
       const r = this.scalar(e);
       this.anchor(e, r.value, SCALAR, undefined, 0, r);
       return keyString(r);
@@ -279,7 +283,8 @@ class Builder {
   }
 
   private scalar(e: JsYaml.ScalarEvent): Resolved {
-    const text = this.scalarValue(this.src, e);
+    const quoted = e.style === 2 || e.style === 3; // single- or double-quoted (js-yaml's SCALAR_STYLE)
+    const text = this.scalarValue(quoted ? this.original : this.src, e);
     if (e.tagStart !== -1) return resolveTagged(this.src.slice(e.tagStart, e.tagEnd), text);
     if (e.style !== STYLE_PLAIN) return { value: text, tag: 'str' };
     return resolvePlain(text);

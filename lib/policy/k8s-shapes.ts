@@ -82,6 +82,28 @@ export function containersOf(spec: any): any[] {
   return out;
 }
 
+/**
+ * Whether kubectl reads an object as a list of objects: it has an `items` member and a kind, whatever
+ * the kind (apimachinery's unstructured decoder detects lists by `items` alone; `items: null` is an
+ * empty list, `items` that is not a list is refused). kubectl applies the items, never the object.
+ */
+export function isKubectlList(obj: Record<string, unknown>): boolean {
+  return Object.prototype.hasOwnProperty.call(obj, 'items') && typeof obj.kind === 'string' && obj.kind !== '';
+}
+
+/**
+ * An item of a list as kubectl sends it: an item with neither kind nor apiVersion (as strings) takes
+ * the list's apiVersion and its kind without the `List` suffix (a `PodList` item is a Pod, an item of
+ * a `Deployment` with `items` is a Deployment). Sets them on `item` in place.
+ */
+export function inheritListKind(item: Record<string, unknown>, listKind: unknown, listApiVersion: unknown): void {
+  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+  if (str(item.kind) !== '' || str(item.apiVersion) !== '') return;
+  const kind = str(listKind);
+  item.kind = kind.endsWith('List') ? kind.slice(0, -'List'.length) : kind;
+  item.apiVersion = str(listApiVersion);
+}
+
 /** Whether a kind is a List (`List`, `PodList`, …: kubectl and the API server print lists of objects with `items`). */
 export function isListKind(kind: unknown): boolean {
   return typeof kind === 'string' && kind.endsWith('List');

@@ -85,16 +85,20 @@ describe('held', () => {
     expect(await plugin(m)).toBe('success');
   });
 
-  test('a YAML pod template with the exemptions annotation twice is an error for audit (kubectl refuses it too), not a choice of one', async () => {
+  test('a YAML pod template with the exemptions annotation twice: audit judges the value kubectl sends (the last) and warns; --strict fails', async () => {
+    // kubectl (sigs.k8s.io/yaml, go-yaml v2) keeps the last of duplicate keys: `kubectl label --local -f` sends '[]' here
     const f = path.join(dir, 'dup.yaml');
     fs.writeFileSync(f, [
       'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: p', '  annotations:',
       `    rootless.cdk8s.io/exemptions: '[{"id":"runAsRoot","container":"app","reason":"${R}"}]'`,
       "    rootless.cdk8s.io/exemptions: '[]'",
-      'spec:', '  containers:', '  - name: app', '    image: app',
+      'spec:', '  containers:', '  - name: app', '    image: app', '    securityContext: {runAsUser: 0}',
     ].join('\n'));
-    const r = await audit([f]);
-    expect(r.code).toBe(2);
-    expect(r.out).toMatch(/duplicated mapping key/);
+    const honored = await audit([f, '--exemptions', 'honor']);
+    // the first (covering) entry is not what kubectl sends: runAsUser 0 is not covered
+    expect(honored.code).toBe(1);
+    expect(honored.out).toMatch(/runAsUser/);
+    expect(honored.out).toMatch(/ambiguous YAML: the key rootless\.cdk8s\.io\/exemptions appears twice/);
+    expect((await audit([f, '--strict'])).code).toBe(1);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { AddOperation, JsonEditor, additions, guarded, pointerSegment } from './editor';
 import { HardenDialect, HardenOptions, PodReport, WritablePath, hardenPod } from './pod';
-import { containersOf, isListKind, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
+import { containersOf, inheritListKind, isKubectlList, isListKind, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
 import { podSpecOf } from '../../policy/pod-spec';
 import { PolicyLevel } from '../../policy/types';
 import { RootlessAnnotations } from '../annotations';
@@ -77,7 +77,18 @@ export { isListKind };
 export function podBearingItems(list: unknown): { item: any; index: number }[] {
   const items = isMap(list) ? list.items : undefined;
   if (!Array.isArray(items)) return [];
-  return items.flatMap((item, index) => (isMap(item) && isPodBearing(item.apiVersion, item.kind) ? [{ item, index }] : []));
+  return items.flatMap((item, index) => {
+    if (!isMap(item)) return [];
+    // as kubectl sends it: an item with neither kind nor apiVersion takes the list's (a kind-less PodList item is a Pod)
+    const sent = { ...item };
+    inheritListKind(sent, (list as any).kind, (list as any).apiVersion);
+    return isPodBearing(sent.apiVersion, sent.kind) ? [{ item: sent, index }] : [];
+  });
+}
+
+/** Whether kubectl applies a rendered object's items instead of the object (any kind with `items`, see `isKubectlList`). */
+export function isAppliedAsList(rendered: unknown): boolean {
+  return isMap(rendered) && isKubectlList(rendered);
 }
 
 /**
