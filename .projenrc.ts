@@ -41,6 +41,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // (no engine, no cluster, no provider plugin). @pulumi/kubernetes' install script only tries
     // `pulumi plugin install` and exits 0 without the Pulumi CLI, so `npm ci` is unaffected.
     '@pulumi/pulumi@^3.142.0', '@pulumi/kubernetes@^4.34.2',
+    // test/hardening/startable-app-plus-32.test.ts: applyTo on an app of another cdk8s-plus line (issue 20, "Done when")
+    'cdk8s-plus-32@^2.5.92',
     // packages/cli/build.js: bundles the CLI package (cdk8s-rootless-cli)
     'esbuild@^0.28.0',
   ],
