@@ -74,7 +74,10 @@ test('one applyTo call: every pod of the cdk8s-plus-32 app passes restricted and
     }
   }
   const byName = (s: string) => pods.find(m => m.metadata.name.includes(s))!;
-  const userOf = (m: any) => { const spec = podTemplateOf(m)!.spec; return spec.containers[0].securityContext?.runAsUser ?? spec.securityContext?.runAsUser; };
+  const userOf = (m: any) => {
+    const spec = podTemplateOf(m)!.spec;
+    return spec.containers[0].securityContext?.runAsUser ?? spec.securityContext?.runAsUser;
+  };
   // the users come from the images (presets), never from runAsNonRoot alone
   expect(userOf(byName('web'))).toBe(101);
   expect(userOf(byName('api'))).toBe(1000);
