@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { isHardenedByConstruct } from './hardening/hardening';
-import { isListKind, podBearingKind } from './policy/k8s-shapes';
+import { isKubectlList, isListKind, podBearingKind } from './policy/k8s-shapes';
 
 /**
  * Internal: one identity index per app, checked at synthesis. `kubectl apply` keys objects by API
@@ -128,7 +128,7 @@ function entriesOf(obj: ApiObject): Entry[] {
   // every other object as cdk8s writes it (a JSON patch may rename it)
   const rendered = render(obj) as any;
   if (typeof rendered !== 'object' || rendered === null) return [];
-  if (!isListKind(rendered.kind)) {
+  if (!isKubectlList(rendered)) {
     return [entryOf(obj, rendered.apiVersion, String(rendered.kind), rendered.metadata?.namespace, rendered.metadata?.name, where, () => rendered)];
   }
   const list = rendered as { items?: unknown };

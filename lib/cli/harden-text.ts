@@ -34,7 +34,7 @@ import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../hardening/
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../hardening/runtime-checks';
 import { UserFor, userForStatements } from '../hardening/user-rule';
 import { classifyDifferences, sharedAcrossTypes } from '../manifests/yaml-differences';
-import { containersOf, isListKind, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
+import { containersOf, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { validateApiObject } from '../policy/schema/validate';
 import { PolicyLevel } from '../policy/types';
@@ -282,8 +282,9 @@ function leaveUnreadUnchanged(text: string, doc: YAML.Document.Parsed, plan: Doc
 function forEachObject(plan: EditPlan, doc: YAML.Document.Parsed, fn: (obj: Cursor, item: number | undefined) => void): void {
   const root = plan.cursor(doc.contents);
   if (!root) return;
-  const kind = plan.get(root, 'kind');
-  if (isListKind(kind) && Array.isArray(plan.get(root, 'items'))) {
+  if (plan.get(root, 'items') !== undefined) {
+    // any object with an items key is a list to kubectl (k8s-shapes isKubectlList)
+    if (!Array.isArray(plan.get(root, 'items'))) return;
     const seq = plan.resolve(plan.lookup((root as { node: any }).node, 'items'));
     if (!yaml().isSeq(seq)) return;
     seq.items.forEach((node, item) => {

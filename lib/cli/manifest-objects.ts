@@ -9,7 +9,7 @@
  * reader (`manifest-stream.ts`).
  */
 import { YamlDifference, differencesUnder } from '../manifests/yaml-differences';
-import { isListKind } from '../policy/k8s-shapes';
+import { isKubectlList } from '../policy/k8s-shapes';
 
 /** Where a manifest text came from. */
 export interface ManifestSource {
@@ -252,8 +252,10 @@ function emitItems(
   }
 }
 
-/** `kind: List`, `kind: PodList` ... with `apiVersion` and `items`, as kubectl and the API server print them. */
+/**
+ * `kind: List`, `kind: PodList` ... with `items`, as kubectl and the API server print them, and any other
+ * object with an `items` key: kubectl's decoder reads it as a list and applies its items (k8s-shapes).
+ */
 function isList(obj: Record<string, unknown>): boolean {
-  const kind = obj.kind;
-  return isListKind(kind) && 'items' in obj;
+  return isKubectlList(obj);
 }

@@ -82,6 +82,15 @@ export function containersOf(spec: any): any[] {
   return out;
 }
 
+/**
+ * Whether kubectl reads an object as a list and applies its items instead of it: apimachinery's
+ * unstructured decoder takes any object with an `items` key for a list, whatever its kind (a
+ * `ConfigMap` with `items: [Pod]` applies the Pod; `items: null` is an empty list).
+ */
+export function isKubectlList(obj: unknown): boolean {
+  return typeof obj === 'object' && obj !== null && !Array.isArray(obj) && Object.prototype.hasOwnProperty.call(obj, 'items');
+}
+
 /** Whether a kind is a List (`List`, `PodList`, …: kubectl and the API server print lists of objects with `items`). */
 export function isListKind(kind: unknown): boolean {
   return typeof kind === 'string' && kind.endsWith('List');

@@ -6,12 +6,14 @@
  * parsing), not the library's code.
  */
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
+import * as YAML from 'yaml';
 import { synthesize } from './helpers';
 import { RestrictedNamespace } from '../../lib';
 import { auditDockerfile } from '../../lib/cli/dockerfile';
 import { runtimeCapability } from '../../lib/hardening/capabilities';
 import { holdsNetBindService } from '../../lib/hardening/runtime-checks';
 import { validateApiObject } from '../../lib/policy/schema/validate';
+import { cliJson } from '../cli/helpers';
 import { hardenedContainer } from '../policy/fixtures';
 
 function pod(spec: Record<string, unknown>, metadata: Record<string, unknown> = { name: 'p' }): any {
@@ -213,5 +215,38 @@ describe('identity index', () => {
       });
     });
     expect(r.error).toBeDefined();
+  });
+});
+
+describe('any object with an items key is a list to kubectl', () => {
+  // apimachinery's unstructured decoder: an object with `items` is decoded as a list and its items are
+  // applied, whatever its kind (`kubectl label --local -f` on such a ConfigMap prints the Pod)
+  const privilegedPod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'apps' },
+    spec: { containers: [{ name: 'c', image: 'nginx', securityContext: { privileged: true } }] },
+  };
+  const carrier = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'apps' }, data: { a: 'b' }, items: [privilegedPod] };
+  test('audit judges the items of a ConfigMap with items', async () => {
+    for (const stdin of [YAML.stringify(carrier), JSON.stringify(carrier)]) {
+      const { code, report } = await cliJson(['audit', '-'], { stdin });
+      expect(code).not.toBe(0);
+      expect(JSON.stringify(report)).toMatch(/privileged/);
+    }
+  });
+  test('RestrictedNamespace judges the items of a ConfigMap with items in its namespace', () => {
+    const r = synthesize(chart => {
+      new RestrictedNamespace(chart, 'ns', { metadata: { name: 'apps' } });
+      ns(chart, 'carrier', carrier);
+    });
+    expect(r.error).toMatch(/privileged/);
+  });
+  test('the identity index keys the items of a ConfigMap with items', () => {
+    const r = synthesize(chart => {
+      new RestrictedNamespace(chart, 'ns', { metadata: { name: 'apps' } });
+      ns(chart, 'carrier', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } }] });
+    });
+    expect(r.error).toMatch(/Namespace apps is defined twice/);
   });
 });
