@@ -13,6 +13,7 @@ import { auditDockerfile } from '../../lib/cli/dockerfile';
 import { runtimeCapability } from '../../lib/hardening/capabilities';
 import { holdsNetBindService } from '../../lib/hardening/runtime-checks';
 import { validateApiObject } from '../../lib/policy/schema/validate';
+import { RootlessDeployment } from '../../lib/rootless-deployment';
 import { cliJson } from '../cli/helpers';
 import { hardenedContainer } from '../policy/fixtures';
 
@@ -248,5 +249,18 @@ describe('any object with an items key is a list to kubectl', () => {
       ns(chart, 'carrier', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } }] });
     });
     expect(r.error).toMatch(/Namespace apps is defined twice/);
+  });
+});
+
+describe('identity of the library\'s own workloads', () => {
+  test('a RootlessDeployment renamed by a JSON patch onto another Deployment fails synthesis', () => {
+    const r = synthesize(chart => {
+      const web = new RootlessDeployment(chart, 'web', { user: 101, containers: [{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27', portNumber: 8080 }] });
+      new RootlessDeployment(chart, 'other', { user: 101, containers: [{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27', portNumber: 8080 }] });
+      const other = chart.node.findAll().find(c => ApiObject.isApiObject(c) && c.kind === 'Deployment' && c.node.path.includes('other')) as ApiObject;
+      const mine = web.apiObject;
+      mine.addJsonPatch(JsonPatch.replace('/metadata/name', other.name));
+    });
+    expect(r.error).toMatch(/defined twice/);
   });
 });
