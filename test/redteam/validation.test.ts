@@ -264,3 +264,13 @@ describe('identity of the library\'s own workloads', () => {
     expect(r.error).toMatch(/defined twice/);
   });
 });
+
+describe('audit wording', () => {
+  test('a document whose kind is not a string is not a Kubernetes object, not a denied pod', async () => {
+    // kubectl cannot decode it (TypeMeta.kind is a string; an empty kind is "Object 'Kind' is missing")
+    for (const stdin of ['apiVersion: 1\nkind: 5\n', 'apiVersion: v1\nkind: ""\nspec: {containers: [{name: a, image: b}]}\n']) {
+      const { report } = await cliJson(['audit', '-'], { stdin });
+      expect(report.summary).toMatchObject({ objects: 0, denied: 0, notKubernetes: 1 });
+    }
+  });
+});
