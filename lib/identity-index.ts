@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { isHardenedByConstruct } from './hardening/hardening';
-import { isListKind, podBearingKind } from './policy/k8s-shapes';
+import { isKubectlList, isListKind, podBearingKind } from './policy/k8s-shapes';
 
 /**
  * Internal: one identity index per app, checked at synthesis. `kubectl apply` keys objects by API
@@ -44,9 +44,34 @@ export class IdentityIndex {
     AS_CONSTRUCTED.add(obj);
   }
 
+  /**
+   * At serialization, for an object keyed as constructed: when its rendering (JSON patches applied)
+   * has another identity than the one it was keyed by, the errors of that identity (a duplicate of an
+   * object of the app), and the index learns it. Called by the library's workloads, whose verification
+   * renders them anyway.
+   */
+  public static renamed(obj: ApiObject, rendered: unknown): string[] {
+    const seen = SEEN.get(obj.node.root);
+    const r = rendered as any;
+    if (seen === undefined || typeof r !== 'object' || r === null) return [];
+    const where = `construct ${constructPath(obj)}`;
+    const was = entryOf(obj, obj.apiVersion, obj.kind, obj.metadata.namespace, obj.name, where, () => rendered);
+    const now = entryOf(obj, r.apiVersion, String(r.kind), r.metadata?.namespace, r.metadata?.name, where, () => rendered);
+    if (was.key === now.key) return [];
+    const first = seen.get(now.key);
+    if (first === undefined || first.obj === obj) {
+      seen.set(now.key, now);
+      return [];
+    }
+    return [`${now.display} is defined twice: by ${first.where} and by ${now.where} (a JSON patch gave it this identity after construction), `
+      + 'and they differ: kubectl apply keeps only the one applied last (it is one object in the cluster). '
+      + 'Fix: give one of them another name or namespace (name the construct\'s object through its props, not a JSON patch), or remove one of them.'];
+  }
+
   /** The errors of one validation of the tree (notes are added to the objects). */
   private static check(root: IConstruct): string[] {
     const seen = new Map<string, Entry>();
+    SEEN.set(root, seen);
     const errors: string[] = [];
     for (const c of root.node.findAll()) {
       if (!ApiObject.isApiObject(c)) continue;
@@ -71,6 +96,8 @@ export class IdentityIndex {
 }
 
 const REGISTERED = new WeakSet<IConstruct>();
+/** The identities of the last validation of each root, for `renamed` at serialization. */
+const SEEN = new WeakMap<IConstruct, Map<string, Entry>>();
 const AS_CONSTRUCTED = new WeakSet<ApiObject>();
 const NOTED = new WeakMap<ApiObject, Set<string>>();
 
@@ -128,7 +155,7 @@ function entriesOf(obj: ApiObject): Entry[] {
   // every other object as cdk8s writes it (a JSON patch may rename it)
   const rendered = render(obj) as any;
   if (typeof rendered !== 'object' || rendered === null) return [];
-  if (!isListKind(rendered.kind)) {
+  if (!isKubectlList(rendered)) {
     return [entryOf(obj, rendered.apiVersion, String(rendered.kind), rendered.metadata?.namespace, rendered.metadata?.name, where, () => rendered)];
   }
   const list = rendered as { items?: unknown };

@@ -9,7 +9,7 @@ import { reasonProblem } from './hardening/reason';
 import { mergeKeyPaths } from './hardening/verify';
 import { IdentityIndex } from './identity-index';
 import { PodSecurity, PolicyLevel } from './policy';
-import { isListKind, podBearingKind } from './policy/k8s-shapes';
+import { isKubectlList, podBearingKind } from './policy/k8s-shapes';
 import { parseMinor } from './policy/version';
 import { RootlessCronJob } from './rootless-cron-job';
 import { RootlessDaemonSet } from './rootless-daemon-set';
@@ -288,7 +288,7 @@ export class RestrictedNamespace extends kplus.Namespace {
         continue; // the object's own validation reports why it cannot be rendered
       }
       // a List (an Include of kubectl get -o yaml output) is judged item by item, as kubectl applies them
-      const items: any[] = isListKind(rendered?.kind) ? (Array.isArray(rendered.items) ? rendered.items : []) : [rendered];
+      const items: any[] = isKubectlList(rendered) ? (Array.isArray(rendered.items) ? rendered.items : []) : [rendered];
       errors.push(...items.flatMap((manifest, i) => this.verifyWorkload(manifest, obj, where, items === rendered?.items ? ` items[${i}]` : '')));
     }
     return errors;

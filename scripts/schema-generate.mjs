@@ -60,13 +60,43 @@ async function model(name) {
   throw new Error(`no model ${name} in ${modelsDir} (${kebab(name)})`);
 }
 
+/**
+ * The fields that are quantities (resource.Quantity, which the API server also reads from a JSON
+ * number). client-node types them as plain strings; the OpenAPI types of cdk8s-plus-27's imports (a
+ * dependency, generated from the Kubernetes OpenAPI) keep the Quantity type: each `@schema
+ * io.k8s...Type#field` tag followed by a Quantity (or a map of Quantity) marks `Type#field`. A type
+ * the imports do not list (status types, types newer than the imports) cannot be told apart: its
+ * string fields are read as quantities (a string or a number), so that no valid object is reported.
+ */
+const IMPORTS = (() => {
+  const dts = readFileSync(require.resolve('cdk8s-plus-27/lib/imports/k8s.d.ts'), 'utf8');
+  const quantities = new Set();
+  const types = new Set();
+  for (const m of dts.matchAll(/@schema io\.k8s\.[\w.]+\.(\w+)#(\w+)\s*\*\/\s*readonly \w+\??: ([^\n]*)\n(\s*\[key: string\]: Quantity;)?/g)) {
+    types.add(m[1]);
+    if (m[3] === 'Quantity;' || m[4] !== undefined) quantities.add(`${m[1]}#${m[2]}`);
+  }
+  if (!quantities.has('EmptyDirVolumeSource#sizeLimit') || !quantities.has('ResourceRequirements#limits')) {
+    throw new Error('no Quantity fields found in cdk8s-plus-27/lib/imports/k8s.d.ts');
+  }
+  return { quantities, types };
+})();
+
+/** Whether a string field of a client-node type is a quantity (or may be one). */
+function isQuantity(model, field) {
+  const type = model.replace(/^(?:[A-Z][a-z]+)*V\d+(?:alpha\d+|beta\d+)?(?=[A-Z])/, '');
+  return !IMPORTS.types.has(type) || IMPORTS.quantities.has(`${type}#${field}`);
+}
+
 /** The descriptor of a client-node type string: `[X` array, `{X` map, a primitive or a type name. */
-function descriptor(type, format, queue) {
+function descriptor(type, format, queue, quantity = false) {
   const array = /^Array<(.+)>$/.exec(type);
-  if (array) return `[${descriptor(array[1], '', queue)}`;
+  if (array) return `[${descriptor(array[1], format, queue, quantity)}`;
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) return `{${descriptor(map[1], '', queue)}`;
-  if (type === 'number') return /^int(32|64)$/.test(format) ? 'integer' : 'number';
+  if (map) return `{${descriptor(map[1], format, queue, quantity)}`;
+  // the decoder reads an int32 field into 32 bits: a larger number is rejected
+  if (type === 'number') return format === 'int32' ? 'int32' : format === 'int64' ? 'integer' : 'number';
+  if (type === 'string' && quantity) return 'quantity';
   if (PRIMITIVES[type]) return PRIMITIVES[type];
   if (!/^[A-Za-z0-9]+$/.test(type)) throw new Error(`unknown type ${type}`);
   queue.push(type);
@@ -79,7 +109,7 @@ while (queue.length > 0) {
   const name = queue.shift();
   if (types.has(name)) continue;
   const fields = {};
-  for (const a of await model(name)) fields[a.baseName] = descriptor(a.type, a.format ?? '', queue);
+  for (const a of await model(name)) fields[a.baseName] = descriptor(a.type, a.format ?? '', queue, isQuantity(name, a.baseName));
   types.set(name, fields);
 }
 
@@ -99,7 +129,8 @@ const lines = [
   '',
   '/**',
   ' * Type -> field -> descriptor, one type per line (a JSON object): `[X` an array of X, `{X` a map of',
-  ' * X, `string`, `integer`, `number`, `boolean`, `int-or-string`, `any` (preserves unknown fields) or a type.',
+  ' * X, `string`, `quantity` (a string or a number), `int32`, `integer` (64 bits), `number`, `boolean`, `int-or-string`,',
+  ' * `any` (preserves unknown fields) or a type.',
   ' */',
   'export const SCHEMA_TYPES: Readonly<Record<string, string>> = {',
   ...[...types.keys()].sort().map(name => `  ${name}: '${JSON.stringify(types.get(name))}',`),

@@ -125,7 +125,8 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
       };
       // A mapping without `kind` (a Helm values.yaml, a Chart.yaml found while recursing) is
       // not a Kubernetes object: the API server refuses it, so it creates no pod. Not an object: counted apart.
-      if (obj.kind === undefined || obj.kind === null) {
+      // So is a kind that is not a non-empty string (`kind: 5`, `kind: ""`): kubectl cannot decode it.
+      if (typeof obj.kind !== 'string' || obj.kind === '') {
         notKubernetes++;
         return;
       }

@@ -13,7 +13,7 @@
  */
 import type { Instruction } from 'dockerfile-ast';
 import { dockerfileAst } from './lazy';
-import { imageIdProblem } from '../policy/ids';
+import { imageIdProblem, imageNumericId } from '../policy/ids';
 
 /** Rule: the final stage runs as root (UID 0, `root`, or no USER on a root base). */
 export const DOCKERFILE_NONROOT_RULE = 'dockerfile-nonroot-user';
@@ -282,8 +282,9 @@ function checkFinal(final: StageState, states: readonly StageState[], text: stri
   if (userPart === '') {
     return finding(DOCKERFILE_NONROOT_RULE, 'image runs as root', `${where} has an empty USER ${user.raw}${via}`, numericFix(), user.line);
   }
-  if (/^\d+$/.test(userPart)) {
-    if (BigInt(userPart) === 0n) {
+  const uid = imageNumericId(userPart);
+  if (uid !== undefined) {
+    if (uid === 0n) {
       return finding(DOCKERFILE_NONROOT_RULE, 'image runs as root', `${where} runs as USER ${user.raw}${via}${inherited}: UID 0 is root`,
         numericFix(), user.line);
     }

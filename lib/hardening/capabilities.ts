@@ -33,7 +33,12 @@ export function capabilityProblem(name: string): string | undefined {
  */
 export function runtimeCapability(name: unknown): string | undefined {
   if (typeof name !== 'string') return undefined;
-  const upper = name.toUpperCase();
+  // Go's strings.ToUpper maps each rune alone (simple case mapping): a character whose upper case is
+  // longer (JavaScript's "ﬆ" -> "ST") stays as it is
+  const upper = Array.from(name, ch => {
+    const u = ch.toUpperCase();
+    return Array.from(u).length === 1 ? u : ch;
+  }).join('');
   if (upper === 'ALL') return 'ALL';
   return LINUX_CAPABILITIES.has(upper) ? upper : undefined;
 }

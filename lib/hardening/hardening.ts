@@ -24,6 +24,7 @@ import { applyPlan } from './apply';
 import { WRITABLE_VOLUME_SIZE_MEBIBYTES, writableVolumeName } from './defaults';
 import { throwPropsProblems } from './errors';
 import { ExemptionKind as K } from './exemption';
+import { IdentityIndex } from '../identity-index';
 import { writeAnnotation } from './exemptions/codec';
 import { HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { CONTAINER_HARDENING_OPTIONS, ContainerPlan, PodPlan, planContainer, planPod, podProblems } from './plan';
@@ -218,13 +219,17 @@ export class Hardening {
     if (this.rendering) return undefined;
     this.levelVerified = true;
     let verification: Verification;
+    let manifest: any;
     try {
-      verification = this.verify(this.render());
+      manifest = this.render();
+      verification = this.verify(manifest);
     } catch (e) {
       if (this.validated) this.throwErrors([`cannot synthesize the pod: ${e instanceof Error ? e.message : e}`]);
       return undefined;
     }
-    if (this.validated && verification.errors.length > 0) this.throwErrors(verification.errors);
+    // a JSON patch may have given the object another identity than the one the index keyed it by
+    const errors = this.validated ? [...verification.errors, ...IdentityIndex.renamed(ApiObject.of(this.pod), manifest)] : [];
+    if (errors.length > 0) this.throwErrors(errors);
     return verification.level;
   }
 
@@ -249,7 +254,7 @@ export class Hardening {
       return undefined;
     }
     const written = podTemplateOf(manifest)?.metadata?.annotations?.[RootlessAnnotations.PSS_LEVEL];
-    const errors = [...verification.errors];
+    const errors = [...verification.errors, ...(this.validated ? IdentityIndex.renamed(ApiObject.of(this.pod), manifest) : [])];
     // undefined: this construct's own Lazy, left out of the render
     if (written !== undefined && written !== verification.level) {
       errors.push(`pod template annotation ${RootlessAnnotations.PSS_LEVEL} is ${JSON.stringify(written)}, but the pod is ${verification.level}: `

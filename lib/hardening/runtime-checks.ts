@@ -7,7 +7,7 @@
  * Pure: no cdk8s, cdk8s-plus or constructs imports (the CLI must not load them).
  * Not exported from the package.
  */
-import { runtimeCapability, runtimeListHolds } from './capabilities';
+import { runtimeCapability } from './capabilities';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from './defaults';
 import { isWindowsPod } from '../policy/checks/util';
 import { containersOf } from '../policy/k8s-shapes';
@@ -53,8 +53,9 @@ export function unprivilegedPortStart(spec: unknown): number {
 
 /**
  * Whether the container's process holds NET_BIND_SERVICE, i.e. runs as root (effective user 0)
- * with the capability in its set: privileged, added, or not dropped (neither `ALL` nor
- * `NET_BIND_SERVICE` in `drop`; container runtimes grant it by default). A non-root process
+ * with the capability in its set: privileged, or kept by containerd's reading of `add` and
+ * `drop` (the default set grants it; `add: [ALL]`, then `drop: [ALL]`, then each named add, then each
+ * named drop, so `add` and `drop` of NET_BIND_SERVICE together drop it). A non-root process
  * never does: Kubernetes sets no ambient capabilities, and `allowPrivilegeEscalation: false`
  * disables file capabilities.
  */
@@ -63,9 +64,14 @@ export function holdsNetBindService(container: unknown, podSecurityContext: unkn
   if ((sc.runAsUser ?? object(podSecurityContext).runAsUser) !== 0) return false;
   if (sc.privileged === true) return true;
   // what the process gets: the runtime's reading of the names (capabilities.ts), not Pod Security's
+  // containerd's order (setOCICapabilities): the default set; every capability if `add` holds ALL; none if
+  // `drop` holds ALL; then each named add; then each named drop (so a named drop wins over a named add)
   const caps = object(sc.capabilities);
-  if (list(caps.add).some(n => runtimeCapability(n) === 'NET_BIND_SERVICE' || runtimeCapability(n) === 'ALL')) return true;
-  return !runtimeListHolds(caps.drop, 'NET_BIND_SERVICE');
+  const add = list(caps.add).map(runtimeCapability);
+  const drop = list(caps.drop).map(runtimeCapability);
+  if (drop.includes('NET_BIND_SERVICE')) return false;
+  if (add.includes('NET_BIND_SERVICE')) return true;
+  return !drop.includes('ALL');
 }
 
 /**

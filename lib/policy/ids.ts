@@ -20,8 +20,18 @@ export function isValidId(value: unknown): boolean {
  * let it start.
  */
 export function imageIdProblem(digits: string, what: 'UID' | 'GID'): string | undefined {
-  if (!/^\d+$/.test(digits)) return undefined;
-  if (BigInt(digits) <= BigInt(MAX_ID)) return undefined;
-  return `${what} ${digits} is above ${MAX_ID}: the API server accepts ${MAX_ID} at most, and containerd before 1.6.38 / 1.7.27 / 2.0.4 `
-    + 'wraps such an image USER to a 32-bit value and can run the process as UID 0 (CVE-2024-40635), while the kubelet\'s runAsNonRoot check lets it start';
+  const id = imageNumericId(digits);
+  if (id === undefined || (id >= 0n && id <= BigInt(MAX_ID))) return undefined;
+  return `${what} ${digits} is ${id < 0n ? 'negative' : `above ${MAX_ID}`}: the API server accepts 0 … ${MAX_ID}, and containerd before 1.6.38 / 1.7.27 / 2.0.4 `
+    + 'wraps such an image USER to a 32-bit value and can run the process as UID 0 (CVE-2024-40635, e.g. 4294967296 or -4294967296), '
+    + 'while the kubelet\'s runAsNonRoot check, which parses 64 bits, lets it start';
+}
+
+/**
+ * An image USER's UID or GID as numeric, the way containerd (strconv.Atoi) and the kubelet
+ * (strconv.ParseInt) read it: decimal digits with an optional sign (`+0` is UID 0, `-1` a negative
+ * number, not a user name), or undefined for a name.
+ */
+export function imageNumericId(text: string): bigint | undefined {
+  return /^[+-]?\d+$/.test(text) ? BigInt(text.replace(/^\+/, '')) : undefined;
 }

@@ -87,8 +87,10 @@ export function containersOf(spec: any): any[] {
  * the kind (apimachinery's unstructured decoder detects lists by `items` alone; `items: null` is an
  * empty list, `items` that is not a list is refused). kubectl applies the items, never the object.
  */
-export function isKubectlList(obj: Record<string, unknown>): boolean {
-  return Object.prototype.hasOwnProperty.call(obj, 'items') && typeof obj.kind === 'string' && obj.kind !== '';
+export function isKubectlList(obj: unknown): boolean {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return false;
+  const o = obj as Record<string, unknown>;
+  return Object.prototype.hasOwnProperty.call(o, 'items') && typeof o.kind === 'string' && o.kind !== '';
 }
 
 /**

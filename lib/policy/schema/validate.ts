@@ -5,8 +5,9 @@
  * - the field set of every type (strict field validation: an unknown field is an error), from the
  *   table generated from the Kubernetes OpenAPI (`table.generated.ts`, `npm run schema:generate`);
  *   every object is closed except maps and fields that preserve unknown fields (`any`);
- * - the shape of each value: an object, an array, a map; integers and booleans where the API reads
- *   them (a string where the API reads a string may also be a number: quantities are);
+ * - the shape of each value: an object, an array, a map; integers (int32 fields within 32 bits) and
+ *   booleans where the API reads them; a string where the API reads a string (a number only where it
+ *   reads a quantity, or in a type whose quantities the table cannot tell: see the generator);
  * - user and group IDs in 0 … 2147483647 (`../ids.ts`);
  * - a pod (template) without containers; a volumeMount naming no volume of its pod (for a StatefulSet,
  *   whose template the API server checks less, as its pods will be checked: claim templates count as volumes).
@@ -66,7 +67,8 @@ function desc(d: string): Desc {
   }
   return out;
 }
-const PRIMITIVES = new Set(['any', 'string', 'int-or-string', 'integer', 'number', 'boolean']);
+const PRIMITIVES = new Set(['any', 'string', 'quantity', 'int-or-string', 'int32', 'integer', 'number', 'boolean']);
+const MAX_INT32 = 2147483647;
 
 /** The fields of a type of the table (parsed once), or undefined when the table has no such type. */
 function fieldsOf(type: string): ReadonlyMap<string, Desc> | undefined {
@@ -176,13 +178,21 @@ function walk(value: unknown, d: Desc, path: Path | undefined, out: ApiProblem[]
 function primitiveProblem(value: unknown, primitive: string): string | undefined {
   switch (primitive) {
     case 'any': return undefined;
-    // quantities (resources, emptyDir sizeLimit) are strings in the schema and accept numbers
-    case 'string': return typeof value === 'string' || typeof value === 'number' ? undefined : 'a string';
-    case 'int-or-string': return typeof value === 'string' || typeof value === 'number' ? undefined : 'an integer or a string';
-    case 'integer': return typeof value === 'number' && Number.isInteger(value) ? undefined : 'an integer';
+    // the decoder reads a JSON number into a Go string field as an error ("cannot unmarshal number into Go
+    // struct field EnvVar.value of type string"); quantities (resources, emptyDir sizeLimit) also read numbers
+    case 'string': return typeof value === 'string' ? undefined : 'a string';
+    case 'quantity': return typeof value === 'string' || typeof value === 'number' ? undefined : 'a quantity (a string or a number)';
+    // IntOrString reads a number into an int32
+    case 'int-or-string': return typeof value === 'string' || isInt32(value) ? undefined : 'an integer (32 bits) or a string';
+    case 'int32': return isInt32(value) ? undefined : `an integer in ${-MAX_INT32 - 1} … ${MAX_INT32}`;
+    case 'integer': return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 2 ** 63 ? undefined : 'an integer';
     case 'number': return typeof value === 'number' ? undefined : 'a number';
     default: return typeof value === 'boolean' ? undefined : 'a boolean (true or false)';
   }
+}
+
+function isInt32(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= -MAX_INT32 - 1 && value <= MAX_INT32;
 }
 
 function typeProblem(at: Path | undefined, expected: string, value: unknown): ApiProblem {
