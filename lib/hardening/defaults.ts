@@ -64,8 +64,8 @@ export const WRITABLE_VOLUME_SIZE_LIMIT = `${WRITABLE_VOLUME_SIZE_MEBIBYTES}Mi`;
 /** The pod sysctl that lowers the first unprivileged port (allowed by PSS restricted). */
 export const UNPRIVILEGED_PORT_SYSCTL = 'net.ipv4.ip_unprivileged_port_start';
 
-/** The largest user or group ID the Kubernetes API accepts in runAsUser, runAsGroup and fsGroup (2^31 - 1). */
-export const MAX_ID = 2147483647;
+/** The largest user or group ID the Kubernetes API accepts in runAsUser, runAsGroup and fsGroup (2^31 - 1): one definition, in lib/policy/ids.ts. */
+export { MAX_ID } from '../policy/ids';
 
 /** Ports below this one need root (or the sysctl above) to bind. */
 export const FIRST_UNPRIVILEGED_PORT = 1024;

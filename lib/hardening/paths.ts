@@ -1,17 +1,14 @@
 /**
  * Internal: the one normalization module of the values the hardening rules compare: container
- * paths (writable paths, mount paths, data directories) cleaned as the kubelet reads them, and the
- * numeric ID range the API server accepts. Nothing else cleans paths or checks ID ranges.
+ * paths (writable paths, mount paths, data directories) cleaned as the kubelet reads them, and (from
+ * lib/policy/ids.ts, the one definition) the numeric ID range the API server accepts. Nothing else cleans paths.
  *
  * Pure: no cdk8s, cdk8s-plus, constructs or CLI imports. Not exported from the package.
  */
 import { posix } from 'path';
-import { MAX_ID } from './defaults';
 
-/** Whether `v` is an ID the API server accepts: an integer in 0…2147483647. */
-export function isNumericId(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_ID;
-}
+/** Whether `v` is an ID the API server accepts: an integer in 0…2147483647 (one definition: `isValidId`, lib/policy/ids.ts). */
+export { isValidId as isNumericId } from '../policy/ids';
 
 /**
  * A container path as the kubelet mounts it: made absolute (the kubelet joins a relative

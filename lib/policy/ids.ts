@@ -9,7 +9,7 @@
 export const MAX_ID = 2147483647;
 
 /** Whether a value is an ID the API server accepts: an integer in 0 … 2147483647. */
-export function isValidId(value: unknown): boolean {
+export function isValidId(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_ID;
 }
 
