@@ -8,6 +8,7 @@
 import * as path from 'path';
 import { ApiObject, App, Chart, Include, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-32';
+import { captureStderr } from './util';
 import { RootlessHardening } from '../../lib';
 import { startabilityProblems } from '../../lib/hardening/startability';
 import { TokenFacts, tokenStartability } from '../../lib/hardening/token-rule';
@@ -42,20 +43,12 @@ function synth(app: App): any[] {
   return app.charts.flatMap(c => Testing.synth(c));
 }
 
-function stderrOf<T>(fn: () => T): { value: T; stderr: string } {
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return { value: fn(), stderr: spy.mock.calls.map(c => String(c[0])).join('') };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 test('one applyTo call: every pod of the cdk8s-plus-32 app passes restricted and the startability checklist', () => {
   const app = Testing.app();
   shop(app);
   RootlessHardening.applyTo(app);
-  const { value: manifests, stderr } = stderrOf(() => synth(app));
+  const { value: manifests, stderr } = captureStderr(() => synth(app));
   const pods = manifests.filter(m => podBearingKind(m.kind));
   expect(pods).toHaveLength(6);
   const facts = new TokenFacts();
@@ -94,14 +87,14 @@ test('an image nobody knows, with no user: synthesis fails naming the object, th
   const app = Testing.app();
   const chart = shop(app, { apiImage: 'ghcr.io/acme/api:2' });
   RootlessHardening.applyTo(app);
-  expect(() => stderrOf(() => Testing.synth(chart))).toThrow(/shop\/api[\s\S]*container "api"[\s\S]*ghcr\.io\/acme\/api:2[\s\S]*(user|imageUsers)/);
+  expect(() => captureStderr(() => Testing.synth(chart))).toThrow(/shop\/api[\s\S]*container "api"[\s\S]*ghcr\.io\/acme\/api:2[\s\S]*(user|imageUsers)/);
 });
 
 test('the same app with a user for that image synthesizes and starts', () => {
   const app = Testing.app();
   shop(app, { apiImage: 'ghcr.io/acme/api:2' });
   RootlessHardening.applyTo(app, { imageUsers: { 'ghcr.io/acme/*': 10001 } });
-  const pods = stderrOf(() => synth(app)).value.filter(m => podBearingKind(m.kind));
+  const pods = captureStderr(() => synth(app)).value.filter(m => podBearingKind(m.kind));
   const api = pods.find(m => m.metadata.name.includes('api'))!;
   const spec = podTemplateOf(api)!.spec;
   expect(spec.containers[0].securityContext?.runAsUser ?? spec.securityContext?.runAsUser).toBe(10001);
@@ -120,5 +113,5 @@ test('a cdk8s-plus-32 StatefulSet that mounts a plain volume loses it (kplus-32 
   db.containers[0].mount('/var/lib/postgresql', kplus.Volume.fromPersistentVolumeClaim(chart, 'db-data',
     new kplus.PersistentVolumeClaim(chart, 'db-claim', { storage: Size.gibibytes(10) })));
   RootlessHardening.applyTo(chart);
-  expect(() => stderrOf(() => Testing.synth(chart))).toThrow(/c\/db[\s\S]*invalid: the API server would reject[\s\S]*volumeMounts\[0\]\.name: Not found/);
+  expect(() => captureStderr(() => Testing.synth(chart))).toThrow(/c\/db[\s\S]*invalid: the API server would reject[\s\S]*volumeMounts\[0\]\.name: Not found/);
 });

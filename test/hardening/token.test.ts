@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Chart, Include, JsonPatch, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
+import { captureStderr } from './util';
 import { HardeningNotes, RootlessHardening, RootlessHardeningProps } from '../../lib';
 import { hardenText } from '../../lib/cli/harden';
 import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
@@ -208,15 +209,6 @@ function vendorChart(props: RootlessHardeningProps = {}, app = Testing.app()): {
   return { chart, hardening: RootlessHardening.applyTo(chart, props) };
 }
 
-function captureStderr<T>(fn: () => T): { value: T; stderr: string } {
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const value = fn();
-    return { value, stderr: spy.mock.calls.map(c => String(c[0])).join('') };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 const byName = (out: any[], name: string) => out.find(m => m.kind === 'Deployment' && m.metadata.name === name);
 

@@ -7,21 +7,13 @@
  */
 import { ApiObject, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { captureStderr } from './util';
 import { HardeningNotes, RootlessHardening, RootlessHardeningProps } from '../../lib';
 import { groupNotes } from '../../lib/hardening/notes';
 import { USER_RULE } from '../../lib/hardening/user-rule';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 import { cli } from '../cli/helpers';
 
-function captureStderr<T>(fn: () => T): { value: T; stderr: string } {
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const value = fn();
-    return { value, stderr: spy.mock.calls.map(c => String(c[0])).join('') };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 /** redis taking 1001 (arbitrary UID), a container whose set runAsUser overrides its given user, and a preset-only nginx. */
 function app(props: RootlessHardeningProps): { chart: Chart; hardening: RootlessHardening } {

@@ -42,3 +42,14 @@ export const exemptions = (pod: any): any[] => JSON.parse(pod.metadata.annotatio
 export const container = (pod: any, name: string): any =>
   [...pod.spec.initContainers ?? [], ...pod.spec.containers].find((c: any) => c.name === name);
 export const REASON = 'a reason that is long enough for review';
+
+/** Runs `fn` with process.stderr captured: its value and what it wrote there (applyTo's notes reporter prints on stderr). */
+export function captureStderr<T>(fn: () => T): { value: T; stderr: string } {
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const value = fn();
+    return { value, stderr: spy.mock.calls.map(c => String(c[0])).join('') };
+  } finally {
+    spy.mockRestore();
+  }
+}
