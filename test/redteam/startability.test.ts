@@ -3,8 +3,13 @@
  * and the kubelet (test/redteam/FINDINGS.md, "Data paths and startability"). Each attack is a pod that the checklist or
  * harden could call startable (exit 0) while the image would not start or would lose its data.
  */
+import { Chart, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
+import { synthesize } from './helpers';
+import { ImagePreset } from '../../lib/hardening';
 import { startabilityProblems } from '../../lib/hardening/startability';
+import { RootlessStatefulSet } from '../../lib/rootless-stateful-set';
 import { cli } from '../cli/helpers';
 
 /** A Pod of one container (YAML flow text) and the pod's volumes, hardened enough that only paths are in question. */
@@ -217,5 +222,39 @@ describe('harden over its own output', () => {
     expect(first.code).toBe(1);
     expect(second.code).toBe(first.code);
     expect(second.stdout).toBe(first.stdout);
+  });
+});
+
+describe('the constructs: a volume mounted after construction', () => {
+  const build = (extra: (s: RootlessStatefulSet) => void) => (chart: Chart) => {
+    const s = new RootlessStatefulSet(chart, 'db', {
+      preset: ImagePreset.postgresAlpine(),
+      containers: [{ name: 'postgres', image: 'postgres:16-alpine', portNumber: 5432 }],
+      volumeClaimTemplates: [{ name: 'pgdata', mountPath: '/var/lib/postgresql', size: Size.gibibytes(5) }],
+    });
+    extra(s);
+  };
+
+  test('held: the construct as written starts', () => {
+    const r = synthesize(build(() => undefined));
+    expect(r.error).toBeUndefined();
+    for (const d of r.docs!) expect(startabilityProblems(d)).toEqual([]);
+  });
+
+  test('an emptyDir mounted at the data directory below the claim template: refused at synthesis (the data would be lost)', () => {
+    const r = synthesize(build(s => s.containers[0].mount('/var/lib/postgresql/data', kplus.Volume.fromEmptyDir(s, 'scratch', 'scratch'))));
+    expect(r.error).toMatch(/container "postgres".*\/var\/lib\/postgresql\/data.*not on the claim/s);
+  });
+
+  test('held: a configMap mounted at the socket directory is refused at synthesis', () => {
+    const r = synthesize(build(s => s.containers[0].mount('/var/run/postgresql',
+      kplus.Volume.fromConfigMap(s, 'conf', kplus.ConfigMap.fromConfigMapName(s, 'cm', 'conf')))));
+    expect(r.error).toMatch(/two volumes are mounted at \/var\/run\/postgresql/);
+  });
+
+  test('a configMap at /run/postgresql (the same place as /var/run/postgresql): refused at synthesis', () => {
+    const r = synthesize(build(s => s.containers[0].mount('/run/postgresql',
+      kplus.Volume.fromConfigMap(s, 'conf', kplus.ConfigMap.fromConfigMapName(s, 'cm', 'conf')))));
+    expect(r.error).toMatch(/\/run\/postgresql/);
   });
 });
