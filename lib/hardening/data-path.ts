@@ -233,10 +233,12 @@ export function dataPathFindings(spec: any, container: any, preset: ImagePreset,
     const holdsAll = backing !== undefined && backing.claim && !backing.readOnly
       && !mounts.some(m => m !== backing && isAtOrBelow(m.path, preset.dataPath!));
     const related = mounts.some(m => !m.readOnly && (isAtOrBelow(data.within ?? '/', m.path) || isAtOrBelow(m.path, data.within ?? '/')));
-    if (data.within !== undefined && readOnlyRoot && !related) {
+    const readOnlyMount = data.within !== undefined ? mountAt(mounts, data.within) : undefined;
+    if (data.within !== undefined && (readOnlyRoot || readOnlyMount?.readOnly) && !related) {
       // whatever the version, the data is below `within`, and nothing writable is mounted there
       out.problems.push(`${where}: ${preset.name} keeps its data below ${data.within} (the directory depends on the major version, which the tag does not name), `
-        + `and nothing writable is mounted there: with the read-only root filesystem it cannot write it. Fix: mount a PersistentVolumeClaim at ${data.within} `
+        + `and nothing writable is mounted there: ${readOnlyMount?.readOnly ? `volume "${readOnlyMount.name}" (at ${readOnlyMount.path}) is mounted read-only`
+          : 'with the read-only root filesystem'} it cannot write it. Fix: mount a PersistentVolumeClaim at ${data.within}, writable, `
         + '(or an emptyDir for data you can lose).');
     } else if (!holdsAll) {
       out.notes.push(`${where}: ${data.why}, so where ${preset.name} keeps its data cannot be known from the manifest`

@@ -187,7 +187,31 @@ describe('PGDATA as the kubelet passes it', () => {
   });
 });
 
+describe('a read-only claim where the version is unknown', () => {
+  test('postgres:latest with its claim mounted readOnly and a writable root: refused (nothing writable holds any version\'s directory)', () => {
+    const m = pod({ image: 'postgres:latest', volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql', readOnly: true }, PG_RUN, TMP] },
+      [claim('data'), ...PG_BASE]);
+    m.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
+    expect(startabilityProblems(m).join('\n')).toMatch(/mounted read-only/);
+  });
+});
+
 describe('a claim mounted with subPath', () => {
+  test('held: a claim at the data directory through subPath is still refused without PGDATA (the kubelet creates the subPath directory as root; initdb must own and chmod it)', () => {
+    const m = pod({ image: 'postgres:16', volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data', subPath: 'pg' }, PG_RUN, TMP] },
+      [claim('data'), ...PG_BASE]);
+    expect(startabilityProblems(m).join('\n')).toMatch(/set PGDATA to a subdirectory/);
+  });
+
+  test('held: PGDATA below a subPath claim mount starts', () => {
+    const m = pod({
+      image: 'postgres:16',
+      env: [{ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' }],
+      volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data', subPath: 'pg' }, PG_RUN, TMP],
+    }, [claim('data'), ...PG_BASE]);
+    expect(startabilityProblems(m)).toEqual([]);
+  });
+
   test('held: postgres 18 with the claim at /var/lib/postgresql/data is refused however it is spelled', () => {
     const m = pod({ image: 'postgres:18', volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data/' }, PG_RUN, TMP] }, [claim('data'), ...PG_BASE]);
     expect(startabilityProblems(m).join('\n')).toMatch(/refuses to start with a mount at \/var\/lib\/postgresql\/data/);
@@ -256,5 +280,42 @@ describe('the constructs: a volume mounted after construction', () => {
     const r = synthesize(build(s => s.containers[0].mount('/run/postgresql',
       kplus.Volume.fromConfigMap(s, 'conf', kplus.ConfigMap.fromConfigMapName(s, 'cm', 'conf')))));
     expect(r.error).toMatch(/\/run\/postgresql/);
+  });
+});
+
+describe('harden, twice, on raw manifests of each attack: same exit code, same bytes, and exit 0 only when the checklist agrees', () => {
+  const raw = (containers: unknown[], volumes: unknown[]) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers, volumes } });
+  test.each([
+    ['emptyDir below the claim', raw([{
+      name: 'db',
+      image: 'postgres:16',
+      volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql' }, { name: 's', mountPath: '/var/lib/postgresql/data' }],
+    }], [claim('data'), empty('s')])],
+    ['configMap over the socket directory', raw([{
+      name: 'db',
+      image: 'postgres:16',
+      env: [{ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' }],
+      volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }, { name: 'c', mountPath: '/run/postgresql' }],
+    }], [claim('data'), configMap('c')])],
+    ['read-only emptyDir at /tmp', raw([{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27', volumeMounts: [{ name: 't', mountPath: '/tmp/', readOnly: true }] }],
+      [empty('t')])],
+    ['env wrapper', raw([{
+      name: 'db',
+      image: 'redis:7-alpine',
+      command: ['env', 'A=b', 'redis-server'],
+      volumeMounts: [{ name: 'data', mountPath: '/srv' }],
+    }], [claim('data')])],
+    ['$(VAR) PGDATA on the claim', raw([{
+      name: 'db',
+      image: 'postgres:16',
+      env: [{ name: 'B', value: '/var/lib/postgresql/data' }, { name: 'PGDATA', value: '$(B)/pg' }],
+      volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }],
+    }], [claim('data')])],
+    ['read-only claim for redis', raw([{ name: 'db', image: 'redis:7', volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: true }] }], [claim('data')])],
+  ])('%s', async (_, m) => {
+    const { first, second } = await harden(m);
+    expect([first.code, second.code]).toEqual([first.code, first.code]);
+    expect(second.stdout).toBe(first.stdout);
+    expect(first.code === 0).toBe(startabilityProblems(YAML.parse(first.stdout)).length === 0 && !first.stderr.includes('  ! '));
   });
 });
