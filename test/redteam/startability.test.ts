@@ -319,3 +319,34 @@ describe('harden, twice, on raw manifests of each attack: same exit code, same b
     expect(first.code === 0).toBe(startabilityProblems(YAML.parse(first.stdout)).length === 0 && !first.stderr.includes('  ! '));
   });
 });
+
+describe('which container is the server: init containers and native sidecars', () => {
+  test('held: a chown init container of the postgres image is not judged as the server, the server still is', () => {
+    const m = pod({
+      image: 'postgres:16',
+      volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql' }, { name: 'scratch', mountPath: '/var/lib/postgresql/data' }, PG_RUN, TMP],
+    }, [claim('data'), empty('scratch'), ...PG_BASE]);
+    m.spec.initContainers = [{
+      name: 'chown',
+      image: 'postgres:16',
+      command: ['sh', '-c', 'chown -R 999 /var/lib/postgresql'],
+      securityContext: { readOnlyRootFilesystem: true },
+      volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql' }, TMP],
+    }];
+    const problems = startabilityProblems(m).join('\n');
+    expect(problems).not.toMatch(/container "chown".*not on the claim/);
+    expect(problems).toMatch(/container "db".*not on the claim/);
+  });
+
+  test('held: a native sidecar (restartPolicy Always) running the server is judged like a container', () => {
+    const m = pod({ image: 'busybox:1.36', volumeMounts: [TMP] }, [claim('data'), empty('scratch'), ...PG_BASE]);
+    m.spec.initContainers = [{
+      name: 'pg',
+      image: 'postgres:16',
+      restartPolicy: 'Always',
+      securityContext: { readOnlyRootFilesystem: true, runAsUser: 999 },
+      volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql' }, { name: 'scratch', mountPath: '/var/lib/postgresql/data' }, PG_RUN, TMP],
+    }];
+    expect(startabilityProblems(m).join('\n')).toMatch(/container "pg".*not on the claim/);
+  });
+});
