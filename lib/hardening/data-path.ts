@@ -19,7 +19,7 @@
  */
 import { posix } from 'path';
 import { ImagePreset } from './image-preset';
-import { cleanPath, isAtOrBelow } from './paths';
+import { cleanPath, isAtOrBelow, placeOf } from './paths';
 
 /** What the data-path rule knows of an image beyond its preset, keyed by preset name. */
 interface DataFacts {
@@ -38,11 +38,13 @@ interface DataFacts {
 }
 
 /** Commands that keep no data in any image. */
-const COMMON_UTILITIES = ['sleep', 'true', 'false', 'echo', 'cat', 'ls', 'env', 'date', 'tail', 'curl', 'wget'];
+const COMMON_UTILITIES = ['sleep', 'true', 'false', 'echo', 'cat', 'ls', 'date', 'tail', 'curl', 'wget'];
 /** Commands whose argument decides what runs: a note, never a refusal. */
 const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox'];
 /** Entry points that run the server, or pass their first argument on (docker-library's convention). */
-const ENTRYPOINTS = ['docker-entrypoint.sh', 'entrypoint.sh', 'tini', 'dumb-init', 'gosu', 'su-exec'];
+const ENTRYPOINTS = ['docker-entrypoint.sh', 'entrypoint.sh', 'tini', 'dumb-init', 'gosu', 'su-exec', 'env'];
+/** Wrappers whose first argument is the user to run as (`gosu postgres postgres`, `su-exec 70:70 postgres`). */
+const USER_WRAPPERS = ['gosu', 'su-exec'];
 
 const POSTGRES: DataFacts = {
   env: 'PGDATA',
@@ -86,7 +88,16 @@ export function containerRole(preset: ImagePreset, container: any): { role: Cont
   const args = strings(container?.args);
   // command replaces the entrypoint; unset, the image's entrypoint gets args
   let words = command.length > 0 ? [...command, ...args] : args;
-  while (words.length > 0 && ENTRYPOINTS.includes(base(words[0]))) words = words.slice(1);
+  while (words.length > 0 && ENTRYPOINTS.includes(base(words[0]))) {
+    const wrapper = base(words[0]);
+    words = words.slice(USER_WRAPPERS.includes(wrapper) ? 2 : 1);
+    // env runs what follows its options and NAME=value words; tini and dumb-init take `--` before the program
+    if (wrapper === 'env') {
+      while (words.length > 0 && (words[0].includes('=') || words[0].startsWith('-'))) words = words.slice(1);
+      if (words.length === 0) return { role: 'utility', program: 'env' }; // env alone prints the environment
+    }
+    if (words[0] === '--') words = words.slice(1);
+  }
   const first = words[0];
   if (first === undefined || first.startsWith('-')) return { role: 'server' };
   const program = base(first);
@@ -120,6 +131,40 @@ export function majorVersion(image: unknown): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * The value the kubelet gives the container's env entry at `index`: `$(NAME)` replaced by the value of an entry defined
+ * before it (envFrom, then env in order), `$$` read as `$`, a reference to a name not defined left as written. A reference
+ * to a value the manifest does not give (valueFrom, or a name envFrom may define) cannot be known: `{ unknown: NAME }`.
+ */
+function envValue(container: any, index: number): string | { unknown: string } {
+  const env: any[] = container.env;
+  const envFrom = Array.isArray(container?.envFrom) && container.envFrom.length > 0;
+  const defined = new Map<string, string | undefined>();
+  let result: string | { unknown: string } = '';
+  for (let i = 0; i <= index; i++) {
+    const e = env[i];
+    if (typeof e?.name !== 'string') continue;
+    if (e.valueFrom !== undefined || typeof e.value !== 'string') {
+      defined.set(e.name, e.valueFrom !== undefined ? undefined : '');
+      continue;
+    }
+    let unknown: string | undefined;
+    const value = e.value.replace(/\$\$|\$\(([^)]*)\)/g, (ref: string, name?: string) => {
+      if (name === undefined) return '$';
+      if (defined.has(name)) {
+        const v = defined.get(name);
+        if (v === undefined) unknown ??= name;
+        return v ?? ref;
+      }
+      if (envFrom) unknown ??= name;
+      return ref;
+    });
+    defined.set(e.name, unknown === undefined ? value : undefined);
+    if (i === index) result = unknown === undefined ? value : { unknown };
+  }
+  return result;
+}
+
 /** Where the container's image keeps its data. */
 export function dataDirectory(preset: ImagePreset, container: any): DataDirectory {
   const facts = FACTS[preset.name];
@@ -128,8 +173,10 @@ export function dataDirectory(preset: ImagePreset, container: any): DataDirector
     const entries = (Array.isArray(container?.env) ? container.env : []).filter((e: any) => e?.name === env);
     const last = entries[entries.length - 1];
     if (last !== undefined) {
-      if (typeof last.value === 'string' && last.value !== '') return { path: cleanPath(last.value), from: 'env', env };
       if (last.valueFrom !== undefined) return { from: 'unknown', why: `${env} comes from valueFrom`, env };
+      const value = envValue(container, container.env.lastIndexOf(last));
+      if (typeof value === 'object') return { from: 'unknown', why: `${env} refers to $(${value.unknown}), whose value the manifest does not give`, env };
+      if (value !== '') return { path: cleanPath(value), from: 'env', env };
     } else if (Array.isArray(container?.envFrom) && container.envFrom.length > 0) {
       return { from: 'unknown', why: `${env} may come from envFrom`, env };
     }
@@ -181,12 +228,17 @@ export function dataPathFindings(spec: any, container: any, preset: ImagePreset,
   const data = dataDirectory(preset, container);
   if (data.path === undefined) {
     // unknown: a claim that holds the preset's mount path holds every version's default
-    const holdsAll = claims.some(m => isAtOrBelow(preset.dataPath!, m.path));
+    // (a writable claim backs it, and nothing else is mounted below it)
+    const backing = mountAt(mounts, preset.dataPath!);
+    const holdsAll = backing !== undefined && backing.claim && !backing.readOnly
+      && !mounts.some(m => m !== backing && isAtOrBelow(m.path, preset.dataPath!));
     const related = mounts.some(m => !m.readOnly && (isAtOrBelow(data.within ?? '/', m.path) || isAtOrBelow(m.path, data.within ?? '/')));
-    if (data.within !== undefined && readOnlyRoot && !related) {
+    const readOnlyMount = data.within !== undefined ? mountAt(mounts, data.within) : undefined;
+    if (data.within !== undefined && (readOnlyRoot || readOnlyMount?.readOnly) && !related) {
       // whatever the version, the data is below `within`, and nothing writable is mounted there
       out.problems.push(`${where}: ${preset.name} keeps its data below ${data.within} (the directory depends on the major version, which the tag does not name), `
-        + `and nothing writable is mounted there: with the read-only root filesystem it cannot write it. Fix: mount a PersistentVolumeClaim at ${data.within} `
+        + `and nothing writable is mounted there: ${readOnlyMount?.readOnly ? `volume "${readOnlyMount.name}" (at ${readOnlyMount.path}) is mounted read-only`
+          : 'with the read-only root filesystem'} it cannot write it. Fix: mount a PersistentVolumeClaim at ${data.within}, writable, `
         + '(or an emptyDir for data you can lose).');
     } else if (!holdsAll) {
       out.notes.push(`${where}: ${data.why}, so where ${preset.name} keeps its data cannot be known from the manifest`
@@ -195,7 +247,9 @@ export function dataPathFindings(spec: any, container: any, preset: ImagePreset,
     }
     return out;
   }
-  const holders = mounts.filter(m => !m.readOnly && isAtOrBelow(data.path!, m.path));
+  // the mount deepest over the data directory holds it (an emptyDir below a claim takes the data off the claim)
+  const backing = mountAt(mounts, data.path);
+  const holder = backing !== undefined && !backing.readOnly ? backing : undefined;
   const from = data.from === 'env' ? ` (${data.env})` : data.from === 'version' ? ` (the default of ${JSON.stringify(container?.image)})` : '';
   if (data.refusedMount !== undefined) {
     const refused = mounts.find(m => cleanPath(m.path) === data.refusedMount);
@@ -208,7 +262,7 @@ export function dataPathFindings(spec: any, container: any, preset: ImagePreset,
       return out;
     }
   }
-  const claim = holders.find(m => m.claim);
+  const claim = holder?.claim ? holder : undefined;
   if (claim && FACTS[preset.name]?.refusesMountRoot && claim.path === data.path && data.from !== 'env') {
     out.problems.push(`${where}: the claim "${claim.name}" is mounted at ${claim.path}, which is the data directory itself${from}: on a new volume its `
       + 'lost+found makes the image\'s initialisation fail (initdb refuses a non-empty directory). Fix: keep the mount where it is (moving an existing '
@@ -217,16 +271,23 @@ export function dataPathFindings(spec: any, container: any, preset: ImagePreset,
     return out;
   }
   if (claim) return out;
+  if (backing?.readOnly) {
+    out.problems.push(`${where}: ${preset.name} keeps its data in ${data.path}${from}, which is on the read-only mount of volume "${backing.name}" `
+      + `(at ${backing.path}): it cannot write its data. Fix: mount it writable (remove readOnly; a configMap, secret, downwardAPI or projected volume `
+      + 'is always read-only), keeping its mountPath.');
+    return out;
+  }
   if (claims.length > 0) {
     out.problems.push(`${where}: ${preset.name} keeps its data in ${data.path}${from}, which is not on the claim${claims.length > 1 ? 's' : ''} `
-      + `${claims.map(m => `"${m.name}" (at ${m.path})`).join(', ')}: its data would be lost with the pod. Fix: `
+      + `${claims.map(m => `"${m.name}" (at ${m.path})`).join(', ')}${holder ? ` but on volume "${holder.name}" (at ${holder.path})` : ''}: `
+      + 'its data would be lost with the pod. Fix: '
       + (data.env ? `set ${data.env} to where the data is on the claim (the directory that holds it, or a subdirectory such as ${claims[0].path}/pgdata `
         + 'for a new volume, whose lost+found makes initdb refuse its root)'
         : `configure the image to keep its data below ${claims[0].path} and describe it with ImagePreset.of({ ..., dataPath: '${claims[0].path}' })`)
       + '. Do not move an existing claim\'s mountPath: the image would start with an empty data directory.');
     return out;
   }
-  if (holders.length > 0) return out; // an emptyDir or another writable volume: it starts, data lost with the pod by choice
+  if (holder) return out; // an emptyDir or another writable volume: it starts, data lost with the pod by choice
   if (readOnlyRoot) {
     out.problems.push(`${where}: ${preset.name} keeps its data in ${data.path}${from}, which is not mounted: with the read-only root filesystem it cannot write it. `
       + `Fix: mount a PersistentVolumeClaim at ${data.from === 'env' ? posix.dirname(data.path) : preset.dataPath} (or an emptyDir for data you can lose).`);
@@ -236,6 +297,28 @@ export function dataPathFindings(spec: any, container: any, preset: ImagePreset,
 
 function base(word: string): string {
   return word.slice(word.lastIndexOf('/') + 1);
+}
+
+/**
+ * The mount that backs `path` in the container: the deepest mount at or above it (the runtime mounts a deeper path over a
+ * shallower one, whatever their order), compared as places (`/var/run` is `/run`). Two mounts at the same place (the API
+ * compares the strings, so `/tmp` and `/tmp/` both pass): the read-only one, if any, as the safe reading.
+ */
+export function mountAt(mounts: readonly Mount[], path: string): Mount | undefined {
+  let best: Mount | undefined;
+  let depth = -1;
+  for (const m of mounts) {
+    if (!isAtOrBelow(path, m.path)) continue;
+    const d = placeOf(m.path).split('/').filter(x => x !== '').length;
+    if (d > depth || (d === depth && m.readOnly)) [best, depth] = [m, d];
+  }
+  return best;
+}
+
+/** Whether `path` is writable in the container: the mount that backs it is writable. */
+export function writableAt(mounts: readonly Mount[], path: string): boolean {
+  const m = mountAt(mounts, path);
+  return m !== undefined && !m.readOnly;
 }
 
 /** Volume types the kubelet always mounts read-only (the API data volumes). */

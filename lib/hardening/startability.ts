@@ -11,17 +11,17 @@
  *    USER is absent (root), 0 or a name, and `runAsUser: 0` under `runAsNonRoot`; a value the API
  *    server rejects is a reason too;
  * 2. with a read-only root filesystem, `/tmp` and the image preset's writable paths on a writable
- *    volume (a mount at the path or above it);
+ *    volume (the mount deepest at or above the path is writable: a deeper mount shadows a shallower one);
  * 3. the image's data directory (data-path.ts) on a claim, and no mount the image refuses;
  * 4. the service-account token as the token rule says (a hook: `StartabilityOptions.token`, which
  *    `tokenStartability` in token-rule.ts gives: a bound account needs its token).
  *
  * Pure: no cdk8s, cdk8s-plus or constructs imports. Not exported from the package.
  */
-import { containerMounts, containerRole, dataPathFindings } from './data-path';
+import { containerMounts, containerRole, dataPathFindings, writableAt } from './data-path';
 import { WRITABLE_TMP } from './defaults';
 import { ImagePreset } from './image-preset';
-import { isAtOrBelow, isNumericId } from './paths';
+import { isNumericId } from './paths';
 import { isWindowsPod } from '../policy/checks/util';
 import { podTemplateOf } from '../policy/k8s-shapes';
 
@@ -65,7 +65,7 @@ export function startabilityProblems(manifest: unknown, options: StartabilityOpt
       const serverOrUnknown = preset !== undefined && containerRole(preset, c).role !== 'utility';
       const wanted = [WRITABLE_TMP, ...serverOrUnknown ? preset.writablePaths : []];
       for (const p of wanted) {
-        if (!mounts.some(m => !m.readOnly && isAtOrBelow(p, m.path))) {
+        if (!writableAt(mounts, p)) {
           reasons.push(`${where}: the root filesystem is read-only and ${p} is not on a writable volume`
             + `${p === WRITABLE_TMP ? '' : ` (image ${JSON.stringify(image)} writes it: ${preset!.name} preset)`}. Fix: mount an emptyDir at ${p}.`);
         }

@@ -16,7 +16,7 @@ import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from './defaults';
 import { writeAnnotation } from './exemptions/codec';
 import { EXEMPTION_KINDS, kindsRelaxing } from './exemptions/registry';
 import { describeExemption } from './exemptions/value';
-import { cleanPath } from './paths';
+import { cleanPath, placeOf } from './paths';
 import type { ContainerPlan, PodPlan } from './plan';
 import { RootlessFinding, rootlessFindings } from './rootless-rules';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from './runtime-checks';
@@ -253,11 +253,14 @@ function portProblems(spec: any): string[] {
 function mountProblems(spec: any): string[] {
   const problems: string[] = [];
   for (const c of containersOf(spec)) {
-    // compared as the kubelet mounts them: /tmp and /tmp/ are one place (the later mount shadows the other)
-    const paths: string[] = (c.volumeMounts ?? []).filter((m: any) => typeof m?.mountPath === 'string').map((m: any) => cleanPath(m.mountPath));
-    for (const p of new Set(paths.filter((x, i) => paths.indexOf(x) !== i))) {
-      problems.push(`container "${c.name}": two volumes are mounted at ${p}. Fix: mount one volume per path `
-        + '(a writable path already has its own emptyDir).');
+    // compared as the kubelet mounts them: /tmp and /tmp/ are one place, and so are /var/run/x and /run/x in images where
+    // /var/run links to /run (the later mount shadows the other: a configMap there makes a writable path read-only)
+    const mounts: string[] = (c.volumeMounts ?? []).filter((m: any) => typeof m?.mountPath === 'string').map((m: any) => cleanPath(m.mountPath));
+    const places = mounts.map(placeOf);
+    for (const p of new Set(places.filter((x, i) => places.indexOf(x) !== i))) {
+      const spelled = [...new Set(mounts.filter((_, i) => places[i] === p))];
+      problems.push(`container "${c.name}": two volumes are mounted at ${spelled.join(' and ')}${spelled.length > 1 ? ' (one place: /var/run is a link to /run)' : ''}. `
+        + 'Fix: mount one volume per path (a writable path already has its own emptyDir).');
     }
   }
   return problems;

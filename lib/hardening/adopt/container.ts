@@ -10,11 +10,11 @@ import {
   privilegeEscalationNeed, privilegedNeed, runAsRootNeed, seccompUnconfinedNeed, writableRootFilesystemNeed,
 } from './needs';
 import type { ContainerRef, PodContext } from './pod';
-import { containerMounts, dataPathFindings } from '../data-path';
+import { containerMounts, dataPathFindings, writableAt } from '../data-path';
 import { MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_LIMIT, hardenedContainerSecurityContext, writableVolumeName } from '../defaults';
 import { ExemptionKind } from '../exemption-kind';
 import { ImagePreset } from '../image-preset';
-import { cleanPath, isAtOrBelow, isNumericId } from '../paths';
+import { cleanPath, isNumericId } from '../paths';
 import { unprivilegedPortFix } from '../runtime-checks';
 import { ContainerUser, isKnownUser, numericUser } from '../user-rule';
 
@@ -145,8 +145,9 @@ function writablePaths<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: Co
   if (setHere && plan.setIfMissing(x, 'readOnlyRootFilesystem', true)) fields.push('readOnlyRootFilesystem true');
   const existing = containerMounts(specJs, c.js);
   const wanted = [WRITABLE_TMP, ...preset?.writablePaths ?? [], ...extra.map(w => w.path)].map(cleanPath);
-  // a path mounted exactly is left to that mount (a second mount there is refused by the API); below a writable mount it is writable
-  const covered = (p: string) => existing.some(m => m.path === p || (!m.readOnly && isAtOrBelow(p, m.path)));
+  // a path mounted exactly is left to that mount (a second mount there is refused by the API; read-only, the checklist reports
+  // it); else it is writable when the mount deepest over it is (a read-only mount between shadows a writable one above)
+  const covered = (p: string) => existing.some(m => m.path === p) || writableAt(existing, p);
   const todo = [...new Set(wanted)].filter(p => !covered(p));
   // asked for only when there is something to mount (asking creates a missing list)
   const mounts = todo.length > 0 ? plan.seq(c.cursor, 'volumeMounts') : undefined;
