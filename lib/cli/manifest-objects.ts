@@ -209,7 +209,7 @@ export function emitValue(
         line,
         index,
         message: `document ${index} is a ${String(obj.kind)} whose items is not a list (it is ${typeof items === 'object' ? 'a mapping' : `a ${typeof items}`}): `
-          + 'kubectl reads every object with items as a list, and refuses this one. Fix: items must be a list of objects, as kubectl writes it.',
+          + 'nothing in it was audited (kubectl reads every object with items as a list, and refuses this one). Fix: items must be a list of objects, as kubectl writes it.',
       });
     }
     return; // a List without items (`items: null`) is an empty list
