@@ -49,3 +49,5 @@ module.exports = {
   baseline: { command: () => [process.execPath, '-e', '0'], okStatus: [0] },
   subject: { command: ctx => [process.execPath, path.join(ctx.root, 'lib', 'cli', 'main.js'), 'audit', ctx.small], okStatus: [0, 1], stdout: ctx => require('path').join(ctx.outDir, 'audit-small.out') },
 };
+
+module.exports.SMALL = SMALL; // bench/profile.js audits the same file
