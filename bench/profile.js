@@ -68,6 +68,8 @@ function commands(quick) {
     { name: 'audit-json-list', rules: AUDIT, title: `the same as one JSON List`, argv: () => [cli, 'audit', jsonListFile(OUT_DIR, n), '--format', 'json'] },
     { name: 'audit-small', rules: AUDIT, title: 'audit of one small file', argv: () => [cli, 'audit', writeOnce(path.join(OUT_DIR, 'small.yaml'), () => require('./cases/cli-startup').SMALL)] },
     { name: 'synth-rootless', rules: SYNTH, title: `synthesis of ${k} RootlessDeployments`, argv: () => [synth, 'rootless', String(k), path.join(OUT_DIR, 'synth-prof')] },
+    { name: 'synth-hand', rules: SYNTH, title: `baseline: ${k} cdk8s-plus Deployments hardened by hand`, argv: () => [synth, 'hand', String(k), path.join(OUT_DIR, 'synth-prof')] },
+    { name: 'synth-plain', rules: SYNTH, title: `baseline: ${k} plain cdk8s-plus Deployments`, argv: () => [synth, 'plain', String(k), path.join(OUT_DIR, 'synth-prof')] },
     { name: 'synth-apply-to', rules: SYNTH, title: `RootlessHardening.applyTo over ${k} cdk8s-plus Deployments`, argv: () => [synth, 'apply-to', String(k), path.join(OUT_DIR, 'synth-prof')] },
   ];
 }
