@@ -244,6 +244,31 @@ function writeRecorded(results, m, date) {
   fs.writeFileSync(RECORDED, JSON.stringify(doc, null, 2) + '\n');
 }
 
+/**
+ * The section of BENCHMARKS.md listing every recorded ratio against its target, generated from
+ * bench/recorded.json (the one source; `node bench/run.js --table` rewrites it without running).
+ */
+function writeRecordedTable() {
+  const rec = JSON.parse(fs.readFileSync(RECORDED, 'utf8'));
+  const lines = [
+    '## Recorded ratios (bench/recorded.json)',
+    '',
+    `What \`npm run bench\` prints beside each new ratio (as recorded on main). Machine: ${rec.machine}.`,
+    'Ratio: median subject / median baseline; min-max: the paired runs (each subject run / the baseline run just before it).',
+    '',
+    '| case | metric | ratio | min-max | target | status | runs | commit | date |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const [name, c] of Object.entries(rec.cases)) {
+    for (const metric of ['time', 'memory']) {
+      const r = c[metric];
+      if (!r) continue;
+      lines.push(`| ${name} | ${metric} | ${r.ratio.toFixed(2)}x | ${r.min.toFixed(2)}-${r.max.toFixed(2)}x | <= ${c.target}x | ${r.ratio <= c.target ? 'ok' : `MISS by ${Math.round((r.ratio / c.target - 1) * 100)}%`} | ${c.runs} | ${c.commit} | ${c.date} |`);
+    }
+  }
+  fs.writeFileSync(REPORT, upsertSection(fs.readFileSync(REPORT, 'utf8'), 'recorded', lines.join('\n')));
+}
+
 function round(x) {
   return Math.round(x * 100) / 100;
 }
@@ -310,6 +335,11 @@ function main() {
     console.error('bench: lib/cli/main.js is missing: compile first (`npx projen compile`; `npm run bench` does it).');
     process.exit(1);
   }
+  if (process.argv.includes('--table')) {
+    writeRecordedTable();
+    console.log(`Wrote the recorded ratios into ${path.relative(process.cwd(), REPORT)}.`);
+    return;
+  }
   const only = process.argv.slice(2).filter(a => !a.startsWith('--'));
   const cases = loadCases().filter(c => (only.length === 0 || only.includes(c.name)) && (!QUICK || c.quick));
   if (cases.length === 0) {
@@ -341,6 +371,7 @@ function main() {
   const date = new Date().toISOString().slice(0, 10);
   writeReport(results, series, m, date);
   writeRecorded(results, m, date);
+  writeRecordedTable();
   console.log(`\nWrote ${path.relative(process.cwd(), REPORT) || REPORT} and ${path.relative(process.cwd(), RECORDED)}.`);
 }
 
