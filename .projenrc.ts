@@ -364,6 +364,11 @@ project.addTask('bench', {
   description: 'Run the benchmarks (ratios against baselines measured in the same run)',
 }).spawn(project.compileTask);
 project.tasks.tryFind('bench')!.exec('node bench/run.js');
+// Where the time goes (issue 23): each command under `node --cpu-prof`, self time per stage (bench/profile.js)
+project.addTask('bench:profile', {
+  description: 'Profile each benchmarked command (node --cpu-prof) and print the self time per stage',
+}).spawn(project.compileTask);
+project.tasks.tryFind('bench:profile')!.exec('node bench/profile.js');
 
 // kubectl as the oracle of the reader (test/manifests/oracle/): its own jest config, run once per CI run,
 // not in every jest run. `oracle:record` asks the kubectl on PATH again and rewrites recorded.json.

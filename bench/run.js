@@ -26,13 +26,20 @@
  *     repetition, so its peak memory (maxRSS) is its own;
  *   - `{ setup(ctx), run(state, ctx) }`: the same, with an untimed setup (e.g. reading the
  *     input) whose result is passed to `run`; `run` may return a string note for the report;
- *   - `{ command: ctx => argv, okStatus: [0] }`: spawned and timed from the runner (wall
- *     clock, process start-up included; no memory figure).
+ *   - `{ command: ctx => argv, okStatus: [0], stdout: ctx => file }`: spawned and timed from
+ *     the runner (wall clock, process start-up included; no memory figure); its standard output
+ *     goes to `stdout(ctx)` when given (as a user redirects it), else nowhere.
  *
  * Baseline and subject runs alternate, `BENCH_RUNS` times each (default 5); the medians are
  * compared. The runner prints a table and writes a section per case (and one for the
- * machine) into BENCHMARKS.md. It exits 0 even when a ratio misses its target (it prints
- * MISS): timings depend on the machine; this is a report, not a test.
+ * machine) into BENCHMARKS.md, and the ratios (median, min, max of the paired runs) into
+ * bench/recorded.json with the commit measured. Each ratio is printed beside the one recorded on
+ * main (`git show main:bench/recorded.json`, with main's commit; else the working copy's). It exits
+ * 0 even when a ratio misses its target (it prints MISS): timings depend on the machine; this is a
+ * report, not a test.
+ *
+ * `--quick` (the CI pass): only the cases marked `quick: true`, with `ctx.quick` set (smaller
+ * inputs), 3 runs per side unless BENCH_RUNS says otherwise; prints, writes nothing.
  */
 const childProcess = require('child_process');
 const fs = require('fs');
@@ -44,7 +51,9 @@ const OUT_DIR = path.join(__dirname, 'out');
 const CASES_DIR = path.join(__dirname, 'cases');
 const CHILD = path.join(__dirname, 'child.js');
 const REPORT = path.join(ROOT, 'BENCHMARKS.md');
-const RUNS = Math.max(1, Number(process.env.BENCH_RUNS) || 5);
+const RECORDED = path.join(__dirname, 'recorded.json');
+const QUICK = process.argv.includes('--quick');
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS) || (QUICK ? 3 : 7));
 
 function loadCases() {
   const cases = [];
@@ -60,9 +69,16 @@ function measure(c, role, ctx) {
   const m = c[role];
   if (m && m.command) {
     const argv = m.command(ctx);
-    const start = process.hrtime.bigint();
-    const r = childProcess.spawnSync(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    const fd = m.stdout ? fs.openSync(m.stdout(ctx), 'w') : 'ignore';
+    let r;
+    let ms;
+    try {
+      const start = process.hrtime.bigint();
+      r = childProcess.spawnSync(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', fd, 'pipe'] });
+      ms = Number(process.hrtime.bigint() - start) / 1e6;
+    } finally {
+      if (typeof fd === 'number') fs.closeSync(fd);
+    }
     if (r.error) throw r.error;
     if (m.okStatus && !m.okStatus.includes(r.status)) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
     return { ms };
@@ -103,7 +119,7 @@ function machine() {
 }
 
 function runCase(c) {
-  const ctx = { root: ROOT, outDir: OUT_DIR };
+  const ctx = { root: ROOT, outDir: OUT_DIR, quick: QUICK };
   if (c.prepare) Object.assign(ctx, c.prepare(ctx) || {});
   const samples = { baseline: [], subject: [] };
   const runs = c.runs ? Math.max(1, Math.min(RUNS, c.runs)) : RUNS;
@@ -130,6 +146,8 @@ function runCase(c) {
       baseline: metric === 'time' ? fmtMs(b) : fmtMb(b),
       subject: metric === 'time' ? fmtMs(s) : fmtMb(s),
       ratio,
+      min: Math.min(...paired),
+      max: Math.max(...paired),
       range: `${Math.min(...paired).toFixed(2)}-${Math.max(...paired).toFixed(2)}x`,
       ok: ratio <= c.target,
     });
@@ -177,15 +195,82 @@ function fmtPerItem(ms) {
   return ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(0)} µs`;
 }
 
-function table(results) {
-  const header = ['case', 'metric', 'baseline', 'subject', 'ratio', 'paired runs', 'target', 'status'];
+function table(results, recorded) {
+  const header = ['case', 'metric', 'baseline', 'subject', 'ratio', 'paired runs', 'target', 'status', 'recorded (main)'];
   const body = [];
   for (const { c, rows } of results) {
     for (const r of rows) {
-      body.push([c.name, r.metric, r.baseline, r.subject, `${r.ratio.toFixed(2)}x`, r.range, `<= ${c.target}x`, r.ok ? 'ok' : 'MISS']);
+      const rec = recorded && recorded.cases[c.name] && recorded.cases[c.name][r.metric];
+      const then = rec ? `${rec.ratio.toFixed(2)}x (${rec.min.toFixed(2)}-${rec.max.toFixed(2)}x)` : '-';
+      body.push([c.name, r.metric, r.baseline, r.subject, `${r.ratio.toFixed(2)}x`, r.range, `<= ${c.target}x`, r.ok ? 'ok' : 'MISS', then]);
     }
   }
   return [header, ...body];
+}
+
+function git(args) {
+  const r = childProcess.spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
+ * The ratios recorded at the last merge to main (bench/recorded.json as main has it, and main's
+ * commit that last changed it); when there is no main branch, the working copy's file.
+ */
+function readRecorded() {
+  const onMain = git(['show', 'main:bench/recorded.json']);
+  if (onMain) {
+    try {
+      return { ...JSON.parse(onMain), source: `main ${git(['log', '-1', '--format=%h', 'main', '--', 'bench/recorded.json']) || ''}`.trim() };
+    } catch (e) { /* unreadable on main: fall back to the working copy */ }
+  }
+  if (fs.existsSync(RECORDED)) return { ...JSON.parse(fs.readFileSync(RECORDED, 'utf8')), source: 'working copy' };
+  return undefined;
+}
+
+/** Merges this run's ratios into bench/recorded.json (the cases run replace their entries). */
+function writeRecorded(results, m, date) {
+  const prev = fs.existsSync(RECORDED) ? JSON.parse(fs.readFileSync(RECORDED, 'utf8')) : { cases: {} };
+  const head = git(['rev-parse', '--short', 'HEAD']) || 'unknown';
+  const dirty = git(['status', '--porcelain', '--', 'lib', 'bench']) ? '+changes' : '';
+  const cases = { ...prev.cases };
+  for (const { c, rows, runs } of results) {
+    cases[c.name] = { target: c.target, runs, commit: head + dirty, date };
+    for (const r of rows) {
+      cases[c.name][r.metric] = { ratio: round(r.ratio), min: round(r.min), max: round(r.max), baseline: r.baseline, subject: r.subject };
+    }
+  }
+  const doc = { note: 'Written by bench/run.js (full runs); BENCHMARKS.md tables come from the same run. Ratios: median, min and max of the paired runs.', machine: `${m.cpu}, ${m.cores} cores, ${m.memory}; Node ${m.node}`, cases };
+  fs.writeFileSync(RECORDED, JSON.stringify(doc, null, 2) + '\n');
+}
+
+/**
+ * The section of BENCHMARKS.md listing every recorded ratio against its target, generated from
+ * bench/recorded.json (the one source; `node bench/run.js --table` rewrites it without running).
+ */
+function writeRecordedTable() {
+  const rec = JSON.parse(fs.readFileSync(RECORDED, 'utf8'));
+  const lines = [
+    '## Recorded ratios (bench/recorded.json)',
+    '',
+    `What \`npm run bench\` prints beside each new ratio (as recorded on main). Machine: ${rec.machine}.`,
+    'Ratio: median subject / median baseline; min-max: the paired runs (each subject run / the baseline run just before it).',
+    '',
+    '| case | metric | ratio | min-max | target | status | runs | commit | date |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const [name, c] of Object.entries(rec.cases)) {
+    for (const metric of ['time', 'memory']) {
+      const r = c[metric];
+      if (!r) continue;
+      lines.push(`| ${name} | ${metric} | ${r.ratio.toFixed(2)}x | ${r.min.toFixed(2)}-${r.max.toFixed(2)}x | <= ${c.target}x | ${r.ratio <= c.target ? 'ok' : `MISS by ${Math.round((r.ratio / c.target - 1) * 100)}%`} | ${c.runs} | ${c.commit} | ${c.date} |`);
+    }
+  }
+  fs.writeFileSync(REPORT, upsertSection(fs.readFileSync(REPORT, 'utf8'), 'recorded', lines.join('\n')));
+}
+
+function round(x) {
+  return Math.round(x * 100) / 100;
 }
 
 function printTable(rows) {
@@ -250,22 +335,31 @@ function main() {
     console.error('bench: lib/cli/main.js is missing: compile first (`npx projen compile`; `npm run bench` does it).');
     process.exit(1);
   }
-  const only = process.argv.slice(2);
-  const cases = loadCases().filter(c => only.length === 0 || only.includes(c.name));
+  if (process.argv.includes('--table')) {
+    writeRecordedTable();
+    console.log(`Wrote the recorded ratios into ${path.relative(process.cwd(), REPORT)}.`);
+    return;
+  }
+  const only = process.argv.slice(2).filter(a => !a.startsWith('--'));
+  const cases = loadCases().filter(c => (only.length === 0 || only.includes(c.name)) && (!QUICK || c.quick));
   if (cases.length === 0) {
     console.error(`bench: no case named ${only.join(', ')}`);
     process.exit(1);
   }
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const m = machine();
-  console.log(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memory}; Node ${m.node}. ${RUNS} runs per side, medians.\n`);
+  console.log(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memory}; Node ${m.node}. ${RUNS} runs per side, medians.${QUICK ? ' Quick pass: smaller inputs, nothing written.' : ''}\n`);
+  const recorded = readRecorded();
   const results = [];
   for (const c of cases) {
     process.stdout.write(`running ${c.name} ...\n`);
     results.push(runCase(c));
   }
   console.log('');
-  printTable(table(results));
+  printTable(table(results, recorded));
+  if (recorded) {
+    console.log(`\nrecorded (main): median and paired-run range from bench/recorded.json at ${recorded.source}${QUICK ? ' (full-size inputs; this quick pass used smaller ones)' : ''}.`);
+  }
   const series = seriesTables(results).filter(t => t.cases.length > 1);
   for (const t of series) {
     console.log(`\n${t.id}: ${t.title}`);
@@ -273,8 +367,12 @@ function main() {
   }
   const misses = results.flatMap(r => r.rows.filter(x => !x.ok).map(x => `${r.c.name} ${x.metric}`));
   if (misses.length > 0) console.log(`\nMISS: ${misses.join(', ')} over target (reported, not failed).`);
-  writeReport(results, series, m, new Date().toISOString().slice(0, 10));
-  console.log(`\nWrote ${path.relative(process.cwd(), REPORT) || REPORT}.`);
+  if (QUICK) return;
+  const date = new Date().toISOString().slice(0, 10);
+  writeReport(results, series, m, date);
+  writeRecorded(results, m, date);
+  writeRecordedTable();
+  console.log(`\nWrote ${path.relative(process.cwd(), REPORT) || REPORT} and ${path.relative(process.cwd(), RECORDED)}.`);
 }
 
 main();

@@ -105,3 +105,27 @@ function jsonListFile(outDir, count) {
 }
 
 module.exports = { workloads, yamlFile, jsonListFile, writeOnce };
+
+/**
+ * The same workloads as `yamlFile`, written with anchors, aliases and merge keys in every object
+ * (the labels anchored in metadata, aliased in the selector, merged with `<<` into the pod
+ * template's labels): the objects read are the same as yamlFile's.
+ */
+function yamlAnchorsFile(outDir, count) {
+  return writeOnce(path.join(outDir, `workloads-anchors-${count}.yaml`), () => {
+    const yaml = require('js-yaml');
+    return workloads(count).map(w => {
+      const labels = w.metadata.labels;
+      if (w.kind !== 'Pod') {
+        w.spec.selector.matchLabels = labels;
+        w.spec.template.metadata.labels = { '<<': labels };
+      } else {
+        w.metadata.annotations = { '<<': labels };
+      }
+      // js-yaml quotes the key; a merge key is the plain scalar <<
+      return '---\n' + yaml.dump(w, { seqNoIndent: true, lineWidth: -1 }).replace(/'<<':/g, '<<:');
+    }).join('');
+  });
+}
+
+module.exports.yamlAnchorsFile = yamlAnchorsFile;

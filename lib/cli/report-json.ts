@@ -23,10 +23,18 @@
 import type { ManifestError } from './manifest-objects';
 import { AuditEnd, AuditRecord, ReportWriter } from './report';
 
+/**
+ * Results are written in chunks of about this many characters rather than one write per object: to a
+ * file, standard output is written synchronously, one system call per write (bench/profile.js:
+ * 10,000 objects, a fifth of the audit of a JSON List was these writes). Memory stays bounded.
+ */
+const CHUNK = 64 * 1024;
+
 /** The JSON reporter (see the file comment). */
 export class JsonReportWriter implements ReportWriter {
   private first = true;
   private readonly errors: ManifestError[] = [];
+  private pending = '';
 
   constructor(private readonly out: { write(chunk: string): unknown }) {
     out.write('{"results":[');
@@ -58,8 +66,12 @@ export class JsonReportWriter implements ReportWriter {
       namespacePolicy: r.namespacePolicy,
       stages: r.dockerfile?.stages,
     });
-    this.out.write(this.first ? json : ',' + json);
+    this.pending += this.first ? json : ',' + json;
     this.first = false;
+    if (this.pending.length >= CHUNK) {
+      this.out.write(this.pending);
+      this.pending = '';
+    }
   }
 
   public error(e: ManifestError): void {
@@ -69,7 +81,9 @@ export class JsonReportWriter implements ReportWriter {
   public end(end: AuditEnd): void {
     const errors = this.errors.map(e => ({ file: e.file, line: e.line, index: e.index, message: e.message }));
     // Compact: a machine format (pipe it through `jq` to read it).
-    this.out.write('],"errors":' + JSON.stringify(errors) + ',"summary":' + JSON.stringify({
+    const pending = this.pending;
+    this.pending = '';
+    this.out.write(pending + '],"errors":' + JSON.stringify(errors) + ',"summary":' + JSON.stringify({
       ...end.summary,
       level: end.level,
       version: end.version,
