@@ -167,7 +167,8 @@ describe('cdk8s-rootless audit with Dockerfiles', () => {
   });
 
   test('SARIF: rule ids, region at the USER line', async () => {
-    const { stdout } = await cli(['audit', 'article.Dockerfile', '--format', 'sarif'], { cwd: DOCKERFILES });
+    // the root named explicitly: the default (the git top-level, else the working folder) depends on where the test runs
+    const { stdout } = await cli(['audit', 'article.Dockerfile', '--format', 'sarif', '--sarif-root', path.join(__dirname, '..', '..')], { cwd: DOCKERFILES });
     const log = JSON.parse(stdout);
     const run = log.runs[0];
     expect(run.tool.driver.rules.map((r: any) => r.id)).toEqual(expect.arrayContaining([NONROOT, NUMERIC]));

@@ -147,7 +147,8 @@ describe('SARIF 2.1.0 report', () => {
   });
 
   test('stdin results and read errors', async () => {
-    const { code, log } = await sarifOf(['audit', '-', 'missing.yaml'], { stdin: fixture('privileged-pod.yaml') });
+    // the root named explicitly: the default (the git top-level, else the working folder) depends on where the test runs
+    const { code, log } = await sarifOf(['audit', '-', 'missing.yaml', '--sarif-root', path.join(__dirname, '..', '..')], { stdin: fixture('privileged-pod.yaml') });
     expect(code).toBe(2);
     const run = log.runs[0];
     // no --stdin-path: a logical location only (see sarif-github.test.ts)
@@ -157,7 +158,7 @@ describe('SARIF 2.1.0 report', () => {
     const notification = run.invocations![0].toolExecutionNotifications![0];
     expect(notification.level).toBe('error');
     expect(notification.message.text).toBe('missing.yaml: no such file or folder');
-    // relative to the repository root (the git top-level of the fixtures folder)
+    // relative to the repository root
     expect(notification.locations![0].physicalLocation!.artifactLocation!.uri).toBe('test/cli/fixtures/missing.yaml');
   });
 
