@@ -6,6 +6,7 @@
  */
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { synthError } from './util';
 import { HardenedPod, RootlessHardening } from '../../lib';
 import { hardenText } from '../../lib/cli/harden';
 import { startabilityProblems } from '../../lib/hardening/startability';
@@ -42,17 +43,6 @@ describe.each([
 });
 
 describe('the data-path rule gives the same finding in both modes', () => {
-  const synthError = (build: (chart: any) => void): string => {
-    const chart = Testing.chart();
-    build(chart);
-    try {
-      Testing.synth(chart);
-    } catch (e) {
-      return (e as Error).message;
-    }
-    throw new Error('synthesis succeeded');
-  };
-
   test.each([
     ['redis:7', 999, 'redis keeps its data in /data, which is not mounted: with the read-only root filesystem it cannot write it'],
     ['postgres:18', 999, 'postgres keeps its data in /var/lib/postgresql/18/docker (the default of "postgres:18"), which is not mounted'],
