@@ -11,7 +11,7 @@
  *
  * Verification, through cdk8s' public surface only: the construct's validation (`node.addValidation`)
  * renders the final manifest with `ApiObject.of(pod).toJson()` — cdk8s' own serialization, JSON
- * patches and resolvers included — and verifies it (`verifyManifest`). cdk8s runs every validation
+ * patches and resolvers included — and verifies it (`verifyConstruct`). cdk8s runs every validation
  * before it serializes a chart (`app.synth()`, `Testing.synth()`, `cdk8s synth`), so what is written
  * is what was verified. The level annotation is a `Lazy` value computed from that verification.
  *
