@@ -24,8 +24,7 @@ const FILE_EXT = /\.(ts|js|mjs|md|json|snap|yaml|yml)$/;
 function walk(dir: string, out: string[] = []): string[] {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== 'node_modules' && e.name !== '.git') walk(p, out); }
-    else out.push(p);
+    if (e.isDirectory()) { if (e.name !== 'node_modules' && e.name !== '.git') walk(p, out); } else {out.push(p);}
   }
   return out;
 }
