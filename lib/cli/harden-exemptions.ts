@@ -35,7 +35,7 @@ export function invalidAnnotationRefusal(objects: readonly InvalidAnnotation[]):
   const what = objects.map(o => `${o.kind} ${o.name}: ${o.problems.join(' ')}`).join(' ');
   return `the ${RootlessAnnotations.EXEMPTIONS} annotation of the pod template is not valid, so harden honours none of its entries, and hardening `
     + `around them could write what they exempt (e.g. a user for a container declared to run as root), which a rerun cannot undo (${what}) `
-    + `Fix: correct the annotation as each problem says (a real reason for each entry, the pod's container names, the canonical form), or remove it, then rerun`;
+    + 'Fix: correct the annotation as each problem says (a real reason for each entry, the pod\'s container names, the canonical form), or remove it, then rerun';
 }
 
 /** The verdict on a hardened object at restricted, with the valid exemptions its pod template declares. */

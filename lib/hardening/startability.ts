@@ -21,8 +21,8 @@
  * Pure: no cdk8s, cdk8s-plus or constructs imports. Not exported from the package.
  */
 import { containerMounts, containerRole, dataPathFindings, writableAt } from './data-path';
-import { WRITABLE_TMP } from './defaults';
 import { declaredExemptions } from './declared-exemptions';
+import { WRITABLE_TMP } from './defaults';
 import { ExemptionKind } from './exemption-kind';
 import { ImagePreset } from './image-preset';
 import { isNumericId } from './paths';
@@ -63,7 +63,9 @@ export function startabilityProblems(manifest: unknown, options: StartabilityOpt
     const sc = object(c.securityContext);
     const image = typeof c.image === 'string' ? c.image : '';
     const mayRunAsRoot = rootDeclared.some(e => e.container === undefined || e.container === c.name);
-    if (!windows) reasons.push(...userReasons(where, image, sc, pod, mayRunAsRoot ? { ...options, vouched: () => (sc.runAsNonRoot ?? pod.runAsNonRoot) !== true } : options));
+    // a declared-root container starts as its image's user unless runAsNonRoot is true for it
+    const asRoot = mayRunAsRoot ? { ...options, vouched: () => (sc.runAsNonRoot ?? pod.runAsNonRoot) !== true } : options;
+    if (!windows) reasons.push(...userReasons(where, image, sc, pod, asRoot));
     const preset = ImagePreset.forImage(image);
     const readOnlyRoot = sc.readOnlyRootFilesystem === true;
     if (readOnlyRoot) {

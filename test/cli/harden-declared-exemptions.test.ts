@@ -45,7 +45,7 @@ const harden = (manifest: any, options: Parameters<typeof hardenText>[1] = {}) =
   const result = hardenText(text, options);
   return { text, result, out: YAML.parse(result.text), code: exitCodeOf(result), problems: result.objects.flatMap(o => o.problems).join('\n') };
 };
-const containers = (out: any) => Object.fromEntries(podTemplateOf(out).spec.containers.map((c: any) => [c.name, c.securityContext ?? {}]));
+const containers = (out: any) => Object.fromEntries(podTemplateOf(out)!.spec.containers.map((c: any) => [c.name, c.securityContext ?? {}]));
 
 /** applyTo on the same manifest: the written containers' securityContexts, or the synthesis error. */
 function applyTo(manifest: any): { sc?: Record<string, any>; error?: string } {
@@ -121,7 +121,7 @@ describe('a valid annotation is honoured for what it names, and only that', () =
     const r = harden(deployment(annotation(entry('hostNetwork', null), entry('seccompUnconfined', null)), {
       spec: { hostNetwork: true, securityContext: { seccompProfile: { type: 'Unconfined' } } },
     }));
-    expect(podTemplateOf(r.out).spec.securityContext.seccompProfile).toEqual({ type: 'Unconfined' });
+    expect(podTemplateOf(r.out)!.spec.securityContext.seccompProfile).toEqual({ type: 'Unconfined' });
     expect(r.problems).toBe('');
     expect(r.code).toBe(0);
   });
@@ -132,7 +132,7 @@ describe('a valid annotation is honoured for what it names, and only that', () =
       a: { securityContext: { runAsUser: 1000, privileged: true } },
     });
     const r = harden(m, { addExemptions: true });
-    const entries = JSON.parse(podTemplateOf(r.out).metadata.annotations[KEY]);
+    const entries = JSON.parse(podTemplateOf(r.out)!.metadata.annotations[KEY]);
     expect(entries.map((e: any) => [e.id, e.container])).toEqual([['privileged', 'a'], ['hostPID', null]]);
     expect(entries[0].reason).toBe(REASON);
     expect(entries[1].reason).toMatch(/^TODO: /);
@@ -168,7 +168,7 @@ describe('an invalid annotation honours nothing: the document is refused, left a
   test('the same annotation, valid: honoured (a gets no UID, b gets the fallback)', () => {
     const r = harden(chown(annotation(entry('runAsRoot', 'a'))), { user: 10001 });
     const sc = containers(r.out);
-    expect(sc.a.runAsUser ?? podTemplateOf(r.out).spec.securityContext?.runAsUser).toBeUndefined();
+    expect(sc.a.runAsUser ?? podTemplateOf(r.out)!.spec.securityContext?.runAsUser).toBeUndefined();
     expect(sc.b.runAsUser).toBe(1000);
     expect(r.code).toBe(0);
   });

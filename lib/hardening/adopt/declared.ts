@@ -62,5 +62,6 @@ export function templateDeclaration(template: unknown): TemplateDeclaration {
  * for that container, or for the whole pod (no container). An entry for another container never counts.
  */
 export function acceptsOf(exemptions: readonly Pick<ExemptionValue, 'kind' | 'container'>[]): (kind: ExemptionKind, container: string | null) => boolean {
-  return (kind, container) => exemptions.some(e => e.kind === kind && (e.container === undefined || e.container === null || e.container === container));
+  const podWide = (e: Pick<ExemptionValue, 'container'>) => e.container === undefined || e.container === null;
+  return (kind, container) => exemptions.some(e => e.kind === kind && (podWide(e) || e.container === container));
 }
