@@ -23,6 +23,7 @@
 import type * as YAML from 'yaml';
 import { Cursor, EditPlan, applyPlans, detectLayout } from './harden-edit';
 import { writtenEffects } from './harden-effects';
+import { InvalidAnnotation, invalidAnnotationRefusal, judgeWithDeclared } from './harden-exemptions';
 import { capabilityNotes, runtimeProblems } from './harden-runtime';
 import { unshareAnchors } from './harden-unshare';
 import { HardenExitCode } from './io';
@@ -30,6 +31,7 @@ import { yaml } from './lazy';
 import { ManifestError, ManifestObject, ManifestSource } from './manifest-objects';
 import { parseManifests } from './manifest-parser';
 import { errorMessage } from './text-lines';
+import { acceptsOf, templateDeclaration } from '../hardening/adopt/declared';
 import { HardenOptions, NOW_READ_ONLY, PodReport, WritablePath, hardenPod } from '../hardening/adopt/pod';
 import { RootlessAnnotations } from '../hardening/annotations';
 import { matchesImage } from '../hardening/image-ref';
@@ -80,7 +82,6 @@ export interface HardenTextOptions extends HardenOptions {
 }
 
 type Report = Omit<HardenedObject, 'remaining' | 'effects' | 'refused'> & { changes: string[]; problems: string[]; refused?: boolean };
-
 
 /** The plan of one document and the reports of its objects. */
 interface DocumentPlan {
@@ -300,7 +301,10 @@ const key = (index: number, item: number | undefined): string => `${index}/${ite
 function planDocument(doc: YAML.Document.Parsed, index: number, options: HardenTextOptions, used: Set<WritablePath | UserFor>): DocumentPlan {
   const plan = new EditPlan(doc);
   const reports: Report[] = [];
-  forEachObject(plan, doc, (obj, item, kind) => hardenObject(plan, obj, kind, options, index, item, reports, used));
+  const invalid: InvalidAnnotation[] = [];
+  forEachObject(plan, doc, (obj, item, kind) => hardenObject(plan, obj, kind, options, index, item, reports, used, invalid));
+  // an invalid exemptions annotation: the document is refused, left as it was (harden-exemptions.ts)
+  if (invalid.length > 0) leaveUnchanged({ plan, reports }, invalidAnnotationRefusal(invalid));
   return { plan, reports };
 }
 
@@ -408,7 +412,7 @@ function keeps(before: unknown, after: unknown): boolean {
 }
 
 function hardenObject(plan: EditPlan, obj: Cursor, kind: unknown, options: HardenTextOptions, index: number, item: number | undefined,
-  out: Report[], used: Set<WritablePath | UserFor>): void {
+  out: Report[], used: Set<WritablePath | UserFor>, invalid: InvalidAnnotation[] = []): void {
   const templatePath = podTemplatePath(kind);
   if (typeof kind !== 'string' || templatePath === undefined) return;
   const meta = plan.get(obj, 'metadata') as any;
@@ -429,7 +433,10 @@ function hardenObject(plan: EditPlan, obj: Cursor, kind: unknown, options: Harde
   const given = userForStatements(options.userFor ?? [], kind, meta?.namespace, meta?.name, used as Set<UserFor>);
   const users = { ...options.users, ...given };
   const namespace = typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : DEFAULT_NAMESPACE;
-  hardenPod(plan, template, spec, { ...options, users, namespace }, report, used as Set<WritablePath>);
+  // the exemptions the template declares, read as applyTo reads them (adopt/declared.ts): honoured when valid
+  const declared = templateDeclaration(plan.json(template));
+  if (declared.problems.length > 0) return void invalid.push({ kind, name, problems: declared.problems });
+  hardenPod(plan, template, spec, { ...options, users, namespace, accepts: acceptsOf(declared.exemptions) }, report, used as Set<WritablePath>);
 }
 
 /** Evaluates the hardened objects as `audit` reads them, at restricted, and records what still fails. */
@@ -440,14 +447,11 @@ function withRemaining(objects: readonly Report[], read: ReadBack, original: Rea
     const refused = o.refused === true;
     const match = read.objects.get(key(o.index, o.item));
     if (!match) return { ...o, refused, effects: [], remaining: ['the document could not be read as audit reads it'] };
-    const result = PodSecurity.evaluate(match.object, { level: PolicyLevel.RESTRICTED });
-    const remaining = [
-      ...result.malformed !== undefined ? [`malformed: ${result.malformed}`] : [],
-      ...result.violations.map(v => `${v.check}: ${v.detail}`),
-    ];
+    // at restricted, honouring the valid exemptions the pod template declares (harden-exemptions.ts)
+    const { remaining, accepted, problems: uncovered } = judgeWithDeclared(match.object);
     const spec = podTemplateOf(match.object)?.spec;
     const invalid = validateApiObject(match.object).problems.map(p => `invalid: the API server would reject it as it is: ${p.message}. Fix: ${p.fix}`);
-    const problems = [...o.problems, ...invalid, ...runtimeProblems(spec)];
+    const problems = [...o.problems, ...uncovered.filter(p => !o.problems.includes(p)), ...invalid, ...runtimeProblems(spec)];
     // the startability checklist on the result (exit 0 means startable): what the rules did not already report
     const token = options.tokens ? tokenStartability(options.tokens.facts) : undefined;
     for (const reason of startabilityProblems(match.object, { vouched, token })) {
@@ -457,10 +461,9 @@ function withRemaining(objects: readonly Report[], read: ReadBack, original: Rea
     }
     const before = podTemplateOf(original.objects.get(key(o.index, o.item))?.object)?.spec;
     const effects = problems.length > 0 || remaining.length > 0 ? writtenEffects(before, spec) : [];
-    return { ...o, refused, problems, notes: [...o.notes, ...capabilityNotes(spec)], remaining, effects };
+    return { ...o, refused, problems, notes: [...o.notes, ...accepted, ...capabilityNotes(spec)], remaining, effects };
   });
 }
-
 
 /** The text report of one input. */
 export function formatHardenReport(file: string, result: HardenResult): string {

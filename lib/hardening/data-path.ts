@@ -9,11 +9,19 @@
  *   `command` is unset) is a client or utility the image's facts list (`pg_dump`, `redis-cli`, …);
  *   a shell or an unknown command gives a note, never a refusal.
  * - The data directory: the image's environment variable when the container sets it (`PGDATA`),
- *   else the image's default for its major version (postgres ≤ 17: `/var/lib/postgresql/data`;
+ *   or the server's option in the container's command and args (`mysqld --datadir=DIR`, `--datadir DIR`,
+ *   `-h DIR`; the last one wins, as mysqld reads it; a datadir in a configuration file cannot be read
+ *   from the manifest), else the image's default for its major version (postgres ≤ 17: `/var/lib/postgresql/data`;
  *   ≥ 18: `/var/lib/postgresql/<major>/docker`), else the preset's `dataPath`. A value from
  *   `valueFrom`/`envFrom` cannot be read: a note.
- * - A claim is accepted when the data directory is at or below its mount. A message about an
- *   existing claim never suggests moving its mountPath (a moved claim starts an empty database).
+ * - A claim is accepted when the data directory is at or below its mount, except at the mount itself
+ *   for an image whose initialisation refuses a non-empty directory (a new volume's `lost+found`):
+ *   postgres (initdb) and mysql (`mysqld --initialize-insecure`, every docker-library tag: 5.7, 8.0,
+ *   8.4, 9.x; only entries whose name starts with `.` are allowed), unless the directory is set
+ *   explicitly (PGDATA, `--datadir`: the human says the data is there) or, for mysql 5.7,
+ *   `--ignore-db-dir=lost+found` is passed. MariaDB's `mariadb-install-db` starts with lost+found in
+ *   its datadir (it shows as a schema `#mysql50#lost+found`), so it is not refused. A message about
+ *   an existing claim never suggests moving its mountPath (a moved claim starts an empty database).
  *
  * Pure: no cdk8s, cdk8s-plus or constructs imports. Not exported from the package.
  */
@@ -33,8 +41,15 @@ interface DataFacts {
   readonly servers: readonly string[];
   /** Clients and utilities: a container running one of them keeps no data. */
   readonly utilities: readonly string[];
-  /** The server refuses a data directory that is a volume's root (initdb: a fresh volume's lost+found makes it non-empty). */
-  readonly refusesMountRoot?: boolean;
+  /**
+   * The server refuses a data directory that is a volume's root (a fresh volume's lost+found makes it non-empty): the
+   * program that refuses it, for messages (`initdb`, `mysqld --initialize`).
+   */
+  readonly refusesMountRoot?: string;
+  /** The server's option that sets the data directory (`--datadir`), and its short form (`-h`). */
+  readonly option?: { readonly long: string; readonly short?: string };
+  /** An option that makes the server accept lost+found in its data directory (mysql 5.7's `--ignore-db-dir=lost+found`). */
+  readonly acceptsLostFound?: string;
 }
 
 /** Commands that keep no data in any image. */
@@ -52,16 +67,21 @@ const POSTGRES: DataFacts = {
   // docker-entrypoint.sh (18+): with the default PGDATA and a mount at /var/lib/postgresql/data it stops ("unused mount/volume")
   refusedMount: major => (major >= 18 ? '/var/lib/postgresql/data' : undefined),
   servers: ['postgres', 'pg_ctl', 'postmaster'],
-  refusesMountRoot: true,
+  refusesMountRoot: 'initdb',
   utilities: ['psql', 'pg_dump', 'pg_dumpall', 'pg_restore', 'pg_isready', 'pg_basebackup', 'pg_receivewal', 'createdb', 'dropdb',
     'createuser', 'dropuser', 'vacuumdb', 'reindexdb', 'clusterdb', 'pgbench'],
 };
 const REDIS: DataFacts = { servers: ['redis-server', 'redis-sentinel'], utilities: ['redis-cli', 'redis-benchmark', 'redis-check-aof', 'redis-check-rdb'] };
-const MYSQL: DataFacts = {
+const MARIADB: DataFacts = {
   servers: ['mysqld', 'mariadbd', 'mysqld_safe', 'mariadbd-safe'],
   utilities: ['mysql', 'mysqldump', 'mysqladmin', 'mysqlcheck', 'mysqlimport', 'mysqlpump', 'mysqlsh', 'mysqlbinlog', 'mariadb', 'mariadb-dump',
     'mariadb-admin', 'mariadb-check', 'mariadb-import', 'mariadb-backup', 'mariabackup', 'healthcheck.sh'],
+  option: { long: '--datadir', short: '-h' },
 };
+// docker-library mysql: the entrypoint runs `mysqld --initialize-insecure` when $DATADIR/mysql is missing, which aborts
+// ("--initialize specified but the data directory has files in it") on anything but dot-entries; DATADIR is read from
+// `mysqld --verbose --help` with the container's arguments, so --datadir in args moves it
+const MYSQL: DataFacts = { ...MARIADB, refusesMountRoot: 'mysqld --initialize', acceptsLostFound: '--ignore-db-dir=lost+found' };
 
 const FACTS: Readonly<Record<string, DataFacts>> = {
   'postgres': POSTGRES,
@@ -69,7 +89,7 @@ const FACTS: Readonly<Record<string, DataFacts>> = {
   'redis': REDIS,
   'redis-alpine': REDIS,
   'mysql': MYSQL,
-  'mariadb': MYSQL,
+  'mariadb': MARIADB,
   'mongo': { servers: ['mongod', 'mongos'], utilities: ['mongosh', 'mongo', 'mongodump', 'mongorestore', 'mongoexport', 'mongoimport', 'mongostat', 'mongotop'] },
   'elasticsearch': { servers: ['elasticsearch', 'eswrapper'], utilities: ['elasticsearch-keystore', 'elasticsearch-plugin', 'elasticsearch-certutil', 'elasticsearch-users'] },
   'grafana': { servers: ['grafana', 'grafana-server', 'run.sh'], utilities: ['grafana-cli'] },
@@ -87,18 +107,18 @@ export function containerRole(preset: ImagePreset, container: any): { role: Cont
   const command = strings(container?.command);
   const args = strings(container?.args);
   // command replaces the entrypoint; unset, the image's entrypoint gets args
-  let words = command.length > 0 ? [...command, ...args] : args;
-  while (words.length > 0 && ENTRYPOINTS.includes(base(words[0]))) {
-    const wrapper = base(words[0]);
-    words = words.slice(USER_WRAPPERS.includes(wrapper) ? 2 : 1);
-    // env runs what follows its options and NAME=value words; tini and dumb-init take `--` before the program
+  let run = command.length > 0 ? [...command, ...args] : args;
+  while (run.length > 0 && ENTRYPOINTS.includes(base(run[0]))) {
+    const wrapper = base(run[0]);
+    run = run.slice(USER_WRAPPERS.includes(wrapper) ? 2 : 1);
+    // env runs what follows its options and NAME=value run; tini and dumb-init take `--` before the program
     if (wrapper === 'env') {
-      while (words.length > 0 && (words[0].includes('=') || words[0].startsWith('-'))) words = words.slice(1);
-      if (words.length === 0) return { role: 'utility', program: 'env' }; // env alone prints the environment
+      while (run.length > 0 && (run[0].includes('=') || run[0].startsWith('-'))) run = run.slice(1);
+      if (run.length === 0) return { role: 'utility', program: 'env' }; // env alone prints the environment
     }
-    if (words[0] === '--') words = words.slice(1);
+    if (run[0] === '--') run = run.slice(1);
   }
-  const first = words[0];
+  const first = run[0];
   if (first === undefined || first.startsWith('-')) return { role: 'server' };
   const program = base(first);
   if (facts?.servers.includes(program) || program === preset.name) return { role: 'server', program };
@@ -110,8 +130,10 @@ export function containerRole(preset: ImagePreset, container: any): { role: Cont
 export interface DataDirectory {
   /** The cleaned directory, or undefined when it cannot be known from the manifest. */
   readonly path?: string;
-  /** Where it comes from: the environment variable, the image's version, or the preset. */
-  readonly from: 'env' | 'version' | 'preset' | 'unknown';
+  /** Where it comes from: the environment variable, the server's option, the image's version, or the preset. */
+  readonly from: 'env' | 'option' | 'version' | 'preset' | 'unknown';
+  /** For `option`: the option that set it (e.g. `--datadir`). */
+  readonly option?: string;
   /** For `unknown`: why (for the note). */
   readonly why?: string;
   /** For an unknown version: the directory that holds every version's default (the preset's data path). */
@@ -165,10 +187,38 @@ function envValue(container: any, index: number): string | { unknown: string } {
   return result;
 }
 
+/** The words a container runs: its command and args (command replaces the entrypoint, which gets args). */
+function words(container: any): string[] {
+  const strings = (x: unknown): string[] => (Array.isArray(x) ? x.map(v => (typeof v === 'string' ? v : '')) : []);
+  return [...strings(container?.command), ...strings(container?.args)];
+}
+
+/**
+ * The value of the server's data-directory option in the container's words, as mysqld reads them: `--datadir=DIR`,
+ * `--datadir DIR`, `-h DIR` or `-hDIR`; the last one wins. Undefined when none is given.
+ */
+function optionValue(container: any, option: NonNullable<DataFacts['option']>): string | undefined {
+  const w = words(container);
+  let value: string | undefined;
+  for (let i = 0; i < w.length; i++) {
+    if (w[i].startsWith(`${option.long}=`)) value = w[i].slice(option.long.length + 1);
+    else if (w[i] === option.long || w[i] === option.short) value = w[++i] ?? '';
+    else if (option.short !== undefined && w[i].startsWith(option.short) && !w[i].startsWith('--')) value = w[i].slice(option.short.length);
+  }
+  return value;
+}
+
 /** Where the container's image keeps its data. */
 export function dataDirectory(preset: ImagePreset, container: any): DataDirectory {
   const facts = FACTS[preset.name];
   const env = facts?.env;
+  if (facts?.option) {
+    const value = optionValue(container, facts.option);
+    if (value !== undefined) {
+      if (!value.startsWith('/')) return { from: 'unknown', why: `${facts.option.long} ${JSON.stringify(value)} is not an absolute path` };
+      return { path: cleanPath(value), from: 'option', option: facts.option.long };
+    }
+  }
   if (env !== undefined) {
     const entries = (Array.isArray(container?.env) ? container.env : []).filter((e: any) => e?.name === env);
     const last = entries[entries.length - 1];
@@ -250,7 +300,8 @@ export function dataPathFindings(spec: any, container: any, preset: ImagePreset,
   // the mount deepest over the data directory holds it (an emptyDir below a claim takes the data off the claim)
   const backing = mountAt(mounts, data.path);
   const holder = backing !== undefined && !backing.readOnly ? backing : undefined;
-  const from = data.from === 'env' ? ` (${data.env})` : data.from === 'version' ? ` (the default of ${JSON.stringify(container?.image)})` : '';
+  const from = data.from === 'env' ? ` (${data.env})` : data.from === 'option' ? ` (${data.option})`
+    : data.from === 'version' ? ` (the default of ${JSON.stringify(container?.image)})` : '';
   if (data.refusedMount !== undefined) {
     const refused = mounts.find(m => cleanPath(m.path) === data.refusedMount);
     if (refused) {
@@ -263,11 +314,10 @@ export function dataPathFindings(spec: any, container: any, preset: ImagePreset,
     }
   }
   const claim = holder?.claim ? holder : undefined;
-  if (claim && FACTS[preset.name]?.refusesMountRoot && claim.path === data.path && data.from !== 'env') {
-    out.problems.push(`${where}: the claim "${claim.name}" is mounted at ${claim.path}, which is the data directory itself${from}: on a new volume its `
-      + 'lost+found makes the image\'s initialisation fail (initdb refuses a non-empty directory). Fix: keep the mount where it is (moving an existing '
-      + `claim starts an empty database) and set ${data.env} to a subdirectory of it, e.g. ${claim.path}/pgdata; if this volume already holds the database `
-      + `at its root, set ${data.env} to ${claim.path} explicitly to say so.`);
+  const facts = FACTS[preset.name];
+  if (claim && facts?.refusesMountRoot && claim.path === data.path && data.from !== 'env' && data.from !== 'option'
+    && !(facts.acceptsLostFound !== undefined && words(container).includes(facts.acceptsLostFound))) {
+    out.problems.push(mountRootProblem(where, claim, from, facts, data));
     return out;
   }
   if (claim) return out;
@@ -283,16 +333,34 @@ export function dataPathFindings(spec: any, container: any, preset: ImagePreset,
       + 'its data would be lost with the pod. Fix: '
       + (data.env ? `set ${data.env} to where the data is on the claim (the directory that holds it, or a subdirectory such as ${claims[0].path}/pgdata `
         + 'for a new volume, whose lost+found makes initdb refuse its root)'
-        : `configure the image to keep its data below ${claims[0].path} and describe it with ImagePreset.of({ ..., dataPath: '${claims[0].path}' })`)
+        : facts?.option ? `pass ${facts.option.long}=DIR in the container's args, DIR where the data is on the claim (the directory that holds it, `
+          + `or a subdirectory such as ${claims[0].path}/data for a new volume${facts.refusesMountRoot ? `, whose lost+found makes ${facts.refusesMountRoot} refuse its root` : ''})`
+          : `configure the image to keep its data below ${claims[0].path} and describe it with ImagePreset.of({ ..., dataPath: '${claims[0].path}' })`)
       + '. Do not move an existing claim\'s mountPath: the image would start with an empty data directory.');
     return out;
   }
   if (holder) return out; // an emptyDir or another writable volume: it starts, data lost with the pod by choice
   if (readOnlyRoot) {
     out.problems.push(`${where}: ${preset.name} keeps its data in ${data.path}${from}, which is not mounted: with the read-only root filesystem it cannot write it. `
-      + `Fix: mount a PersistentVolumeClaim at ${data.from === 'env' ? posix.dirname(data.path) : preset.dataPath} (or an emptyDir for data you can lose).`);
+      + `Fix: mount a PersistentVolumeClaim at ${data.from === 'env' || data.from === 'option' ? posix.dirname(data.path) : preset.dataPath} (or an emptyDir for data you can lose).`);
   }
   return out;
+}
+
+/** The claim is mounted at the data directory itself, which the image's initialisation refuses on a new volume (lost+found). */
+function mountRootProblem(where: string, claim: Mount, from: string, facts: DataFacts, data: DataDirectory): string {
+  const head = `${where}: the claim "${claim.name}" is mounted at ${claim.path}, which is the data directory itself${from}: on a new volume its `
+    + `lost+found makes the image's initialisation fail (${facts.refusesMountRoot} refuses a non-empty directory). Fix: keep the mount where it is `
+    + '(moving an existing claim starts an empty database) and ';
+  if (data.env !== undefined || !facts.option) {
+    return `${head}set ${data.env} to a subdirectory of it, e.g. ${claim.path}/pgdata; if this volume already holds the database `
+      + `at its root, set ${data.env} to ${claim.path} explicitly to say so.`;
+  }
+  const o = facts.option.long;
+  return `${head}pass ${o}=${claim.path}/data in the container's args (the image's entrypoint reads it and creates the subdirectory), or mount a new `
+    + `claim at ${posix.dirname(claim.path)} and keep ${claim.path} below it; if this volume already holds the database at its root, pass `
+    + `${o}=${claim.path} explicitly to say so. A datadir set in a configuration file (my.cnf, conf.d) cannot be read from the manifest: `
+    + `if one sets it, pass the same ${o} in args.`;
 }
 
 function base(word: string): string {

@@ -9,7 +9,9 @@
  * 1. a numeric `runAsUser` (the container's, else the pod's), or an image a human vouches for (its
  *    numeric, non-root USER: `nonRootImages`): the kubelet refuses `runAsNonRoot` on an image whose
  *    USER is absent (root), 0 or a name, and `runAsUser: 0` under `runAsNonRoot`; a value the API
- *    server rejects is a reason too;
+ *    server rejects is a reason too. A container that a valid `runAsRoot` exemption of the pod
+ *    template's annotation declares (for it or the whole pod) may run as the image's user, root
+ *    included, as long as `runAsNonRoot` is not true for it (a chown init container);
  * 2. with a read-only root filesystem, `/tmp` and the image preset's writable paths on a writable
  *    volume (the mount deepest at or above the path is writable: a deeper mount shadows a shallower one);
  * 3. the image's data directory (data-path.ts) on a claim, and no mount the image refuses;
@@ -19,7 +21,9 @@
  * Pure: no cdk8s, cdk8s-plus or constructs imports. Not exported from the package.
  */
 import { containerMounts, containerRole, dataPathFindings, writableAt } from './data-path';
+import { declaredExemptions } from './declared-exemptions';
 import { WRITABLE_TMP } from './defaults';
+import { ExemptionKind } from './exemption-kind';
 import { ImagePreset } from './image-preset';
 import { isNumericId } from './paths';
 import { isWindowsPod } from '../policy/checks/util';
@@ -53,11 +57,15 @@ export function startabilityProblems(manifest: unknown, options: StartabilityOpt
   const reasons: string[] = [];
   const pod = object(spec.securityContext);
   const windows = isWindowsPod(spec);
+  const rootDeclared = declaredExemptions(manifest).exemptions.filter(e => e.kind === ExemptionKind.RUN_AS_ROOT);
   for (const c of [...list(spec.initContainers), ...list(spec.containers), ...list(spec.ephemeralContainers)].map(object)) {
     const where = `container "${c.name}"`;
     const sc = object(c.securityContext);
     const image = typeof c.image === 'string' ? c.image : '';
-    if (!windows) reasons.push(...userReasons(where, image, sc, pod, options));
+    const mayRunAsRoot = rootDeclared.some(e => e.container === undefined || e.container === c.name);
+    // a declared-root container starts as its image's user unless runAsNonRoot is true for it
+    const asRoot = mayRunAsRoot ? { ...options, vouched: () => (sc.runAsNonRoot ?? pod.runAsNonRoot) !== true } : options;
+    if (!windows) reasons.push(...userReasons(where, image, sc, pod, asRoot));
     const preset = ImagePreset.forImage(image);
     const readOnlyRoot = sc.readOnlyRootFilesystem === true;
     if (readOnlyRoot) {

@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { linesKept, onlyInsertions } from './harden-helpers';
 import { cli, cliJson, tmpDir, writeFiles } from './helpers';
-import { hardenText } from '../../lib/cli/harden';
+import { exitCodeOf, hardenText } from '../../lib/cli/harden';
 import { ImagePreset } from '../../lib/hardening/image-preset';
 import { containerUser } from '../../lib/hardening/user-rule';
 import { PodSecurity } from '../../lib/policy';
@@ -319,17 +319,20 @@ spec:
     expect(tokenNotes(r)).toContain('token kept for ServiceAccount default/rethinkdb');
   });
 
-  test('--add-exemptions appends to a canonical annotation only: another form is left unchanged and reported', () => {
-    const canonical = '[{"id":"runAsRoot","container":"init","reason":"chowns the data volume before start"}]';
+  test('--add-exemptions appends to a valid annotation; an invalid one (another form) leaves the document as it was, refused (exit 2)', () => {
+    const canonical = '[{"id":"runAsRoot","container":"rethinkdb","reason":"chowns the data volume before start"}]';
     const withAnnotation = (value: string) => POD.replace('  template:\n', `  template:\n    metadata:\n      annotations:\n        rootless.cdk8s.io/exemptions: '${value}'\n`)
       .replace('      serviceAccountName', '      hostPID: true\n      serviceAccountName');
     const appended = hardenText(withAnnotation(canonical), { addExemptions: true });
     expect(YAML.parse(appended.text).spec.template.metadata.annotations['rootless.cdk8s.io/exemptions']).toBe(canonical.slice(0, -1)
       + ',{"id":"hostPID","container":null,"reason":"TODO: explain why the pod needs hostPID"}]');
+    expect(exitCodeOf(appended)).toBe(1);
     const spaced = canonical.replace('"container":', '"container": ');
     const left = hardenText(withAnnotation(spaced), { addExemptions: true });
-    expect(YAML.parse(left.text).spec.template.metadata.annotations['rootless.cdk8s.io/exemptions']).toBe(spaced);
-    expect(problems(left)).toContain('is not a compact JSON array (the canonical form): left unchanged');
+    expect(left.text).toBe(withAnnotation(spaced));
+    expect(problems(left)).toContain('is not in the canonical form');
+    expect(problems(left)).toContain('so harden honours none of its entries');
+    expect(exitCodeOf(left)).toBe(2);
   });
 });
 

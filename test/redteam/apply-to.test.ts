@@ -316,7 +316,7 @@ describe('applyTo attacks that held', () => {
         { annotations: { [EXEMPTIONS]: JSON.stringify([{ id: 'privileged', container: 'ghost', reason: REASON }]) } });
       RootlessHardening.applyTo(chart);
     });
-    expect(inAnnotation.error).toContain('[test/pod] exemptions: Exemption.privileged() for container "ghost" names a container that is not in the pod');
+    expect(inAnnotation.error).toContain('[test/pod] annotation rootless.cdk8s.io/exemptions[0] (privileged for container "ghost") names a container the pod does not have (containers: a)');
   });
 
   test('an exemptions annotation on the Deployment itself (not its template) exempts nothing', () => {

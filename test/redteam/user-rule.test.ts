@@ -9,6 +9,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 import { Exemption, HardenedPod, ImagePreset, RootlessHardening, RootlessHardeningProps } from '../../lib';
 import { hardenText } from '../../lib/cli/harden';
+import { exitCodeOf } from '../../lib/cli/harden-text';
 import { matchesImage, parseImageReference } from '../../lib/hardening/image-ref';
 import { containerUser } from '../../lib/hardening/user-rule';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';
@@ -361,7 +362,7 @@ describe('U9: a tag next to a digest is not what runs', () => {
   });
 });
 
-describe('U10 (open): harden does not read a runAsRoot exemption declared in the manifest', () => {
+describe('U10 (fixed): harden honours a runAsRoot exemption declared in the manifest, as applyTo does', () => {
   const DB = `apiVersion: v1
 kind: Pod
 metadata:
@@ -383,11 +384,29 @@ spec:
     - name: data
       persistentVolumeClaim: {claimName: data}
 `;
-  // test.failing: passes while the finding is open, fails once harden honours the declared exemption (then make it a test)
-  test.failing('harden writes no UID on the declared-root chown init container (it writes the preset\'s 999, and chown as 999 fails)', () => {
+  test('harden writes no UID on the declared-root chown init container (it wrote the preset\'s 999, and chown as 999 fails), and the pod starts', () => {
     const first = hardenText(DB, { user: 10001 });
     const spec = YAML.parse(first.text).spec;
     expect(spec.containers[0].securityContext?.runAsUser ?? spec.securityContext?.runAsUser).toBe(999);
+    expect(spec.initContainers[0].securityContext?.runAsUser ?? spec.securityContext?.runAsUser).toBeUndefined();
+    expect(spec.initContainers[0].securityContext?.runAsNonRoot ?? spec.securityContext?.runAsNonRoot).not.toBe(true);
+    // what the exemption relaxes is accepted with its reason, not left as a finding: written and startable
+    const [o] = first.objects;
+    expect(o.problems).toEqual([]);
+    expect(o.remaining).toEqual([]);
+    expect(o.notes.join('\n')).toContain('accepted: runAsNonRoot');
+    expect(exitCodeOf(first)).toBe(0);
+    // the same verdict on its own output, byte for byte
+    const again = hardenText(first.text, { user: 10001 });
+    expect(again.text).toBe(first.text);
+    expect(exitCodeOf(again)).toBe(0);
+  });
+
+  test('applyTo on the same manifest agrees: no UID on the chown container, 999 on the server', () => {
+    const r = applyTo((chart: Chart) => new ApiObject(chart, 'db', YAML.parse(DB)), { user: 10001 });
+    expect(r.error).toBeUndefined();
+    const spec = r.specs![0];
+    expect(spec.containers[0].securityContext.runAsUser ?? spec.securityContext.runAsUser).toBe(999);
     expect(spec.initContainers[0].securityContext?.runAsUser ?? spec.securityContext?.runAsUser).toBeUndefined();
   });
 });

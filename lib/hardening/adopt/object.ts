@@ -5,6 +5,7 @@
  * the constructs' own verify stage (verify.ts). Pure: no cdk8s, cdk8s-plus or constructs imports;
  * lib/rootless-hardening.ts finds the objects and applies the operations.
  */
+import { acceptsOf, templateDeclaration } from './declared';
 import { AddOperation, JsonEditor, additions, guarded, pointerSegment } from './editor';
 import { HardenDialect, HardenOptions, PodReport, WritablePath, hardenPod } from './pod';
 import { containersOf, inheritListKind, isKubectlList, isListKind, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
@@ -12,7 +13,7 @@ import { podSpecOf } from '../../policy/pod-spec';
 import { PolicyLevel } from '../../policy/types';
 import { RootlessAnnotations } from '../annotations';
 import { ExemptionKind } from '../exemption-kind';
-import { readAnnotation, writeAnnotation } from '../exemptions/codec';
+import { writeAnnotation } from '../exemptions/codec';
 import type { ExemptionValue } from '../exemptions/kind';
 import { rootlessFindings } from '../rootless-rules';
 import { TOKEN_RULE } from '../token-rule';
@@ -106,14 +107,13 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
   }
   const editor = new JsonEditor();
   const annotations = editor.child(editor.child(template, 'metadata') ?? {}, 'annotations');
-  const existing = readAnnotation(annotations?.[RootlessAnnotations.EXEMPTIONS]);
-  const repeated = existing.exemptions.filter((e, i) => existing.exemptions.findIndex(x => x.kind === e.kind && x.container === e.container) !== i);
+  // the exemptions the template already declares (declared.ts, the reading harden uses too): all, or none when invalid
+  const existing = templateDeclaration(template);
   const exemptions: ExemptionValue[] = [
     ...settings.exemptions,
     ...existing.exemptions.filter(e => !settings.exemptions.some(s => s.kind === e.kind && s.container === e.container)),
   ];
-  const accepts = (kind: ExemptionKind, container: string | null): boolean =>
-    exemptions.some(e => e.kind === kind && (e.container === undefined || e.container === container));
+  const accepts = acceptsOf(exemptions);
   hardenPod(editor, template, template.spec, {
     user: settings.user,
     group: settings.group,
@@ -128,10 +128,6 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
   }, report, new Set());
 
   const errors = [...existing.problems, ...report.problems];
-  for (const e of repeated) {
-    errors.push(`the ${RootlessAnnotations.EXEMPTIONS} annotation declares ${e.kind}${e.container !== undefined ? ` for container "${e.container}"` : ''} twice. `
-      + 'Fix: declare each exemption once.');
-  }
   // a level the object came with says nothing about the hardened pod: it is computed again (and replaced) below
   const cameWithLevel = annotations?.[RootlessAnnotations.PSS_LEVEL];
   if (annotations) delete annotations[RootlessAnnotations.PSS_LEVEL];

@@ -104,7 +104,7 @@ export interface HardenOptions {
   /**
    * Whether an exemption of `kind` is declared for the container (null: for the whole pod): then the
    * rules keep what it relaxes (they do not add the hardened value) and report no problem for it.
-   * @default - none (the CLI: a human decides, `--add-exemptions` writes placeholders)
+   * @default - none (`applyTo` and `harden`: those of the template's valid annotation, adopt/declared.ts; applyTo adds the object's own)
    */
   readonly accepts?: (kind: ExemptionKind, container: string | null) => boolean;
   /** @default CLI_DIALECT */
@@ -195,7 +195,7 @@ export function hardenPod<C, S>(plan: PodEditor<C, S>, template: C, spec: C, opt
   })) : [];
   if (placeholders.length + ctx.reasoned.length > 0) {
     writeExemptions(plan, template, [...ctx.reasoned, ...placeholders], report);
-  } else if (needs.length > 0 && options.accepts === undefined) {
+  } else if (needs.length > 0 && ctx.dialect === CLI_DIALECT) {
     report.notes.push(`if a human confirms that the workload needs it, rerun with --add-exemptions to declare ${needs.map(describeNeed).join(', ')} `
       + `in the ${RootlessAnnotations.EXEMPTIONS} annotation with a TODO reason to replace.`);
   }
