@@ -5,11 +5,10 @@
  * and ends the report with the counts.
  */
 import { judgeObject, Judged, objectFindings, validatePolicy, withoutContainers } from './audit-judge';
-import { Namespaces } from './audit-namespaces';
-import { auditDockerfile } from './dockerfile';
 import { ManifestError, ManifestObject, ManifestSource } from './manifest-objects';
 import { ReadProgress, readManifests } from './manifest-reader';
-import { ClusterPolicy, commandLineDefaults } from './namespaces';
+import { auditNamespaces, dockerfile, namespaces as namespacePolicies } from './lazy';
+import type { ClusterPolicy } from './namespaces';
 import { AuditEnd, AuditRecord, ReportWriter } from './report';
 import { classifyDifferences } from '../manifests/yaml-differences';
 import { PolicyLevel } from '../policy';
@@ -81,7 +80,7 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
 
   // --by-namespace: the Namespaces of files are read first (a file may be in any order);
   // on standard input they must come before the objects in them.
-  const namespaces = options.byNamespace ? new Namespaces(options.cluster ?? commandLineDefaults(options.level, options.version), error) : undefined;
+  const namespaces = options.byNamespace ? new (auditNamespaces().Namespaces)(options.cluster ?? namespacePolicies().commandLineDefaults(options.level, options.version), error) : undefined;
   if (namespaces !== undefined) {
     const files = inputs.filter(i => i !== '-');
     if (files.length > 0) {
@@ -176,7 +175,7 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
  * level (an image user that is root, or that the kubelet cannot verify, fails `runAsNonRoot`).
  */
 export function dockerfileRecord(source: ManifestSource, level: PolicyLevel, version: string): AuditRecord {
-  const audit = auditDockerfile(source.text);
+  const audit = dockerfile().auditDockerfile(source.text);
   const final = audit.stages[audit.stages.length - 1];
   const violations = level === PolicyLevel.RESTRICTED
     ? audit.findings.map(f => ({
