@@ -30,7 +30,8 @@ import { DOCKERFILE_RULES } from './dockerfile';
 import type { ManifestError } from './manifest-objects';
 import { FieldLines } from './positions';
 import {
-  AcceptedViolation, AuditEnd, AuditRecord, DEFAULT_SARIF_CATEGORY, DockerfileViolation, INFORMATION_URI, PSS_URI, ReportWriter, documentRef, objectName, toolVersion,
+  AcceptedViolation, AuditEnd, AuditRecord, DEFAULT_SARIF_CATEGORY, DockerfileViolation, INFORMATION_URI, PSS_URI, ReportWriter,
+  documentRef, objectName, toolVersion,
 } from './report';
 import type { Violation } from '../policy/types';
 
