@@ -47,9 +47,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'esbuild@^0.28.0',
   ],
 
+  // lib/cli/bin.js runs lib/cli/bundle.js, the CLI in one file (packages/cli/bin-bundle.js, at compile)
   bin: {
-    'cdk8s-rootless': 'lib/cli/main.js',
-    'kubectl-rootless': 'lib/cli/main.js',
+    'cdk8s-rootless': 'lib/cli/bin.js',
+    'kubectl-rootless': 'lib/cli/bin.js',
   },
 
   jestOptions: {
@@ -147,6 +148,8 @@ project.npmignore?.include('/lib/**/*.js', '/lib/**/*.d.ts');
 // warnings fail the compile (--fail-on-warnings): they become API defects in the language targets.
 project.compileTask.reset("find lib -type f \\( -name '*.js' -o -name '*.d.ts' \\) -delete");
 project.compileTask.exec('jsii --fail-on-warnings --silence-warnings=reserved-word');
+// The bins run the CLI bundled into one file, lib/cli/bundle.js (start-up: issue 23; lib/cli/bin.ts).
+project.compileTask.exec('node packages/cli/bin-bundle.js');
 
 // The examples are TypeScript apps as users write them: give them a tsconfig, lint and type-check them.
 new JsonFile(project, 'examples/tsconfig.json', {

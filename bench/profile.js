@@ -33,6 +33,8 @@ const nm = p => new RegExp(`/node_modules/${p}`);
 /** [stage, test(url, functionName), soft?] — first match per frame. */
 const AUDIT = [
   ['load', (u, f) => /^node:internal\/modules\//.test(u) || f === 'compileFunction' || f === 'wrapSafe'],
+  // the bundled CLI (lib/cli/bundle.js): esbuild names each module's top-level function after its file
+  ['load', (u, f) => /\/lib\/cli\/bundle\.js$/.test(u) && /^(lib\/.+\.js|__require|__commonJS)$/.test(f)],
   ['report', u => lib('cli/report-').test(u)],
   ['report', (u, f) => u === '' && f === 'stringify'],
   ['validate', u => lib('policy/schema/').test(u)],
@@ -60,13 +62,17 @@ const SYNTH = [
 function commands(quick) {
   const n = quick ? 2000 : 10000;
   const k = quick ? 300 : 1000;
+  // The stages are told apart by module (file), so the audits run the CLI file by file (lib/cli/main.js);
+  // the package's bin (lib/cli/bin.js) runs the same code bundled into one file: audit-small-bin.
   const cli = path.join(ROOT, 'lib', 'cli', 'main.js');
+  const bin = path.join(ROOT, require(path.join(ROOT, 'package.json')).bin['cdk8s-rootless']);
   const synth = path.join(__dirname, 'scripts', 'synth.js');
   return [
     { name: 'audit-yaml', rules: AUDIT, title: `audit --format json, ${n} objects, plain YAML`, argv: () => [cli, 'audit', yamlFile(OUT_DIR, n), '--format', 'json'] },
     { name: 'audit-yaml-anchors', rules: AUDIT, title: `the same with anchors and merge keys`, argv: () => [cli, 'audit', yamlAnchorsFile(OUT_DIR, n), '--format', 'json'] },
     { name: 'audit-json-list', rules: AUDIT, title: `the same as one JSON List`, argv: () => [cli, 'audit', jsonListFile(OUT_DIR, n), '--format', 'json'] },
     { name: 'audit-small', rules: AUDIT, title: 'audit of one small file', argv: () => [cli, 'audit', writeOnce(path.join(OUT_DIR, 'small.yaml'), () => require('./cases/cli-startup').SMALL)] },
+    { name: 'audit-small-bin', rules: AUDIT, title: 'the same, by the package\'s bin (the bundled CLI: stages other than load are not told apart)', argv: () => [bin, 'audit', writeOnce(path.join(OUT_DIR, 'small.yaml'), () => require('./cases/cli-startup').SMALL)] },
     { name: 'synth-rootless', rules: SYNTH, title: `synthesis of ${k} RootlessDeployments`, argv: () => [synth, 'rootless', String(k), path.join(OUT_DIR, 'synth-prof')] },
     { name: 'synth-hand', rules: SYNTH, title: `baseline: ${k} cdk8s-plus Deployments hardened by hand`, argv: () => [synth, 'hand', String(k), path.join(OUT_DIR, 'synth-prof')] },
     { name: 'synth-plain', rules: SYNTH, title: `baseline: ${k} plain cdk8s-plus Deployments`, argv: () => [synth, 'plain', String(k), path.join(OUT_DIR, 'synth-prof')] },

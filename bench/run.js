@@ -331,8 +331,8 @@ function writeReport(results, series, m, date) {
 }
 
 function main() {
-  if (!fs.existsSync(path.join(ROOT, 'lib', 'cli', 'main.js'))) {
-    console.error('bench: lib/cli/main.js is missing: compile first (`npx projen compile`; `npm run bench` does it).');
+  if (!fs.existsSync(path.join(ROOT, 'lib', 'cli', 'bundle.js'))) {
+    console.error('bench: lib/cli/bundle.js is missing: compile first (`npx projen compile`; `npm run bench` does it).');
     process.exit(1);
   }
   if (process.argv.includes('--table')) {

@@ -5,11 +5,10 @@
  * and ends the report with the counts.
  */
 import { judgeObject, Judged, objectFindings, validatePolicy, withoutContainers } from './audit-judge';
-import { Namespaces } from './audit-namespaces';
-import { auditDockerfile } from './dockerfile';
+import { auditNamespaces, dockerfile as dockerfileChecks, namespaces as namespacePolicies } from './lazy';
 import { ManifestError, ManifestObject, ManifestSource } from './manifest-objects';
 import { ReadProgress, readManifests } from './manifest-reader';
-import { ClusterPolicy, commandLineDefaults } from './namespaces';
+import type { ClusterPolicy } from './namespaces';
 import { AuditEnd, AuditRecord, ReportWriter } from './report';
 import { classifyDifferences } from '../manifests/yaml-differences';
 import { PolicyLevel } from '../policy';
@@ -81,7 +80,8 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
 
   // --by-namespace: the Namespaces of files are read first (a file may be in any order);
   // on standard input they must come before the objects in them.
-  const namespaces = options.byNamespace ? new Namespaces(options.cluster ?? commandLineDefaults(options.level, options.version), error) : undefined;
+  const cluster = (): ClusterPolicy => options.cluster ?? namespacePolicies().commandLineDefaults(options.level, options.version);
+  const namespaces = options.byNamespace ? new (auditNamespaces().Namespaces)(cluster(), error) : undefined;
   if (namespaces !== undefined) {
     const files = inputs.filter(i => i !== '-');
     if (files.length > 0) {
@@ -110,19 +110,6 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
       const meta = obj.metadata as Record<string, unknown> | null | undefined;
       const isObject = typeof meta === 'object' && meta !== null;
       const namespace = isObject ? stringOrNull(meta.namespace) : null;
-      const base = {
-        file: o.source.name,
-        uri: o.source.uri,
-        index: o.index,
-        item: o.item,
-        apiVersion: stringOrNull(obj.apiVersion),
-        kind: stringOrNull(obj.kind),
-        namespace,
-        name: isObject ? stringOrNull(meta.name) : null,
-        location: o.location,
-        text: { text: o.source.text, start: o.range[0], end: o.range[1], line: o.rangeLine, path: o.path },
-        ambiguous: yaml !== undefined && yaml.ambiguous.length > 0 ? yaml.ambiguous : undefined,
-      };
       // A mapping without `kind` (a Helm values.yaml, a Chart.yaml found while recursing) is
       // not a Kubernetes object: the API server refuses it, so it creates no pod. Not an object: counted apart.
       // So is a kind that is not a non-empty string (`kind: 5`, `kind: ""`): kubectl cannot decode it.
@@ -134,22 +121,37 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
       const empty = withoutContainers(obj);
       const findings = objectFindings(obj, empty !== undefined);
       const judged = empty?.judged ?? obj;
-      const more = {
+      const notApplicable = (j: Judged): Judged => empty !== undefined && j.result.allowed && j.result.violations.length === 0
+        ? { ...j, result: { ...j.result, applicable: false } } : j;
+      // one object literal, every field in the same order (no spread of partial records): every
+      // record of a run has the same shape, which the reports read and JSON.stringify writes fast
+      const record = (j: Judged, namespacePolicy?: AuditRecord['namespacePolicy']): AuditRecord => ({
+        file: o.source.name,
+        uri: o.source.uri,
+        index: o.index,
+        item: o.item,
+        apiVersion: stringOrNull(obj.apiVersion),
+        kind: stringOrNull(obj.kind),
+        namespace,
+        name: isObject ? stringOrNull(meta.name) : null,
+        location: o.location,
+        text: { text: o.source.text, start: o.range[0], end: o.range[1], line: o.rangeLine, path: o.path },
+        ambiguous: yaml !== undefined && yaml.ambiguous.length > 0 ? yaml.ambiguous : undefined,
         invalid: findings.invalid.length > 0 ? findings.invalid : undefined,
         schema: findings.schema,
         notes: findings.notes.length > 0 ? findings.notes : undefined,
         notEvaluable: empty?.reason,
-      };
-      const notApplicable = (j: Judged): Judged => empty !== undefined && j.result.allowed && j.result.violations.length === 0
-        ? { ...j, result: { ...j.result, applicable: false } } : j;
+        result: j.result,
+        accepted: j.accepted,
+        namespacePolicy,
+      });
       if (namespaces !== undefined) {
         namespaces.declare(o, true); // a Namespace on standard input
         const j = namespaces.judge(judged, namespace, (x, l, v) => notApplicable(judge(x, l, v)));
-        add({ ...base, ...more, result: j.result, accepted: j.accepted, namespacePolicy: j.judgement });
+        add(record(j, j.judgement));
         return;
       }
-      const j = notApplicable(judge(judged, options.level, options.version));
-      add({ ...base, ...more, result: j.result, accepted: j.accepted });
+      add(record(notApplicable(judge(judged, options.level, options.version))));
     },
     error,
   });
@@ -176,7 +178,7 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
  * level (an image user that is root, or that the kubelet cannot verify, fails `runAsNonRoot`).
  */
 export function dockerfileRecord(source: ManifestSource, level: PolicyLevel, version: string): AuditRecord {
-  const audit = auditDockerfile(source.text);
+  const audit = dockerfileChecks().auditDockerfile(source.text);
   const final = audit.stages[audit.stages.length - 1];
   const violations = level === PolicyLevel.RESTRICTED
     ? audit.findings.map(f => ({

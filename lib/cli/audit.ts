@@ -10,11 +10,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { validatePolicy } from './audit-judge';
 import { auditManifests } from './audit-manifests';
 import { CliIo, ExitCode, UsageError } from './io';
+import { namespaces, reportJson, reportSarif } from './lazy';
 import { DEFAULT_MAX_BYTES, ReadProgress } from './manifest-reader';
-import { readAdmissionConfig } from './namespaces';
-import { AuditEnd, ReportWriter } from './report';
-import { JsonReportWriter } from './report-json';
-import { DEFAULT_SARIF_CATEGORY, SarifOptions, SarifReportWriter, sarifOptions } from './report-sarif';
+import { AuditEnd, DEFAULT_SARIF_CATEGORY, ReportWriter } from './report';
+import type { SarifOptions } from './report-sarif';
 import { TextReportWriter } from './report-text';
 import { PolicyLevel } from '../policy';
 
@@ -36,9 +35,9 @@ export function exitCodeOf(end: Pick<AuditEnd, 'summary'> & Partial<Pick<AuditEn
 export function reportWriter(format: AuditFormat, out: { write(chunk: string): unknown }, cwd: string, sarif: Omit<SarifOptions, 'cwd'> = {}): ReportWriter {
   switch (format) {
     case 'json':
-      return new JsonReportWriter(out);
+      return new (reportJson().JsonReportWriter)(out);
     case 'sarif':
-      return new SarifReportWriter(out, { ...sarif, cwd });
+      return new (reportSarif().SarifReportWriter)(out, { ...sarif, cwd });
     default:
       return new TextReportWriter(out);
   }
@@ -140,8 +139,10 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
         ctx.io.stderr.write(`warning: --version ${opts.version} is newer than the newest policy version this tool knows: auditing at ${version} `
           + '(PodSecurity admission also treats future versions as the latest it knows)\n');
       }
-      const sarif = sarifOptions(opts, paths, ctx.cwd);
-      const cluster = opts.admissionConfig !== undefined ? readAdmissionConfig(opts.admissionConfig, ctx.cwd) : undefined;
+      // the SARIF module checks its options (also that they are not given without --format sarif)
+      const sarifGiven = opts.format === 'sarif' || opts.sarifRoot !== undefined || opts.stdinPath !== undefined || opts.sarifCategory !== DEFAULT_SARIF_CATEGORY;
+      const sarif = sarifGiven ? reportSarif().sarifOptions(opts, paths, ctx.cwd) : {};
+      const cluster = opts.admissionConfig !== undefined ? namespaces().readAdmissionConfig(opts.admissionConfig, ctx.cwd) : undefined;
       const progress = !opts.quiet && ctx.io.stderr.isTTY === true ? new Progress(ctx.io.stderr) : undefined;
       const end = await auditManifests(paths, {
         level: opts.level as PolicyLevel,

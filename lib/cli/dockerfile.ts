@@ -107,15 +107,7 @@ export interface DockerfileAudit {
   readonly malformed?: string;
 }
 
-/**
- * Whether a file name is a Dockerfile: `Dockerfile`, `Containerfile`, `*.Dockerfile`,
- * `*.Containerfile`, `Dockerfile.*`, `Containerfile.*` — but not `*.dockerignore` and not
- * manifests (`Dockerfile.yaml` stays a manifest).
- */
-export function isDockerfileName(basename: string): boolean {
-  if (/\.(ya?ml|json|dockerignore)$/i.test(basename)) return false;
-  return /^(Dockerfile|Containerfile)(\..+)?$/.test(basename) || /.\.(Dockerfile|Containerfile)$/.test(basename);
-}
+export { isDockerfileName } from './dockerfile-name';
 
 interface Variable {
   /** undefined: declared without a default (set by --build-arg only), or depends on such a variable. */

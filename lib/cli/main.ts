@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 /**
- * Executable of `cdk8s-rootless` and `kubectl-rootless` (so `kubectl rootless audit` works).
+ * The command line as a program: `main()` runs it on `process.argv` and sets the exit code. The
+ * installed bins (`cdk8s-rootless`, `kubectl-rootless`, so `kubectl rootless audit` works) are
+ * `bin.ts`, which runs `main()` of this file bundled into one file (`bundle.js`, built at compile
+ * by packages/cli/bin-bundle.js); `node lib/cli/main.js` runs the same, file by file.
  */
 import * as path from 'path';
 import { run } from './program';
 
 export { run };
 
-if (require.main === module) {
+/** Runs the command line on `process.argv` (the program's name from the bin it was started as). */
+export function main(): void {
   // `head` closing the pipe is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -22,3 +26,5 @@ if (require.main === module) {
     process.exitCode = 2;
   });
 }
+
+if (require.main === module) main();

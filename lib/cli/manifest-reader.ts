@@ -15,9 +15,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { StringDecoder } from 'string_decoder';
-import { isDockerfileName } from './dockerfile';
+import { isDockerfileName } from './dockerfile-name';
+import { manifestParser } from './lazy';
 import { DEFAULT_PARSE_LIMITS, ManifestError, ManifestSink, ManifestSource, ParseLimits } from './manifest-objects';
-import { parseManifests } from './manifest-parser';
 import { ManifestStreamParser } from './manifest-stream';
 import { errorMessage } from './text-lines';
 
@@ -98,7 +98,7 @@ export async function readManifests(inputs: readonly string[], options: ReadOpti
     read++;
     if (dockerfile && isDockerfileName(path.basename(source.name))) dockerfile(source);
     else if (options.text) options.text(source);
-    else parseManifests(source, sink, limits);
+    else manifestParser().parseManifests(source, sink, limits);
   };
   const wanted = (name: string): boolean => MANIFEST_EXTENSION.test(name) || (dockerfile !== undefined && isDockerfileName(name));
   const fail = (name: string, message: string): void => sink.error({ file: name, uri: uriOf(options.cwd, name), message });

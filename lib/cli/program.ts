@@ -3,12 +3,14 @@
  * subcommands register themselves (`audit`, `harden`).
  *
  * Loads only the policy engine and file-format code: never cdk8s, cdk8s-plus or
- * constructs (start-up time; see docs/architecture.md, "Layers").
+ * constructs (start-up time; see docs/architecture.md, "Layers"). `harden` is loaded only when it is
+ * the command run, or when every command must be known (help, a mistyped command): an `audit` loads
+ * the modules of `audit` only (`lazy.ts`).
  */
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommand } from './audit';
-import { registerHardenCommand } from './harden';
 import { CliIo, ExitCode, HardenExitCode, UsageError, processIo } from './io';
+import { hardenCommand } from './lazy';
 import { toolVersion } from './report';
 
 /**
@@ -37,8 +39,11 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), prog
   // a usage error exits 2, or 3 for harden (whose 2 means "refused": docs/cli.md)
   let usageCode: number = ExitCode.ERROR;
   program.hook('preSubcommand', (_program, sub) => { usageCode = sub.name() === 'harden' ? HardenExitCode.ERROR : ExitCode.ERROR; });
-  registerAuditCommand(program, ctx);
-  registerHardenCommand(program, ctx);
+  // The command named first is the one run (a program option before it would be `--help` or
+  // `--version`, which need no command's modules beyond the names): only its modules are loaded.
+  const named = argv[0];
+  if (named !== 'harden') registerAuditCommand(program, ctx);
+  if (named !== 'audit') hardenCommand().registerHardenCommand(program, ctx);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -30,7 +30,8 @@ import { DOCKERFILE_RULES } from './dockerfile';
 import type { ManifestError } from './manifest-objects';
 import { FieldLines } from './positions';
 import {
-  AcceptedViolation, AuditEnd, AuditRecord, DockerfileViolation, INFORMATION_URI, PSS_URI, ReportWriter, documentRef, objectName, toolVersion,
+  AcceptedViolation, AuditEnd, AuditRecord, DEFAULT_SARIF_CATEGORY, DockerfileViolation, INFORMATION_URI, PSS_URI, ReportWriter,
+  documentRef, objectName, toolVersion,
 } from './report';
 import type { Violation } from '../policy/types';
 
@@ -45,8 +46,7 @@ const SRCROOT = '%SRCROOT%';
 /** The URI the manifest reader gives standard input (`uriOf` in `manifest-reader.ts`). */
 const STDIN_URI = 'stdin';
 
-/** The default `automationDetails` category (`--sarif-category`). */
-export const DEFAULT_SARIF_CATEGORY = 'cdk8s-rootless-audit';
+export { DEFAULT_SARIF_CATEGORY }; // defined in report.ts: `audit` reads it without loading this module
 
 /** GitHub's severity scale (0-10) for the `security-severity` property. */
 const SECURITY_SEVERITY: Record<string, string> = {

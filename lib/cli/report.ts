@@ -11,6 +11,9 @@ import type { AmbiguousPlace } from '../manifests/yaml-differences';
 import type { ApiProblem } from '../policy/schema/validate';
 import type { EvaluationResult, PolicyLevel, Violation } from '../policy/types';
 
+/** The default `automationDetails` category of the SARIF report (`--sarif-category`; `report-sarif.ts`). */
+export const DEFAULT_SARIF_CATEGORY = 'cdk8s-rootless-audit';
+
 /** The audit of one object. */
 export interface AuditRecord {
   /** Display name of the input. */

@@ -1,6 +1,7 @@
 /**
- * The compiled CLI as users run it: `node lib/cli/main.js` in a child process.
- * Needs the compiled JavaScript (`npx projen compile`; the test task compiles first).
+ * The compiled CLI as users run it: `node lib/cli/main.js` in a child process, and the package's
+ * bin, lib/cli/bin.js, which runs the same CLI bundled into lib/cli/bundle.js.
+ * Needs the compiled JavaScript (`npx projen compile`, which also bundles; the test task compiles first).
  */
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
@@ -9,12 +10,29 @@ import { FIXTURES, fixture, tmpDir } from './helpers';
 
 const ROOT = path.join(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'lib', 'cli', 'main.js');
+/** What `cdk8s-rootless` and `kubectl-rootless` run (package.json's bin). */
+const BIN = path.join(ROOT, JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).bin['cdk8s-rootless']);
 
 beforeAll(() => {
-  if (!fs.existsSync(MAIN)) {
-    throw new Error(`${MAIN} is missing: these tests run the compiled CLI. Compile first: npx projen compile`);
+  for (const file of [MAIN, BIN, path.join(ROOT, 'lib', 'cli', 'bundle.js')]) {
+    if (!fs.existsSync(file)) throw new Error(`${file} is missing: these tests run the compiled CLI. Compile first: npx projen compile`);
   }
 });
+
+/** Runs the CLI under `node -r` a preload that writes every module loaded (require.cache) at exit; their paths relative to the root. */
+function loadedModules(args: string[]): { status: number | null; modules: string[] } {
+  const dir = tmpDir();
+  const preload = path.join(dir, 'dump-modules.js');
+  const out = path.join(dir, 'modules.json');
+  fs.writeFileSync(preload, [
+    "process.on('exit', () => {",
+    "  require('fs').writeFileSync(process.env.DUMP_MODULES_TO, JSON.stringify(Object.keys(require.cache)));",
+    '});',
+  ].join('\n'));
+  const r = node(['-r', preload, ...args], { env: { DUMP_MODULES_TO: out } });
+  const loaded: string[] = JSON.parse(fs.readFileSync(out, 'utf8'));
+  return { status: r.status, modules: loaded.map(f => path.relative(ROOT, f).split(path.sep).join('/')) };
+}
 
 function node(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, args, {
@@ -57,20 +75,9 @@ test('as a kubectl plugin (kubectl-rootless), usage reads "kubectl rootless"', (
 });
 
 test('loads neither cdk8s, cdk8s-plus nor constructs (nor the library entry point)', () => {
-  const dir = tmpDir();
-  const preload = path.join(dir, 'dump-modules.js');
-  const out = path.join(dir, 'modules.json');
-  // Preloaded with `node -r`: at exit, write every module that was loaded.
-  fs.writeFileSync(preload, [
-    "process.on('exit', () => {",
-    "  require('fs').writeFileSync(process.env.DUMP_MODULES_TO, JSON.stringify(Object.keys(require.cache)));",
-    '});',
-  ].join('\n'));
   for (const format of ['text', 'json', 'sarif']) {
-    const r = node(['-r', preload, MAIN, 'audit', '.', '--format', format], { env: { DUMP_MODULES_TO: out } });
-    expect(r.status).toBe(1);
-    const loaded: string[] = JSON.parse(fs.readFileSync(out, 'utf8'));
-    const rel = loaded.map(f => path.relative(ROOT, f).split(path.sep).join('/'));
+    const { status, modules: rel } = loadedModules([MAIN, 'audit', '.', '--format', format]);
+    expect(status).toBe(1);
     // the hook works: the CLI's own modules are there
     expect(rel).toEqual(expect.arrayContaining(['lib/cli/main.js', 'lib/policy/index.js']));
     expect(rel.some(f => f.startsWith('node_modules/js-yaml/'))).toBe(true);
@@ -80,6 +87,63 @@ test('loads neither cdk8s, cdk8s-plus nor constructs (nor the library entry poin
     // harden's `yaml` and the Dockerfile parser load only when used (no Dockerfile in these inputs)
     expect(rel.filter(f => /^node_modules\/(yaml|dockerfile-ast)\//.test(f))).toEqual([]);
   }
+});
+
+test('the package\'s bin runs the bundled CLI: one file of lib/, its dependencies from node_modules, no cdk8s', () => {
+  expect(path.relative(ROOT, BIN).split(path.sep).join('/')).toBe('lib/cli/bin.js');
+  expect(fs.readFileSync(BIN, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+  const { status, modules } = loadedModules([BIN, 'audit', 'restricted-pod.yaml']);
+  expect(status).toBe(0);
+  expect(modules.filter(f => f.startsWith('lib/'))).toEqual(['lib/cli/bin.js', 'lib/cli/bundle.js']);
+  expect(modules.some(f => f.startsWith('node_modules/commander/'))).toBe(true);
+  expect(modules.some(f => f.startsWith('node_modules/js-yaml/'))).toBe(true);
+  expect(modules.filter(f => /(^|\/)node_modules\/(cdk8s|cdk8s-plus-[0-9]+|constructs|yaml|dockerfile-ast)\//.test(f))).toEqual([]);
+  // the same CLI: the same output and exit codes as main.js
+  for (const args of [['audit', 'baseline-pod.yaml'], ['audit', '-', '--format', 'json'], ['audit', '--level', 'nope', 'x.yaml'], ['--version']]) {
+    const input = args.includes('-') ? fixture('kubectl-pods.json') : undefined;
+    const viaBin = node([BIN, ...args], { input });
+    const viaMain = node([MAIN, ...args], { input });
+    const outcome = (r: SpawnSyncReturns<string>): object => ({ status: r.status, stdout: r.stdout, stderr: r.stderr });
+    expect(outcome(viaBin)).toEqual(outcome(viaMain));
+  }
+  // harden (lazily registered) and its `yaml` work from the bundle
+  const harden = node([BIN, 'harden', 'baseline-pod.yaml']);
+  expect(harden.stdout).toMatch(/allowPrivilegeEscalation: false/);
+  const hardenMain = node([MAIN, 'harden', 'baseline-pod.yaml']);
+  expect([harden.status, harden.stdout, harden.stderr]).toEqual([hardenMain.status, hardenMain.stdout, hardenMain.stderr]);
+});
+
+test('as a kubectl plugin through the package\'s bin, usage reads "kubectl rootless"', () => {
+  const plugin = path.join(tmpDir(), 'kubectl-rootless');
+  fs.symlinkSync(BIN, plugin);
+  const r = node([plugin, 'audit', '--help']);
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/^Usage: kubectl rootless audit \[options\] \[paths\.\.\.\]/);
+});
+
+test('an audit loads only what audit uses: not harden, SARIF, --by-namespace, the whole-text parser or the Dockerfile checks', () => {
+  const LAZY = ['lib/cli/harden.js', 'lib/cli/harden-text.js', 'lib/cli/report-sarif.js', 'lib/cli/namespaces.js',
+    'lib/cli/audit-namespaces.js', 'lib/cli/manifest-parser.js', 'lib/cli/dockerfile.js', 'lib/cli/report-json.js'];
+  const text = loadedModules([MAIN, 'audit', 'restricted-pod.yaml']);
+  expect(text.status).toBe(0);
+  expect(text.modules).toContain('lib/cli/audit.js');
+  expect(text.modules.filter(f => LAZY.includes(f))).toEqual([]);
+  expect(text.modules.filter(f => f.startsWith('lib/hardening/adopt/'))).toEqual([]);
+  // each is loaded when it is used
+  const used = (args: string[], module: string): void => {
+    const r = loadedModules([MAIN, ...args]);
+    expect([0, 1]).toContain(r.status);
+    expect(r.modules).toContain(module);
+  };
+  used(['audit', 'restricted-pod.yaml', '--format', 'sarif', '--sarif-root', '.'], 'lib/cli/report-sarif.js');
+  used(['audit', 'restricted-pod.yaml', '--format', 'json'], 'lib/cli/report-json.js');
+  used(['audit', 'restricted-pod.yaml', '--by-namespace'], 'lib/cli/audit-namespaces.js');
+  used(['harden', 'restricted-pod.yaml'], 'lib/cli/harden.js');
+  used(['--help'], 'lib/cli/harden.js');
+  // a SARIF option without --format sarif is still refused (the SARIF module checks it)
+  const r = node([MAIN, 'audit', 'restricted-pod.yaml', '--sarif-category', 'x']);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/--sarif-category: read with --format sarif only/);
 });
 
 test('a closed pipe (| head) is not an error', () => {

@@ -146,7 +146,7 @@ test('a fresh TypeScript project installs the packed tarball, compiles against i
   for (const bin of ['cdk8s-rootless', 'kubectl-rootless']) {
     const link = path.join(project, 'node_modules', '.bin', bin);
     const target = fs.realpathSync(link);
-    expect(target).toBe(fs.realpathSync(path.join(installedPkg, 'lib', 'cli', 'main.js')));
+    expect(target).toBe(fs.realpathSync(path.join(installedPkg, 'lib', 'cli', 'bin.js')));
     // executable by owner, group and others (npm sets the bits on install)
     expect(fs.statSync(target).mode.toString(8)).toMatch(/[1357]{3}$/);
     // run directly (shebang and executable bit), not through node

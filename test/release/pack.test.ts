@@ -95,11 +95,13 @@ test('the CLI runtime dependencies are bundled', () => {
   }
 });
 
-test.each(BINS)('bin %s: lib/cli/main.js, in the package, with a node shebang', (bin) => {
+test.each(BINS)('bin %s: lib/cli/bin.js, in the package with the bundled CLI it runs, with a node shebang', (bin) => {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const target = path.posix.normalize(manifest.bin?.[bin] ?? '');
-  expect(target).toBe('lib/cli/main.js');
+  expect(target).toBe('lib/cli/bin.js');
   expect(files).toContain(target);
+  // lib/cli/bin.js runs lib/cli/bundle.js (packages/cli/bin-bundle.js, at compile)
+  expect(files).toContain('lib/cli/bundle.js');
   const firstLine = fs.readFileSync(path.join(ROOT, target), 'utf8').split('\n')[0];
   expect(firstLine).toBe('#!/usr/bin/env node');
 });

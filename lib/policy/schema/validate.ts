@@ -171,7 +171,12 @@ function walk(value: unknown, d: Desc, path: Path | undefined, out: ApiProblem[]
     }
   }
   const ids = ID_FIELDS[type];
-  if (ids !== undefined) for (const field of ids) idRange(record[field], pathString({ parent: path, key: field }), out);
+  if (ids !== undefined) {
+    for (const field of ids) {
+      const v = record[field];
+      if (v !== undefined && v !== null) idRange(v, { parent: path, key: field }, out);
+    }
+  }
 }
 
 /** What a primitive value should be, when it is not (undefined when it is fine). */
@@ -218,17 +223,20 @@ function unknownField(path: string, type: string, key: string): ApiProblem {
   };
 }
 
-function idRange(value: unknown, path: string, out: ApiProblem[]): void {
-  const values = Array.isArray(value) ? value.map((v, i) => [v, `${path}[${i}]`] as const) : [[value, path] as const];
-  for (const [v, p] of values) {
-    if (typeof v !== 'number' || !Number.isInteger(v) || isValidId(v)) continue;
+function idRange(value: unknown, at: Path, out: ApiProblem[]): void {
+  // the path is built only for a problem (every securityContext of every object comes here)
+  const problem = (v: unknown, p: Path): void => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || isValidId(v)) return;
+    const path = pathString(p);
     out.push({
       code: 'id-range',
-      path: p,
-      message: `${p}: Invalid value: ${v}: must be between 0 and ${MAX_ID}, inclusive`,
+      path,
+      message: `${path}: Invalid value: ${v}: must be between 0 and ${MAX_ID}, inclusive`,
       fix: `Use a user or group ID in 0 … ${MAX_ID}.`,
     });
-  }
+  };
+  if (Array.isArray(value)) value.forEach((v, i) => problem(v, { parent: at, key: i }));
+  else problem(value, at);
 }
 
 /** A pod (template) without containers, and volumeMounts naming no volume of their pod. */

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * Bundles the library package's CLI into one file (issue 23: start-up), run by `npx projen compile`
+ * after jsii: lib/cli/main.js and every lib/ module it requires become lib/cli/bundle.js, which
+ * lib/cli/bin.js (the package's bins `cdk8s-rootless` and `kubectl-rootless`) runs. Node reads and
+ * compiles one file instead of about a hundred. The runtime dependencies (commander, js-yaml, and
+ * `yaml` and `dockerfile-ast`, loaded on first use) stay external: they are the package's
+ * dependencies, required from node_modules as before, and no third-party code is copied into it.
+ * The modules of a command or format that a run does not use are in the bundle but never run
+ * (esbuild keeps each module's code in a function called on its first `require`: lib/cli/lazy.ts).
+ *
+ * Fails when the bundle would contain cdk8s, cdk8s-plus or constructs (docs/architecture.md,
+ * "Layers"), or a file outside lib/.
+ */
+'use strict';
+const path = require('path');
+const esbuild = require('esbuild');
+const { forbiddenInputs } = require('./build');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const ENTRY = path.join(ROOT, 'lib', 'cli', 'main.js');
+const OUT = path.join(ROOT, 'lib', 'cli', 'bundle.js');
+
+async function main() {
+  const result = await esbuild.build({
+    entryPoints: [ENTRY],
+    outfile: OUT,
+    absWorkingDir: ROOT,
+    bundle: true,
+    packages: 'external', // node_modules: required at run time, as the unbundled files do
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    resolveExtensions: ['.js', '.json'], // the compiled JS, never the .ts next to it
+    // whitespace and syntax only: stack traces of an internal error keep their names
+    minifyWhitespace: true,
+    minifySyntax: true,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const fail = message => {
+    process.stderr.write(`bin-bundle: ${message}\n`);
+    process.exit(1);
+  };
+  if (result.warnings.length > 0) fail(`esbuild warned ${result.warnings.length} time(s)`);
+  const inputs = Object.keys(result.metafile.inputs);
+  const forbidden = forbiddenInputs([result.metafile]);
+  if (forbidden.length > 0) fail(`the bundle would contain ${forbidden.slice(0, 5).join(', ')}: the CLI must not import cdk8s, cdk8s-plus or constructs`);
+  const outside = inputs.filter(f => !f.startsWith('lib/'));
+  if (outside.length > 0) fail(`the bundle would contain files outside lib/: ${outside.slice(0, 5).join(', ')}`);
+}
+
+main().catch(e => {
+  process.stderr.write(`bin-bundle: ${e instanceof Error ? e.stack || e.message : String(e)}\n`);
+  process.exit(1);
+});
