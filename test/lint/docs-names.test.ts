@@ -79,7 +79,16 @@ function globToRegExp(p: string): RegExp {
 
 
 /** Whether a repository path named in a span exists (file or folder, `*` within a segment). */
+/** Build outputs the docs name, that a clean checkout has not built yet, with the step that writes each. */
+const BUILT: Record<string, string> = {
+  'lib/cli/bundle.js': 'packages/cli/bin-bundle.js (run by `compile`)',
+};
+
 function pathExists(span: string): boolean {
+  if (BUILT[span]) return true;
+  // compiled output of a source: lib/x.js and lib/x.d.ts exist once jsii has run if lib/x.ts exists
+  const compiled = /^(lib\/.*)\.(js|d\.ts)$/.exec(span);
+  if (compiled && fs.existsSync(path.join(ROOT, compiled[1] + '.ts'))) return true;
   const p = span.replace(/:\d+(-\d+)?$/, '').replace(/\/$/, '').replace(/<[^>]+>/g, '*');
   if (!p.includes('*')) return fs.existsSync(path.join(ROOT, p));
   const re = globToRegExp(p);
