@@ -10,16 +10,19 @@
  *   a shell or an unknown command gives a note, never a refusal.
  * - The data directory: the image's environment variable when the container sets it (`PGDATA`),
  *   or the server's option in the container's command and args (`mysqld --datadir=DIR`, `--datadir DIR`,
- *   `-h DIR`; the last one wins, as mysqld reads it; a datadir in a configuration file cannot be read
+ *   `-h DIR`, with the `--loose-` modifier and `_` for `-`; the last one wins, as mysqld reads it; a datadir in a configuration file cannot be read
  *   from the manifest), else the image's default for its major version (postgres ≤ 17: `/var/lib/postgresql/data`;
  *   ≥ 18: `/var/lib/postgresql/<major>/docker`), else the preset's `dataPath`. A value from
  *   `valueFrom`/`envFrom` cannot be read: a note.
  * - A claim is accepted when the data directory is at or below its mount, except at the mount itself
  *   for an image whose initialisation refuses a non-empty directory (a new volume's `lost+found`):
- *   postgres (initdb) and mysql (`mysqld --initialize-insecure`, every docker-library tag: 5.7, 8.0,
- *   8.4, 9.x; only entries whose name starts with `.` are allowed), unless the directory is set
- *   explicitly (PGDATA, `--datadir`: the human says the data is there) or, for mysql 5.7,
- *   `--ignore-db-dir=lost+found` is passed. MariaDB's `mariadb-install-db` starts with lost+found in
+ *   postgres (initdb) and mysql (`mysqld --initialize-insecure`, docker-library tags 5.7, 8.0, 8.4,
+ *   9.x and untagged; only entries whose name starts with `.` are allowed; 5.5 and 5.6 ran
+ *   `mysql_install_db`, which accepts it), unless for mysql the mount shows a subdirectory of the volume
+ *   (`subPath`/`subPathExpr`: the kubelet creates it empty, group-writable; not for postgres, whose initdb must own it), the directory is set explicitly (PGDATA,
+ *   `--datadir`: the human says the data is there), for mysql 5.7 `--ignore-db-dir=lost+found` is
+ *   passed (8.0 removed the option: refused, saying so), or an init container mounting the same
+ *   volume names lost+found in its command (it removes it: a note). MariaDB's `mariadb-install-db` starts with lost+found in
  *   its datadir (it shows as a schema `#mysql50#lost+found`), so it is not refused. A message about
  *   an existing claim never suggests moving its mountPath (a moved claim starts an empty database).
  *
@@ -48,8 +51,22 @@ interface DataFacts {
   readonly refusesMountRoot?: string;
   /** The server's option that sets the data directory (`--datadir`), and its short form (`-h`). */
   readonly option?: { readonly long: string; readonly short?: string };
-  /** An option that makes the server accept lost+found in its data directory (mysql 5.7's `--ignore-db-dir=lost+found`). */
-  readonly acceptsLostFound?: string;
+  /**
+   * An option that makes the server accept lost+found in its data directory, and the last major version that has it
+   * (mysql 5.7's `--ignore-db-dir=lost+found`; 8.0 removed the option, so mysqld refuses to start with it).
+   */
+  readonly acceptsLostFound?: { readonly option: string; readonly value: string; readonly untilMajor: number };
+  /**
+   * The first version whose initialisation refuses a non-empty directory (mysql 5.7: `mysqld --initialize`; 5.5 and 5.6
+   * ran `mysql_install_db`, which starts with lost+found). An older tag is not refused; a tag without a version is.
+   */
+  readonly refusesMountRootFrom?: { readonly major: number; readonly minor: number };
+  /**
+   * A subPath at the data directory starts: the kubelet creates it with the volume root's mode (group-writable for
+   * fsGroup), without lost+found, and the server only writes into it (mysql). Not postgres: initdb must own the directory
+   * to chmod it 0700, and the kubelet creates it as root.
+   */
+  readonly acceptsSubPath?: true;
 }
 
 /** Commands that keep no data in any image. */
@@ -81,7 +98,13 @@ const MARIADB: DataFacts = {
 // docker-library mysql: the entrypoint runs `mysqld --initialize-insecure` when $DATADIR/mysql is missing, which aborts
 // ("--initialize specified but the data directory has files in it") on anything but dot-entries; DATADIR is read from
 // `mysqld --verbose --help` with the container's arguments, so --datadir in args moves it
-const MYSQL: DataFacts = { ...MARIADB, refusesMountRoot: 'mysqld --initialize', acceptsLostFound: '--ignore-db-dir=lost+found' };
+const MYSQL: DataFacts = {
+  ...MARIADB,
+  refusesMountRoot: 'mysqld --initialize',
+  refusesMountRootFrom: { major: 5, minor: 7 },
+  acceptsSubPath: true,
+  acceptsLostFound: { option: '--ignore-db-dir', value: 'lost+found', untilMajor: 5 },
+};
 
 const FACTS: Readonly<Record<string, DataFacts>> = {
   'postgres': POSTGRES,
@@ -153,6 +176,15 @@ export function majorVersion(image: unknown): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** The major and minor version in an image tag (`mysql:5.6.51` → 5, 6; `mysql:8` → 8, undefined); undefined without one. */
+function tagVersion(image: unknown): { major: number; minor?: number } | undefined {
+  const major = majorVersion(image);
+  if (major === undefined) return undefined;
+  const ref = String(image).split('@')[0];
+  const m = /^\d+\.(\d+)/.exec(ref.slice(ref.indexOf(':', ref.lastIndexOf('/') + 1) + 1));
+  return { major, minor: m ? Number(m[1]) : undefined };
+}
+
 /**
  * The value the kubelet gives the container's env entry at `index`: `$(NAME)` replaced by the value of an entry defined
  * before it (envFrom, then env in order), `$$` read as `$`, a reference to a name not defined left as written. A reference
@@ -194,16 +226,30 @@ function words(container: any): string[] {
 }
 
 /**
- * The value of the server's data-directory option in the container's words, as mysqld reads them: `--datadir=DIR`,
- * `--datadir DIR`, `-h DIR` or `-hDIR`; the last one wins. Undefined when none is given.
+ * A long option's name as mysqld and mariadbd read it: without the `--loose-` modifier (the option is applied when the
+ * server knows it), with `_` read as `-` (the MySQL reference: "dash and underscore may be used interchangeably" in
+ * option names). `--loose_datadir=DIR` and `--datadir=DIR` both name `--datadir`.
  */
-function optionValue(container: any, option: NonNullable<DataFacts['option']>): string | undefined {
+function optionName(word: string): string {
+  const name = `--${word.slice(2).replace(/_/g, '-')}`;
+  return name.startsWith('--loose-') ? `--${name.slice('--loose-'.length)}` : name;
+}
+
+/**
+ * The value of a server option in the container's words, as mysqld reads them: `--NAME=VALUE` or `--NAME VALUE`
+ * (with the `--loose-` modifier and `_` for `-` in the name), or for the short form `-h DIR` or `-hDIR`; the last
+ * one wins. Undefined when none is given.
+ */
+function optionValue(container: any, option: { readonly long: string; readonly short?: string }): string | undefined {
   const w = words(container);
   let value: string | undefined;
   for (let i = 0; i < w.length; i++) {
-    if (w[i].startsWith(`${option.long}=`)) value = w[i].slice(option.long.length + 1);
-    else if (w[i] === option.long || w[i] === option.short) value = w[++i] ?? '';
-    else if (option.short !== undefined && w[i].startsWith(option.short) && !w[i].startsWith('--')) value = w[i].slice(option.short.length);
+    if (w[i].startsWith('--')) {
+      const eq = w[i].indexOf('=');
+      const name = optionName(eq < 0 ? w[i] : w[i].slice(0, eq));
+      if (name !== option.long) continue;
+      value = eq < 0 ? w[++i] ?? '' : w[i].slice(eq + 1);
+    } else if (option.short !== undefined && w[i] === option.short) {value = w[++i] ?? '';} else if (option.short !== undefined && w[i].startsWith(option.short)) {value = w[i].slice(option.short.length);}
   }
   return value;
 }
@@ -249,6 +295,11 @@ export interface Mount {
   readonly name: string;
   readonly claim: boolean;
   readonly readOnly: boolean;
+  /**
+   * Whether the mount shows the volume's root (no `subPath`/`subPathExpr`, or one that names the root): a subPath mounts a
+   * directory the kubelet creates empty, so a new volume's lost+found is not in it.
+   */
+  readonly volumeRoot: boolean;
 }
 
 /** What the data-path rule found: problems keep a pod from starting or its data from the claim; notes need a look. */
@@ -315,9 +366,14 @@ export function dataPathFindings(spec: any, container: any, preset: ImagePreset,
   }
   const claim = holder?.claim ? holder : undefined;
   const facts = FACTS[preset.name];
-  if (claim && facts?.refusesMountRoot && claim.path === data.path && data.from !== 'env' && data.from !== 'option'
-    && !(facts.acceptsLostFound !== undefined && words(container).includes(facts.acceptsLostFound))) {
-    out.problems.push(mountRootProblem(where, claim, from, facts, data));
+  if (claim && (claim.volumeRoot || !facts?.acceptsSubPath) && facts?.refusesMountRoot && claim.path === data.path && data.from !== 'env' && data.from !== 'option') {
+    const rootProblem = mountRootFindings(spec, container, claim, facts, where);
+    if (rootProblem === undefined) return out;
+    if (rootProblem.note !== undefined) {
+      out.notes.push(rootProblem.note);
+      return out;
+    }
+    out.problems.push(mountRootProblem(where, claim, from, facts, data) + (rootProblem.extra ?? ''));
     return out;
   }
   if (claim) return out;
@@ -345,6 +401,38 @@ export function dataPathFindings(spec: any, container: any, preset: ImagePreset,
       + `Fix: mount a PersistentVolumeClaim at ${data.from === 'env' || data.from === 'option' ? posix.dirname(data.path) : preset.dataPath} (or an emptyDir for data you can lose).`);
   }
   return out;
+}
+
+/**
+ * Whether the claim's root at the data directory keeps the image from initialising, as far as the manifest tells:
+ * undefined when the image's version does not refuse it (mysql before 5.7) or an option makes it accept lost+found
+ * (mysql 5.7's `--ignore-db-dir=lost+found`); a note when an init container that mounts the same volume's root removes
+ * lost+found (`rm -rf /var/lib/mysql/lost+found`, the old stable/mysql chart); else a problem, with `extra` words for an
+ * option that no longer exists in the image's version.
+ */
+function mountRootFindings(spec: any, container: any, claim: Mount, facts: DataFacts, where: string): { note?: string; extra?: string } | undefined {
+  const version = tagVersion(container?.image);
+  const from = facts.refusesMountRootFrom;
+  const older = from && version && (version.major < from.major || (version.major === from.major && (version.minor ?? from.minor) < from.minor));
+  if (older) return undefined;
+  let extra: string | undefined;
+  const accepts = facts.acceptsLostFound;
+  if (accepts && optionValue(container, { long: accepts.option }) === accepts.value) {
+    if (version !== undefined && version.major <= accepts.untilMajor) return undefined;
+    extra = ` ${accepts.option}=${accepts.value} does not help: the option exists only up to major version ${accepts.untilMajor} `
+      + `(${version === undefined ? `the tag of ${JSON.stringify(container?.image)} names no version, and current ones are later` : `this is ${version.major}`}), `
+      + 'and a server that does not know it refuses to start.';
+  }
+  const remover = (Array.isArray(spec?.initContainers) ? spec.initContainers : []).find((c: any) =>
+    containerMounts(spec, c).some(m => m.name === claim.name && m.volumeRoot && !m.readOnly) && words(c).some(w => w.includes('lost+found')));
+  if (remover !== undefined) {
+    return {
+      note: `${where}: the claim "${claim.name}" is mounted at ${claim.path}, the data directory itself, where a new volume's lost+found makes `
+      + `${facts.refusesMountRoot} refuse to initialise; init container "${remover.name}" mounts the same volume and names lost+found in its command, `
+      + 'so it is taken to remove it (check that it does).',
+    };
+  }
+  return { extra };
 }
 
 /** The claim is mounted at the data directory itself, which the image's initialisation refuses on a new volume (lost+found). */
@@ -405,6 +493,7 @@ export function containerMounts(spec: any, container: any): Mount[] {
       const v: any = volumes.get(m.name);
       const claim = v === undefined || v.persistentVolumeClaim !== undefined || v.ephemeral !== undefined;
       const apiData = v !== undefined && API_DATA_VOLUMES.some(k => v[k] !== undefined);
-      return { path: cleanPath(m.mountPath), name: String(m.name), claim, readOnly: m.readOnly === true || apiData };
+      const sub = typeof m.subPath === 'string' && m.subPath !== '' ? m.subPath : typeof m.subPathExpr === 'string' ? m.subPathExpr : '';
+      return { path: cleanPath(m.mountPath), name: String(m.name), claim, readOnly: m.readOnly === true || apiData, volumeRoot: cleanPath(sub) === '/' };
     });
 }

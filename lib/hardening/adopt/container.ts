@@ -124,7 +124,7 @@ function writablePaths<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: Co
     if (!preset) return;
     const volumes = [...Array.isArray(specJs.volumes) ? specJs.volumes : [], ...added.volumes];
     const mounts = [...Array.isArray(c.js.volumeMounts) ? c.js.volumeMounts : [], ...added.mounts];
-    const found = dataPathFindings({ volumes }, { ...c.js, volumeMounts: mounts }, preset, readOnlyRoot, where);
+    const found = dataPathFindings({ ...specJs, volumes }, { ...c.js, volumeMounts: mounts }, preset, readOnlyRoot, where);
     report.problems.push(...found.problems);
     report.notes.push(...found.notes);
   };

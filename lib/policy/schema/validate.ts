@@ -10,7 +10,9 @@
  *   reads a quantity, or in a type whose quantities the table cannot tell: see the generator);
  * - user and group IDs in 0 … 2147483647 (`../ids.ts`);
  * - a pod (template) without containers; a volumeMount naming no volume of its pod (for a StatefulSet,
- *   whose template the API server checks less, as its pods will be checked: claim templates count as volumes).
+ *   whose template the API server checks less, as its pods will be checked: claim templates count as volumes);
+ *   two containers of one pod with the same name (init, regular and ephemeral containers share one set of
+ *   names); a volumeMount whose `subPath`/`subPathExpr` is absolute or has a `..` segment, or that sets both.
  *
  * Kinds outside the table (custom resources, kinds out of scope, versions the pinned Kubernetes
  * does not serve) are "schema unknown": not checked. Defaulting, conversion and mutating admission
@@ -21,7 +23,7 @@ import { isValidId, MAX_ID } from '../ids';
 import { CONTAINER_LISTS, podTemplateOf, podTemplatePath } from '../k8s-shapes';
 
 /** What kind of problem the API server would reject. */
-export type ApiProblemCode = 'unknown-field' | 'type' | 'id-range' | 'no-containers' | 'volume-not-found';
+export type ApiProblemCode = 'unknown-field' | 'type' | 'id-range' | 'no-containers' | 'volume-not-found' | 'duplicate-name' | 'sub-path';
 
 /** One reason the API server would reject an object. */
 export interface ApiProblem {
@@ -259,12 +261,32 @@ function podProblems(obj: Record<string, unknown>, out: ApiProblem[]): void {
   const claims = obj.kind === 'StatefulSet' ? (obj.spec as any)?.volumeClaimTemplates : undefined;
   const named = [...(Array.isArray(spec.volumes) ? spec.volumes : []), ...(Array.isArray(claims) ? claims.map((c: any) => c?.metadata) : [])];
   const volumes = new Set(named.map((v: any) => v?.name).filter((n: unknown) => typeof n === 'string'));
+  // names: regular containers first, then init, then ephemeral, as the API server checks them
+  const names = new Set<string>();
+  for (const list of ['containers', 'initContainers', 'ephemeralContainers']) {
+    const items = spec[list];
+    if (!Array.isArray(items)) continue;
+    items.forEach((c: any, i: number) => {
+      if (typeof c?.name !== 'string') return;
+      if (names.has(c.name)) {
+        const p = `${specPath}.${list}[${i}].name`;
+        out.push({
+          code: 'duplicate-name',
+          path: p,
+          message: `${p}: Duplicate value: ${JSON.stringify(c.name)}`,
+          fix: 'Give each container of the pod (init, regular and ephemeral) its own name.',
+        });
+      }
+      names.add(c.name);
+    });
+  }
   for (const list of CONTAINER_LISTS) {
     const items = spec[list];
     if (!Array.isArray(items)) continue;
     items.forEach((c: any, i: number) => {
       const mounts = c?.volumeMounts;
       if (!Array.isArray(mounts)) return;
+      mounts.forEach((m: any, j: number) => subPathProblems(m, `${specPath}.${list}[${i}].volumeMounts[${j}]`, out));
       mounts.forEach((m: any, j: number) => {
         const name = m?.name;
         if (typeof name !== 'string' || volumes.has(name)) return;
@@ -276,6 +298,32 @@ function podProblems(obj: Record<string, unknown>, out: ApiProblem[]): void {
           fix: `Add a volume named ${JSON.stringify(name)} to ${specPath}.volumes, or mount one of its volumes.`,
         });
       });
+    });
+  }
+}
+
+/** A subPath or subPathExpr the API server rejects: absolute, with a `..` segment, or both set (validateLocalDescendingPath). */
+function subPathProblems(m: any, at: string, out: ApiProblem[]): void {
+  for (const field of ['subPath', 'subPathExpr']) {
+    const v = m?.[field];
+    if (typeof v !== 'string' || v === '') continue;
+    const p = `${at}.${field}`;
+    const why = v.startsWith('/') ? 'must be a relative path' : v.split('/').includes('..') ? "must not contain '..'" : undefined;
+    if (why !== undefined) {
+      out.push({
+        code: 'sub-path',
+        path: p,
+        message: `${p}: Invalid value: ${JSON.stringify(v)}: ${why}`,
+        fix: 'Name a directory inside the volume, relative and without ".." segments.',
+      });
+    }
+  }
+  if (typeof m?.subPath === 'string' && m.subPath !== '' && typeof m?.subPathExpr === 'string' && m.subPathExpr !== '') {
+    out.push({
+      code: 'sub-path',
+      path: `${at}.subPathExpr`,
+      message: `${at}.subPathExpr: Invalid value: ${JSON.stringify(m.subPathExpr)}: subPathExpr and subPath are mutually exclusive`,
+      fix: 'Set subPath or subPathExpr, not both.',
     });
   }
 }
