@@ -261,8 +261,26 @@ project.eslint?.addRules({
       {
         target: ['./lib/cli', './lib/plugin'],
         from: './lib',
-        except: ['./cli', './plugin', './policy', './hardening', './manifests'],
-        message: 'The CLI and the validation plugin never import the construct files (lib/*.ts, lib/admission/): they load cdk8s-plus. Move shared logic to lib/hardening/ or lib/policy/: see docs/architecture.md.',
+        except: ['./cli', './plugin', './policy', './hardening', './exemptions', './manifests'],
+        message: 'The CLI and the validation plugin never import the construct files (lib/*.ts, lib/admission/): they load cdk8s-plus. Move shared logic to lib/hardening/, lib/exemptions/ or lib/policy/: see docs/architecture.md.',
+      },
+      {
+        // the exemption model: the public Exemption class, the kinds as data, the codec, the reason rule
+        target: './lib/exemptions',
+        from: PACKAGES_OF_THE_CONSTRUCTS,
+        message: 'The exemption model (lib/exemptions/) is pure: it never imports cdk8s, cdk8s-plus or constructs (the CLI and the plugin load it): see docs/architecture.md.',
+      },
+      {
+        target: './lib/exemptions',
+        from: './lib',
+        except: ['./exemptions', './policy', './hardening'],
+        message: 'The exemption model (lib/exemptions/) imports only lib/policy/ and the pure part of lib/hardening/ (not the constructs, lib/admission/, the CLI or the plugin): see docs/architecture.md.',
+      },
+      {
+        target: './lib/exemptions',
+        from: ['./lib/hardening/index.ts', './lib/hardening/hardening.ts', './lib/hardening/errors.ts', './lib/hardening/options.ts',
+          './lib/hardening/plan.ts', './lib/hardening/apply.ts', './lib/hardening/adopt'],
+        message: 'The exemption model (lib/exemptions/) imports only lib/policy/ and the pure part of lib/hardening/ (not the cdk8s glue, the plan and apply stages or the adopt stage): see docs/architecture.md.',
       },
       {
         target: ['./lib/hardening', './lib/admission', './lib/!(index).ts'],

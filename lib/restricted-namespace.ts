@@ -1,11 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { declaredExemptions } from './exemptions/declared';
+import { reasonProblem } from './exemptions/reason';
 import { HardenedPod } from './hardened-pod';
 import { RootlessAnnotations } from './hardening/annotations';
-import { declaredExemptions } from './hardening/declared-exemptions';
 import { throwPropsProblems } from './hardening/errors';
-import { reasonProblem } from './hardening/reason';
 import { mergeKeyPaths } from './hardening/verify';
 import { IdentityIndex } from './identity-index';
 import { PodSecurity, PolicyLevel } from './policy';

@@ -24,11 +24,11 @@
  * path, which RE2's grammar cannot exclude and the codec's reader refuses), with the variables it reads
  * (`cel.entryVariables`).
  */
-import { ExemptionKind } from '../hardening/exemption-kind';
-import { MAX_ANNOTATION_LENGTH, annotationGrammar } from '../hardening/exemptions/codec';
-import type { CelRelaxation } from '../hardening/exemptions/kind';
-import { EXEMPTION_KINDS, exemptionKind } from '../hardening/exemptions/registry';
-import { ReasonPatterns } from '../hardening/reason';
+import { MAX_ANNOTATION_LENGTH, annotationGrammar } from '../exemptions/codec';
+import { ExemptionKind } from '../exemptions/exemption-kind';
+import type { CelRelaxation } from '../exemptions/kind';
+import { ReasonPatterns } from '../exemptions/reason';
+import { EXEMPTION_KINDS, exemptionKind } from '../exemptions/registry';
 import { celString } from '../policy/checks/cel';
 
 const ENTRY_START = '{"id":"';

@@ -23,12 +23,12 @@ import { RootlessAnnotations, VERIFICATION_HOOK } from './annotations';
 import { applyPlan } from './apply';
 import { WRITABLE_VOLUME_SIZE_MEBIBYTES, writableVolumeName } from './defaults';
 import { throwPropsProblems } from './errors';
-import { ExemptionKind as K } from './exemption';
+import { writeAnnotation } from '../exemptions/codec';
 import { IdentityIndex } from '../identity-index';
-import { writeAnnotation } from './exemptions/codec';
 import { HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { CONTAINER_HARDENING_OPTIONS, ContainerPlan, PodPlan, planContainer, planPod, podProblems } from './plan';
 import { Verification, exemptionProblems, verifyConstruct } from './verify';
+import { ExemptionKind as K } from '../exemptions/exemption';
 import { podTemplateOf } from '../policy/k8s-shapes';
 
 const DEFAULT_SIZE = Size.mebibytes(WRITABLE_VOLUME_SIZE_MEBIBYTES);

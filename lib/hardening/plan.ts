@@ -5,15 +5,15 @@
  */
 import type * as kplus from 'cdk8s-plus-27';
 import { MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, hardenedPodSecurityContext } from './defaults';
-import { ExemptionKind as K } from './exemption-kind';
-import { entryOf, entryProblems } from './exemptions/codec';
-import type { ExemptionValue } from './exemptions/kind';
-import { kindOf } from './exemptions/registry';
-import { describeExemption, exemptionValue } from './exemptions/value';
 import { ImagePreset } from './image-preset';
 import { ContainerHardeningOptions, HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { cleanPath as normalize, isNumericId, pathProblem as containerPathProblem } from './paths';
 import { checkGivenUser } from './user-rule';
+import { entryOf, entryProblems } from '../exemptions/codec';
+import { ExemptionKind as K } from '../exemptions/exemption-kind';
+import type { ExemptionValue } from '../exemptions/kind';
+import { kindOf } from '../exemptions/registry';
+import { describeExemption, exemptionValue } from '../exemptions/value';
 
 /** The pod-level plan: the resolved user, group, fsGroup, sysctls and the construct's own copies of the exemptions. */
 export type PodPlan = ReturnType<typeof planPod>;

@@ -11,15 +11,15 @@
  */
 import { RootlessAnnotations } from './annotations';
 import { dataPathFindings } from './data-path';
-import { ExemptionLike, revertExemptions } from './declared-exemptions';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from './defaults';
-import { writeAnnotation } from './exemptions/codec';
-import { EXEMPTION_KINDS, kindsRelaxing } from './exemptions/registry';
-import { describeExemption } from './exemptions/value';
 import { cleanPath, placeOf } from './paths';
 import type { ContainerPlan, PodPlan } from './plan';
 import { RootlessFinding, rootlessFindings } from './rootless-rules';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from './runtime-checks';
+import { writeAnnotation } from '../exemptions/codec';
+import { ExemptionLike, revertExemptions } from '../exemptions/declared';
+import { EXEMPTION_KINDS, kindsRelaxing } from '../exemptions/registry';
+import { describeExemption } from '../exemptions/value';
 import { containersOf, podTemplateOf } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { validateApiObject } from '../policy/schema/validate';

@@ -10,9 +10,9 @@ import {
   privilegeEscalationNeed, privilegedNeed, runAsRootNeed, seccompUnconfinedNeed, writableRootFilesystemNeed,
 } from './needs';
 import type { ContainerRef, PodContext } from './pod';
+import { ExemptionKind } from '../../exemptions/exemption-kind';
 import { containerMounts, dataPathFindings, writableAt } from '../data-path';
 import { MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_LIMIT, hardenedContainerSecurityContext, writableVolumeName } from '../defaults';
-import { ExemptionKind } from '../exemption-kind';
 import { ImagePreset } from '../image-preset';
 import { cleanPath, isNumericId } from '../paths';
 import { unprivilegedPortFix } from '../runtime-checks';

@@ -4,11 +4,11 @@
  * Each need carries the words of its placeholder reason (`TODO: explain why …`, written by
  * `--add-exemptions`), and `harden` reports it with the fix.
  */
-import { ExemptionKind as K } from '../exemption-kind';
-import type { JsonObject } from '../exemptions/kind';
-import { extraCapabilities, kubernetesCapability } from '../exemptions/kinds/add-capabilities';
-import { CAP_SYS_ADMIN_LITERAL, escalationCannotBeDisabled } from '../exemptions/kinds/common';
-import { kindOf } from '../exemptions/registry';
+import { ExemptionKind as K } from '../../exemptions/exemption-kind';
+import type { JsonObject } from '../../exemptions/kind';
+import { extraCapabilities, kubernetesCapability } from '../../exemptions/kinds/add-capabilities';
+import { CAP_SYS_ADMIN_LITERAL, escalationCannotBeDisabled } from '../../exemptions/kinds/common';
+import { kindOf } from '../../exemptions/registry';
 
 export { CAP_SYS_ADMIN_LITERAL, escalationCannotBeDisabled, extraCapabilities, kubernetesCapability };
 

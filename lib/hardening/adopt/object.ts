@@ -7,13 +7,13 @@
  */
 import { AddOperation, JsonEditor, additions, guarded, pointerSegment } from './editor';
 import { HardenDialect, HardenOptions, PodReport, WritablePath, hardenPod } from './pod';
+import { readAnnotation, writeAnnotation } from '../../exemptions/codec';
+import { ExemptionKind } from '../../exemptions/exemption-kind';
+import type { ExemptionValue } from '../../exemptions/kind';
 import { containersOf, inheritListKind, isKubectlList, isListKind, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
 import { podSpecOf } from '../../policy/pod-spec';
 import { PolicyLevel } from '../../policy/types';
 import { RootlessAnnotations } from '../annotations';
-import { ExemptionKind } from '../exemption-kind';
-import { readAnnotation, writeAnnotation } from '../exemptions/codec';
-import type { ExemptionValue } from '../exemptions/kind';
 import { rootlessFindings } from '../rootless-rules';
 import { TOKEN_RULE } from '../token-rule';
 import { Verification, verifyConstruct } from '../verify';

@@ -13,15 +13,15 @@ import { hardenContainer, lowPorts } from './container';
 import { PodEditor } from './editor';
 import { Need, hostNamespaceNeeds, hostPathNeed, podRunAsRootNeed, runAsRootNeed, seccompUnconfinedNeed } from './needs';
 import { tokenRule } from './token';
+import { ExemptionEntry, entryOf } from '../../exemptions/codec';
+import { ExemptionKind } from '../../exemptions/exemption-kind';
+import { isReason, placeholderReason } from '../../exemptions/reason';
 import { isWindowsPod } from '../../policy/checks/util';
 import { PodSecurity } from '../../policy/pod-security';
 import { PolicyLevel } from '../../policy/types';
 import { RootlessAnnotations } from '../annotations';
 import { hardenedPodSecurityContext } from '../defaults';
-import { ExemptionKind } from '../exemption-kind';
-import { ExemptionEntry, entryOf } from '../exemptions/codec';
 import { RuleNote, addRuleNote } from '../notes';
-import { isReason, placeholderReason } from '../reason';
 import { CLI_TOKEN_WORDS, TokenFacts, TokenSettings, TokenWords } from '../token-rule';
 import { ContainerUser, USER_RULE, UserStatements, containerUser, isKnownUser, numericUser, unknownContainers, writtenUser } from '../user-rule';
 

@@ -8,9 +8,9 @@
  * Pure: no cdk8s, cdk8s-plus, constructs or yaml imports.
  */
 import type { PodContext } from './pod';
+import { entryOf, readAnnotation } from '../../exemptions/codec';
+import { ExemptionKind } from '../../exemptions/exemption-kind';
 import { RootlessAnnotations } from '../annotations';
-import { ExemptionKind } from '../exemption-kind';
-import { entryOf, readAnnotation } from '../exemptions/codec';
 import { addRuleNote } from '../notes';
 import { CLI_TOKEN_WORDS, DEFAULT_NAMESPACE, TOKEN_RULE, TokenFacts, decideToken, keptTokenNote } from '../token-rule';
 

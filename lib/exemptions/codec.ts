@@ -20,13 +20,13 @@
  *
  * Pure: no cdk8s imports.
  */
-import { RootlessAnnotations } from '../annotations';
-import { LINUX_CAPABILITIES, capabilityProblem } from '../capabilities';
-import { ExemptionKind } from '../exemption-kind';
-import { CLEAN_HOST_PATH } from '../paths';
-import { reasonProblem } from '../reason';
+import { ExemptionKind } from './exemption-kind';
 import type { ExemptionKindSpec, ExemptionValue } from './kind';
+import { reasonProblem } from './reason';
 import { EXEMPTION_KINDS, exemptionKind } from './registry';
+import { RootlessAnnotations } from '../hardening/annotations';
+import { LINUX_CAPABILITIES, capabilityProblem } from '../hardening/capabilities';
+import { CLEAN_HOST_PATH } from '../hardening/paths';
 
 /** The longest annotation value read, in code points (also the admission policy's limit). */
 export const MAX_ANNOTATION_LENGTH = 8192;

@@ -3,8 +3,8 @@
  * mounted by the author). Pod-only. Not a Pod Security check: relaxes the rootless rule
  * serviceAccountToken.
  */
-import { ExemptionKind } from '../../exemption-kind';
-import { atTokenPath, projectsToken } from '../../rootless-rules';
+import { atTokenPath, projectsToken } from '../../hardening/rootless-rules';
+import { ExemptionKind } from '../exemption-kind';
 import type { ExemptionKindSpec } from '../kind';
 import { set } from './common';
 

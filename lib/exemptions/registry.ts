@@ -7,12 +7,13 @@
  *
  * Pure: no cdk8s imports.
  */
-import { CHECKS } from '../../policy/checks/registry';
-import { ExemptionKind } from '../exemption-kind';
-import { ROOTLESS_RULES } from '../rootless-rules';
+import { ExemptionKind } from './exemption-kind';
 import type { ExemptionKindSpec } from './kind';
+import { ROOTLESS_RULES } from '../hardening/rootless-rules';
 import { ADD_CAPABILITIES } from './kinds/add-capabilities';
-import { HOST_IPC, HOST_NETWORK, HOST_PID } from './kinds/host-namespaces';
+import { HOST_IPC } from './kinds/host-ipc';
+import { HOST_NETWORK } from './kinds/host-network';
+import { HOST_PID } from './kinds/host-pid';
 import { HOST_PATH } from './kinds/host-path';
 import { PRIVILEGE_ESCALATION } from './kinds/privilege-escalation';
 import { PRIVILEGED } from './kinds/privileged';
@@ -21,6 +22,7 @@ import { SECCOMP_LOCALHOST } from './kinds/seccomp-localhost';
 import { SECCOMP_UNCONFINED } from './kinds/seccomp-unconfined';
 import { SERVICE_ACCOUNT_TOKEN } from './kinds/service-account-token';
 import { WRITABLE_ROOT_FILESYSTEM } from './kinds/writable-root-filesystem';
+import { CHECKS } from '../policy/checks/registry';
 
 /**
  * The Pod Security checks no exemption kind relaxes, each with the reason: there is no safe,

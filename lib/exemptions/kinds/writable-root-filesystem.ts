@@ -3,7 +3,7 @@
  * (`readOnlyRootFilesystem: false`). Not a Pod Security check: relaxes the rootless rule
  * readOnlyRootFilesystem only.
  */
-import { ExemptionKind } from '../../exemption-kind';
+import { ExemptionKind } from '../exemption-kind';
 import type { ExemptionKindSpec } from '../kind';
 import { objectAt, set } from './common';
 

@@ -1,7 +1,8 @@
 /**
  * Internal: small helpers shared by the exemption kind modules (not a table: no kind is named here).
  */
-import type { JsonObject } from '../kind';
+import type { ExemptionKind } from '../exemption-kind';
+import type { ExemptionKindSpec, JsonObject } from '../kind';
 
 /** A non-zero UID: what an undone root user is replaced with (nobody). */
 export const NON_ROOT_UID = 65534;
@@ -60,4 +61,20 @@ export const CAP_SYS_ADMIN_LITERAL = 'CAP_SYS_ADMIN';
 export function escalationCannotBeDisabled(securityContext: unknown): boolean {
   const sc = objectAt(securityContext);
   return sc.privileged === true || listAt(objectAt(sc.capabilities).add).includes(CAP_SYS_ADMIN_LITERAL);
+}
+
+/** hostNetwork, hostPID, hostIPC: the pod shares one of the node's namespaces; each relaxes hostNamespaces for its own field only. */
+export function hostNamespace(id: ExemptionKind, field: 'hostNetwork' | 'hostPID' | 'hostIPC'): ExemptionKindSpec {
+  const cdk8sField = field.replace(/[A-Z]+$/, s => s[0] + s.slice(1).toLowerCase());
+  return {
+    id,
+    podOnly: true,
+    relaxes: ['hostNamespaces'],
+    cel: { fields: [field] },
+    fields: `spec.${field}: true`,
+    hint: `Exemption.${id}(reason)`,
+    detect: ({ spec, container }) => (!container && spec[field] === true ? { what: `the pod needs ${field}` } : undefined),
+    applyPod: spec => { spec[cdk8sField] = true; },
+    revertPod: spec => { if (spec[field] !== undefined && spec[field] !== false) spec[field] = false; },
+  };
 }

@@ -3,7 +3,7 @@
  * Pod Security restricted allows it, so it relaxes no rule the admission policy checks; the
  * constructs require it to apply the profile, and synthesis requires the profile to be used.
  */
-import { ExemptionKind } from '../../exemption-kind';
+import { ExemptionKind } from '../exemption-kind';
 import type { ExemptionKindSpec } from '../kind';
 import { seccompRevert } from './common';
 

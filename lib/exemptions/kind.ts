@@ -7,7 +7,7 @@
  * serialization, whose field names are cdk8s's (`hostPid`); the verification side (`revert*`)
  * works on the final manifest, whose field names are the API's (`hostPID`).
  */
-import type { ExemptionKind } from '../exemption-kind';
+import type { ExemptionKind } from './exemption-kind';
 
 /** The fields of one declared exemption that the facets read (a validated, immutable value). */
 export interface ExemptionValue {

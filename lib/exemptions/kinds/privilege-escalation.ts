@@ -2,7 +2,7 @@
  * privilegeEscalation: the container may gain privileges (`allowPrivilegeEscalation` not false:
  * setuid binaries, file capabilities). Relaxes allowPrivilegeEscalation only — never `privileged`.
  */
-import { ExemptionKind } from '../../exemption-kind';
+import { ExemptionKind } from '../exemption-kind';
 import type { ExemptionKindSpec } from '../kind';
 import { CAP_SYS_ADMIN_LITERAL, escalationCannotBeDisabled, objectAt, set } from './common';
 

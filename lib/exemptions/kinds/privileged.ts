@@ -2,7 +2,7 @@
  * privileged: the container runs privileged (`privileged: true`; the API then requires
  * `allowPrivilegeEscalation` not false). Relaxes privileged and allowPrivilegeEscalation.
  */
-import { ExemptionKind } from '../../exemption-kind';
+import { ExemptionKind } from '../exemption-kind';
 import type { ExemptionKindSpec } from '../kind';
 import { objectAt, set } from './common';
 

@@ -2,7 +2,7 @@
  * seccompUnconfined: no seccomp profile (`seccompProfile.type: Unconfined`, or none at all).
  * Relaxes seccompProfile_baseline and seccompProfile_restricted for its scope only.
  */
-import { ExemptionKind } from '../../exemption-kind';
+import { ExemptionKind } from '../exemption-kind';
 import type { ExemptionKindSpec } from '../kind';
 import { ALLOWED_SECCOMP, objectAt, seccompRevert } from './common';
 
