@@ -278,8 +278,8 @@ project.eslint?.addRules({
       },
       {
         target: './lib/exemptions',
-        from: ['./lib/hardening/index.ts', './lib/hardening/hardening.ts', './lib/hardening/errors.ts', './lib/hardening/options.ts',
-          './lib/hardening/plan.ts', './lib/hardening/apply.ts', './lib/hardening/adopt'],
+        // the compiled .js next to each .ts counts too (the resolver may pick it)
+        from: ['./lib/hardening/{index,hardening,errors,options,plan,apply}.{ts,js}', './lib/hardening/adopt/**'],
         message: 'The exemption model (lib/exemptions/) imports only lib/policy/ and the pure part of lib/hardening/ (not the cdk8s glue, the plan and apply stages or the adopt stage): see docs/architecture.md.',
       },
       {

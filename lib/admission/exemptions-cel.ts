@@ -25,7 +25,6 @@
  * (`cel.entryVariables`).
  */
 import { MAX_ANNOTATION_LENGTH, annotationGrammar } from '../exemptions/codec';
-import { ExemptionKind } from '../exemptions/exemption-kind';
 import type { CelRelaxation } from '../exemptions/kind';
 import { ReasonPatterns } from '../exemptions/reason';
 import { EXEMPTION_KINDS, exemptionKind } from '../exemptions/registry';
@@ -59,7 +58,7 @@ export function exemptionVariables(annotation: string): { name: string; expressi
       // one key per capability an addCapabilities entry lists: `"NET_ADMIN"/"container":"app"`, `"SYS_TIME"/"container":null`
       // (the list `"A","B"` becomes `"A"/scope,"B"/scope`: no comma inside a name or a scope)
       name: 'capabilityKeys',
-      expression: `variables.exemptionsValid ? variables.exemptionEntries.filter(p, p.startsWith('${ExemptionKind.ADD_CAPABILITIES}"'))`
+      expression: `variables.exemptionsValid ? variables.exemptionEntries.filter(p, ${CAPABILITY_KINDS.map(k => `p.startsWith('${k}"')`).join(' || ')})`
         + '.map(p, p.split(\',"capabilities":[\')[1].split(\']\')[0].replace(\',\', \'/\' + p.split(\',\')[1] + \',\') + \'/\' + p.split(\',\')[1])'
         + '.join(\',\').split(\',\') : []',
     },

@@ -64,6 +64,27 @@ export function entryOf(e: ExemptionValue): ExemptionEntry {
   };
 }
 
+/** What the codec reads of a namespace exemption (`NamespaceExemption`). */
+export interface NamespaceExemptionValue {
+  readonly kind: string;
+  readonly level: string;
+  readonly reason: string;
+}
+
+/**
+ * The entry of a namespace exemption in the Namespace's annotation: `id`, `container` (always null: a
+ * namespace has no containers), `reason`, `level`. Admission never reads a Namespace's annotation; the
+ * construct verifies its own (restricted-namespace.ts).
+ */
+export function namespaceEntryOf(e: NamespaceExemptionValue): { id: string; container: null; reason: string; level: string } {
+  return { id: e.kind, container: null, reason: e.reason, level: e.level };
+}
+
+/** The annotation value of a Namespace's exemptions. */
+export function writeNamespaceAnnotation(exemptions: readonly NamespaceExemptionValue[]): string {
+  return JSON.stringify(exemptions.map(namespaceEntryOf));
+}
+
 /** The canonical annotation value of these exemptions. */
 export function writeAnnotation(exemptions: readonly ExemptionValue[]): string {
   return JSON.stringify(exemptions.map(entryOf));

@@ -28,7 +28,6 @@ import { IdentityIndex } from '../identity-index';
 import { HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { CONTAINER_HARDENING_OPTIONS, ContainerPlan, PodPlan, planContainer, planPod, podProblems } from './plan';
 import { Verification, exemptionProblems, verifyConstruct } from './verify';
-import { ExemptionKind as K } from '../exemptions/exemption';
 import { podTemplateOf } from '../policy/k8s-shapes';
 
 const DEFAULT_SIZE = Size.mebibytes(WRITABLE_VOLUME_SIZE_MEBIBYTES);
@@ -64,8 +63,8 @@ export class Hardening {
         ensureNonRoot: pod.user !== 0,
         sysctls: pod.sysctls,
       },
-      hostNetwork: pod.has(K.HOST_NETWORK),
-      automountServiceAccountToken: pod.has(K.SERVICE_ACCOUNT_TOKEN),
+      hostNetwork: pod.relaxes('hostNetwork'),
+      automountServiceAccountToken: pod.relaxes('automountServiceAccountToken'),
     };
   }
 

@@ -1,8 +1,9 @@
 /**
  * Internal: small helpers shared by the exemption kind modules (not a table: no kind is named here).
  */
+import type { KindDeclaration } from '../effects';
 import type { ExemptionKind } from '../exemption-kind';
-import type { ExemptionKindSpec, JsonObject } from '../kind';
+import type { JsonObject } from '../kind';
 
 /** A non-zero UID: what an undone root user is replaced with (nobody). */
 export const NON_ROOT_UID = 65534;
@@ -64,17 +65,12 @@ export function escalationCannotBeDisabled(securityContext: unknown): boolean {
 }
 
 /** hostNetwork, hostPID, hostIPC: the pod shares one of the node's namespaces; each relaxes hostNamespaces for its own field only. */
-export function hostNamespace(id: ExemptionKind, field: 'hostNetwork' | 'hostPID' | 'hostIPC'): ExemptionKindSpec {
-  const cdk8sField = field.replace(/[A-Z]+$/, s => s[0] + s.slice(1).toLowerCase());
+export function hostNamespace(id: ExemptionKind, field: 'hostNetwork' | 'hostPID' | 'hostIPC'): KindDeclaration {
   return {
     id,
     podOnly: true,
     relaxes: ['hostNamespaces'],
-    cel: { fields: [field] },
-    fields: `spec.${field}: true`,
-    hint: `Exemption.${id}(reason)`,
-    detect: ({ spec, container }) => (!container && spec[field] === true ? { what: `the pod needs ${field}` } : undefined),
-    applyPod: spec => { spec[cdk8sField] = true; },
-    revertPod: spec => { if (spec[field] !== undefined && spec[field] !== false) spec[field] = false; },
+    effects: [{ level: 'pod', field, hardened: false, relaxed: true, unset: 'hardened', needed: `needs ${field}` }],
+    cel: {},
   };
 }

@@ -10,6 +10,7 @@ import { seccompRevert } from './common';
 export const SECCOMP_LOCALHOST: ExemptionKindSpec = {
   id: ExemptionKind.SECCOMP_LOCALHOST,
   podOnly: false,
+  exclusive: 'seccomp',
   field: 'profile',
   relaxes: [],
   cel: {},

@@ -9,6 +9,7 @@ import { ALLOWED_SECCOMP, objectAt, seccompRevert } from './common';
 export const SECCOMP_UNCONFINED: ExemptionKindSpec = {
   id: ExemptionKind.SECCOMP_UNCONFINED,
   podOnly: false,
+  exclusive: 'seccomp',
   relaxes: ['seccompProfile_baseline', 'seccompProfile_restricted'],
   cel: { fields: ['seccompProfile'] },
   fields: 'securityContext.seccompProfile: Unconfined or none',
