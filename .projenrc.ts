@@ -295,6 +295,24 @@ project.eslint?.addOverride({
   files: ['lib/**/*.ts'],
   rules: { 'max-lines': ['error', { max: 500, skipBlankLines: false, skipComments: false }] },
 });
+// Exemption kinds are data in one folder (docs/architecture.md, "The exemption model"): no file outside lib/exemptions/
+// names a kind (`ExemptionKind.X`, or through an alias): it asks the registry by the field or the check instead.
+project.eslint?.addOverride({
+  files: ['lib/**/*.ts'],
+  excludedFiles: ['lib/exemptions/**'],
+  rules: {
+    'no-restricted-syntax': ['error',
+      {
+        selector: "MemberExpression[object.name='ExemptionKind'], MemberExpression[object.property.name='ExemptionKind']",
+        message: 'Only lib/exemptions/ names an exemption kind: ask the registry by the field or the check (relaxesField, kindsRelaxing, acceptsField); see docs/architecture.md "How to add… an exemption kind".',
+      },
+      {
+        selector: "ImportSpecifier[imported.name='ExemptionKind'][local.name!='ExemptionKind']",
+        message: 'Only lib/exemptions/ names an exemption kind: do not alias ExemptionKind; see docs/architecture.md "How to add… an exemption kind".',
+      },
+    ],
+  },
+});
 // ---- end of layers ---------------------------------------------------------------------------------
 
 // ---- Packages (docs/release.md) ----------------------------------------------------------------------

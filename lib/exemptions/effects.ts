@@ -34,7 +34,7 @@ type Derived = Pick<ExemptionKindSpec, 'applyContainer' | 'applyPod' | 'revertCo
  * a lower-case letter other than the next word's start (`clusterIPs`) is spelled irregularly by cdk8s, and refused.
  */
 export function structName(apiName: string): string {
-  return apiName.replace(/[A-Z]{2,}(?=[A-Z][a-z]|[a-z]|$)/g, (run, at: number, s: string) => {
+  return apiName.replace(/[A-Z]{2,}(?=[A-Z][a-z])|[A-Z]{2,}(?=[a-z]|$)/g, (run, at: number, s: string) => {
     const next = s[at + run.length];
     if (next !== undefined && next >= 'a' && next <= 'z') {
       throw new Error(`exemption effects: cdk8s spells "${apiName}" irregularly; give the effect's field a name structName knows`);

@@ -49,6 +49,24 @@ function detect(kinds: readonly ExemptionKindSpec[], spec: unknown,
 /** The kinds that relax the field (its API name), in registry order: harden asks by field, the registry answers with the kind. */
 const relaxing = (field: string) => EXEMPTION_KINDS.filter(k => k.cel.fields?.includes(field));
 
+/**
+ * Whether `accepts` accepts, for the container (null: the pod), a kind that relaxes `field`: the rules ask
+ * by the field they would harden. `besides`: only kinds that do not also relax that field (an escalation
+ * exemption, on a container that is not privileged, is not the privileged kind, which relaxes escalation
+ * only together with privileged).
+ */
+export function acceptsField(accepts: (kind: ExemptionKind, container: string | null) => boolean, field: string, container: string | null,
+  besides?: string): boolean {
+  return relaxing(field).some(k => !(besides !== undefined && k.cel.fields?.includes(besides)) && accepts(k.id, container));
+}
+
+/** The one kind that relaxes `field` (e.g. the service-account token's), for a value the rules declare. */
+export function kindRelaxing(field: string): ExemptionKind {
+  const kinds = relaxing(field);
+  if (kinds.length !== 1) throw new Error(`exemption registry: ${kinds.length} kinds relax ${field} (expected one)`);
+  return kinds[0].id;
+}
+
 /** runAsRoot for the pod: it sets `runAsNonRoot: false` explicitly. */
 export function podRunAsRootNeed(podSecurityContext: unknown): Need | undefined {
   return detect(relaxing('runAsNonRoot'), { securityContext: podSecurityContext });

@@ -6,9 +6,10 @@
  * lib/rootless-hardening.ts finds the objects and applies the operations.
  */
 import { AddOperation, JsonEditor, additions, guarded, pointerSegment } from './editor';
+import { kindRelaxing } from './needs';
 import { HardenDialect, HardenOptions, PodReport, WritablePath, hardenPod } from './pod';
 import { readAnnotation, writeAnnotation } from '../../exemptions/codec';
-import { ExemptionKind } from '../../exemptions/exemption-kind';
+import type { ExemptionKind } from '../../exemptions/exemption-kind';
 import type { ExemptionValue } from '../../exemptions/kind';
 import { containersOf, inheritListKind, isKubectlList, isListKind, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
 import { podSpecOf } from '../../policy/pod-spec';
@@ -124,7 +125,7 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
     tokens,
     namespace: typeof copy.metadata?.namespace === 'string' && copy.metadata.namespace !== '' ? copy.metadata.namespace : namespace,
     // a human's reason for the pod's ServiceAccount: the exemption joins the object's own
-    declareToken: reason => exemptions.push({ kind: ExemptionKind.SERVICE_ACCOUNT_TOKEN, reason }),
+    declareToken: reason => exemptions.push({ kind: kindRelaxing('automountServiceAccountToken'), reason }),
   }, report, new Set());
 
   const errors = [...existing.problems, ...report.problems];
