@@ -351,7 +351,7 @@ export class RestrictedNamespace extends kplus.Namespace {
 
 /**
  * The exemptions the pod template of a manifest validly declares, read by the one codec
- * (hardening/declared-exemptions.ts): none when the annotation is void, with its problems.
+ * (exemptions/declared.ts): none when the annotation is void, with its problems.
  */
 function declaredEntries(manifest: any): { entries: { readonly text: string; readonly container?: string }[]; problems: string[] } {
   const declared = declaredExemptions(manifest);

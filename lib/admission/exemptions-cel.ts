@@ -1,7 +1,7 @@
 /**
  * Internal: the `rootless.cdk8s.io/exemptions` annotation in CEL. Kubernetes CEL has no JSON
  * parser, so the policy reads the annotation as text, exactly as the one codec
- * (lib/hardening/exemptions/codec.ts) reads it in JavaScript:
+ * (lib/exemptions/codec.ts) reads it in JavaScript:
  *
  * 1. Its size is checked first (`MAX_ANNOTATION_LENGTH` code points): nothing below runs on a
  *    longer value, which a validation rejects (limits.ts).

@@ -5,7 +5,9 @@
  * Pure: no cdk8s, cdk8s-plus or constructs imports (the CLI and the plugin load this). The
  * construct side (`applyContainer`, `applyPod`) works on the cdk8s-plus pod spec before
  * serialization, whose field names are cdk8s's (`hostPid`); the verification side (`revert*`)
- * works on the final manifest, whose field names are the API's (`hostPID`).
+ * works on the final manifest, whose field names are the API's (`hostPID`). A kind states the fields
+ * it relaxes once, as `effects` with API names; effects.ts derives both sides from them (`structName`
+ * spells the cdk8s name), and the code facets here add only what the data cannot say.
  */
 import type { ExemptionKind } from './exemption-kind';
 

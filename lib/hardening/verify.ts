@@ -3,7 +3,7 @@
  * verify"): manifest in, findings out. `verifyConstruct` is everything a construct is responsible
  * for; `judgeRootless` is the one judgement of a manifest against the rootless profile — Pod Security `restricted`
  * plus the rootless rules (rootless-rules.ts), on the manifest with the given exemptions reverted
- * within their scopes (declared-exemptions.ts). Synthesis verification judges every construct's
+ * within their scopes (lib/exemptions/declared.ts). Synthesis verification judges every construct's
  * manifest with it (with the exemptions the construct declared); the admission policy is tested to
  * reach the same verdict on any object (with the exemptions its annotation validly declares).
  *
