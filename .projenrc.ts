@@ -264,8 +264,26 @@ project.eslint?.addRules({
       {
         target: ['./lib/cli', './lib/plugin'],
         from: './lib',
-        except: ['./cli', './plugin', './policy', './hardening', './manifests'],
-        message: 'The CLI and the validation plugin never import the construct files (lib/*.ts, lib/admission/): they load cdk8s-plus. Move shared logic to lib/hardening/ or lib/policy/: see docs/architecture.md.',
+        except: ['./cli', './plugin', './policy', './hardening', './exemptions', './manifests'],
+        message: 'The CLI and the validation plugin never import the construct files (lib/*.ts, lib/admission/): they load cdk8s-plus. Move shared logic to lib/hardening/, lib/exemptions/ or lib/policy/: see docs/architecture.md.',
+      },
+      {
+        // the exemption model: the public Exemption class, the kinds as data, the codec, the reason rule
+        target: './lib/exemptions',
+        from: PACKAGES_OF_THE_CONSTRUCTS,
+        message: 'The exemption model (lib/exemptions/) is pure: it never imports cdk8s, cdk8s-plus or constructs (the CLI and the plugin load it): see docs/architecture.md.',
+      },
+      {
+        target: './lib/exemptions',
+        from: './lib',
+        except: ['./exemptions', './policy', './hardening'],
+        message: 'The exemption model (lib/exemptions/) imports only lib/policy/ and the pure part of lib/hardening/ (not the constructs, lib/admission/, the CLI or the plugin): see docs/architecture.md.',
+      },
+      {
+        target: './lib/exemptions',
+        // the compiled .js next to each .ts counts too (the resolver may pick it)
+        from: ['./lib/hardening/{index,hardening,errors,options,plan,apply}.{ts,js}', './lib/hardening/adopt/**'],
+        message: 'The exemption model (lib/exemptions/) imports only lib/policy/ and the pure part of lib/hardening/ (not the cdk8s glue, the plan and apply stages or the adopt stage): see docs/architecture.md.',
       },
       {
         target: ['./lib/hardening', './lib/admission', './lib/!(index).ts'],
@@ -279,6 +297,24 @@ project.eslint?.addRules({
 project.eslint?.addOverride({
   files: ['lib/**/*.ts'],
   rules: { 'max-lines': ['error', { max: 500, skipBlankLines: false, skipComments: false }] },
+});
+// Exemption kinds are data in one folder (docs/architecture.md, "The exemption model"): no file outside lib/exemptions/
+// names a kind (`ExemptionKind.X`, or through an alias): it asks the registry by the field or the check instead.
+project.eslint?.addOverride({
+  files: ['lib/**/*.ts'],
+  excludedFiles: ['lib/exemptions/**'],
+  rules: {
+    'no-restricted-syntax': ['error',
+      {
+        selector: "MemberExpression[object.name='ExemptionKind'], MemberExpression[object.property.name='ExemptionKind']",
+        message: 'Only lib/exemptions/ names an exemption kind: ask the registry by the field or the check (relaxesField, kindsRelaxing, acceptsField); see docs/architecture.md "How to add… an exemption kind".',
+      },
+      {
+        selector: "ImportSpecifier[imported.name='ExemptionKind'][local.name!='ExemptionKind']",
+        message: 'Only lib/exemptions/ names an exemption kind: do not alias ExemptionKind; see docs/architecture.md "How to add… an exemption kind".',
+      },
+    ],
+  },
 });
 // ---- end of layers ---------------------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 export * from './policy';
 export * from './hardening';
+export * from './exemptions/exemption';
+export * from './exemptions/namespace-exemption';
 export * from './hardened-pod';
 export * from './restricted-namespace';
 export * from './admission-policy';

@@ -1,11 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { writeNamespaceAnnotation } from './exemptions/codec';
+import { declaredExemptions } from './exemptions/declared';
+import { NamespaceExemption } from './exemptions/namespace-exemption';
+import { reasonProblem } from './exemptions/reason';
 import { HardenedPod } from './hardened-pod';
 import { RootlessAnnotations } from './hardening/annotations';
-import { declaredExemptions } from './hardening/declared-exemptions';
 import { throwPropsProblems } from './hardening/errors';
-import { reasonProblem } from './hardening/reason';
 import { mergeKeyPaths } from './hardening/verify';
 import { IdentityIndex } from './identity-index';
 import { PodSecurity, PolicyLevel } from './policy';
@@ -30,56 +32,6 @@ export enum PodSecurityMode {
   AUDIT = 'audit',
   /** Violations are returned to the client as warnings (and counted with `mode="warn"`). */
   WARN = 'warn',
-}
-
-/**
- * The id of a namespace exemption in the namespace's `rootless.cdk8s.io/exemptions` annotation.
- */
-export enum NamespaceExemptionKind {
-  /** A Pod Security level below `restricted` for one or more modes. */
-  LOWER_LEVEL = 'namespaceLevel',
-}
-
-/**
- * An explicit, reasoned permission for a `RestrictedNamespace` to use a Pod Security level
- * below `restricted`. Like workload exemptions, the reason is mandatory (at least 10
- * characters) and shows in the namespace's `rootless.cdk8s.io/exemptions` annotation.
- *
- * @example
- * NamespaceExemption.lowerLevel(PolicyLevel.BASELINE, 'elasticsearch needs a root init container until the CSI driver honours fsGroup')
- */
-export class NamespaceExemption {
-  /**
-   * Permits levels down to `level` (baseline or privileged) in the modes that ask for them.
-   * @param level the lowest level any mode of the namespace may use
-   * @param reason why the namespace cannot enforce `restricted`
-   */
-  public static lowerLevel(level: PolicyLevel, reason: string): NamespaceExemption {
-    return new NamespaceExemption(NamespaceExemptionKind.LOWER_LEVEL, level, reason);
-  }
-
-  private constructor(
-    /** What is exempted. */
-    public readonly kind: NamespaceExemptionKind,
-    /** The lowest level permitted. */
-    public readonly level: PolicyLevel,
-    /** Why, in the author's words. */
-    public readonly reason: string,
-  ) {}
-
-  /**
-   * A short description, e.g. `NamespaceExemption.lowerLevel("baseline")`.
-   */
-  public toString(): string {
-    return `NamespaceExemption.lowerLevel(${JSON.stringify(this.level)})`;
-  }
-
-  /**
-   * The entry of the namespace's `rootless.cdk8s.io/exemptions` annotation.
-   */
-  public toJson(): any {
-    return { id: this.kind, container: null, reason: this.reason, level: this.level };
-  }
 }
 
 /**
@@ -221,7 +173,7 @@ export class RestrictedNamespace extends kplus.Namespace {
       this.metadata.addLabel(`pod-security.kubernetes.io/${mode}-version`, setting.version);
     }
     if (props.exemption) {
-      this.metadata.addAnnotation(RootlessAnnotations.EXEMPTIONS, JSON.stringify([props.exemption.toJson()]));
+      this.metadata.addAnnotation(RootlessAnnotations.EXEMPTIONS, writeNamespaceAnnotation([props.exemption]));
     }
     this.enforceLevel = modes.enforce.level;
     this.enforceVersion = modes.enforce.version;
@@ -235,7 +187,7 @@ export class RestrictedNamespace extends kplus.Namespace {
       expected[`pod-security.kubernetes.io/${mode}`] = setting.level;
       expected[`pod-security.kubernetes.io/${mode}-version`] = setting.version;
     }
-    const annotation = props.exemption ? JSON.stringify([props.exemption.toJson()]) : undefined;
+    const annotation = props.exemption ? writeNamespaceAnnotation([props.exemption]) : undefined;
     this.node.addValidation({ validate: () => this.verifyOwnManifest(expected, annotation) });
     if (props.verifyWorkloads ?? true) {
       this.node.addValidation({ validate: () => this.verifyWorkloads() });
@@ -399,7 +351,7 @@ export class RestrictedNamespace extends kplus.Namespace {
 
 /**
  * The exemptions the pod template of a manifest validly declares, read by the one codec
- * (hardening/declared-exemptions.ts): none when the annotation is void, with its problems.
+ * (exemptions/declared.ts): none when the annotation is void, with its problems.
  */
 function declaredEntries(manifest: any): { entries: { readonly text: string; readonly container?: string }[]; problems: string[] } {
   const declared = declaredExemptions(manifest);

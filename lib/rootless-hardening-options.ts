@@ -3,7 +3,7 @@
  * object and its containers (the user rule, lib/hardening/user-rule.ts), its writable paths and its
  * exemptions. Types only.
  */
-import { Exemption } from './hardening/exemption';
+import { Exemption } from './exemptions/exemption';
 
 /** The user of one container of an object (`ObjectHardeningOptions.containers`). */
 export interface ContainerUserOptions {

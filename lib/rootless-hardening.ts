@@ -17,11 +17,11 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { COMPARED_PROPS, effectiveProps, holdsPods, mapsItsProps, patchedInto, render, throwErrors, toPatch } from './adopted-objects';
+import { writeAnnotation } from './exemptions/codec';
 import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isAppliedAsList, isListKind, isPodBearing, targetIn, verifyAdopted } from './hardening/adopt/object';
 import { HardenDialect } from './hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from './hardening/adopt/settings';
 import { RootlessAnnotations, VERIFICATION_HOOK } from './hardening/annotations';
-import { writeAnnotation } from './hardening/exemptions/codec';
 import { isHardenedByConstruct } from './hardening/hardening';
 import { HardeningNote, HardeningNotes } from './hardening-notes';
 import { NOTE_METADATA_TYPE, NoteReporter, chartNamespace, tokenFactsOf } from './hardening-report';

@@ -1,7 +1,8 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Exemption, HardenedContainerProps } from './hardening';
+import { Exemption } from './exemptions/exemption';
+import { HardenedContainerProps } from './hardening';
 import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
 import { cleanPath as normalize, pathProblem } from './hardening/paths';

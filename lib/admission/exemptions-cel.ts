@@ -1,7 +1,7 @@
 /**
  * Internal: the `rootless.cdk8s.io/exemptions` annotation in CEL. Kubernetes CEL has no JSON
  * parser, so the policy reads the annotation as text, exactly as the one codec
- * (lib/hardening/exemptions/codec.ts) reads it in JavaScript:
+ * (lib/exemptions/codec.ts) reads it in JavaScript:
  *
  * 1. Its size is checked first (`MAX_ANNOTATION_LENGTH` code points): nothing below runs on a
  *    longer value, which a validation rejects (limits.ts).
@@ -24,11 +24,10 @@
  * path, which RE2's grammar cannot exclude and the codec's reader refuses), with the variables it reads
  * (`cel.entryVariables`).
  */
-import { ExemptionKind } from '../hardening/exemption-kind';
-import { MAX_ANNOTATION_LENGTH, annotationGrammar } from '../hardening/exemptions/codec';
-import type { CelRelaxation } from '../hardening/exemptions/kind';
-import { EXEMPTION_KINDS, exemptionKind } from '../hardening/exemptions/registry';
-import { ReasonPatterns } from '../hardening/reason';
+import { MAX_ANNOTATION_LENGTH, annotationGrammar } from '../exemptions/codec';
+import type { CelRelaxation } from '../exemptions/kind';
+import { ReasonPatterns } from '../exemptions/reason';
+import { EXEMPTION_KINDS, exemptionKind } from '../exemptions/registry';
 import { celString } from '../policy/checks/cel';
 
 const ENTRY_START = '{"id":"';
@@ -59,7 +58,7 @@ export function exemptionVariables(annotation: string): { name: string; expressi
       // one key per capability an addCapabilities entry lists: `"NET_ADMIN"/"container":"app"`, `"SYS_TIME"/"container":null`
       // (the list `"A","B"` becomes `"A"/scope,"B"/scope`: no comma inside a name or a scope)
       name: 'capabilityKeys',
-      expression: `variables.exemptionsValid ? variables.exemptionEntries.filter(p, p.startsWith('${ExemptionKind.ADD_CAPABILITIES}"'))`
+      expression: `variables.exemptionsValid ? variables.exemptionEntries.filter(p, ${CAPABILITY_KINDS.map(k => `p.startsWith('${k}"')`).join(' || ')})`
         + '.map(p, p.split(\',"capabilities":[\')[1].split(\']\')[0].replace(\',\', \'/\' + p.split(\',\')[1] + \',\') + \'/\' + p.split(\',\')[1])'
         + '.join(\',\').split(\',\') : []',
     },

@@ -6,9 +6,9 @@
  */
 import { UsageError } from './io';
 import { AcceptedViolation } from './report';
+import { declaredExemptions } from '../exemptions/declared';
 import { RootlessAnnotations } from '../hardening/annotations';
 import { capabilityReadings } from '../hardening/capabilities';
-import { declaredExemptions } from '../hardening/declared-exemptions';
 import { judge as judgeManifest } from '../hardening/verify';
 import { PodSecurity, PolicyLevel } from '../policy';
 import { CONTAINER_LISTS, containersOf, podBearingKind, podTemplateOf, withPodTemplate } from '../policy/k8s-shapes';

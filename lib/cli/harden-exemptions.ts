@@ -14,10 +14,10 @@
  *   exempt (a user for a container declared to run as root), which a rerun could not undo, since
  *   harden never changes a value that is set.
  */
+import { EXEMPTION_KINDS } from '../exemptions/registry';
+import { describeExemption } from '../exemptions/value';
 import { templateDeclaration } from '../hardening/adopt/declared';
 import { RootlessAnnotations } from '../hardening/annotations';
-import { EXEMPTION_KINDS } from '../hardening/exemptions/registry';
-import { describeExemption } from '../hardening/exemptions/value';
 import { judge } from '../hardening/verify';
 import { podTemplateOf } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';

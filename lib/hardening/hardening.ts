@@ -23,9 +23,8 @@ import { RootlessAnnotations, VERIFICATION_HOOK } from './annotations';
 import { applyPlan } from './apply';
 import { WRITABLE_VOLUME_SIZE_MEBIBYTES, writableVolumeName } from './defaults';
 import { throwPropsProblems } from './errors';
-import { ExemptionKind as K } from './exemption';
+import { writeAnnotation } from '../exemptions/codec';
 import { IdentityIndex } from '../identity-index';
-import { writeAnnotation } from './exemptions/codec';
 import { HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { CONTAINER_HARDENING_OPTIONS, ContainerPlan, PodPlan, planContainer, planPod, podProblems } from './plan';
 import { Verification, exemptionProblems, verifyConstruct } from './verify';
@@ -64,8 +63,8 @@ export class Hardening {
         ensureNonRoot: pod.user !== 0,
         sysctls: pod.sysctls,
       },
-      hostNetwork: pod.has(K.HOST_NETWORK),
-      automountServiceAccountToken: pod.has(K.SERVICE_ACCOUNT_TOKEN),
+      hostNetwork: pod.relaxes('hostNetwork'),
+      automountServiceAccountToken: pod.relaxes('automountServiceAccountToken'),
     };
   }
 

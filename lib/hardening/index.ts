@@ -1,4 +1,3 @@
 export * from './annotations';
-export * from './exemption';
 export * from './image-preset';
 export * from './options';

@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Exemption } from './exemption';
 import { ImagePreset } from './image-preset';
+import { Exemption } from '../exemptions/exemption';
 
 /**
  * How the emptyDir volumes behind writable paths are created.

@@ -5,15 +5,14 @@
  */
 import type * as kplus from 'cdk8s-plus-27';
 import { MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, hardenedPodSecurityContext } from './defaults';
-import { ExemptionKind as K } from './exemption-kind';
-import { entryOf, entryProblems } from './exemptions/codec';
-import type { ExemptionValue } from './exemptions/kind';
-import { kindOf } from './exemptions/registry';
-import { describeExemption, exemptionValue } from './exemptions/value';
 import { ImagePreset } from './image-preset';
 import { ContainerHardeningOptions, HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { cleanPath as normalize, isNumericId, pathProblem as containerPathProblem } from './paths';
 import { checkGivenUser } from './user-rule';
+import { entryOf, entryProblems } from '../exemptions/codec';
+import type { ExemptionValue } from '../exemptions/kind';
+import { exclusionProblems, hintForField, kindOf, relaxesField } from '../exemptions/registry';
+import { describeExemption, exemptionValue } from '../exemptions/value';
 
 /** The pod-level plan: the resolved user, group, fsGroup, sysctls and the construct's own copies of the exemptions. */
 export type PodPlan = ReturnType<typeof planPod>;
@@ -52,9 +51,10 @@ export function planPod(props: HardenedPodSpecProps) {
       invalid.push(i);
     }
   });
-  const has = (kind: K) => exemptions.some(e => e.kind === kind);
+  /** Whether a pod-wide exemption relaxes this pod field (its API name). */
+  const relaxes = (field: string) => relaxesField(exemptions, field);
   const sc = props.securityContext;
-  const podRoot = exemptions.some(e => e.kind === K.RUN_AS_ROOT && e.container === undefined);
+  const podRoot = relaxesField(exemptions, 'runAsUser');
   const user = props.user ?? sc?.user ?? props.preset?.user ?? (podRoot ? 0 : undefined);
   // where the pod's user comes from, for messages
   const userFrom = props.user !== undefined ? 'props.user' : sc?.user !== undefined ? 'props.securityContext.user'
@@ -69,7 +69,7 @@ export function planPod(props: HardenedPodSpecProps) {
     exemptions,
     indexes,
     invalid,
-    has,
+    relaxes,
     sysctls,
     preset: props.preset,
     fsGroup: props.fsGroup ?? sc?.fsGroup ?? props.preset?.fsGroup ?? group,
@@ -84,7 +84,7 @@ export function podProblems(props: HardenedPodSpecProps, plan: PodPlan): string[
   if (plan.user === undefined) {
     problems.push('props.user: no user is set. Fix: set user to the numeric UID the image runs as (its USER; a name such as '
       + `"nobody" cannot be verified by the kubelet), or pass a preset: ${presetHints(props)}.`);
-  } else if (plan.user === 0 && !plan.exemptions.some(e => e.kind === K.RUN_AS_ROOT && e.container === undefined)) {
+  } else if (plan.user === 0 && !relaxesField(plan.exemptions, 'runAsUser')) {
     problems.push('props.user: 0 runs every container as root. Fix: use the image\'s non-root UID, or declare '
       + 'Exemption.runAsRoot(reason) (or scope it to one container with { container } and keep a non-root pod user).');
   }
@@ -97,19 +97,19 @@ export function podProblems(props: HardenedPodSpecProps, plan: PodPlan): string[
   if (props.securityContext?.ensureNonRoot === false) {
     problems.push('props.securityContext.ensureNonRoot: false is not how root is allowed here. Fix: declare Exemption.runAsRoot(reason).');
   }
-  if (props.hostNetwork && !plan.has(K.HOST_NETWORK)) {
-    problems.push('props.hostNetwork: true shares the node\'s network namespace. Fix: remove it, or declare Exemption.hostNetwork(reason).');
+  if (props.hostNetwork && !plan.relaxes('hostNetwork')) {
+    problems.push(`props.hostNetwork: true shares the node's network namespace. Fix: remove it, or declare ${hintForField('hostNetwork')}.`);
   }
-  if (props.automountServiceAccountToken && !plan.has(K.SERVICE_ACCOUNT_TOKEN)) {
+  if (props.automountServiceAccountToken && !plan.relaxes('automountServiceAccountToken')) {
     problems.push('props.automountServiceAccountToken: true mounts an API token into every container. '
-      + 'Fix: remove it, or declare Exemption.serviceAccountToken(reason).');
+      + `Fix: remove it, or declare ${hintForField('automountServiceAccountToken')}.`);
   }
   const start = props.unprivilegedPortStart;
   if (start !== undefined) {
     if (!Number.isInteger(start) || start < 0 || start > 65535) {
       problems.push(`props.unprivilegedPortStart: ${start} is not a port number. Fix: use an integer in 0..65535, e.g. 80.`);
     }
-    if (plan.has(K.HOST_NETWORK)) {
+    if (plan.relaxes('hostNetwork')) {
       problems.push('props.unprivilegedPortStart: the sysctl needs the pod\'s own network namespace, and Exemption.hostNetwork '
         + 'shares the node\'s. Fix: drop one of them.');
     }
@@ -129,10 +129,7 @@ export function podProblems(props: HardenedPodSpecProps, plan: PodPlan): string[
     seen.add(key);
     for (const p of entryProblems({ ...entryOf(e) }, kindOf(e.kind))) problems.push(`${prop}${p.field ? `.${p.field}` : ''}: ${p.problem}`);
   }
-  const seccomp = plan.exemptions.filter(e => e.kind === K.SECCOMP_LOCALHOST || e.kind === K.SECCOMP_UNCONFINED);
-  if (new Set(seccomp.map(e => e.container ?? '')).size < seccomp.length) {
-    problems.push('props.exemptions: two seccomp exemptions for the same scope. Fix: keep one seccomp profile per pod or container.');
-  }
+  for (const p of exclusionProblems(plan.exemptions)) problems.push(`props.exemptions: ${p}`);
   return problems;
 }
 
@@ -160,8 +157,8 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
     problems.push(`${prop}.name: "${name}" is already used by another container. Fix: give every container a unique name.`);
   }
   const preset = opts.preset ?? (!init && opts.user === undefined && opts.securityContext?.user === undefined ? pod.preset : undefined);
-  const rootExempt = pod.exemptions.some(e => e.kind === K.RUN_AS_ROOT && (e.container === undefined || e.container === name));
-  const scopedRoot = pod.exemptions.some(e => e.kind === K.RUN_AS_ROOT && e.container === name);
+  const rootExempt = relaxesField(pod.exemptions, 'runAsUser', name);
+  const scopedRoot = relaxesField(pod.exemptions, 'runAsUser', name, true);
   const user = opts.user ?? opts.securityContext?.user ?? container.securityContext.user ?? preset?.user ?? (scopedRoot ? 0 : undefined);
   const group = opts.group ?? opts.securityContext?.group ?? container.securityContext.group ?? preset?.group;
   problems.push(...idProblems(prop, { user, group }));

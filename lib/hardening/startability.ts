@@ -21,11 +21,11 @@
  * Pure: no cdk8s, cdk8s-plus or constructs imports. Not exported from the package.
  */
 import { containerMounts, containerRole, dataPathFindings, writableAt } from './data-path';
-import { declaredExemptions } from './declared-exemptions';
 import { WRITABLE_TMP } from './defaults';
-import { ExemptionKind } from './exemption-kind';
 import { ImagePreset } from './image-preset';
 import { isNumericId } from './paths';
+import { declaredExemptions } from '../exemptions/declared';
+import { relaxesField } from '../exemptions/registry';
 import { isWindowsPod } from '../policy/checks/util';
 import { podTemplateOf } from '../policy/k8s-shapes';
 
@@ -57,12 +57,12 @@ export function startabilityProblems(manifest: unknown, options: StartabilityOpt
   const reasons: string[] = [];
   const pod = object(spec.securityContext);
   const windows = isWindowsPod(spec);
-  const rootDeclared = declaredExemptions(manifest).exemptions.filter(e => e.kind === ExemptionKind.RUN_AS_ROOT);
+  const declared = declaredExemptions(manifest).exemptions;
   for (const c of [...list(spec.initContainers), ...list(spec.containers), ...list(spec.ephemeralContainers)].map(object)) {
     const where = `container "${c.name}"`;
     const sc = object(c.securityContext);
     const image = typeof c.image === 'string' ? c.image : '';
-    const mayRunAsRoot = rootDeclared.some(e => e.container === undefined || e.container === c.name);
+    const mayRunAsRoot = relaxesField(declared, 'runAsNonRoot', String(c.name));
     // a declared-root container starts as its image's user unless runAsNonRoot is true for it
     const asRoot = mayRunAsRoot ? { ...options, vouched: () => (sc.runAsNonRoot ?? pod.runAsNonRoot) !== true } : options;
     if (!windows) reasons.push(...userReasons(where, image, sc, pod, asRoot));

@@ -21,8 +21,8 @@
  * The inputs' accounts and bindings are collected first (`TokenFacts`), then each pod is decided
  * (`decideToken`). Pure: plain Kubernetes JSON; no cdk8s, cdk8s-plus or constructs imports.
  */
-import { reasonProblem } from './reason';
 import { atTokenPath, projectsToken } from './rootless-rules';
+import { reasonProblem } from '../exemptions/reason';
 import { containersOf, isListKind } from '../policy/k8s-shapes';
 
 /** The rule id that tags the notes of this rule (lib/hardening/notes.ts). */

@@ -3,7 +3,7 @@
  * verify"): manifest in, findings out. `verifyConstruct` is everything a construct is responsible
  * for; `judgeRootless` is the one judgement of a manifest against the rootless profile — Pod Security `restricted`
  * plus the rootless rules (rootless-rules.ts), on the manifest with the given exemptions reverted
- * within their scopes (declared-exemptions.ts). Synthesis verification judges every construct's
+ * within their scopes (lib/exemptions/declared.ts). Synthesis verification judges every construct's
  * manifest with it (with the exemptions the construct declared); the admission policy is tested to
  * reach the same verdict on any object (with the exemptions its annotation validly declares).
  *
@@ -11,15 +11,15 @@
  */
 import { RootlessAnnotations } from './annotations';
 import { dataPathFindings } from './data-path';
-import { ExemptionLike, revertExemptions } from './declared-exemptions';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from './defaults';
-import { writeAnnotation } from './exemptions/codec';
-import { EXEMPTION_KINDS, kindsRelaxing } from './exemptions/registry';
-import { describeExemption } from './exemptions/value';
 import { cleanPath, placeOf } from './paths';
 import type { ContainerPlan, PodPlan } from './plan';
 import { RootlessFinding, rootlessFindings } from './rootless-rules';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from './runtime-checks';
+import { writeAnnotation } from '../exemptions/codec';
+import { ExemptionLike, revertExemptions } from '../exemptions/declared';
+import { EXEMPTION_KINDS, kindsRelaxing } from '../exemptions/registry';
+import { describeExemption } from '../exemptions/value';
 import { containersOf, podTemplateOf } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { validateApiObject } from '../policy/schema/validate';

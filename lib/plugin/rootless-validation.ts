@@ -21,9 +21,9 @@
 import * as fs from 'fs';
 import { ManifestError, ManifestObject } from '../cli/manifest-objects';
 import { parseManifests } from '../cli/manifest-parser';
+import { DeclaredExemption, declaredExemptions } from '../exemptions/declared';
+import { kindOf, kindsRelaxing } from '../exemptions/registry';
 import { RootlessAnnotations } from '../hardening/annotations';
-import { DeclaredExemption, declaredExemptions } from '../hardening/declared-exemptions';
-import { kindOf, kindsRelaxing } from '../hardening/exemptions/registry';
 import { judge } from '../hardening/verify';
 import { AMBIGUITY_FIX, classifyDifferences } from '../manifests/yaml-differences';
 import { PodSecurity } from '../policy/pod-security';

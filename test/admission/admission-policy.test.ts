@@ -3,8 +3,8 @@ import * as fc from 'fast-check';
 import { checkOf, evaluatePolicy } from './cel';
 import { judge } from './judge';
 import { AdmissionFailurePolicy, LabelSelectorOperator, RootlessAdmissionPolicy, RootlessAdmissionPolicyProps, ValidationAction } from '../../lib/admission-policy';
+import { Exemption } from '../../lib/exemptions/exemption';
 import { HardenedPod } from '../../lib/hardened-pod';
-import { Exemption } from '../../lib/hardening/exemption';
 import { PodSecurity } from '../../lib/policy';
 import { container, hardenedPod as enginePod, workload } from '../policy/fixtures';
 

@@ -7,9 +7,9 @@ import { CostEstimator, Sizes } from './cost';
 import { ANNOTATION_MAX_SIZE } from '../../lib/admission/exemptions-cel';
 import { MAX_ADDED_CAPABILITIES, MAX_ANNOTATIONS, MAX_CONTAINERS, MAX_HOST_PATH_VOLUMES, MAX_ITEMS, MAX_NAME, MAX_PATH, MAX_PROFILE, MAX_VOLUMES } from '../../lib/admission/limits';
 import { RootlessAdmissionPolicy } from '../../lib/admission-policy';
-import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
-import { MAX_HOST_PATHS } from '../../lib/hardening/exemptions/kinds/host-path';
-import { EXEMPTION_KINDS } from '../../lib/hardening/exemptions/registry';
+import { writeAnnotation } from '../../lib/exemptions/codec';
+import { MAX_HOST_PATHS } from '../../lib/exemptions/kinds/host-path';
+import { EXEMPTION_KINDS } from '../../lib/exemptions/registry';
 
 /** k8s.io/apiserver/pkg/apis/cel: PerCallLimit, RuntimeCELCostBudget, RuntimeCELCostBudgetMatchConditions, MaxRequestSizeBytes. */
 const PER_EXPRESSION_LIMIT = 1_000_000;

@@ -5,7 +5,7 @@
  * the policy's size limits.
  */
 import { limitsProblem } from '../../lib/admission/limits';
-import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
+import { declaredExemptions } from '../../lib/exemptions/declared';
 import { judge as judgeManifest } from '../../lib/hardening/verify';
 import { PodSecurity } from '../../lib/policy';
 

@@ -6,8 +6,8 @@
 import { Testing } from 'cdk8s';
 import { checkOf, evaluatePolicy } from './cel';
 import { AdmissionMode, RootlessAdmissionPolicy, RootlessAdmissionPolicyProps } from '../../lib/admission-policy';
-import { ExemptionKind } from '../../lib/hardening/exemption-kind';
-import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
+import { writeAnnotation } from '../../lib/exemptions/codec';
+import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
 import { workload } from '../policy/fixtures';
 
 function policyOf(props: RootlessAdmissionPolicyProps = {}): any {

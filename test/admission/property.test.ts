@@ -8,9 +8,9 @@ import * as fc from 'fast-check';
 import { checkOf, evaluatePolicy } from './cel';
 import { judge } from './judge';
 import { AdmissionMode, RootlessAdmissionPolicy } from '../../lib/admission-policy';
-import { ExemptionKind } from '../../lib/hardening/exemption-kind';
-import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
-import { EXEMPTION_KINDS } from '../../lib/hardening/exemptions/registry';
+import { writeAnnotation } from '../../lib/exemptions/codec';
+import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
+import { EXEMPTION_KINDS } from '../../lib/exemptions/registry';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 import { workload } from '../policy/fixtures';
 

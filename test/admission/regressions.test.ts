@@ -7,8 +7,8 @@ import { Testing } from 'cdk8s';
 import { checkOf, evaluatePolicy } from './cel';
 import { judge } from './judge';
 import { RootlessAdmissionPolicy } from '../../lib/admission-policy';
-import { ExemptionKind } from '../../lib/hardening/exemption-kind';
-import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
+import { writeAnnotation } from '../../lib/exemptions/codec';
+import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
 import { PodSecurity } from '../../lib/policy';
 import { hardenedContainer, workload } from '../policy/fixtures';
 

@@ -7,7 +7,7 @@ import { Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { HardeningNotes, RootlessHardening } from '../../lib';
-import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
+import { declaredExemptions } from '../../lib/exemptions/declared';
 import { judge } from '../../lib/hardening/verify';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 

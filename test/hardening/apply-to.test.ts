@@ -9,7 +9,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Cron, Include, JsonPatch, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Exemption, RootlessDeployment, RootlessHardening } from '../../lib';
-import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
+import { declaredExemptions } from '../../lib/exemptions/declared';
 import { judge } from '../../lib/hardening/verify';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 

@@ -5,11 +5,11 @@
 import { REASON, synthPod } from './util';
 import { HardenedPod } from '../../lib';
 import { hardenText } from '../../lib/cli/harden';
-import { declaredExemptions, revertExemptions } from '../../lib/hardening/declared-exemptions';
+import { declaredExemptions, revertExemptions } from '../../lib/exemptions/declared';
+import { Exemption } from '../../lib/exemptions/exemption';
 import {
   WRITABLE_TMP, WRITABLE_VOLUME_SIZE_LIMIT, hardenedContainerSecurityContext, hardenedPodFields, hardenedPodSecurityContext,
 } from '../../lib/hardening/defaults';
-import { Exemption } from '../../lib/hardening/exemption';
 import { PodSecurity } from '../../lib/policy';
 
 describe('hardened defaults are shared by the constructs and harden', () => {

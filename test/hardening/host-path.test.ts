@@ -14,10 +14,10 @@ import { REASON, constructionError, exemptions, level, synthError, synthPod } fr
 import { Exemption, HardenedPod, HostPathExemptionOptions, RootlessHardening } from '../../lib';
 import { judgeObject } from '../../lib/cli/audit-judge';
 import { hardenText } from '../../lib/cli/harden-text';
-import { declaredExemptions, revertExemptions } from '../../lib/hardening/declared-exemptions';
-import { ExemptionKind } from '../../lib/hardening/exemption-kind';
-import { readAnnotation, writeAnnotation } from '../../lib/hardening/exemptions/codec';
-import { MAX_HOST_PATHS, NODE_PATHS, isNodePath } from '../../lib/hardening/exemptions/kinds/host-path';
+import { readAnnotation, writeAnnotation } from '../../lib/exemptions/codec';
+import { declaredExemptions, revertExemptions } from '../../lib/exemptions/declared';
+import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
+import { MAX_HOST_PATHS, NODE_PATHS, isNodePath } from '../../lib/exemptions/kinds/host-path';
 import { isCleanHostPath, pathWithin } from '../../lib/hardening/paths';
 import { judgeRootless } from '../../lib/hardening/verify';
 import { PolicyLevel } from '../../lib/policy';

@@ -3,9 +3,9 @@
  */
 import { REASON, synthError, synthPod } from './util';
 import { Exemption, HardenedPod, ImagePreset } from '../../lib';
-import { entryOf, entryProblems } from '../../lib/hardening/exemptions/codec';
-import { kindOf } from '../../lib/hardening/exemptions/registry';
-import { exemptionValue } from '../../lib/hardening/exemptions/value';
+import { entryOf, entryProblems } from '../../lib/exemptions/codec';
+import { kindOf } from '../../lib/exemptions/registry';
+import { exemptionValue } from '../../lib/exemptions/value';
 import { holdsNetBindService, kubeletRefusals, unbindablePorts } from '../../lib/hardening/runtime-checks';
 import { POD_BEARING_KINDS, podTemplateOf, withPodTemplate } from '../../lib/policy/k8s-shapes';
 

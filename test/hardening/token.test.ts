@@ -11,7 +11,7 @@ import * as YAML from 'yaml';
 import { captureStderr } from './util';
 import { HardeningNotes, RootlessHardening, RootlessHardeningProps } from '../../lib';
 import { hardenText } from '../../lib/cli/harden';
-import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
+import { declaredExemptions } from '../../lib/exemptions/declared';
 import { groupNotes } from '../../lib/hardening/notes';
 import { CLI_TOKEN_WORDS, TokenFacts, TokenSettings, decideToken, tokenReasonProblem } from '../../lib/hardening/token-rule';
 import { judge } from '../../lib/hardening/verify';

@@ -3,7 +3,7 @@
  * seccompProfile, allowPrivilegeEscalation and readOnlyRootFilesystem on Windows pods, so a
  * revert that wrote them would make the judged copy malformed instead of judging the pod.
  */
-import { ExemptionKind } from '../../lib/hardening/exemption-kind';
+import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
 import { judge } from '../../lib/hardening/verify';
 
 const windowsPod = {

@@ -52,6 +52,14 @@ describe.each([
   ['lib/manifests/probe.ts', '../hardening/annotations', 'The reader (lib/manifests/) reads text into plain Kubernetes JSON'],
   ['lib/manifests/probe.ts', 'cdk8s', 'The reader (lib/manifests/) never imports cdk8s'],
   ['lib/manifests/probe.ts', 'constructs', 'The reader (lib/manifests/) never imports cdk8s'],
+  ['lib/exemptions/probe.ts', 'cdk8s-plus-27', 'The exemption model (lib/exemptions/) is pure'],
+  ['lib/exemptions/kinds/probe.ts', 'constructs', 'The exemption model (lib/exemptions/) is pure'],
+  ['lib/exemptions/probe.ts', '../hardened-pod', 'The exemption model (lib/exemptions/) imports only lib/policy/ and the pure part'],
+  ['lib/exemptions/probe.ts', '../admission/policy-cel', 'The exemption model (lib/exemptions/) imports only lib/policy/ and the pure part'],
+  ['lib/exemptions/kinds/probe.ts', '../../hardening/hardening', 'not the cdk8s glue'],
+  ['lib/exemptions/probe.ts', '../hardening/adopt/pod', 'not the cdk8s glue'],
+  ['lib/exemptions/probe.ts', '../hardening', 'not the cdk8s glue'],
+  ['lib/exemptions/probe.ts', '../cli/manifest-parser', 'The exemption model (lib/exemptions/) imports only lib/policy/ and the pure part'],
 ])('%s importing %s', (file, spec, message) => {
   test('is refused, naming the layer rule', async () => {
     const errors = await layerErrors(file, `import * as m from '${spec}';\nexport const x = m;\n`);
@@ -77,6 +85,11 @@ test.each([
   ['lib/manifests/probe.ts', 'js-yaml'],
   ['lib/hardening/probe.ts', '../policy'],
   ['lib/hardening/probe.ts', 'cdk8s-plus-27'],
+  ['lib/exemptions/probe.ts', '../policy/k8s-shapes'],
+  ['lib/exemptions/kinds/probe.ts', '../../hardening/paths'],
+  ['lib/cli/probe.ts', '../exemptions/codec'],
+  ['lib/plugin/probe.ts', '../exemptions/declared'],
+  ['lib/hardening/adopt/probe.ts', '../../exemptions/registry'],
   ['lib/hardened-pod-probe.ts', './hardening'],
   ['lib/hardened-pod-probe.ts', 'cdk8s-plus-27'],
   // the package's entry point re-exports the plugin for jsii

@@ -30,7 +30,7 @@ test('the rule is generated once, for lib/**/*.ts, as an error at 500 lines coun
   expect(overrides[0].rules[RULE]).toEqual(['error', { max: 500, skipBlankLines: false, skipComments: false }]);
 });
 
-describe.each(['lib/cli/probe.ts', 'lib/probe.ts', 'lib/hardening/exemptions/kinds/probe.ts'])('%s', (file) => {
+describe.each(['lib/cli/probe.ts', 'lib/probe.ts', 'lib/exemptions/kinds/probe.ts'])('%s', (file) => {
   test('of 501 lines is refused', async () => {
     const errors = await maxLinesErrors(file, codeLines(501));
     expect(errors).toHaveLength(1);

@@ -1,9 +1,10 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { articleElasticsearch } from './fixtures';
+import { NamespaceExemption } from '../../lib/exemptions/namespace-exemption';
 import { HardenedPod } from '../../lib/hardened-pod';
 import { PodSecurity, PolicyLevel } from '../../lib/policy';
-import { NamespaceExemption, RestrictedNamespace, RestrictedNamespaceProps } from '../../lib/restricted-namespace';
+import { RestrictedNamespace, RestrictedNamespaceProps } from '../../lib/restricted-namespace';
 
 const LATEST = PodSecurity.latestVersion();
 const REASON = 'elasticsearch needs a root init container until the CSI driver honours fsGroup';

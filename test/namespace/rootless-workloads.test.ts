@@ -3,9 +3,10 @@
  * (issue 4's construct) in a namespace that enforces restricted.
  */
 import { Chart, Size, Testing } from 'cdk8s';
+import { NamespaceExemption } from '../../lib/exemptions/namespace-exemption';
 import { ImagePreset } from '../../lib/hardening';
 import { PolicyLevel } from '../../lib/policy';
-import { NamespaceExemption, RestrictedNamespace, RestrictedNamespaceProps } from '../../lib/restricted-namespace';
+import { RestrictedNamespace, RestrictedNamespaceProps } from '../../lib/restricted-namespace';
 import { RootlessStatefulSet } from '../../lib/rootless-stateful-set';
 
 function elasticsearch(chart: Chart, namespace: string): void {

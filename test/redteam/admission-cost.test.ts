@@ -12,8 +12,8 @@
 import { cel, pod } from './admission';
 import { MAX_CONTAINERS, MAX_ITEMS, MAX_PATH } from '../../lib/admission/limits';
 import { RootlessAdmissionPolicy } from '../../lib/admission-policy';
-import { ExemptionKind } from '../../lib/hardening/exemption-kind';
-import { annotationGrammar, writeAnnotation } from '../../lib/hardening/exemptions/codec';
+import { annotationGrammar, writeAnnotation } from '../../lib/exemptions/codec';
+import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
 import { ROOTLESS_RULES } from '../../lib/hardening/rootless-rules';
 
 const PER_CALL_LIMIT = 1_000_000;

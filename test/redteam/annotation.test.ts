@@ -5,8 +5,8 @@
  * refuses, and both give the same verdict.
  */
 import { KEY, asRoot, cel, js, pod } from './admission';
-import { ExemptionKind } from '../../lib/hardening/exemption-kind';
-import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
+import { writeAnnotation } from '../../lib/exemptions/codec';
+import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
 import { workload } from '../policy/fixtures';
 
 const R = 'the daemon needs it during its start';

@@ -8,8 +8,8 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import { asRoot, cel, js, pod } from './admission';
 import { run } from '../../lib/cli/program';
-import { ExemptionKind } from '../../lib/hardening/exemption-kind';
-import { writeAnnotation } from '../../lib/hardening/exemptions/codec';
+import { writeAnnotation } from '../../lib/exemptions/codec';
+import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
 import { RootlessValidation } from '../../lib/plugin';
 
 const R = 'the daemon needs it during its start';

@@ -4,7 +4,7 @@
  * exemptions it actually declares.
  */
 import { Chart, Testing } from 'cdk8s';
-import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
+import { declaredExemptions } from '../../lib/exemptions/declared';
 import { judgeRootless } from '../../lib/hardening/verify';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 

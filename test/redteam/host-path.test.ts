@@ -23,10 +23,10 @@ import { REASON, expectRefusedOrSound } from './helpers';
 import { HardenedPod } from '../../lib';
 import { hardenText } from '../../lib/cli/harden-text';
 import { run } from '../../lib/cli/program';
-import { declaredExemptions } from '../../lib/hardening/declared-exemptions';
-import { Exemption, HostPathExemptionOptions } from '../../lib/hardening/exemption';
-import { ExemptionKind } from '../../lib/hardening/exemption-kind';
-import { readAnnotation, writeAnnotation } from '../../lib/hardening/exemptions/codec';
+import { readAnnotation, writeAnnotation } from '../../lib/exemptions/codec';
+import { declaredExemptions } from '../../lib/exemptions/declared';
+import { Exemption, HostPathExemptionOptions } from '../../lib/exemptions/exemption';
+import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
 
 const entry = (paths: string[], writable = false) => ({ kind: ExemptionKind.HOST_PATH, reason: REASON, paths, writable } as any);
 const annotation = (paths: string[], writable = false) => writeAnnotation([entry(paths, writable)]);

@@ -6,9 +6,9 @@ import { RE2JS } from '@bufbuild/re2';
 import { asRoot, cel, js, pod } from './admission';
 import { REASON, synthesize, writtenProblems } from './helpers';
 import { Exemption, HardenedPod } from '../../lib';
-import { ExemptionKind } from '../../lib/hardening/exemption-kind';
-import { readAnnotation, writeAnnotation } from '../../lib/hardening/exemptions/codec';
-import { ReasonPatterns, placeholderReason, reasonProblem } from '../../lib/hardening/reason';
+import { readAnnotation, writeAnnotation } from '../../lib/exemptions/codec';
+import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
+import { ReasonPatterns, placeholderReason, reasonProblem } from '../../lib/exemptions/reason';
 
 /** The reason rule as the admission policy runs it (RE2, as in CEL matches()). */
 function re2Accepts(reason: string): boolean {

@@ -2,7 +2,7 @@ import { Cron, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { RESTRICTED_CONTAINER, container, error, exemptions, level, one, podSpec, refusedByKubelet, restrictedPodSecurityContext, synth, template } from './util';
-import { Exemption } from '../../lib/hardening';
+import { Exemption } from '../../lib/exemptions/exemption';
 import { PodSecurity, PolicyLevel } from '../../lib/policy';
 import { RootlessCronJob, RootlessCronJobProps } from '../../lib/rootless-cron-job';
 

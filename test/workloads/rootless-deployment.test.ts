@@ -1,7 +1,8 @@
 import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { RESTRICTED_CONTAINER, container, error, exemptions, level, one, podSpec, refusedByKubelet, synth, template } from './util';
-import { Exemption, ImagePreset } from '../../lib/hardening';
+import { Exemption } from '../../lib/exemptions/exemption';
+import { ImagePreset } from '../../lib/hardening';
 import { PodSecurity, PolicyLevel } from '../../lib/policy';
 import { RootlessDeployment } from '../../lib/rootless-deployment';
 

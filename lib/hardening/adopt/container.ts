@@ -6,13 +6,12 @@
  * Pure: no cdk8s, cdk8s-plus, constructs or yaml imports.
  */
 import {
-  addCapabilitiesNeed, escalationCannotBeDisabled, extraCapabilities, kubernetesCapability,
+  acceptsField, addCapabilitiesNeed, escalationCannotBeDisabled, extraCapabilities, kubernetesCapability,
   privilegeEscalationNeed, privilegedNeed, runAsRootNeed, seccompUnconfinedNeed, writableRootFilesystemNeed,
 } from './needs';
 import type { ContainerRef, PodContext } from './pod';
 import { containerMounts, dataPathFindings, writableAt } from '../data-path';
 import { MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, WRITABLE_VOLUME_SIZE_LIMIT, hardenedContainerSecurityContext, writableVolumeName } from '../defaults';
-import { ExemptionKind } from '../exemption-kind';
 import { ImagePreset } from '../image-preset';
 import { cleanPath, isNumericId } from '../paths';
 import { unprivilegedPortFix } from '../runtime-checks';
@@ -36,9 +35,9 @@ export function hardenContainer<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>,
     problem(privilegedNeed(c.name, sc), `${where}: privileged: true gives it the node's full privileges. Fix: remove it and add only the capabilities it needs; `
       + 'keep it only with exemption privileged (then the pod is privileged, not restricted).');
   } else {
-    const x = accepts(ExemptionKind.PRIVILEGED, c.name) ? undefined : csc();
+    const x = acceptsField(accepts, 'privileged', c.name) ? undefined : csc();
     if (x && plan.setIfMissing(x, 'privileged', d.privileged)) fields.push('privileged false');
-    if (accepts(ExemptionKind.PRIVILEGE_ESCALATION, c.name)) {
+    if (acceptsField(accepts, 'allowPrivilegeEscalation', c.name, 'privileged')) {
       // kept as it is
     } else if (sc.allowPrivilegeEscalation === true) {
       problem(escalation, `${where}: allowPrivilegeEscalation: true. Fix: set it to false (setuid binaries and file capabilities stop working); `
@@ -76,7 +75,7 @@ export function hardenContainer<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>,
     report.problems.push(`${where}: runAsUser ${JSON.stringify(user.user)}${user.at === 'pod' ? ' (set on the pod)' : ''} is not a UID: the API server accepts `
       + `an integer in 0..${MAX_ID} only. Fix: set the image's numeric non-root UID.`);
   }
-  if (accepts(ExemptionKind.RUN_AS_ROOT, c.name)) {
+  if (acceptsField(accepts, 'runAsUser', c.name)) {
     // may run as root: its user is kept, and runAsNonRoot false says so (over a pod-level true, which the kubelet would enforce)
     const x = sc.runAsNonRoot === undefined ? csc() : undefined;
     if (x && plan.setIfMissing(x, 'runAsNonRoot', false)) fields.push('runAsNonRoot false (exemption runAsRoot)');
@@ -128,7 +127,7 @@ function writablePaths<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: Co
     report.problems.push(...found.problems);
     report.notes.push(...found.notes);
   };
-  if (ctx.accepts(ExemptionKind.WRITABLE_ROOT_FILESYSTEM, c.name)) return data(false);
+  if (acceptsField(ctx.accepts, 'readOnlyRootFilesystem', c.name)) return data(false);
   if (sc.readOnlyRootFilesystem === false) {
     report.notes.push(`${where}: keeps readOnlyRootFilesystem: false (not a Pod Security check). Prefer a read-only root with emptyDir mounts at the paths it writes.`);
     need(writableRootFilesystemNeed(c.name, sc));

@@ -13,11 +13,11 @@
  *
  * Pure: no cdk8s, cdk8s-plus, constructs or yaml imports.
  */
+import { DeclaredExemption, readAnnotation } from '../../exemptions/codec';
+import type { ExemptionKind } from '../../exemptions/exemption-kind';
+import type { ExemptionValue } from '../../exemptions/kind';
 import { containersOf } from '../../policy/k8s-shapes';
 import { RootlessAnnotations } from '../annotations';
-import { ExemptionKind } from '../exemption-kind';
-import { DeclaredExemption, readAnnotation } from '../exemptions/codec';
-import type { ExemptionValue } from '../exemptions/kind';
 
 /** What a pod template's annotation declares. */
 export interface TemplateDeclaration {

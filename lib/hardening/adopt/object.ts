@@ -7,14 +7,14 @@
  */
 import { acceptsOf, templateDeclaration } from './declared';
 import { AddOperation, JsonEditor, additions, guarded, pointerSegment } from './editor';
+import { kindRelaxing } from './needs';
 import { HardenDialect, HardenOptions, PodReport, WritablePath, hardenPod } from './pod';
+import { writeAnnotation } from '../../exemptions/codec';
+import type { ExemptionValue } from '../../exemptions/kind';
 import { containersOf, inheritListKind, isKubectlList, isListKind, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
 import { podSpecOf } from '../../policy/pod-spec';
 import { PolicyLevel } from '../../policy/types';
 import { RootlessAnnotations } from '../annotations';
-import { ExemptionKind } from '../exemption-kind';
-import { writeAnnotation } from '../exemptions/codec';
-import type { ExemptionValue } from '../exemptions/kind';
 import { rootlessFindings } from '../rootless-rules';
 import { TOKEN_RULE } from '../token-rule';
 import { Verification, verifyConstruct } from '../verify';
@@ -124,7 +124,7 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
     tokens,
     namespace: typeof copy.metadata?.namespace === 'string' && copy.metadata.namespace !== '' ? copy.metadata.namespace : namespace,
     // a human's reason for the pod's ServiceAccount: the exemption joins the object's own
-    declareToken: reason => exemptions.push({ kind: ExemptionKind.SERVICE_ACCOUNT_TOKEN, reason }),
+    declareToken: reason => exemptions.push({ kind: kindRelaxing('automountServiceAccountToken'), reason }),
   }, report, new Set());
 
   const errors = [...existing.problems, ...report.problems];

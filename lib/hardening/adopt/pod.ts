@@ -11,17 +11,17 @@
  */
 import { hardenContainer, lowPorts } from './container';
 import { PodEditor } from './editor';
-import { Need, hostNamespaceNeeds, hostPathNeed, podRunAsRootNeed, runAsRootNeed, seccompUnconfinedNeed } from './needs';
+import { Need, acceptsField, hostNamespaceNeeds, hostPathNeed, podRunAsRootNeed, runAsRootNeed, seccompUnconfinedNeed } from './needs';
 import { tokenRule } from './token';
+import { ExemptionEntry, entryOf } from '../../exemptions/codec';
+import type { ExemptionKind } from '../../exemptions/exemption-kind';
+import { isReason, placeholderReason } from '../../exemptions/reason';
 import { isWindowsPod } from '../../policy/checks/util';
 import { PodSecurity } from '../../policy/pod-security';
 import { PolicyLevel } from '../../policy/types';
 import { RootlessAnnotations } from '../annotations';
 import { hardenedPodSecurityContext } from '../defaults';
-import { ExemptionKind } from '../exemption-kind';
-import { ExemptionEntry, entryOf } from '../exemptions/codec';
 import { RuleNote, addRuleNote } from '../notes';
-import { isReason, placeholderReason } from '../reason';
 import { CLI_TOKEN_WORDS, TokenFacts, TokenSettings, TokenWords } from '../token-rule';
 import { ContainerUser, USER_RULE, UserStatements, containerUser, isKnownUser, numericUser, unknownContainers, writtenUser } from '../user-rule';
 
@@ -275,7 +275,7 @@ function hardenWindowsPod<C, S>(ctx: PodContext<C, S>, containers: readonly Cont
     }
     if (sc.runAsNonRoot === false) {
       problem(runAsRootNeed(c.name, sc, undefined), `${where}: runAsNonRoot: false is set explicitly. Fix: remove it and run as ContainerUser; keep it only with exemption runAsRoot.`);
-    } else if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true && !ctx.accepts(ExemptionKind.RUN_AS_ROOT, c.name)) {
+    } else if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true && !acceptsField(ctx.accepts, 'runAsUser', c.name)) {
       if (typeof userName === 'string' && userName.toLowerCase() !== 'containeradministrator') {
         const x = plan.child(c.cursor, 'securityContext');
         if (x && plan.setIfMissing(x, 'runAsNonRoot', true)) report.changes.push(`${where}: runAsNonRoot true (Windows user ${userName})`);
@@ -295,7 +295,7 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
   const statements: UserStatements = { ...options.users, fallback };
   // a container that may run as root (an accepted runAsRoot) gets only a UID given for it (user-rule.ts)
   const users = new Map<ContainerRef<C>, ContainerUser>(containers.map(c =>
-    [c, containerUser(c.js, podSc, accepts(ExemptionKind.RUN_AS_ROOT, c.name) ? { ...statements, mayRunAsRoot: true } : statements)]));
+    [c, containerUser(c.js, podSc, acceptsField(accepts, 'runAsUser', c.name) ? { ...statements, mayRunAsRoot: true } : statements)]));
   for (const name of unknownContainers(statements, containers.map(c => c.name))) {
     const from = statements.containers?.get(name)?.from ?? name;
     ctx.report.problems.push(`${from} names container "${name}", which the pod does not have (containers: ${containers.map(c => c.name).join(', ')}). `
@@ -307,7 +307,7 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
     if (u.source === 'set' && stated && u.user !== stated.user) {
       // a human's statement that does nothing: printed once (notes.ts), like every note that needs a human
       addRuleNote(ctx.report, USER_RULE, `container "${c.name}": ${stated.from} is not used: runAsUser ${JSON.stringify(u.user)} is set${u.at === 'pod' ? ' on the pod' : ''}, and a set user is kept.`);
-    } else if (u.source === 'unknown' && stated && accepts(ExemptionKind.RUN_AS_ROOT, c.name)) {
+    } else if (u.source === 'unknown' && stated && acceptsField(accepts, 'runAsUser', c.name)) {
       addRuleNote(ctx.report, USER_RULE, `container "${c.name}": ${stated.from} is not used: the container may run as root (exemption runAsRoot), so only a user given for it applies.`);
     }
   }
@@ -318,7 +318,7 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
   const uid = (c: ContainerRef<C>) => numericUser(users.get(c)!);
   const root = containers.filter(c => uid(c) === 0);
   const unknown = containers.filter(c => !isKnownUser(users.get(c)!));
-  const rootAccepted = containers.some(c => accepts(ExemptionKind.RUN_AS_ROOT, c.name));
+  const rootAccepted = containers.some(c => acceptsField(accepts, 'runAsUser', c.name));
   if (podSc.runAsNonRoot === false) {
     problem(podRunAsRootNeed(podSc), 'pod: runAsNonRoot: false is set explicitly. Fix: remove it if every container runs as a non-zero UID; '
       + 'otherwise keep it and declare exemption runAsRoot.');
@@ -327,7 +327,7 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
     if (psc && plan.setIfMissing(psc, 'runAsNonRoot', defaults.runAsNonRoot)) ctx.podFields.push('runAsNonRoot true');
   }
   if (podSc.seccompProfile === undefined) {
-    const psc = accepts(ExemptionKind.SECCOMP_UNCONFINED, null) ? undefined : podSecurity();
+    const psc = acceptsField(accepts, 'seccompProfile', null) ? undefined : podSecurity();
     if (psc && plan.setIfMissing(psc, 'seccompProfile', defaults.seccompProfile)) ctx.podFields.push('seccompProfile RuntimeDefault');
   } else if (seccompUnconfinedNeed(null, podSc)) {
     problem(seccompUnconfinedNeed(null, podSc), 'pod: seccompProfile Unconfined. Fix: use RuntimeDefault (or a Localhost profile); keep it only with exemption seccompUnconfined.');

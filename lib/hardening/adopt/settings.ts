@@ -6,11 +6,11 @@
  * Pure: no cdk8s, cdk8s-plus or constructs imports.
  */
 import type { WritablePath } from './pod';
+import { entryOf, entryProblems, isContainerName } from '../../exemptions/codec';
+import type { ExemptionValue } from '../../exemptions/kind';
+import { kindOf } from '../../exemptions/registry';
+import { describeExemption, exemptionValue } from '../../exemptions/value';
 import { MAX_ID } from '../defaults';
-import { entryOf, entryProblems, isContainerName } from '../exemptions/codec';
-import type { ExemptionValue } from '../exemptions/kind';
-import { kindOf } from '../exemptions/registry';
-import { describeExemption, exemptionValue } from '../exemptions/value';
 import { imagePatternProblem } from '../image-ref';
 import { isNumericId, pathProblem } from '../paths';
 import { TokenSettings, tokenReasonProblem } from '../token-rule';

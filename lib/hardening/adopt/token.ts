@@ -7,10 +7,10 @@
  *
  * Pure: no cdk8s, cdk8s-plus, constructs or yaml imports.
  */
+import { acceptsField, kindRelaxing } from './needs';
 import type { PodContext } from './pod';
+import { entryOf, readAnnotation } from '../../exemptions/codec';
 import { RootlessAnnotations } from '../annotations';
-import { ExemptionKind } from '../exemption-kind';
-import { entryOf, readAnnotation } from '../exemptions/codec';
 import { addRuleNote } from '../notes';
 import { CLI_TOKEN_WORDS, DEFAULT_NAMESPACE, TOKEN_RULE, TokenFacts, decideToken, keptTokenNote } from '../token-rule';
 
@@ -22,8 +22,8 @@ export function tokenRule<C, S>(ctx: PodContext<C, S>): void {
   const words = ctx.dialect.token ?? CLI_TOKEN_WORDS;
   // an exemption declared already: in code or in the annotation (applyTo accepts both), or a valid annotation (the CLI)
   const inAnnotation = readAnnotation(ctx.template?.metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS]).exemptions
-    .find(e => e.kind === ExemptionKind.SERVICE_ACCOUNT_TOKEN)?.reason;
-  const declared = ctx.accepts(ExemptionKind.SERVICE_ACCOUNT_TOKEN, null) ? inAnnotation ?? 'declared in code' : inAnnotation;
+    .find(e => e.kind === kindRelaxing('automountServiceAccountToken'))?.reason;
+  const declared = acceptsField(ctx.accepts, 'automountServiceAccountToken', null) ? inAnnotation ?? 'declared in code' : inAnnotation;
   const decision = decideToken({
     spec: specJs,
     namespace: options.namespace ?? DEFAULT_NAMESPACE,
@@ -38,7 +38,7 @@ export function tokenRule<C, S>(ctx: PodContext<C, S>): void {
   report.notes.push(...decision.notes.map(n => `pod: ${n}`));
   if (decision.reason !== undefined) {
     if (options.declareToken) options.declareToken(decision.reason);
-    else ctx.reasoned.push(entryOf({ kind: ExemptionKind.SERVICE_ACCOUNT_TOKEN, reason: decision.reason }));
+    else ctx.reasoned.push(entryOf({ kind: kindRelaxing('automountServiceAccountToken'), reason: decision.reason }));
   }
   for (const account of decision.undeclared) addRuleNote(report, TOKEN_RULE, keptTokenNote(account, words));
   report.problems.push(...decision.problems);

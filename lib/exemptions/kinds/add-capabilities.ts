@@ -3,8 +3,8 @@
  * required. Relaxes capabilities_baseline and capabilities_restricted for the listed
  * capabilities only.
  */
-import { capabilityProblem } from '../../capabilities';
-import { ExemptionKind } from '../../exemption-kind';
+import { capabilityProblem } from '../../hardening/capabilities';
+import { ExemptionKind } from '../exemption-kind';
 import type { ExemptionKindSpec } from '../kind';
 import { listAt, objectAt } from './common';
 

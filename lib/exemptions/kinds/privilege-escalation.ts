@@ -2,17 +2,16 @@
  * privilegeEscalation: the container may gain privileges (`allowPrivilegeEscalation` not false:
  * setuid binaries, file capabilities). Relaxes allowPrivilegeEscalation only — never `privileged`.
  */
-import { ExemptionKind } from '../../exemption-kind';
-import type { ExemptionKindSpec } from '../kind';
-import { CAP_SYS_ADMIN_LITERAL, escalationCannotBeDisabled, objectAt, set } from './common';
+import type { KindDeclaration } from '../effects';
+import { ExemptionKind } from '../exemption-kind';
+import { CAP_SYS_ADMIN_LITERAL, escalationCannotBeDisabled, objectAt } from './common';
 
-export const PRIVILEGE_ESCALATION: ExemptionKindSpec = {
+export const PRIVILEGE_ESCALATION: KindDeclaration = {
   id: ExemptionKind.PRIVILEGE_ESCALATION,
   podOnly: false,
   relaxes: ['allowPrivilegeEscalation'],
-  cel: { fields: ['allowPrivilegeEscalation'] },
-  fields: 'securityContext.allowPrivilegeEscalation not false',
-  hint: 'Exemption.privilegeEscalation(reason, { container })',
+  effects: [{ level: 'container', field: 'allowPrivilegeEscalation', hardened: false, relaxed: true, unset: 'relaxed' }],
+  cel: {},
   // allowPrivilegeEscalation: true, or (not privileged, which covers it) the literal CAP_SYS_ADMIN
   // added, next to which the API refuses allowPrivilegeEscalation: false
   detect: ({ container: c }) => {
@@ -24,6 +23,4 @@ export const PRIVILEGE_ESCALATION: ExemptionKindSpec = {
     }
     return undefined;
   },
-  applyContainer: sc => { sc.allowPrivilegeEscalation = true; },
-  revertContainer: sc => set(sc, 'allowPrivilegeEscalation', false),
 };

@@ -1,7 +1,7 @@
+import { entryOf } from './codec';
 import { ExemptionKind } from './exemption-kind';
-import { entryOf } from './exemptions/codec';
-import type { ExemptionValue } from './exemptions/kind';
-import { EXEMPTION_VALUES, describeExemption, exemptionValue } from './exemptions/value';
+import type { ExemptionValue } from './kind';
+import { EXEMPTION_VALUES, describeExemption, exemptionValue } from './value';
 
 export { ExemptionKind } from './exemption-kind';
 

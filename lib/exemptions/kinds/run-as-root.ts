@@ -3,7 +3,7 @@
  * Applied: the user defaults to 0 (resolved by the hardening plan), and `runAsNonRoot` is not
  * `true` where the user is 0. Relaxes runAsNonRoot and runAsUser for its scope only.
  */
-import { ExemptionKind } from '../../exemption-kind';
+import { ExemptionKind } from '../exemption-kind';
 import type { ExemptionKindSpec, JsonObject } from '../kind';
 import { NON_ROOT_UID, objectAt, podSecurityContext, set } from './common';
 

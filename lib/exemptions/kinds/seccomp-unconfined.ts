@@ -2,13 +2,14 @@
  * seccompUnconfined: no seccomp profile (`seccompProfile.type: Unconfined`, or none at all).
  * Relaxes seccompProfile_baseline and seccompProfile_restricted for its scope only.
  */
-import { ExemptionKind } from '../../exemption-kind';
+import { ExemptionKind } from '../exemption-kind';
 import type { ExemptionKindSpec } from '../kind';
 import { ALLOWED_SECCOMP, objectAt, seccompRevert } from './common';
 
 export const SECCOMP_UNCONFINED: ExemptionKindSpec = {
   id: ExemptionKind.SECCOMP_UNCONFINED,
   podOnly: false,
+  exclusive: 'seccomp',
   relaxes: ['seccompProfile_baseline', 'seccompProfile_restricted'],
   cel: { fields: ['seccompProfile'] },
   fields: 'securityContext.seccompProfile: Unconfined or none',

@@ -3,13 +3,14 @@
  * Pod Security restricted allows it, so it relaxes no rule the admission policy checks; the
  * constructs require it to apply the profile, and synthesis requires the profile to be used.
  */
-import { ExemptionKind } from '../../exemption-kind';
+import { ExemptionKind } from '../exemption-kind';
 import type { ExemptionKindSpec } from '../kind';
 import { seccompRevert } from './common';
 
 export const SECCOMP_LOCALHOST: ExemptionKindSpec = {
   id: ExemptionKind.SECCOMP_LOCALHOST,
   podOnly: false,
+  exclusive: 'seccomp',
   field: 'profile',
   relaxes: [],
   cel: {},

@@ -20,13 +20,13 @@
  *
  * Pure: no cdk8s imports.
  */
-import { RootlessAnnotations } from '../annotations';
-import { LINUX_CAPABILITIES, capabilityProblem } from '../capabilities';
-import { ExemptionKind } from '../exemption-kind';
-import { CLEAN_HOST_PATH } from '../paths';
-import { reasonProblem } from '../reason';
+import { ExemptionKind } from './exemption-kind';
 import type { ExemptionKindSpec, ExemptionValue } from './kind';
+import { reasonProblem } from './reason';
 import { EXEMPTION_KINDS, exemptionKind } from './registry';
+import { RootlessAnnotations } from '../hardening/annotations';
+import { LINUX_CAPABILITIES, capabilityProblem } from '../hardening/capabilities';
+import { CLEAN_HOST_PATH } from '../hardening/paths';
 
 /** The longest annotation value read, in code points (also the admission policy's limit). */
 export const MAX_ANNOTATION_LENGTH = 8192;
@@ -62,6 +62,27 @@ export function entryOf(e: ExemptionValue): ExemptionEntry {
     ...(exemptionKind(e.kind)?.field === 'paths' ? { paths: Array.isArray(e.paths) ? [...e.paths] : e.paths as any, writable: e.writable ?? false } : {}),
     reason: e.reason,
   };
+}
+
+/** What the codec reads of a namespace exemption (`NamespaceExemption`). */
+export interface NamespaceExemptionValue {
+  readonly kind: string;
+  readonly level: string;
+  readonly reason: string;
+}
+
+/**
+ * The entry of a namespace exemption in the Namespace's annotation: `id`, `container` (always null: a
+ * namespace has no containers), `reason`, `level`. Admission never reads a Namespace's annotation; the
+ * construct verifies its own (restricted-namespace.ts).
+ */
+export function namespaceEntryOf(e: NamespaceExemptionValue): { id: string; container: null; reason: string; level: string } {
+  return { id: e.kind, container: null, reason: e.reason, level: e.level };
+}
+
+/** The annotation value of a Namespace's exemptions. */
+export function writeNamespaceAnnotation(exemptions: readonly NamespaceExemptionValue[]): string {
+  return JSON.stringify(exemptions.map(namespaceEntryOf));
 }
 
 /** The canonical annotation value of these exemptions. */

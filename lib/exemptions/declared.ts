@@ -9,13 +9,13 @@
  *
  * Pure: no cdk8s, cdk8s-plus or constructs imports (the CLI and the plugin must not load them).
  */
-import { RootlessAnnotations } from './annotations';
+import { DeclaredExemption, readAnnotation } from './codec';
+import type { ExemptionValue, JsonObject } from './kind';
+import { kindOf } from './registry';
+import { RootlessAnnotations } from '../hardening/annotations';
 import { containersOf, podTemplateOf } from '../policy/k8s-shapes';
-import { DeclaredExemption, readAnnotation } from './exemptions/codec';
-import type { ExemptionValue, JsonObject } from './exemptions/kind';
-import { kindOf } from './exemptions/registry';
 
-export type { DeclaredExemption } from './exemptions/codec';
+export type { DeclaredExemption } from './codec';
 
 /** What the revert step reads of an exemption (an `ExemptionValue`, a `DeclaredExemption`). */
 export type ExemptionLike = Pick<ExemptionValue, 'kind' | 'container' | 'capabilities' | 'profile'>;

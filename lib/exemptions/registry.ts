@@ -1,26 +1,18 @@
 /**
  * Internal: the one registry of exemption kinds, in the style of the Pod Security check registry
- * (lib/policy/checks/registry.ts): one module per kind in `kinds/`, listed here once, validated
+ * (lib/policy/checks/registry.ts): one module per kind in `kinds/`, listed once in `kinds/index.ts`, validated
  * when this module loads. Everything that needs to know what an exemption is — the constructs,
  * synthesis verification, the annotation codec, `audit`, `harden`, the plugin, the admission
  * policy — reads it from here. See docs/architecture.md, "The exemption model".
  *
  * Pure: no cdk8s imports.
  */
-import { CHECKS } from '../../policy/checks/registry';
-import { ExemptionKind } from '../exemption-kind';
-import { ROOTLESS_RULES } from '../rootless-rules';
+import { withEffects } from './effects';
+import { ExemptionKind } from './exemption-kind';
 import type { ExemptionKindSpec } from './kind';
-import { ADD_CAPABILITIES } from './kinds/add-capabilities';
-import { HOST_IPC, HOST_NETWORK, HOST_PID } from './kinds/host-namespaces';
-import { HOST_PATH } from './kinds/host-path';
-import { PRIVILEGE_ESCALATION } from './kinds/privilege-escalation';
-import { PRIVILEGED } from './kinds/privileged';
-import { RUN_AS_ROOT } from './kinds/run-as-root';
-import { SECCOMP_LOCALHOST } from './kinds/seccomp-localhost';
-import { SECCOMP_UNCONFINED } from './kinds/seccomp-unconfined';
-import { SERVICE_ACCOUNT_TOKEN } from './kinds/service-account-token';
-import { WRITABLE_ROOT_FILESYSTEM } from './kinds/writable-root-filesystem';
+import { KIND_DECLARATIONS } from './kinds';
+import { ROOTLESS_RULES } from '../hardening/rootless-rules';
+import { CHECKS } from '../policy/checks/registry';
 
 /**
  * The Pod Security checks no exemption kind relaxes, each with the reason: there is no safe,
@@ -39,10 +31,8 @@ export const NEVER_EXEMPTABLE: Readonly<Record<string, string>> = Object.freeze(
 });
 
 /** Every exemption kind, in the order of the `ExemptionKind` enum. */
-export const EXEMPTION_KINDS: readonly ExemptionKindSpec[] = Object.freeze([
-  RUN_AS_ROOT, WRITABLE_ROOT_FILESYSTEM, PRIVILEGE_ESCALATION, ADD_CAPABILITIES, SECCOMP_UNCONFINED, SECCOMP_LOCALHOST,
-  PRIVILEGED, HOST_NETWORK, HOST_PID, HOST_IPC, HOST_PATH, SERVICE_ACCOUNT_TOKEN,
-].map(k => Object.freeze({ ...k, relaxes: Object.freeze([...k.relaxes]) })));
+export const EXEMPTION_KINDS: readonly ExemptionKindSpec[] = Object.freeze(KIND_DECLARATIONS
+  .map(withEffects).map(k => Object.freeze({ ...k, relaxes: Object.freeze([...k.relaxes]) })));
 
 const BY_ID: ReadonlyMap<string, ExemptionKindSpec> = new Map(EXEMPTION_KINDS.map(k => [k.id, k]));
 
@@ -63,6 +53,38 @@ export function kindsRelaxing(check: string): ExemptionKindSpec[] {
   return EXEMPTION_KINDS.filter(k => k.relaxes.includes(check));
 }
 
+/** What the scope helpers read of an exemption. */
+type Scoped = { readonly kind: string; readonly container?: string };
+
+/**
+ * Whether one of `exemptions` relaxes the condition on `field` (a field's API name, as the kinds' CEL
+ * condition keys and effects name it, e.g. `hostNetwork`, `runAsUser`): for container `container` (an
+ * exemption scoped to it, or pod-wide; with `scoped`, only one scoped to it), or, with `container`
+ * undefined, pod-wide. Lets a caller ask about a field without naming the kind that relaxes it.
+ */
+export function relaxesField(exemptions: readonly Scoped[], field: string, container?: string, scoped = false): boolean {
+  return exemptions.some(e => exemptionKind(e.kind)?.cel.fields?.includes(field)
+    && (container === undefined ? e.container === undefined : e.container === container || (!scoped && e.container === undefined)));
+}
+
+/** How to declare the kinds that relax `field`, for fix hints: `Exemption.hostNetwork(reason)`. */
+export function hintForField(field: string): string {
+  return EXEMPTION_KINDS.filter(k => k.cel.fields?.includes(field)).map(k => k.hint).join(' or ');
+}
+
+/**
+ * The problems of exemptions that exclude each other in one scope (kinds with the same `exclusive`
+ * word, e.g. two seccomp profiles for one container): one per word, with the fix.
+ */
+export function exclusionProblems(exemptions: readonly Scoped[]): string[] {
+  const words = [...new Set(EXEMPTION_KINDS.flatMap(k => (k.exclusive ? [k.exclusive] : [])))];
+  return words.flatMap(w => {
+    const own = exemptions.filter(e => exemptionKind(e.kind)?.exclusive === w);
+    return new Set(own.map(e => e.container ?? '')).size < own.length
+      ? [`two ${w} exemptions for the same scope. Fix: keep one ${w} profile per pod or container.`] : [];
+  });
+}
+
 /**
  * Validates a registry: every `ExemptionKind` has exactly one module; pod-only kinds act on the
  * pod only and container kinds on containers; every kind that changes something can undo it;
@@ -79,6 +101,7 @@ export function validateExemptionKinds(kinds: readonly ExemptionKindSpec[]): voi
   for (const k of kinds) {
     const at = `exemption registry: kind "${k.id}"`;
     if (!(Object.values(ExemptionKind) as string[]).includes(k.id)) throw new Error(`${at} is not an ExemptionKind`);
+    if (k.podOnly && k.effects?.some(e => e.level === 'container')) throw new Error(`${at} is pod-only but relaxes a container field`);
     if (k.podOnly && (k.applyContainer || k.revertContainer)) throw new Error(`${at} is pod-only but acts on containers`);
     if (!k.podOnly && !k.revertContainer) throw new Error(`${at} can be scoped to a container but cannot revert there`);
     if ((k.applyPod || k.applyContainer || k.relaxes.length > 0) && !k.revertPod && !k.revertContainer) throw new Error(`${at} cannot be reverted`);

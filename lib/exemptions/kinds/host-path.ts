@@ -20,10 +20,10 @@
  *
  * The admission policy checks the same in CEL (`cel`, assembled by lib/admission/).
  */
-import { SPEC, celString } from '../../../policy/checks/cel';
-import { containersOf } from '../../../policy/k8s-shapes';
-import { ExemptionKind } from '../../exemption-kind';
-import { CLEAN_HOST_PATH, isCleanHostPath, pathWithin } from '../../paths';
+import { CLEAN_HOST_PATH, isCleanHostPath, pathWithin } from '../../hardening/paths';
+import { SPEC, celString } from '../../policy/checks/cel';
+import { containersOf } from '../../policy/k8s-shapes';
+import { ExemptionKind } from '../exemption-kind';
 import type { ExemptionKindSpec, ExemptionValue, JsonObject } from '../kind';
 import { listAt, objectAt } from './common';
 

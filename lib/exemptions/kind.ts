@@ -5,9 +5,11 @@
  * Pure: no cdk8s, cdk8s-plus or constructs imports (the CLI and the plugin load this). The
  * construct side (`applyContainer`, `applyPod`) works on the cdk8s-plus pod spec before
  * serialization, whose field names are cdk8s's (`hostPid`); the verification side (`revert*`)
- * works on the final manifest, whose field names are the API's (`hostPID`).
+ * works on the final manifest, whose field names are the API's (`hostPID`). A kind states the fields
+ * it relaxes once, as `effects` with API names; effects.ts derives both sides from them (`structName`
+ * spells the cdk8s name), and the code facets here add only what the data cannot say.
  */
-import type { ExemptionKind } from '../exemption-kind';
+import type { ExemptionKind } from './exemption-kind';
 
 /** The fields of one declared exemption that the facets read (a validated, immutable value). */
 export interface ExemptionValue {
@@ -83,12 +85,46 @@ export interface Detected {
   readonly writable?: boolean;
 }
 
+/** A scalar field value. */
+export type FieldValue = boolean | string | number;
+
+/** One field an exemption kind relaxes. */
+export interface FieldEffect {
+  /** `pod`: a field of the pod spec; `container`: a field of a container's securityContext. */
+  readonly level: 'pod' | 'container';
+  /** The field's Kubernetes API name, e.g. `hostPID`, `allowPrivilegeEscalation`. */
+  readonly field: string;
+  /** The value the hardening writes, and that a revert restores. */
+  readonly hardened: FieldValue;
+  /** The value the exemption permits, and that the constructs write when it is declared. */
+  readonly relaxed: FieldValue;
+  /**
+   * What the API does when the field is unset: `relaxed` (e.g. `allowPrivilegeEscalation`, which
+   * defaults to true: a revert writes the hardened value where it is missing) or `hardened` (e.g.
+   * `hostPID`: a revert changes only a value that is set and not hardened).
+   */
+  readonly unset: 'hardened' | 'relaxed';
+  /**
+   * When the field holds its relaxed value, the kind is needed (`harden`): the words of the placeholder
+   * reason after "the pod" or "container NAME", e.g. `runs privileged`. Undefined: this field does not
+   * show the need (the kind detects in code, or another effect shows it).
+   */
+  readonly needed?: string;
+}
+
 /** One exemption kind: everything the library knows about it, in one module. */
 export interface ExemptionKindSpec {
   /** The id written to the annotation (the `ExemptionKind` value). */
   readonly id: ExemptionKind;
   /** Whether it exists only for the whole pod (no container scope). */
   readonly podOnly: boolean;
+  /**
+   * The fields it relaxes, as data (effects.ts derives apply, revert, detect, the CEL condition keys and
+   * the words from them); the facets below add what the data cannot say.
+   */
+  readonly effects?: readonly FieldEffect[];
+  /** Kinds with the same word exclude each other within one scope (e.g. `seccomp`: one profile per container). */
+  readonly exclusive?: string;
   /** The extra entry field it carries, if any (`addCapabilities`: capabilities; `seccompLocalhost`: profile). */
   readonly field?: ExtraField;
   /**

@@ -3,24 +3,22 @@
  * mounted by the author). Pod-only. Not a Pod Security check: relaxes the rootless rule
  * serviceAccountToken.
  */
-import { ExemptionKind } from '../../exemption-kind';
-import { atTokenPath, projectsToken } from '../../rootless-rules';
-import type { ExemptionKindSpec } from '../kind';
-import { set } from './common';
+import { atTokenPath, projectsToken } from '../../hardening/rootless-rules';
+import type { KindDeclaration } from '../effects';
+import { ExemptionKind } from '../exemption-kind';
 
-export const SERVICE_ACCOUNT_TOKEN: ExemptionKindSpec = {
+export const SERVICE_ACCOUNT_TOKEN: KindDeclaration = {
   id: ExemptionKind.SERVICE_ACCOUNT_TOKEN,
   podOnly: true,
   relaxes: ['serviceAccountToken'],
-  cel: { fields: ['automountServiceAccountToken', 'serviceAccountTokenVolume', 'serviceAccountTokenMount'] },
+  effects: [{ level: 'pod', field: 'automountServiceAccountToken', hardened: false, relaxed: true, unset: 'relaxed' }],
+  // and the token volumes and mounts (keys of the rootless rule's CEL conditions)
+  cel: { fields: ['serviceAccountTokenVolume', 'serviceAccountTokenMount'] },
   fields: 'spec.automountServiceAccountToken not false, token volumes and mounts at the token path',
-  hint: 'Exemption.serviceAccountToken(reason)',
   // the pod's API token stays mounted
   detect: ({ spec, container }) => (!container && spec.automountServiceAccountToken !== false
     ? { what: 'the pod calls the Kubernetes API with its service account token' } : undefined),
-  applyPod: spec => { spec.automountServiceAccountToken = true; },
   revertPod: spec => {
-    set(spec, 'automountServiceAccountToken', false);
     for (const v of Array.isArray(spec.volumes) ? spec.volumes : []) {
       if (projectsToken(v)) v.projected.sources = v.projected.sources.filter((s: any) => !(typeof s === 'object' && s !== null && s.serviceAccountToken != null));
     }

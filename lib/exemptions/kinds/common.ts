@@ -1,6 +1,8 @@
 /**
  * Internal: small helpers shared by the exemption kind modules (not a table: no kind is named here).
  */
+import type { KindDeclaration } from '../effects';
+import type { ExemptionKind } from '../exemption-kind';
 import type { JsonObject } from '../kind';
 
 /** A non-zero UID: what an undone root user is replaced with (nobody). */
@@ -60,4 +62,15 @@ export const CAP_SYS_ADMIN_LITERAL = 'CAP_SYS_ADMIN';
 export function escalationCannotBeDisabled(securityContext: unknown): boolean {
   const sc = objectAt(securityContext);
   return sc.privileged === true || listAt(objectAt(sc.capabilities).add).includes(CAP_SYS_ADMIN_LITERAL);
+}
+
+/** hostNetwork, hostPID, hostIPC: the pod shares one of the node's namespaces; each relaxes hostNamespaces for its own field only. */
+export function hostNamespace(id: ExemptionKind, field: 'hostNetwork' | 'hostPID' | 'hostIPC'): KindDeclaration {
+  return {
+    id,
+    podOnly: true,
+    relaxes: ['hostNamespaces'],
+    effects: [{ level: 'pod', field, hardened: false, relaxed: true, unset: 'hardened', needed: `needs ${field}` }],
+    cel: {},
+  };
 }
