@@ -53,7 +53,7 @@ export function tokenFactsOf(root: IConstruct): TokenFacts {
 
 /**
  * The notes of one construct tree, printed once per synthesis: recorded while the validations adopt
- * objects, printed at the first flush after them (the verification hook of the first adopted object
+ * objects, printed at the first flush after them (the verifier of the first adopted object
  * that cdk8s writes). A synthesis that fails in validation prints its errors, not the notes.
  */
 export class NoteReporter {
