@@ -2,12 +2,13 @@
  * Internal: the one place that turns hardening props + exemptions into a hardened pod spec,
  * annotates the pod template and verifies the final manifest at synthesis.
  *
- * A hardened workload construct (HardenedPod, RootlessDeployment, RootlessStatefulSet) only:
+ * A hardened construct (HardenedPod and the five workloads) only:
  * 1. passes `Hardening.kplusPodProps(props)` (workloads: `kplusWorkloadProps`) over its props to the
  *    cdk8s-plus constructor,
- * 2. creates `new Hardening(this, props)` and calls `addContainers(props)`,
- * 3. routes `addContainer` / `addInitContainer` / `attachContainer` through it, and
- * 4. overrides `_toPodSpec()` with `hardening.hardenPodSpec(super._toPodSpec())`.
+ * 2. creates its facet, `this.hardening = PodHardening._create(this, props)` (pod-hardening.ts, which
+ *    creates this glue), and calls `hardening._addContainers(props)`, and
+ * 3. overrides `addContainer`, `addInitContainer`, `attachContainer` and `_toPodSpec` with one line each
+ *    that delegates to the facet (test/workloads/construct-overrides.test.ts checks the six are alike).
  *
  * Verification: the one verifier (lib/output-verifier.ts) verifies the object each time cdk8s
  * serializes it (`ApiObject.of(pod).toJson()`: cdk8s' own serialization, JSON patches and resolvers
@@ -27,7 +28,10 @@ import { ExemptionKind as K } from './exemption';
 import { writeAnnotation } from './exemptions/codec';
 import { HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { CONTAINER_HARDENING_OPTIONS, ContainerPlan, PodPlan, planContainer, planPod, podProblems } from './plan';
+import { USER_RULE } from './user-rule';
 import { Verification, exemptionProblems, verifyConstruct } from './verify';
+import { HardeningNotes } from '../hardening-notes';
+import { NoteReporter } from '../hardening-report';
 import { OutputVerifier } from '../output-verifier';
 import { podTemplateOf } from '../policy/k8s-shapes';
 
@@ -102,16 +106,22 @@ export class Hardening {
   private readonly plan: PodPlan;
   private readonly containers = new Map<string, ContainerPlan>();
   private adding = false;
-  /** Whether containers are being added with hardening options (props, addHardenedContainer): see `withHardeningOptions`. */
+  /** Whether containers are being added with hardening options (props, `hardening.addContainer`): see `withHardeningOptions`. */
   private hardeningOptions = false;
   /** Whether cdk8s has validated the app (synthesis is under way): verification errors then fail it. */
   private validated = false;
+  /** Whether the notes were recorded (once: cdk8s validates more than once per synthesis), and the errors they gave. */
+  private notesRecorded = false;
+  private noteErrors: string[] = [];
 
   public constructor(private readonly pod: kplus.AbstractPod, private readonly props: HardenedPodSpecProps) {
     // planned once per construct: by kplusPodProps, for the cdk8s-plus constructor called just before
     this.plan = PLANNED.get(props) ?? planPod(props);
     PLANNED.delete(props);
     this.fail(podProblems(props, this.plan));
+    if (props.notes !== undefined && !Object.values(HardeningNotes).includes(props.notes)) {
+      this.fail([`props.notes: ${JSON.stringify(props.notes)} is not a HardeningNotes. Fix: give HardeningNotes.PRINT, HardeningNotes.NONE or HardeningNotes.FAIL.`]);
+    }
     HARDENED_OBJECTS.add(ApiObject.of(pod));
 
     const annotations = pod.podMetadata;
@@ -120,7 +130,11 @@ export class Hardening {
     annotations.addAnnotation(RootlessAnnotations.PSS_LEVEL, LEVEL_PLACEHOLDER);
     OutputVerifier.attach(ApiObject.of(pod), {
       path: pod.node.path,
-      verify: manifest => this.verify(manifest),
+      verify: manifest => {
+        // the notes are printed once, when the first object is written, after every validation has run
+        if (this.validated) NoteReporter.of(pod.node.root).flush();
+        return this.verify(manifest);
+      },
       enforce: () => this.validated,
       serializationFailed: e => [`cannot synthesize the pod: ${e instanceof Error ? e.message : e}`],
     });
@@ -129,7 +143,7 @@ export class Hardening {
     pod.node.addValidation({
       validate: () => {
         this.validated = true;
-        return exemptionProblems(this.plan, this.containers);
+        return [...exemptionProblems(this.plan, this.containers), ...this.recordNotes()];
       },
     });
   }
@@ -143,7 +157,7 @@ export class Hardening {
   }
 
   /**
-   * Runs `add` (`addHardenedContainer`, `addHardenedInitContainer`, the props' containers) with
+   * Runs `add` (`hardening.addContainer`, `hardening.addInitContainer`, the props' containers) with
    * hardening options allowed; `addContainer` and `addInitContainer` called directly refuse them.
    */
   public withHardeningOptions<T>(add: () => T): T {
@@ -164,7 +178,8 @@ export class Hardening {
     const options = this.hardeningOptions ? []
       : Object.keys(props ?? {}).filter(k => k in CONTAINER_HARDENING_OPTIONS && (props as any)[k] !== undefined);
     if (options.length > 0) {
-      const [method, hardened] = init ? ['addInitContainer', 'addHardenedInitContainer'] : ['addContainer', 'addHardenedContainer'];
+      const method = init ? 'addInitContainer' : 'addContainer';
+      const hardened = `hardening.${method}`;
       this.fail([`${method}(${JSON.stringify(props.name ?? props.image)}): ${options.join(', ')} ${options.length > 1 ? 'are hardening options' : 'is a hardening option'}, `
         + `which ${method} takes only typed as cdk8s-plus ContainerProps (jsii cannot widen it). Fix: call ${hardened}(props), which takes HardenedContainerProps.`]);
     }
@@ -206,6 +221,18 @@ export class Hardening {
         + 'it was set after construction (podMetadata.addAnnotation or a JSON patch). Fix: never write this annotation yourself; the construct computes it.');
     }
     return v;
+  }
+
+  /**
+   * Records the containers' notes that need a human with the one reporter (hardening-report.ts, shared with
+   * applyTo), once; returns the errors when `props.notes` is FAIL.
+   */
+  private recordNotes(): string[] {
+    if (this.notesRecorded) return this.noteErrors;
+    this.notesRecorded = true;
+    const notes = [...this.containers.values()].flatMap(c => (c.note !== undefined ? [{ rule: USER_RULE, message: c.note }] : []));
+    this.noteErrors = NoteReporter.of(this.pod.node.root).record(this.pod, this.pod.node.path, notes, this.props.notes ?? HardeningNotes.PRINT, 'props.notes');
+    return this.noteErrors;
   }
 
   private register(container: kplus.Container, init: boolean, opts: Partial<HardenedContainerProps>, attached = false): void {

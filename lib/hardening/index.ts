@@ -2,3 +2,4 @@ export * from './annotations';
 export * from './exemption';
 export * from './image-preset';
 export * from './options';
+export * from './pod-hardening';
