@@ -1,11 +1,12 @@
 /**
  * Internal: how `RootlessHardening.applyTo` (lib/rootless-hardening.ts) renders and patches the
- * `ApiObject`s it adopts, through cdk8s' public surface, and reports in cdk8s' error format.
+ * `ApiObject`s it adopts, through cdk8s' public surface.
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { AddOperation, quantitiesAsProps } from './hardening/adopt/editor';
 import { isPodBearing, podBearingItems } from './hardening/adopt/object';
 import type { HardeningSettings } from './hardening/adopt/settings';
+import { OutputVerifier } from './output-verifier';
 
 /**
  * Whether the object's class maps its props to the API's JSON after the patches (cdk8s' imported
@@ -13,7 +14,8 @@ import type { HardeningSettings } from './hardening/adopt/settings';
  * `{ value }` and a plain string vanishes.
  */
 export function mapsItsProps(obj: ApiObject): boolean {
-  return obj.toJson !== ApiObject.prototype.toJson;
+  // the object's own toJson, not the one verifier's override of it (output-verifier.ts)
+  return OutputVerifier.unverifiedToJson(obj) !== ApiObject.prototype.toJson;
 }
 
 export function toPatch(o: AddOperation, pointer: string, props: boolean): JsonPatch {
@@ -48,11 +50,6 @@ export function holdsPods(list: ApiObject): boolean {
 
 export function render(obj: ApiObject): any {
   return obj.toJson();
-}
-
-/** Throws errors in cdk8s' own format, naming the construct path. */
-export function throwErrors(path: string, errors: readonly string[]): never {
-  throw new Error(`Validation failed with the following errors:\n  [${path}] ${errors.join(`\n  [${path}] `)}`);
 }
 
 /**

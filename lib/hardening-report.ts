@@ -52,9 +52,10 @@ export function tokenFactsOf(root: IConstruct): TokenFacts {
 }
 
 /**
- * The notes of one construct tree, printed once per synthesis: recorded while the validations adopt
- * objects, printed at the first flush after them (the verification hook of the first adopted object
- * that cdk8s writes). A synthesis that fails in validation prints its errors, not the notes.
+ * The notes of one construct tree, printed once per synthesis: recorded while the validations run
+ * (applyTo's adoptions, the constructs' own validations), printed at the first flush after them (the
+ * verifier of the first adopted or constructed object that cdk8s writes). A synthesis that fails in
+ * validation prints its errors, not the notes.
  */
 export class NoteReporter {
   /** The reporter of a construct tree. */
@@ -67,25 +68,31 @@ export class NoteReporter {
   private static readonly TREES = new WeakMap<IConstruct, NoteReporter>();
 
   private readonly pending: PlacedNote[] = [];
+  /** Whether a construct of the library (not only applyTo) recorded any of the pending notes. */
+  private fromConstructs = false;
 
   private constructor(private readonly write: (text: string) => void) {}
 
   /**
    * Records the notes of an object: as metadata of `construct` (always), and to print (PRINT).
+   * @param option the prop that chooses the mode (`props.notes` for a construct)
    * @returns the errors (FAIL): one per note, naming the prop that silences it
    */
-  public record(construct: IConstruct, place: string, notes: readonly HardeningNote[], mode: HardeningNotes): string[] {
+  public record(construct: IConstruct, place: string, notes: readonly HardeningNote[], mode: HardeningNotes,
+    option = 'RootlessHardening.applyTo\'s notes'): string[] {
     for (const n of notes) construct.node.addMetadata(NOTE_METADATA_TYPE, { rule: n.rule, message: n.message });
     if (mode === HardeningNotes.PRINT) this.pending.push(...notes.map(n => ({ ...n, place })));
+    if (mode === HardeningNotes.PRINT && notes.length > 0 && option === 'props.notes') this.fromConstructs = true;
     if (mode !== HardeningNotes.FAIL) return [];
-    return notes.map(n => `[${n.rule}] ${n.message} (RootlessHardening.applyTo's notes: HardeningNotes.FAIL; `
-      + 'HardeningNotes.PRINT prints it instead)');
+    return notes.map(n => `[${n.rule}] ${n.message} (${option}: HardeningNotes.FAIL; HardeningNotes.PRINT prints it instead)`);
   }
 
   /** Prints the notes recorded since the last flush, grouped by rule. */
   public flush(): void {
     if (this.pending.length === 0) return;
     const lines = groupNotes(this.pending.splice(0));
-    this.write(`RootlessHardening.applyTo: notes that need a human:\n${lines.map(l => `  ${l}`).join('\n')}\n`);
+    const by = this.fromConstructs ? 'cdk8s-rootless' : 'RootlessHardening.applyTo';
+    this.fromConstructs = false;
+    this.write(`${by}: notes that need a human:\n${lines.map(l => `  ${l}`).join('\n')}\n`);
   }
 }

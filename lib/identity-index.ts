@@ -22,7 +22,8 @@ import { isKubectlList, isListKind, podBearingKind } from './policy/k8s-shapes';
  * Registered by every construct of the library (a validation of the root, added once), so it works
  * for apps that use any of them. Objects are read as cdk8s writes them (`toJson()`: JSON patches
  * included), except the library's own workloads and the objects `applyTo` adopts, which are keyed by
- * their constructed name and namespace (rendering them would verify them once more). See docs/architecture.md.
+ * their constructed name and namespace (the one verifier checks the one render cdk8s writes of them).
+ * See docs/architecture.md.
  */
 export class IdentityIndex {
   /** The metadata type of the notes. */
@@ -47,8 +48,8 @@ export class IdentityIndex {
   /**
    * At serialization, for an object keyed as constructed: when its rendering (JSON patches applied)
    * has another identity than the one it was keyed by, the errors of that identity (a duplicate of an
-   * object of the app), and the index learns it. Called by the library's workloads, whose verification
-   * renders them anyway.
+   * object of the app), and the index learns it. Called by the one verifier (output-verifier.ts) on the
+   * render cdk8s writes, for the library's workloads and the objects applyTo adopts.
    */
   public static renamed(obj: ApiObject, rendered: unknown): string[] {
     const seen = SEEN.get(obj.node.root);

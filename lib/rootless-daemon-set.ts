@@ -1,10 +1,9 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HardenedContainerProps } from './hardening';
 import { throwPropsProblems } from './hardening/errors';
 import { Hardening } from './hardening/hardening';
+import { PodHardening } from './hardening/pod-hardening';
 import { IdentityIndex } from './identity-index';
-import { hardenedPodSpec } from './kplus-overrides';
 import { RootlessWorkloadProps } from './rootless-workload';
 import { alwaysRestartProblems, nonNegativeIntegerProblem } from './workload-validation';
 
@@ -47,66 +46,52 @@ export interface RootlessDaemonSetProps extends RootlessWorkloadProps {
  * });
  */
 export class RootlessDaemonSet extends kplus.DaemonSet {
-  private readonly hardening: Hardening;
+  /**
+   * The hardening of the pod (template): containers with hardening options, the resolved user and
+   * fsGroup, and the verified object.
+   */
+  public readonly hardening: PodHardening;
 
   public constructor(scope: Construct, id: string, props: RootlessDaemonSetProps = {}) {
     super(scope, id, { ...props, ...Hardening.kplusWorkloadProps(props) });
     throwPropsProblems(this, daemonSetProblems(props));
-    this.hardening = new Hardening(this, props);
+    this.hardening = PodHardening._create(this, props);
     IdentityIndex.register(this); // one identity per object across the app (identity-index.ts)
-    this.hardening.addContainers(props);
+    this.hardening._addContainers(props);
   }
 
   /**
-   * Adds a hardened container: every security field is set by the hardening.
-   *
-   * Takes the cdk8s-plus `ContainerProps` only (jsii does not allow an override to widen its
-   * parameter type). For the hardening options (`user`, `group`, `preset`, `writablePaths`,
-   * `writableTmp`, `writableVolumes`, `customImage`) use `addHardenedContainer`; passing them
-   * here (from JavaScript, where the type is not checked) fails with an error naming it.
+   * Adds a hardened container: every security field is set by the hardening. Takes the cdk8s-plus
+   * `ContainerProps` only (jsii does not allow an override to widen its parameter type): for the
+   * hardening options use `hardening.addContainer`; passing them here (from JavaScript) fails naming it.
    */
   public addContainer(cont: kplus.ContainerProps): kplus.Container {
-    return this.hardening.addContainer(cont, false, p => super.addContainer(p));
+    return this.hardening._add(cont, false, p => super.addContainer(p));
   }
 
   /**
-   * Adds a hardened container with the container-level hardening options (`HardenedContainerProps`).
-   */
-  public addHardenedContainer(cont: HardenedContainerProps): kplus.Container {
-    return this.hardening.withHardeningOptions(() => this.addContainer(cont));
-  }
-
-  /**
-   * Adds a hardened init container. Takes the cdk8s-plus
-   * `ContainerProps` only: for the hardening options use `addHardenedInitContainer`.
+   * Adds a hardened init container. Takes the cdk8s-plus `ContainerProps` only: for the hardening
+   * options use `hardening.addInitContainer`.
    */
   public addInitContainer(cont: kplus.ContainerProps): kplus.Container {
-    return this.hardening.addContainer(cont, true, p => super.addInitContainer(p));
+    return this.hardening._add(cont, true, p => super.addInitContainer(p));
   }
 
   /**
-   * Adds a hardened init container with the container-level hardening options (`HardenedContainerProps`).
-   */
-  public addHardenedInitContainer(cont: HardenedContainerProps): kplus.Container {
-    return this.hardening.withHardeningOptions(() => this.addInitContainer(cont));
-  }
-
-  /**
-   * Attaches an existing cdk8s-plus container; it is hardened like the others: its user and
-   * group are kept, the rest of its security context is the hardened one. A security context
-   * that would weaken it (`readOnlyRootFilesystem: false`, `allowPrivilegeEscalation: true`,
-   * `privileged: true`, `ensureNonRoot: false`, capabilities) fails as in `addContainer`.
+   * Attaches an existing cdk8s-plus container; it is hardened like the others: its user and group are
+   * kept, the rest of its security context is the hardened one. A security context that would weaken
+   * it (`readOnlyRootFilesystem: false`, `allowPrivilegeEscalation: true`, `privileged: true`,
+   * `ensureNonRoot: false`, capabilities) fails as in `addContainer`.
    */
   public attachContainer(cont: kplus.Container): void {
-    super.attachContainer(cont);
-    this.hardening.attachContainer(cont);
+    this.hardening._attach(cont, () => super.attachContainer(cont));
   }
 
   /**
    * @internal
    */
   public _toPodSpec(): kplus.k8s.PodSpec {
-    return hardenedPodSpec(this.hardening, super._toPodSpec());
+    return this.hardening._podSpec(super._toPodSpec());
   }
 }
 

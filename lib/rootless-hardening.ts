@@ -10,22 +10,23 @@
  * validating), and again in one of the scope, which reports; each object is rendered with
  * `ApiObject.toJson()`, and the additions are JSON patches (`addJsonPatch`), each `add` guarded by a
  * `test` that the member is still missing. An object is adopted once (validations run more than
- * once per synthesis), so the call is idempotent. A `Lazy` value under a metadata key of its own
- * verifies the object again while cdk8s serializes it, as the constructs' own are, and fails on
- * pod-bearing objects that were added too late to be adopted.
+ * once per synthesis), so the call is idempotent. The one verifier (output-verifier.ts, the constructs'
+ * own) verifies the object on the result of each serialization by cdk8s, and fails on pod-bearing
+ * objects that were added too late to be adopted.
  */
-import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { COMPARED_PROPS, effectiveProps, holdsPods, mapsItsProps, patchedInto, render, throwErrors, toPatch } from './adopted-objects';
+import { COMPARED_PROPS, effectiveProps, holdsPods, mapsItsProps, patchedInto, render, toPatch } from './adopted-objects';
 import { writeAnnotation } from './exemptions/codec';
 import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isAppliedAsList, isListKind, isPodBearing, targetIn, verifyAdopted } from './hardening/adopt/object';
 import { HardenDialect } from './hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from './hardening/adopt/settings';
-import { RootlessAnnotations, VERIFICATION_HOOK } from './hardening/annotations';
+import { LEVEL_PLACEHOLDER, RootlessAnnotations } from './hardening/annotations';
 import { isHardenedByConstruct } from './hardening/hardening';
 import { HardeningNote, HardeningNotes } from './hardening-notes';
 import { NOTE_METADATA_TYPE, NoteReporter, chartNamespace, tokenFactsOf } from './hardening-report';
 import { IdentityIndex } from './identity-index';
+import { OutputVerifier, throwErrors } from './output-verifier';
 import { POD_BEARING_KINDS, containersOf, podTemplateOf, podTemplatePath } from './policy/k8s-shapes';
 import { ObjectHardeningOptions } from './rootless-hardening-options';
 
@@ -170,7 +171,7 @@ export class RootlessHardening {
   private static adoptTree(root: IConstruct): string[] {
     const order = new Map(root.node.findAll().map((c, i) => [c, i]));
     const calls = [...CALLS.get(root) ?? []].sort((a, b) => (order.get(a.scope) ?? 0) - (order.get(b.scope) ?? 0));
-    // the notes are printed once, when the first adopted object is written (its verification hook), after every validation
+    // the notes are printed once, when the first adopted object is written (its verifier), after every validation
     // has run: a later validation may still adopt an object it adds, and cdk8s may validate the app more than once
     for (const call of calls) call.adoptAll();
     return [];
@@ -190,7 +191,7 @@ export class RootlessHardening {
   private readonly errors = new Map<ApiObject, string[]>();
   /** The objects whose validation reported their errors (an object added while cdk8s validates is not validated). */
   private readonly reported = new WeakSet<ApiObject>();
-  /** The charts that have an adopted object whose verification hook runs `sweep`. */
+  /** The charts that have an adopted object whose verifier runs `sweep`. */
   private readonly sweepers = new Set<Chart>();
   /** How many constructs were under the scope when `sweep` last found no object that applyTo missed. */
   private swept = -1;
@@ -289,7 +290,7 @@ export class RootlessHardening {
   }
 
   /**
-   * Adopts one object (or each pod-bearing item of a List): patches, the verification hook, and its
+   * Adopts one object (or each pod-bearing item of a List): patches, the verifier, and its
    * errors (reported by a validation of the object itself).
    */
   private adoptOne(obj: ApiObject, key: string | undefined): void {
@@ -349,77 +350,18 @@ export class RootlessHardening {
       adopted.push({ target, adoption });
     }
 
-    // verified again while cdk8s serializes the object: what a later patch or Lazy value changed is caught
-    const ownLevel = !list && podTemplatePath(obj.kind)?.length === 0;
-    let rendering = false;
-    const verify = (): { errors: string[]; level?: string } => {
-      rendering = true;
-      let manifest: any;
-      try {
-        manifest = render(obj);
-      } catch (e) {
-        const set = guardFailure(e);
-        if (set === undefined) throw e;
-        return {
-          errors: [`${set}: a value was set there after RootlessHardening.applyTo hardened the object, where applyTo adds one `
-          + '(a JSON patch, a Lazy value or a construct changed it during synthesis). Fix: set it when the app is constructed, before synthesis '
-          + '(applyTo keeps what is set, and reports what needs an exemption), or leave it to applyTo.'],
-        };
-      } finally {
-        rendering = false;
-      }
-      const errors: string[] = [];
-      let level: string | undefined;
-      for (const { target, adoption } of adopted) {
-        const at = targetIn(manifest, target);
-        // a Pod is its own template: the level is a Lazy value of its metadata; a workload's (or a List item's) is a JSON patch
-        const v = verifyAdopted(at, adoption.exemptions, !ownLevel, adoption.tokenTolerated);
-        errors.push(...v.errors.map(e => target.label + e));
-        level = v.level;
-      }
-      return { errors, level };
-    };
-    // one object per chart looks for objects added too late (each looking would take time quadratic in the objects)
-    const chart = Chart.of(obj);
-    const sweeper = !this.sweepers.has(chart);
-    this.sweepers.add(chart);
-    // the hook has a key of its own, which it never writes: an annotation set later (the level's key) cannot replace it
-    let resolved = false;
-    obj.metadata.addAnnotation(VERIFICATION_HOOK, Lazy.any({
-      produce: () => {
-        resolved = true;
-        if (rendering) return undefined;
-        NoteReporter.of(this.scope.node.root).flush();
-        const { errors } = verify();
-        // errors that a validation reported have failed the synthesis already; others (an object that cdk8s' validation
-        // did not reach, because it was added while cdk8s validated) are thrown here, as are those of an unadopted object
-        const recorded = this.reported.has(obj) ? [] : this.errors.get(obj) ?? [];
-        const all = [...recorded, ...errors.filter(e => !recorded.includes(e))];
-        if (all.length > 0 && !(this.reported.has(obj) && (this.errors.get(obj) ?? []).length > 0)) throwErrors(obj.node.path, all);
-        if (sweeper) this.sweep();
-        return undefined;
-      },
-    }) as unknown as string);
-    if (ownLevel) {
-      const level = Lazy.any({ produce: () => (rendering ? undefined : verify().level) });
-      obj.metadata.addAnnotation(RootlessAnnotations.PSS_LEVEL, level as unknown as string);
-    }
-
     // a class of its own that renders the object without cdk8s' serialization would write it without the patches, and unverified
+    // (probed once per class, before the verifier overrides the object's toJson)
     if (mapsItsProps(obj) && !SERIALIZES.has(obj.constructor)) {
-      resolved = false;
-      rendering = true;
       let probe: any;
       try {
         probe = render(obj);
       } catch {
-        probe = undefined; // the hook reports why
-      } finally {
-        rendering = false;
+        probe = undefined; // the verifier reports why
       }
       const patched = adopted.every(({ target, adoption }) =>
         podTemplateOf(targetIn(probe, target))?.metadata?.annotations?.[RootlessAnnotations.EXEMPTIONS] === writeAnnotation(adoption.exemptions));
-      if (probe !== undefined && !(resolved && patched)) {
+      if (probe !== undefined && !patched) {
         this.fail(obj, [`RootlessHardening.applyTo cannot harden it: its class (${obj.constructor.name}) overrides toJson() and writes neither cdk8s' JSON patches `
           + 'nor its metadata annotations, so the hardening would not be written, nor verified. Fix: render through ApiObject\'s own toJson() '
           + '(call super.toJson() and map its result), or give the object its security context yourself.']);
@@ -427,6 +369,42 @@ export class RootlessHardening {
         SERIALIZES.add(obj.constructor);
       }
     }
+
+    // verified by the one verifier each time cdk8s serializes the object: what a later patch or Lazy value changed is caught
+    const ownLevel = !list && podTemplatePath(obj.kind)?.length === 0;
+    // a Pod is its own template: the verifier writes its level into its metadata; a workload's (or a List item's) is a JSON patch
+    if (ownLevel) obj.metadata.addAnnotation(RootlessAnnotations.PSS_LEVEL, LEVEL_PLACEHOLDER);
+    // one object per chart looks for objects added too late (each looking would take time quadratic in the objects)
+    const chart = Chart.of(obj);
+    const sweeper = !this.sweepers.has(chart);
+    this.sweepers.add(chart);
+    OutputVerifier.attach(obj, {
+      enforce: () => true,
+      serializationFailed: e => {
+        const set = guardFailure(e);
+        return set === undefined ? undefined : [`${set}: a value was set there after RootlessHardening.applyTo hardened the object, where applyTo adds one `
+          + '(a JSON patch, a Lazy value or a construct changed it during synthesis). Fix: set it when the app is constructed, before synthesis '
+          + '(applyTo keeps what is set, and reports what needs an exemption), or leave it to applyTo.'];
+      },
+      verify: manifest => {
+        // the notes are printed once, when the first adopted object is written, after every validation has run
+        NoteReporter.of(this.scope.node.root).flush();
+        const errors: string[] = [];
+        let level: string | undefined;
+        for (const { target, adoption } of adopted) {
+          const v = verifyAdopted(targetIn(manifest, target), adoption.exemptions, !ownLevel, adoption.tokenTolerated);
+          errors.push(...v.errors.map(e => target.label + e));
+          level = v.level;
+        }
+        // errors that a validation reported have failed the synthesis already; others (an object that cdk8s' validation
+        // did not reach, because it was added while cdk8s validated) are reported here
+        const reported = this.reported.has(obj);
+        const recorded = reported ? [] : this.errors.get(obj) ?? [];
+        if (reported && (this.errors.get(obj) ?? []).length > 0) return { errors: [], level };
+        return { errors: [...recorded, ...errors.filter(e => !recorded.includes(e))], level };
+      },
+      verified: () => { if (sweeper) this.sweep(); },
+    });
   }
 
   /**

@@ -24,8 +24,8 @@ export class RootlessAnnotations {
 }
 
 /**
- * Internal (not exported from the package): the metadata key of a verification hook, a `Lazy`
- * value that cdk8s resolves while it serializes an object and that produces nothing (the key is
- * never written). A key of its own, so that an annotation set later cannot replace the hook.
+ * Internal (not exported from the package): the value the level annotation holds until the object is
+ * serialized. The one verifier (lib/output-verifier.ts) verifies what cdk8s serializes and writes the
+ * level there; the key is placed by cdk8s like any other annotation, so the written order is cdk8s' own.
  */
-export const VERIFICATION_HOOK = 'rootless.cdk8s.io/verification';
+export const LEVEL_PLACEHOLDER = 'unverified';

@@ -2,38 +2,45 @@
  * Internal: the one place that turns hardening props + exemptions into a hardened pod spec,
  * annotates the pod template and verifies the final manifest at synthesis.
  *
- * A hardened workload construct (HardenedPod, RootlessDeployment, RootlessStatefulSet) only:
+ * A hardened construct (HardenedPod and the five workloads) only:
  * 1. passes `Hardening.kplusPodProps(props)` (workloads: `kplusWorkloadProps`) over its props to the
  *    cdk8s-plus constructor,
- * 2. creates `new Hardening(this, props)` and calls `addContainers(props)`,
- * 3. routes `addContainer` / `addInitContainer` / `attachContainer` through it, and
- * 4. overrides `_toPodSpec()` with `hardening.hardenPodSpec(super._toPodSpec())`.
+ * 2. creates its facet, `this.hardening = PodHardening._create(this, props)` (pod-hardening.ts, which
+ *    creates this glue), and calls `hardening._addContainers(props)`, and
+ * 3. overrides `addContainer`, `addInitContainer`, `attachContainer` and `_toPodSpec` with one line each
+ *    that delegates to the facet (test/workloads/construct-overrides.test.ts checks the six are alike).
  *
- * Verification, through cdk8s' public surface only: the construct's validation (`node.addValidation`)
- * renders the final manifest with `ApiObject.of(pod).toJson()` — cdk8s' own serialization, JSON
- * patches and resolvers included — and verifies it (`verifyConstruct`). cdk8s runs every validation
- * before it serializes a chart (`app.synth()`, `Testing.synth()`, `cdk8s synth`), so what is written
- * is what was verified. The level annotation is a `Lazy` value computed from that verification.
+ * Verification: the one verifier (lib/output-verifier.ts) verifies the object each time cdk8s
+ * serializes it (`ApiObject.of(pod).toJson()`: cdk8s' own serialization, JSON patches and resolvers
+ * included; once per object in `app.synth()`, `Testing.synth()`, `cdk8s synth`) with `verify`
+ * (verify.ts, `verifyConstruct`), and writes the level into the level annotation. cdk8s validates the
+ * app before it serializes, so errors fail synthesis from then on, naming the construct path.
  *
  * Not exported from the package: jsii sees only the props interfaces.
  */
-import { ApiObject, Lazy, Size } from 'cdk8s';
+import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { RootlessAnnotations, VERIFICATION_HOOK } from './annotations';
+import { LEVEL_PLACEHOLDER, RootlessAnnotations } from './annotations';
 import { applyPlan } from './apply';
 import { WRITABLE_VOLUME_SIZE_MEBIBYTES, writableVolumeName } from './defaults';
 import { throwPropsProblems } from './errors';
-import { writeAnnotation } from '../exemptions/codec';
-import { IdentityIndex } from '../identity-index';
 import { HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { CONTAINER_HARDENING_OPTIONS, ContainerPlan, PodPlan, planContainer, planPod, podProblems } from './plan';
+import { USER_RULE } from './user-rule';
 import { Verification, exemptionProblems, verifyConstruct } from './verify';
+import { writeAnnotation } from '../exemptions/codec';
+import { HardeningNotes } from '../hardening-notes';
+import { NoteReporter } from '../hardening-report';
+import { OutputVerifier } from '../output-verifier';
 import { podTemplateOf } from '../policy/k8s-shapes';
 
 const DEFAULT_SIZE = Size.mebibytes(WRITABLE_VOLUME_SIZE_MEBIBYTES);
 
 /** The objects of this library's hardened constructs (`RootlessHardening.applyTo` leaves them as they are). */
 const HARDENED_OBJECTS = new WeakSet<ApiObject>();
+
+/** The plan `kplusPodProps` made of a construct's props, for the `Hardening` the same constructor creates next. */
+const PLANNED = new WeakMap<HardenedPodSpecProps, PodPlan>();
 
 /** Whether the object is the pod (or workload) of one of this library's hardened constructs. */
 export function isHardenedByConstruct(obj: ApiObject): boolean {
@@ -52,6 +59,7 @@ export class Hardening {
    */
   public static kplusPodProps(props: HardenedPodSpecProps): kplus.AbstractPodProps {
     const pod = planPod(props);
+    PLANNED.set(props, pod);
     return {
       containers: undefined,
       initContainers: undefined,
@@ -97,32 +105,44 @@ export class Hardening {
   private readonly plan: PodPlan;
   private readonly containers = new Map<string, ContainerPlan>();
   private adding = false;
-  /** Whether containers are being added with hardening options (props, addHardenedContainer): see `withHardeningOptions`. */
+  /** Whether containers are being added with hardening options (props, `hardening.addContainer`): see `withHardeningOptions`. */
   private hardeningOptions = false;
-  /** Whether the manifest is being rendered to verify it (the level annotation is then left out). */
-  private rendering = false;
   /** Whether cdk8s has validated the app (synthesis is under way): verification errors then fail it. */
   private validated = false;
-  /** Whether the level's Lazy verified the object since the verification hook last ran. */
-  private levelVerified = false;
+  /** Whether the notes were recorded (once: cdk8s validates more than once per synthesis), and the errors they gave. */
+  private notesRecorded = false;
+  private noteErrors: string[] = [];
 
   public constructor(private readonly pod: kplus.AbstractPod, private readonly props: HardenedPodSpecProps) {
-    this.plan = planPod(props);
+    // planned once per construct: by kplusPodProps, for the cdk8s-plus constructor called just before
+    this.plan = PLANNED.get(props) ?? planPod(props);
+    PLANNED.delete(props);
     this.fail(podProblems(props, this.plan));
+    if (props.notes !== undefined && !Object.values(HardeningNotes).includes(props.notes)) {
+      this.fail([`props.notes: ${JSON.stringify(props.notes)} is not a HardeningNotes. Fix: give HardeningNotes.PRINT, HardeningNotes.NONE or HardeningNotes.FAIL.`]);
+    }
     HARDENED_OBJECTS.add(ApiObject.of(pod));
 
     const annotations = pod.podMetadata;
     annotations.addAnnotation(RootlessAnnotations.EXEMPTIONS, writeAnnotation(this.plan.exemptions));
-    annotations.addAnnotation(RootlessAnnotations.PSS_LEVEL, Lazy.any({ produce: () => this.levelAnnotation() }) as unknown as string);
-    // the level's Lazy verifies; a level annotation set later (podMetadata.addAnnotation) would replace it: this hook, under a
-    // key of its own, verifies when the level's Lazy did not run since it last did
-    annotations.addAnnotation(VERIFICATION_HOOK, Lazy.any({ produce: () => this.verificationHook() }) as unknown as string);
+    // the one verifier writes the level here when cdk8s serializes the object, from what it serialized
+    annotations.addAnnotation(RootlessAnnotations.PSS_LEVEL, LEVEL_PLACEHOLDER);
+    OutputVerifier.attach(ApiObject.of(pod), {
+      path: pod.node.path,
+      verify: manifest => {
+        // the notes are printed once, when the first object is written, after every validation has run
+        if (this.validated) NoteReporter.of(pod.node.root).flush();
+        return this.verify(manifest);
+      },
+      enforce: () => this.validated,
+      serializationFailed: e => [`cannot synthesize the pod: ${e instanceof Error ? e.message : e}`],
+    });
     // cdk8s validates the whole app before it serializes a chart: from then on, verification errors fail synthesis
     // (what needs no rendering is reported here, with every other construct's validation errors)
     pod.node.addValidation({
       validate: () => {
         this.validated = true;
-        return exemptionProblems(this.plan, this.containers);
+        return [...exemptionProblems(this.plan, this.containers), ...this.recordNotes()];
       },
     });
   }
@@ -136,7 +156,7 @@ export class Hardening {
   }
 
   /**
-   * Runs `add` (`addHardenedContainer`, `addHardenedInitContainer`, the props' containers) with
+   * Runs `add` (`hardening.addContainer`, `hardening.addInitContainer`, the props' containers) with
    * hardening options allowed; `addContainer` and `addInitContainer` called directly refuse them.
    */
   public withHardeningOptions<T>(add: () => T): T {
@@ -157,7 +177,8 @@ export class Hardening {
     const options = this.hardeningOptions ? []
       : Object.keys(props ?? {}).filter(k => k in CONTAINER_HARDENING_OPTIONS && (props as any)[k] !== undefined);
     if (options.length > 0) {
-      const [method, hardened] = init ? ['addInitContainer', 'addHardenedInitContainer'] : ['addContainer', 'addHardenedContainer'];
+      const method = init ? 'addInitContainer' : 'addContainer';
+      const hardened = `hardening.${method}`;
       this.fail([`${method}(${JSON.stringify(props.name ?? props.image)}): ${options.join(', ')} ${options.length > 1 ? 'are hardening options' : 'is a hardening option'}, `
         + `which ${method} takes only typed as cdk8s-plus ContainerProps (jsii cannot widen it). Fix: call ${hardened}(props), which takes HardenedContainerProps.`]);
     }
@@ -187,85 +208,30 @@ export class Hardening {
   }
 
   /**
-   * The final manifest, as cdk8s serializes it (its own `toJson`, with patches and resolvers), without
-   * the level annotation (which is computed from it).
+   * The one verifier's check of this pod (lib/output-verifier.ts): everything this construct is
+   * responsible for (verify.ts), on the object as cdk8s serialized it, and the level annotation: the
+   * placeholder the verifier replaces with the level, or a value set after construction that must be it.
    */
-  private render(): any {
-    this.rendering = true;
-    try {
-      return ApiObject.of(this.pod).toJson();
-    } finally {
-      this.rendering = false;
-    }
-  }
-
-  /** Verifies a final manifest (verify.ts): everything this construct is responsible for. */
   private verify(manifest: any): Verification {
-    return verifyConstruct(manifest, this.plan, this.containers);
-  }
-
-  /**
-   * The level annotation's producer, which is where verification happens: cdk8s resolves it while it
-   * serializes this very object (`ApiObject.toJson()`, in `app.synth()`, `Testing.synth()`, `cdk8s
-   * synth`), after every validation and after every earlier object's Lazy values ran. It renders the
-   * object once more (without this annotation), verifies that manifest and, once cdk8s has validated
-   * the app, throws its errors in cdk8s' own format, naming the construct path. So a JSON patch added
-   * by a later construct's validation, or by a Lazy value of an object serialized earlier, is verified
-   * too. Outside synthesis (a direct `toJson()`), it only computes the level.
-   */
-  private levelAnnotation(): string | undefined {
-    // while the manifest is rendered to verify it, the annotation is left out of it
-    if (this.rendering) return undefined;
-    this.levelVerified = true;
-    let verification: Verification;
-    let manifest: any;
-    try {
-      manifest = this.render();
-      verification = this.verify(manifest);
-    } catch (e) {
-      if (this.validated) this.throwErrors([`cannot synthesize the pod: ${e instanceof Error ? e.message : e}`]);
-      return undefined;
-    }
-    // a JSON patch may have given the object another identity than the one the index keyed it by
-    const errors = this.validated ? [...verification.errors, ...IdentityIndex.renamed(ApiObject.of(this.pod), manifest)] : [];
-    if (errors.length > 0) this.throwErrors(errors);
-    return verification.level;
-  }
-
-  /**
-   * The verification hook's producer: when the level's Lazy did not run since the hook last did (a
-   * level annotation set after construction replaced it), it verifies the object itself, and a level
-   * annotation that is not the pod's level is an error. It never writes its key.
-   */
-  private verificationHook(): undefined {
-    if (this.rendering) return undefined;
-    if (this.levelVerified) {
-      this.levelVerified = false;
-      return undefined;
-    }
-    let manifest: any;
-    let verification: Verification;
-    try {
-      manifest = this.render();
-      verification = this.verify(manifest);
-    } catch (e) {
-      if (this.validated) this.throwErrors([`cannot synthesize the pod: ${e instanceof Error ? e.message : e}`]);
-      return undefined;
-    }
+    const v = verifyConstruct(manifest, this.plan, this.containers);
     const written = podTemplateOf(manifest)?.metadata?.annotations?.[RootlessAnnotations.PSS_LEVEL];
-    const errors = [...verification.errors, ...(this.validated ? IdentityIndex.renamed(ApiObject.of(this.pod), manifest) : [])];
-    // undefined: this construct's own Lazy, left out of the render
-    if (written !== undefined && written !== verification.level) {
-      errors.push(`pod template annotation ${RootlessAnnotations.PSS_LEVEL} is ${JSON.stringify(written)}, but the pod is ${verification.level}: `
+    if (written !== LEVEL_PLACEHOLDER && written !== v.level) {
+      v.errors.push(`pod template annotation ${RootlessAnnotations.PSS_LEVEL} is ${written === undefined ? 'missing' : JSON.stringify(written)}, but the pod is ${v.level}: `
         + 'it was set after construction (podMetadata.addAnnotation or a JSON patch). Fix: never write this annotation yourself; the construct computes it.');
     }
-    if (this.validated && errors.length > 0) this.throwErrors(errors);
-    return undefined;
+    return v;
   }
 
-  private throwErrors(errors: readonly string[]): never {
-    const path = this.pod.node.path;
-    throw new Error(`Validation failed with the following errors:\n  [${path}] ${errors.join(`\n  [${path}] `)}`);
+  /**
+   * Records the containers' notes that need a human with the one reporter (hardening-report.ts, shared with
+   * applyTo), once; returns the errors when `props.notes` is FAIL.
+   */
+  private recordNotes(): string[] {
+    if (this.notesRecorded) return this.noteErrors;
+    this.notesRecorded = true;
+    const notes = [...this.containers.values()].flatMap(c => (c.note !== undefined ? [{ rule: USER_RULE, message: c.note }] : []));
+    this.noteErrors = NoteReporter.of(this.pod.node.root).record(this.pod, this.pod.node.path, notes, this.props.notes ?? HardeningNotes.PRINT, 'props.notes');
+    return this.noteErrors;
   }
 
   private register(container: kplus.Container, init: boolean, opts: Partial<HardenedContainerProps>, attached = false): void {

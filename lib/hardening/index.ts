@@ -1,3 +1,4 @@
 export * from './annotations';
 export * from './image-preset';
 export * from './options';
+export * from './pod-hardening';

@@ -1,5 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { HardeningNotes } from '../hardening-notes';
 import { ImagePreset } from './image-preset';
 import { Exemption } from '../exemptions/exemption';
 
@@ -70,6 +71,14 @@ export interface HardeningOptions {
    * @default - 256Mi on node disk
    */
   readonly writableVolumes?: WritableVolumeOptions;
+  /**
+   * What to do with the notes that need a human (an image that runs under the given UID, which is not
+   * its own, with fsGroup): printed at synthesis on standard error (once, grouped by rule, with those of
+   * `RootlessHardening.applyTo`), not printed, or failing synthesis. They are recorded as construct
+   * metadata (`RootlessHardening.NOTE_METADATA_TYPE`) whatever the choice.
+   * @default HardeningNotes.PRINT
+   */
+  readonly notes?: HardeningNotes;
 }
 
 /**
@@ -147,7 +156,7 @@ export interface ContainerHardeningOptions {
  *   `Exemption.seccompUnconfined(reason)`
  *
  * A container added with `addContainer` takes only the cdk8s-plus `ContainerProps`: use
- * `addHardenedContainer` for the hardening options.
+ * the construct's `hardening.addContainer` for the hardening options.
  */
 export interface HardenedContainerProps extends kplus.ContainerProps, ContainerHardeningOptions {
 }

@@ -8,7 +8,7 @@ import { MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, hardenedPodSecurityCont
 import { ImagePreset } from './image-preset';
 import { ContainerHardeningOptions, HardenedContainerProps, HardenedPodSpecProps } from './options';
 import { cleanPath as normalize, isNumericId, pathProblem as containerPathProblem } from './paths';
-import { checkGivenUser } from './user-rule';
+import { arbitraryUserNote, checkGivenUser } from './user-rule';
 import { entryOf, entryProblems } from '../exemptions/codec';
 import type { ExemptionValue } from '../exemptions/kind';
 import { exclusionProblems, hintForField, kindOf, relaxesField } from '../exemptions/registry';
@@ -25,12 +25,17 @@ export interface ContainerPlan {
   readonly preset?: ImagePreset;
   /** The writable paths that get an emptyDir each (normalized, in order). */
   readonly paths: readonly string[];
+  /**
+   * The note that needs a human (rule USER_RULE, user-rule.ts) when a given UID that is not the image's
+   * own is taken by an image that runs under an arbitrary UID (a preset's `arbitraryUser`).
+   */
+  readonly note?: string;
 }
 
 /**
  * The container-level hardening options (`ContainerHardeningOptions`): `addContainer` (typed as
  * cdk8s-plus `ContainerProps`, which jsii does not allow to widen) refuses them, naming
- * `addHardenedContainer`. Typed so that a new option cannot be left out.
+ * `hardening.addContainer`. Typed so that a new option cannot be left out.
  */
 export const CONTAINER_HARDENING_OPTIONS: Record<keyof ContainerHardeningOptions, true> = {
   user: true, group: true, preset: true, writablePaths: true, writableTmp: true, writableVolumes: true, customImage: true,
@@ -170,10 +175,18 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
   problems.push(...weakeningProblems(`${prop}.securityContext`, attached ? container.securityContext : opts.securityContext, name));
   const check = checkGivenUser(container.image, user ?? pod.user, opts.customImage);
   const known = check.verdict === 'refused' ? check.preset : undefined;
+  const ownUser = opts.user ?? opts.securityContext?.user ?? container.securityContext.user;
+  const from = ownUser !== undefined ? `${prop}.user` : preset ? preset._source : pod.userFrom;
+  let note: string | undefined;
+  if (check.verdict === 'arbitrary') {
+    const u = (user ?? pod.user)!;
+    const g = group ?? pod.group ?? u; // the container's runAsGroup, else the pod's (apply.ts)
+    note = arbitraryUserNote({
+      container: name, user: u, group: g, from, image: container.image, preset: check.preset, fsGroup: g, podFsGroup: pod.fsGroup,
+    });
+  }
   if (known) {
     const effective = user ?? pod.user;
-    const own = opts.user ?? opts.securityContext?.user ?? container.securityContext.user;
-    const from = own !== undefined ? `${prop}.user` : preset ? preset._source : pod.userFrom;
     problems.push(`${prop}.image: "${container.image}" is the image of ${known._source}, which runs as UID ${known.user}, but the container `
       + `runs as UID ${effective} (from ${from}): its files belong to another user, and the image does not run under another UID. Fix: use preset: ${known._source} `
       + `(ImagePreset.forImage(${JSON.stringify(container.image)})), or user: ${known.user}; or, if you built this image yourself with `
@@ -211,7 +224,7 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
   // image, or a preset of your own (ImagePreset.of); a pod preset of a well-known image says nothing of a sidecar's data
   const describes = facts !== undefined && (opts.preset !== undefined || ImagePreset.forImage(container.image)?.name === facts.name
     || facts._source.startsWith('ImagePreset.of('));
-  return { plan: { user, group, preset: describes ? facts : undefined, paths }, problems };
+  return { plan: { user, group, preset: describes ? facts : undefined, paths, ...note !== undefined ? { note } : {} }, problems };
 }
 
 /**

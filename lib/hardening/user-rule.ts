@@ -109,6 +109,33 @@ export type ContainerUser =
   | { readonly source: 'fallback'; readonly user: number; readonly group: number; readonly fsGroup: number }
   | { readonly source: 'unknown' };
 
+/** What the user rule's note about an arbitrary-UID image taking a given user says (`arbitraryUserNote`). */
+export interface ArbitraryUse {
+  readonly container: string;
+  readonly user: number;
+  readonly group: number;
+  /** Where the user was given (e.g. `props.objects['db'].user`, `props.user`). */
+  readonly from: string;
+  readonly image: unknown;
+  readonly preset: ImagePreset;
+  /** The fsGroup its volumes need (its group). */
+  readonly fsGroup: number;
+  /** The pod's fsGroup. */
+  readonly podFsGroup: number | undefined;
+}
+
+/**
+ * The note (rule USER_RULE) for an image that runs under a given UID which is not its own (a preset's
+ * `arbitraryUser`): one wording for the constructs (hardening.ts) and the adopt stage (adopt/pod.ts).
+ */
+export function arbitraryUserNote(a: ArbitraryUse): string {
+  const text = `container "${a.container}": user ${a.user}:${a.group} from ${a.from}; image ${JSON.stringify(a.image)} is the ${a.preset.name} image (UID `
+    + `${a.preset.user}), which runs under another UID when its data directory is writable for it`;
+  return a.podFsGroup === a.fsGroup
+    ? `${text}: fsGroup ${a.fsGroup} makes its volumes writable (a volume whose driver ignores fsGroup needs its files owned by that UID).`
+    : `${text}: its volumes must be writable for it, and the pod's fsGroup is ${a.podFsGroup ?? 'not set'}: check that its data directory is writable for ${a.fsGroup}.`;
+}
+
 /** What a known image says about a user given for it (`checkGivenUser`). */
 export type GivenUserCheck =
   | { readonly verdict: 'ok'; readonly preset?: ImagePreset }

@@ -68,7 +68,7 @@ describe('bad ids', () => {
   });
 
   test('init container user 0 via addInitContainer', () => {
-    expectError(errorOf({ user: 1000 }, pod => pod.addHardenedInitContainer({ name: 'chown', image: 'busybox', user: 0 })),
+    expectError(errorOf({ user: 1000 }, pod => pod.hardening.addInitContainer({ name: 'chown', image: 'busybox', user: 0 })),
       'initContainers[chown].user: 0 runs the container as root');
   });
 

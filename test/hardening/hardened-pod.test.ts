@@ -106,7 +106,7 @@ describe('HardenedPod containers', () => {
     const pod = synthPod(chart => {
       const p = new HardenedPod(chart, 'app', { user: 1000, containers: [{ image: 'app' }] });
       p.addContainer({ name: 'plain', image: 'plain:1' });
-      p.addHardenedContainer({ name: 'typed', image: 'typed:1', user: 1500, writablePaths: ['/data'] });
+      p.hardening.addContainer({ name: 'typed', image: 'typed:1', user: 1500, writablePaths: ['/data'] });
       p.addInitContainer({ name: 'init', image: 'init:1' });
       p.attachContainer(new kplus.Container({ name: 'attached', image: 'attached:1', securityContext: { user: 1600 } }));
     });

@@ -1,6 +1,6 @@
 /**
  * The JSDoc a new user reads in their editor tells the truth (issue 14): `addContainer` points to
- * `addHardenedContainer`, and the `securityContext` fields listed as managed on `HardenedContainerProps`
+ * `hardening.addContainer`, and the `securityContext` fields listed as managed on `HardenedContainerProps`
  * fail as documented, naming the exemption the JSDoc names.
  */
 import * as fs from 'fs';
@@ -32,9 +32,12 @@ test.each([
   ['hardened-pod.ts', 'HardenedPod'],
   ['rootless-deployment.ts', 'RootlessDeployment'],
   ['rootless-stateful-set.ts', 'RootlessStatefulSet'],
-])('%s: addContainer and addInitContainer point to their hardened variants', (file, cls) => {
-  expect(jsdoc(file, 'addContainer', cls)).toMatch(/use `addHardenedContainer`/);
-  expect(jsdoc(file, 'addInitContainer', cls)).toMatch(/use `addHardenedInitContainer`/);
+  ['rootless-job.ts', 'RootlessJob'],
+  ['rootless-cron-job.ts', 'RootlessCronJob'],
+  ['rootless-daemon-set.ts', 'RootlessDaemonSet'],
+])('%s: addContainer and addInitContainer point to the hardening facet', (file, cls) => {
+  expect(jsdoc(file, 'addContainer', cls)).toMatch(/use `hardening\.addContainer`/);
+  expect(jsdoc(file, 'addInitContainer', cls)).toMatch(/use `hardening\.addInitContainer`/);
   expect(jsdoc(file, 'attachContainer', cls)).toMatch(/`readOnlyRootFilesystem: false`, `allowPrivilegeEscalation: true`/);
 });
 

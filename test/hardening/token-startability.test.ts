@@ -27,7 +27,9 @@ function facts(...objects: unknown[]): TokenFacts {
 
 const SA = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'ctl', namespace: 'kube-system' } };
 const BINDING = {
-  apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'ctl' },
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'ClusterRoleBinding',
+  metadata: { name: 'ctl' },
   roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
   subjects: [{ kind: 'ServiceAccount', name: 'ctl', namespace: 'kube-system' }],
 };

@@ -202,7 +202,7 @@ describe('attachContainer refuses what addContainer refuses', () => {
   });
 });
 
-describe('hardening options through addContainer (from JavaScript) fail naming addHardenedContainer', () => {
+describe('hardening options through addContainer (from JavaScript) fail naming hardening.addContainer', () => {
   test.each([
     ['HardenedPod', (chart: Chart) => new HardenedPod(chart, 'w', { user: 1000 })],
     ['RootlessDeployment', (chart: Chart) => new RootlessDeployment(chart, 'w', { user: 1000 })],
@@ -212,10 +212,10 @@ describe('hardening options through addContainer (from JavaScript) fail naming a
     const w = make(chart) as HardenedPod;
     // what a JavaScript (or `as any`) caller can pass: the TypeScript type is cdk8s-plus ContainerProps
     const options: any = { name: 'app', image: 'app:1', writablePaths: ['/var/cache/app'], user: 1500 };
-    expect(() => w.addContainer(options)).toThrow(/addContainer\("app"\): writablePaths, user are hardening options.*Fix: call addHardenedContainer\(props\)/);
-    expect(() => w.addInitContainer(options)).toThrow(/addInitContainer\("app"\): .*Fix: call addHardenedInitContainer\(props\)/);
+    expect(() => w.addContainer(options)).toThrow(/addContainer\("app"\): writablePaths, user are hardening options.*Fix: call hardening\.addContainer\(props\)/);
+    expect(() => w.addInitContainer(options)).toThrow(/addInitContainer\("app"\): .*Fix: call hardening\.addInitContainer\(props\)/);
     // the typed route takes them
-    w.addHardenedContainer(options);
+    w.hardening.addContainer(options);
     expect(w.containers.map(c => c.name)).toContain('app');
   });
 

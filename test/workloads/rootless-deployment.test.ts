@@ -91,7 +91,7 @@ describe('RootlessDeployment: cdk8s-plus Deployment features', () => {
   test('containers added later, init containers and attached containers are hardened', () => {
     const d = one(synth(chart => {
       const dep = new RootlessDeployment(chart, 'web', { preset: ImagePreset.nginxUnprivileged(), containers: [{ name: 'web', image: IMAGE, portNumber: 8080 }] });
-      dep.addHardenedContainer({ name: 'sidecar', image: 'sidecar:1', user: 2000 });
+      dep.hardening.addContainer({ name: 'sidecar', image: 'sidecar:1', user: 2000 });
       dep.addInitContainer({ name: 'init', image: 'init:1' });
       dep.attachContainer(new kplus.Container({ name: 'attached', image: 'attached:1' }));
     }), 'Deployment');

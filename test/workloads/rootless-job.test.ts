@@ -69,7 +69,7 @@ describe('RootlessJob: cdk8s-plus Job features', () => {
   test('containers added later, init containers and attached containers are hardened', () => {
     const job = one(synth(chart => {
       const j = new RootlessJob(chart, 'job', { preset: ImagePreset.postgres(), containers: [{ name: 'dump', image: 'postgres:16', command: ['pg_dumpall'] }] });
-      j.addHardenedContainer({ name: 'upload', image: 'uploader:1', user: 2000, writablePaths: ['/var/cache/upload'] });
+      j.hardening.addContainer({ name: 'upload', image: 'uploader:1', user: 2000, writablePaths: ['/var/cache/upload'] });
       j.addInitContainer({ name: 'wait', image: 'busybox:1.36.1' });
       j.attachContainer(new kplus.Container({ name: 'attached', image: 'attached:1' }));
     }), 'Job');

@@ -133,7 +133,7 @@ describe('RootlessStatefulSet, default: the permission init container (scenario 
           { name: 'snapshots', mountPath: '/snapshots', size: Size.mebibytes(512) },
         ],
       })(chart);
-      set.addHardenedContainer({ name: 'exporter', image: 'exporter:1', user: 1000, portNumber: 9114 });
+      set.hardening.addContainer({ name: 'exporter', image: 'exporter:1', user: 1000, portNumber: 9114 });
     }), 'StatefulSet');
     expect(s.spec.volumeClaimTemplates).toEqual([
       { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOncePod'], storageClassName: 'fast', resources: { requests: { storage: '10Gi' } } } },

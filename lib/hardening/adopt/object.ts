@@ -14,7 +14,7 @@ import type { ExemptionValue } from '../../exemptions/kind';
 import { containersOf, inheritListKind, isKubectlList, isListKind, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
 import { podSpecOf } from '../../policy/pod-spec';
 import { PolicyLevel } from '../../policy/types';
-import { RootlessAnnotations } from '../annotations';
+import { LEVEL_PLACEHOLDER, RootlessAnnotations } from '../annotations';
 import { rootlessFindings } from '../rootless-rules';
 import { TOKEN_RULE } from '../token-rule';
 import { Verification, verifyConstruct } from '../verify';
@@ -171,7 +171,8 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
  * Verifies an adopted object as the constructs' own are verified (verifyConstruct: the annotation
  * says exactly the declared exemptions; restricted and the rootless rules hold unless a declared
  * exemption covers them; the kubelet starts it; ports bind), and that the level annotation of its
- * pod template, when it has one, is the level of the manifest.
+ * pod template, when it has one, is the level of the manifest (or the placeholder the one verifier,
+ * lib/output-verifier.ts, writes the level into).
  * @param levelRequired the level annotation must be there (it was written by JSON patch, which a later patch could remove)
  * @param tokenTolerated the token rule kept the pod's token undeclared: these findings of the rootless token rule are not errors
  */
@@ -185,7 +186,7 @@ export function verifyAdopted(manifest: any, exemptions: readonly ExemptionValue
   if (written === undefined && levelRequired) {
     errors.push(`pod template annotation ${RootlessAnnotations.PSS_LEVEL} is missing, but the pod is ${v.level}: it was removed after RootlessHardening.applyTo `
       + 'hardened it (a JSON patch or another construct). Fix: do not patch the pod after applyTo; give what it needs to applyTo (user, writablePaths, exemptions).');
-  } else if (written !== undefined && written !== v.level) {
+  } else if (written !== undefined && written !== LEVEL_PLACEHOLDER && written !== v.level) {
     errors.push(`pod template annotation ${RootlessAnnotations.PSS_LEVEL} says ${JSON.stringify(written)}, but the pod is ${v.level}: `
       + 'it was changed after RootlessHardening.applyTo hardened it (a JSON patch or another construct). Fix: do not patch the pod after applyTo; '
       + 'give what it needs to applyTo (user, writablePaths, exemptions).');

@@ -23,7 +23,9 @@ import { RootlessAnnotations } from '../annotations';
 import { hardenedPodSecurityContext } from '../defaults';
 import { RuleNote, addRuleNote } from '../notes';
 import { CLI_TOKEN_WORDS, TokenFacts, TokenSettings, TokenWords } from '../token-rule';
-import { ContainerUser, USER_RULE, UserStatements, containerUser, isKnownUser, numericUser, unknownContainers, writtenUser } from '../user-rule';
+import {
+  ArbitraryUse, ContainerUser, USER_RULE, UserStatements, arbitraryUserNote, containerUser, isKnownUser, numericUser, unknownContainers, writtenUser,
+} from '../user-rule';
 
 /** A writable path: an emptyDir at `path` in the named container, or in every container. */
 export interface WritablePath {
@@ -364,7 +366,7 @@ function writeUsers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerR
   // the groups of the containers whose data must be writable on their volumes (a preset with a data path, a given UID
   // an image takes instead of its own): fsGroup is pod-wide, so one of them wins over the other containers' groups
   const dataGroups = new Map<number, string[]>();
-  const arbitrary: { name: string; text: string; fsGroup: number }[] = [];
+  const arbitrary: Omit<ArbitraryUse, 'podFsGroup'>[] = [];
   if (atPod) {
     const u = wide[0];
     const psc = plan.child(spec, 'securityContext');
@@ -381,12 +383,7 @@ function writeUsers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerR
     const preset = u.source === 'preset' || u.source === 'given' ? u.preset : undefined;
     if ((preset?.dataPath !== undefined || (u.source === 'given' && u.arbitrary)) && mountsClaim(ctx.specJs, c.js)) dataGroups.set(w.fsGroup, [...dataGroups.get(w.fsGroup) ?? [], c.name]);
     if (u.source === 'given' && u.arbitrary && u.preset) {
-      arbitrary.push({
-        name: c.name,
-        fsGroup: w.fsGroup,
-        text: `container "${c.name}": user ${w.user}:${w.group} from ${u.from}; image ${JSON.stringify(c.js.image)} is the ${u.preset.name} image (UID `
-          + `${u.preset.user}), which runs under another UID when its data directory is writable for it`,
-      });
+      arbitrary.push({ container: c.name, user: w.user, group: w.group, from: u.from, image: c.js.image, preset: u.preset, fsGroup: w.fsGroup });
     }
     if (atPod && podWide(u)) continue;
     const csc = plan.child(c.cursor, 'securityContext');
@@ -417,12 +414,7 @@ function writeUsers<C, S>(ctx: PodContext<C, S>, containers: readonly ContainerR
       + `(${[...dataGroups.keys()].join(', ')}), and fsGroup is one per pod: no fsGroup was written, so a fresh claim is not writable for them. `
       + 'Fix: run them with one group, set spec.securityContext.fsGroup, or give each its own pod.');
   }
-  for (const a of arbitrary) {
-    const effective = podSc.fsGroup ?? fsGroup;
-    addRuleNote(report, USER_RULE, effective === a.fsGroup
-      ? `${a.text}: fsGroup ${a.fsGroup} makes its volumes writable (a volume whose driver ignores fsGroup needs its files owned by that UID).`
-      : `${a.text}: its volumes must be writable for it, and the pod's fsGroup is ${effective ?? 'not set'}: check that its data directory is writable for ${a.fsGroup}.`);
-  }
+  for (const a of arbitrary) addRuleNote(report, USER_RULE, arbitraryUserNote({ ...a, podFsGroup: podSc.fsGroup ?? fsGroup }));
 }
 
 /** Whether a container mounts a claim (a persistentVolumeClaim or ephemeral volume): a fresh one is root's, writable only through fsGroup. */
