@@ -1,7 +1,7 @@
 import { JsonFile, cdk8s, github, javascript, release } from 'projen';
 
 // ---- CI: promtool in every workflow that runs the tests (see the CI block below) ----
-// test/monitoring/promtool.test.ts needs promtool (Debian/Ubuntu package prometheus); with CI set it fails without it.
+// test/constructs/monitoring/promtool.test.ts needs promtool (Debian/Ubuntu package prometheus); with CI set it fails without it.
 const installPromtool = {
   name: 'Install promtool',
   run: 'sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends prometheus && promtool --version',
@@ -231,67 +231,47 @@ project.buildWorkflow?.addPostBuildJob('test-newest-peers', {
 // import/no-restricted-paths matches the resolved file of each import: a package import resolves into
 // node_modules/<package>. It sees direct imports; the CLI spawn tests check what the CLI loads in all.
 const PACKAGES_OF_THE_CONSTRUCTS = ['./node_modules/cdk8s', './node_modules/cdk8s-plus-27', './node_modules/constructs'];
+/**
+ * The layers as folder rules: each folder of lib/, what it is, and the other folders it may import. Every
+ * folder but lib/constructs/ is pure (no cdk8s, cdk8s-plus or constructs); lib/index.ts, the package entry
+ * point, re-exports them all. test/lint/layers.test.ts reads this table from the generated configuration.
+ */
+const LAYERS: Array<{ folder: string; what: string; may: string[] }> = [
+  { folder: 'policy', what: 'The policy engine (lib/policy/)', may: [] },
+  { folder: 'manifests', what: 'The reader (lib/manifests/)', may: ['policy'] },
+  { folder: 'exemptions', what: 'The exemption model (lib/exemptions/)', may: ['policy', 'hardening'] },
+  { folder: 'hardening', what: 'The hardening model (lib/hardening/)', may: ['policy', 'exemptions'] },
+  { folder: 'admission', what: 'The admission policy\'s CEL (lib/admission/)', may: ['policy', 'exemptions', 'hardening'] },
+  { folder: 'cli', what: 'The CLI (lib/cli/)', may: ['policy', 'manifests', 'exemptions', 'hardening'] },
+  { folder: 'plugin', what: 'The validation plugin (lib/plugin/)', may: ['policy', 'manifests', 'exemptions', 'hardening'] },
+  { folder: 'constructs', what: 'The constructs (lib/constructs/)', may: ['policy', 'manifests', 'exemptions', 'hardening', 'admission'] },
+];
+const PURE = LAYERS.filter(l => l.folder !== 'constructs');
 project.eslint?.addRules({
   'import/no-restricted-paths': ['error', {
     zones: [
-      {
-        target: './lib/policy',
+      ...LAYERS.map(l => ({
+        target: `./lib/${l.folder}`,
         from: './lib',
-        except: ['./policy'],
-        message: 'The policy engine (lib/policy/) reads plain Kubernetes JSON and imports nothing else of the library: see docs/architecture.md.',
-      },
+        except: [`./${l.folder}`, ...l.may.map(m => `./${m}`)],
+        message: `${l.what} imports only ${l.may.length ? l.may.map(m => `lib/${m}/`).join(', ') : 'itself'} of the library: see docs/architecture.md "Layers".`,
+      })),
       {
-        target: './lib/policy',
+        target: PURE.map(l => `./lib/${l.folder}`),
         from: PACKAGES_OF_THE_CONSTRUCTS,
-        message: 'The policy engine (lib/policy/) never imports cdk8s, cdk8s-plus or constructs: see docs/architecture.md.',
-      },
-      {
-        target: ['./lib/cli', './lib/plugin'],
-        from: PACKAGES_OF_THE_CONSTRUCTS,
-        message: 'The CLI and the validation plugin never load cdk8s, cdk8s-plus or constructs (start-up time; the plugin runs inside cdk8s-cli): see docs/architecture.md.',
-      },
-      {
-        target: './lib/manifests',
-        from: './lib',
-        except: ['./manifests'],
-        message: 'The reader (lib/manifests/) reads text into plain Kubernetes JSON and imports nothing else of the library: see docs/architecture.md.',
-      },
-      {
-        target: './lib/manifests',
-        from: PACKAGES_OF_THE_CONSTRUCTS,
-        message: 'The reader (lib/manifests/) never imports cdk8s, cdk8s-plus or constructs: see docs/architecture.md.',
-      },
-      {
-        target: ['./lib/cli', './lib/plugin'],
-        from: './lib',
-        except: ['./cli', './plugin', './policy', './hardening', './exemptions', './manifests'],
-        message: 'The CLI and the validation plugin never import the construct files (lib/*.ts, lib/admission/): they load cdk8s-plus. Move shared logic to lib/hardening/, lib/exemptions/ or lib/policy/: see docs/architecture.md.',
-      },
-      {
-        // the exemption model: the public Exemption class, the kinds as data, the codec, the reason rule
-        target: './lib/exemptions',
-        from: PACKAGES_OF_THE_CONSTRUCTS,
-        message: 'The exemption model (lib/exemptions/) is pure: it never imports cdk8s, cdk8s-plus or constructs (the CLI and the plugin load it): see docs/architecture.md.',
-      },
-      {
-        target: './lib/exemptions',
-        from: './lib',
-        except: ['./exemptions', './policy', './hardening'],
-        message: 'The exemption model (lib/exemptions/) imports only lib/policy/ and the pure part of lib/hardening/ (not the constructs, lib/admission/, the CLI or the plugin): see docs/architecture.md.',
-      },
-      {
-        target: './lib/exemptions',
-        // the compiled .js next to each .ts counts too (the resolver may pick it)
-        from: ['./lib/hardening/{index,hardening,errors,options,plan,apply}.{ts,js}', './lib/hardening/adopt/**'],
-        message: 'The exemption model (lib/exemptions/) imports only lib/policy/ and the pure part of lib/hardening/ (not the cdk8s glue, the plan and apply stages or the adopt stage): see docs/architecture.md.',
-      },
-      {
-        target: ['./lib/hardening', './lib/admission', './lib/!(index).ts'],
-        from: ['./lib/cli', './lib/plugin'],
-        message: 'The hardening model and the constructs never import the CLI or the plugin (lib/index.ts only re-exports the plugin for jsii): see docs/architecture.md.',
+        message: 'Only lib/constructs/ imports cdk8s, cdk8s-plus or constructs: the other folders are pure (the CLI and the plugin load them; start-up time; the plugin runs inside cdk8s-cli): see docs/architecture.md "Layers".',
       },
     ],
   }],
+});
+// The import rules follow the TypeScript sources, not the compiled .js next to them (jsii compiles in place):
+// node's resolver, which projen lists first, would resolve './x' to x.js, whose require() calls import/no-cycle
+// does not follow, so a cycle would pass unseen once compiled.
+project.eslint?.file.addOverride('settings.import/resolver.node', { extensions: ['.ts', '.tsx', '.d.ts', '.js', '.json', '.node'] });
+// No import cycle, between files or through folders (test/lint/cycles.test.ts proves the rule fires).
+project.eslint?.addOverride({
+  files: ['lib/**/*.ts'],
+  rules: { 'import/no-cycle': ['error', { ignoreExternal: true }] },
 });
 // No source file in lib/ over 500 lines (comments and blank lines count): a longer file does more than one job; split it by responsibility.
 project.eslint?.addOverride({

@@ -12,7 +12,7 @@ const os = require('os');
 const path = require('path');
 const { App, Chart } = require('cdk8s');
 const kplus = require('cdk8s-plus-27');
-const { RootlessHardening } = require('../../lib/rootless-hardening');
+const { RootlessHardening } = require('../../lib/constructs/rootless-hardening');
 
 const COUNT = 1000;
 const IMAGE = 'ghcr.io/acme/api:2.3.1';

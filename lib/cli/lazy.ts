@@ -12,13 +12,13 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type * as DockerfileAst from 'dockerfile-ast';
 import type * as Yaml from 'yaml';
-import type * as AuditNamespaces from './audit-namespaces';
+import type * as AuditNamespaces from './audit/audit-namespaces';
 import type * as Dockerfile from './dockerfile';
-import type * as Harden from './harden';
-import type * as ManifestParser from './manifest-parser';
-import type * as Namespaces from './namespaces';
-import type * as ReportJson from './report-json';
-import type * as ReportSarif from './report-sarif';
+import type * as Harden from './harden/harden';
+import type * as ManifestParser from '../manifests/manifest-parser';
+import type * as Namespaces from './audit/namespaces';
+import type * as ReportJson from './report/report-json';
+import type * as ReportSarif from './report/report-sarif';
 
 let yamlModule: typeof Yaml | undefined;
 let dockerfileAstModule: typeof DockerfileAst | undefined;
@@ -36,16 +36,16 @@ export function dockerfileAst(): typeof DockerfileAst {
 // Node caches modules itself: these are `require` calls with their types, nothing more.
 
 /** `harden.ts`: the `harden` command (registered only when it is the command run, or for help). */
-export const hardenCommand = (): typeof Harden => require('./harden') as typeof Harden;
+export const hardenCommand = (): typeof Harden => require('./harden/harden') as typeof Harden;
 /** `report-sarif.ts`: `--format sarif` and its options. */
-export const reportSarif = (): typeof ReportSarif => require('./report-sarif') as typeof ReportSarif;
+export const reportSarif = (): typeof ReportSarif => require('./report/report-sarif') as typeof ReportSarif;
 /** `report-json.ts`: `--format json`. */
-export const reportJson = (): typeof ReportJson => require('./report-json') as typeof ReportJson;
+export const reportJson = (): typeof ReportJson => require('./report/report-json') as typeof ReportJson;
 /** `namespaces.ts`: `--by-namespace`'s policies and `--admission-config`. */
-export const namespaces = (): typeof Namespaces => require('./namespaces') as typeof Namespaces;
+export const namespaces = (): typeof Namespaces => require('./audit/namespaces') as typeof Namespaces;
 /** `audit-namespaces.ts`: `--by-namespace`. */
-export const auditNamespaces = (): typeof AuditNamespaces => require('./audit-namespaces') as typeof AuditNamespaces;
+export const auditNamespaces = (): typeof AuditNamespaces => require('./audit/audit-namespaces') as typeof AuditNamespaces;
 /** `dockerfile.ts`: the image checks of Dockerfiles. */
 export const dockerfile = (): typeof Dockerfile => require('./dockerfile') as typeof Dockerfile;
 /** `manifest-parser.ts`: the whole-text parser (a text given in-process; not the streamed files). */
-export const manifestParser = (): typeof ManifestParser => require('./manifest-parser') as typeof ManifestParser;
+export const manifestParser = (): typeof ManifestParser => require('../manifests/manifest-parser') as typeof ManifestParser;

@@ -17,9 +17,9 @@ import * as path from 'path';
 import { StringDecoder } from 'string_decoder';
 import { isDockerfileName } from './dockerfile-name';
 import { manifestParser } from './lazy';
-import { DEFAULT_PARSE_LIMITS, ManifestError, ManifestSink, ManifestSource, ParseLimits } from './manifest-objects';
-import { ManifestStreamParser } from './manifest-stream';
-import { errorMessage } from './text-lines';
+import { DEFAULT_PARSE_LIMITS, ManifestError, ManifestSink, ManifestSource, ParseLimits } from '../manifests/manifest-objects';
+import { ManifestStreamParser } from '../manifests/manifest-stream';
+import { errorMessage } from '../manifests/text-lines';
 
 /**
  * Default cap on one document or List item (streamed inputs), or on one whole input (Dockerfiles,

@@ -8,10 +8,10 @@
  * the modules of `audit` only (`lazy.ts`).
  */
 import { Command, CommanderError } from 'commander';
-import { registerAuditCommand } from './audit';
+import { registerAuditCommand } from './audit/audit';
 import { CliIo, ExitCode, HardenExitCode, UsageError, processIo } from './io';
 import { hardenCommand } from './lazy';
-import { toolVersion } from './report';
+import { toolVersion } from './report/report';
 
 /**
  * Runs the command line in-process and resolves to its exit code (never calls

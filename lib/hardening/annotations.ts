@@ -25,7 +25,7 @@ export class RootlessAnnotations {
 
 /**
  * Internal (not exported from the package): the value the level annotation holds until the object is
- * serialized. The one verifier (lib/output-verifier.ts) verifies what cdk8s serializes and writes the
+ * serialized. The one verifier (lib/constructs/internal/output-verifier.ts) verifies what cdk8s serializes and writes the
  * level there; the key is placed by cdk8s like any other annotation, so the written order is cdk8s' own.
  */
 export const LEVEL_PLACEHOLDER = 'unverified';

@@ -1,7 +1,7 @@
 /**
  * Internal: the hardened defaults as data — the one place that says which securityContext
  * fields a hardened pod and container get. Read by the constructs (hardening.ts) and by
- * `cdk8s-rootless harden` (lib/cli/harden.ts), which applies them to foreign manifests.
+ * `cdk8s-rootless harden` (lib/cli/harden/harden.ts), which applies them to foreign manifests.
  *
  * Pure: no cdk8s, cdk8s-plus or constructs imports (the CLI must not load them). Values are
  * in Kubernetes API spelling (`RuntimeDefault`, `OnRootMismatch`, capabilities without

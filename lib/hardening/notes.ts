@@ -2,7 +2,7 @@
  * Internal: notes that need a human (a token kept; a given user not used, or taken by an arbitrary-UID image), tagged by the
  * id of the rule that wrote them, and the one way they are grouped for printing: by rule, then by
  * message, each with a count and the first places. `RootlessHardening.applyTo` prints them once
- * per synthesis (lib/rootless-hardening.ts, `HardeningNotes`), `harden` at the end of its report.
+ * per synthesis (lib/constructs/rootless-hardening.ts, `HardeningNotes`), `harden` at the end of its report.
  * A rule adds its notes with `addRuleNote` in the adopt stage (adopt/pod.ts, adopt/container.ts).
  *
  * Pure: no cdk8s, cdk8s-plus or constructs imports.

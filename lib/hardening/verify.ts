@@ -12,12 +12,13 @@
 import { RootlessAnnotations } from './annotations';
 import { dataPathFindings } from './data-path';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from './defaults';
+import type { ImagePreset } from './image-preset';
 import { cleanPath, placeOf } from './paths';
-import type { ContainerPlan, PodPlan } from './plan';
 import { RootlessFinding, rootlessFindings } from './rootless-rules';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from './runtime-checks';
 import { writeAnnotation } from '../exemptions/codec';
 import { ExemptionLike, revertExemptions } from '../exemptions/declared';
+import type { ExemptionValue } from '../exemptions/kind';
 import { EXEMPTION_KINDS, kindsRelaxing } from '../exemptions/registry';
 import { describeExemption } from '../exemptions/value';
 import { containersOf, podTemplateOf } from '../policy/k8s-shapes';
@@ -90,6 +91,16 @@ export function mergeKeyPaths(value: unknown, path = ''): string[] {
   return out;
 }
 
+/** What verification reads of a pod's plan (the constructs' plan, or the settings of an adopted object). */
+export interface PlannedPod {
+  readonly exemptions: readonly ExemptionValue[];
+}
+
+/** What verification reads of a container's plan: the image preset it was hardened with, if any. */
+export interface PlannedContainer {
+  readonly preset?: ImagePreset;
+}
+
 /** A verification of a final manifest: the synthesis errors and the PSS level. */
 export interface Verification {
   readonly errors: string[];
@@ -97,7 +108,7 @@ export interface Verification {
 }
 
 /** Exemptions that name a container the pod does not have. */
-export function exemptionProblems(pod: Pick<PodPlan, 'exemptions'>, containers: ReadonlyMap<string, unknown>): string[] {
+export function exemptionProblems(pod: PlannedPod, containers: ReadonlyMap<string, unknown>): string[] {
   if (pod.exemptions.every(e => e.container === undefined)) return [];
   const names = new Set(containers.keys());
   return pod.exemptions
@@ -115,7 +126,7 @@ export function exemptionProblems(pod: Pick<PodPlan, 'exemptions'>, containers: 
  * fields, IDs in range, mounts of existing volumes); the kubelet would start it; ports bind; mounts are unique.
  * @param tolerated rootless findings that are not errors, as `rule: detail` (applyTo: the token the token rule keeps and reports)
  */
-export function verifyConstruct(manifest: any, pod: Pick<PodPlan, 'exemptions'>, containers: ReadonlyMap<string, Pick<ContainerPlan, 'preset'>>,
+export function verifyConstruct(manifest: any, pod: PlannedPod, containers: ReadonlyMap<string, PlannedContainer>,
   tolerated: readonly string[] = []): Verification {
   const errors = exemptionProblems(pod, containers);
   const template = podTemplateOf(manifest);
@@ -172,7 +183,7 @@ export function verifyConstruct(manifest: any, pod: Pick<PodPlan, 'exemptions'>,
 }
 
 /** The emitted exemptions annotation must be the canonical form of exactly the declared exemptions. */
-function annotationProblems(pod: Pick<PodPlan, 'exemptions'>, annotations: any): string[] {
+function annotationProblems(pod: PlannedPod, annotations: any): string[] {
   const key = RootlessAnnotations.EXEMPTIONS;
   const expected = writeAnnotation(pod.exemptions);
   const emitted = typeof annotations === 'object' && annotations !== null ? annotations[key] : undefined;

@@ -19,12 +19,12 @@
  * cdk8s, cdk8s-plus or constructs.
  */
 import * as fs from 'fs';
-import { ManifestError, ManifestObject } from '../cli/manifest-objects';
-import { parseManifests } from '../cli/manifest-parser';
 import { DeclaredExemption, declaredExemptions } from '../exemptions/declared';
 import { kindOf, kindsRelaxing } from '../exemptions/registry';
 import { RootlessAnnotations } from '../hardening/annotations';
 import { judge } from '../hardening/verify';
+import { ManifestError, ManifestObject } from '../manifests/manifest-objects';
+import { parseManifests } from '../manifests/manifest-parser';
 import { AMBIGUITY_FIX, classifyDifferences } from '../manifests/yaml-differences';
 import { PodSecurity } from '../policy/pod-security';
 import { PolicyLevel, Violation } from '../policy/types';

@@ -5,7 +5,7 @@
  * runtime dependencies, so that the package has no dependencies at all (no cdk8s peers: the CLI never
  * loads them). Writes the package into dist/cli/ and its tarball into dist/packages/.
  *
- * Layout of the package (the same relative paths as in the library package, so lib/cli/report.ts finds
+ * Layout of the package (the same relative paths as in the library package, so lib/cli/report/report.ts finds
  * the package's version at `lib/cli/../../package.json`):
  *   lib/cli/main.js                   the CLI and what every command loads (commander, js-yaml, policy)
  *   lib/cli/vendor/yaml.js            `yaml` (harden only) and

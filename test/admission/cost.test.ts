@@ -6,7 +6,7 @@ import { Testing } from 'cdk8s';
 import { CostEstimator, Sizes } from './cost';
 import { ANNOTATION_MAX_SIZE } from '../../lib/admission/exemptions-cel';
 import { MAX_ADDED_CAPABILITIES, MAX_ANNOTATIONS, MAX_CONTAINERS, MAX_HOST_PATH_VOLUMES, MAX_ITEMS, MAX_NAME, MAX_PATH, MAX_PROFILE, MAX_VOLUMES } from '../../lib/admission/limits';
-import { RootlessAdmissionPolicy } from '../../lib/admission-policy';
+import { RootlessAdmissionPolicy } from '../../lib/constructs/admission-policy';
 import { writeAnnotation } from '../../lib/exemptions/codec';
 import { MAX_HOST_PATHS } from '../../lib/exemptions/kinds/host-path';
 import { EXEMPTION_KINDS } from '../../lib/exemptions/registry';

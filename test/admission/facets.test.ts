@@ -8,7 +8,7 @@ import { Testing } from 'cdk8s';
 import { checkOf, evaluatePolicy } from './cel';
 import { RELAXATIONS } from '../../lib/admission/exemptions-cel';
 import { MAX_ADDED_CAPABILITIES, MAX_ANNOTATIONS, MAX_CONTAINERS, MAX_ITEMS, MAX_NAME, MAX_PATH, MAX_PROFILE, MAX_VOLUMES, limitsProblem } from '../../lib/admission/limits';
-import { RootlessAdmissionPolicy, RootlessAdmissionPolicyProps } from '../../lib/admission-policy';
+import { RootlessAdmissionPolicy, RootlessAdmissionPolicyProps } from '../../lib/constructs/admission-policy';
 import { MAX_ANNOTATION_LENGTH } from '../../lib/exemptions/codec';
 import { EXEMPTION_KINDS } from '../../lib/exemptions/registry';
 import { ROOTLESS_RULES } from '../../lib/hardening/rootless-rules';

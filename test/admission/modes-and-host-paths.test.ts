@@ -5,7 +5,7 @@
  */
 import { Testing } from 'cdk8s';
 import { checkOf, evaluatePolicy } from './cel';
-import { AdmissionMode, RootlessAdmissionPolicy, RootlessAdmissionPolicyProps } from '../../lib/admission-policy';
+import { AdmissionMode, RootlessAdmissionPolicy, RootlessAdmissionPolicyProps } from '../../lib/constructs/admission-policy';
 import { writeAnnotation } from '../../lib/exemptions/codec';
 import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
 import { workload } from '../policy/fixtures';

@@ -7,7 +7,7 @@ import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { checkOf, evaluatePolicy } from './cel';
 import { judge } from './judge';
-import { AdmissionMode, RootlessAdmissionPolicy } from '../../lib/admission-policy';
+import { AdmissionMode, RootlessAdmissionPolicy } from '../../lib/constructs/admission-policy';
 import { writeAnnotation } from '../../lib/exemptions/codec';
 import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
 import { EXEMPTION_KINDS } from '../../lib/exemptions/registry';

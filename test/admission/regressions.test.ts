@@ -6,7 +6,7 @@
 import { Testing } from 'cdk8s';
 import { checkOf, evaluatePolicy } from './cel';
 import { judge } from './judge';
-import { RootlessAdmissionPolicy } from '../../lib/admission-policy';
+import { RootlessAdmissionPolicy } from '../../lib/constructs/admission-policy';
 import { writeAnnotation } from '../../lib/exemptions/codec';
 import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
 import { PodSecurity } from '../../lib/policy';

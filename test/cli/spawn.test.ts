@@ -122,11 +122,11 @@ test('as a kubectl plugin through the package\'s bin, usage reads "kubectl rootl
 });
 
 test('an audit loads only what audit uses: not harden, SARIF, --by-namespace, the whole-text parser or the Dockerfile checks', () => {
-  const LAZY = ['lib/cli/harden.js', 'lib/cli/harden-text.js', 'lib/cli/report-sarif.js', 'lib/cli/namespaces.js',
-    'lib/cli/audit-namespaces.js', 'lib/cli/manifest-parser.js', 'lib/cli/dockerfile.js', 'lib/cli/report-json.js'];
+  const LAZY = ['lib/cli/harden/harden.js', 'lib/cli/harden/harden-text.js', 'lib/cli/report/report-sarif.js', 'lib/cli/audit/namespaces.js',
+    'lib/cli/audit/audit-namespaces.js', 'lib/manifests/manifest-parser.js', 'lib/cli/dockerfile.js', 'lib/cli/report/report-json.js'];
   const text = loadedModules([MAIN, 'audit', 'restricted-pod.yaml']);
   expect(text.status).toBe(0);
-  expect(text.modules).toContain('lib/cli/audit.js');
+  expect(text.modules).toContain('lib/cli/audit/audit.js');
   expect(text.modules.filter(f => LAZY.includes(f))).toEqual([]);
   expect(text.modules.filter(f => f.startsWith('lib/hardening/adopt/'))).toEqual([]);
   // each is loaded when it is used
@@ -135,11 +135,11 @@ test('an audit loads only what audit uses: not harden, SARIF, --by-namespace, th
     expect([0, 1]).toContain(r.status);
     expect(r.modules).toContain(module);
   };
-  used(['audit', 'restricted-pod.yaml', '--format', 'sarif', '--sarif-root', '.'], 'lib/cli/report-sarif.js');
-  used(['audit', 'restricted-pod.yaml', '--format', 'json'], 'lib/cli/report-json.js');
-  used(['audit', 'restricted-pod.yaml', '--by-namespace'], 'lib/cli/audit-namespaces.js');
-  used(['harden', 'restricted-pod.yaml'], 'lib/cli/harden.js');
-  used(['--help'], 'lib/cli/harden.js');
+  used(['audit', 'restricted-pod.yaml', '--format', 'sarif', '--sarif-root', '.'], 'lib/cli/report/report-sarif.js');
+  used(['audit', 'restricted-pod.yaml', '--format', 'json'], 'lib/cli/report/report-json.js');
+  used(['audit', 'restricted-pod.yaml', '--by-namespace'], 'lib/cli/audit/audit-namespaces.js');
+  used(['harden', 'restricted-pod.yaml'], 'lib/cli/harden/harden.js');
+  used(['--help'], 'lib/cli/harden/harden.js');
   // a SARIF option without --format sarif is still refused (the SARIF module checks it)
   const r = node([MAIN, 'audit', 'restricted-pod.yaml', '--sarif-category', 'x']);
   expect(r.status).toBe(2);

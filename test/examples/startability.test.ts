@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import { hardenText } from '../../lib/cli/harden';
+import { hardenText } from '../../lib/cli/harden/harden';
 import { startabilityProblems } from '../../lib/hardening/startability';
 import { podBearingKind } from '../../lib/policy/k8s-shapes';
 

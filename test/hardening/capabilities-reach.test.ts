@@ -7,7 +7,7 @@
 import * as YAML from 'yaml';
 import { REASON, container, exemptions, level, synthError, synthPod } from './util';
 import { Exemption, HardenedPod, RootlessDeployment } from '../../lib';
-import { hardenText } from '../../lib/cli/harden';
+import { hardenText } from '../../lib/cli/harden/harden';
 import { unreachableCapabilities } from '../../lib/hardening/runtime-checks';
 
 describe('unreachableCapabilities (the one rule, on plain pod specs)', () => {

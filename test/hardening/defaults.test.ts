@@ -4,7 +4,7 @@
  */
 import { REASON, synthPod } from './util';
 import { HardenedPod } from '../../lib';
-import { hardenText } from '../../lib/cli/harden';
+import { hardenText } from '../../lib/cli/harden/harden';
 import { declaredExemptions, revertExemptions } from '../../lib/exemptions/declared';
 import { Exemption } from '../../lib/exemptions/exemption';
 import {

@@ -9,7 +9,7 @@
 import { ApiObject, Size, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { ImagePreset, RootlessHardening, RootlessStatefulSet } from '../../lib';
-import { exitCodeOf, hardenText } from '../../lib/cli/harden';
+import { exitCodeOf, hardenText } from '../../lib/cli/harden/harden';
 import { dataDirectory, dataPathFindings } from '../../lib/hardening/data-path';
 import { startabilityProblems } from '../../lib/hardening/startability';
 

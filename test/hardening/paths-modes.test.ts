@@ -8,7 +8,7 @@ import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { synthError } from './util';
 import { HardenedPod, RootlessHardening } from '../../lib';
-import { hardenText } from '../../lib/cli/harden';
+import { hardenText } from '../../lib/cli/harden/harden';
 import { startabilityProblems } from '../../lib/hardening/startability';
 
 const mountsOf = (pod: any, name: string) => pod.spec.containers.find((c: any) => c.name === name).volumeMounts.map((m: any) => m.mountPath).sort();

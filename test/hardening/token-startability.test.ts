@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { hardenText } from '../../lib/cli/harden';
+import { hardenText } from '../../lib/cli/harden/harden';
 import { startabilityProblems } from '../../lib/hardening/startability';
 import { TokenFacts, tokenStartability } from '../../lib/hardening/token-rule';
 import { cli } from '../cli/helpers';

@@ -10,7 +10,7 @@ import { ApiObject, Chart, Include, JsonPatch, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { captureStderr } from './util';
 import { HardeningNotes, RootlessHardening, RootlessHardeningProps } from '../../lib';
-import { hardenText } from '../../lib/cli/harden';
+import { hardenText } from '../../lib/cli/harden/harden';
 import { declaredExemptions } from '../../lib/exemptions/declared';
 import { groupNotes } from '../../lib/hardening/notes';
 import { CLI_TOKEN_WORDS, TokenFacts, TokenSettings, decideToken, tokenReasonProblem } from '../../lib/hardening/token-rule';

@@ -14,7 +14,7 @@ import { Chart, JsonPatch, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
 import { HardenedPod, ImagePreset } from '../../lib';
-import { hardenText } from '../../lib/cli/harden';
+import { hardenText } from '../../lib/cli/harden/harden';
 import { adopt } from '../../lib/hardening/adopt/object';
 import { CLI_DIALECT } from '../../lib/hardening/adopt/pod';
 import { matchesImage } from '../../lib/hardening/image-ref';

@@ -20,80 +20,73 @@ async function layerErrors(file: string, source: string): Promise<string[]> {
   return ruleMessages(eslint, RULE, file, source);
 }
 
-test('the rule is configured as an error with its zones', () => {
-  const [level, options] = config.rules[RULE];
+/** One real module of each folder of lib/, for the probes to import (the zones match resolved files). */
+const MODULE_OF: Record<string, string> = {
+  policy: 'policy/types',
+  manifests: 'manifests/manifest-parser',
+  exemptions: 'exemptions/codec',
+  hardening: 'hardening/annotations',
+  admission: 'admission/policy-cel',
+  cli: 'cli/io',
+  plugin: 'plugin/rootless-validation',
+  constructs: 'constructs/hardened-pod',
+};
+const FOLDERS = Object.keys(MODULE_OF);
+
+/** The folder zones of the generated configuration: target folder -> the folders it may import. */
+const zones: Array<{ target: string; from: string; except?: string[]; message: string }> = config.rules[RULE][1].zones;
+const allowed = new Map(zones.filter(z => z.from === './lib').map(z => [z.target.replace('./lib/', ''), (z.except ?? []).map(e => e.replace('./', ''))]));
+
+test('the rule is configured as an error, with a zone per folder of lib/ and one for the packages of the constructs', () => {
+  const [level] = config.rules[RULE];
   expect(level).toBe('error');
-  expect(options.zones.length).toBeGreaterThanOrEqual(5);
+  expect([...allowed.keys()].sort()).toEqual([...FOLDERS].sort());
+  // the layers point one way: nothing imports the constructs, the CLI or the plugin
+  for (const [folder, may] of allowed) {
+    expect(may).toContain(folder);
+    for (const top of ['constructs', 'cli', 'plugin']) if (folder !== top) expect(may).not.toContain(top);
+  }
 });
 
-describe.each([
-  // [probe file, import, layer message fragment]
-  ['lib/policy/probe.ts', '../hardening/annotations', 'The policy engine (lib/policy/) reads plain Kubernetes JSON'],
-  ['lib/policy/checks/probe.ts', '../../hardened-pod', 'The policy engine (lib/policy/) reads plain Kubernetes JSON'],
-  ['lib/policy/probe.ts', '../cli/manifest-parser', 'The policy engine (lib/policy/) reads plain Kubernetes JSON'],
-  ['lib/policy/probe.ts', 'cdk8s', 'The policy engine (lib/policy/) never imports cdk8s'],
-  ['lib/policy/probe.ts', 'cdk8s-plus-27', 'The policy engine (lib/policy/) never imports cdk8s'],
-  ['lib/policy/probe.ts', 'constructs', 'The policy engine (lib/policy/) never imports cdk8s'],
-  ['lib/cli/probe.ts', 'cdk8s-plus-27', 'The CLI and the validation plugin never load cdk8s'],
-  ['lib/cli/probe.ts', 'cdk8s', 'The CLI and the validation plugin never load cdk8s'],
-  ['lib/cli/probe.ts', 'constructs', 'The CLI and the validation plugin never load cdk8s'],
-  ['lib/plugin/probe.ts', 'cdk8s-plus-27', 'The CLI and the validation plugin never load cdk8s'],
-  ['lib/cli/probe.ts', '../hardened-pod', 'never import the construct files'],
-  ['lib/cli/probe.ts', '../rootless-deployment', 'never import the construct files'],
-  ['lib/cli/probe.ts', '..', 'never import the construct files'],
-  ['lib/plugin/probe.ts', '../restricted-namespace', 'never import the construct files'],
-  ['lib/hardening/probe.ts', '../cli/manifest-parser', 'never import the CLI or the plugin'],
-  ['lib/hardening/probe.ts', '../plugin', 'never import the CLI or the plugin'],
-  ['lib/hardened-pod-probe.ts', './cli/program', 'never import the CLI or the plugin'],
-  ['lib/rootless-probe.ts', './plugin/rootless-validation', 'never import the CLI or the plugin'],
-  ['lib/admission/probe.ts', '../cli/manifest-parser', 'never import the CLI or the plugin'],
-  ['lib/cli/probe.ts', '../admission/policy-cel', 'never import the construct files'],
-  ['lib/manifests/probe.ts', '../cli/manifest-parser', 'The reader (lib/manifests/) reads text into plain Kubernetes JSON'],
-  ['lib/manifests/probe.ts', '../hardening/annotations', 'The reader (lib/manifests/) reads text into plain Kubernetes JSON'],
-  ['lib/manifests/probe.ts', 'cdk8s', 'The reader (lib/manifests/) never imports cdk8s'],
-  ['lib/manifests/probe.ts', 'constructs', 'The reader (lib/manifests/) never imports cdk8s'],
-  ['lib/exemptions/probe.ts', 'cdk8s-plus-27', 'The exemption model (lib/exemptions/) is pure'],
-  ['lib/exemptions/kinds/probe.ts', 'constructs', 'The exemption model (lib/exemptions/) is pure'],
-  ['lib/exemptions/probe.ts', '../hardened-pod', 'The exemption model (lib/exemptions/) imports only lib/policy/ and the pure part'],
-  ['lib/exemptions/probe.ts', '../admission/policy-cel', 'The exemption model (lib/exemptions/) imports only lib/policy/ and the pure part'],
-  ['lib/exemptions/kinds/probe.ts', '../../hardening/hardening', 'not the cdk8s glue'],
-  ['lib/exemptions/probe.ts', '../hardening/adopt/pod', 'not the cdk8s glue'],
-  ['lib/exemptions/probe.ts', '../hardening', 'not the cdk8s glue'],
-  ['lib/exemptions/probe.ts', '../cli/manifest-parser', 'The exemption model (lib/exemptions/) imports only lib/policy/ and the pure part'],
-])('%s importing %s', (file, spec, message) => {
-  test('is refused, naming the layer rule', async () => {
+// every folder importing every other folder: refused unless the table allows it, as an import and as a require()
+const pairs = FOLDERS.flatMap(f => FOLDERS.filter(g => g !== f).map(g => [f, g] as const));
+describe.each(pairs)('lib/%s/ importing lib/%s/', (folder, other) => {
+  const file = `lib/${folder}/probe.ts`;
+  const spec = `../${MODULE_OF[other]}`;
+  const refused = !allowed.get(folder)!.includes(other);
+  test(refused ? 'is refused, naming the layer and the page' : 'is allowed', async () => {
     const errors = await layerErrors(file, `import * as m from '${spec}';\nexport const x = m;\n`);
-    expect(errors).toEqual([expect.stringContaining(message)]);
-    expect(errors[0]).toContain('docs/architecture.md');
+    if (refused) {
+      expect(errors).toEqual([expect.stringContaining(`(lib/${folder}/) imports only`)]);
+      expect(errors[0]).toContain('docs/architecture.md');
+    } else {
+      expect(errors).toEqual([]);
+    }
   });
-  test('is refused as a require() too', async () => {
-    const errors = await layerErrors(file, `export const m = require('${spec}');\n`);
-    expect(errors).toEqual([expect.stringContaining(message)]);
+  test(`as a require() too${refused ? '' : ' (allowed)'}`, async () => {
+    const errors = await layerErrors(`lib/${folder}/deeper/probe.ts`, `export const m = require('../${spec}');\n`);
+    expect(errors.length).toBe(refused ? 1 : 0);
+  });
+});
+
+describe.each(FOLDERS)('lib/%s/ importing cdk8s, cdk8s-plus-27 or constructs', (folder) => {
+  test.each(['cdk8s', 'cdk8s-plus-27', 'constructs'])(folder === 'constructs' ? '%s is allowed' : '%s is refused', async (pkg) => {
+    const errors = await layerErrors(`lib/${folder}/probe.ts`, `import * as m from '${pkg}';\nexport const x = m;\n`);
+    if (folder === 'constructs') expect(errors).toEqual([]);
+    else expect(errors).toEqual([expect.stringContaining('Only lib/constructs/ imports cdk8s, cdk8s-plus or constructs')]);
   });
 });
 
 test.each([
-  ['lib/policy/probe.ts', './types'],
   ['lib/policy/checks/probe.ts', '../pod-spec'],
-  ['lib/cli/probe.ts', '../policy'],
-  ['lib/cli/probe.ts', '../hardening/annotations'],
+  ['lib/cli/harden/probe.ts', '../../hardening/adopt/pod'],
   ['lib/cli/probe.ts', 'yaml'],
-  ['lib/plugin/probe.ts', '../cli/manifest-parser'],
-  ['lib/cli/probe.ts', '../manifests/kubectl-yaml'],
-  ['lib/plugin/probe.ts', '../manifests/yaml-differences'],
-  ['lib/manifests/probe.ts', './go-yaml-scalars'],
   ['lib/manifests/probe.ts', 'js-yaml'],
-  ['lib/hardening/probe.ts', '../policy'],
-  ['lib/hardening/probe.ts', 'cdk8s-plus-27'],
-  ['lib/exemptions/probe.ts', '../policy/k8s-shapes'],
-  ['lib/exemptions/kinds/probe.ts', '../../hardening/paths'],
-  ['lib/cli/probe.ts', '../exemptions/codec'],
-  ['lib/plugin/probe.ts', '../exemptions/declared'],
-  ['lib/hardening/adopt/probe.ts', '../../exemptions/registry'],
-  ['lib/hardened-pod-probe.ts', './hardening'],
-  ['lib/hardened-pod-probe.ts', 'cdk8s-plus-27'],
-  // the package's entry point re-exports the plugin for jsii
+  ['lib/constructs/internal/probe.ts', '../../hardening/verify'],
+  // the package's entry point re-exports every folder, the plugin and the constructs included, for jsii
   ['lib/index.ts', './plugin'],
+  ['lib/index.ts', './constructs'],
+  ['lib/index.ts', 'cdk8s'],
 ])('%s may import %s', async (file, spec) => {
   expect(await layerErrors(file, `import * as m from '${spec}';\nexport const x = m;\n`)).toEqual([]);
 });

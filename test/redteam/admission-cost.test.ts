@@ -11,7 +11,7 @@
  */
 import { cel, pod } from './admission';
 import { MAX_CONTAINERS, MAX_ITEMS, MAX_PATH } from '../../lib/admission/limits';
-import { RootlessAdmissionPolicy } from '../../lib/admission-policy';
+import { RootlessAdmissionPolicy } from '../../lib/constructs/admission-policy';
 import { annotationGrammar, writeAnnotation } from '../../lib/exemptions/codec';
 import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
 import { ROOTLESS_RULES } from '../../lib/hardening/rootless-rules';

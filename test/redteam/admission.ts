@@ -1,6 +1,6 @@
 /** The admission policy and the JavaScript judgement side by side (as test/admission/regressions.test.ts does). */
 import { Testing } from 'cdk8s';
-import { AdmissionFailurePolicy, RootlessAdmissionPolicy } from '../../lib/admission-policy';
+import { AdmissionFailurePolicy, RootlessAdmissionPolicy } from '../../lib/constructs/admission-policy';
 import { PodSecurity } from '../../lib/policy';
 import { checkOf, evaluatePolicy } from '../admission/cel';
 import { judge } from '../admission/judge';

@@ -4,7 +4,7 @@
  * Finding R20-1 (FINDINGS.md) fails before its fix; the attacks that held are kept as passing tests.
  */
 import * as YAML from 'yaml';
-import { exitCodeOf, hardenText } from '../../lib/cli/harden';
+import { exitCodeOf, hardenText } from '../../lib/cli/harden/harden';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 
 const KEY = 'rootless.cdk8s.io/exemptions';

@@ -21,7 +21,7 @@ import * as YAML from 'yaml';
 import { KEY, cel, js, pod } from './admission';
 import { REASON, expectRefusedOrSound } from './helpers';
 import { HardenedPod } from '../../lib';
-import { hardenText } from '../../lib/cli/harden-text';
+import { hardenText } from '../../lib/cli/harden/harden-text';
 import { run } from '../../lib/cli/program';
 import { readAnnotation, writeAnnotation } from '../../lib/exemptions/codec';
 import { declaredExemptions } from '../../lib/exemptions/declared';

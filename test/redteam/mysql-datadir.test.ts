@@ -6,7 +6,7 @@
  * `--ignore-db-dir` removed in 8.0) and overhangio/tutor#863 (the option made mysql 8 fail). FINDINGS.md R20-2..R20-6.
  */
 import * as YAML from 'yaml';
-import { exitCodeOf, hardenText } from '../../lib/cli/harden';
+import { exitCodeOf, hardenText } from '../../lib/cli/harden/harden';
 import { dataPathFindings } from '../../lib/hardening/data-path';
 import { ImagePreset } from '../../lib/hardening/image-preset';
 import { startabilityProblems } from '../../lib/hardening/startability';

@@ -10,9 +10,9 @@ import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import { synthesize } from './helpers';
 import { RootlessHardening } from '../../lib';
-import { ManifestError, ManifestObject } from '../../lib/cli/manifest-objects';
-import { parseManifests } from '../../lib/cli/manifest-parser';
-import { ManifestStreamParser } from '../../lib/cli/manifest-stream';
+import { ManifestError, ManifestObject } from '../../lib/manifests/manifest-objects';
+import { parseManifests } from '../../lib/manifests/manifest-parser';
+import { ManifestStreamParser } from '../../lib/manifests/manifest-stream';
 import { cli, cliJson, tmpDir, writeFiles } from '../cli/helpers';
 import { readerOutcome } from '../manifests/oracle/outcome';
 

@@ -7,9 +7,9 @@ import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 import { synthesize } from './helpers';
-import { ImagePreset } from '../../lib/hardening';
+import { ImagePreset } from '../../lib/constructs';
+import { RootlessStatefulSet } from '../../lib/constructs/rootless-stateful-set';
 import { startabilityProblems } from '../../lib/hardening/startability';
-import { RootlessStatefulSet } from '../../lib/rootless-stateful-set';
 import { cli } from '../cli/helpers';
 
 /** A Pod of one container (YAML flow text) and the pod's volumes, hardened enough that only paths are in question. */

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { ApiObject, Chart, Include, JsonPatch, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { HardeningNotes, RootlessHardening, RootlessHardeningProps } from '../../lib';
-import { hardenText } from '../../lib/cli/harden';
+import { hardenText } from '../../lib/cli/harden/harden';
 import { CLI_TOKEN_WORDS, TokenFacts, TokenSettings, decideToken } from '../../lib/hardening/token-rule';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 import { cli } from '../cli/helpers';

@@ -1,7 +1,7 @@
 /**
  * Internal: the exemptions a pod template already declares in its `rootless.cdk8s.io/exemptions`
  * annotation, as the adopt stage reads them, for `RootlessHardening.applyTo` (object.ts) and
- * `harden` (lib/cli/harden-text.ts) alike: through the one strict codec (exemptions/codec.ts), plus
+ * `harden` (lib/cli/harden/harden-text.ts) alike: through the one strict codec (exemptions/codec.ts), plus
  * what only the pod can tell (an entry naming a container it does not have, an entry declared
  * twice). Fail closed: an annotation with any problem declares nothing.
  *

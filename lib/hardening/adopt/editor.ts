@@ -2,7 +2,7 @@
  * Internal: what the adopt stage (docs/architecture.md, "Adopting an existing pod") edits through.
  * The rules (pod.ts, container.ts) only add keys to mappings, append items to sequences and set
  * annotation values, through `PodEditor`, so one set of rules serves two writers:
- * - `cdk8s-rootless harden` plans text-preserving YAML edits (lib/cli/harden-edit.ts, `EditPlan`);
+ * - `cdk8s-rootless harden` plans text-preserving YAML edits (lib/cli/harden/harden-edit.ts, `EditPlan`);
  * - `RootlessHardening.applyTo` edits a copy of an object's rendered JSON (`JsonEditor`, here) and
  *   turns the difference into JSON patch operations (`additions`), which cdk8s applies.
  *

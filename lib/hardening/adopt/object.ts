@@ -3,7 +3,7 @@
  * pod.ts on a copy of the object's JSON, the exemptions annotation and the level written on its
  * pod template, the difference as JSON patch operations, and the verification of the result with
  * the constructs' own verify stage (verify.ts). Pure: no cdk8s, cdk8s-plus or constructs imports;
- * lib/rootless-hardening.ts finds the objects and applies the operations.
+ * lib/constructs/rootless-hardening.ts finds the objects and applies the operations.
  */
 import { acceptsOf, templateDeclaration } from './declared';
 import { AddOperation, JsonEditor, additions, guarded, pointerSegment } from './editor';
@@ -172,7 +172,7 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
  * says exactly the declared exemptions; restricted and the rootless rules hold unless a declared
  * exemption covers them; the kubelet starts it; ports bind), and that the level annotation of its
  * pod template, when it has one, is the level of the manifest (or the placeholder the one verifier,
- * lib/output-verifier.ts, writes the level into).
+ * lib/constructs/internal/output-verifier.ts, writes the level into).
  * @param levelRequired the level annotation must be there (it was written by JSON patch, which a later patch could remove)
  * @param tokenTolerated the token rule kept the pod's token undeclared: these findings of the rootless token rule are not errors
  */

@@ -1,6 +1,6 @@
 /**
  * Internal: the adopt stage (docs/architecture.md, "Adopting an existing pod"): the hardening of a
- * pod template someone else wrote, for `cdk8s-rootless harden` (YAML edits, lib/cli/harden-edit.ts)
+ * pod template someone else wrote, for `cdk8s-rootless harden` (YAML edits, lib/cli/harden/harden-edit.ts)
  * and `RootlessHardening.applyTo` (JSON patches, editor.ts). Which fields it adds (defaults.ts, the
  * constructs' data), which users it writes (user-rule.ts), and what it reports because a human must
  * decide. It only adds: it never removes or changes a value that is set, and never guesses a user.

@@ -1,5 +1,5 @@
 /**
- * Internal: the settings of `RootlessHardening.applyTo` (lib/rootless-hardening.ts), validated and
+ * Internal: the settings of `RootlessHardening.applyTo` (lib/constructs/rootless-hardening.ts), validated and
  * read once, at the call: a default user, writable paths, and per-object users, writable paths and
  * exemptions. What the caller changes afterwards changes nothing (and is never left unvalidated).
  *

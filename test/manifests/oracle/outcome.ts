@@ -12,8 +12,8 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ManifestObject } from '../../../lib/cli/manifest-objects';
-import { parseManifests } from '../../../lib/cli/manifest-parser';
+import { ManifestObject } from '../../../lib/manifests/manifest-objects';
+import { parseManifests } from '../../../lib/manifests/manifest-parser';
 
 export const ORACLE_LABEL = 'rootless.oracle/x';
 

@@ -1,0 +1,256 @@
+/**
+ * Internal: the one place that turns hardening props + exemptions into a hardened pod spec,
+ * annotates the pod template and verifies the final manifest at synthesis.
+ *
+ * A hardened construct (HardenedPod and the five workloads) only:
+ * 1. passes `Hardening.kplusPodProps(props)` (workloads: `kplusWorkloadProps`) over its props to the
+ *    cdk8s-plus constructor,
+ * 2. creates its facet, `this.hardening = PodHardening._create(this, props)` (pod-hardening.ts, which
+ *    creates this glue), and calls `hardening._addContainers(props)`, and
+ * 3. overrides `addContainer`, `addInitContainer`, `attachContainer` and `_toPodSpec` with one line each
+ *    that delegates to the facet (test/constructs/workloads/construct-overrides.test.ts checks the six are alike).
+ *
+ * Verification: the one verifier (lib/constructs/internal/output-verifier.ts) verifies the object each time cdk8s
+ * serializes it (`ApiObject.of(pod).toJson()`: cdk8s' own serialization, JSON patches and resolvers
+ * included; once per object in `app.synth()`, `Testing.synth()`, `cdk8s synth`) with `verify`
+ * (verify.ts, `verifyConstruct`), and writes the level into the level annotation. cdk8s validates the
+ * app before it serializes, so errors fail synthesis from then on, naming the construct path.
+ *
+ * Not exported from the package: jsii sees only the props interfaces.
+ */
+import { ApiObject, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { applyPlan } from './apply';
+import { throwPropsProblems } from './errors';
+import { NoteReporter } from './hardening-report';
+import { markHardenedByConstruct } from './identity-index';
+import { OutputVerifier } from './output-verifier';
+import { CONTAINER_HARDENING_OPTIONS, ContainerPlan, PodPlan, planContainer, planPod, podProblems } from './plan';
+import { writeAnnotation } from '../../exemptions/codec';
+import { LEVEL_PLACEHOLDER, RootlessAnnotations } from '../../hardening/annotations';
+import { WRITABLE_VOLUME_SIZE_MEBIBYTES, writableVolumeName } from '../../hardening/defaults';
+import { HardeningNotes } from '../../hardening/hardening-notes';
+import { USER_RULE } from '../../hardening/user-rule';
+import { Verification, exemptionProblems, verifyConstruct } from '../../hardening/verify';
+import { podTemplateOf } from '../../policy/k8s-shapes';
+import { HardenedContainerProps, HardenedPodSpecProps } from '../options';
+
+const DEFAULT_SIZE = Size.mebibytes(WRITABLE_VOLUME_SIZE_MEBIBYTES);
+
+/** The plan `kplusPodProps` made of a construct's props, for the `Hardening` the same constructor creates next. */
+const PLANNED = new WeakMap<HardenedPodSpecProps, PodPlan>();
+
+/**
+ * The hardening of one workload's pod template.
+ */
+export class Hardening {
+  /**
+   * The props to pass to the cdk8s-plus constructor over the workload's own props: containers are
+   * left out (`addContainers` adds them, hardened) and the security-relevant pod fields are
+   * resolved as `hardenPodSpec` emits them, so the cdk8s-plus object model tells the truth.
+   * Pure: the props are validated by the constructor, right after.
+   */
+  public static kplusPodProps(props: HardenedPodSpecProps): kplus.AbstractPodProps {
+    const pod = planPod(props);
+    PLANNED.set(props, pod);
+    return {
+      containers: undefined,
+      initContainers: undefined,
+      securityContext: {
+        user: pod.user,
+        group: pod.group,
+        fsGroup: pod.fsGroup,
+        fsGroupChangePolicy: pod.fsGroupChangePolicy,
+        ensureNonRoot: pod.user !== 0,
+        sysctls: pod.sysctls,
+      },
+      hostNetwork: pod.relaxes('hostNetwork'),
+      automountServiceAccountToken: pod.relaxes('automountServiceAccountToken'),
+    };
+  }
+
+  /**
+   * The props to pass to a cdk8s-plus workload constructor: `kplusPodProps`, and `spread: false`
+   * (cdk8s-plus-27 appends the spread terms on every render of the pod spec; `applySpread` adds
+   * them once instead).
+   */
+  public static kplusWorkloadProps(props: HardenedPodSpecProps): kplus.AbstractPodProps & { spread: false } {
+    return { ...Hardening.kplusPodProps(props), spread: false };
+  }
+
+  /** Adds the spread terms once, as cdk8s-plus-27 would on a single render, when `spread` is asked for. */
+  public static applySpread(workload: kplus.Workload, spread: boolean | undefined): void {
+    if (!spread) return;
+    workload.scheduling.spread({ topology: kplus.Topology.HOSTNAME });
+    workload.scheduling.spread({ topology: kplus.Topology.ZONE });
+  }
+
+  /** The pod's resolved numeric user (`runAsUser`), if any. */
+  public get user(): number | undefined {
+    return this.plan.user;
+  }
+
+  /** The pod's resolved `fsGroup`, if any. */
+  public get fsGroup(): number | undefined {
+    return this.plan.fsGroup;
+  }
+
+  private readonly plan: PodPlan;
+  private readonly containers = new Map<string, ContainerPlan>();
+  private adding = false;
+  /** Whether containers are being added with hardening options (props, `hardening.addContainer`): see `withHardeningOptions`. */
+  private hardeningOptions = false;
+  /** Whether cdk8s has validated the app (synthesis is under way): verification errors then fail it. */
+  private validated = false;
+  /** Whether the notes were recorded (once: cdk8s validates more than once per synthesis), and the errors they gave. */
+  private notesRecorded = false;
+  private noteErrors: string[] = [];
+
+  public constructor(private readonly pod: kplus.AbstractPod, private readonly props: HardenedPodSpecProps) {
+    // planned once per construct: by kplusPodProps, for the cdk8s-plus constructor called just before
+    this.plan = PLANNED.get(props) ?? planPod(props);
+    PLANNED.delete(props);
+    this.fail(podProblems(props, this.plan));
+    if (props.notes !== undefined && !Object.values(HardeningNotes).includes(props.notes)) {
+      this.fail([`props.notes: ${JSON.stringify(props.notes)} is not a HardeningNotes. Fix: give HardeningNotes.PRINT, HardeningNotes.NONE or HardeningNotes.FAIL.`]);
+    }
+    markHardenedByConstruct(ApiObject.of(pod));
+
+    const annotations = pod.podMetadata;
+    annotations.addAnnotation(RootlessAnnotations.EXEMPTIONS, writeAnnotation(this.plan.exemptions));
+    // the one verifier writes the level here when cdk8s serializes the object, from what it serialized
+    annotations.addAnnotation(RootlessAnnotations.PSS_LEVEL, LEVEL_PLACEHOLDER);
+    OutputVerifier.attach(ApiObject.of(pod), {
+      path: pod.node.path,
+      verify: manifest => {
+        // the notes are printed once, when the first object is written, after every validation has run
+        if (this.validated) NoteReporter.of(pod.node.root).flush();
+        return this.verify(manifest);
+      },
+      enforce: () => this.validated,
+      serializationFailed: e => [`cannot synthesize the pod: ${e instanceof Error ? e.message : e}`],
+    });
+    // cdk8s validates the whole app before it serializes a chart: from then on, verification errors fail synthesis
+    // (what needs no rendering is reported here, with every other construct's validation errors)
+    pod.node.addValidation({
+      validate: () => {
+        this.validated = true;
+        return [...exemptionProblems(this.plan, this.containers), ...this.recordNotes()];
+      },
+    });
+  }
+
+  /** Adds the props' init containers and containers (after `this.hardening` is assigned). */
+  public addContainers(props: HardenedPodSpecProps): void {
+    this.withHardeningOptions(() => {
+      for (const c of props.initContainers ?? []) this.pod.addInitContainer(c);
+      for (const c of props.containers ?? []) this.pod.addContainer(c);
+    });
+  }
+
+  /**
+   * Runs `add` (`hardening.addContainer`, `hardening.addInitContainer`, the props' containers) with
+   * hardening options allowed; `addContainer` and `addInitContainer` called directly refuse them.
+   */
+  public withHardeningOptions<T>(add: () => T): T {
+    const was = this.hardeningOptions;
+    this.hardeningOptions = true;
+    try {
+      return add();
+    } finally {
+      this.hardeningOptions = was;
+    }
+  }
+
+  /**
+   * Registers a container added through `addContainer` / `addInitContainer`: validates its
+   * hardening options, lets cdk8s-plus create it (`add`) and mounts its writable paths.
+   */
+  public addContainer(props: HardenedContainerProps, init: boolean, add: (p: kplus.ContainerProps) => kplus.Container): kplus.Container {
+    const options = this.hardeningOptions ? []
+      : Object.keys(props ?? {}).filter(k => k in CONTAINER_HARDENING_OPTIONS && (props as any)[k] !== undefined);
+    if (options.length > 0) {
+      const method = init ? 'addInitContainer' : 'addContainer';
+      const hardened = `hardening.${method}`;
+      this.fail([`${method}(${JSON.stringify(props.name ?? props.image)}): ${options.join(', ')} ${options.length > 1 ? 'are hardening options' : 'is a hardening option'}, `
+        + `which ${method} takes only typed as cdk8s-plus ContainerProps (jsii cannot widen it). Fix: call ${hardened}(props), which takes HardenedContainerProps.`]);
+    }
+    this.adding = true;
+    let container: kplus.Container;
+    try {
+      // security contexts are set by hardenPodSpec; user/group are read from the props in register()
+      container = add({ ...props, securityContext: undefined });
+    } finally {
+      this.adding = false;
+    }
+    this.register(container, init, props);
+    return container;
+  }
+
+  /** Registers a container attached as a cdk8s-plus `Container` object (its user/group are kept). */
+  public attachContainer(container: kplus.Container): void {
+    if (!this.adding) this.register(container, false, {}, true);
+  }
+
+  /**
+   * The hardened pod spec: the cdk8s-plus spec with every security field set from the props and
+   * the exemptions. Security contexts are replaced, not merged: nothing else sets them.
+   */
+  public hardenPodSpec(spec: kplus.k8s.PodSpec): kplus.k8s.PodSpec {
+    return applyPlan(spec, this.plan, this.containers);
+  }
+
+  /**
+   * The one verifier's check of this pod (lib/constructs/internal/output-verifier.ts): everything this construct is
+   * responsible for (verify.ts), on the object as cdk8s serialized it, and the level annotation: the
+   * placeholder the verifier replaces with the level, or a value set after construction that must be it.
+   */
+  private verify(manifest: any): Verification {
+    const v = verifyConstruct(manifest, this.plan, this.containers);
+    const written = podTemplateOf(manifest)?.metadata?.annotations?.[RootlessAnnotations.PSS_LEVEL];
+    if (written !== LEVEL_PLACEHOLDER && written !== v.level) {
+      v.errors.push(`pod template annotation ${RootlessAnnotations.PSS_LEVEL} is ${written === undefined ? 'missing' : JSON.stringify(written)}, but the pod is ${v.level}: `
+        + 'it was set after construction (podMetadata.addAnnotation or a JSON patch). Fix: never write this annotation yourself; the construct computes it.');
+    }
+    return v;
+  }
+
+  /**
+   * Records the containers' notes that need a human with the one reporter (hardening-report.ts, shared with
+   * applyTo), once; returns the errors when `props.notes` is FAIL.
+   */
+  private recordNotes(): string[] {
+    if (this.notesRecorded) return this.noteErrors;
+    this.notesRecorded = true;
+    const notes = [...this.containers.values()].flatMap(c => (c.note !== undefined ? [{ rule: USER_RULE, message: c.note }] : []));
+    this.noteErrors = NoteReporter.of(this.pod.node.root).record(this.pod, this.pod.node.path, notes, this.props.notes ?? HardeningNotes.PRINT, 'props.notes');
+    return this.noteErrors;
+  }
+
+  private register(container: kplus.Container, init: boolean, opts: Partial<HardenedContainerProps>, attached = false): void {
+    const name = container.name;
+    const { plan, problems } = planContainer({ container, init, opts, attached, nameTaken: this.containers.has(name), pod: this.plan });
+    this.fail(problems);
+
+    const options = { ...this.props.writableVolumes, ...opts.writableVolumes };
+    for (const path of plan.paths) {
+      const volumeName = this.volumeName(name, path);
+      const volume = kplus.Volume.fromEmptyDir(this.pod, `writable-${volumeName}`, volumeName, {
+        sizeLimit: options.sizeLimit ?? DEFAULT_SIZE, medium: options.medium,
+      });
+      container.mount(path, volume);
+    }
+    this.containers.set(name, plan);
+  }
+
+  private volumeName(container: string, path: string): string {
+    const taken = new Set(this.pod.node.children.filter(c => c instanceof kplus.Volume).map(v => (v as kplus.Volume).name));
+    return writableVolumeName(container, path, taken);
+  }
+
+  private fail(problems: string[]): void {
+    if (problems.length > 0) {
+      throwPropsProblems(this.pod, problems);
+    }
+  }
+}

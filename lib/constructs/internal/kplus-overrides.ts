@@ -1,0 +1,88 @@
+/**
+ * Internal: the only place this library reaches into cdk8s-plus-27 beyond its public surface.
+ *
+ * cdk8s-plus-27 cannot express what a restricted pod needs (`capabilities.drop: [ALL]`, a seccomp
+ * profile) nor StatefulSet `volumeClaimTemplates`, so the constructs override two of its
+ * `@internal` members — `_toPodSpec()` (every workload) and `StatefulSet._toKube()` — each with a
+ * one-line delegate into this module (jsii has no mixins). This module checks when it loads that
+ * those members still exist, and fails with a message naming the installed cdk8s-plus-27 version
+ * when they do not, instead of emitting an unhardened pod. See docs/architecture.md.
+ *
+ * Not exported from the package.
+ */
+import * as kplus from 'cdk8s-plus-27';
+import type { Hardening } from './hardening';
+
+/** The cdk8s-plus-27 members overridden, by the class that declares them. */
+const OVERRIDDEN: ReadonlyArray<readonly [string, unknown, string]> = [
+  ['AbstractPod', kplus.AbstractPod, '_toPodSpec'],
+  ['Workload', kplus.Workload, '_toPodSpec'],
+  ['StatefulSet', kplus.StatefulSet, '_toKube'],
+];
+
+/** The installed cdk8s-plus-27 version, for messages. */
+function kplusVersion(): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('cdk8s-plus-27/package.json').version;
+  } catch {
+    return 'of unknown version';
+  }
+}
+
+/** Throws when a member the constructs override is missing from cdk8s-plus-27 (checked once, at load). */
+export function checkKplusInternals(classes: ReadonlyArray<readonly [string, unknown, string]> = OVERRIDDEN): void {
+  for (const [name, cls, member] of classes) {
+    const proto = typeof cls === 'function' ? (cls as { prototype?: any }).prototype : undefined;
+    if (typeof proto?.[member] !== 'function') {
+      throw new Error(`cdk8s-rootless: cdk8s-plus-27 ${kplusVersion()} has no ${name}.${member}(), which cdk8s-rootless overrides to harden `
+        + 'the pod spec (cdk8s-plus-27 cannot express capabilities.drop: [ALL] or a seccomp profile otherwise). '
+        + 'Fix: install a cdk8s-plus-27 2.x version that has it (cdk8s-rootless is tested with 2.9.5 and the newest 2.x), or upgrade cdk8s-rootless.');
+    }
+  }
+}
+
+checkKplusInternals();
+
+/** A claim mounted into the app containers (and the permission init container) of a RootlessStatefulSet. */
+export interface ClaimMount {
+  readonly name: string;
+  readonly mountPath: string;
+}
+
+/** The hardened pod spec of a construct: its cdk8s-plus spec with the claims mounted (stateful sets), hardened. */
+export function hardenedPodSpec(
+  hardening: Hardening, spec: kplus.k8s.PodSpec, claims?: { mounts: readonly ClaimMount[]; initContainer: string },
+): kplus.k8s.PodSpec {
+  if (!claims || claims.mounts.length === 0) return hardening.hardenPodSpec(spec);
+  const mounted = (c: kplus.k8s.Container) => ({ ...c, volumeMounts: [...c.volumeMounts ?? [], ...claims.mounts] });
+  return hardening.hardenPodSpec({
+    ...spec,
+    containers: spec.containers.map(mounted),
+    initContainers: spec.initContainers?.map(c => c.name === claims.initContainer ? mounted(c) : c),
+  });
+}
+
+/** A claim template of a RootlessStatefulSet, as the StatefulSet spec needs it. */
+export interface ClaimTemplate {
+  readonly name: string;
+  readonly size: string;
+  readonly storageClassName?: string;
+  readonly accessModes: string[];
+}
+
+/** The StatefulSet spec with its volumeClaimTemplates (cdk8s-plus-27 has none). */
+export function withClaimTemplates(spec: kplus.k8s.StatefulSetSpec, claims: readonly ClaimTemplate[]): kplus.k8s.StatefulSetSpec {
+  if (claims.length === 0) return spec;
+  return {
+    ...spec,
+    volumeClaimTemplates: claims.map(c => ({
+      metadata: { name: c.name },
+      spec: {
+        accessModes: c.accessModes,
+        storageClassName: c.storageClassName,
+        resources: { requests: { storage: kplus.k8s.Quantity.fromString(c.size) } },
+      },
+    })),
+  };
+}
