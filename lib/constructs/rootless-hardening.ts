@@ -378,7 +378,6 @@ export class RootlessHardening {
     const sweeper = !this.sweepers.has(chart);
     this.sweepers.add(chart);
     OutputVerifier.attach(obj, {
-      enforce: () => true,
       serializationFailed: e => {
         const set = guardFailure(e);
         return set === undefined ? undefined : [`${set}: a value was set there after RootlessHardening.applyTo hardened the object, where applyTo adds one `

@@ -7,7 +7,7 @@ import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 import { synthesize } from './helpers';
-import { ImagePreset } from '../../lib/constructs';
+import { ImagePreset } from '../../lib';
 import { RootlessStatefulSet } from '../../lib/constructs/rootless-stateful-set';
 import { startabilityProblems } from '../../lib/hardening/startability';
 import { cli } from '../cli/helpers';

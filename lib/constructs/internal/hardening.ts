@@ -12,9 +12,9 @@
  *
  * Verification: the one verifier (lib/constructs/internal/output-verifier.ts) verifies the object each time cdk8s
  * serializes it (`ApiObject.of(pod).toJson()`: cdk8s' own serialization, JSON patches and resolvers
- * included; once per object in `app.synth()`, `Testing.synth()`, `cdk8s synth`) with `verify`
- * (verify.ts, `verifyConstruct`), and writes the level into the level annotation. cdk8s validates the
- * app before it serializes, so errors fail synthesis from then on, naming the construct path.
+ * included; once per object in `app.synth()`, `Testing.synth()`, `cdk8s synth`, and in a direct `toJson()`)
+ * with `verify` (verify.ts, `verifyConstruct`), and writes the level into the level annotation. Errors
+ * fail every serialization, naming the construct path.
  *
  * Not exported from the package: jsii sees only the props interfaces.
  */
@@ -100,11 +100,11 @@ export class Hardening {
   private adding = false;
   /** Whether containers are being added with hardening options (props, `hardening.addContainer`): see `withHardeningOptions`. */
   private hardeningOptions = false;
-  /** Whether cdk8s has validated the app (synthesis is under way): verification errors then fail it. */
+  /** Whether cdk8s has validated the construct (synthesis is under way): the notes are then printed when the object is written. */
   private validated = false;
-  /** Whether the notes were recorded (once: cdk8s validates more than once per synthesis), and the errors they gave. */
-  private notesRecorded = false;
-  private noteErrors: string[] = [];
+  /** The containers whose notes were recorded (once each: cdk8s validates more than once per synthesis), and the errors they gave. */
+  private readonly notesRecorded = new Set<string>();
+  private readonly noteErrors: string[] = [];
 
   public constructor(private readonly pod: kplus.AbstractPod, private readonly props: HardenedPodSpecProps) {
     // planned once per construct: by kplusPodProps, for the cdk8s-plus constructor called just before
@@ -123,15 +123,17 @@ export class Hardening {
     OutputVerifier.attach(ApiObject.of(pod), {
       path: pod.node.path,
       verify: manifest => {
+        // the construct's validation records the notes; a construct created while cdk8s validated is not validated, so here too
+        const notes = this.recordNotes();
         // the notes are printed once, when the first object is written, after every validation has run
         if (this.validated) NoteReporter.of(pod.node.root).flush();
-        return this.verify(manifest);
+        const v = this.verify(manifest);
+        return { errors: [...v.errors, ...notes], level: v.level };
       },
-      enforce: () => this.validated,
       serializationFailed: e => [`cannot synthesize the pod: ${e instanceof Error ? e.message : e}`],
     });
-    // cdk8s validates the whole app before it serializes a chart: from then on, verification errors fail synthesis
-    // (what needs no rendering is reported here, with every other construct's validation errors)
+    // what needs no rendering is reported here, with every other construct's validation errors (the verifier reports it
+    // too, for a construct cdk8s does not validate); from then on the notes are printed when the object is written
     pod.node.addValidation({
       validate: () => {
         this.validated = true;
@@ -217,14 +219,17 @@ export class Hardening {
 
   /**
    * Records the containers' notes that need a human with the one reporter (hardening-report.ts, shared with
-   * applyTo), once; returns the errors when `props.notes` is FAIL.
+   * applyTo), once per container (one added after a first recording is recorded at the next); returns the errors
+   * when `props.notes` is FAIL.
    */
   private recordNotes(): string[] {
-    if (this.notesRecorded) return this.noteErrors;
-    this.notesRecorded = true;
-    const notes = [...this.containers.values()].flatMap(c => (c.note !== undefined ? [{ rule: USER_RULE, message: c.note }] : []));
-    this.noteErrors = NoteReporter.of(this.pod.node.root).record(this.pod, this.pod.node.path, notes, this.props.notes ?? HardeningNotes.PRINT, 'props.notes');
-    return this.noteErrors;
+    const fresh = [...this.containers].filter(([name]) => !this.notesRecorded.has(name));
+    for (const [name] of fresh) this.notesRecorded.add(name);
+    const notes = fresh.flatMap(([, c]) => (c.note !== undefined ? [{ rule: USER_RULE, message: c.note }] : []));
+    if (notes.length > 0) {
+      this.noteErrors.push(...NoteReporter.of(this.pod.node.root).record(this.pod, this.pod.node.path, notes, this.props.notes ?? HardeningNotes.PRINT, 'props.notes'));
+    }
+    return [...this.noteErrors];
   }
 
   private register(container: kplus.Container, init: boolean, opts: Partial<HardenedContainerProps>, attached = false): void {

@@ -10,13 +10,16 @@
  * cdk8s' generated classes override it on theirs: the override calls the `toJson()` the object had (its
  * class's, so cdk8s' own serialization with patches and resolvers, or a subclass' mapping of it), hands
  * that result to the check (the verify stage, lib/hardening/verify.ts), throws its errors in cdk8s'
- * validation format naming the construct path once synthesis is under way, and returns the same result
- * with the verified level written where the level annotation holds `LEVEL_PLACEHOLDER` (a copy along the
- * path to that annotation; cdk8s' own result is not changed, and cdk8s placed the key, so its order holds).
+ * validation format naming the construct path (in every serialization: the verifier cannot tell cdk8s'
+ * from a direct `toJson()`, nor know whether cdk8s ran the construct's validation, which it does not for
+ * a construct created while it validates), and returns the same result with the verified level written
+ * wherever the level annotation holds `LEVEL_PLACEHOLDER` along the path to the pod template (a copy along
+ * that path; cdk8s' own result is not changed, and cdk8s placed the key, so its order holds).
  * So each object is rendered once per serialization, and what is written is what was verified: a later
  * JSON patch, validation or `Lazy` value included. Nothing of cdk8s' private state is read and none of
- * its serialization is copied. A `toJson` replaced again after this (which would write the object
- * unverified) fails synthesis.
+ * its serialization is copied. The override cannot be replaced (a property that is not configurable,
+ * whose setter throws): a `toJson` installed after it would write the object unverified, and a check
+ * in a validation would miss one installed by a later validation or a `Lazy` value.
  */
 import { ApiObject } from 'cdk8s';
 import { IdentityIndex } from './identity-index';
@@ -37,8 +40,6 @@ export interface OutputCheck {
   readonly path?: string;
   /** Verifies the object as cdk8s serialized it (the placeholder still in the level annotation). */
   verify(manifest: any): OutputVerification;
-  /** Whether errors fail (synthesis is under way); otherwise (a direct `toJson()`) only the level is written. */
-  enforce(): boolean;
   /** The errors to report when the serialization itself threw (undefined: the error is thrown as it is). */
   serializationFailed?(error: unknown): readonly string[] | undefined;
   /** Runs after a verification that found nothing. */
@@ -63,30 +64,41 @@ export class OutputVerifier {
    */
   public static attach(obj: ApiObject, check: OutputCheck): void {
     if (ORIGINAL.has(obj)) throw new Error(`internal error: ${obj.node.path} is verified twice`);
+    const own = Object.getOwnPropertyDescriptor(obj, 'toJson');
+    if (own !== undefined && !own.configurable) {
+      throwErrors(obj.node.path, ['its toJson() was defined as not configurable, so cdk8s-rootless cannot verify what it writes. '
+        + 'Fix: do not define toJson() on the object; map the output in a subclass that calls super.toJson(), or add a JSON patch.']);
+    }
     const original = obj.toJson;
+    // every serialization is verified, whoever asks for it and whenever (cdk8s' synthesis, Chart.toJson(), a direct
+    // toJson(), a construct created while cdk8s validated, whose own validation cdk8s never ran): what is returned is what was verified
     const override = (): any => {
       let manifest: any;
       try {
         manifest = original.call(obj);
       } catch (e) {
-        const errors = check.enforce() ? check.serializationFailed?.(e) : undefined;
+        const errors = check.serializationFailed?.(e);
         if (errors === undefined || errors.length === 0) throw e;
         throwErrors(check.path ?? obj.node.path, errors);
       }
       const verification = check.verify(manifest);
-      if (check.enforce()) {
-        // a JSON patch may have given the object another identity than the one the index keyed it by
-        const errors = [...verification.errors, ...IdentityIndex.renamed(obj, manifest)];
-        if (errors.length > 0) throwErrors(check.path ?? obj.node.path, errors);
-        check.verified?.();
-      }
+      // a JSON patch may have given the object another identity than the one the index keyed it by
+      const errors = [...verification.errors, ...IdentityIndex.renamed(obj, manifest)];
+      if (errors.length > 0) throwErrors(check.path ?? obj.node.path, errors);
+      check.verified?.();
       return verification.level === undefined ? manifest : withLevel(manifest, verification.level);
     };
     ORIGINAL.set(obj, original);
-    obj.toJson = override;
-    obj.node.addValidation({
-      validate: () => (obj.toJson === override ? [] : ['its toJson() was replaced after cdk8s-rootless began to verify it, so it would be written '
-        + 'unverified. Fix: do not replace toJson() on the object; map the output in a subclass that calls super.toJson(), or add a JSON patch.']),
+    // the override cannot be replaced, removed or redefined: a toJson installed after it (at any time, a later validation
+    // or a Lazy value included) would write the object unverified
+    Object.defineProperty(obj, 'toJson', {
+      configurable: false,
+      enumerable: false,
+      get: () => override,
+      set: () => {
+        throw new Error(`toJson() of ${obj.node.path} cannot be replaced: cdk8s-rootless verifies what it returns, and a replacement would `
+          + 'write the object unverified. Fix: map the output in a subclass that calls super.toJson(), or add a JSON patch (both are verified).');
+      },
     });
   }
 
@@ -98,20 +110,28 @@ export class OutputVerifier {
   private constructor() {}
 }
 
-/** The manifest with `level` where its pod template's level annotation holds the placeholder (copied along that path). */
+/**
+ * The manifest with `level` wherever an object along the path to its pod template (the object itself, a CronJob's
+ * jobTemplate, the template) has the placeholder in its level annotation: cdk8s places it in the template, and a JSON
+ * patch may copy the template's annotations onto the others. Copied along that path where something is replaced.
+ */
 function withLevel(manifest: any, level: string): any {
   const path = podTemplatePath(manifest?.kind);
-  if (path === undefined) return manifest;
-  const copy = (x: any): any => (typeof x === 'object' && x !== null && !Array.isArray(x) ? { ...x } : undefined);
-  const root = copy(manifest);
-  let at = root;
-  for (const key of [...path, 'metadata', 'annotations']) {
-    const next = copy(at?.[key]);
-    if (next === undefined) return manifest;
-    at[key] = next;
-    at = next;
+  return path === undefined ? manifest : withLevelAlong(manifest, path, level);
+}
+
+function withLevelAlong(node: any, rest: readonly string[], level: string): any {
+  if (!isMap(node)) return node;
+  let out = node;
+  const annotations = node.metadata?.annotations;
+  if (isMap(node.metadata) && isMap(annotations) && annotations[RootlessAnnotations.PSS_LEVEL] === LEVEL_PLACEHOLDER) {
+    out = { ...node, metadata: { ...node.metadata, annotations: { ...annotations, [RootlessAnnotations.PSS_LEVEL]: level } } };
   }
-  if (at[RootlessAnnotations.PSS_LEVEL] !== LEVEL_PLACEHOLDER) return manifest;
-  at[RootlessAnnotations.PSS_LEVEL] = level;
-  return root;
+  if (rest.length === 0) return out;
+  const child = withLevelAlong(node[rest[0]], rest.slice(1), level);
+  return child === node[rest[0]] ? out : { ...out, [rest[0]]: child };
+}
+
+function isMap(x: unknown): x is Record<string, any> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }

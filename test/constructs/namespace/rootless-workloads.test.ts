@@ -3,7 +3,7 @@
  * (issue 4's construct) in a namespace that enforces restricted.
  */
 import { Chart, Size, Testing } from 'cdk8s';
-import { ImagePreset } from '../../../lib/constructs';
+import { ImagePreset } from '../../../lib';
 import { RestrictedNamespace, RestrictedNamespaceProps } from '../../../lib/constructs/restricted-namespace';
 import { RootlessStatefulSet } from '../../../lib/constructs/rootless-stateful-set';
 import { NamespaceExemption } from '../../../lib/exemptions/namespace-exemption';

@@ -25,12 +25,12 @@ test('lib/ uses no cdk8s or cdk8s-plus internals: no toJson replaced by a serial
   walk(path.join(__dirname, '..', '..', '..', 'lib'));
   const offending = files.flatMap(f => fs.readFileSync(f, 'utf8').split('\n')
     .map((line, i) => ({ line, at: `${path.relative(process.cwd(), f)}:${i + 1}` }))
-    .filter(({ line }) => /\.toJson\s*=[^=]|_additionalAttributes|\.patches\b|defineProperty\([\w.]*prototype|\._createHeadlessService/.test(line)))
+    .filter(({ line }) => /\.toJson\s*=[^=]|_additionalAttributes|\.patches\b|defineProperty\([\w.]*prototype|defineProperty\([^)]*'toJson'|\._createHeadlessService/.test(line)))
     .map(o => `${o.at}: ${o.line.trim()}`);
   // the one exception: the one verifier overrides toJson on the objects it verifies, and its override calls the toJson the
   // object had (cdk8s' serialization) and verifies that result (test/constructs/workloads/one-render.test.ts shows patches and Lazy values
-  // in it are verified): one line, in that module
-  const verifier = offending.filter(o => /^lib\/constructs\/internal\/output-verifier\.ts:\d+: obj\.toJson = override;$/.test(o));
+  // in it are verified), installed so that it cannot be replaced: one line, in that module
+  const verifier = offending.filter(o => /^lib\/constructs\/internal\/output-verifier\.ts:\d+: Object\.defineProperty\(obj, 'toJson', \{$/.test(o));
   expect(verifier).toHaveLength(1);
   expect(offending.filter(o => !verifier.includes(o))).toEqual([]);
   const source = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'lib', 'constructs', 'internal', 'output-verifier.ts'), 'utf8');

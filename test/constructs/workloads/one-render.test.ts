@@ -125,17 +125,20 @@ describe('what is written is what was verified', () => {
     expect(() => Testing.synth(chart)).toThrow(/\[test\/raw\] .*hostNetwork/);
   });
 
-  test('replacing toJson on a verified object (which would write it unverified) fails synthesis', () => {
+  test('replacing toJson on a verified object (which would write it unverified) fails where it is replaced, naming the object and the fix', () => {
     const chart = Testing.chart();
     const d = new RootlessDeployment(chart, 'web', { user: 1000, containers: [{ image: IMAGE, portNumber: 8080 }] });
     const obj = ApiObject.of(d);
     const verified = obj.toJson;
-    obj.toJson = () => {
-      const json = verified.call(obj);
-      json.spec.template.spec.hostNetwork = true;
-      return json;
-    };
-    expect(() => Testing.synth(chart)).toThrow(/toJson\(\) was replaced/);
+    expect(() => {
+      obj.toJson = () => {
+        const json = verified.call(obj);
+        json.spec.template.spec.hostNetwork = true;
+        return json;
+      };
+    }).toThrow(/toJson\(\) of test\/web\/Resource cannot be replaced: .* Fix: map the output in a subclass that calls super\.toJson\(\)/);
+    expect(obj.toJson).toBe(verified);
+    expect(level(Testing.synth(chart)[0])).toBe('restricted');
   });
 
   test('the output of cdk8s is not changed in place: the level is written into a copy (a raw Pod that applyTo adopts)', () => {

@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { RootlessAnnotations } from '../../../lib/constructs';
+import { RootlessAnnotations } from '../../../lib';
 import { podTemplateOf } from '../../../lib/policy/k8s-shapes';
 
 /** Synthesizes (validation included) a chart built by `build`. */

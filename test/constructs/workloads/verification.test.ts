@@ -1,7 +1,7 @@
 import { ApiObject, Chart, JsonPatch, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { level, one, podSpec } from './util';
-import { RootlessAnnotations } from '../../../lib/constructs';
+import { RootlessAnnotations } from '../../../lib';
 import { HardenedPod } from '../../../lib/constructs/hardened-pod';
 import { Hardening } from '../../../lib/constructs/internal/hardening';
 import { RootlessDeployment } from '../../../lib/constructs/rootless-deployment';
@@ -60,11 +60,12 @@ describe('verification of the emitted manifest', () => {
     expect(level(m)).toBe('restricted');
   });
 
-  test('direct ApiObject.toJson (no validation) is verified and annotated, and does not throw', () => {
+  test('direct ApiObject.toJson (no validation) is verified and annotated, and throws what synthesis would (FINDINGS V3)', () => {
     const chart = Testing.chart();
+    const ok = new HardenedPod(chart, 'ok', { user: 1000, containers: [{ image: 'a:1', portNumber: 8080 }] });
+    expect(ApiObject.of(ok).toJson().metadata.annotations[RootlessAnnotations.PSS_LEVEL]).toBe('restricted');
     const pod = new HardenedPod(chart, 'p', { user: 1000, containers: [{ image: 'a:1', portNumber: 80 }] });
-    const json = ApiObject.of(pod).toJson();
-    expect(json.metadata.annotations[RootlessAnnotations.PSS_LEVEL]).toBe('restricted');
+    expect(() => ApiObject.of(pod).toJson()).toThrow(/\[test\/p\] .*port 80 is below 1024/);
     expect(() => Testing.synth(chart)).toThrow(/port 80 is below 1024/);
   });
 
