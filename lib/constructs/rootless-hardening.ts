@@ -18,6 +18,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { COMPARED_PROPS, effectiveProps, holdsPods, mapsItsProps, patchedInto, render, toPatch } from './internal/adopted-objects';
 import { writeAnnotation } from '../exemptions/codec';
+import { CODE_EXEMPTION_WORDS } from '../hardening/adopt/hints';
 import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isAppliedAsList, isListKind, isPodBearing, targetIn, verifyAdopted } from '../hardening/adopt/object';
 import { HardenDialect } from '../hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from '../hardening/adopt/settings';
@@ -308,6 +309,7 @@ export class RootlessHardening {
         reasonFix: account => `give RootlessHardening.applyTo serviceAccountTokens: { '${account}': 'why its pods call the Kubernetes API' }`,
         strictOption: 'strictTokens',
       },
+      exemption: CODE_EXEMPTION_WORDS,
     };
     let rendered: any;
     try {

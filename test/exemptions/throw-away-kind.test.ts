@@ -4,8 +4,8 @@
  * `ExemptionKind` and a declaration, listed in `kinds/index.ts` — by replacing exactly those two
  * modules, and nothing else of the library. It then sees the kind applied by the constructs, judged
  * (reverted) at synthesis and by the judge, detected for `harden`, accepted by `applyTo`'s adopt
- * stage, and honoured by the admission policy's CEL: every one of those reads the kind from the
- * registry's data.
+ * stage, named in the adopt stage's fixes in both wordings (the CLI's, `applyTo`'s), and honoured by
+ * the admission policy's CEL: every one of those reads the kind from the registry's data.
  *
  * The kind, `scratchRoot`, relaxes the rootless rule readOnlyRootFilesystem by one effect (the
  * container's `readOnlyRootFilesystem: false`), listed before the real writableRootFilesystem so that
@@ -46,6 +46,7 @@ function libraryWithKind(): Record<string, any> {
       declared: require('../../lib/exemptions/declared'),
       verify: require('../../lib/hardening/verify'),
       needs: require('../../lib/hardening/adopt/needs'),
+      hardenText: require('../../lib/cli/harden/harden-text').hardenText,
       cel: require('../../lib/admission/exemptions-cel'),
     };
   });
@@ -138,6 +139,41 @@ test('harden detects it by the field it relaxes, and applyTo accepts it', () => 
   new L.cdk8s.ApiObject(bare, 'p', { apiVersion: 'v1', kind: 'Pod', spec: { containers: [{ name: 'app', image: 'registry.example.com/app:1', securityContext: { readOnlyRootFilesystem: false } }] } });
   L.lib.RootlessHardening.applyTo(bare, { user: 10001 });
   expect(() => L.cdk8s.Testing.synth(bare)).toThrow(/readOnlyRootFilesystem/);
+});
+
+test('the adopt stage names it in its fixes, in the CLI\'s words and in applyTo\'s (its hint)', () => {
+  const hint = L.registry.kindOf(ID).hint;
+  // harden: a container that keeps its root writable needs it (the first kind relaxing the field), and one made read-only may
+  const yaml = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n'
+    + '  - {name: app, image: registry.example.com/app:1, securityContext: {readOnlyRootFilesystem: false}}\n'
+    + '  - {name: web, image: registry.example.com/app:1}\n';
+  const [cli] = L.hardenText(yaml, { user: 10001 }).objects;
+  expect(cli.notes).toEqual(expect.arrayContaining([
+    `container "app": keeps readOnlyRootFilesystem: false (not a Pod Security check; say why with exemption ${ID}). Prefer a read-only root with emptyDir mounts at the paths it writes.`,
+    expect.stringMatching(new RegExp(`^container "web": .* or declare exemption ${ID} or exemption writableRootFilesystem\\.$`)),
+    expect.stringContaining(`--add-exemptions to declare ${ID} (app) in`),
+  ]));
+  expect(cli.notes.join('\n')).not.toContain('Exemption.');
+  // applyTo: the same fixes, with the kind's hint (how to declare it in code)
+  const chart = L.cdk8s.Testing.chart();
+  new L.cdk8s.ApiObject(chart, 'p', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    spec: {
+      containers: [
+        { name: 'app', image: 'registry.example.com/app:1', securityContext: { readOnlyRootFilesystem: false } },
+        { name: 'web', image: 'registry.example.com/app:1' },
+      ],
+    },
+  });
+  const hardening = L.lib.RootlessHardening.applyTo(chart, { user: 10001, notes: L.lib.HardeningNotes.NONE });
+  // the verifier fails on the writable root no exemption covers (its own hint, from the registry: hintForField)
+  expect(() => L.cdk8s.Testing.synth(chart)).toThrow(`declare ${hint} or `);
+  const notes: string[] = hardening.report[0].notes;
+  expect(notes).toEqual(expect.arrayContaining([
+    `container "app": keeps readOnlyRootFilesystem: false (not a Pod Security check; say why with exemption ${ID} (${hint})). Prefer a read-only root with emptyDir mounts at the paths it writes.`,
+    expect.stringContaining(`or declare exemption ${ID} (${hint}) or exemption writableRootFilesystem (`),
+  ]));
 });
 
 test('the admission policy honours it, from its CEL keys and the codec grammar', () => {

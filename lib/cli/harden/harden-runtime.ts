@@ -4,6 +4,7 @@
  * (lib/hardening/runtime-checks.ts), and capability names Pod Security and the runtime read differently
  * (lib/hardening/capabilities.ts). Pure: no yaml, cdk8s, cdk8s-plus or constructs imports.
  */
+import { CLI_EXEMPTION_WORDS, exemptionsForCheck, exemptionsForField } from '../../hardening/adopt/hints';
 import { capabilityReadings } from '../../hardening/capabilities';
 import { FIRST_UNPRIVILEGED_PORT, UNPRIVILEGED_PORT_SYSCTL } from '../../hardening/defaults';
 import { kubeletRefusals, suggestedPort, unbindablePorts, unreachableCapabilities } from '../../hardening/runtime-checks';
@@ -24,10 +25,11 @@ export function runtimeProblems(spec: any): string[] {
     + `>= ${FIRST_UNPRIVILEGED_PORT} (e.g. ${suggestedPort(port)}) and map the Service port (port: ${port}, targetPort: the new port)`
     + (hostNetwork ? `; the pod uses the host network, which cannot take the sysctl ${UNPRIVILEGED_PORT_SYSCTL}. `
       : start !== FIRST_UNPRIVILEGED_PORT ? `, or lower the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL} to ${port}. ` : `, or set the pod sysctl ${UNPRIVILEGED_PORT_SYSCTL}=${port}. `)
-    + (root ? 'As it runs as root, adding NET_BIND_SERVICE (exemption addCapabilities) would also let it bind.' : 'NET_BIND_SERVICE does not help a non-root process.'));
+    + (root ? `As it runs as root, adding NET_BIND_SERVICE (${exemptionsForCheck(CLI_EXEMPTION_WORDS, 'capabilities_restricted')}) would also let it bind.` : 'NET_BIND_SERVICE does not help a non-root process.'));
   const caps = unreachableCapabilities(spec).map(({ container, capabilities }) => `container "${container}": adds ${capabilities.join(', ')}, `
     + 'which its non-root process never holds (no ambient capabilities; allowPrivilegeEscalation: false disables file capabilities). '
-    + 'Fix: run it as root (exemption runAsRoot), or remove the capabilities, or allow privilege escalation (exemption privilegeEscalation) '
+    + `Fix: run it as root (${exemptionsForField(CLI_EXEMPTION_WORDS, 'runAsUser')}), or remove the capabilities, or allow privilege escalation `
+    + `(${exemptionsForField(CLI_EXEMPTION_WORDS, 'allowPrivilegeEscalation', 'privileged')}) `
     + 'and give the binary the file capability with setcap.');
   return [...kubelet, ...ports, ...caps];
 }

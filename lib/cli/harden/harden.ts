@@ -17,6 +17,7 @@ import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type * as HardenTextModule from './harden-text';
 import { isContainerName } from '../../exemptions/codec';
+import { CLI_EXEMPTION_WORDS, exemptionsForField } from '../../hardening/adopt/hints';
 import type { WritablePath } from '../../hardening/adopt/pod';
 import { MAX_ID } from '../../hardening/defaults';
 import { imagePatternProblem } from '../../hardening/image-ref';
@@ -86,7 +87,7 @@ function parseWritablePath(value: string, previous: WritablePath[] = []): Writab
   if (container !== undefined && !isContainerName(container)) {
     throw new InvalidArgumentError(`${JSON.stringify(container)} is not a container name (lower-case letters, digits and -, at most 63). Expected [CONTAINER=]PATH, e.g. web=/var/cache/nginx.`);
   }
-  const problem = pathProblem(p, 'make the whole root filesystem writable with exemption writableRootFilesystem instead');
+  const problem = pathProblem(p, `make the whole root filesystem writable with ${exemptionsForField(CLI_EXEMPTION_WORDS, 'readOnlyRootFilesystem')} instead`);
   if (problem) throw new InvalidArgumentError(`${JSON.stringify(p)} ${problem}. Expected [CONTAINER=]PATH, e.g. /var/cache/nginx or web=/var/run.`);
   return [...previous, { container, path: p }];
 }
@@ -166,7 +167,7 @@ export function registerHardenCommand(program: Command, ctx: CommandContext): vo
     .option('--non-root-image <pattern>', 'images whose numeric non-root USER you vouch for: runAsNonRoot without runAsUser is accepted (repeatable)', parseNonRootImage)
     .option('--add-exemptions', 'declare what needs a human as exemptions with TODO reasons (the audit fails until they are replaced)')
     .option('--token-reason <namespace/name=reason>', 'why the pods of a ServiceAccount call the Kubernetes API: their token is kept and declared with this reason '
-      + '(the serviceAccountToken exemption; repeatable)', parseTokenReason)
+      + `(${exemptionsForField(CLI_EXEMPTION_WORDS, 'automountServiceAccountToken')}; repeatable)`, parseTokenReason)
     .option('--strict-tokens', 'a token kept without a --token-reason is a finding (exit 1)')
     .option('--writable-path <[container=]path>', 'an emptyDir at PATH in every container with a read-only root filesystem, or only in CONTAINER (repeatable)', parseWritablePath)
     .option('-w, --write', 'rewrite the files in place (default: print the hardened manifests to standard output)')

@@ -5,6 +5,7 @@
  *
  * Pure: no cdk8s, cdk8s-plus, constructs or yaml imports.
  */
+import { exemptionOf, exemptionsForCheck, exemptionsForField } from './hints';
 import {
   acceptsField, addCapabilitiesNeed, escalationCannotBeDisabled, extraCapabilities, kubernetesCapability,
   privilegeEscalationNeed, privilegedNeed, runAsRootNeed, seccompUnconfinedNeed, writableRootFilesystemNeed,
@@ -24,7 +25,7 @@ const object = (x: unknown): any => (typeof x === 'object' && x !== null && !Arr
 
 /** Hardens one Linux container. */
 export function hardenContainer<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: ContainerUser, takenVolumes: Set<string>): void {
-  const { plan, podSc, report, need, problem, accepts } = ctx;
+  const { plan, podSc, report, need, problem, accepts, words } = ctx;
   const sc = object(c.js.securityContext);
   const fields: string[] = [];
   const csc = () => plan.child(c.cursor, 'securityContext');
@@ -33,7 +34,7 @@ export function hardenContainer<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>,
   const escalation = privilegeEscalationNeed(c.name, sc);
   if (sc.privileged === true) {
     problem(privilegedNeed(c.name, sc), `${where}: privileged: true gives it the node's full privileges. Fix: remove it and add only the capabilities it needs; `
-      + 'keep it only with exemption privileged (then the pod is privileged, not restricted).');
+      + `keep it only with ${exemptionsForField(words, 'privileged')} (then the pod is privileged, not restricted).`);
   } else {
     const x = acceptsField(accepts, 'privileged', c.name) ? undefined : csc();
     if (x && plan.setIfMissing(x, 'privileged', d.privileged)) fields.push('privileged false');
@@ -41,10 +42,11 @@ export function hardenContainer<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>,
       // kept as it is
     } else if (sc.allowPrivilegeEscalation === true) {
       problem(escalation, `${where}: allowPrivilegeEscalation: true. Fix: set it to false (setuid binaries and file capabilities stop working); `
-        + 'keep it only with exemption privilegeEscalation.');
+        + `keep it only with ${exemptionsForField(words, 'allowPrivilegeEscalation', 'privileged')}.`);
     } else if (sc.allowPrivilegeEscalation === undefined && escalationCannotBeDisabled(sc)) {
       problem(escalation, `${where}: allowPrivilegeEscalation: false is not added: the API server rejects it next to capabilities.add CAP_SYS_ADMIN. `
-        + 'Fix: remove CAP_SYS_ADMIN (or spell it SYS_ADMIN, which the API accepts with allowPrivilegeEscalation: false); keep it only with exemption privilegeEscalation.');
+        + 'Fix: remove CAP_SYS_ADMIN (or spell it SYS_ADMIN, which the API accepts with allowPrivilegeEscalation: false); '
+        + `keep it only with ${exemptionsForField(words, 'allowPrivilegeEscalation', 'privileged')}.`);
     } else {
       const y = csc();
       if (y && plan.setIfMissing(y, 'allowPrivilegeEscalation', d.allowPrivilegeEscalation)) fields.push('allowPrivilegeEscalation false');
@@ -66,7 +68,7 @@ export function hardenContainer<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>,
   if (extra.length > 0) {
     const respell = extra.filter(a => typeof a === 'string' && kubernetesCapability(a) !== undefined && kubernetesCapability(a) !== a);
     problem(addCapabilitiesNeed(c.name, sc), `${where}: adds capabilities ${extra.join(', ')}. Fix: remove them (restricted allows only NET_BIND_SERVICE); `
-      + `keep them only with exemption addCapabilities${respell.length > 0 ? ` (spelled ${respell.map(kubernetesCapability).join(', ')}: Kubernetes names capabilities without CAP_)` : ''}.`);
+      + `keep them only with ${exemptionsForCheck(words, 'capabilities_restricted')}${respell.length > 0 ? ` (spelled ${respell.map(kubernetesCapability).join(', ')}: Kubernetes names capabilities without CAP_)` : ''}.`);
   }
   // user
   const uid = numericUser(user);
@@ -78,12 +80,12 @@ export function hardenContainer<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>,
   if (acceptsField(accepts, 'runAsUser', c.name)) {
     // may run as root: its user is kept, and runAsNonRoot false says so (over a pod-level true, which the kubelet would enforce)
     const x = sc.runAsNonRoot === undefined ? csc() : undefined;
-    if (x && plan.setIfMissing(x, 'runAsNonRoot', false)) fields.push('runAsNonRoot false (exemption runAsRoot)');
+    if (x && plan.setIfMissing(x, 'runAsNonRoot', false)) fields.push(`runAsNonRoot false (${exemptionsForField(words, 'runAsUser')})`);
   } else if (sc.runAsNonRoot === false) {
-    report.problems.push(`${where}: runAsNonRoot: false is set explicitly. Fix: remove it and run as a non-zero UID; keep it only with exemption runAsRoot.`);
+    report.problems.push(`${where}: runAsNonRoot: false is set explicitly. Fix: remove it and run as a non-zero UID; keep it only with ${exemptionsForField(words, 'runAsUser')}.`);
   } else if (uid === 0) {
     report.problems.push(`${where}: runs as root (runAsUser 0). Fix: run it as the image's non-root UID (for a permission fix-up, use fsGroup instead); `
-      + 'keep it only with exemption runAsRoot (the pod is then baseline at best).');
+      + `keep it only with ${exemptionsForField(words, 'runAsUser')} (the pod is then baseline at best).`);
   } else if (!isKnownUser(user)) {
     report.problems.push(unknownUserProblem(ctx, c, user));
   } else if (sc.runAsNonRoot === undefined) {
@@ -96,7 +98,7 @@ export function hardenContainer<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>,
       + `and runAsNonRoot${nonRoot ? '' : ' (added)'} makes the kubelet check that USER at start-up.`);
   }
   if (seccompUnconfinedNeed(c.name, sc)) {
-    problem(seccompUnconfinedNeed(c.name, sc), `${where}: seccompProfile Unconfined. Fix: remove it (the pod's RuntimeDefault applies); keep it only with exemption seccompUnconfined.`);
+    problem(seccompUnconfinedNeed(c.name, sc), `${where}: seccompProfile Unconfined. Fix: remove it (the pod's RuntimeDefault applies); keep it only with ${exemptionsForField(words, 'seccompProfile')}.`);
   }
   for (const p of Array.isArray(c.js.ports) ? c.js.ports : []) {
     if (p?.hostPort !== undefined && p.hostPort !== 0) {
@@ -129,8 +131,10 @@ function writablePaths<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: Co
   };
   if (acceptsField(ctx.accepts, 'readOnlyRootFilesystem', c.name)) return data(false);
   if (sc.readOnlyRootFilesystem === false) {
-    report.notes.push(`${where}: keeps readOnlyRootFilesystem: false (not a Pod Security check). Prefer a read-only root with emptyDir mounts at the paths it writes.`);
-    need(writableRootFilesystemNeed(c.name, sc));
+    const n = writableRootFilesystemNeed(c.name, sc);
+    report.notes.push(`${where}: keeps readOnlyRootFilesystem: false (not a Pod Security check${n ? `; say why with ${exemptionOf(ctx.words, n.kind)}` : ''}). `
+      + 'Prefer a read-only root with emptyDir mounts at the paths it writes.');
+    need(n);
     return data(false);
   }
   const x = plan.child(c.cursor, 'securityContext');
@@ -171,7 +175,7 @@ function writablePaths<C, S>(ctx: PodContext<C, S>, c: ContainerRef<C>, user: Co
   const mounted = existing.filter(m => !m.readOnly).map(m => m.path);
   report.notes.push(`${where}: ${NOW_READ_ONLY}; writable: ${[...new Set([...writable, ...mounted])].join(', ') || 'none'}. `
     + `Writes anywhere else (caches, pid or lock files${preset ? '' : ', e.g. /var/cache/nginx, /var/run'}) fail with EROFS and cannot be known from the manifest: `
-    + `run the workload and add an emptyDir for each such path (${ctx.dialect.writablePathFix}), or exempt writableRootFilesystem.`);
+    + `run the workload and add an emptyDir for each such path (${ctx.dialect.writablePathFix}), or declare ${exemptionsForField(ctx.words, 'readOnlyRootFilesystem')}.`);
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import { hardenContainer, lowPorts } from './container';
 import { PodEditor } from './editor';
+import { CLI_EXEMPTION_WORDS, ExemptionWords, exemptionOf, exemptionsForCheck, exemptionsForField } from './hints';
 import { Need, acceptsField, hostNamespaceNeeds, hostPathNeed, podRunAsRootNeed, runAsRootNeed, seccompUnconfinedNeed } from './needs';
 import { tokenRule } from './token';
 import { ExemptionEntry, entryOf } from '../../exemptions/codec';
@@ -57,6 +58,11 @@ export interface HardenDialect {
    * @default - the CLI's: `--token-reason NS/NAME=REASON`, `--strict-tokens`
    */
   readonly token?: TokenWords;
+  /**
+   * How to name an exemption kind in a fix (adopt/hints.ts), e.g. `exemption hostPID`.
+   * @default CLI_EXEMPTION_WORDS
+   */
+  readonly exemption?: ExemptionWords;
 }
 
 /** The CLI's words (`cdk8s-rootless harden`). */
@@ -69,6 +75,7 @@ export const CLI_DIALECT: HardenDialect = {
   customImageFix: () => 'rerun with --image-user IMAGE=UID, which states that the image runs as UID',
   writablePathFix: '--writable-path [CONTAINER=]PATH',
   token: CLI_TOKEN_WORDS,
+  exemption: CLI_EXEMPTION_WORDS,
 };
 
 /** Options of the adopt stage (`hardenText`, `RootlessHardening.applyTo`). */
@@ -176,6 +183,7 @@ export function hardenPod<C, S>(plan: PodEditor<C, S>, template: C, spec: C, opt
     problem,
     accepts,
     dialect: options.dialect ?? CLI_DIALECT,
+    words: options.dialect?.exemption ?? CLI_EXEMPTION_WORDS,
     podFields: [],
     used,
     template: plan.json(template),
@@ -218,6 +226,8 @@ export interface PodContext<C, S> {
   readonly problem: (n: Need | undefined, text: string) => void;
   readonly accepts: (kind: ExemptionKind, container: string | null) => boolean;
   readonly dialect: HardenDialect;
+  /** How the dialect names an exemption kind in a fix. */
+  readonly words: ExemptionWords;
   /** Pod-level fields added, one phrase each. */
   readonly podFields: string[];
   readonly used: Set<WritablePath>;
@@ -239,15 +249,16 @@ function containerRefs<C, S>(plan: PodEditor<C, S>, spec: C): ContainerRef<C>[] 
 
 /** Checks that do not depend on the operating system: the token, host namespaces, volumes. */
 function podWideChecks<C, S>(ctx: PodContext<C, S>): void {
-  const { specJs, report, problem } = ctx;
+  const { specJs, report, problem, words } = ctx;
   tokenRule(ctx);
   for (const n of hostNamespaceNeeds(specJs)) {
-    problem(n, `pod: ${n.kind}: true shares the node's namespace. Fix: remove it; keep it only with exemption ${n.kind}.`);
+    problem(n, `pod: ${n.kind}: true shares the node's namespace. Fix: remove it; keep it only with ${exemptionOf(words, n.kind)}.`);
   }
   for (const v of Array.isArray(specJs.volumes) ? specJs.volumes : []) {
     if (v?.hostPath !== undefined) {
-      problem(hostPathNeed(specJs), `pod: volume "${v.name}" is a hostPath (${v.hostPath?.path ?? '?'}). Fix: use a PersistentVolumeClaim, a configMap/secret or an emptyDir; `
-        + 'keep it only with exemption hostPath naming its paths, mounted read-only unless declared writable (then the pod is privileged, not restricted; '
+      const n = hostPathNeed(specJs);
+      problem(n, `pod: volume "${v.name}" is a hostPath (${v.hostPath?.path ?? '?'}). Fix: use a PersistentVolumeClaim, a configMap/secret or an emptyDir; `
+        + `keep it only with ${n ? exemptionOf(words, n.kind) : exemptionsForCheck(words, 'hostPathVolumes')} naming its paths, mounted read-only unless declared writable (then the pod is privileged, not restricted; `
         + 'no exemption covers the kubelet\'s or a container runtime\'s paths).');
     } else if (typeof v === 'object' && v !== null && restrictsVolume(v)) {
       const type = Object.keys(v).filter(k => k !== 'name' && (v as any)[k] !== undefined && (v as any)[k] !== null).join(', ');
@@ -267,7 +278,7 @@ function hardenWindowsPod<C, S>(ctx: PodContext<C, S>, containers: readonly Cont
   report.notes.push('pod: a Windows pod (spec.os.name: windows): harden adds no Linux-only field (seccompProfile, capabilities, privileged, allowPrivilegeEscalation, '
     + 'readOnlyRootFilesystem, runAsUser, runAsGroup, fsGroup, sysctls): the API server rejects them on Windows pods'
     + `${ctx.options.user !== undefined ? `; ${ctx.dialect.userOption} does not apply` : ''}.`);
-  if (podSc.runAsNonRoot === false) problem(podRunAsRootNeed(podSc), 'pod: runAsNonRoot: false is set explicitly. Fix: run as ContainerUser; keep it only with exemption runAsRoot.');
+  if (podSc.runAsNonRoot === false) problem(podRunAsRootNeed(podSc), `pod: runAsNonRoot: false is set explicitly. Fix: run as ContainerUser; keep it only with ${exemptionsForField(ctx.words, 'runAsUser')}.`);
   for (const c of containers) {
     const sc = object(c.js.securityContext);
     const where = `container "${c.name}"`;
@@ -276,7 +287,7 @@ function hardenWindowsPod<C, S>(ctx: PodContext<C, S>, containers: readonly Cont
       report.problems.push(`${where}: a Windows HostProcess container runs with the node's privileges. Fix: remove windowsOptions.hostProcess (restricted and baseline forbid it).`);
     }
     if (sc.runAsNonRoot === false) {
-      problem(runAsRootNeed(c.name, sc, undefined), `${where}: runAsNonRoot: false is set explicitly. Fix: remove it and run as ContainerUser; keep it only with exemption runAsRoot.`);
+      problem(runAsRootNeed(c.name, sc, undefined), `${where}: runAsNonRoot: false is set explicitly. Fix: remove it and run as ContainerUser; keep it only with ${exemptionsForField(ctx.words, 'runAsUser')}.`);
     } else if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true && !acceptsField(ctx.accepts, 'runAsUser', c.name)) {
       if (typeof userName === 'string' && userName.toLowerCase() !== 'containeradministrator') {
         const x = plan.child(c.cursor, 'securityContext');
@@ -310,7 +321,7 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
       // a human's statement that does nothing: printed once (notes.ts), like every note that needs a human
       addRuleNote(ctx.report, USER_RULE, `container "${c.name}": ${stated.from} is not used: runAsUser ${JSON.stringify(u.user)} is set${u.at === 'pod' ? ' on the pod' : ''}, and a set user is kept.`);
     } else if (u.source === 'unknown' && stated && acceptsField(accepts, 'runAsUser', c.name)) {
-      addRuleNote(ctx.report, USER_RULE, `container "${c.name}": ${stated.from} is not used: the container may run as root (exemption runAsRoot), so only a user given for it applies.`);
+      addRuleNote(ctx.report, USER_RULE, `container "${c.name}": ${stated.from} is not used: the container may run as root (${exemptionsForField(ctx.words, 'runAsUser')}), so only a user given for it applies.`);
     }
   }
   writeUsers(ctx, containers, users);
@@ -323,7 +334,7 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
   const rootAccepted = containers.some(c => acceptsField(accepts, 'runAsUser', c.name));
   if (podSc.runAsNonRoot === false) {
     problem(podRunAsRootNeed(podSc), 'pod: runAsNonRoot: false is set explicitly. Fix: remove it if every container runs as a non-zero UID; '
-      + 'otherwise keep it and declare exemption runAsRoot.');
+      + `otherwise keep it and declare ${exemptionsForField(ctx.words, 'runAsUser')}.`);
   } else if (podSc.runAsNonRoot === undefined && root.length === 0 && unknown.length === 0 && !rootAccepted) {
     const psc = podSecurity();
     if (psc && plan.setIfMissing(psc, 'runAsNonRoot', defaults.runAsNonRoot)) ctx.podFields.push('runAsNonRoot true');
@@ -332,7 +343,7 @@ function hardenLinuxPod<C, S>(ctx: PodContext<C, S>, containers: readonly Contai
     const psc = acceptsField(accepts, 'seccompProfile', null) ? undefined : podSecurity();
     if (psc && plan.setIfMissing(psc, 'seccompProfile', defaults.seccompProfile)) ctx.podFields.push('seccompProfile RuntimeDefault');
   } else if (seccompUnconfinedNeed(null, podSc)) {
-    problem(seccompUnconfinedNeed(null, podSc), 'pod: seccompProfile Unconfined. Fix: use RuntimeDefault (or a Localhost profile); keep it only with exemption seccompUnconfined.');
+    problem(seccompUnconfinedNeed(null, podSc), `pod: seccompProfile Unconfined. Fix: use RuntimeDefault (or a Localhost profile); keep it only with ${exemptionsForField(ctx.words, 'seccompProfile')}.`);
   }
   const fsGroupSet = podSc.fsGroup !== undefined || ctx.podFields.some(f => f.startsWith('fsGroup'));
   if (fsGroupSet && podSc.fsGroupChangePolicy === undefined) {

@@ -5,6 +5,7 @@
  *
  * Pure: no cdk8s, cdk8s-plus or constructs imports.
  */
+import { factoriesForField, kindsForField } from './hints';
 import type { WritablePath } from './pod';
 import { entryOf, entryProblems, isContainerName } from '../../exemptions/codec';
 import type { ExemptionValue } from '../../exemptions/kind';
@@ -65,7 +66,7 @@ export function hardeningSettings(props: HardeningInput, call: string): Hardenin
     if (v === undefined) return undefined;
     if (!(isNumericId(v) && v > 0)) {
       problems.push(`${prop}: ${JSON.stringify(v)} is not a non-root numeric ID. Fix: use an integer in 1..${MAX_ID} (the image's numeric USER); `
-        + 'to keep a container that runs as root, declare Exemption.runAsRoot(reason, { container }) for its object.');
+        + `to keep a container that runs as root, declare ${kindsForField('runAsUser').map(k => k.hint).join(' or ')} for its object.`);
     }
     return v as number;
   };
@@ -76,7 +77,7 @@ export function hardeningSettings(props: HardeningInput, call: string): Hardenin
       return [];
     }
     return list.filter((p, i) => {
-      const problem = pathProblem(p, 'the whole filesystem would be writable: declare Exemption.writableRootFilesystem instead');
+      const problem = pathProblem(p, `the whole filesystem would be writable: declare ${factoriesForField('readOnlyRootFilesystem')} instead`);
       if (problem) problems.push(`${prop}[${i}]: ${JSON.stringify(p)} ${problem}. Fix: give an absolute, normalized path such as /var/cache/app.`);
       return !problem;
     });
@@ -178,7 +179,7 @@ function exemptions(prop: string, list: unknown, problems: string[]): ExemptionV
   list.forEach((e, i) => {
     const value = exemptionValue(e);
     if (!value) {
-      problems.push(`${prop}[${i}]: not an Exemption. Fix: make it with the Exemption factories, e.g. Exemption.runAsRoot(reason).`);
+      problems.push(`${prop}[${i}]: not an Exemption. Fix: make it with the Exemption factories, e.g. ${factoriesForField('runAsUser')}(reason).`);
       return;
     }
     const at = `${prop}[${i}] (${describeExemption(value)})`;
