@@ -6,10 +6,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
-import { synthPod } from './util';
 import { HardenedPod } from '../../lib';
+import { synthPod } from '../hardening/util';
 
-const LIB = path.join(__dirname, '..', '..', 'lib');
+const LIB = path.join(__dirname, '..', '..', 'lib', 'constructs');
 
 /** The JSDoc comment text of a declaration named `name` (an interface or a class method) in a source file. */
 function jsdoc(file: string, name: string, within?: string): string {
@@ -42,7 +42,7 @@ test.each([
 });
 
 describe('HardenedContainerProps lists the managed securityContext fields and the exemption that unlocks each', () => {
-  const doc = jsdoc(path.join('hardening', 'options.ts'), 'HardenedContainerProps');
+  const doc = jsdoc('options.ts', 'HardenedContainerProps');
   /** "- `field: value`: ... `Exemption.kind(...)`" bullets, with their continuation lines (seccomp has no cdk8s-plus field). */
   const lines = doc.split('\n').map(l => l.replace(/^\s*(\/\*\*|\*\/|\*) ?/, ''));
   const items: string[] = [];
