@@ -1,6 +1,6 @@
 /**
  * What only some inputs or commands need, loaded on first use (issue 23: an `audit` of one small
- * file is mostly module loading). Runtime dependencies: `yaml` (harden) and `dockerfile-ast`
+ * file is mostly module loading). Runtime dependencies: `commander` (not needed by `audit PATH...`), `yaml` (harden) and `dockerfile-ast`
  * (Dockerfiles) are about a hundred modules that an audit of manifests never uses. Modules of the
  * CLI: `harden` and its editing, the SARIF report (and `crypto`), the JSON report, `--by-namespace`
  * and `--admission-config`, the whole-text parser, the Dockerfile checks. Each is required here, on
@@ -10,6 +10,7 @@
  * (test/cli/lazy-loading.test.ts checks what an audit of one YAML file loads).
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
+import type * as Commander from 'commander';
 import type * as DockerfileAst from 'dockerfile-ast';
 import type * as Yaml from 'yaml';
 import type * as AuditNamespaces from './audit/audit-namespaces';
@@ -26,6 +27,14 @@ let dockerfileAstModule: typeof DockerfileAst | undefined;
 /** The `yaml` package (comment-preserving Document API), loaded on first use. */
 export function yaml(): typeof Yaml {
   return (yamlModule ??= require('yaml') as typeof Yaml);
+}
+
+/**
+ * The `commander` package, loaded on first use: `audit PATH...` with no option runs without it
+ * (program.ts; commander loads `child_process` when it loads).
+ */
+export function commander(): typeof Commander {
+  return require('commander') as typeof Commander;
 }
 
 /** The `dockerfile-ast` package, loaded on first use. */
