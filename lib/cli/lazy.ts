@@ -16,6 +16,8 @@ import type * as Yaml from 'yaml';
 import type * as AuditNamespaces from './audit/audit-namespaces';
 import type * as Dockerfile from './dockerfile';
 import type * as Harden from './harden/harden';
+import type * as ExemptionsDeclared from '../exemptions/declared';
+import type * as HardeningVerify from '../hardening/verify';
 import type * as ManifestParser from '../manifests/manifest-parser';
 import type * as Namespaces from './audit/namespaces';
 import type * as ReportJson from './report/report-json';
@@ -58,3 +60,10 @@ export const auditNamespaces = (): typeof AuditNamespaces => require('./audit/au
 export const dockerfile = (): typeof Dockerfile => require('./dockerfile') as typeof Dockerfile;
 /** `manifest-parser.ts`: the whole-text parser (a text given in-process; not the streamed files). */
 export const manifestParser = (): typeof ManifestParser => require('../manifests/manifest-parser') as typeof ManifestParser;
+/**
+ * `exemptions/declared.ts` (the exemption codec and registry): read for an object whose pod template
+ * has the exemptions annotation only.
+ */
+export const exemptionsDeclared = (): typeof ExemptionsDeclared => require('../exemptions/declared') as typeof ExemptionsDeclared;
+/** `hardening/verify.ts`: what declared exemptions cover, with `--exemptions honor` only. */
+export const hardeningVerify = (): typeof HardeningVerify => require('../hardening/verify') as typeof HardeningVerify;

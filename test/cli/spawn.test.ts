@@ -132,7 +132,8 @@ test('as a kubectl plugin through the package\'s bin, usage reads "kubectl rootl
 
 test('an audit loads only what audit uses: not harden, SARIF, --by-namespace, the whole-text parser or the Dockerfile checks', () => {
   const LAZY = ['lib/cli/harden/harden.js', 'lib/cli/harden/harden-text.js', 'lib/cli/report/report-sarif.js', 'lib/cli/audit/namespaces.js',
-    'lib/cli/audit/audit-namespaces.js', 'lib/manifests/manifest-parser.js', 'lib/cli/dockerfile.js', 'lib/cli/report/report-json.js'];
+    'lib/cli/audit/audit-namespaces.js', 'lib/manifests/manifest-parser.js', 'lib/cli/dockerfile.js', 'lib/cli/report/report-json.js',
+    'lib/exemptions/declared.js', 'lib/exemptions/registry.js', 'lib/exemptions/codec.js', 'lib/hardening/verify.js'];
   const text = loadedModules([MAIN, 'audit', 'restricted-pod.yaml']);
   expect(text.status).toBe(0);
   expect(text.modules).toContain('lib/cli/audit/audit.js');
@@ -148,6 +149,12 @@ test('an audit loads only what audit uses: not harden, SARIF, --by-namespace, th
   used(['audit', 'restricted-pod.yaml', '--format', 'json'], 'lib/cli/report/report-json.js');
   used(['audit', 'restricted-pod.yaml', '--by-namespace'], 'lib/cli/audit/audit-namespaces.js');
   used(['harden', 'restricted-pod.yaml'], 'lib/cli/harden/harden.js');
+  // the exemption codec and registry for an object that declares exemptions
+  const declares = path.join(tmpDir(), 'declares.yaml');
+  fs.writeFileSync(declares, fixture('restricted-pod.yaml')
+    .replace(/^metadata:\n/m, 'metadata:\n  annotations:\n    rootless.cdk8s.io/exemptions: \'[{"kind":"hostNetwork","reason":"reads the metrics of the host"}]\'\n')
+    .replace(/^spec:\n/m, 'spec:\n  hostNetwork: true\n'));
+  used(['audit', declares], 'lib/exemptions/registry.js');
   used(['--help'], 'lib/cli/harden/harden.js');
   // a SARIF option without --format sarif is still refused (the SARIF module checks it)
   const r = node([MAIN, 'audit', 'restricted-pod.yaml', '--sarif-category', 'x']);
