@@ -15,9 +15,12 @@ export interface CliIo {
   readonly cwd?: string;
 }
 
-/** The real process's streams. */
+/**
+ * The real process's streams. `stdin` is `process.stdin` on first use: Node builds that stream (and
+ * loads its net, tty or fs stream modules) when it is first read, and only `-` reads it.
+ */
 export function processIo(): CliIo {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
+  return { get stdin() { return process.stdin; }, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
 }
 
 /** Exit codes of `audit` (and the program's usage errors outside `harden`, which has `HardenExitCode`). */

@@ -175,6 +175,9 @@ async function streamInput(
   progress: (bytes: number) => void,
 ): Promise<string | undefined> {
   const decoder = new StringDecoder('utf8');
+  // Whether the decoder holds no bytes of a character: then a chunk that ends in an ASCII byte (no
+  // character split at its end) decodes as `toString` decodes it, without the decoder's copy (issue 23).
+  let whole = true;
   let bytes = 0;
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -185,7 +188,10 @@ async function streamInput(
       return problem;
     }
     bytes += buf.length;
-    parser.write(decoder.write(buf));
+    const endsInAscii = buf.length > 0 && buf[buf.length - 1] < 0x80;
+    parser.write(whole && endsInAscii ? buf.toString('utf8') : decoder.write(buf));
+    // an ASCII byte ends every character before it: the decoder holds nothing after it
+    if (buf.length > 0) whole = endsInAscii;
     progress(bytes);
   }
   parser.write(decoder.end());

@@ -5,12 +5,12 @@
  * Loads only the policy engine and file-format code: never cdk8s, cdk8s-plus or
  * constructs (start-up time; see docs/architecture.md, "Layers"). `harden` is loaded only when it is
  * the command run, or when every command must be known (help, a mistyped command): an `audit` loads
- * the modules of `audit` only (`lazy.ts`).
+ * the modules of `audit` only (`lazy.ts`). `audit PATH...` with no option (the common command line)
+ * runs `audit` with its defaults without building the commander program (`plainAuditPaths`).
  */
-import { Command, CommanderError } from 'commander';
-import { registerAuditCommand } from './audit/audit';
+import { AUDIT_DEFAULTS, plainAuditPaths, registerAuditCommand, runAudit } from './audit/audit';
 import { CliIo, ExitCode, HardenExitCode, UsageError, processIo } from './io';
-import { hardenCommand } from './lazy';
+import { commander, hardenCommand } from './lazy';
 import { toolVersion } from './report/report';
 
 /**
@@ -24,6 +24,17 @@ import { toolVersion } from './report/report';
 export async function run(argv: readonly string[], io: CliIo = processIo(), programName = 'cdk8s-rootless'): Promise<number> {
   let exitCode: number = ExitCode.OK;
   const cwd = io.cwd ?? process.cwd();
+  const ctx = { io, cwd, setExitCode: (code: number) => { exitCode = code; } };
+  const plain = plainAuditPaths(argv);
+  if (plain !== undefined) {
+    try {
+      await runAudit(plain, { ...AUDIT_DEFAULTS }, ctx);
+    } catch (e) {
+      return failed(e, io, programName, ExitCode.ERROR);
+    }
+    return exitCode;
+  }
+  const { Command } = commander();
   const program = new Command(programName)
     .description('Pod Security Standards tools for Kubernetes manifests and cdk8s apps.')
     .version(toolVersion(), '-V, --version', 'print the version of cdk8s-rootless')
@@ -35,7 +46,6 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), prog
     })
     .showHelpAfterError(`(run "${programName} --help" for usage)`)
     .addHelpText('after', `\nRun "${programName} <command> --help" for a command's options.`);
-  const ctx = { io, cwd, setExitCode: (code: number) => { exitCode = code; } };
   // a usage error exits 2, or 3 for harden (whose 2 means "refused": docs/cli.md)
   let usageCode: number = ExitCode.ERROR;
   program.hook('preSubcommand', (_program, sub) => { usageCode = sub.name() === 'harden' ? HardenExitCode.ERROR : ExitCode.ERROR; });
@@ -48,16 +58,21 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), prog
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) {
+    if (e instanceof commander().CommanderError) {
       // --help and --version exit 0; every usage error exits 2, or 3 for harden (commander says 1).
       return e.exitCode === 0 ? ExitCode.OK : usageCode;
     }
-    if (e instanceof UsageError) {
-      io.stderr.write(`error: ${e.message}\n(run "${programName} --help" for usage)\n`);
-      return usageCode;
-    }
-    io.stderr.write(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    return usageCode;
+    return failed(e, io, programName, usageCode);
   }
   return exitCode;
+}
+
+/** Reports an error of a command's run (a UsageError, else an internal error) and returns `usageCode`. */
+function failed(e: unknown, io: CliIo, programName: string, usageCode: number): number {
+  if (e instanceof UsageError) {
+    io.stderr.write(`error: ${e.message}\n(run "${programName} --help" for usage)\n`);
+    return usageCode;
+  }
+  io.stderr.write(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  return usageCode;
 }

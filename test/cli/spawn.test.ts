@@ -19,19 +19,23 @@ beforeAll(() => {
   }
 });
 
-/** Runs the CLI under `node -r` a preload that writes every module loaded (require.cache) at exit; their paths relative to the root. */
-function loadedModules(args: string[]): { status: number | null; modules: string[] } {
+/**
+ * Runs the CLI under `node -r` a preload that writes every module loaded (require.cache) at exit; their paths relative to the root,
+ * and the Node built-in modules loaded (process.moduleLoadList).
+ */
+function loadedModules(args: string[]): { status: number | null; modules: string[]; builtins: string[] } {
   const dir = tmpDir();
   const preload = path.join(dir, 'dump-modules.js');
   const out = path.join(dir, 'modules.json');
   fs.writeFileSync(preload, [
     "process.on('exit', () => {",
-    "  require('fs').writeFileSync(process.env.DUMP_MODULES_TO, JSON.stringify(Object.keys(require.cache)));",
+    "  const builtins = process.moduleLoadList.filter(m => m.startsWith('NativeModule ')).map(m => m.slice('NativeModule '.length));",
+    "  require('fs').writeFileSync(process.env.DUMP_MODULES_TO, JSON.stringify({ files: Object.keys(require.cache), builtins }));",
     '});',
   ].join('\n'));
   const r = node(['-r', preload, ...args], { env: { DUMP_MODULES_TO: out } });
-  const loaded: string[] = JSON.parse(fs.readFileSync(out, 'utf8'));
-  return { status: r.status, modules: loaded.map(f => path.relative(ROOT, f).split(path.sep).join('/')) };
+  const loaded: { files: string[]; builtins: string[] } = JSON.parse(fs.readFileSync(out, 'utf8'));
+  return { status: r.status, modules: loaded.files.map(f => path.relative(ROOT, f).split(path.sep).join('/')), builtins: loaded.builtins };
 }
 
 function node(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
@@ -92,14 +96,19 @@ test('loads neither cdk8s, cdk8s-plus nor constructs (nor the library entry poin
 test('the package\'s bin runs the bundled CLI: one file of lib/, its dependencies from node_modules, no cdk8s', () => {
   expect(path.relative(ROOT, BIN).split(path.sep).join('/')).toBe('lib/cli/bin.js');
   expect(fs.readFileSync(BIN, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
-  const { status, modules } = loadedModules([BIN, 'audit', 'restricted-pod.yaml']);
+  const { status, modules, builtins } = loadedModules([BIN, 'audit', 'restricted-pod.yaml']);
   expect(status).toBe(0);
   expect(modules.filter(f => f.startsWith('lib/'))).toEqual(['lib/cli/bin.js', 'lib/cli/bundle.js']);
-  expect(modules.some(f => f.startsWith('node_modules/commander/'))).toBe(true);
   expect(modules.some(f => f.startsWith('node_modules/js-yaml/'))).toBe(true);
+  // `audit PATH...` with no option runs without commander (which loads child_process)
+  expect(modules.filter(f => f.startsWith('node_modules/commander/'))).toEqual([]);
+  expect(builtins).not.toContain('child_process');
+  const withOption = loadedModules([BIN, 'audit', 'restricted-pod.yaml', '--format', 'json']);
+  expect(withOption.status).toBe(0);
+  expect(withOption.modules.some(f => f.startsWith('node_modules/commander/'))).toBe(true);
   expect(modules.filter(f => /(^|\/)node_modules\/(cdk8s|cdk8s-plus-[0-9]+|constructs|yaml|dockerfile-ast)\//.test(f))).toEqual([]);
   // the same CLI: the same output and exit codes as main.js
-  for (const args of [['audit', 'baseline-pod.yaml'], ['audit', '-', '--format', 'json'], ['audit', '--level', 'nope', 'x.yaml'], ['--version']]) {
+  for (const args of [['audit', 'baseline-pod.yaml'], ['audit', '-'], ['audit', 'missing.yaml', 'baseline-pod.yaml'], ['audit', '-', '--format', 'json'], ['audit', '--level', 'nope', 'x.yaml'], ['--version']]) {
     const input = args.includes('-') ? fixture('kubectl-pods.json') : undefined;
     const viaBin = node([BIN, ...args], { input });
     const viaMain = node([MAIN, ...args], { input });
@@ -123,7 +132,8 @@ test('as a kubectl plugin through the package\'s bin, usage reads "kubectl rootl
 
 test('an audit loads only what audit uses: not harden, SARIF, --by-namespace, the whole-text parser or the Dockerfile checks', () => {
   const LAZY = ['lib/cli/harden/harden.js', 'lib/cli/harden/harden-text.js', 'lib/cli/report/report-sarif.js', 'lib/cli/audit/namespaces.js',
-    'lib/cli/audit/audit-namespaces.js', 'lib/manifests/manifest-parser.js', 'lib/cli/dockerfile.js', 'lib/cli/report/report-json.js'];
+    'lib/cli/audit/audit-namespaces.js', 'lib/manifests/manifest-parser.js', 'lib/cli/dockerfile.js', 'lib/cli/report/report-json.js',
+    'lib/exemptions/declared.js', 'lib/exemptions/registry.js', 'lib/exemptions/codec.js', 'lib/hardening/verify.js'];
   const text = loadedModules([MAIN, 'audit', 'restricted-pod.yaml']);
   expect(text.status).toBe(0);
   expect(text.modules).toContain('lib/cli/audit/audit.js');
@@ -139,6 +149,12 @@ test('an audit loads only what audit uses: not harden, SARIF, --by-namespace, th
   used(['audit', 'restricted-pod.yaml', '--format', 'json'], 'lib/cli/report/report-json.js');
   used(['audit', 'restricted-pod.yaml', '--by-namespace'], 'lib/cli/audit/audit-namespaces.js');
   used(['harden', 'restricted-pod.yaml'], 'lib/cli/harden/harden.js');
+  // the exemption codec and registry for an object that declares exemptions
+  const declares = path.join(tmpDir(), 'declares.yaml');
+  fs.writeFileSync(declares, fixture('restricted-pod.yaml')
+    .replace(/^metadata:\n/m, 'metadata:\n  annotations:\n    rootless.cdk8s.io/exemptions: \'[{"kind":"hostNetwork","reason":"reads the metrics of the host"}]\'\n')
+    .replace(/^spec:\n/m, 'spec:\n  hostNetwork: true\n'));
+  used(['audit', declares], 'lib/exemptions/registry.js');
   used(['--help'], 'lib/cli/harden/harden.js');
   // a SARIF option without --format sarif is still refused (the SARIF module checks it)
   const r = node([MAIN, 'audit', 'restricted-pod.yaml', '--sarif-category', 'x']);

@@ -4,15 +4,14 @@
  * `--exemptions honor` the violations its valid declared exemptions cover (decided by `judge`, as
  * at synthesis).
  */
-import { declaredExemptions } from '../../exemptions/declared';
 import { RootlessAnnotations } from '../../hardening/annotations';
 import { capabilityReadings } from '../../hardening/capabilities';
-import { judge as judgeManifest } from '../../hardening/verify';
 import { PodSecurity, PolicyLevel } from '../../policy';
 import { CONTAINER_LISTS, containersOf, podBearingKind, podTemplateOf, withPodTemplate } from '../../policy/k8s-shapes';
 import { ApiProblem, validateApiObject } from '../../policy/schema/validate';
 import type { EvaluationResult, Violation } from '../../policy/types';
 import { UsageError } from '../io';
+import { exemptionsDeclared, hardeningVerify } from '../lazy';
 import { AcceptedViolation } from '../report/report';
 
 /** An evaluation, with the violations declared exemptions cover (`--exemptions honor`). */
@@ -31,11 +30,12 @@ export function judgeObject(obj: unknown, level: PolicyLevel, version: string, h
   const evaluated = evaluate(obj, { level, version });
   const annotations = podTemplateOf(obj)?.metadata?.annotations;
   if (!evaluated.applicable || annotations?.[RootlessAnnotations.EXEMPTIONS] === undefined) return { result: evaluated };
-  const declared = declaredExemptions(obj);
+  // the exemption codec, registry and verification load only for an object that declares exemptions
+  const declared = exemptionsDeclared().declaredExemptions(obj);
   let result = withExemptionProblems(evaluated, declared.problems);
   if (!honor || declared.exemptions.length === 0 || evaluated.violations.length === 0) return { result };
   const options = { level, version, rootlessRules: false };
-  const left = new Set(judgeManifest(obj, declared.exemptions, options).uncovered.violations.map(v => v.check));
+  const left = new Set(hardeningVerify().judge(obj, declared.exemptions, options).uncovered.violations.map(v => v.check));
   const accepted: AcceptedViolation[] = [];
   const violations: Violation[] = [];
   let byExemption: Set<string>[] | undefined;
@@ -46,7 +46,7 @@ export function judgeObject(obj: unknown, level: PolicyLevel, version: string, h
     }
     // which exemptions cover it: those whose own revert removes the violation (else all of them)
     byExemption ??= declared.exemptions.map(e => {
-      const remaining = new Set(judgeManifest(obj, [e], options).uncovered.violations.map(x => x.check));
+      const remaining = new Set(hardeningVerify().judge(obj, [e], options).uncovered.violations.map(x => x.check));
       return new Set(evaluated.violations.map(x => x.check).filter(c => !remaining.has(c)));
     });
     const covering = declared.exemptions.filter((_, i) => byExemption![i].has(v.check));

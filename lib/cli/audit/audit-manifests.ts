@@ -85,7 +85,7 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
   if (namespaces !== undefined) {
     const files = inputs.filter(i => i !== '-');
     if (files.length > 0) {
-      await readManifests(files, { cwd: options.cwd, stdin: options.stdin, maxBytes: options.maxBytes }, {
+      await readManifests(files, { cwd: options.cwd, get stdin() { return options.stdin; }, maxBytes: options.maxBytes }, {
         object: o => namespaces.declare(o),
         error: () => undefined, // reported by the second pass
       });
@@ -97,7 +97,7 @@ export async function auditManifests(inputs: readonly string[], options: AuditOp
 
   const summary = await readManifests(inputs, {
     cwd: options.cwd,
-    stdin: options.stdin,
+    get stdin() { return options.stdin; }, // read only for `-`: process.stdin loads net/tty streams
     maxBytes: options.maxBytes,
     dockerfile,
     progress: options.progress ? p => options.progress!(p, objects) : undefined,
