@@ -18,7 +18,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { COMPARED_PROPS, effectiveProps, holdsPods, mapsItsProps, patchedInto, render, toPatch } from './internal/adopted-objects';
 import { writeAnnotation } from '../exemptions/codec';
-import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isAppliedAsList, isListKind, isPodBearing, targetIn, verifyAdopted } from '../hardening/adopt/object';
+import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isAppliedAsList, isListKind, isPodBearing, targetIn, verifyAdoptedAgain } from '../hardening/adopt/object';
 import { HardenDialect } from '../hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from '../hardening/adopt/settings';
 import { LEVEL_PLACEHOLDER, RootlessAnnotations } from '../hardening/annotations';
@@ -390,7 +390,7 @@ export class RootlessHardening {
         const errors: string[] = [];
         let level: string | undefined;
         for (const { target, adoption } of adopted) {
-          const v = verifyAdopted(targetIn(manifest, target), adoption.exemptions, !ownLevel, adoption.tokenTolerated);
+          const v = verifyAdoptedAgain(targetIn(manifest, target), adoption, !ownLevel);
           errors.push(...v.errors.map(e => target.label + e));
           level = v.level;
         }
@@ -447,6 +447,7 @@ export class RootlessHardening {
 
   /** Every key of `props.objects` that names this object. */
   private keysOf(obj: ApiObject): string[] {
+    if (this.settings.objects.size === 0) return [];
     const names = [obj.node.path];
     const parent = obj.node.scope;
     if (obj.node.id === 'Resource' && parent) names.push(parent.node.path);
