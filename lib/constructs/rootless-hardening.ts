@@ -168,8 +168,11 @@ export class RootlessHardening {
 
   /** Adopts for every applyTo call of a construct tree, in construct order of their scopes; reports nothing (the scopes do). */
   private static adoptTree(root: IConstruct): string[] {
-    const order = new Map(root.node.findAll().map((c, i) => [c, i]));
-    const calls = [...CALLS.get(root) ?? []].sort((a, b) => (order.get(a.scope) ?? 0) - (order.get(b.scope) ?? 0));
+    let calls = [...CALLS.get(root) ?? []];
+    if (calls.length > 1) {
+      const order = new Map(root.node.findAll().map((c, i) => [c, i]));
+      calls = calls.sort((a, b) => (order.get(a.scope) ?? 0) - (order.get(b.scope) ?? 0));
+    }
     // the notes are printed once, when the first adopted object is written (its verifier), after every validation
     // has run: a later validation may still adopt an object it adds, and cdk8s may validate the app more than once
     for (const call of calls) call.adoptAll();
