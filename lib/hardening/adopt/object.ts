@@ -176,7 +176,9 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
     operations = [];
     errors.push(`internal error: ${e instanceof Error ? e.message : e}`);
   }
-  const verified = patchesLevel && errors.length === 0 ? { manifest: copy, verification } : undefined;
+  // a copy of its own: the operations' values are members of `copy`, and whoever changes a patch's value (cdk8s' private
+  // state is reachable in JavaScript) must not change what the serialization is compared with
+  const verified = patchesLevel && errors.length === 0 ? { manifest: structuredClone(copy), verification } : undefined;
   return { operations, ownAnnotations: own, exemptions, report, errors, level: verification.level, tokenTolerated, verified };
 }
 

@@ -7,6 +7,7 @@
  */
 import { ApiObject, App, Chart, Cron, JsonPatch, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { Exemption, RootlessHardening } from '../../../lib';
 import { adopt, verifyAdopted, verifyAdoptedAgain } from '../../../lib/hardening/adopt/object';
 import { CLI_DIALECT } from '../../../lib/hardening/adopt/pod';
@@ -100,6 +101,30 @@ describe('applyTo: one evaluation per adopted workload', () => {
     new ApiObject(chart, 'raw', raw);
     RootlessHardening.applyTo(chart, { user: 1000 });
     expect(() => app.synth()).toThrow(/\[c\/raw\][^\n]*hostNetwork/);
+  });
+
+  test('what applyTo verified cannot be changed through its own patches: a patch value changed after adoption fails synthesis', () => {
+    // the patches' values are the hardened object's members; changing one (cdk8s' private state, reachable in JavaScript)
+    // must not change what the verification is compared with
+    const app = new App({ outdir: Testing.app().outdir });
+    const chart = new Chart(app, 'c');
+    const obj = new ApiObject(chart, 'raw', deployment('raw'));
+    RootlessHardening.applyTo(chart, { user: 1000 });
+    let changed = 0;
+    new Construct(chart, 'late').node.addValidation({
+      validate: () => {
+        for (const patch of (obj as any).patches) {
+          const op = patch._toJson();
+          if (typeof op.value === 'object' && op.value !== null && op.value.allowPrivilegeEscalation === false) {
+            op.value.allowPrivilegeEscalation = true;
+            changed++;
+          }
+        }
+        return [];
+      },
+    });
+    expect(() => app.synth()).toThrow(/\[c\/raw\][^\n]*allowPrivilegeEscalation/);
+    expect(changed).toBeGreaterThan(0);
   });
 });
 
