@@ -48,16 +48,23 @@ const AUDIT = [
 ];
 const SYNTH = [
   ['load', (u, f) => /^node:internal\/modules\//.test(u) || f === 'compileFunction' || f === 'wrapSafe'],
-  ['validate', u => lib('policy/schema/').test(u) || /\/lib\/workload-validation/.test(u)],
+  ['validate: schema', u => lib('policy/schema/').test(u)],
+  ['validate', u => lib('constructs/internal/workload-validation').test(u)],
   ['validate', (u, f) => nm('cdk8s/lib/app\\.js').test(u) && f === 'validate'],
-  ['verify', u => lib('policy/').test(u) || lib('hardening/verify').test(u)],
-  ['verify', (u, f) => (/\/lib\/rootless-hardening\.js$/.test(u) && (f === 'verify' || f === 'produce')) || f === 'verifyAdopted'
-    || (/\/lib\/hardening\/hardening\.js$/.test(u) && ['verify', 'render', 'levelAnnotation'].includes(f))],
-  ['adopt', u => lib('hardening/adopt/').test(u)],
+  ['verify: rootless rules', u => lib('hardening/(rootless-rules|token-rule)').test(u)],
+  ['verify: PSS', u => lib('policy/').test(u)],
+  ['identity index', u => lib('constructs/internal/identity-index').test(u)],
+  ['verify', (u, f) => lib('hardening/verify').test(u) || (lib('constructs/internal/output-verifier').test(u) && f !== 'override')],
+  ['verify', (u, f) => (lib('constructs/rootless-hardening\\.js').test(u) && (f === 'verify' || f === 'sweep')) || f === 'verifyAdopted' || (lib('constructs/internal/hardening\\.js').test(u) && ['verify', 'render', 'levelAnnotation'].includes(f))],
+  ['adopt', u => lib('hardening/adopt/').test(u) || lib('constructs/internal/adopted-objects').test(u)
+    || (lib('constructs/rootless-hardening\\.js').test(u))],
+  ['patch', u => nm('cdk8s/lib/json-patch').test(u) || nm('fast-json-patch/').test(u)],
   ['render', (u, f) => (nm('cdk8s/lib/api-object\\.js').test(u) && f === 'toJson') || nm('cdk8s/lib/resolve\\.js').test(u)
     || (nm('cdk8s/lib/chart\\.js').test(u) && f === 'toJson')],
   ['write', u => nm('yaml/').test(u) || nm('cdk8s/lib/yaml\\.js').test(u)],
 ];
+/** A synthesis stage met inside the adoption is shown as "adopt: STAGE" (the adoption's own render and verification). */
+const NESTS_IN = new Set(['adopt']);
 
 function commands(quick) {
   const n = quick ? 2000 : 10000;
@@ -98,6 +105,9 @@ function split(profile, rules, entry, defaultStage) {
         if (!soft || !stage || stage === 'other') {
           s = name === 'render' && stage && !['construct', 'render', 'other', 'load'].includes(stage) && !stage.includes(':') ? `${stage}: render` : name;
           if (name === 'render' && stage && stage.endsWith(': render')) s = stage;
+          // inside the adoption: its own render, verification, patches (not 'load')
+          const outer = stage && stage.split(': ')[0];
+          if (NESTS_IN.has(outer) && name !== 'load' && name !== outer) s = `${outer}: ${name}`;
         }
       }
     }
@@ -145,7 +155,7 @@ function main() {
     const rows = [...stages].sort((a, b) => b[1] - a[1]);
     for (const [s, ms] of rows) console.log(`  ${s.padEnd(22)} ${ms.toFixed(0).padStart(6)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)}%`);
     console.log('  top self time:');
-    for (const [f, ms] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`    ${ms.toFixed(0).padStart(5)} ms  ${f}`);
+    for (const [f, ms] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP || 8))) console.log(`    ${ms.toFixed(0).padStart(5)} ms  ${f}`);
     all.push({ name: c.name, title: c.title, wall, total, stages: Object.fromEntries(rows.map(([s, ms]) => [s, Math.round(ms)])) });
   }
   fs.writeFileSync(path.join(PROF_DIR, 'split.json'), JSON.stringify(all, null, 2) + '\n');

@@ -36,7 +36,7 @@ if (mode === 'hand') {
     );
   }
 } else if (mode === 'rootless') {
-  const { RootlessDeployment } = require(path.join(LIB, 'rootless-deployment'));
+  const { RootlessDeployment } = require(path.join(LIB, 'constructs', 'rootless-deployment'));
   for (let i = 0; i < COUNT; i++) {
     new RootlessDeployment(chart, `app-${i}`, { user: 1000, replicas: 3, containers: [{ image: IMAGE, portNumber: 8080 }] });
   }
@@ -48,7 +48,7 @@ if (mode === 'hand') {
       containers: [{ image: IMAGE, portNumber: 8080 }],
     });
   }
-  if (mode === 'apply-to') require(path.join(LIB, 'rootless-hardening')).RootlessHardening.applyTo(chart);
+  if (mode === 'apply-to') require(path.join(LIB, 'constructs', 'rootless-hardening')).RootlessHardening.applyTo(chart);
 } else {
   throw new Error(`synth.js: unknown mode ${mode}`);
 }

@@ -19,7 +19,7 @@ import { IConstruct } from 'constructs';
 import { COMPARED_PROPS, effectiveProps, holdsPods, mapsItsProps, patchedInto, render, toPatch } from './internal/adopted-objects';
 import { writeAnnotation } from '../exemptions/codec';
 import { CODE_EXEMPTION_WORDS } from '../hardening/adopt/hints';
-import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isAppliedAsList, isListKind, isPodBearing, targetIn, verifyAdopted } from '../hardening/adopt/object';
+import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isAppliedAsList, isListKind, isPodBearing, targetIn, verifyAdoptedAgain } from '../hardening/adopt/object';
 import { HardenDialect } from '../hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from '../hardening/adopt/settings';
 import { LEVEL_PLACEHOLDER, RootlessAnnotations } from '../hardening/annotations';
@@ -169,8 +169,11 @@ export class RootlessHardening {
 
   /** Adopts for every applyTo call of a construct tree, in construct order of their scopes; reports nothing (the scopes do). */
   private static adoptTree(root: IConstruct): string[] {
-    const order = new Map(root.node.findAll().map((c, i) => [c, i]));
-    const calls = [...CALLS.get(root) ?? []].sort((a, b) => (order.get(a.scope) ?? 0) - (order.get(b.scope) ?? 0));
+    let calls = [...CALLS.get(root) ?? []];
+    if (calls.length > 1) {
+      const order = new Map(root.node.findAll().map((c, i) => [c, i]));
+      calls = calls.sort((a, b) => (order.get(a.scope) ?? 0) - (order.get(b.scope) ?? 0));
+    }
     // the notes are printed once, when the first adopted object is written (its verifier), after every validation
     // has run: a later validation may still adopt an object it adds, and cdk8s may validate the app more than once
     for (const call of calls) call.adoptAll();
@@ -392,7 +395,7 @@ export class RootlessHardening {
         const errors: string[] = [];
         let level: string | undefined;
         for (const { target, adoption } of adopted) {
-          const v = verifyAdopted(targetIn(manifest, target), adoption.exemptions, !ownLevel, adoption.tokenTolerated);
+          const v = verifyAdoptedAgain(targetIn(manifest, target), adoption, !ownLevel);
           errors.push(...v.errors.map(e => target.label + e));
           level = v.level;
         }
@@ -449,6 +452,7 @@ export class RootlessHardening {
 
   /** Every key of `props.objects` that names this object. */
   private keysOf(obj: ApiObject): string[] {
+    if (this.settings.objects.size === 0) return [];
     const names = [obj.node.path];
     const parent = obj.node.scope;
     if (obj.node.id === 'Resource' && parent) names.push(parent.node.path);

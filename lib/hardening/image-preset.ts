@@ -430,6 +430,18 @@ const CHAINGUARD_NONROOT = ['static', 'nginx', 'node', 'python', 'grafana', 'mar
 /** The entry of `IMAGES` that an image reference matches (`ImagePreset.forImage`). */
 function imageEntry(image: string): typeof IMAGES[number] | undefined {
   if (typeof image !== 'string') return undefined;
+  // a pure function of the reference and the fixed table: looked up once per reference (an app repeats its images)
+  if (ENTRIES.has(image)) return ENTRIES.get(image);
+  if (ENTRIES.size >= 1024) ENTRIES.clear();
+  const entry = findEntry(image);
+  ENTRIES.set(image, entry);
+  return entry;
+}
+
+/** The entry of each image reference looked up (bounded). */
+const ENTRIES = new Map<string, typeof IMAGES[number] | undefined>();
+
+function findEntry(image: string): typeof IMAGES[number] | undefined {
   const { repository, tag, digest } = parseImageReference(image);
   // a digest without a tag may be any variant of an image whose variants differ (postgres: 999 or 70): none is guessed
   if (tag === undefined && digest !== undefined && IMAGES.some(i => i.tag !== undefined && i.repositories.includes(repository))) return undefined;

@@ -78,6 +78,8 @@ export function judgeRootless(manifest: unknown, exemptions: readonly ExemptionL
 /** The paths of every `<<` key in a JSON value (YAML 1.1 readers such as kubectl merge them). */
 export function mergeKeyPaths(value: unknown, path = ''): string[] {
   if (typeof value !== 'object' || value === null) return [];
+  // the paths are spelled only where there is a merge key (most manifests have none)
+  if (!hasMergeKey(value)) return [];
   const out: string[] = [];
   if (Array.isArray(value)) {
     value.forEach((v, i) => out.push(...mergeKeyPaths(v, `${path}[${i}]`)));
@@ -89,6 +91,16 @@ export function mergeKeyPaths(value: unknown, path = ''): string[] {
     out.push(...mergeKeyPaths((value as any)[key], at));
   }
   return out;
+}
+
+function hasMergeKey(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasMergeKey);
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    if (key === '<<' || hasMergeKey((value as any)[key])) return true;
+  }
+  return false;
 }
 
 /** What verification reads of a pod's plan (the constructs' plan, or the settings of an adopted object). */

@@ -111,7 +111,8 @@ export function guarded(operations: readonly AddOperation[]): AddOperation[] {
 
 /** A JSON pointer segment: `~` and `/` escaped (RFC 6901). */
 export function pointerSegment(key: string | number): string {
-  return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+  const s = String(key);
+  return s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s;
 }
 
 const empty = (x: unknown): boolean => (Array.isArray(x) ? x.every(empty) : isMap(x) ? Object.values(x).every(empty) : x === undefined);

@@ -47,7 +47,13 @@ function detect(kinds: readonly ExemptionKindSpec[], spec: unknown,
 }
 
 /** The kinds that relax the field (its API name), in registry order: harden asks by field, the registry answers with the kind. */
-const relaxing = (field: string) => EXEMPTION_KINDS.filter(k => k.cel.fields?.includes(field));
+const relaxing = (field: string): readonly ExemptionKindSpec[] => {
+  let kinds = RELAXING.get(field);
+  if (kinds === undefined) RELAXING.set(field, kinds = EXEMPTION_KINDS.filter(k => k.cel.fields?.includes(field)));
+  return kinds;
+};
+/** The kinds that relax each field asked about (the registry is frozen at load). */
+const RELAXING = new Map<string, readonly ExemptionKindSpec[]>();
 
 /**
  * Whether `accepts` accepts, for the container (null: the pod), a kind that relaxes `field`: the rules ask

@@ -59,6 +59,12 @@ export interface Adoption {
    * later) is an error.
    */
   readonly tokenTolerated: readonly string[];
+  /**
+   * The hardened object as its patches write it (a workload's, or a List item's, whose level annotation is a patch too),
+   * and its verification, when it found nothing: `verifyAdoptedAgain` answers with it for a serialization that is the
+   * same by value. @default - none (a Pod: its annotations are written through cdk8s' metadata, not by the patches)
+   */
+  readonly verified?: { readonly manifest: unknown; readonly verification: Verification };
 }
 
 const isMap = (x: unknown): x is Record<string, any> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -139,12 +145,20 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
   // the token findings of the pod as hardened, when the rule kept its token: exactly these are tolerated, now and at serialization
   const tokenTolerated = report.tokenKept === true
     ? rootlessFindings(podTemplateOf(copy)?.spec).filter(f => f.rule === TOKEN_RULE).map(f => `${f.rule}: ${f.detail}`) : [];
-  const verification = verifyAdopted(copy, exemptions, false, tokenTolerated);
-  errors.push(...verification.errors.filter(e => !errors.includes(e)));
   // A Pod is its own template: its annotations are the object's metadata, which the caller sets through cdk8s'
   // metadata API (the level is a Lazy value there, which verifies it again; a JSON patch of the annotations would
   // replace that map). A workload's template gets both by JSON patch.
   const isPod = !settings.listItem && podTemplatePath(copy.kind)?.length === 0;
+  const patchesLevel = annotations !== undefined && !isPod;
+  // a workload is verified as its patches write it: with its level annotation (restricted, the usual level; verified
+  // again with the level found when it is another), so that a serialization equal to it by value needs no other verification
+  if (patchesLevel) annotations[RootlessAnnotations.PSS_LEVEL] = PolicyLevel.RESTRICTED;
+  let verification = verifyAdopted(copy, exemptions, false, tokenTolerated);
+  if (patchesLevel && verification.level !== PolicyLevel.RESTRICTED) {
+    annotations[RootlessAnnotations.PSS_LEVEL] = verification.level;
+    verification = verifyAdopted(copy, exemptions, false, tokenTolerated);
+  }
+  errors.push(...verification.errors.filter(e => !errors.includes(e)));
   const own: Record<string, string> = {};
   if (annotations && isPod) {
     own[RootlessAnnotations.EXEMPTIONS] = annotations[RootlessAnnotations.EXEMPTIONS];
@@ -153,8 +167,6 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
     else annotations[RootlessAnnotations.EXEMPTIONS] = before;
     // the caller's metadata API replaces it (with a Lazy value that verifies it again)
     if (cameWithLevel !== undefined) annotations[RootlessAnnotations.PSS_LEVEL] = cameWithLevel;
-  } else if (annotations) {
-    annotations[RootlessAnnotations.PSS_LEVEL] = verification.level;
   }
   let operations: AddOperation[];
   try {
@@ -164,7 +176,47 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
     operations = [];
     errors.push(`internal error: ${e instanceof Error ? e.message : e}`);
   }
-  return { operations, ownAnnotations: own, exemptions, report, errors, level: verification.level, tokenTolerated };
+  // a copy of its own: the operations' values are members of `copy`, and whoever changes a patch's value (cdk8s' private
+  // state is reachable in JavaScript) must not change what the serialization is compared with
+  const verified = patchesLevel && errors.length === 0 ? { manifest: structuredClone(copy), verification } : undefined;
+  return { operations, ownAnnotations: own, exemptions, report, errors, level: verification.level, tokenTolerated, verified };
+}
+
+/**
+ * `verifyAdopted` of a serialized target of an adopted object: the adoption's own verification (which found nothing)
+ * when the manifest is the hardened object by value (key order aside), which it verified with the same exemptions and
+ * tolerated findings (and its level annotation, so `levelRequired` does not change it); else verified here.
+ */
+export function verifyAdoptedAgain(manifest: unknown, adoption: Adoption, levelRequired: boolean): Verification {
+  const known = adoption.verified;
+  if (known !== undefined && sameValue(manifest, known.manifest)) {
+    return { errors: [...known.verification.errors], level: known.verification.level };
+  }
+  return verifyAdopted(manifest, adoption.exemptions, levelRequired, adoption.tokenTolerated);
+}
+
+/** An object of JSON (any realm's `Object.prototype`, or none): not a class instance, a Date or a Map. */
+function isPlain(x: object): boolean {
+  const proto = Object.getPrototypeOf(x);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/** Deep equality of JSON values (plain objects and arrays): the same own keys (an undefined member too) with equal values; key order ignored. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || !isPlain(a) || !isPlain(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) {
+    if (!Object.prototype.hasOwnProperty.call(b, k) || !sameValue((a as any)[k], (b as any)[k])) return false;
+  }
+  return true;
 }
 
 /**
