@@ -19,7 +19,7 @@ import { IConstruct } from 'constructs';
 import { COMPARED_PROPS, effectiveProps, holdsPods, mapsItsProps, patchedInto, render, toPatch } from './internal/adopted-objects';
 import { writeAnnotation } from '../exemptions/codec';
 import { CODE_EXEMPTION_WORDS } from '../hardening/adopt/hints';
-import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isAppliedAsList, isListKind, isPodBearing, targetIn, verifyAdoptedAgain } from '../hardening/adopt/object';
+import { AdoptTarget, Adoption, adopt, adoptTargets, guardFailure, isAppliedAsList, isListKind, isPodBearing, itemsNotAdopted, targetIn, verifyAdoptedAgain } from '../hardening/adopt/object';
 import { HardenDialect } from '../hardening/adopt/pod';
 import { HardeningSettings, hardeningSettings } from '../hardening/adopt/settings';
 import { LEVEL_PLACEHOLDER, RootlessAnnotations } from '../hardening/annotations';
@@ -385,6 +385,12 @@ export class RootlessHardening {
     OutputVerifier.attach(obj, {
       serializationFailed: e => {
         const set = guardFailure(e);
+        // a List's items are hardened by patches at their indexes: an item added, removed or moved since does not take them
+        if (set === undefined && list && adopted.some(a => a.target.pointer !== '')) {
+          return [`RootlessHardening.applyTo's patches of its items could not be applied (${e instanceof Error ? e.message : e}): an item was added, removed `
+            + 'or moved after applyTo hardened the List (a Lazy value, a JSON patch or its props changed during synthesis). Fix: give the List all its items '
+            + 'when the app is constructed, not during synthesis.'];
+        }
         return set === undefined ? undefined : [`${set}: a value was set there after RootlessHardening.applyTo hardened the object, where applyTo adds one `
           + '(a JSON patch, a Lazy value or a construct changed it during synthesis). Fix: set it when the app is constructed, before synthesis '
           + '(applyTo keeps what is set, and reports what needs an exemption), or leave it to applyTo.'];
@@ -399,6 +405,10 @@ export class RootlessHardening {
           errors.push(...v.errors.map(e => target.label + e));
           level = v.level;
         }
+        // kubectl applies every item of a List: one that no adoption hardened (added or moved after applyTo adopted it) is not written
+        errors.push(...itemsNotAdopted(manifest, adopted.map(a => a.target)).map(label => `${label}this pod-bearing item was added to the object (or moved) `
+          + 'after RootlessHardening.applyTo hardened it (a Lazy value, a JSON patch or its props changed during synthesis), and nothing hardened it. '
+          + 'Fix: give the object all its items when the app is constructed, not during synthesis.'));
         // errors that a validation reported have failed the synthesis already; others (an object that cdk8s' validation
         // did not reach, because it was added while cdk8s validated) are reported here
         const reported = this.reported.has(obj);

@@ -292,6 +292,18 @@ export function adoptTargets(rendered: any, list: boolean, path: string): AdoptT
   }));
 }
 
+/**
+ * The pod-bearing items of a serialized object (as kubectl applies it: a List, or any object with `items`) that are not
+ * at the place of an adopted target: items added or moved after applyTo adopted the object (a Lazy value, a JSON patch,
+ * the props array its author still holds). Each is named as errors name a target (`items[i] (Kind "name"): `).
+ */
+export function itemsNotAdopted(manifest: unknown, targets: readonly AdoptTarget[]): string[] {
+  if (!isAppliedAsList(manifest)) return [];
+  const adopted = new Set(targets.map(t => t.pointer));
+  return podBearingItems(manifest).filter(({ index }) => !adopted.has(`/items/${index}`))
+    .map(({ item, index }) => `items[${index}] (${item.kind} ${JSON.stringify(item.metadata?.name ?? '?')}): `);
+}
+
 /** The manifest of a target in the object rendered again. */
 export function targetIn(manifest: any, target: AdoptTarget): any {
   return target.pointer === '' ? manifest : manifest?.items?.[Number(target.pointer.slice('/items/'.length))];
