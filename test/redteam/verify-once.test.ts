@@ -5,10 +5,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as vm from 'vm';
 import { ApiObject, App, Chart, Lazy, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { RootlessHardening } from '../../lib';
+import { adopt, verifyAdoptedAgain } from '../../lib/hardening/adopt/object';
+import { CLI_DIALECT } from '../../lib/hardening/adopt/pod';
+import * as verify from '../../lib/hardening/verify';
+import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 
 const IMAGE = 'registry.example/app:1';
 
@@ -99,4 +104,111 @@ describe('red team: the reused verification (rtonce)', () => {
     });
     expect(() => app.synth()).toThrow(/\[c\/raw\]/);
   });
+
+  test('a class whose toJson returns an accessor that answers the YAML writer otherwise: what is written is what was verified', () => {
+    // before the fix the verifier read the accessor (hardened) and cdk8s' YAML writer read it again: hostPID was written
+    class Lying extends ApiObject {
+      public toJson(): any {
+        const j = quantities(super.toJson());
+        const spec = j.spec;
+        const weak = structuredClone(spec);
+        weak.template.spec.hostPID = true;
+        delete weak.template.spec.containers[0].securityContext;
+        const yamlReads = () => /node_modules[\\/]yaml[\\/]/.test(new Error().stack ?? '');
+        return Object.defineProperty({ ...j }, 'spec', { enumerable: true, get: () => (yamlReads() ? weak : spec) });
+      }
+    }
+    const { app, written } = synth(chart => { new Lying(chart, 'raw', deployment('raw')); }, () => undefined);
+    app.synth();
+    const [out] = written();
+    expect(out.spec.template.spec.hostPID).toBeUndefined();
+    expect(out.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation).toBe(false);
+  });
+
+  test('a class whose toJson returns a member with toJSON (YAML would write another value): a clear error naming the path', () => {
+    class WithToJSON extends ApiObject {
+      public toJson(): any {
+        const j = quantities(super.toJson());
+        return { ...j, spec: { ...j.spec, toJSON: () => ({ template: { spec: { hostPID: true, containers: [] } } }) } };
+      }
+    }
+    const { app } = synth(chart => { new WithToJSON(chart, 'raw', deployment('raw')); }, () => undefined);
+    expect(() => app.synth()).toThrow(/\[c\/raw\][^\n]*toJson\(\) returned a function at \/spec\/toJSON[^\n]*Fix: return plain JSON data/);
+  });
+
+  test('CDK8S_DISABLE_SORT (another key order) and a weakened field: still verified', () => {
+    const before = process.env.CDK8S_DISABLE_SORT;
+    process.env.CDK8S_DISABLE_SORT = '1';
+    try {
+      const ok = synth(chart => { new ApiObject(chart, 'raw', deployment('raw')); }, () => undefined);
+      ok.app.synth();
+      expect(ok.written()[0].spec.template.metadata.annotations['rootless.cdk8s.io/pss-level']).toBe('restricted');
+      const props = deployment('raw');
+      const bad = synth(chart => { new ApiObject(chart, 'raw', props); }, () => { props.spec.template.spec.hostIPC = true; });
+      expect(() => bad.app.synth()).toThrow(/\[c\/raw\][^\n]*hostIPC/);
+    } finally {
+      if (before === undefined) delete process.env.CDK8S_DISABLE_SORT; else process.env.CDK8S_DISABLE_SORT = before;
+    }
+  });
 });
+
+describe('red team: verifyAdoptedAgain compares by value, and nothing else passes for equal (rtonce)', () => {
+  const adoption = adopt(deployment(), { writablePaths: [], exemptions: [], user: 1000, dialect: CLI_DIALECT });
+  const verified = () => structuredClone(adoption.verified!.manifest) as any;
+  const sc = (m: any) => podTemplateOf(m)!.spec.containers[0].securityContext;
+
+  test('the adoption verified it and found nothing', () => {
+    expect(adoption.errors).toEqual([]);
+    expect(verifyAdoptedAgain(verified(), adoption, true).errors).toEqual([]);
+  });
+
+  test.each([
+    ['a Date for a field', (m: any) => { sc(m).runAsUser = new Date(0); }],
+    ['a class instance with toJSON', (m: any) => { sc(m).capabilities = new (class { toJSON() { return { add: ['SYS_ADMIN'] }; } })(); }],
+    ['a Buffer', (m: any) => { sc(m).runAsUser = Buffer.from('0'); }],
+    ['NaN for a number', (m: any) => { sc(m).runAsUser = NaN; }],
+    ['a string for a boolean', (m: any) => { sc(m).allowPrivilegeEscalation = 'false'; }],
+    ['an own __proto__ member', (m: any) => { Object.defineProperty(sc(m), '__proto__', { value: { privileged: true }, enumerable: true }); }],
+    ['an inherited weakening (another prototype)', (m: any) => { Object.setPrototypeOf(podTemplateOf(m)!.spec, { hostPID: true }); }],
+    ['a sparse array grown', (m: any) => { podTemplateOf(m)!.spec.containers.length = 2; }],
+    ['an undefined member added', (m: any) => { sc(m).privileged = undefined; }],
+  ])('%s: not equal to what was verified', (_n, change) => {
+    const m = verified();
+    change(m);
+    // not the kept verification: the verify stage evaluates it in full
+    expect(evaluations(() => verifyAdoptedAgain(m, adoption, true))).toBe(1);
+  });
+
+  test('a symbol-keyed member (neither cdk8s nor YAML writes it): equal by value, the same JSON, the kept verification', () => {
+    const m = verified();
+    (sc(m) as any)[Symbol('x')] = { privileged: true };
+    expect(JSON.stringify(m)).toBe(JSON.stringify(adoption.verified!.manifest));
+    expect(evaluations(() => expect(verifyAdoptedAgain(m, adoption, true).errors).toEqual([]))).toBe(0);
+  });
+
+  test('a manifest of another realm (vm context) equal by value is equal; weakened there, it is verified in full', () => {
+    const other = vm.runInNewContext(`(${JSON.stringify(adoption.verified!.manifest)})`);
+    expect(Object.getPrototypeOf(other)).not.toBe(Object.prototype);
+    expect(verifyAdoptedAgain(other, adoption, true).errors).toEqual([]);
+    other.spec.template.spec.hostNetwork = true;
+    expect(verifyAdoptedAgain(other, adoption, true).errors.join('\n')).toMatch(/hostNetwork/);
+  });
+});
+
+/** The verify stage's evaluations of a manifest while `run` runs. */
+function evaluations(run: () => unknown): number {
+  const spy = jest.spyOn(verify, 'verifyConstruct');
+  try {
+    run();
+    return spy.mock.calls.length;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+/** cdk8s' generated classes write a Quantity as its value: a class of its own that overrides toJson does the same. */
+function quantities(x: any): any {
+  if (Array.isArray(x)) return x.map(quantities);
+  if (typeof x !== 'object' || x === null) return x;
+  return Object.fromEntries(Object.entries(x).map(([k, v]: [string, any]) => [k, k === 'sizeLimit' && typeof v === 'object' ? v.value : quantities(v)]));
+}

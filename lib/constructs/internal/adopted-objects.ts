@@ -48,8 +48,9 @@ export function holdsPods(list: ApiObject): boolean {
   }
 }
 
+/** The object as cdk8s serializes it, as JSON data (`OutputVerifier.jsonData`: what is read is what is hardened and written). */
 export function render(obj: ApiObject): any {
-  return obj.toJson();
+  return OutputVerifier.jsonData(obj.toJson(), obj.node.path);
 }
 
 /**

@@ -75,8 +75,11 @@ export class OutputVerifier {
     const override = (): any => {
       let manifest: any;
       try {
-        manifest = original.call(obj);
+        // a snapshot: what is verified is what is returned, read once (an accessor or a Proxy in a class's toJson output
+        // could answer the verifier with one value and the YAML writer with another)
+        manifest = jsonData(original.call(obj), obj.node.path);
       } catch (e) {
+        if (e instanceof NotJsonData) throwErrors(check.path ?? obj.node.path, [e.message]);
         const errors = check.serializationFailed?.(e);
         if (errors === undefined || errors.length === 0) throw e;
         throwErrors(check.path ?? obj.node.path, errors);
@@ -107,6 +110,15 @@ export class OutputVerifier {
     return ORIGINAL.get(obj) ?? obj.toJson;
   }
 
+  /**
+   * A copy of a serialized object made of JSON data only, each member read once: what is verified is what is written (an
+   * accessor or a Proxy in a class's toJson output could answer the verifier with one value and the YAML writer with
+   * another). Throws an error naming `path` and where the value is for anything that is not JSON data.
+   */
+  public static jsonData(value: unknown, path: string): unknown {
+    return jsonData(value, path);
+  }
+
   private constructor() {}
 }
 
@@ -134,4 +146,35 @@ function withLevelAlong(node: any, rest: readonly string[], level: string): any 
 
 function isMap(x: unknown): x is Record<string, any> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** A value in a serialized object that is not JSON data. */
+class NotJsonData extends Error {}
+
+/**
+ * A copy of a serialized object made of JSON data only (plain objects of any realm, arrays, strings, numbers, booleans,
+ * null; undefined members kept, as cdk8s' YAML writer keeps them), each member read once; anything else (a function, a
+ * class instance, a Date, a Map, a symbol, a bigint) is an error naming where it is. cdk8s' own serialization gives only such
+ * data (its `sanitizeValue` refuses other objects); a class's `toJson` may return anything.
+ */
+function jsonData(value: unknown, path: string, at = ''): unknown {
+  if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') return value;
+  const refuse = (what: string): never => {
+    throw new NotJsonData(`toJson() returned ${what} at ${at === '' ? 'the top' : at}, which is not JSON data, so what cdk8s writes for it cannot be `
+      + `verified. Fix: return plain JSON data from toJson() (objects, arrays, strings, numbers, booleans, null) for ${path}.`);
+  };
+  if (typeof value !== 'object') return refuse(`a ${typeof value}`);
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i++) out.push(jsonData(value[i], path, `${at}/${i}`));
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) return refuse(`an object of class ${(value as any).constructor?.name ?? '?'}`);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) {
+    // defined, not assigned: a member named __proto__ stays a member
+    Object.defineProperty(out, k, { value: jsonData((value as any)[k], path, `${at}/${k}`), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
