@@ -12,7 +12,9 @@
  * that result to the check (the verify stage, lib/hardening/verify.ts), throws its errors in cdk8s'
  * validation format naming the construct path (in every serialization: the verifier cannot tell cdk8s'
  * from a direct `toJson()`, nor know whether cdk8s ran the construct's validation, which it does not for
- * a construct created while it validates), and returns the same result with the verified level written
+ * a construct created while it validates), and returns what it verified: a snapshot of the result as JSON data (each
+ * member read once, anything else an error: an accessor or a Proxy could answer the verifier and the YAML writer
+ * differently), with the verified level written
  * wherever the level annotation holds `LEVEL_PLACEHOLDER` along the path to the pod template (a copy along
  * that path; cdk8s' own result is not changed, and cdk8s placed the key, so its order holds).
  * So each object is rendered once per serialization, and what is written is what was verified: a later
@@ -77,7 +79,8 @@ export class OutputVerifier {
       try {
         // a snapshot: what is verified is what is returned, read once (an accessor or a Proxy in a class's toJson output
         // could answer the verifier with one value and the YAML writer with another)
-        manifest = jsonData(original.call(obj), obj.node.path);
+        manifest = original.call(obj);
+        manifest = jsonData(manifest, obj.node.path);
       } catch (e) {
         if (e instanceof NotJsonData) throwErrors(check.path ?? obj.node.path, [e.message]);
         const errors = check.serializationFailed?.(e);
