@@ -5,7 +5,6 @@
  * tests failed before the fixes; the attacks that held are kept as regression tests.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Cron, Include, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -13,6 +12,7 @@ import { Construct } from 'constructs';
 import { REASON, synthesize, writtenProblems } from './helpers';
 import { Exemption, RestrictedNamespace, RootlessCronJob, RootlessDaemonSet, RootlessHardening, RootlessJob } from '../../lib';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';
+import { tempDir } from '../temp-dir';
 
 const EXEMPTIONS = 'rootless.cdk8s.io/exemptions';
 const LEVEL = 'rootless.cdk8s.io/pss-level';
@@ -58,7 +58,7 @@ function withLateAgent(chart: Chart): void {
 }
 
 function includeFile(content: unknown): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'redteam-apply-to-')), 'vendor.yaml');
+  const file = path.join(tempDir('redteam-apply-to-'), 'vendor.yaml');
   fs.writeFileSync(file, JSON.stringify(content));
   return file;
 }
@@ -366,7 +366,7 @@ describe('applyTo attacks that held', () => {
   });
 
   test('Include\'d YAML 1.1: a "<<" merge key and "yes" are read as kubectl reads them (privileged, hostNetwork: true)', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'redteam-apply-to-')), 'merge.yaml');
+    const file = path.join(tempDir('redteam-apply-to-'), 'merge.yaml');
     fs.writeFileSync(file, ['apiVersion: v1', 'kind: Pod', 'metadata: { name: m }', 'x-base: &base { privileged: true }', 'spec:', '  hostNetwork: yes',
       '  containers:', '  - name: a', '    image: a:1', '    securityContext:', '      <<: *base', '      runAsUser: 1000', ''].join('\n'));
     const r = synthesize(chart => { new Include(chart, 'vendor', { url: file }); RootlessHardening.applyTo(chart); });
@@ -423,7 +423,7 @@ describe('applyTo attacks that held', () => {
   });
 
   test('app.synth() refuses an object added by a late validation too', () => {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'redteam-apply-to-')) });
+    const app = new App({ outdir: tempDir('redteam-apply-to-') });
     const chart = new Chart(app, 'c');
     RootlessHardening.applyTo(chart);
     withLateAgent(chart);

@@ -4,7 +4,6 @@
  * the bad inputs and attempts to get a weakening past it.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Cron, Include, JsonPatch, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -12,6 +11,7 @@ import { Exemption, RootlessDeployment, RootlessHardening } from '../../../lib';
 import { declaredExemptions } from '../../../lib/exemptions/declared';
 import { judge } from '../../../lib/hardening/verify';
 import { podTemplateOf } from '../../../lib/policy/k8s-shapes';
+import { tempDir } from '../../temp-dir';
 
 const EXEMPTIONS = 'rootless.cdk8s.io/exemptions';
 const LEVEL = 'rootless.cdk8s.io/pss-level';
@@ -133,7 +133,7 @@ describe('idempotent', () => {
   });
 
   test('app.synth() writes what Testing.synth returns', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'apply-to-'));
+    const outdir = tempDir('apply-to-');
     const app = new App({ outdir });
     const chart = withHardening(plainChart(app), { user: 10001 });
     app.synth();
@@ -158,7 +158,7 @@ describe('idempotent', () => {
 
 describe('what it reaches', () => {
   test('objects added after the call, and objects of Include\'d YAML', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apply-to-'));
+    const dir = tempDir('apply-to-');
     const file = path.join(dir, 'vendor.yaml');
     fs.writeFileSync(file, [
       'apiVersion: apps/v1', 'kind: DaemonSet', 'metadata: { name: agent }',

@@ -10,11 +10,11 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
 import { RootlessAlertRules, RootlessAlertRulesProps } from '../../../lib/constructs/monitoring';
+import { tempDir } from '../../temp-dir';
 
 const PROMTOOL = process.env.PROMTOOL ?? 'promtool';
 const probe = spawnSync(PROMTOOL, ['--version'], { encoding: 'utf8' });
@@ -100,7 +100,7 @@ function render(text: string, labels: Record<string, string>, value: number | un
 }
 
 class Promtool {
-  public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rootless-promtool-'));
+  public readonly dir = tempDir('rootless-promtool-');
   public readonly rules: any[];
   /** The plain rules file, as `toPrometheusRulesYaml()` writes it: every `promtool test rules` case runs on it. */
   public readonly rulesFile = path.join(this.dir, 'rules.yaml');
