@@ -21,6 +21,7 @@ import { ExemptionLike, revertExemptions } from '../exemptions/declared';
 import type { ExemptionValue } from '../exemptions/kind';
 import { EXEMPTION_KINDS, kindsRelaxing } from '../exemptions/registry';
 import { describeExemption } from '../exemptions/value';
+import { jsonEqual } from '../policy/json-equal';
 import { containersOf, podTemplateOf } from '../policy/k8s-shapes';
 import { PodSecurity } from '../policy/pod-security';
 import { validateApiObject } from '../policy/schema/validate';
@@ -186,7 +187,7 @@ export function verifyConstruct(manifest: any, pod: PlannedPod, containers: Read
   }
   const names = exemptions.length > 0 ? new Set(containers.keys()) : undefined;
   for (const e of exemptions) {
-    if ((e.container === undefined || names!.has(e.container)) && sameJson(revertExemptions(manifest, [e]), manifest)) {
+    if ((e.container === undefined || names!.has(e.container)) && jsonEqual(revertExemptions(manifest, [e]), manifest)) {
       errors.push(`exemptions: ${describeExemption(e)} covers nothing: the synthesized pod does not use what it exempts. `
         + 'Fix: remove the exemption (or the setting that overrides it).');
     }
@@ -203,30 +204,6 @@ function annotationProblems(pod: PlannedPod, annotations: any): string[] {
   return [`pod template annotation ${key} is ${emitted === undefined ? 'missing' : JSON.stringify(emitted)}, but the construct declares ${expected}: `
     + 'it was changed after construction (podMetadata.addAnnotation or a JSON patch), and would claim exemptions that were not declared or hide ones that were. '
     + 'Fix: declare exemptions only through props.exemptions (Exemption factories), and never write this annotation yourself.'];
-}
-
-/** Deep equality of JSON values, key order ignored, an undefined property the same as a missing one. */
-function sameJson(a: any, b: any): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  let defined = 0;
-  for (const k of Object.keys(a)) {
-    const v = a[k];
-    if (v === undefined) continue;
-    defined++;
-    if (!sameJson(v, b[k])) return false;
-  }
-  // each defined property of a is defined in b: b has no other when it has no more properties
-  const keys = Object.keys(b);
-  if (keys.length === defined) return true;
-  for (const k of keys) if (b[k] !== undefined) defined--;
-  return defined === 0;
 }
 
 function describeFinding(f: RootlessFinding): string {

@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { jsonEqual } from '../../policy/json-equal';
 import { isKubectlList, isListKind, podBearingKind } from '../../policy/k8s-shapes';
 
 /** The objects of this library's hardened constructs (`RootlessHardening.applyTo` leaves them as they are). */
@@ -94,7 +95,7 @@ export class IdentityIndex {
           seen.set(entry.key, entry);
           continue;
         }
-        const same = sameJson(first.json(), entry.json());
+        const same = jsonEqual(first.json(), entry.json());
         const what = `${entry.display} is defined twice: by ${first.where} and by ${entry.where}`;
         if (!same && entry.strict) {
           errors.push(`${what}, and they differ: kubectl apply keeps only the one applied last (it is one object in the cluster). `
@@ -206,12 +207,3 @@ function constructPath(obj: IConstruct): string {
   return obj.node.id === 'Resource' && scope ? scope.node.path : obj.node.path;
 }
 
-/** Deep equality of JSON values (key order ignored). */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a).filter(k => (a as any)[k] !== undefined);
-  const kb = Object.keys(b).filter(k => (b as any)[k] !== undefined);
-  return ka.length === kb.length && ka.every(k => sameJson((a as any)[k], (b as any)[k]));
-}

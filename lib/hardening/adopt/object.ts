@@ -11,6 +11,7 @@ import { kindRelaxing } from './needs';
 import { HardenDialect, HardenOptions, PodReport, WritablePath, hardenPod } from './pod';
 import { writeAnnotation } from '../../exemptions/codec';
 import type { ExemptionValue } from '../../exemptions/kind';
+import { jsonEqual } from '../../policy/json-equal';
 import { containersOf, inheritListKind, isKubectlList, isListKind, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
 import { podSpecOf } from '../../policy/pod-spec';
 import { PolicyLevel } from '../../policy/types';
@@ -189,34 +190,10 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
  */
 export function verifyAdoptedAgain(manifest: unknown, adoption: Adoption, levelRequired: boolean): Verification {
   const known = adoption.verified;
-  if (known !== undefined && sameValue(manifest, known.manifest)) {
+  if (known !== undefined && jsonEqual(manifest, known.manifest, true)) {
     return { errors: [...known.verification.errors], level: known.verification.level };
   }
   return verifyAdopted(manifest, adoption.exemptions, levelRequired, adoption.tokenTolerated);
-}
-
-/** An object of JSON (any realm's `Object.prototype`, or none): not a class instance, a Date or a Map. */
-function isPlain(x: object): boolean {
-  const proto = Object.getPrototypeOf(x);
-  return proto === null || Object.getPrototypeOf(proto) === null;
-}
-
-/** Deep equality of JSON values (plain objects and arrays): the same own keys (an undefined member too) with equal values; key order ignored. */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b) || !isPlain(a) || !isPlain(b)) return false;
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const k of keys) {
-    if (!Object.prototype.hasOwnProperty.call(b, k) || !sameValue((a as any)[k], (b as any)[k])) return false;
-  }
-  return true;
 }
 
 /**
