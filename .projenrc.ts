@@ -292,8 +292,7 @@ project.eslint?.addOverride({
       {
         selector: "ImportSpecifier[imported.name='ExemptionKind'][local.name!='ExemptionKind']",
         message: 'Only lib/exemptions/ names an exemption kind: do not alias ExemptionKind; see docs/architecture.md "How to add… an exemption kind".',
-      },
-    ],
+      }],
   },
 });
 // ---- end of layers ---------------------------------------------------------------------------------
