@@ -1,4 +1,9 @@
-import { JsonFile, cdk8s, github, javascript, release } from 'projen';
+import { readFileSync } from 'fs';
+import { JsonFile, TextFile, cdk8s, github, javascript, release } from 'projen';
+
+// ---- The cdk8s-plus lines (issue 25, docs/lines.md): one construct package per line, built from lib/constructs/plus/ ----
+// packages/lines/lines.json is the one table: the lines, the range each line package accepts, the version tested here.
+const LINES: { source: number; lines: Array<{ line: number; peer: string; dev: string }> } = JSON.parse(readFileSync('packages/lines/lines.json', 'utf8'));
 
 // ---- CI: promtool in every workflow that runs the tests (see the CI block below) ----
 // test/constructs/monitoring/promtool.test.ts needs promtool (Debian/Ubuntu package prometheus); with CI set it fails without it.
@@ -28,7 +33,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   minNodeVersion: '20.0.0',
   cdk8sVersion: '2.70.0',
   constructsVersion: '10.3.0',
-  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  // The core's peers are cdk8s and constructs only: cdk8s-plus is a peer of each line package (packages/lines/).
 
   // Runtime helpers of the CLI: bundled into the package.
   bundledDeps: ['js-yaml@^5.5.0', 'commander@^14.0.0', 'yaml@^2.9.1', 'dockerfile-ast@^0.7.1'],
@@ -41,8 +46,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // (no engine, no cluster, no provider plugin). @pulumi/kubernetes' install script only tries
     // `pulumi plugin install` and exits 0 without the Pulumi CLI, so `npm ci` is unaffected.
     '@pulumi/pulumi@^3.142.0', '@pulumi/kubernetes@^4.34.2',
-    // test/hardening/startable-app-plus-32.test.ts: applyTo on an app of another cdk8s-plus line (issue 20, "Done when")
-    'cdk8s-plus-32@^2.5.92',
+    // every cdk8s-plus line with a construct package: its build, its test run (test/lines/), and applyTo on any line
+    ...LINES.lines.map(l => `cdk8s-plus-${l.line}@${l.dev}`),
+    // the examples and README snippets import the line package by name, as users do: here, the sources (packages/lines/dev/)
+    `cdk8s-rootless-plus-${LINES.source}@file:packages/lines/dev`,
     // packages/cli/build.js: bundles the CLI package (cdk8s-rootless-cli)
     'esbuild@^0.28.0',
   ],
@@ -64,7 +71,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
       // the examples (and README snippets) import the package by name: run them against the sources, not stale output
-      moduleNameMapper: { '^cdk8s-rootless$': '<rootDir>/lib/index.ts' },
+      moduleNameMapper: {
+        '^cdk8s-rootless$': '<rootDir>/lib/index.ts',
+        [`^cdk8s-rootless-plus-${LINES.source}$`]: '<rootDir>/lib/constructs/plus/index.ts',
+      },
     },
   },
   tsconfigDev: {
@@ -151,6 +161,24 @@ project.compileTask.exec('jsii --fail-on-warnings --silence-warnings=reserved-wo
 // The bins run the CLI bundled into one file, lib/cli/bundle.js (start-up: issue 23; lib/cli/bin.ts).
 project.compileTask.exec('node packages/cli/bin-bundle.js');
 
+// The examples and the README snippets import the line package by name ('cdk8s-rootless-plus-27'), exactly as a user
+// writes them; in this repository the name is this package, a devDependency (`file:`) whose entry point is the sources'
+// compiled lib/constructs/plus/ (jest maps the name to the .ts sources). Never published: packages/lines/build.js
+// builds the real line packages.
+new JsonFile(project, 'packages/lines/dev/package.json', {
+  obj: {
+    'name': `cdk8s-rootless-plus-${LINES.source}`,
+    'private': true,
+    'version': '0.0.0',
+    'description': `Development only: the sources of the cdk8s-plus-${LINES.source} constructs under their package name (examples, README snippets)`,
+    'main': 'index.js',
+    'types': 'index.d.ts',
+  },
+});
+// (files of their own: TypeScript reads `types` relative to the link in node_modules/, Node relative to its target)
+new TextFile(project, 'packages/lines/dev/index.js', { lines: ["module.exports = require('../../../lib/constructs/plus/index.js');"] });
+new TextFile(project, 'packages/lines/dev/index.d.ts', { lines: ["export * from '../../../lib/constructs/plus';"] });
+
 // The examples are TypeScript apps as users write them: give them a tsconfig, lint and type-check them.
 new JsonFile(project, 'examples/tsconfig.json', {
   obj: {
@@ -230,11 +258,13 @@ project.buildWorkflow?.addPostBuildJob('test-newest-peers', {
 // ---- Layers, enforced by lint (docs/architecture.md "Layers") ---------------------------------
 // import/no-restricted-paths matches the resolved file of each import: a package import resolves into
 // node_modules/<package>. It sees direct imports; the CLI spawn tests check what the CLI loads in all.
-const PACKAGES_OF_THE_CONSTRUCTS = ['./node_modules/cdk8s', './node_modules/cdk8s-plus-27', './node_modules/constructs'];
+const PACKAGES_OF_THE_CONSTRUCTS = ['./node_modules/cdk8s', './node_modules/constructs', ...LINES.lines.map(l => `./node_modules/cdk8s-plus-${l.line}`)];
+const PACKAGES_OF_THE_LINES = LINES.lines.map(l => `./node_modules/cdk8s-plus-${l.line}`);
 /**
  * The layers as folder rules: each folder of lib/, what it is, and the other folders it may import. Every
- * folder but lib/constructs/ is pure (no cdk8s, cdk8s-plus or constructs); lib/index.ts, the package entry
- * point, re-exports them all. test/lint/layers.test.ts reads this table from the generated configuration.
+ * folder but lib/constructs/ is pure (no cdk8s, cdk8s-plus or constructs); lib/index.ts, the core package's entry
+ * point, re-exports them all but lib/constructs/plus/, the only importer of cdk8s-plus (one package per line, built
+ * from it by packages/lines/build.js). test/lint/layers.test.ts reads this table from the generated configuration.
  */
 const LAYERS: Array<{ folder: string; what: string; may: string[] }> = [
   { folder: 'policy', what: 'The policy engine (lib/policy/)', may: [] },
@@ -247,6 +277,8 @@ const LAYERS: Array<{ folder: string; what: string; may: string[] }> = [
   { folder: 'constructs', what: 'The constructs (lib/constructs/)', may: ['policy', 'manifests', 'exemptions', 'hardening', 'admission'] },
 ];
 const PURE = LAYERS.filter(l => l.folder !== 'constructs');
+/** Everything of lib/ that is in the core package: all but lib/constructs/plus/ (globs of files). */
+const CORE_OF_CONSTRUCTS = ['./lib/index.ts', './lib/constructs/*.ts', './lib/constructs/internal/**'];
 project.eslint?.addRules({
   'import/no-restricted-paths': ['error', {
     zones: [
@@ -261,6 +293,17 @@ project.eslint?.addRules({
         from: PACKAGES_OF_THE_CONSTRUCTS,
         message: 'Only lib/constructs/ imports cdk8s, cdk8s-plus or constructs: the other folders are pure (the CLI and the plugin load them; start-up time; the plugin runs inside cdk8s-cli): see docs/architecture.md "Layers".',
       },
+      // the core package works with every cdk8s-plus line: only lib/constructs/plus/ (a package per line) imports one
+      ...CORE_OF_CONSTRUCTS.map(target => ({
+        target,
+        from: PACKAGES_OF_THE_LINES,
+        message: 'Only lib/constructs/plus/ imports cdk8s-plus: the rest of lib/ is the core package, which works with every cdk8s-plus line (docs/lines.md): see docs/architecture.md "Layers".',
+      })),
+      ...CORE_OF_CONSTRUCTS.map(target => ({
+        target,
+        from: './lib/constructs/plus',
+        message: 'The core does not import lib/constructs/plus/ (built once per cdk8s-plus line into its own package): ask the identity index or a table of the core instead; see docs/architecture.md "Layers".',
+      })),
     ],
   }],
 });

@@ -10,7 +10,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { HardenedPod } from 'cdk8s-rootless';
+import { HardenedPod } from 'cdk8s-rootless-plus-27';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'data-processor');

@@ -8,7 +8,7 @@
  */
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { RootlessJob } from 'cdk8s-rootless';
+import { RootlessJob } from 'cdk8s-rootless-plus-27';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'db-migration');

@@ -9,7 +9,7 @@
  * and `fsGroupChangePolicy: OnRootMismatch`; synthesis verifies the result is PSS restricted.
  */
 import { App, Chart } from 'cdk8s';
-import { HardenedPod } from 'cdk8s-rootless';
+import { HardenedPod } from 'cdk8s-rootless-plus-27';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'hardened-app');

@@ -7,7 +7,7 @@
  * fill the node's disk (logging to stdout remains the better option where the app allows it).
  */
 import { App, Chart, Size } from 'cdk8s';
-import { HardenedPod } from 'cdk8s-rootless';
+import { HardenedPod } from 'cdk8s-rootless-plus-27';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'logger-app');

@@ -6,7 +6,7 @@
  * would otherwise run with escalation allowed and all default capabilities), and its own /tmp.
  */
 import { App, Chart } from 'cdk8s';
-import { HardenedPod } from 'cdk8s-rootless';
+import { HardenedPod } from 'cdk8s-rootless-plus-27';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'multi-container');

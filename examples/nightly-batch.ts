@@ -16,7 +16,7 @@
  */
 import { App, Chart, Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { RootlessCronJob } from 'cdk8s-rootless';
+import { RootlessCronJob } from 'cdk8s-rootless-plus-27';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'nightly-batch');

@@ -9,7 +9,7 @@
  * someone rebuilds the image with a name again.
  */
 import { App, Chart } from 'cdk8s';
-import { RootlessDeployment } from 'cdk8s-rootless';
+import { RootlessDeployment } from 'cdk8s-rootless-plus-27';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'nonroot-image');

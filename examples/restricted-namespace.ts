@@ -17,7 +17,8 @@
  * exemption so the namespace enforces restricted.
  */
 import { App, Chart } from 'cdk8s';
-import { HardenedPod, RestrictedNamespace } from 'cdk8s-rootless';
+import { RestrictedNamespace } from 'cdk8s-rootless';
+import { HardenedPod } from 'cdk8s-rootless-plus-27';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'restricted-namespace');

@@ -8,7 +8,7 @@
  * (seccomp RuntimeDefault, no privilege escalation, capabilities dropped, read-only root, /tmp).
  */
 import { App, Chart } from 'cdk8s';
-import { HardenedPod } from 'cdk8s-rootless';
+import { HardenedPod } from 'cdk8s-rootless-plus-27';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'secure-app');

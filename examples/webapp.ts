@@ -9,7 +9,8 @@
  * in /tmp; the preset supplies user, group and fsGroup 101 (the UID its files belong to, not 1000).
  */
 import { App, Chart } from 'cdk8s';
-import { ImagePreset, RootlessDeployment } from 'cdk8s-rootless';
+import { ImagePreset } from 'cdk8s-rootless';
+import { RootlessDeployment } from 'cdk8s-rootless-plus-27';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'webapp');

@@ -8,7 +8,7 @@
  * targetPort 8080, so clients still use port 80. The pod stays PSS restricted.
  */
 import { App, Chart } from 'cdk8s';
-import { RootlessDeployment } from 'cdk8s-rootless';
+import { RootlessDeployment } from 'cdk8s-rootless-plus-27';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'webserver');

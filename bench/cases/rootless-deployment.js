@@ -14,7 +14,7 @@ const os = require('os');
 const path = require('path');
 const { App, ApiObject, Chart, JsonPatch, Size } = require('cdk8s');
 const kplus = require('cdk8s-plus-27');
-const { RootlessDeployment } = require('../../lib/constructs/rootless-deployment');
+const { RootlessDeployment } = require('../../lib/constructs/plus/rootless-deployment');
 
 const COUNT = 1000;
 const IMAGE = 'ghcr.io/acme/api:2.3.1';

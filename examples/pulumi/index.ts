@@ -20,7 +20,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
-import { RestrictedNamespace, RootlessDeployment } from 'cdk8s-rootless';
+import { RestrictedNamespace } from 'cdk8s-rootless';
+import { RootlessDeployment } from 'cdk8s-rootless-plus-27';
 
 export interface RootlessChartOptions {
   /** The namespace to create (enforcing the restricted profile) and deploy into. */

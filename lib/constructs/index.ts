@@ -1,16 +1,8 @@
 /**
- * The constructs: the only folder of the library that imports cdk8s, cdk8s-plus or constructs (its
- * `internal/` holds the glue to cdk8s-plus and the verifier). lib/index.ts re-exports everything here.
+ * The cdk8s constructs of the core, which work with any cdk8s-plus line: the only folder of the library that imports
+ * cdk8s or constructs (its `internal/` holds the verifier and the identity index). lib/index.ts re-exports everything
+ * here. The workload constructs, bound to a cdk8s-plus line, are in `plus/` (their own package per line).
  */
-export * from './options';
-export * from './pod-hardening';
-export * from './hardened-pod';
-export * from './rootless-workload';
-export * from './rootless-deployment';
-export * from './rootless-stateful-set';
-export * from './rootless-job';
-export * from './rootless-cron-job';
-export * from './rootless-daemon-set';
 export * from './rootless-hardening';
 export * from './restricted-namespace';
 export * from './admission-policy';

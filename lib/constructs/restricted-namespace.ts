@@ -1,12 +1,5 @@
-import { ApiObject } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { HardenedPod } from './hardened-pod';
-import { RootlessCronJob } from './rootless-cron-job';
-import { RootlessDaemonSet } from './rootless-daemon-set';
-import { RootlessDeployment } from './rootless-deployment';
-import { RootlessJob } from './rootless-job';
-import { RootlessStatefulSet } from './rootless-stateful-set';
 import { writeNamespaceAnnotation } from '../exemptions/codec';
 import { declaredExemptions } from '../exemptions/declared';
 import { NamespaceExemption } from '../exemptions/namespace-exemption';
@@ -15,7 +8,7 @@ import { RootlessAnnotations } from '../hardening/annotations';
 import { throwPropsProblems } from './internal/errors';
 import { mergeKeyPaths } from '../hardening/verify';
 import { PodSecurity, PolicyLevel } from '../policy';
-import { IdentityIndex } from './internal/identity-index';
+import { IdentityIndex, permissionInitContainerOf } from './internal/identity-index';
 import { isKubectlList, podBearingKind } from '../policy/k8s-shapes';
 import { parseMinor } from '../policy/version';
 
@@ -37,7 +30,13 @@ export enum PodSecurityMode {
 /**
  * Props of a `RestrictedNamespace`.
  */
-export interface RestrictedNamespaceProps extends kplus.NamespaceProps {
+export interface RestrictedNamespaceProps {
+  /**
+   * Metadata of the Namespace; its name is `metadata.name`.
+   * @default - a name cdk8s generates from the construct path
+   */
+  readonly metadata?: ApiObjectMetadata;
+
   /**
    * The level the namespace enforces (`pod-security.kubernetes.io/enforce`). A level below
    * `restricted` needs `exemption`.
@@ -128,7 +127,13 @@ interface ModeSetting {
  * const ns = new RestrictedNamespace(chart, 'applications', { metadata: { name: 'applications' }, version: 'v1.33' });
  * new HardenedPod(chart, 'app', { metadata: { namespace: ns.name }, user: 1000, containers: [{ image: 'app:v1' }] });
  */
-export class RestrictedNamespace extends kplus.Namespace {
+export class RestrictedNamespace extends Construct {
+  /**
+   * The Namespace object (a cdk8s `ApiObject`, so the namespace works with every cdk8s-plus line; before the
+   * line packages it was a cdk8s-plus-27 `Namespace`: for a cdk8s-plus selector of it, use your line's
+   * `Namespaces.select(scope, id, { names: [ns.name] })`).
+   */
+  public readonly apiObject: ApiObject;
   /**
    * The level and version of each mode, as labelled.
    */
@@ -144,8 +149,20 @@ export class RestrictedNamespace extends kplus.Namespace {
   /** The warn version label value. */
   public readonly warnVersion: string;
 
+  /** The Namespace's metadata (labels and annotations set here are verified at synthesis: see the class). */
+  public get metadata(): ApiObjectMetadataDefinition {
+    return this.apiObject.metadata;
+  }
+
+  /** The name of the Namespace. */
+  public get name(): string {
+    return this.apiObject.name;
+  }
+
   public constructor(scope: Construct, id: string, props: RestrictedNamespaceProps = {}) {
-    super(scope, id, props);
+    super(scope, id);
+    // 'Resource', as cdk8s-plus names it: the default child (ApiObject.of(ns)), and the generated name is unchanged
+    this.apiObject = new ApiObject(this, 'Resource', { apiVersion: 'v1', kind: 'Namespace', metadata: props.metadata, spec: {} });
     IdentityIndex.register(this); // a second Namespace of this name elsewhere in the app fails synthesis (identity-index.ts)
     const problems: string[] = [];
     const version = this.resolveVersion('props.version', props.version, PodSecurity.latestVersion(), problems);
@@ -266,8 +283,7 @@ export class RestrictedNamespace extends kplus.Namespace {
     const workload = `${manifest.kind} "${manifest.metadata?.name}" (construct ${constructPath(obj)}${item})`;
     // a RootlessStatefulSet's permission init container (VolumePermissions.INIT_CONTAINER, the default) and the
     // exemptions it implies are the construct's, not the author's: say so, and name the one-line alternative
-    const owner = obj.node.scope;
-    const init = owner instanceof RootlessStatefulSet ? owner.permissionInitContainer?.name : undefined;
+    const init = permissionInitContainerOf(obj.node.scope);
     const byConstruct = (containers: string[] | undefined) => init !== undefined && containers !== undefined && containers.length > 0
       && containers.every(c => c === init);
     const findings = result.violations.map(v => byConstruct(v.containers)
@@ -369,14 +385,17 @@ function constructPath(obj: IConstruct): string {
   return obj.node.id === 'Resource' && scope ? scope.node.path : obj.node.path;
 }
 
-/** The rootless construct that builds a workload of each pod-bearing kind (the kinds are those of k8s-shapes.ts); read when a message is built. */
+/**
+ * The rootless construct that builds a workload of each pod-bearing kind (the kinds are those of k8s-shapes.ts), in every
+ * line package (`cdk8s-rootless-plus-NN`); test/constructs/namespace/restricted-namespace.test.ts checks the names.
+ */
 const constructForKind = (): Readonly<Record<string, string>> => ({
-  Pod: HardenedPod.name,
-  Deployment: RootlessDeployment.name,
-  StatefulSet: RootlessStatefulSet.name,
-  Job: RootlessJob.name,
-  CronJob: RootlessCronJob.name,
-  DaemonSet: RootlessDaemonSet.name,
+  Pod: 'HardenedPod',
+  Deployment: 'RootlessDeployment',
+  StatefulSet: 'RootlessStatefulSet',
+  Job: 'RootlessJob',
+  CronJob: 'RootlessCronJob',
+  DaemonSet: 'RootlessDaemonSet',
 });
 
 /** How to rebuild a denied workload: the construct for its kind, or, for kinds without one, the construct that manages them. */
@@ -384,7 +403,7 @@ function constructHint(kind: string): string {
   const construct = constructForKind()[kind];
   if (construct) return `e.g. build it with ${construct}, which meets restricted, or harden it where it is with RootlessHardening.applyTo(chart)`;
   if (kind === 'ReplicaSet' || kind === 'ReplicationController') {
-    return `no construct builds a bare ${kind}: build it as a ${RootlessDeployment.name}, which manages its ReplicaSets and meets restricted`;
+    return `no construct builds a bare ${kind}: build it as a ${constructForKind().Deployment}, which manages its ReplicaSets and meets restricted`;
   }
   return 'e.g. harden it where it is with RootlessHardening.applyTo(chart), build its pods with HardenedPod or a Rootless* workload construct, '
     + 'or run cdk8s-rootless harden on its YAML';

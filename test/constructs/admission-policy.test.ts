@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { AdmissionFailurePolicy, LabelSelectorOperator, RootlessAdmissionPolicy, RootlessAdmissionPolicyProps, ValidationAction } from '../../lib/constructs/admission-policy';
-import { HardenedPod } from '../../lib/constructs/hardened-pod';
+import { HardenedPod } from '../../lib/constructs/plus/hardened-pod';
 import { Exemption } from '../../lib/exemptions/exemption';
 import { PodSecurity } from '../../lib/policy';
 import { checkOf, evaluatePolicy } from '../admission/cel';

@@ -1,6 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { HardenedPod, ImagePreset, RootlessAnnotations } from '../../lib';
+import { ImagePreset, RootlessAnnotations } from '../../lib';
+import { HardenedPod } from '../../lib/constructs/plus';
 import { PodSecurity, PolicyLevel } from '../../lib/policy';
 import { container, exemptions, level, synthError, synthPod } from '../hardening/util';
 

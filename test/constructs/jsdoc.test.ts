@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
-import { HardenedPod } from '../../lib';
+import { HardenedPod } from '../../lib/constructs/plus';
 import { synthPod } from '../hardening/util';
 
 const LIB = path.join(__dirname, '..', '..', 'lib', 'constructs');

@@ -6,7 +6,8 @@
  */
 import * as YAML from 'yaml';
 import { REASON, container, exemptions, level, synthError, synthPod } from './util';
-import { Exemption, HardenedPod, RootlessDeployment } from '../../lib';
+import { Exemption } from '../../lib';
+import { HardenedPod, RootlessDeployment } from '../../lib/constructs/plus';
 import { hardenText } from '../../lib/cli/harden/harden';
 import { unreachableCapabilities } from '../../lib/hardening/runtime-checks';
 

@@ -1,7 +1,8 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { REASON, constructionError } from './util';
-import { Exemption, HardenedPod, HardenedPodProps } from '../../lib';
+import { Exemption } from '../../lib';
+import { HardenedPod, HardenedPodProps } from '../../lib/constructs/plus';
 
 const APP = [{ name: 'app', image: 'app:v1' }];
 

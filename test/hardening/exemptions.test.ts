@@ -1,7 +1,8 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { REASON, container, exemptions, level, synthError, synthPod } from './util';
-import { Exemption, ExemptionKind, HardenedPod, HardenedPodProps } from '../../lib';
+import { Exemption, ExemptionKind } from '../../lib';
+import { HardenedPod, HardenedPodProps } from '../../lib/constructs/plus';
 import { PodSecurity } from '../../lib/policy';
 
 /** A pod with an app container and an init container, plus the exemptions. */

@@ -7,7 +7,8 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { synthError } from './util';
-import { HardenedPod, RootlessHardening } from '../../lib';
+import { RootlessHardening } from '../../lib';
+import { HardenedPod } from '../../lib/constructs/plus';
 import { hardenText } from '../../lib/cli/harden/harden';
 import { startabilityProblems } from '../../lib/hardening/startability';
 

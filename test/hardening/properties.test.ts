@@ -2,7 +2,8 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { REASON, exemptions, level, synthError, synthPod } from './util';
-import { Exemption, ExemptionKind, HardenedContainerProps, HardenedPod, HardenedPodProps, ImagePreset } from '../../lib';
+import { Exemption, ExemptionKind, ImagePreset } from '../../lib';
+import { HardenedContainerProps, HardenedPod, HardenedPodProps } from '../../lib/constructs/plus';
 import { PodSecurity, PolicyLevel } from '../../lib/policy';
 
 const id = fc.integer({ min: 1, max: 2147483647 });

@@ -2,7 +2,8 @@
  * The pure modules shared by the constructs and the CLI / plugin: one implementation each.
  */
 import { REASON, synthError, synthPod } from './util';
-import { Exemption, HardenedPod, ImagePreset } from '../../lib';
+import { Exemption, ImagePreset } from '../../lib';
+import { HardenedPod } from '../../lib/constructs/plus';
 import { entryOf, entryProblems } from '../../lib/exemptions/codec';
 import { kindOf } from '../../lib/exemptions/registry';
 import { exemptionValue } from '../../lib/exemptions/value';

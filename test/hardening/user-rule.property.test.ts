@@ -13,7 +13,8 @@
 import { Chart, JsonPatch, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
-import { HardenedPod, ImagePreset } from '../../lib';
+import { ImagePreset } from '../../lib';
+import { HardenedPod } from '../../lib/constructs/plus';
 import { hardenText } from '../../lib/cli/harden/harden';
 import { adopt } from '../../lib/hardening/adopt/object';
 import { CLI_DIALECT } from '../../lib/hardening/adopt/pod';

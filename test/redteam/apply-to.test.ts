@@ -10,7 +10,8 @@ import { ApiObject, App, Chart, Cron, Include, JsonPatch, Testing } from 'cdk8s'
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { REASON, synthesize, writtenProblems } from './helpers';
-import { Exemption, RestrictedNamespace, RootlessCronJob, RootlessDaemonSet, RootlessHardening, RootlessJob } from '../../lib';
+import { Exemption, RestrictedNamespace, RootlessHardening } from '../../lib';
+import { RootlessCronJob, RootlessDaemonSet, RootlessJob } from '../../lib/constructs/plus';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 import { tempDir } from '../temp-dir';
 

@@ -20,7 +20,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 import { KEY, cel, js, pod } from './admission';
 import { REASON, expectRefusedOrSound } from './helpers';
-import { HardenedPod } from '../../lib';
+import { HardenedPod } from '../../lib/constructs/plus';
 import { hardenText } from '../../lib/cli/harden/harden-text';
 import { run } from '../../lib/cli/program';
 import { readAnnotation, writeAnnotation } from '../../lib/exemptions/codec';

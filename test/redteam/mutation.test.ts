@@ -3,7 +3,8 @@
  * JavaScript, before and after they are passed. All held.
  */
 import { REASON, expectRefusedOrSound, synthesize } from './helpers';
-import { Exemption, HardenedPod, RootlessAnnotations } from '../../lib';
+import { Exemption, RootlessAnnotations } from '../../lib';
+import { HardenedPod } from '../../lib/constructs/plus';
 
 const KEY = RootlessAnnotations.EXEMPTIONS;
 const podWith = (chart: any, exemptions: any[], extra: any = {}) => new HardenedPod(chart, 'p', {

@@ -8,7 +8,8 @@ import { ApiObject, App, Chart, Cron, IResolver, JsonPatch, Lazy, ResolutionCont
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { synthesize, writtenProblems, REASON } from './helpers';
-import { Exemption, HardeningNotes, RootlessCronJob, RootlessDeployment, RootlessHardening, RootlessStatefulSet, VolumePermissions } from '../../lib';
+import { Exemption, HardeningNotes, RootlessHardening } from '../../lib';
+import { RootlessCronJob, RootlessDeployment, RootlessStatefulSet, VolumePermissions } from '../../lib/constructs/plus';
 import { LEVEL_PLACEHOLDER, RootlessAnnotations } from '../../lib/hardening/annotations';
 import { PodSecurity } from '../../lib/policy';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';

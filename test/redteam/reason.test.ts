@@ -5,7 +5,8 @@
 import { RE2JS } from '@bufbuild/re2';
 import { asRoot, cel, js, pod } from './admission';
 import { REASON, synthesize, writtenProblems } from './helpers';
-import { Exemption, HardenedPod } from '../../lib';
+import { Exemption } from '../../lib';
+import { HardenedPod } from '../../lib/constructs/plus';
 import { readAnnotation, writeAnnotation } from '../../lib/exemptions/codec';
 import { ExemptionKind } from '../../lib/exemptions/exemption-kind';
 import { ReasonPatterns, placeholderReason, reasonProblem } from '../../lib/exemptions/reason';

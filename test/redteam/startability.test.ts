@@ -8,7 +8,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 import { synthesize } from './helpers';
 import { ImagePreset } from '../../lib';
-import { RootlessStatefulSet } from '../../lib/constructs/rootless-stateful-set';
+import { RootlessStatefulSet } from '../../lib/constructs/plus/rootless-stateful-set';
 import { startabilityProblems } from '../../lib/hardening/startability';
 import { cli } from '../cli/helpers';
 

@@ -7,7 +7,8 @@ import { ApiObject, Chart, JsonPatch, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { REASON, expectRefusedOrSound, synthesize, writtenProblems } from './helpers';
-import { RootlessDeployment, RootlessAnnotations } from '../../lib';
+import { RootlessAnnotations } from '../../lib';
+import { RootlessDeployment } from '../../lib/constructs/plus';
 
 const KEY = RootlessAnnotations.EXEMPTIONS;
 const web = (scope: Construct) => new RootlessDeployment(scope, 'web', {

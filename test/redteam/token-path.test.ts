@@ -7,7 +7,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { cel, js, pod } from './admission';
 import { synthesize } from './helpers';
-import { RootlessDeployment } from '../../lib';
+import { RootlessDeployment } from '../../lib/constructs/plus';
 
 const TOKEN_SECRET = { secretName: 'app-token' }; // a kubernetes.io/service-account-token Secret
 const mounted = (mountPath: string, secret: any = TOKEN_SECRET) => pod(spec => {

@@ -7,7 +7,8 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
-import { Exemption, HardenedPod, ImagePreset, RootlessHardening, RootlessHardeningProps } from '../../lib';
+import { Exemption, ImagePreset, RootlessHardening, RootlessHardeningProps } from '../../lib';
+import { HardenedPod } from '../../lib/constructs/plus';
 import { hardenText } from '../../lib/cli/harden/harden';
 import { exitCodeOf } from '../../lib/cli/harden/harden-text';
 import { matchesImage, parseImageReference } from '../../lib/hardening/image-ref';

@@ -10,7 +10,7 @@ import * as YAML from 'yaml';
 import { synthesize } from './helpers';
 import { RestrictedNamespace } from '../../lib';
 import { auditDockerfile } from '../../lib/cli/dockerfile';
-import { RootlessDeployment } from '../../lib/constructs/rootless-deployment';
+import { RootlessDeployment } from '../../lib/constructs/plus/rootless-deployment';
 import { runtimeCapability } from '../../lib/hardening/capabilities';
 import { holdsNetBindService } from '../../lib/hardening/runtime-checks';
 import { validateApiObject } from '../../lib/policy/schema/validate';

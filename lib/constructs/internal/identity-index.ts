@@ -16,6 +16,19 @@ export function isHardenedByConstruct(obj: ApiObject): boolean {
   return HARDENED_OBJECTS.has(obj);
 }
 
+/** The permission init container each RootlessStatefulSet (of any cdk8s-plus line) added, by construct. */
+const PERMISSION_INIT_CONTAINERS = new WeakMap<IConstruct, string>();
+
+/** Records the root init container a construct added itself (RootlessStatefulSet, VolumePermissions.INIT_CONTAINER). */
+export function markPermissionInitContainer(owner: IConstruct, container: string): void {
+  PERMISSION_INIT_CONTAINERS.set(owner, container);
+}
+
+/** The name of the permission init container `owner` added itself, if it is a construct of this library that did. */
+export function permissionInitContainerOf(owner: IConstruct | undefined): string | undefined {
+  return owner === undefined ? undefined : PERMISSION_INIT_CONTAINERS.get(owner);
+}
+
 /**
  * Internal: one identity index per app, checked at synthesis. `kubectl apply` keys objects by API
  * group, kind, namespace and name: two objects of one identity in one app are one object in the

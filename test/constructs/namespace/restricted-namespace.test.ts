@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { articleElasticsearch } from './fixtures';
-import { HardenedPod } from '../../../lib/constructs/hardened-pod';
+import { HardenedPod } from '../../../lib/constructs/plus/hardened-pod';
 import { RestrictedNamespace, RestrictedNamespaceProps } from '../../../lib/constructs/restricted-namespace';
 import { NamespaceExemption } from '../../../lib/exemptions/namespace-exemption';
 import { PodSecurity, PolicyLevel } from '../../../lib/policy';

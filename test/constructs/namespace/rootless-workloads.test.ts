@@ -5,7 +5,7 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import { ImagePreset } from '../../../lib';
 import { RestrictedNamespace, RestrictedNamespaceProps } from '../../../lib/constructs/restricted-namespace';
-import { RootlessStatefulSet } from '../../../lib/constructs/rootless-stateful-set';
+import { RootlessStatefulSet } from '../../../lib/constructs/plus/rootless-stateful-set';
 import { NamespaceExemption } from '../../../lib/exemptions/namespace-exemption';
 import { PolicyLevel } from '../../../lib/policy';
 

@@ -1,7 +1,7 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import { one, podSpec } from './util';
 import { RootlessHardening } from '../../../lib';
-import { RootlessDeployment } from '../../../lib/constructs/rootless-deployment';
+import { RootlessDeployment } from '../../../lib/constructs/plus/rootless-deployment';
 
 /** Synthesis verifies that the API server would accept what is emitted (lib/policy/schema), as its own finding. */
 describe('synthesis: valid as the API server validates', () => {

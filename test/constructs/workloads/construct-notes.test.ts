@@ -6,7 +6,8 @@
  */
 import { ApiObject, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { HardeningNotes, ImagePreset, RootlessHardening, RootlessStatefulSet, VolumePermissions } from '../../../lib';
+import { HardeningNotes, ImagePreset, RootlessHardening } from '../../../lib';
+import { RootlessStatefulSet, VolumePermissions } from '../../../lib/constructs/plus';
 import { USER_RULE, arbitraryUserNote } from '../../../lib/hardening/user-rule';
 import { captureStderr } from '../../hardening/util';
 

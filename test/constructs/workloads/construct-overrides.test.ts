@@ -8,9 +8,7 @@ import * as path from 'path';
 import { Cron, Testing } from 'cdk8s';
 import * as ts from 'typescript';
 import { synth } from './util';
-import {
-  HardenedPod, PodHardening, RootlessCronJob, RootlessDaemonSet, RootlessDeployment, RootlessJob, RootlessStatefulSet,
-} from '../../../lib';
+import { HardenedPod, PodHardening, RootlessCronJob, RootlessDaemonSet, RootlessDeployment, RootlessJob, RootlessStatefulSet } from '../../../lib/constructs/plus';
 
 const LIB = path.join(__dirname, '..', '..', '..', 'lib', 'constructs');
 const CONSTRUCTS = [

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkKplusInternals } from '../../../lib/constructs/internal/kplus-overrides';
+import { checkKplusInternals } from '../../../lib/constructs/plus/internal/kplus-overrides';
 
 test('a cdk8s-plus-27 without an overridden member fails with the installed version and the fix', () => {
   class Renamed { public _toPodSpecV2(): void {} }

@@ -6,10 +6,8 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { container, error, one, synth } from './util';
-import {
-  Exemption, HardenedContainerProps, HardenedPod, ImagePreset, RestrictedNamespace, RootlessDeployment, RootlessStatefulSet,
-  RootlessStatefulSetProps, VolumePermissions,
-} from '../../../lib';
+import { Exemption, ImagePreset, RestrictedNamespace } from '../../../lib';
+import { HardenedContainerProps, HardenedPod, RootlessDeployment, RootlessStatefulSet, RootlessStatefulSetProps, VolumePermissions } from '../../../lib/constructs/plus';
 
 const postgres = (mountPath: string, extra: Partial<HardenedContainerProps> = {}, preset = ImagePreset.postgresAlpine()) => (chart: Chart) =>
   new RootlessStatefulSet(chart, 'db', {

@@ -11,9 +11,8 @@ import { ApiObject, App, Chart, Cron, JsonPatch, Lazy, Testing, Yaml } from 'cdk
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { level } from './util';
-import {
-  HardenedPod, RootlessCronJob, RootlessDaemonSet, RootlessDeployment, RootlessHardening, RootlessJob, RootlessStatefulSet,
-} from '../../../lib';
+import { RootlessHardening } from '../../../lib';
+import { HardenedPod, RootlessCronJob, RootlessDaemonSet, RootlessDeployment, RootlessJob, RootlessStatefulSet } from '../../../lib/constructs/plus';
 import { PodSecurity } from '../../../lib/policy';
 import { podTemplateOf } from '../../../lib/policy/k8s-shapes';
 

@@ -4,7 +4,7 @@
  */
 import * as kplus from 'cdk8s-plus-27';
 import { error, synth } from './util';
-import { RootlessDaemonSet, RootlessDeployment, RootlessStatefulSet } from '../../../lib';
+import { RootlessDaemonSet, RootlessDeployment, RootlessStatefulSet } from '../../../lib/constructs/plus';
 
 const IMAGE = 'registry.example.com/app:1.0.0';
 

@@ -2,7 +2,7 @@ import { Cron, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { RESTRICTED_CONTAINER, container, error, exemptions, level, one, podSpec, refusedByKubelet, restrictedPodSecurityContext, synth, template } from './util';
-import { RootlessCronJob, RootlessCronJobProps } from '../../../lib/constructs/rootless-cron-job';
+import { RootlessCronJob, RootlessCronJobProps } from '../../../lib/constructs/plus/rootless-cron-job';
 import { Exemption } from '../../../lib/exemptions/exemption';
 import { PodSecurity, PolicyLevel } from '../../../lib/policy';
 

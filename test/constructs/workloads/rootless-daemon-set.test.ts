@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { RESTRICTED_CONTAINER, container, error, exemptions, level, one, podSpec, refusedByKubelet, restrictedPodSecurityContext, synth, template } from './util';
-import { RootlessDaemonSet, RootlessDaemonSetProps } from '../../../lib/constructs/rootless-daemon-set';
+import { RootlessDaemonSet, RootlessDaemonSetProps } from '../../../lib/constructs/plus/rootless-daemon-set';
 import { Exemption } from '../../../lib/exemptions/exemption';
 import { PodSecurity, PolicyLevel } from '../../../lib/policy';
 

@@ -2,7 +2,7 @@ import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { RESTRICTED_CONTAINER, container, error, exemptions, level, one, podSpec, refusedByKubelet, synth, template } from './util';
 import { ImagePreset } from '../../../lib';
-import { RootlessDeployment } from '../../../lib/constructs/rootless-deployment';
+import { RootlessDeployment } from '../../../lib/constructs/plus/rootless-deployment';
 import { Exemption } from '../../../lib/exemptions/exemption';
 import { PodSecurity, PolicyLevel } from '../../../lib/policy';
 

@@ -6,7 +6,7 @@ import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { RESTRICTED_CONTAINER, container, error, exemptions, level, one, podSpec, refusedByKubelet, synth } from './util';
 import { ImagePreset } from '../../../lib';
-import { RootlessStatefulSet, RootlessStatefulSetProps, VolumePermissions } from '../../../lib/constructs/rootless-stateful-set';
+import { RootlessStatefulSet, RootlessStatefulSetProps, VolumePermissions } from '../../../lib/constructs/plus/rootless-stateful-set';
 import { PodSecurity, PolicyLevel } from '../../../lib/policy';
 
 const ES = 'docker.elastic.co/elasticsearch/elasticsearch:8.15.0';

@@ -9,7 +9,8 @@ import * as path from 'path';
 import { App, Chart, Testing, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { one, podSpec } from './util';
-import { RestrictedNamespace, RootlessDeployment, RootlessStatefulSet } from '../../../lib';
+import { RestrictedNamespace } from '../../../lib';
+import { RootlessDeployment, RootlessStatefulSet } from '../../../lib/constructs/plus';
 
 const build = (chart: Chart) => {
   new RestrictedNamespace(chart, 'ns', { metadata: { name: 'apps' } });

@@ -2,9 +2,9 @@ import { ApiObject, Chart, JsonPatch, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { level, one, podSpec } from './util';
 import { RootlessAnnotations } from '../../../lib';
-import { HardenedPod } from '../../../lib/constructs/hardened-pod';
-import { Hardening } from '../../../lib/constructs/internal/hardening';
-import { RootlessDeployment } from '../../../lib/constructs/rootless-deployment';
+import { HardenedPod } from '../../../lib/constructs/plus/hardened-pod';
+import { Hardening } from '../../../lib/constructs/plus/internal/hardening';
+import { RootlessDeployment } from '../../../lib/constructs/plus/rootless-deployment';
 import { PodSecurity } from '../../../lib/policy';
 
 /**

@@ -1,10 +1,10 @@
 import { Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { throwPropsProblems } from './internal/errors';
+import { throwPropsProblems } from '../internal/errors';
 import { Hardening } from './internal/hardening';
-import { IdentityIndex } from './internal/identity-index';
-import { durationSeconds, jobProblems, nonNegativeIntegerProblem, scheduleFix, scheduleProblem, timeZoneProblem } from './internal/workload-validation';
+import { IdentityIndex } from '../internal/identity-index';
+import { durationSeconds, jobProblems, nonNegativeIntegerProblem, scheduleFix, scheduleProblem, timeZoneProblem } from '../internal/workload-validation';
 import { PodHardening } from './pod-hardening';
 import { RootlessJobProps } from './rootless-job';
 

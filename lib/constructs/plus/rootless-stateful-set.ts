@@ -1,14 +1,14 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Exemption } from '../exemptions/exemption';
-import { throwPropsProblems } from './internal/errors';
+import { Exemption } from '../../exemptions/exemption';
+import { throwPropsProblems } from '../internal/errors';
 import { Hardening } from './internal/hardening';
 import { PodHardening } from './pod-hardening';
-import { cleanPath as normalize, pathProblem } from '../hardening/paths';
-import { IdentityIndex } from './internal/identity-index';
+import { cleanPath as normalize, pathProblem } from '../../hardening/paths';
+import { IdentityIndex, markPermissionInitContainer } from '../internal/identity-index';
 import { ClaimMount, withClaimTemplates } from './internal/kplus-overrides';
-import { alwaysRestartProblems } from './internal/workload-validation';
+import { alwaysRestartProblems } from '../internal/workload-validation';
 import { RootlessWorkloadProps } from './rootless-workload';
 
 /**
@@ -242,6 +242,7 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
           memory: { request: Size.mebibytes(16), limit: Size.mebibytes(64) },
         },
       }));
+      markPermissionInitContainer(this, INIT_NAME); // RestrictedNamespace names it as the construct's (any line)
     }
     this.hardening._addContainers(props);
     this.fail(this.mountClashes());

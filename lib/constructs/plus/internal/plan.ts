@@ -4,14 +4,14 @@
  * the glue class (hardening.ts) throws the problems and creates the writable-path volumes.
  */
 import type * as kplus from 'cdk8s-plus-27';
-import { entryOf, entryProblems } from '../../exemptions/codec';
-import type { ExemptionValue } from '../../exemptions/kind';
-import { exclusionProblems, hintForField, kindOf, relaxesField } from '../../exemptions/registry';
-import { describeExemption, exemptionValue } from '../../exemptions/value';
-import { MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, hardenedPodSecurityContext } from '../../hardening/defaults';
-import { ImagePreset } from '../../hardening/image-preset';
-import { cleanPath as normalize, isNumericId, pathProblem as containerPathProblem } from '../../hardening/paths';
-import { arbitraryUserNote, checkGivenUser } from '../../hardening/user-rule';
+import { entryOf, entryProblems } from '../../../exemptions/codec';
+import type { ExemptionValue } from '../../../exemptions/kind';
+import { exclusionProblems, hintForField, kindOf, relaxesField } from '../../../exemptions/registry';
+import { describeExemption, exemptionValue } from '../../../exemptions/value';
+import { MAX_ID, UNPRIVILEGED_PORT_SYSCTL, WRITABLE_TMP, hardenedPodSecurityContext } from '../../../hardening/defaults';
+import { ImagePreset } from '../../../hardening/image-preset';
+import { cleanPath as normalize, isNumericId, pathProblem as containerPathProblem } from '../../../hardening/paths';
+import { arbitraryUserNote, checkGivenUser } from '../../../hardening/user-rule';
 import { ContainerHardeningOptions, HardenedContainerProps, HardenedPodSpecProps } from '../options';
 
 /** The pod-level plan: the resolved user, group, fsGroup, sysctls and the construct's own copies of the exemptions. */

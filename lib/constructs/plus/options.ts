@@ -1,8 +1,8 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Exemption } from '../exemptions/exemption';
-import { HardeningNotes } from '../hardening/hardening-notes';
-import { ImagePreset } from '../hardening/image-preset';
+import { Exemption } from '../../exemptions/exemption';
+import { HardeningNotes } from '../../hardening/hardening-notes';
+import { ImagePreset } from '../../hardening/image-preset';
 
 /**
  * How the emptyDir volumes behind writable paths are created.

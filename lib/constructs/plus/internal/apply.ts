@@ -6,8 +6,8 @@
  */
 import type * as kplus from 'cdk8s-plus-27';
 import type { ContainerPlan, PodPlan } from './plan';
-import { kindOf } from '../../exemptions/registry';
-import { hardenedContainerSecurityContext, hardenedPodFields, hardenedPodSecurityContext } from '../../hardening/defaults';
+import { kindOf } from '../../../exemptions/registry';
+import { hardenedContainerSecurityContext, hardenedPodFields, hardenedPodSecurityContext } from '../../../hardening/defaults';
 
 type Mutable<T> = { -readonly [P in keyof T]: T[P] };
 /** The cdk8s-plus (pre-serialization) pod spec: its field names are cdk8s's (`hostPid`), not the API's (`hostPID`). */

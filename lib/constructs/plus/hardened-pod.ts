@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Hardening } from './internal/hardening';
-import { IdentityIndex } from './internal/identity-index';
+import { IdentityIndex } from '../internal/identity-index';
 import { HardenedPodSpecProps } from './options';
 import { PodHardening } from './pod-hardening';
 
