@@ -1,7 +1,8 @@
 /**
- * The package as a user gets it: pack the real tarball, install it into a fresh project next to
- * cdk8s, cdk8s-plus-27, constructs and TypeScript, compile a TypeScript program against it with
- * the installed tsc, run it to synthesize a chart, and audit the YAML with the installed CLI.
+ * The core package as a user gets it: pack the real tarball, install it into a fresh project next to
+ * cdk8s, cdk8s-plus-27 (the consumer's own line: the core peers none), constructs and TypeScript, compile a
+ * TypeScript program against it with the installed tsc (RootlessHardening.applyTo on a plain Deployment), run it to
+ * synthesize a chart, and audit the YAML with the installed CLI. The line packages: test/release/lines.ci.ts.
  *
  * The install uses the npm cache first (`--prefer-offline`): after `npm ci` in this repo every
  * dependency is there at the same version (the versions are taken from this repo's node_modules),
@@ -43,16 +44,16 @@ function ok(r: SpawnSyncReturns<string>, what: string): string {
 const PROGRAM = `
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { HardenedPod, PodSecurity, PolicyLevel } from 'cdk8s-rootless';
+import { PodSecurity, PolicyLevel, RootlessHardening } from 'cdk8s-rootless';
 
 const app = new App();
 const chart = new Chart(app, 'consumer');
-// A HardenedPod is a cdk8s-plus-27 Pod: the peer dependency is the consumer's own copy.
-const pod: kplus.Pod = new HardenedPod(chart, 'web', {
-  user: 101,
-  containers: [{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27-alpine', portNumber: 8080 }],
+// The core works with any cdk8s-plus line: a plain Deployment of the consumer's own cdk8s-plus, hardened where it is.
+const web = new kplus.Deployment(chart, 'web', {
+  containers: [{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27-alpine', portNumber: 8080, securityContext: { user: 101 } }],
 });
-pod.metadata.addLabel('app.kubernetes.io/name', 'web');
+web.metadata.addLabel('app.kubernetes.io/name', 'web');
+RootlessHardening.applyTo(chart);
 
 for (const manifest of chart.toJson()) {
   const result = PodSecurity.evaluate(manifest, { level: PolicyLevel.RESTRICTED });
@@ -137,8 +138,11 @@ test('a fresh TypeScript project installs the packed tarball, compiles against i
   // 3. Compile with the installed tsc and run: the chart's YAML.
   ok(run(process.execPath, [path.join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project), 'tsc');
   const yaml = ok(run(process.execPath, [path.join('dist', 'main.js')], project), 'the program');
-  expect(yaml).toContain('kind: Pod');
+  expect(yaml).toContain('kind: Deployment');
   expect(yaml).toContain('runAsNonRoot: true');
+  // the core's tarball holds no construct bound to a cdk8s-plus line (those are the line packages')
+  expect(fs.existsSync(path.join(installedPkg, 'lib', 'constructs', 'plus'))).toBe(false);
+  expect(JSON.parse(fs.readFileSync(path.join(installedPkg, 'package.json'), 'utf8')).peerDependencies).toEqual({ cdk8s: expect.any(String), constructs: expect.any(String) });
   const chartFile = path.join(project, 'consumer.k8s.yaml');
   fs.writeFileSync(chartFile, yaml);
 
