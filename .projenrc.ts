@@ -152,9 +152,10 @@ project.package.addField('exports', {
 project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', '!/lib/**/*.d.ts.keep');
 project.npmignore?.removePatterns('/lib/');
 project.npmignore?.exclude('/lib/**/*.ts', '/examples/', '/bench/', '/.ci/', '/test-reports/', '/.compatignore', '/packages/');
-// lib/constructs/plus/ is not the core's: each line's package holds it, compiled against its own cdk8s-plus (packages/lines/)
-project.npmignore?.exclude('/lib/constructs/plus/');
 project.npmignore?.include('/lib/**/*.js', '/lib/**/*.d.ts');
+// lib/constructs/plus/ is not the core's: each line's package holds it, compiled against its own cdk8s-plus (packages/lines/);
+// after the include above, which it overrides (the last matching pattern wins)
+project.npmignore?.exclude('/lib/constructs/plus/**');
 
 // Stale .js/.d.ts in lib/ (from a renamed or deleted source) must not survive a compile. jsii's
 // warnings fail the compile (--fail-on-warnings): they become API defects in the language targets.

@@ -118,7 +118,7 @@ afterAll(() => {
 });
 
 describe.each(TABLE.lines.map(l => [l.line, l.dev] as const))('cdk8s-plus-%s', (line, dev) => {
-  test('a fresh project with the core, this line\'s package and only cdk8s-plus-%s compiles, synthesizes, and has no other line', () => {
+  test(`a fresh project with the core, this line's package and only cdk8s-plus-${line} compiles, synthesizes, and has no other line`, () => {
     const dir = path.join(work, `plus-${line}`);
     project(dir, { [`cdk8s-plus-${line}`]: dev, [`cdk8s-rootless-plus-${line}`]: `file:${tarball(`cdk8s-rootless-plus-${line}`)}` }, linePrograms(line));
     expect(cdk8sPlusLinesIn(dir)).toEqual([`cdk8s-plus-${line}`]);
@@ -131,7 +131,7 @@ describe.each(TABLE.lines.map(l => [l.line, l.dev] as const))('cdk8s-plus-%s', (
     expect(web.securityContext).toMatchObject({ readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
     expect(pod.securityContext).toMatchObject({ runAsUser: 101, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(out.deployment.metadata.annotations['rootless.cdk8s.io/exemptions']).toContain('writableRootFilesystem');
+    expect(out.deployment.spec.template.metadata.annotations?.['rootless.cdk8s.io/exemptions']).toContain('writableRootFilesystem');
     // readOnlyRootFilesystem is not a PSS check: the exemption keeps the pod restricted
     expect(out.allowed).toBe(true);
     // the installed line package is the one built from this repository, at the core's version
@@ -160,7 +160,7 @@ const app = new App();
 const chart = new Chart(app, 'two');
 new a.RootlessDeployment(chart, 'first', { user: 101, exemptions: [exemption], containers });
 new b.RootlessDeployment(chart, 'second', { user: 101, exemptions: [exemption], containers });
-const kinds = chart.toJson().map((m: any) => m.kind + ':' + (m.metadata.annotations?.['rootless.cdk8s.io/exemptions'] ? 'exempt' : ''));
+const kinds = chart.toJson().map((m: any) => m.kind + ':' + (m.spec?.template?.metadata?.annotations?.['rootless.cdk8s.io/exemptions'] ? 'exempt' : ''));
 // the same identity from two lines: the one identity index of the core sees both
 const clash = new App();
 const other = new Chart(clash, 'clash');

@@ -61,11 +61,22 @@ test('no TypeScript sources: only declarations', () => {
   expect(ts).toEqual([]);
 });
 
-test('every source is shipped compiled: its .js and .d.ts', () => {
-  const srcs = sources();
+/** lib/constructs/plus/: bound to a cdk8s-plus line, shipped in each line's package (packages/lines/), never in the core. */
+const LINE_BOUND = /^lib\/constructs\/plus\//;
+
+test('every source of the core is shipped compiled: its .js and .d.ts', () => {
+  const srcs = sources().filter(s => !LINE_BOUND.test(s));
   expect(srcs.length).toBeGreaterThan(10);
   const missing = srcs.flatMap(s => [s.replace(/\.ts$/, '.js'), s.replace(/\.ts$/, '.d.ts')]).filter(f => !files.has(f));
   expect(missing).toEqual([]);
+});
+
+test('nothing bound to a cdk8s-plus line is in the core, and no shipped file requires cdk8s-plus', () => {
+  expect(sources().filter(s => LINE_BOUND.test(s)).length).toBeGreaterThan(5);
+  expect([...files].filter(f => LINE_BOUND.test(f))).toEqual([]);
+  const requiring = [...files].filter(f => f.endsWith('.js') || f.endsWith('.d.ts'))
+    .filter(f => /(require\(|from )["']cdk8s-plus-\d+["']/.test(fs.readFileSync(path.join(ROOT, f), 'utf8')));
+  expect(requiring).toEqual([]);
 });
 
 test('no tests, examples, benchmarks or build files', () => {
@@ -106,9 +117,9 @@ test.each(BINS)('bin %s: lib/cli/bin.js, in the package with the bundled CLI it 
   expect(firstLine).toBe('#!/usr/bin/env node');
 });
 
-test('the library keeps its required peers (the CLI alone is cdk8s-rootless-cli) and caps no Node line', () => {
+test('the core keeps its required peers, cdk8s and constructs only (no cdk8s-plus line: the line packages peer theirs), and caps no Node line', () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  expect(Object.keys(manifest.peerDependencies ?? {}).sort()).toEqual(['cdk8s', 'cdk8s-plus-27', 'constructs']);
+  expect(Object.keys(manifest.peerDependencies ?? {}).sort()).toEqual(['cdk8s', 'constructs']);
   // none of them optional: npm installs them with the library
   expect(manifest.peerDependenciesMeta).toBeUndefined();
   // `>= 20.0.0`: a lower bound only, so npm does not warn on a Node line newer than the last tested
