@@ -4,9 +4,9 @@
  * from the one source folder lib/constructs/plus/, never from a copy kept in the repository.
  *
  * For each line of packages/lines/lines.json (or the lines given as arguments: `node packages/lines/build.js 32 33`):
- *   1. stage dist/lines/cdk8s-rootless-plus-NN/: the .ts sources of lib/constructs/plus/ with their module specifiers
- *      bound to the line (the TypeScript AST, not text): 'cdk8s-plus-<source line>' becomes 'cdk8s-plus-NN', and every
- *      relative import that leaves lib/constructs/plus/ becomes a deep import of the core package
+ *   1. stage dist/lines/cdk8s-rootless-plus-NN/: the .ts sources of lib/constructs/plus/ bound to the line: every
+ *      mention of 'cdk8s-plus-<source line>' (imports, subpaths, messages, docs) becomes 'cdk8s-plus-NN', and every
+ *      relative import that leaves lib/constructs/plus/ (found with the TypeScript AST) becomes a deep import of the core package
  *      ('cdk8s-rootless/lib/<path>.js'): the line package holds only the constructs, and every app shares one core
  *      (one `Exemption`, one identity index, one verifier) whichever lines it uses;
  *   2. write its package.json (peers: the core at this exact version, since it deep-imports the core; cdk8s-plus-NN in
@@ -57,8 +57,8 @@ function resolveRelative(from, spec) {
  * a relative import leaving lib/constructs/plus/ becomes a deep import of the core. Other specifiers are unchanged.
  */
 function bind(file, spec, line) {
-  if (spec === `cdk8s-plus-${TABLE.source}`) return `cdk8s-plus-${line}`;
-  if (/^cdk8s-plus-\d+$/.test(spec)) fail(`${path.relative(ROOT, file)} imports ${spec}: lib/constructs/plus/ is written against cdk8s-plus-${TABLE.source} only`);
+  if (spec === `cdk8s-plus-${TABLE.source}` || spec.startsWith(`cdk8s-plus-${TABLE.source}/`)) return spec; // bound with the text below
+  if (/^cdk8s-plus-\d+(\/|$)/.test(spec)) fail(`${path.relative(ROOT, file)} imports ${spec}: lib/constructs/plus/ is written against cdk8s-plus-${TABLE.source} only`);
   if (!spec.startsWith('.')) return spec;
   const target = resolveRelative(file, spec);
   if (target === undefined) fail(`${path.relative(ROOT, file)}: cannot resolve '${spec}'`);
@@ -87,7 +87,10 @@ function bindSource(file, text, line) {
   visit(sf);
   let out = text;
   for (const [start, end, spec] of edits.sort((a, b) => b[0] - a[0])) out = out.slice(0, start) + spec + out.slice(end);
-  return out;
+  // In lib/constructs/plus/, `cdk8s-plus-<source line>` means the line the package is bound to, wherever it is written:
+  // imports, subpaths (`cdk8s-plus-27/package.json`), messages and docs alike. A statement about one line in particular
+  // names it otherwise ("lines 32 and later": see lib/constructs/plus/internal/line-differences.ts, docs/lines.md).
+  return out.split(`cdk8s-plus-${TABLE.source}`).join(`cdk8s-plus-${line}`);
 }
 
 /** The package.json of a line's package. */
