@@ -17,7 +17,7 @@ const os = require('os');
 const path = require('path');
 const { App, ApiObject, Chart, JsonPatch, Size } = require('cdk8s');
 const kplus = require('cdk8s-plus-27');
-const { HardenedPod } = require('../../lib');
+const { HardenedPod } = require('../../lib/constructs/plus');
 
 function synth(count, build) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-hardened-pod-'));

@@ -9,7 +9,8 @@ import * as ts from 'typescript';
 import { HardenedPod } from '../../lib/constructs/plus';
 import { synthPod } from '../hardening/util';
 
-const LIB = path.join(__dirname, '..', '..', 'lib', 'constructs');
+/** The constructs bound to a cdk8s-plus line (lib/constructs/plus/, a package per line: docs/lines.md). */
+const LIB = path.join(__dirname, '..', '..', 'lib', 'constructs', 'plus');
 
 /** The JSDoc comment text of a declaration named `name` (an interface or a class method) in a source file. */
 function jsdoc(file: string, name: string, within?: string): string {

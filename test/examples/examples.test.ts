@@ -8,7 +8,9 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
+import * as core from '../../lib';
 import { PodSecurity, PolicyLevel, RootlessAnnotations } from '../../lib';
+import * as line from '../../lib/constructs/plus';
 import { podBearingKind, podTemplateOf } from '../../lib/policy/k8s-shapes';
 
 const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
@@ -90,16 +92,44 @@ test('nonroot-image: the pod states the Dockerfile\'s numeric USER 1000:1000', (
   expect(dockerfile).toMatch(/^USER 1000:1000$/m);
 });
 
-test('examples import the package by name, as a user copies them, and run that way (Node resolves the name to this package through its exports)', () => {
+/** The package names a user imports: the core, and the construct package of the line the examples are written for. */
+const CORE = 'cdk8s-rootless';
+const LINE: number = JSON.parse(fs.readFileSync(path.join(EXAMPLES, '..', 'packages', 'lines', 'lines.json'), 'utf8')).source;
+const LINE_PACKAGE = `cdk8s-rootless-plus-${LINE}`;
+
+test('examples import the packages by name, as a user copies them: the core and the line package, and run that way (Node resolves both names)', () => {
   const sources = [...names.map(n => `${n}.ts`), path.join('pulumi', 'index.ts')];
+  const used = new Set<string>();
   for (const file of sources) {
     const code = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
     expect(code).not.toMatch(/from '\.\.\/(\.\.\/)?lib/);
-    expect(code).toContain('from \'cdk8s-rootless\'');
+    const ours = [...code.matchAll(/from '(cdk8s-rootless[^']*)'/g)].map(m => m[1]);
+    // only the two package names, never a deep import of either (cdk8s-rootless/lib/...)
+    expect([file, ours.filter(n => n !== CORE && n !== LINE_PACKAGE)]).toEqual([file, []]);
+    expect([file, ours.length]).not.toEqual([file, 0]);
+    ours.forEach(n => used.add(n));
+    // a file that uses the line package uses that line's cdk8s-plus, no other
+    const lines = [...code.matchAll(/from 'cdk8s-plus-(\d+)'/g)].map(m => Number(m[1]));
+    expect([file, lines.filter(n => n !== LINE)]).toEqual([file, []]);
+    // what each name exports: the workload constructs only from the line package, the rest only from the core
+    for (const m of code.matchAll(/import \{([^}]*)\} from '(cdk8s-rootless[^']*)'/g)) {
+      const exported = Object.keys(m[2] === CORE ? core : line);
+      for (const name of m[1].split(',').map(n => n.trim()).filter(n => n !== '')) expect([file, m[2], name, exported.includes(name)]).toEqual([file, m[2], name, true]);
+    }
   }
-  // `npm run examples` (examples/run.js) runs them with plain Node: the package's self-reference (needs the compiled lib/)
-  const resolved = execFileSync(process.execPath, ['-p', 'require.resolve("cdk8s-rootless")'], { cwd: EXAMPLES, encoding: 'utf8' }).trim();
-  expect(resolved).toBe(path.join(EXAMPLES, '..', 'lib', 'index.js'));
+  expect([...used].sort()).toEqual([CORE, LINE_PACKAGE]);
+  // `npm run examples` (examples/run.js) runs them with plain Node (needs the compiled lib/): the core is the package's
+  // self-reference, the line package the devDependency packages/lines/dev/ whose entry is the compiled lib/constructs/plus/
+  const resolve = (name: string) => execFileSync(process.execPath, ['-p', `require.resolve(${JSON.stringify(name)})`], { cwd: EXAMPLES, encoding: 'utf8' }).trim();
+  expect(resolve(CORE)).toBe(path.join(EXAMPLES, '..', 'lib', 'index.js'));
+  expect(fs.realpathSync(resolve(LINE_PACKAGE))).toBe(path.join(EXAMPLES, '..', 'packages', 'lines', 'dev', 'index.js'));
+  // loaded together, the line package runs on the core's modules: one Exemption class, not a copy per package
+  const loaded = execFileSync(process.execPath, ['-p', [
+    `const c = require('${CORE}'); const l = require('${LINE_PACKAGE}');`,
+    'JSON.stringify({ line: typeof l.RootlessDeployment, core: typeof c.RootlessDeployment,',
+    'exemption: Object.keys(require.cache).filter(f => /exemptions[\\\\/]exemption\\.js$/.test(f)).map(f => require("fs").realpathSync(f)) })',
+  ].join(' ')], { cwd: EXAMPLES, encoding: 'utf8' });
+  expect(JSON.parse(loaded)).toEqual({ line: 'function', core: 'undefined', exemption: [path.join(EXAMPLES, '..', 'lib', 'exemptions', 'exemption.js')] });
 });
 
 test('migrate-existing-app: one applyTo call takes the plain chart to restricted, keeping the users the team set', () => {

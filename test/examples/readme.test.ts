@@ -5,23 +5,31 @@
  * - A block that starts with `// <file>.ts` is that file of one small project (Getting started's
  *   `main.ts` and its jest test `main.test.ts`, which imports `./main`).
  * - A block without imports is a fragment: it gets the imports it uses (cdk8s, cdk8s-plus as
- *   `kplus`, and the names it uses from 'cdk8s-rootless') and a `chart`, which is synthesized.
+ *   `kplus`, the names it uses from the core 'cdk8s-rootless' and from the line package
+ *   'cdk8s-rootless-plus-27') and a `chart`, which is synthesized.
  * - A block that imports `./<name>` with `examples/<name>.ts` existing imports that example, copied next
  *   to it as the README tells users to copy it.
  * - 'cdk8s-rootless' is the library's sources (tsconfig `paths` here, jest's moduleNameMapper at
- *   run time), as `npm run examples` runs the examples against the package's self-reference.
+ *   run time), as `npm run examples` runs the examples against the package's self-reference; the line
+ *   package 'cdk8s-rootless-plus-27' (packages/lines/lines.json `source`) is lib/constructs/plus/ the same way
+ *   (the line packages are that folder built per line: docs/lines.md).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import * as ts from 'typescript';
 import * as library from '../../lib';
 import { PodSecurity, RootlessAnnotations } from '../../lib';
+import * as linePackage from '../../lib/constructs/plus';
 import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 
 const ROOT = path.join(__dirname, '..', '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+/** The line the README's snippets (and the examples) are written for, and its construct package. */
+const LINE: number = JSON.parse(fs.readFileSync(path.join(ROOT, 'packages', 'lines', 'lines.json'), 'utf8')).source;
+const CORE = 'cdk8s-rootless';
+const LINE_PACKAGE = `cdk8s-rootless-plus-${LINE}`;
 
 interface Snippet {
   /** 1-based line of the opening fence. */
@@ -51,11 +59,13 @@ function wrap(s: Snippet): string {
   if (!s.fragment) return s.code;
   const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(s.code);
   const rootless = Object.keys(library).filter(uses);
+  const line = Object.keys(linePackage).filter(uses);
   const cdk8s = ['Cron', 'Duration', 'Size'].filter(uses);
   return [
     `import { Chart, Testing${cdk8s.map(n => `, ${n}`).join('')} } from 'cdk8s';`,
-    uses('kplus') ? 'import * as kplus from \'cdk8s-plus-27\';' : '',
-    rootless.length ? `import { ${rootless.join(', ')} } from 'cdk8s-rootless';` : '',
+    uses('kplus') ? `import * as kplus from 'cdk8s-plus-${LINE}';` : '',
+    rootless.length ? `import { ${rootless.join(', ')} } from '${CORE}';` : '',
+    line.length ? `import { ${line.join(', ')} } from '${LINE_PACKAGE}';` : '',
     'export const chart = new Chart(Testing.app(), \'readme\');',
     s.code,
   ].join('\n');
@@ -97,14 +107,46 @@ test('the README has the snippets a new user copies: Getting started (main.ts an
   expect(all.map(s => s.file)).toEqual(expect.arrayContaining(['main.ts', 'main.test.ts']));
   // the Install section comes first, before the contributor Quickstart
   expect(README.indexOf('## Install')).toBeLessThan(README.indexOf('## Quickstart'));
-  expect(README).toContain('npm install cdk8s-rootless cdk8s cdk8s-plus-27 constructs');
+  expect(README).toMatch(/^npm install cdk8s-rootless cdk8s-rootless-plus-(\d+) cdk8s-plus-\1 cdk8s constructs$/m);
   // every snippet imports the package by name, never a path into this repository (only ./main, or an
   // example the snippet says to copy next to main.ts)
   for (const s of all) {
     let code = s.code.replace('from \'./main\'', '');
     for (const id of copiedExamples(s).keys()) code = code.replace(`from '${id}'`, '');
     expect([s.file, code]).toEqual([s.file, expect.not.stringMatching(/from '\.\.?\//)]);
+    // of this library, only the two package names: never a deep import, never another line's package (not run here)
+    const ours = [...wrap(s).matchAll(/from '(cdk8s-rootless[^']*)'/g)].map(m => m[1]);
+    expect([s.file, ours.filter(n => n !== CORE && n !== LINE_PACKAGE)]).toEqual([s.file, []]);
+    expect([s.file, [...wrap(s).matchAll(/from 'cdk8s-plus-(\d+)'/g)].map(m => Number(m[1])).filter(n => n !== LINE)]).toEqual([s.file, []]);
   }
+  // the workloads come from the line package, the rest from the core: both names are used
+  expect(all.some(s => wrap(s).includes(`from '${LINE_PACKAGE}'`))).toBe(true);
+  expect(all.some(s => wrap(s).includes(`from '${CORE}'`))).toBe(true);
+});
+
+test('the README says which package to install for which cdk8s-plus line, what works with any line, how to move, and the rule', () => {
+  const start = README.indexOf('### Which package for which cdk8s-plus line');
+  expect(start).toBeGreaterThan(README.indexOf('## Install'));
+  const section = README.slice(start, README.indexOf('\n### ', start + 5));
+  const lines: number[] = JSON.parse(fs.readFileSync(path.join(ROOT, 'packages', 'lines', 'lines.json'), 'utf8')).lines.map((l: { line: number }) => l.line);
+  // a row per line of packages/lines/lines.json, and no row for a line it does not list
+  for (const n of lines) {
+    expect(section).toContain(`| \`cdk8s-plus-${n}\` | \`cdk8s-rootless-plus-${n}\` | \`npm install cdk8s-rootless cdk8s-rootless-plus-${n} cdk8s-plus-${n} cdk8s constructs\` |`);
+  }
+  expect([...section.matchAll(/^\| `cdk8s-plus-(\d+)` \|/gm)].map(m => Number(m[1]))).toEqual(lines);
+  // the core's constructs, named as the core exports them, work with any line; the workloads are the line package's
+  for (const name of ['RootlessHardening', 'RestrictedNamespace', 'RootlessAdmissionPolicy', 'RootlessAlertRules']) {
+    expect([name, section.includes(`\`${name}`), name in library, name in linePackage]).toEqual([name, true, true, false]);
+  }
+  for (const name of ['HardenedPod', 'RootlessDeployment', 'RootlessStatefulSet', 'RootlessJob', 'RootlessCronJob', 'RootlessDaemonSet']) {
+    expect([name, section.includes(`\`${name}\``), name in library, name in linePackage]).toEqual([name, true, false, true]);
+  }
+  expect(section).toMatch(/Moving from one line to the next[\s\S]*npm uninstall cdk8s-rootless-plus-28 cdk8s-plus-28[\s\S]*snapshot tests/);
+  expect(section).toContain('`shareProcessNamespace: false`');
+  expect(section).toContain('`revisionHistoryLimit: 10`');
+  expect(section).toMatch(/dropped when\s+upstream no longer maintains it \*\*and\*\* its share/);
+  expect(section).toContain('release notes');
+  expect(section).toContain('Namespaces.select(');
 });
 
 test('the README starts with Getting started: cdk8s init, the library, a first RootlessDeployment, synthesis, a test, audit in CI', () => {
@@ -112,7 +154,7 @@ test('the README starts with Getting started: cdk8s init, the library, a first R
   expect(headings.slice(0, 3)).toEqual(['Getting started', 'Install', 'Quickstart for contributors']);
   const start = README.indexOf('## Getting started');
   const gettingStarted = README.slice(start, README.indexOf('\n## ', start + 5));
-  const steps = ['cdk8s init typescript-app', 'npm install cdk8s-rootless cdk8s-plus-27', '// main.ts', 'new RootlessDeployment(', 'npx cdk8s synth',
+  const steps = ['cdk8s init typescript-app', `npm install cdk8s-rootless ${LINE_PACKAGE} cdk8s-plus-${LINE}`, '// main.ts', 'new RootlessDeployment(', 'npx cdk8s synth',
     '// main.test.ts', 'npx cdk8s-rootless audit dist/'];
   const at = steps.map(step => gettingStarted.indexOf(step));
   expect(steps.filter((_, i) => at[i] < 0)).toEqual([]);
@@ -143,7 +185,7 @@ test('every ts snippet type-checks (strict)', () => {
     outDir: undefined,
     declaration: false,
     types: ['jest', 'node'],
-    paths: { 'cdk8s-rootless': [path.join(ROOT, 'lib', 'index.ts')] },
+    paths: { [CORE]: [path.join(ROOT, 'lib', 'index.ts')], [LINE_PACKAGE]: [path.join(ROOT, 'lib', 'constructs', 'plus', 'index.ts')] },
   });
   const diagnostics = ts.getPreEmitDiagnostics(program).filter(d => d.file === undefined || d.file.fileName.startsWith(dir));
   const message = diagnostics.map(d => {
@@ -153,7 +195,7 @@ test('every ts snippet type-checks (strict)', () => {
   expect(message).toBe('');
 }, 180_000);
 
-/** Runs a snippet as CommonJS: './main' is the project's main.ts, everything else jest's require (cdk8s-rootless mapped to lib/). */
+/** Runs a snippet as CommonJS: './main' is the project's main.ts, everything else jest's require (cdk8s-rootless mapped to lib/, the line package to lib/constructs/plus/). */
 function run(s: Snippet, modules: Map<string, any>, globals: Record<string, unknown> = {}): any {
   const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
   const js = ts.transpileModule(wrap(s), { compilerOptions }).outputText;
@@ -238,4 +280,18 @@ test('the README says what a new user would otherwise find in production', () =>
   expect(tradeOffs).toMatch(/evicts the whole pod; writes do not fail with ENOSPC/);
   expect(tradeOffs).toContain('Sidecars do not share it');
   expect(tradeOffs).toContain('medium: EmptyDirMedium.MEMORY');
+});
+
+test('the output differences between lines that the README lists are what each line\'s cdk8s-plus emits for a plain Deployment', () => {
+  const lines: number[] = JSON.parse(fs.readFileSync(path.join(ROOT, 'packages', 'lines', 'lines.json'), 'utf8')).lines.map((l: { line: number }) => l.line);
+  const emitted = lines.map(n => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const kplus = require(`cdk8s-plus-${n}`);
+    const chart = new Chart(Testing.app(), 'c');
+    new kplus.Deployment(chart, 'd', { containers: [{ image: 'registry.example.com/web:1.0.0' }] });
+    const deployment = Testing.synth(chart).find(m => m.kind === 'Deployment');
+    return [n, deployment.spec.template.spec.shareProcessNamespace, deployment.spec.revisionHistoryLimit];
+  });
+  // "from line 32 on, every pod spec says `shareProcessNamespace: false` and a Deployment says `revisionHistoryLimit: 10`"
+  expect(emitted).toEqual(lines.map(n => (n >= 32 ? [n, false, 10] : [n, undefined, undefined])));
 });

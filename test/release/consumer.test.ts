@@ -1,8 +1,10 @@
 /**
  * The core package as a user gets it: pack the real tarball, install it into a fresh project next to
- * cdk8s, cdk8s-plus-27 (the consumer's own line: the core peers none), constructs and TypeScript, compile a
- * TypeScript program against it with the installed tsc (RootlessHardening.applyTo on a plain Deployment), run it to
- * synthesize a chart, and audit the YAML with the installed CLI. The line packages: test/release/lines.ci.ts.
+ * cdk8s, constructs, TypeScript and the newest cdk8s-plus line of packages/lines/lines.json (the core names
+ * no line: it works with any), compile a TypeScript program against it with the installed tsc, run it to
+ * harden a plain Deployment of that line with `RootlessHardening.applyTo` and synthesize the chart, and
+ * audit the YAML with the installed CLI. (The line packages, cdk8s-rootless-plus-NN, are built by
+ * packages/lines/build.js and tested as their users get them there.)
  *
  * The install uses the npm cache first (`--prefer-offline`): after `npm ci` in this repo every
  * dependency is there at the same version (the versions are taken from this repo's node_modules),
@@ -41,27 +43,31 @@ function ok(r: SpawnSyncReturns<string>, what: string): string {
   return r.stdout;
 }
 
+/** The newest line the project builds: the consumer's own cdk8s-plus, which the core must not care about. */
+const LINE: number = Math.max(...JSON.parse(fs.readFileSync(path.join(ROOT, 'packages', 'lines', 'lines.json'), 'utf8')).lines.map((l: { line: number }) => l.line));
+
 const PROGRAM = `
 import { App, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import * as kplus from 'cdk8s-plus-${LINE}';
 import { PodSecurity, PolicyLevel, RootlessHardening } from 'cdk8s-rootless';
 
 const app = new App();
 const chart = new Chart(app, 'consumer');
-// The core works with any cdk8s-plus line: a plain Deployment of the consumer's own cdk8s-plus, hardened where it is.
+// A plain Deployment of the consumer's own cdk8s-plus line, hardened by the core's applyTo.
 const web = new kplus.Deployment(chart, 'web', {
-  containers: [{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27-alpine', portNumber: 8080, securityContext: { user: 101 } }],
+  containers: [{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27-alpine', portNumber: 8080 }],
 });
 web.metadata.addLabel('app.kubernetes.io/name', 'web');
-RootlessHardening.applyTo(chart);
+RootlessHardening.applyTo(chart, { user: 101 });
 
+const yaml = app.synthYaml(); // applyTo runs when cdk8s validates the app
 for (const manifest of chart.toJson()) {
   const result = PodSecurity.evaluate(manifest, { level: PolicyLevel.RESTRICTED });
   if (!result.allowed) {
     throw new Error('not restricted: ' + JSON.stringify(result.violations));
   }
 }
-process.stdout.write(app.synthYaml());
+process.stdout.write(yaml);
 `;
 
 const ROOT_POD = `apiVersion: v1
@@ -104,7 +110,7 @@ test('a fresh TypeScript project installs the packed tarball, compiles against i
     private: true,
     dependencies: {
       'cdk8s': installed('cdk8s'),
-      'cdk8s-plus-27': installed('cdk8s-plus-27'),
+      [`cdk8s-plus-${LINE}`]: installed(`cdk8s-plus-${LINE}`),
       'constructs': installed('constructs'),
       'cdk8s-rootless': `file:${tarball}`,
     },
@@ -134,12 +140,16 @@ test('a fresh TypeScript project installs the packed tarball, compiles against i
   expect(JSON.parse(fs.readFileSync(path.join(installedPkg, 'package.json'), 'utf8')).name).toBe('cdk8s-rootless');
   expect(fs.existsSync(path.join(installedPkg, '.jsii'))).toBe(true);
   expect(fs.existsSync(path.join(installedPkg, 'lib', 'index.ts'))).toBe(false);
+  // the core brings no cdk8s-plus line of its own: the only one installed is the consumer's
+  expect(fs.readdirSync(path.join(project, 'node_modules')).filter(d => d.startsWith('cdk8s-plus'))).toEqual([`cdk8s-plus-${LINE}`]);
 
   // 3. Compile with the installed tsc and run: the chart's YAML.
   ok(run(process.execPath, [path.join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project), 'tsc');
   const yaml = ok(run(process.execPath, [path.join('dist', 'main.js')], project), 'the program');
   expect(yaml).toContain('kind: Deployment');
   expect(yaml).toContain('runAsNonRoot: true');
+  expect(yaml).toContain('runAsUser: 101');
+  expect(yaml).toContain('type: RuntimeDefault');
   // the core's tarball holds no construct bound to a cdk8s-plus line (those are the line packages')
   expect(fs.existsSync(path.join(installedPkg, 'lib', 'constructs', 'plus'))).toBe(false);
   expect(JSON.parse(fs.readFileSync(path.join(installedPkg, 'package.json'), 'utf8')).peerDependencies).toEqual({ cdk8s: expect.any(String), constructs: expect.any(String) });

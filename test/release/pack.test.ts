@@ -119,7 +119,9 @@ test.each(BINS)('bin %s: lib/cli/bin.js, in the package with the bundled CLI it 
 
 test('the core keeps its required peers, cdk8s and constructs only (no cdk8s-plus line: the line packages peer theirs), and caps no Node line', () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  // the core works with every cdk8s-plus line: no line is its peer or dependency (each line package peers its own, docs/lines.md)
   expect(Object.keys(manifest.peerDependencies ?? {}).sort()).toEqual(['cdk8s', 'constructs']);
+  expect([...Object.keys(manifest.dependencies ?? {}), ...(manifest.bundledDependencies ?? [])].filter((d: string) => d.startsWith('cdk8s-plus'))).toEqual([]);
   // none of them optional: npm installs them with the library
   expect(manifest.peerDependenciesMeta).toBeUndefined();
   // `>= 20.0.0`: a lower bound only, so npm does not warn on a Node line newer than the last tested

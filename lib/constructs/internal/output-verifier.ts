@@ -1,5 +1,5 @@
 /**
- * Internal: the one verifier of what cdk8s writes, for the constructs' objects (lib/constructs/internal/hardening.ts)
+ * Internal: the one verifier of what cdk8s writes, for the constructs' objects (lib/constructs/plus/internal/hardening.ts)
  * and the objects `RootlessHardening.applyTo` adopts (lib/constructs/rootless-hardening.ts). docs/architecture.md,
  * "Data flow of a synthesis", steps 5 and 6.
  *

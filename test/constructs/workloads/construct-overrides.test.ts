@@ -10,7 +10,8 @@ import * as ts from 'typescript';
 import { synth } from './util';
 import { HardenedPod, PodHardening, RootlessCronJob, RootlessDaemonSet, RootlessDeployment, RootlessJob, RootlessStatefulSet } from '../../../lib/constructs/plus';
 
-const LIB = path.join(__dirname, '..', '..', '..', 'lib', 'constructs');
+/** The constructs bound to a cdk8s-plus line (lib/constructs/plus/, a package per line: docs/lines.md). */
+const LIB = path.join(__dirname, '..', '..', '..', 'lib', 'constructs', 'plus');
 const CONSTRUCTS = [
   ['hardened-pod.ts', 'HardenedPod'],
   ['rootless-deployment.ts', 'RootlessDeployment'],

@@ -1,6 +1,6 @@
 /**
  * The one module that overrides cdk8s-plus-27 internals checks at load that they exist
- * (lib/constructs/internal/kplus-overrides.ts), and nothing else in lib/ reaches into cdk8s or cdk8s-plus internals.
+ * (lib/constructs/plus/internal/kplus-overrides.ts), and nothing else in lib/ reaches into cdk8s or cdk8s-plus internals.
  */
 import * as fs from 'fs';
 import * as path from 'path';
