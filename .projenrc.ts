@@ -70,6 +70,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       moduleFileExtensions: ['ts', 'js', 'json', 'node'],
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+      // dist/ holds build output with package.json files of its own (dist/lines/: the staged line packages, same names)
+      modulePathIgnorePatterns: ['<rootDir>/dist/'],
       // the examples (and README snippets) import the package by name: run them against the sources, not stale output
       moduleNameMapper: {
         '^cdk8s-rootless$': '<rootDir>/lib/index.ts',
