@@ -53,6 +53,14 @@ function jsiiDiff(a, b) {
   return `${r.stdout}${r.stderr}`.split('\n').map(l => l.trim()).filter(l => /^(err|warn)\s/.test(l));
 }
 
+/** The differences between two staged assemblies, both ways, each line prefixed with its direction. */
+function differences(source, other, line) {
+  return [
+    ...jsiiDiff(source, other).map(l => `${TABLE.source} -> ${line}: ${l}`),
+    ...jsiiDiff(other, source).map(l => `${line} -> ${TABLE.source}: ${l}`),
+  ];
+}
+
 function main() {
   fs.rmSync(WORK, { recursive: true, force: true });
   const source = stage(`plus-${TABLE.source}`, neutral(TABLE.source));
@@ -60,10 +68,7 @@ function main() {
   try {
     for (const { line } of TABLE.lines.filter(l => l.line !== TABLE.source)) {
       const other = stage(`plus-${line}`, neutral(line));
-      const found = [
-        ...jsiiDiff(source, other).map(l => `${TABLE.source} -> ${line}: ${l}`),
-        ...jsiiDiff(other, source).map(l => `${line} -> ${TABLE.source}: ${l}`),
-      ];
+      const found = differences(source, other, line);
       const documented = DOCUMENTED[String(line)] ?? [];
       const undocumented = found.filter(f => !documented.includes(f));
       const stale = documented.filter(d => !found.includes(d));
@@ -82,4 +87,6 @@ function main() {
   }
 }
 
-main();
+if (require.main === module) main();
+
+module.exports = { differences, neutral, stage, WORK };

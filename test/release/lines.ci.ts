@@ -180,3 +180,26 @@ process.stdout.write(JSON.stringify({ kinds, error, cores: cores.size }));
   expect(out.error).toContain('clash/x');
   expect(out.error).toContain('clash/y');
 }, TIMEOUT);
+
+test('jsii-diff between lines (packages/lines/diff.js) sees a property one line lacks and a method only one line has', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const diff = require('../../packages/lines/diff.js');
+  const line = TABLE.lines.find(l => l.line !== 27)!.line;
+  try {
+    const source = diff.stage('probe-source', diff.neutral(27));
+    const same = diff.stage('probe-same', diff.neutral(line));
+    expect(diff.differences(source, same, line)).toEqual([]);
+    const changed = diff.neutral(line);
+    const options = changed.types['cdk8s-rootless-plus.HardeningOptions'];
+    options.properties = options.properties.filter((p: { name: string }) => p.name !== 'fsGroup');
+    const deployment = changed.types['cdk8s-rootless-plus.RootlessDeployment'];
+    deployment.methods = [...deployment.methods ?? [], { name: 'onlyHere', docs: { summary: 'probe' }, locationInModule: { filename: 'x.ts', line: 1 } }];
+    const found: string[] = diff.differences(source, diff.stage('probe-changed', changed), line);
+    expect(found).toEqual(expect.arrayContaining([
+      expect.stringMatching(new RegExp(`^27 -> ${line}: err .*HardeningOptions\\.fsGroup: has been removed`)),
+      expect.stringMatching(new RegExp(`^${line} -> 27: err .*RootlessDeployment\\.onlyHere.*removed`)),
+    ]));
+  } finally {
+    fs.rmSync(diff.WORK, { recursive: true, force: true });
+  }
+}, TIMEOUT);
