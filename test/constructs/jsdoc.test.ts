@@ -9,7 +9,7 @@ import * as ts from 'typescript';
 import { HardenedPod } from '../../lib/constructs/plus';
 import { synthPod } from '../hardening/util';
 
-const LIB = path.join(__dirname, '..', '..', 'lib', 'constructs');
+const LIB = path.join(__dirname, '..', '..', 'lib', 'constructs', 'plus');
 
 /** The JSDoc comment text of a declaration named `name` (an interface or a class method) in a source file. */
 function jsdoc(file: string, name: string, within?: string): string {

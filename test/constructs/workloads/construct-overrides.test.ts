@@ -10,7 +10,7 @@ import * as ts from 'typescript';
 import { synth } from './util';
 import { HardenedPod, PodHardening, RootlessCronJob, RootlessDaemonSet, RootlessDeployment, RootlessJob, RootlessStatefulSet } from '../../../lib/constructs/plus';
 
-const LIB = path.join(__dirname, '..', '..', '..', 'lib', 'constructs');
+const LIB = path.join(__dirname, '..', '..', '..', 'lib', 'constructs', 'plus');
 const CONSTRUCTS = [
   ['hardened-pod.ts', 'HardenedPod'],
   ['rootless-deployment.ts', 'RootlessDeployment'],
