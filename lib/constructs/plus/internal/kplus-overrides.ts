@@ -2,7 +2,8 @@
  * Internal: the only place this library reaches into cdk8s-plus-27 beyond its public surface.
  *
  * cdk8s-plus-27 cannot express what a restricted pod needs (`capabilities.drop: [ALL]`, a seccomp
- * profile) nor StatefulSet `volumeClaimTemplates`, so the constructs override two of its
+ * profile) nor StatefulSet `volumeClaimTemplates` (27 and 28 have none; how the lines differ there:
+ * line-differences.ts), so the constructs override two of its
  * `@internal` members — `_toPodSpec()` (every workload) and `StatefulSet._toKube()` — each with a
  * one-line delegate into this module (jsii has no mixins). This module checks when it loads that
  * those members still exist, and fails with a message naming the installed cdk8s-plus-27 version
@@ -61,28 +62,4 @@ export function hardenedPodSpec(
     containers: spec.containers.map(mounted),
     initContainers: spec.initContainers?.map(c => c.name === claims.initContainer ? mounted(c) : c),
   });
-}
-
-/** A claim template of a RootlessStatefulSet, as the StatefulSet spec needs it. */
-export interface ClaimTemplate {
-  readonly name: string;
-  readonly size: string;
-  readonly storageClassName?: string;
-  readonly accessModes: string[];
-}
-
-/** The StatefulSet spec with its volumeClaimTemplates (cdk8s-plus-27 has none). */
-export function withClaimTemplates(spec: kplus.k8s.StatefulSetSpec, claims: readonly ClaimTemplate[]): kplus.k8s.StatefulSetSpec {
-  if (claims.length === 0) return spec;
-  return {
-    ...spec,
-    volumeClaimTemplates: claims.map(c => ({
-      metadata: { name: c.name },
-      spec: {
-        accessModes: c.accessModes,
-        storageClassName: c.storageClassName,
-        resources: { requests: { storage: kplus.k8s.Quantity.fromString(c.size) } },
-      },
-    })),
-  };
 }
