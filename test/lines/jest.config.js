@@ -42,6 +42,8 @@ module.exports = {
   moduleNameMapper: {
     ...base.moduleNameMapper,
     [`^cdk8s-plus-${source}$`]: `cdk8s-plus-${line}`,
+    // its files too (kplus-overrides.ts reads cdk8s-plus-27/package.json for the version its messages name)
+    [`^cdk8s-plus-${source}/(.*)$`]: `cdk8s-plus-${line}/$1`,
   },
   testMatch: [
     '<rootDir>/test/constructs/**/*.test.ts',
