@@ -41,6 +41,7 @@ function libraryWithKind(): Record<string, any> {
       cdk8s: require('cdk8s'),
       kplus: require('cdk8s-plus-27'),
       lib: require('../../lib'),
+      plus: require('../../lib/constructs/plus'),
       registry: require('../../lib/exemptions/registry'),
       codec: require('../../lib/exemptions/codec'),
       declared: require('../../lib/exemptions/declared'),
@@ -94,7 +95,7 @@ test('the registry derives its facets from its data: hint, words, CEL keys, dete
 
 test('the constructs apply it, write it to the annotation, and synthesis verification accepts what it relaxes', () => {
   const chart = L.cdk8s.Testing.chart();
-  new L.lib.HardenedPod(chart, 'p', { user: 10001, exemptions: [scratch('app')], containers: [{ name: 'app', image: 'registry.example.com/app:1' }] });
+  new L.plus.HardenedPod(chart, 'p', { user: 10001, exemptions: [scratch('app')], containers: [{ name: 'app', image: 'registry.example.com/app:1' }] });
   const [manifest] = L.cdk8s.Testing.synth(chart);
   expect(manifest.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(false);
   expect(manifest.spec.containers[0].securityContext.allowPrivilegeEscalation).toBe(false);
@@ -102,7 +103,7 @@ test('the constructs apply it, write it to the annotation, and synthesis verific
   expect(manifest.metadata.annotations['rootless.cdk8s.io/pss-level']).toBe('restricted');
   // scoped to a container that is not in the pod, it is refused
   const other = L.cdk8s.Testing.chart();
-  new L.lib.HardenedPod(other, 'p', { user: 10001, exemptions: [scratch('sidecar')], containers: [{ name: 'app', image: 'registry.example.com/app:1' }] });
+  new L.plus.HardenedPod(other, 'p', { user: 10001, exemptions: [scratch('sidecar')], containers: [{ name: 'app', image: 'registry.example.com/app:1' }] });
   expect(() => L.cdk8s.Testing.synth(other)).toThrow(/Exemption\.scratchRoot\(\) for container "sidecar" names a container that is not in the pod/);
 });
 
