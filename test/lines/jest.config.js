@@ -13,10 +13,12 @@
  *   sources, now bound to the line). Types are still checked against cdk8s-plus-27 (ts-jest reads the tsconfig, not this
  *   map): the type-level check of each line is the jsii build of its package;
  * - runs the test files whose result depends on the line (LINE_TESTS of test/lines/line-tests.js). The rule: test/constructs/**,
- *   test/examples/** and test/lines/**, and every other test file that loads cdk8s-plus at run time, directly or through
- *   lib/constructs/plus/ (it synthesizes cdk8s-plus objects or the line-bound constructs), except where the subject is the
- *   repository's source text or its packaging (test/lint/**, test/release/**: they read 'cdk8s-plus-27' as text or install
- *   packages of their own). test/lines/selection.test.ts checks that the list follows the rule;
+ *   test/examples/** and test/lines/**, and every other test file that loads the source line at run time ('cdk8s-plus-27',
+ *   'cdk8s-rootless-plus-27' or lib/constructs/plus/), directly or through its helpers and examples (it synthesizes
+ *   cdk8s-plus objects or the line-bound constructs), except where the subject is the repository's source text or its
+ *   packaging (test/lint/**, test/release/**: they read 'cdk8s-plus-27' as text or install packages of their own). A test
+ *   pinned to another line by name (test/hardening/startable-app-plus-32.test.ts) is the same in every run: main run only.
+ *   test/lines/selection.test.ts checks that the list follows the rule;
  * - keeps each line's snapshots apart (test/lines/snapshot-resolver.js: `__snapshots__/plus-<line>/x.test.ts.snap`; line 27
  *   keeps the files of the main run);
  * - writes its JUnit report to test-reports/junit-plus-<line>.xml (the main run's junit.xml is left alone) and collects no
