@@ -8,7 +8,7 @@ import { durationSeconds, jobProblems, nonNegativeIntegerProblem, scheduleFix, s
 import { PodHardening } from './pod-hardening';
 import { RootlessJobProps } from './rootless-job';
 
-/** cdk8s-plus-27 refuses a startingDeadline below this many seconds (the CronJob controller checks every 10 seconds). */
+/** cdk8s-plus (every line) refuses a startingDeadline below this many seconds (the CronJob controller checks every 10 seconds). */
 const MIN_STARTING_DEADLINE_SECONDS = 10;
 
 /**
@@ -53,14 +53,14 @@ export interface RootlessCronJobProps extends RootlessJobProps {
 
   /**
    * How many successful Jobs (and their pods) are kept (`successfulJobsHistoryLimit`).
-   * Not together with `ttlAfterFinished` (cdk8s-plus-27 refuses it).
+   * Not together with `ttlAfterFinished` (cdk8s-plus refuses it, on every line).
    * @default 3
    */
   readonly successfulJobsRetained?: number;
 
   /**
    * How many failed Jobs (and their pods) are kept (`failedJobsHistoryLimit`).
-   * Not together with `ttlAfterFinished` (cdk8s-plus-27 refuses it).
+   * Not together with `ttlAfterFinished` (cdk8s-plus refuses it, on every line).
    * @default 1
    */
   readonly failedJobsRetained?: number;
@@ -172,7 +172,7 @@ function cronJobProblems(props: RootlessCronJobProps): string[] {
     const { seconds, problem } = durationSeconds(props.startingDeadline);
     if (problem || seconds! < MIN_STARTING_DEADLINE_SECONDS) {
       problems.push(`props.startingDeadline: ${problem ?? `is ${seconds} seconds, below ${MIN_STARTING_DEADLINE_SECONDS}: the CronJob controller `
-        + 'checks every 10 seconds, so the run could be missed (cdk8s-plus-27 refuses it)'}. Fix: use at least Duration.seconds(10), or leave it unset.`);
+        + 'checks every 10 seconds, so the run could be missed (cdk8s-plus refuses it, on every line)'}. Fix: use at least Duration.seconds(10), or leave it unset.`);
     }
   }
   if (props.suspend !== undefined && typeof props.suspend !== 'boolean') {
@@ -183,7 +183,7 @@ function cronJobProblems(props: RootlessCronJobProps): string[] {
     if (problem) problems.push(`props.${field}: ${problem}. Fix: use the number of finished Jobs to keep, e.g. 3 (0 keeps none).`);
   }
   if (props.ttlAfterFinished !== undefined && (props.successfulJobsRetained !== undefined || props.failedJobsRetained !== undefined)) {
-    problems.push('props.ttlAfterFinished: set together with successfulJobsRetained/failedJobsRetained, which cdk8s-plus-27 refuses '
+    problems.push('props.ttlAfterFinished: set together with successfulJobsRetained/failedJobsRetained, which cdk8s-plus refuses (every line) '
       + '(the TTL would delete the Jobs the history limits keep). Fix: keep finished Jobs either by count (the history limits) or by age (ttlAfterFinished).');
   }
   return problems;

@@ -5,11 +5,12 @@ import { Exemption } from '../../exemptions/exemption';
 import { throwPropsProblems } from '../internal/errors';
 import { Hardening } from './internal/hardening';
 import { PodHardening } from './pod-hardening';
+import { RootlessWorkloadProps } from './rootless-workload';
 import { cleanPath as normalize, pathProblem } from '../../hardening/paths';
 import { IdentityIndex, markPermissionInitContainer } from '../internal/identity-index';
-import { ClaimMount, withClaimTemplates } from './internal/kplus-overrides';
+import { ClaimMount } from './internal/kplus-overrides';
+import { kplusStatefulSetProps, startStatefulSetClaims, withClaimTemplates } from './internal/line-differences';
 import { alwaysRestartProblems } from '../internal/workload-validation';
-import { RootlessWorkloadProps } from './rootless-workload';
 
 /**
  * How the volumes of the claim templates are made writable by the (non-root) app containers.
@@ -176,9 +177,10 @@ const CAPS_REASON = 'the volume-permissions init container runs chown on the cla
  */
 export class RootlessStatefulSet extends kplus.StatefulSet {
   /**
-   * The claim templates.
+   * The claim templates (`props.volumeClaimTemplates`). Named `claimTemplates`: on cdk8s-plus-32 and later,
+   * `volumeClaimTemplates` is the StatefulSet's own list of cdk8s-plus templates.
    */
-  public readonly volumeClaimTemplates: VolumeClaimTemplate[];
+  public readonly claimTemplates: VolumeClaimTemplate[];
 
   /**
    * How the claim volumes get their permissions.
@@ -217,10 +219,11 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
       clusterIP: 'None',
       type: kplus.ServiceType.CLUSTER_IP,
     });
-    super(scope, id, { ...props, ...Hardening.kplusWorkloadProps(hardened), service });
+    super(scope, id, kplusStatefulSetProps({ ...props, ...Hardening.kplusWorkloadProps(hardened), service }));
+    startStatefulSetClaims(this);
     throwPropsProblems(this, alwaysRestartProblems(props.restartPolicy, 'StatefulSet', 'For a task that runs to completion, use RootlessJob.'));
     Hardening.applySpread(this, props.spread);
-    this.volumeClaimTemplates = claims;
+    this.claimTemplates = claims;
     this.volumePermissions = mode;
     validateMode(this, mode);
     this.fail(claimProblems(claims));
@@ -296,7 +299,7 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
    * @internal
    */
   public _toKube(): kplus.k8s.StatefulSetSpec {
-    return withClaimTemplates(super._toKube(), this.volumeClaimTemplates.map(c => ({
+    return withClaimTemplates(this, super._toKube(), this.claimTemplates.map(c => ({
       name: c.name,
       size: c.size.asString(),
       storageClassName: c.storageClassName,
@@ -306,7 +309,7 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
 
   /** The claims as mounts of the app containers and of the permission init container. */
   private claimMounts(): { mounts: ClaimMount[]; initContainer: string } {
-    return { mounts: this.volumeClaimTemplates.map(c => ({ name: c.name, mountPath: normalize(c.mountPath) })), initContainer: INIT_NAME };
+    return { mounts: this.claimTemplates.map(c => ({ name: c.name, mountPath: normalize(c.mountPath) })), initContainer: INIT_NAME };
   }
 
   /** Claim paths that another mount of an app container (a writable path, a volumeMount) already uses. */
@@ -314,7 +317,7 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
     const problems: string[] = [];
     for (const c of this.containers) {
       for (const m of c.mounts) {
-        const claim = this.volumeClaimTemplates.find(t => normalize(t.mountPath) === normalize(m.path));
+        const claim = this.claimTemplates.find(t => normalize(t.mountPath) === normalize(m.path));
         if (claim) {
           problems.push(`props.volumeClaimTemplates[${claim.name}].mountPath: "${normalize(claim.mountPath)}" is also mounted in container `
             + `"${c.name}" (volume "${m.volume.name}", e.g. a writable path or a volumeMount). Fix: drop that path from the container's `
@@ -327,7 +330,7 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
 
   /** A claim template named like a pod volume (e.g. a writable path's emptyDir): the controller would replace that volume. */
   private volumeNameClashes(): string[] {
-    const names = new Set(this.volumeClaimTemplates.map(c => c.name));
+    const names = new Set(this.claimTemplates.map(c => c.name));
     const volumes = (super._toPodSpec().volumes ?? []).map(v => v.name).filter(n => names.has(n));
     return volumes.map(n => `volumeClaimTemplates[${n}].name: the pod already has a volume named "${n}". `
       + 'Fix: rename the claim template (or the volume).');

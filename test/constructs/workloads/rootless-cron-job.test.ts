@@ -145,7 +145,7 @@ describe('RootlessCronJob: bad input, with the construct path, the prop and the 
   test('startingDeadline below 10 seconds, fractional, or not a Duration', () => {
     expect(fail({ startingDeadline: Duration.seconds(5) })).toBe('RootlessCronJob test/nightly: invalid props:\n'
       + '  props.startingDeadline: is 5 seconds, below 10: the CronJob controller checks every 10 seconds, so the run could be missed '
-      + '(cdk8s-plus-27 refuses it). Fix: use at least Duration.seconds(10), or leave it unset.');
+      + '(cdk8s-plus refuses it, on every line). Fix: use at least Duration.seconds(10), or leave it unset.');
     expect(fail({ startingDeadline: Duration.millis(10500) })).toContain('props.startingDeadline: is not a whole number of seconds');
     expect(fail({ startingDeadline: 30 as any })).toContain('props.startingDeadline: is not a cdk8s Duration');
   });
@@ -154,7 +154,7 @@ describe('RootlessCronJob: bad input, with the construct path, the prop and the 
     expect(fail({ successfulJobsRetained: -1 })).toContain('props.successfulJobsRetained: -1 is not a non-negative integer. Fix:');
     expect(fail({ failedJobsRetained: 0.5 })).toContain('props.failedJobsRetained: 0.5 is not a non-negative integer. Fix:');
     expect(fail({ ttlAfterFinished: Duration.hours(1), failedJobsRetained: 2 })).toContain('props.ttlAfterFinished: set together with '
-      + 'successfulJobsRetained/failedJobsRetained, which cdk8s-plus-27 refuses');
+      + 'successfulJobsRetained/failedJobsRetained, which cdk8s-plus refuses (every line)');
   });
 
   test('concurrencyPolicy and suspend of the wrong kind (from JavaScript)', () => {

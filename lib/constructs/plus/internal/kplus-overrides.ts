@@ -2,7 +2,8 @@
  * Internal: the only place this library reaches into cdk8s-plus-27 beyond its public surface.
  *
  * cdk8s-plus-27 cannot express what a restricted pod needs (`capabilities.drop: [ALL]`, a seccomp
- * profile) nor StatefulSet `volumeClaimTemplates`, so the constructs override two of its
+ * profile) nor StatefulSet `volumeClaimTemplates` (27 and 28 have none; how the lines differ there:
+ * line-differences.ts), so the constructs override two of its
  * `@internal` members — `_toPodSpec()` (every workload) and `StatefulSet._toKube()` — each with a
  * one-line delegate into this module (jsii has no mixins). This module checks when it loads that
  * those members still exist, and fails with a message naming the installed cdk8s-plus-27 version
@@ -20,13 +21,17 @@ const OVERRIDDEN: ReadonlyArray<readonly [string, unknown, string]> = [
   ['StatefulSet', kplus.StatefulSet, '_toKube'],
 ];
 
-/** The installed cdk8s-plus-27 version, for messages. */
-function kplusVersion(): string {
+/**
+ * The installed cdk8s-plus, name and version, for messages: each line's package reads its own line's (the line build
+ * binds 'cdk8s-plus-27' to the line; docs/lines.md), so a message never names a line the user does not have.
+ */
+function kplusPackage(): string {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('cdk8s-plus-27/package.json').version;
+    const { name, version } = require('cdk8s-plus-27/package.json');
+    return `${name} ${version}`;
   } catch {
-    return 'of unknown version';
+    return 'cdk8s-plus (of unknown version)';
   }
 }
 
@@ -35,9 +40,10 @@ export function checkKplusInternals(classes: ReadonlyArray<readonly [string, unk
   for (const [name, cls, member] of classes) {
     const proto = typeof cls === 'function' ? (cls as { prototype?: any }).prototype : undefined;
     if (typeof proto?.[member] !== 'function') {
-      throw new Error(`cdk8s-rootless: cdk8s-plus-27 ${kplusVersion()} has no ${name}.${member}(), which cdk8s-rootless overrides to harden `
-        + 'the pod spec (cdk8s-plus-27 cannot express capabilities.drop: [ALL] or a seccomp profile otherwise). '
-        + 'Fix: install a cdk8s-plus-27 2.x version that has it (cdk8s-rootless is tested with 2.9.5 and the newest 2.x), or upgrade cdk8s-rootless.');
+      const installed = kplusPackage();
+      throw new Error(`cdk8s-rootless: ${installed} has no ${name}.${member}(), which cdk8s-rootless overrides to harden `
+        + 'the pod spec (cdk8s-plus cannot express capabilities.drop: [ALL] or a seccomp profile otherwise). '
+        + `Fix: install a ${installed.split(' ')[0]} 2.x version that has it (the versions each line is tested with: docs/lines.md), or upgrade cdk8s-rootless.`);
     }
   }
 }
@@ -61,28 +67,4 @@ export function hardenedPodSpec(
     containers: spec.containers.map(mounted),
     initContainers: spec.initContainers?.map(c => c.name === claims.initContainer ? mounted(c) : c),
   });
-}
-
-/** A claim template of a RootlessStatefulSet, as the StatefulSet spec needs it. */
-export interface ClaimTemplate {
-  readonly name: string;
-  readonly size: string;
-  readonly storageClassName?: string;
-  readonly accessModes: string[];
-}
-
-/** The StatefulSet spec with its volumeClaimTemplates (cdk8s-plus-27 has none). */
-export function withClaimTemplates(spec: kplus.k8s.StatefulSetSpec, claims: readonly ClaimTemplate[]): kplus.k8s.StatefulSetSpec {
-  if (claims.length === 0) return spec;
-  return {
-    ...spec,
-    volumeClaimTemplates: claims.map(c => ({
-      metadata: { name: c.name },
-      spec: {
-        accessModes: c.accessModes,
-        storageClassName: c.storageClassName,
-        resources: { requests: { storage: kplus.k8s.Quantity.fromString(c.size) } },
-      },
-    })),
-  };
 }
