@@ -316,6 +316,20 @@ project.eslint?.addRules({
 // node's resolver, which projen lists first, would resolve './x' to x.js, whose require() calls import/no-cycle
 // does not follow, so a cycle would pass unseen once compiled.
 project.eslint?.file.addOverride('settings.import/resolver.node', { extensions: ['.ts', '.tsx', '.d.ts', '.js', '.json', '.node'] });
+// lib/constructs/plus/ imports cdk8s-plus-27, a devDependency here: each line's package peers its own cdk8s-plus
+// (packages/lines/). The lint reads those peers from a manifest of their own, never installed (packages/lines/peers/).
+new JsonFile(project, 'packages/lines/peers/package.json', {
+  obj: {
+    name: 'cdk8s-rootless-plus-peers',
+    private: true,
+    description: 'Lint only (import/no-extraneous-dependencies of lib/constructs/plus/): the peers of the line packages; never installed',
+    peerDependencies: Object.fromEntries(LINES.lines.map(l => [`cdk8s-plus-${l.line}`, l.peer])),
+  },
+});
+project.eslint?.addOverride({
+  files: ['lib/constructs/plus/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: false, optionalDependencies: false, peerDependencies: true, packageDir: ['.', './packages/lines/peers'] }] },
+});
 // No import cycle, between files or through folders (test/lint/cycles.test.ts proves the rule fires).
 project.eslint?.addOverride({
   files: ['lib/**/*.ts'],

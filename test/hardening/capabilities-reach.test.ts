@@ -7,8 +7,8 @@
 import * as YAML from 'yaml';
 import { REASON, container, exemptions, level, synthError, synthPod } from './util';
 import { Exemption } from '../../lib';
-import { HardenedPod, RootlessDeployment } from '../../lib/constructs/plus';
 import { hardenText } from '../../lib/cli/harden/harden';
+import { HardenedPod, RootlessDeployment } from '../../lib/constructs/plus';
 import { unreachableCapabilities } from '../../lib/hardening/runtime-checks';
 
 describe('unreachableCapabilities (the one rule, on plain pod specs)', () => {

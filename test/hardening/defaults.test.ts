@@ -3,8 +3,8 @@
  * lib/hardening/defaults.ts. hardening.ts reads them from there; this test catches any drift.
  */
 import { REASON, synthPod } from './util';
-import { HardenedPod } from '../../lib/constructs/plus';
 import { hardenText } from '../../lib/cli/harden/harden';
+import { HardenedPod } from '../../lib/constructs/plus';
 import { declaredExemptions, revertExemptions } from '../../lib/exemptions/declared';
 import { Exemption } from '../../lib/exemptions/exemption';
 import {

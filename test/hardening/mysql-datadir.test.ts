@@ -9,8 +9,8 @@
 import { ApiObject, Size, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { ImagePreset, RootlessHardening } from '../../lib';
-import { RootlessStatefulSet } from '../../lib/constructs/plus';
 import { exitCodeOf, hardenText } from '../../lib/cli/harden/harden';
+import { RootlessStatefulSet } from '../../lib/constructs/plus';
 import { dataDirectory, dataPathFindings } from '../../lib/hardening/data-path';
 import { startabilityProblems } from '../../lib/hardening/startability';
 

@@ -8,8 +8,8 @@ import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { synthError } from './util';
 import { RootlessHardening } from '../../lib';
-import { HardenedPod } from '../../lib/constructs/plus';
 import { hardenText } from '../../lib/cli/harden/harden';
+import { HardenedPod } from '../../lib/constructs/plus';
 import { startabilityProblems } from '../../lib/hardening/startability';
 
 const mountsOf = (pod: any, name: string) => pod.spec.containers.find((c: any) => c.name === name).volumeMounts.map((m: any) => m.mountPath).sort();

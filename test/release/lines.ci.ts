@@ -49,8 +49,8 @@ function tarball(name: string): string {
   return file;
 }
 
-/** The cdk8s-plus lines installed anywhere under `project`/node_modules (nested copies included). */
-function cdk8sPlusLinesIn(project: string): string[] {
+/** The cdk8s-plus lines installed anywhere under `projectDir`/node_modules (nested copies included). */
+function cdk8sPlusLinesIn(projectDir: string): string[] {
   const found = new Set<string>();
   const walk = (dir: string, depth: number) => {
     if (depth > 6 || !fs.existsSync(dir)) return;
@@ -61,7 +61,7 @@ function cdk8sPlusLinesIn(project: string): string[] {
       else walk(path.join(dir, e.name, 'node_modules'), depth + 1);
     }
   };
-  walk(path.join(project, 'node_modules'), 0);
+  walk(path.join(projectDir, 'node_modules'), 0);
   return [...found].sort();
 }
 
@@ -69,14 +69,22 @@ function cdk8sPlusLinesIn(project: string): string[] {
 function project(dir: string, dependencies: Record<string, string>, program: string): void {
   fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
-    name: path.basename(dir), version: '1.0.0', private: true,
+    name: path.basename(dir),
+    version: '1.0.0',
+    private: true,
     dependencies: { 'cdk8s': installed('cdk8s'), 'constructs': installed('constructs'), 'cdk8s-rootless': `file:${tarball('cdk8s-rootless')}`, ...dependencies },
     devDependencies: { 'typescript': installed('typescript'), '@types/node': installed('@types/node') },
   }, undefined, 2));
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
-      strict: true, target: 'ES2022', module: 'node16', moduleResolution: 'node16',
-      outDir: 'dist', rootDir: 'src', types: ['node'], skipLibCheck: false,
+      strict: true,
+      target: 'ES2022',
+      module: 'node16',
+      moduleResolution: 'node16',
+      outDir: 'dist',
+      rootDir: 'src',
+      types: ['node'],
+      skipLibCheck: false,
     },
     include: ['src/**/*.ts'],
   }, undefined, 2));
@@ -95,7 +103,7 @@ import { RootlessDeployment } from 'cdk8s-rootless-plus-${line}';
 
 const app = new App();
 const chart = new Chart(app, 'consumer');
-const cache: kplus.Volume = kplus.Volume.fromEmptyDir(chart, 'cache', 'cache');
+const cacheVolume: kplus.Volume = kplus.Volume.fromEmptyDir(chart, 'cache', 'cache');
 const web: kplus.Deployment = new RootlessDeployment(chart, 'web', {
   user: 101,
   volumes: [cache],
@@ -146,8 +154,10 @@ test('two lines\' packages in one app share the core: one Exemption class, one i
   const [a, b] = TABLE.lines.slice(-2);
   const dir = path.join(work, 'two-lines');
   project(dir, {
-    [`cdk8s-plus-${a.line}`]: a.dev, [`cdk8s-rootless-plus-${a.line}`]: `file:${tarball(`cdk8s-rootless-plus-${a.line}`)}`,
-    [`cdk8s-plus-${b.line}`]: b.dev, [`cdk8s-rootless-plus-${b.line}`]: `file:${tarball(`cdk8s-rootless-plus-${b.line}`)}`,
+    [`cdk8s-plus-${a.line}`]: a.dev,
+    [`cdk8s-rootless-plus-${a.line}`]: `file:${tarball(`cdk8s-rootless-plus-${a.line}`)}`,
+    [`cdk8s-plus-${b.line}`]: b.dev,
+    [`cdk8s-rootless-plus-${b.line}`]: `file:${tarball(`cdk8s-rootless-plus-${b.line}`)}`,
   }, `
 import { App, Chart } from 'cdk8s';
 import { Exemption } from 'cdk8s-rootless';

@@ -1,9 +1,9 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Hardening } from './internal/hardening';
-import { IdentityIndex } from '../internal/identity-index';
 import { HardenedPodSpecProps } from './options';
 import { PodHardening } from './pod-hardening';
+import { IdentityIndex } from '../internal/identity-index';
 
 /**
  * Props of a `HardenedPod`: the cdk8s-plus pod props (containers with hardening options)

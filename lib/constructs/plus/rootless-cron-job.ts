@@ -3,10 +3,10 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { throwPropsProblems } from '../internal/errors';
 import { Hardening } from './internal/hardening';
-import { IdentityIndex } from '../internal/identity-index';
-import { durationSeconds, jobProblems, nonNegativeIntegerProblem, scheduleFix, scheduleProblem, timeZoneProblem } from '../internal/workload-validation';
 import { PodHardening } from './pod-hardening';
 import { RootlessJobProps } from './rootless-job';
+import { IdentityIndex } from '../internal/identity-index';
+import { durationSeconds, jobProblems, nonNegativeIntegerProblem, scheduleFix, scheduleProblem, timeZoneProblem } from '../internal/workload-validation';
 
 /** cdk8s-plus (every line) refuses a startingDeadline below this many seconds (the CronJob controller checks every 10 seconds). */
 const MIN_STARTING_DEADLINE_SECONDS = 10;

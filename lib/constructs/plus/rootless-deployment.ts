@@ -3,10 +3,10 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { throwPropsProblems } from '../internal/errors';
 import { Hardening } from './internal/hardening';
-import { IdentityIndex } from '../internal/identity-index';
-import { alwaysRestartProblems } from '../internal/workload-validation';
 import { PodHardening } from './pod-hardening';
 import { RootlessWorkloadProps } from './rootless-workload';
+import { IdentityIndex } from '../internal/identity-index';
+import { alwaysRestartProblems } from '../internal/workload-validation';
 
 /**
  * Props of a `RootlessDeployment`: the cdk8s-plus `DeploymentProps` (containers with hardening

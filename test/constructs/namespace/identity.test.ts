@@ -1,10 +1,10 @@
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { RootlessAdmissionPolicy } from '../../../lib/constructs/admission-policy';
-import { HardenedPod } from '../../../lib/constructs/plus/hardened-pod';
 import { IdentityIndex } from '../../../lib/constructs/internal/identity-index';
-import { RestrictedNamespace } from '../../../lib/constructs/restricted-namespace';
+import { HardenedPod } from '../../../lib/constructs/plus/hardened-pod';
 import { RootlessDeployment } from '../../../lib/constructs/plus/rootless-deployment';
+import { RestrictedNamespace } from '../../../lib/constructs/restricted-namespace';
 import { RootlessHardening } from '../../../lib/constructs/rootless-hardening';
 
 /** The error of synthesizing every chart of the app, or undefined. */

@@ -4,8 +4,8 @@
  */
 import { Chart, Size, Testing } from 'cdk8s';
 import { ImagePreset } from '../../../lib';
-import { RestrictedNamespace, RestrictedNamespaceProps } from '../../../lib/constructs/restricted-namespace';
 import { RootlessStatefulSet } from '../../../lib/constructs/plus/rootless-stateful-set';
+import { RestrictedNamespace, RestrictedNamespaceProps } from '../../../lib/constructs/restricted-namespace';
 import { NamespaceExemption } from '../../../lib/exemptions/namespace-exemption';
 import { PolicyLevel } from '../../../lib/policy';
 

@@ -21,10 +21,6 @@
 import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { applyPlan } from './apply';
-import { throwPropsProblems } from '../../internal/errors';
-import { NoteReporter } from '../../internal/hardening-report';
-import { markHardenedByConstruct } from '../../internal/identity-index';
-import { OutputVerifier } from '../../internal/output-verifier';
 import { CONTAINER_HARDENING_OPTIONS, ContainerPlan, PodPlan, planContainer, planPod, podProblems } from './plan';
 import { writeAnnotation } from '../../../exemptions/codec';
 import { LEVEL_PLACEHOLDER, RootlessAnnotations } from '../../../hardening/annotations';
@@ -33,6 +29,10 @@ import { HardeningNotes } from '../../../hardening/hardening-notes';
 import { USER_RULE } from '../../../hardening/user-rule';
 import { Verification, exemptionProblems, verifyConstruct } from '../../../hardening/verify';
 import { podTemplateOf } from '../../../policy/k8s-shapes';
+import { throwPropsProblems } from '../../internal/errors';
+import { NoteReporter } from '../../internal/hardening-report';
+import { markHardenedByConstruct } from '../../internal/identity-index';
+import { OutputVerifier } from '../../internal/output-verifier';
 import { HardenedContainerProps, HardenedPodSpecProps } from '../options';
 
 const DEFAULT_SIZE = Size.mebibytes(WRITABLE_VOLUME_SIZE_MEBIBYTES);
