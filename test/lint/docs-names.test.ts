@@ -9,7 +9,7 @@
  *   segment, a trailing `/` names a folder, `:N` line suffixes are ignored);
  * - an **identifier** is a code span of one name or dotted names, optionally called (`judge`,
  *   `Hardening.applySpread`, `PodSecurity.evaluate(manifest, …)` reads as `PodSecurity.evaluate`); each of its
- *   names must be a word of the library's sources, of the public type declarations of cdk8s, cdk8s-plus-27
+ *   names must be a word of the library's sources, of the public type declarations of cdk8s, every cdk8s-plus line
  *   and constructs, or of the Kubernetes schema table (field names such as `hostPID`).
  * Everything else in a code span (YAML, values, commands) is prose and is not checked.
  */
@@ -65,7 +65,8 @@ const knownWords: Set<string> = (() => {
   for (const dir of ['test', 'bench']) for (const f of walk(path.join(ROOT, dir))) if (/\.(ts|js)$/.test(f) && !f.includes('/corpus/') && f !== __filename) addCode(fs.readFileSync(f, 'utf8'));
   addCode(fs.readFileSync(path.join(ROOT, '.projenrc.ts'), 'utf8'));
   // the public declarations of the libraries the code builds on (for projen: the project types .projenrc.ts uses)
-  for (const pkg of ['cdk8s/lib', 'cdk8s-plus-27/lib', 'constructs/lib', 'projen/lib/cdk8s', 'projen/lib/cdk', 'projen/lib/javascript', 'projen/lib/typescript']) {
+  const lines: number[] = JSON.parse(fs.readFileSync(path.join(ROOT, 'packages', 'lines', 'lines.json'), 'utf8')).lines.map((l: { line: number }) => l.line);
+  for (const pkg of ['cdk8s/lib', ...lines.map(l => `cdk8s-plus-${l}/lib`), 'constructs/lib', 'projen/lib/cdk8s', 'projen/lib/cdk', 'projen/lib/javascript', 'projen/lib/typescript']) {
     const dir = path.join(ROOT, 'node_modules', pkg);
     if (fs.existsSync(dir)) for (const f of walk(dir)) if (f.endsWith('.d.ts')) add(fs.readFileSync(f, 'utf8'));
   }
@@ -122,7 +123,7 @@ function check(text: string): Finding[] {
     const looksLikeCode = names.length > 1 || id[3] !== undefined || /[A-Z_]/.test(names[0].slice(1)) || /^[A-Z]/.test(names[0]);
     if (!looksLikeCode) continue;
     for (const n of names) {
-      if (!knownWords.has(n)) findings.push({ span, why: `\`${n}\` is not a name in lib/ nor in cdk8s, cdk8s-plus-27 or constructs` });
+      if (!knownWords.has(n)) findings.push({ span, why: `\`${n}\` is not a name in lib/ nor in cdk8s, a cdk8s-plus line of packages/lines/lines.json or constructs` });
     }
   }
   return findings;
