@@ -172,12 +172,12 @@ project.compileTask.exec('node packages/cli/bin-bundle.js');
 // builds the real line packages.
 new JsonFile(project, 'packages/lines/dev/package.json', {
   obj: {
-    'name': `cdk8s-rootless-plus-${LINES.source}`,
-    'private': true,
-    'version': '0.0.0',
-    'description': `Development only: the sources of the cdk8s-plus-${LINES.source} constructs under their package name (examples, README snippets)`,
-    'main': 'index.js',
-    'types': 'index.d.ts',
+    name: `cdk8s-rootless-plus-${LINES.source}`,
+    private: true,
+    version: '0.0.0',
+    description: `Development only: the sources of the cdk8s-plus-${LINES.source} constructs under their package name (examples, README snippets)`,
+    main: 'index.js',
+    types: 'index.d.ts',
   },
 });
 // (files of their own: TypeScript reads `types` relative to the link in node_modules/, Node relative to its target)
@@ -193,9 +193,10 @@ new JsonFile(project, 'examples/tsconfig.json', {
   },
 });
 project.eslint?.addLintPattern('examples');
-// examples/pulumi/ imports Pulumi packages that are devDependencies here (a user's project depends on them).
+// The examples are a user's apps: they import packages that are devDependencies here and dependencies of the user's
+// project (cdk8s-plus-27 and the line package cdk8s-rootless-plus-27; examples/pulumi/ the Pulumi packages).
 project.eslint?.addOverride({
-  files: ['examples/pulumi/**/*.ts'],
+  files: ['examples/**/*.ts'],
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 

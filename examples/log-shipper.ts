@@ -16,8 +16,8 @@
  */
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Exemption } from 'cdk8s-rootless';
 import { RootlessDaemonSet } from 'cdk8s-rootless-plus-27';
+import { Exemption } from 'cdk8s-rootless';
 
 const CONFIG = `[SERVICE]
     Flush        5

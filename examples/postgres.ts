@@ -12,8 +12,8 @@
  */
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ImagePreset } from 'cdk8s-rootless';
 import { RootlessStatefulSet, VolumePermissions } from 'cdk8s-rootless-plus-27';
+import { ImagePreset } from 'cdk8s-rootless';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'postgres');

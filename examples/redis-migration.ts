@@ -9,8 +9,8 @@
  * (a cache); for durable data use a RootlessStatefulSet with a claim at /data.
  */
 import { App, Chart } from 'cdk8s';
-import { ImagePreset } from 'cdk8s-rootless';
 import { RootlessDeployment } from 'cdk8s-rootless-plus-27';
+import { ImagePreset } from 'cdk8s-rootless';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'redis-migration');

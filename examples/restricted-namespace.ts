@@ -17,8 +17,8 @@
  * exemption so the namespace enforces restricted.
  */
 import { App, Chart } from 'cdk8s';
-import { RestrictedNamespace } from 'cdk8s-rootless';
 import { HardenedPod } from 'cdk8s-rootless-plus-27';
+import { RestrictedNamespace } from 'cdk8s-rootless';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'restricted-namespace');

@@ -9,8 +9,8 @@
  * in /tmp; the preset supplies user, group and fsGroup 101 (the UID its files belong to, not 1000).
  */
 import { App, Chart } from 'cdk8s';
-import { ImagePreset } from 'cdk8s-rootless';
 import { RootlessDeployment } from 'cdk8s-rootless-plus-27';
+import { ImagePreset } from 'cdk8s-rootless';
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'webapp');

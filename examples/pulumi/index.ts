@@ -20,8 +20,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
-import { RestrictedNamespace } from 'cdk8s-rootless';
 import { RootlessDeployment } from 'cdk8s-rootless-plus-27';
+import { RestrictedNamespace } from 'cdk8s-rootless';
 
 export interface RootlessChartOptions {
   /** The namespace to create (enforcing the restricted profile) and deploy into. */
