@@ -184,6 +184,10 @@ new JsonFile(project, 'packages/lines/dev/package.json', {
 new TextFile(project, 'packages/lines/dev/index.js', { lines: ["module.exports = require('../../../lib/constructs/plus/index.js');"] });
 new TextFile(project, 'packages/lines/dev/index.d.ts', { lines: ["export * from '../../../lib/constructs/plus';"] });
 
+// Each cdk8s-plus line keeps its own snapshot files (__snapshots__/plus-NN/, test/lines/): this run, the source line's,
+// resolves them to their tests, so that jest --ci does not take the other lines' files for obsolete ones (and fail).
+project.jest?.addSnapshotResolver('./test/lines/snapshot-resolver.js');
+
 // The examples are TypeScript apps as users write them: give them a tsconfig, lint and type-check them.
 new JsonFile(project, 'examples/tsconfig.json', {
   obj: {

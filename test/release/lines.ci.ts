@@ -106,9 +106,9 @@ const chart = new Chart(app, 'consumer');
 const cacheVolume: kplus.Volume = kplus.Volume.fromEmptyDir(chart, 'cache', 'cache');
 const web: kplus.Deployment = new RootlessDeployment(chart, 'web', {
   user: 101,
-  volumes: [cache],
+  volumes: [cacheVolume],
   exemptions: [Exemption.writableRootFilesystem('nginx writes its pid file next to its config (test of the line package)')],
-  containers: [{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27-alpine', portNumber: 8080, volumeMounts: [{ path: '/cache', volume: cache }] }],
+  containers: [{ name: 'web', image: 'nginxinc/nginx-unprivileged:1.27-alpine', portNumber: 8080, volumeMounts: [{ path: '/cache', volume: cacheVolume }] }],
 });
 web.metadata.addLabel('app.kubernetes.io/name', 'web');
 const manifests = chart.toJson();
