@@ -26,6 +26,7 @@ import { LEVEL_PLACEHOLDER, RootlessAnnotations } from '../hardening/annotations
 import { HardeningNote, HardeningNotes } from '../hardening/hardening-notes';
 import { NOTE_METADATA_TYPE, NoteReporter, chartNamespace, tokenFactsOf } from './internal/hardening-report';
 import { isHardenedByConstruct, IdentityIndex } from './internal/identity-index';
+import { droppedVolumesHint } from './internal/line-hints';
 import { OutputVerifier, throwErrors } from './internal/output-verifier';
 import { ObjectHardeningOptions } from './rootless-hardening-options';
 import { POD_BEARING_KINDS, containersOf, podTemplateOf, podTemplatePath } from '../policy/k8s-shapes';
@@ -449,7 +450,7 @@ export class RootlessHardening {
   private fail(obj: ApiObject, errors: readonly string[]): void {
     if (errors.length === 0) return;
     const first = !this.errors.has(obj);
-    this.errors.set(obj, [...this.errors.get(obj) ?? [], ...errors]);
+    this.errors.set(obj, [...this.errors.get(obj) ?? [], ...errors, ...droppedVolumesHint(obj, errors)]);
     if (first) {
       obj.node.addValidation({
         validate: () => {

@@ -191,6 +191,54 @@ process.stdout.write(JSON.stringify({ kinds, error, cores: cores.size }));
   expect(out.error).toContain('clash/y');
 }, TIMEOUT);
 
+test('a line package with another version of the core, installed anyway (--legacy-peer-deps), refuses to run, naming both', () => {
+  // npm refuses the pair (ERESOLVE: the line peers the core at its exact version); forced, or with a package manager that
+  // only warns about peers, the line package would run on core internals it was not built with (FINDINGS.md, rt25 R3)
+  const line = TABLE.lines[TABLE.lines.length - 1];
+  const dir = path.join(work, 'other-core');
+  const other = `${VERSION}-other.0`;
+  const repack = path.join(work, 'repack');
+  fs.mkdirSync(repack, { recursive: true });
+  ok(run('tar', ['xzf', tarball('cdk8s-rootless'), '-C', repack], repack), 'tar x');
+  const manifestFile = path.join(repack, 'package', 'package.json');
+  fs.writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(manifestFile, 'utf8')), version: other }));
+  // the runtime type information jsii writes into every class carries the version too
+  for (const f of ['lib/exemptions/exemption.js']) {
+    const file = path.join(repack, 'package', f);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').split(`version: "${VERSION}"`).join(`version: "${other}"`));
+  }
+  const core = path.join(work, `cdk8s-rootless-${other}.tgz`);
+  ok(run('tar', ['czf', core, 'package'], repack), 'tar c');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
+    name: 'other-core',
+    version: '1.0.0',
+    private: true,
+    dependencies: {
+      'cdk8s': installed('cdk8s'),
+      'constructs': installed('constructs'),
+      'cdk8s-rootless': `file:${core}`,
+      [`cdk8s-plus-${line.line}`]: line.dev,
+      [`cdk8s-rootless-plus-${line.line}`]: `file:${tarball(`cdk8s-rootless-plus-${line.line}`)}`,
+    },
+  }));
+  const refused = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], dir);
+  expect(refused.status).not.toBe(0);
+  expect(refused.stderr).toMatch(/ERESOLVE|peer cdk8s-rootless/);
+  ok(run('npm', ['install', '--legacy-peer-deps', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], dir), 'npm install --legacy-peer-deps');
+  fs.writeFileSync(path.join(dir, 'main.js'), `
+const { App, Chart } = require('cdk8s');
+const { RootlessDeployment } = require('cdk8s-rootless-plus-${line.line}');
+const chart = new Chart(new App(), 'c');
+try { new RootlessDeployment(chart, 'd', { user: 101, containers: [{ image: 'nginxinc/nginx-unprivileged:1.27-alpine' }] }); process.stdout.write('built'); }
+catch (e) { process.stdout.write(e.message); }
+`);
+  const out = ok(run(process.execPath, ['main.js'], dir), 'the program');
+  expect(out).toContain(`cdk8s-rootless-plus-${line.line} ${VERSION} runs only on cdk8s-rootless ${VERSION}`);
+  expect(out).toContain(`cdk8s-rootless ${other} is installed`);
+  expect(out).toContain(`npm install cdk8s-rootless@${VERSION} cdk8s-rootless-plus-${line.line}@${VERSION}`);
+}, TIMEOUT);
+
 test('jsii-diff between lines (packages/lines/diff.js) sees a property one line lacks and a method only one line has', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const diff = require('../../packages/lines/diff.js');

@@ -9,6 +9,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { checkCoreVersion } from './internal/core-version';
 import { Hardening } from './internal/hardening';
 import { ClaimMount, hardenedPodSpec } from './internal/kplus-overrides';
 import { HardenedContainerProps, HardenedPodSpecProps } from './options';
@@ -26,6 +27,7 @@ export class PodHardening {
    * @internal
    */
   public static _create(pod: kplus.AbstractPod, props: HardenedPodSpecProps): PodHardening {
+    checkCoreVersion(PodHardening); // the core installed is the one this line package was released with
     return new PodHardening(pod, new Hardening(pod, props));
   }
 

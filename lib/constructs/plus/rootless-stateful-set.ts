@@ -177,10 +177,14 @@ const CAPS_REASON = 'the volume-permissions init container runs chown on the cla
  */
 export class RootlessStatefulSet extends kplus.StatefulSet {
   /**
-   * The claim templates (`props.volumeClaimTemplates`). Named `claimTemplates`: on cdk8s-plus-32 and later,
-   * `volumeClaimTemplates` is the StatefulSet's own list of cdk8s-plus templates.
+   * The claim templates (`props.volumeClaimTemplates`), a copy to read. Named `claimTemplates`: on cdk8s-plus-32 and later,
+   * `volumeClaimTemplates` is the StatefulSet's own list of cdk8s-plus templates. The construct renders the claims it
+   * checked at construction; synthesis fails if this list is changed afterwards (pass every claim in props).
    */
   public readonly claimTemplates: VolumeClaimTemplate[];
+
+  /** The claims checked at construction (copies): the ones rendered, mounted and given to the permission init container. */
+  private readonly claims: readonly VolumeClaimTemplate[];
 
   /**
    * How the claim volumes get their permissions.
@@ -199,7 +203,7 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
   public readonly hardening: PodHardening;
 
   public constructor(scope: Construct, id: string, props: RootlessStatefulSetProps = {}) {
-    const claims = [...props.volumeClaimTemplates ?? []];
+    const claims = (props.volumeClaimTemplates ?? []).map(copyClaim);
     const mode = props.volumePermissions ?? VolumePermissions.INIT_CONTAINER;
     const init = mode === VolumePermissions.INIT_CONTAINER && claims.length > 0;
     const capabilities = ['CHOWN', 'FOWNER', ...props.volumePermissionsInit?.dacOverride ? ['DAC_OVERRIDE'] : []];
@@ -223,7 +227,8 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
     startStatefulSetClaims(this);
     throwPropsProblems(this, alwaysRestartProblems(props.restartPolicy, 'StatefulSet', 'For a task that runs to completion, use RootlessJob.'));
     Hardening.applySpread(this, props.spread);
-    this.claimTemplates = claims;
+    this.claims = claims;
+    this.claimTemplates = claims.map(copyClaim);
     this.volumePermissions = mode;
     validateMode(this, mode);
     this.fail(claimProblems(claims));
@@ -299,7 +304,9 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
    * @internal
    */
   public _toKube(): kplus.k8s.StatefulSetSpec {
-    return withClaimTemplates(this, super._toKube(), this.claimTemplates.map(c => ({
+    this.fail(claimsChanged(this.claims, this.claimTemplates));
+    startStatefulSetClaims(this);
+    return withClaimTemplates(this, super._toKube(), this.claims.map(c => ({
       name: c.name,
       size: c.size.asString(),
       storageClassName: c.storageClassName,
@@ -309,7 +316,7 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
 
   /** The claims as mounts of the app containers and of the permission init container. */
   private claimMounts(): { mounts: ClaimMount[]; initContainer: string } {
-    return { mounts: this.claimTemplates.map(c => ({ name: c.name, mountPath: normalize(c.mountPath) })), initContainer: INIT_NAME };
+    return { mounts: this.claims.map(c => ({ name: c.name, mountPath: normalize(c.mountPath) })), initContainer: INIT_NAME };
   }
 
   /** Claim paths that another mount of an app container (a writable path, a volumeMount) already uses. */
@@ -317,7 +324,7 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
     const problems: string[] = [];
     for (const c of this.containers) {
       for (const m of c.mounts) {
-        const claim = this.claimTemplates.find(t => normalize(t.mountPath) === normalize(m.path));
+        const claim = this.claims.find(t => normalize(t.mountPath) === normalize(m.path));
         if (claim) {
           problems.push(`props.volumeClaimTemplates[${claim.name}].mountPath: "${normalize(claim.mountPath)}" is also mounted in container `
             + `"${c.name}" (volume "${m.volume.name}", e.g. a writable path or a volumeMount). Fix: drop that path from the container's `
@@ -330,7 +337,8 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
 
   /** A claim template named like a pod volume (e.g. a writable path's emptyDir): the controller would replace that volume. */
   private volumeNameClashes(): string[] {
-    const names = new Set(this.claimTemplates.map(c => c.name));
+    const names = new Set(this.claims.map(c => c.name));
+    startStatefulSetClaims(this);
     const volumes = (super._toPodSpec().volumes ?? []).map(v => v.name).filter(n => names.has(n));
     return volumes.map(n => `volumeClaimTemplates[${n}].name: the pod already has a volume named "${n}". `
       + 'Fix: rename the claim template (or the volume).');
@@ -348,6 +356,22 @@ function validateMode(sts: RootlessStatefulSet, mode: VolumePermissions): void {
     throwPropsProblems(sts, [`props.volumePermissions: ${JSON.stringify(mode)} is not a `
       + 'VolumePermissions value. Fix: use VolumePermissions.INIT_CONTAINER or VolumePermissions.FS_GROUP_ONLY.']);
   }
+}
+
+/** A claim as given (anything from JavaScript), copied so that a later change of the caller's object is not read. */
+function copyClaim(c: VolumeClaimTemplate): VolumeClaimTemplate {
+  if (typeof c !== 'object' || c === null) return c;
+  return { ...c, ...Array.isArray(c.accessModes) ? { accessModes: [...c.accessModes] } : {} };
+}
+
+/** `claimTemplates` changed after construction (a claim pushed, removed or edited): it would skip every check of the props. */
+function claimsChanged(checked: readonly VolumeClaimTemplate[], now: readonly VolumeClaimTemplate[]): string[] {
+  const same = (a: VolumeClaimTemplate, b: VolumeClaimTemplate) => a === b || (typeof b === 'object' && b !== null
+    && a.name === b.name && a.mountPath === b.mountPath && a.size === b.size && a.storageClassName === b.storageClassName
+    && JSON.stringify(a.accessModes) === JSON.stringify(b.accessModes));
+  if (Array.isArray(now) && now.length === checked.length && checked.every((c, i) => same(c, now[i]))) return [];
+  return ['claimTemplates: changed after construction; the construct renders, mounts and makes writable the claims of '
+    + 'props.volumeClaimTemplates, checked when it was created. Fix: pass every claim template in props.volumeClaimTemplates.'];
 }
 
 function claimProblems(claims: VolumeClaimTemplate[]): string[] {

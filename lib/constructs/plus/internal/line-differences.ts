@@ -14,10 +14,11 @@
  *   props reach the StatefulSet without `volumeClaimTemplates` (`kplusStatefulSetProps`), and its public property is
  *   `claimTemplates`, since a property named `volumeClaimTemplates` of its own type overrides cdk8s-plus' on 32+ (jsii
  *   JSII5004/5009/5010; cdk8s-plus also reads it as its own templates).
- * - On 32+ a StatefulSet whose `volumeClaimTemplates` is undefined loses every pod volume (`_filterPodSpecVolumes` returns
+ * - On 32+ a StatefulSet whose `volumeClaimTemplates` is undefined loses every pod volume (cdk8s-plus' _filterPodSpecVolumes returns
  *   undefined: cdk8s-team/cdk8s-plus#6735, cdk8s-team/cdk8s#2858; fix proposed in cdk8s-team/cdk8s-plus#6750): the
  *   construct's writable paths (emptyDir volumes under a read-only root) would be mounted from volumes the manifest no
- *   longer has. `startStatefulSetClaims` sets it to an empty list, which every 32+ release reads correctly.
+ *   longer has. `startStatefulSetClaims` sets it to an empty list, which every 32+ release reads correctly, after super() and
+   before each render (the property is public and mutable: `set.volumeClaimTemplates = undefined` must not drop them).
  * - Templates a user adds with cdk8s-plus' own `addVolumeClaimTemplate` (32+) are kept beside the construct's
  *   (`withClaimTemplates` appends, never replaces), and a name used by both fails synthesis naming both.
  *
@@ -45,7 +46,10 @@ export function kplusStatefulSetProps<T extends { readonly volumeClaimTemplates?
   return rest;
 }
 
-/** Right after super(): on a line with claim templates, the StatefulSet's own list starts empty, not undefined (upstream #6735). */
+/**
+ * Right after super() and again before each render: on a line with claim templates, the StatefulSet's own list is empty, not
+ * undefined (upstream #6735), also when it was set to undefined after construction (a public mutable property on 32+).
+ */
 export function startStatefulSetClaims(sts: kplus.StatefulSet): void {
   const own = sts as unknown as LineClaimTemplates;
   if (KPLUS_HAS_CLAIM_TEMPLATES && own.volumeClaimTemplates === undefined) own.volumeClaimTemplates = [];
