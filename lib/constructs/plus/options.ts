@@ -152,7 +152,7 @@ export interface ContainerHardeningOptions {
  * - `capabilities`: `Exemption.addCapabilities([...], reason, { container })` (`ALL` is always
  *   dropped; added capabilities reach only a container that runs as root, or one allowed to
  *   escalate whose binary carries them as file capabilities)
- * - seccomp (not expressible in cdk8s-plus-27): `Exemption.seccompLocalhost(profile, reason)` or
+ * - seccomp (the hardening sets it; cdk8s-plus line 27 has no field for it): `Exemption.seccompLocalhost(profile, reason)` or
  *   `Exemption.seccompUnconfined(reason)`
  *
  * A container added with `addContainer` takes only the cdk8s-plus `ContainerProps`: use

@@ -1,10 +1,10 @@
 /**
  * Internal: the one place where the cdk8s-plus lines differ for the constructs of lib/constructs/plus/ (written against
- * cdk8s-plus-27 and bound to 27, 28, 32, 33 and 34 by the line build; docs/lines.md, "Differences between lines").
+ * the source line (27) and bound to 27, 28, 32, 33 and 34 by the line build; docs/lines.md, "Differences between lines").
  * Everything here works on every line through that line's public surface, asking the installed cdk8s-plus what it has
  * (never its version number), so a line that gains or loses a feature is handled by what it does.
  *
- * StatefulSet claim templates. cdk8s-plus-27 and -28 have none. cdk8s-plus-32, -33 and -34 (from 2.5.0:
+ * StatefulSet claim templates. Lines 27 and 28 have none. Lines 32, 33 and 34 (from 2.5.0:
  * cdk8s-team/cdk8s-plus#6382 "feat(stateful-set): allow configuring `volumeClaimTemplates`", backported) have their own:
  * `StatefulSetProps.volumeClaimTemplates`, a public mutable `StatefulSet.volumeClaimTemplates` and
  * `addVolumeClaimTemplate()`; their `_toKube()` renders them and throws `Volume claim template with name "x" is not used by
