@@ -42,10 +42,10 @@ function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string>
   return spawnSync(cmd, args, { cwd, env: cleanEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: TIMEOUT });
 }
 
-/** The tarball of `name` in dist/packages/ (npm run package:all). */
+/** The tarball of `name` in dist/packages/ (`npm run package:all`), or dist/js/ for the core (`npx projen package`, the build). */
 function tarball(name: string): string {
-  const file = path.join(PACKAGES, `${name}@${VERSION}.jsii.tgz`);
-  if (!fs.existsSync(file)) throw new Error(`${path.relative(ROOT, file)} is missing: run \`npm run package:all\` first`);
+  const file = [PACKAGES, path.join(ROOT, 'dist', 'js')].map(dir => path.join(dir, `${name}@${VERSION}.jsii.tgz`)).find(f => fs.existsSync(f));
+  if (!file) throw new Error(`the tarball of ${name} ${VERSION} is missing from dist/packages/: run \`npm run package:all\` first`);
   return file;
 }
 
