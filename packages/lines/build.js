@@ -13,7 +13,8 @@
  *      the line's range; cdk8s and constructs in the core's ranges) with jsii names of its own in every language;
  *   3. compile it with jsii against the core's assembly (the compiled root of this repository, linked as
  *      node_modules/cdk8s-rootless) and that line's cdk8s-plus, failing on any jsii warning;
- *   4. pack it with jsii-pacmak (`--target js`) into dist/packages/cdk8s-rootless-plus-NN@<version>.jsii.tgz.
+ *   4. pack it with jsii-pacmak (`--target js`) into dist/packages/cdk8s-rootless-plus-NN@<version>.jsii.tgz;
+ *   and, for the source line, write the constructs' API reference, API-constructs.md (jsii-docgen; API.md is the core's).
  * `--no-pack` stops after step 3 (the jsii-diff and codegen steps read the staged assemblies).
  */
 'use strict';
@@ -200,6 +201,12 @@ function build(entry, pack) {
   const jsii = require.resolve('jsii/bin/jsii', { paths: [ROOT] });
   const compiled = run(process.execPath, [jsii, '--fail-on-warnings', '--silence-warnings=reserved-word'], dir);
   if (/warning/i.test(compiled.replace(/Warnings: 0( \(\+\d+ silenced\))?/g, ''))) fail(`jsii warned for ${packageName(line)}:\n${compiled}`);
+  if (line === TABLE.source) {
+    // the API reference of the constructs, from the source line's package (every line has the same API: diff.js);
+    // API.md, projen's docgen, is the core's
+    const docgen = require.resolve('jsii-docgen/bin/jsii-docgen', { paths: [ROOT] });
+    run(process.execPath, [docgen, '-o', path.join(ROOT, 'API-constructs.md')], dir);
+  }
   let tarball = '';
   if (pack) {
     const pacmak = require.resolve('jsii-pacmak/bin/jsii-pacmak', { paths: [ROOT] });
