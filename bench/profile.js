@@ -55,7 +55,7 @@ const SYNTH = [
   ['verify: PSS', u => lib('policy/').test(u)],
   ['identity index', u => lib('constructs/internal/identity-index').test(u)],
   ['verify', (u, f) => lib('hardening/verify').test(u) || (lib('constructs/internal/output-verifier').test(u) && f !== 'override')],
-  ['verify', (u, f) => (lib('constructs/rootless-hardening\\.js').test(u) && (f === 'verify' || f === 'sweep')) || f === 'verifyAdopted' || (lib('constructs/internal/hardening\\.js').test(u) && ['verify', 'render', 'levelAnnotation'].includes(f))],
+  ['verify', (u, f) => (lib('constructs/rootless-hardening\\.js').test(u) && (f === 'verify' || f === 'sweep')) || f === 'verifyAdopted' || (lib('constructs/plus/internal/hardening\\.js').test(u) && ['verify', 'render', 'levelAnnotation'].includes(f))],
   ['adopt', u => lib('hardening/adopt/').test(u) || lib('constructs/internal/adopted-objects').test(u)
     || (lib('constructs/rootless-hardening\\.js').test(u))],
   ['patch', u => nm('cdk8s/lib/json-patch').test(u) || nm('fast-json-patch/').test(u)],

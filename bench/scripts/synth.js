@@ -36,7 +36,7 @@ if (mode === 'hand') {
     );
   }
 } else if (mode === 'rootless') {
-  const { RootlessDeployment } = require(path.join(LIB, 'constructs', 'rootless-deployment'));
+  const { RootlessDeployment } = require(path.join(LIB, 'constructs', 'plus', 'rootless-deployment'));
   for (let i = 0; i < COUNT; i++) {
     new RootlessDeployment(chart, `app-${i}`, { user: 1000, replicas: 3, containers: [{ image: IMAGE, portNumber: 8080 }] });
   }
