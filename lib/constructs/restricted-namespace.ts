@@ -387,7 +387,7 @@ function constructPath(obj: IConstruct): string {
 
 /**
  * The rootless construct that builds a workload of each pod-bearing kind (the kinds are those of k8s-shapes.ts), in every
- * line package (`cdk8s-rootless-plus-NN`); test/constructs/namespace/restricted-namespace.test.ts checks the names.
+ * line package (`cdk8s-rootless-plus-NN`); test/constructs/workloads/namespace-hints.test.ts checks them against the classes.
  */
 const constructForKind = (): Readonly<Record<string, string>> => ({
   Pod: 'HardenedPod',

@@ -5,6 +5,7 @@
 import { ApiObject, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { RestrictedNamespace } from '../../../lib';
+import { HardenedPod, RootlessCronJob, RootlessDaemonSet, RootlessDeployment, RootlessJob, RootlessStatefulSet } from '../../../lib/constructs/plus';
 
 const container = { image: 'app:1', securityContext: { user: 1000 } };
 
@@ -26,14 +27,14 @@ function hint(add: (chart: any) => void): string {
 const metadata = { namespace: 'apps' };
 
 test.each([
-  ['Pod', (c: any) => new kplus.Pod(c, 'w', { metadata, containers: [container] }), 'HardenedPod'],
-  ['Deployment', (c: any) => new kplus.Deployment(c, 'w', { metadata, containers: [container] }), 'RootlessDeployment'],
+  ['Pod', (c: any) => new kplus.Pod(c, 'w', { metadata, containers: [container] }), HardenedPod.name],
+  ['Deployment', (c: any) => new kplus.Deployment(c, 'w', { metadata, containers: [container] }), RootlessDeployment.name],
   ['StatefulSet', (c: any) => new kplus.StatefulSet(c, 'w', {
     metadata, containers: [{ ...container, portNumber: 8080 }], service: new kplus.Service(c, 's', { metadata, ports: [{ port: 8080 }] }),
-  }), 'RootlessStatefulSet'],
-  ['Job', (c: any) => new kplus.Job(c, 'w', { metadata, containers: [container] }), 'RootlessJob'],
-  ['CronJob', (c: any) => new kplus.CronJob(c, 'w', { metadata, schedule: Cron.daily(), containers: [container] }), 'RootlessCronJob'],
-  ['DaemonSet', (c: any) => new kplus.DaemonSet(c, 'w', { metadata, containers: [container] }), 'RootlessDaemonSet'],
+  }), RootlessStatefulSet.name],
+  ['Job', (c: any) => new kplus.Job(c, 'w', { metadata, containers: [container] }), RootlessJob.name],
+  ['CronJob', (c: any) => new kplus.CronJob(c, 'w', { metadata, schedule: Cron.daily(), containers: [container] }), RootlessCronJob.name],
+  ['DaemonSet', (c: any) => new kplus.DaemonSet(c, 'w', { metadata, containers: [container] }), RootlessDaemonSet.name],
 ])('a plain kplus %s: the fix names the construct for its kind', (_kind, add, construct) => {
   expect(hint(add)).toBe(`    Fix the workload (e.g. build it with ${construct}, which meets restricted, or harden it where it is with RootlessHardening.applyTo(chart)), or, if it must run below the namespace level, `
     + 'move it to another namespace or lower this one with NamespaceExemption.lowerLevel(level, reason).');
