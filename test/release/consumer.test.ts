@@ -10,38 +10,15 @@
  * dependency is there at the same version (the versions are taken from this repo's node_modules),
  * so it needs the registry only for what the cache lacks.
  */
-import { execFileSync, spawnSync, SpawnSyncReturns } from 'child_process';
+import { execFileSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ROOT, cleanEnv, consumerProject, installed, ok, run as runIn } from './consumer-project';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const TIMEOUT = 180_000;
 
-/** The exact version installed in this repo (so the consumer's install hits the npm cache). */
-function installed(pkg: string): string {
-  return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-}
-
-/** The environment without the npm settings of an enclosing `npm run`/`npx` (prefix, global ...). */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const keep = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig', 'npm_config_globalconfig']);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.toLowerCase().startsWith('npm_') || keep.has(k.toLowerCase())) env[k] = v;
-  }
-  return env;
-}
-
-function run(cmd: string, args: string[], cwd: string, input?: string): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { cwd, env: cleanEnv(), encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024, timeout: TIMEOUT });
-}
-
-function ok(r: SpawnSyncReturns<string>, what: string): string {
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${what} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
+const run = (cmd: string, args: string[], cwd: string, input?: string): SpawnSyncReturns<string> => runIn(cmd, args, cwd, TIMEOUT, input);
 
 /** The newest line the project builds: the consumer's own cdk8s-plus, which the core must not care about. */
 const LINE: number = Math.max(...JSON.parse(fs.readFileSync(path.join(ROOT, 'packages', 'lines', 'lines.json'), 'utf8')).lines.map((l: { line: number }) => l.line));
@@ -101,41 +78,14 @@ test('a fresh TypeScript project installs the packed tarball, compiles against i
   const tarball = path.join(work, packed.filename);
   expect(fs.existsSync(tarball)).toBe(true);
 
-  // 2. A fresh project depending on it and on its peers.
+  // 2. A fresh project depending on it and on its peers, installed and compiled with the installed tsc.
   const project = path.join(work, 'app');
-  fs.mkdirSync(path.join(project, 'src'), { recursive: true });
-  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({
-    name: 'consumer',
-    version: '1.0.0',
-    private: true,
-    dependencies: {
-      'cdk8s': installed('cdk8s'),
-      [`cdk8s-plus-${LINE}`]: installed(`cdk8s-plus-${LINE}`),
-      'constructs': installed('constructs'),
-      'cdk8s-rootless': `file:${tarball}`,
-    },
-    devDependencies: {
-      'typescript': installed('typescript'),
-      '@types/node': installed('@types/node'),
-    },
-  }, undefined, 2));
-  fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      strict: true,
-      target: 'ES2022',
-      module: 'node16',
-      moduleResolution: 'node16',
-      outDir: 'dist',
-      rootDir: 'src',
-      types: ['node'],
-      // type-check the package's declarations too, as a consumer without skipLibCheck would
-      skipLibCheck: false,
-    },
-    include: ['src/**/*.ts'],
-  }, undefined, 2));
-  fs.writeFileSync(path.join(project, 'src', 'main.ts'), PROGRAM);
-
-  ok(run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], project), 'npm install');
+  consumerProject(project, {
+    'cdk8s': installed('cdk8s'),
+    [`cdk8s-plus-${LINE}`]: installed(`cdk8s-plus-${LINE}`),
+    'constructs': installed('constructs'),
+    'cdk8s-rootless': `file:${tarball}`,
+  }, PROGRAM, TIMEOUT);
   const installedPkg = path.join(project, 'node_modules', 'cdk8s-rootless');
   expect(JSON.parse(fs.readFileSync(path.join(installedPkg, 'package.json'), 'utf8')).name).toBe('cdk8s-rootless');
   expect(fs.existsSync(path.join(installedPkg, '.jsii'))).toBe(true);
@@ -143,8 +93,7 @@ test('a fresh TypeScript project installs the packed tarball, compiles against i
   // the core brings no cdk8s-plus line of its own: the only one installed is the consumer's
   expect(fs.readdirSync(path.join(project, 'node_modules')).filter(d => d.startsWith('cdk8s-plus'))).toEqual([`cdk8s-plus-${LINE}`]);
 
-  // 3. Compile with the installed tsc and run: the chart's YAML.
-  ok(run(process.execPath, [path.join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project), 'tsc');
+  // 3. Run what the installed tsc compiled (consumerProject): the chart's YAML.
   const yaml = ok(run(process.execPath, [path.join('dist', 'main.js')], project), 'the program');
   expect(yaml).toContain('kind: Deployment');
   expect(yaml).toContain('runAsNonRoot: true');

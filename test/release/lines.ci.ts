@@ -10,37 +10,18 @@
  * `npm run package:all` wrote the tarballs into dist/packages/ (`npx jest --testMatch '<rootDir>/test/release/*.ci.ts'`).
  * The installs use the npm cache first (`--prefer-offline`): every line is a devDependency of this repository.
  */
-import { spawnSync, SpawnSyncReturns } from 'child_process';
+import { SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ROOT, consumerProject, installed, ok, run as runIn } from './consumer-project';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const TIMEOUT = 300_000;
 const TABLE: { lines: Array<{ line: number; dev: string }> } = JSON.parse(fs.readFileSync(path.join(ROOT, 'packages', 'lines', 'lines.json'), 'utf8'));
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
 const PACKAGES = path.join(ROOT, 'dist', 'packages');
 
-/** The exact version installed in this repo (so the consumer's install hits the npm cache). */
-function installed(pkg: string): string {
-  return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-}
-
-/** The environment without the npm settings of an enclosing `npm run`/`npx` (prefix, global ...). */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const keep = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig', 'npm_config_globalconfig']);
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_') || keep.has(k.toLowerCase())));
-}
-
-function ok(r: SpawnSyncReturns<string>, what: string): string {
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${what} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { cwd, env: cleanEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: TIMEOUT });
-}
+const run = (cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> => runIn(cmd, args, cwd, TIMEOUT);
 
 /** The tarball of `name` in dist/packages/ (`npm run package:all`), or dist/js/ for the core (`npx projen package`, the build). */
 function tarball(name: string): string {
@@ -65,33 +46,9 @@ function cdk8sPlusLinesIn(projectDir: string): string[] {
   return [...found].sort();
 }
 
-/** A fresh TypeScript project in `dir` with `dependencies` and `main.ts`, installed and compiled (strict, declarations checked). */
+/** A consumer project in `dir` with the core, `dependencies` and `main.ts`, installed and compiled (consumer-project.ts). */
 function project(dir: string, dependencies: Record<string, string>, program: string): void {
-  fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
-    name: path.basename(dir),
-    version: '1.0.0',
-    private: true,
-    dependencies: { 'cdk8s': installed('cdk8s'), 'constructs': installed('constructs'), 'cdk8s-rootless': `file:${tarball('cdk8s-rootless')}`, ...dependencies },
-    devDependencies: { 'typescript': installed('typescript'), '@types/node': installed('@types/node') },
-  }, undefined, 2));
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      strict: true,
-      target: 'ES2022',
-      module: 'node16',
-      moduleResolution: 'node16',
-      outDir: 'dist',
-      rootDir: 'src',
-      types: ['node'],
-      skipLibCheck: false,
-    },
-    include: ['src/**/*.ts'],
-  }, undefined, 2));
-  fs.writeFileSync(path.join(dir, 'src', 'main.ts'), program);
-  // --legacy-peer-deps off: npm installs the peers it needs, so an unwanted cdk8s-plus line would show up here
-  ok(run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], dir), `npm install in ${path.basename(dir)}`);
-  ok(run(process.execPath, [path.join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], dir), `tsc in ${path.basename(dir)}`);
+  consumerProject(dir, { 'cdk8s': installed('cdk8s'), 'constructs': installed('constructs'), 'cdk8s-rootless': `file:${tarball('cdk8s-rootless')}`, ...dependencies }, program, TIMEOUT);
 }
 
 /** The program of one line: that line's Volume into a RootlessDeployment, with an Exemption of the core. */
