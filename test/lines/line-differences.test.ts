@@ -12,10 +12,10 @@ import { podTemplateOf } from '../../lib/policy/k8s-shapes';
 const IMAGE = 'registry.example.com/db:3.1.0';
 const claim = { name: 'data', mountPath: '/var/lib/db', size: Size.gibibytes(2) };
 
-function sts(chart: Chart, claims = [claim]): RootlessStatefulSet {
+function sts(chart: Chart, claims = [claim], volumePermissions = VolumePermissions.FS_GROUP_ONLY): RootlessStatefulSet {
   return new RootlessStatefulSet(chart, 'db', {
     user: 1001,
-    volumePermissions: VolumePermissions.FS_GROUP_ONLY,
+    volumePermissions,
     volumeClaimTemplates: claims,
     containers: [{ name: 'db', image: IMAGE, portNumber: 5432, writablePaths: ['/var/cache/db'] }],
   });
@@ -70,5 +70,26 @@ test('without claim templates the pod keeps its volumes (32+ would drop them, up
     set.addContainer({ name: 'other', image: IMAGE, volumeMounts: [{ path: '/other', volume: kplus.Volume.fromEmptyDir(chart, 'd', 'data') }] });
     set.addVolumeClaimTemplate({ name: 'data' });
     expect(() => Testing.synth(chart)).toThrow(/RootlessStatefulSet test\/db: invalid props:[\s\S]*volumeClaimTemplates\[data\]\.name: "data" is also the name of a claim template added with cdk8s-plus' addVolumeClaimTemplate/);
+  });
+
+  test.each([VolumePermissions.FS_GROUP_ONLY, VolumePermissions.INIT_CONTAINER])('a cdk8s-plus template named like an emptyDir the construct made for a writable path fails synthesis (cdk8s-plus would drop the volume and mount a per-replica claim there): %s', mode => {
+    // every writable volume of the construct, of every container (the app's /tmp and writable path, and the init container's /tmp)
+    const plainChart = new Chart(Testing.app(), 'test');
+    sts(plainChart, [claim], mode);
+    const spec = podTemplateOf(synthSts(plainChart))!.spec;
+    const writable = [...spec.initContainers ?? [], ...spec.containers].flatMap((c: any) => (c.volumeMounts ?? [])
+      .filter((m: any) => spec.volumes.find((v: any) => v.name === m.name)?.emptyDir !== undefined)
+      .map((m: any) => ({ container: c.name, path: m.mountPath, volume: m.name })));
+    expect(writable.map(w => w.path)).toEqual(expect.arrayContaining(['/tmp', '/var/cache/db']));
+    if (mode === VolumePermissions.INIT_CONTAINER) expect(new Set(writable.map(w => w.container)).size).toBe(2);
+    for (const w of writable) {
+      const chart = new Chart(Testing.app(), 'test');
+      const set = sts(chart, [claim], mode) as unknown as kplus.StatefulSet & { addVolumeClaimTemplate(t: { name: string; storage?: Size }): void };
+      set.addVolumeClaimTemplate({ name: w.volume, storage: Size.gibibytes(1) });
+      const fails = () => Testing.synth(chart);
+      expect(fails).toThrow(/RootlessStatefulSet test\/db: invalid props:/);
+      expect(fails).toThrow(`addVolumeClaimTemplate({ name: "${w.volume}" }): "${w.volume}" is the emptyDir the construct made for writable path "${w.path}" of container "${w.container}"`);
+      expect(fails).toThrow(/Fix: give the claim its own name/);
+    }
   });
 });

@@ -127,6 +127,14 @@ export class PodHardening {
   }
 
   /**
+   * The emptyDir volumes made for writable paths, by volume name: the container and the path each serves.
+   * @internal
+   */
+  public _writableVolumes(): ReadonlyMap<string, { readonly container: string; readonly path: string }> {
+    return this.glue.writableVolumes;
+  }
+
+  /**
    * The construct's `_toPodSpec`: the cdk8s-plus pod spec, hardened (lib/constructs/internal/kplus-overrides.ts).
    * @internal
    */

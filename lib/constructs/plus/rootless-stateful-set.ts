@@ -9,7 +9,7 @@ import { RootlessWorkloadProps } from './rootless-workload';
 import { cleanPath as normalize, pathProblem } from '../../hardening/paths';
 import { IdentityIndex, markPermissionInitContainer } from '../internal/identity-index';
 import { ClaimMount } from './internal/kplus-overrides';
-import { kplusStatefulSetProps, startStatefulSetClaims, withClaimTemplates } from './internal/line-differences';
+import { kplusStatefulSetProps, refuseTemplatesOverWritablePaths, startStatefulSetClaims, withClaimTemplates } from './internal/line-differences';
 import { alwaysRestartProblems } from '../internal/workload-validation';
 
 /**
@@ -306,6 +306,7 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
   public _toKube(): kplus.k8s.StatefulSetSpec {
     this.fail(claimsChanged(this.claims, this.claimTemplates));
     startStatefulSetClaims(this);
+    refuseTemplatesOverWritablePaths(this, this.hardening._writableVolumes());
     return withClaimTemplates(this, super._toKube(), this.claims.map(c => ({
       name: c.name,
       size: c.size.asString(),

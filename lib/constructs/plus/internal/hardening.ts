@@ -105,6 +105,8 @@ export class Hardening {
   /** The containers whose notes were recorded (once each: cdk8s validates more than once per synthesis), and the errors they gave. */
   private readonly notesRecorded = new Set<string>();
   private readonly noteErrors: string[] = [];
+  /** The emptyDir volumes made for writable paths, by volume name: the container and the path each serves. */
+  private readonly writable = new Map<string, { readonly container: string; readonly path: string }>();
 
   public constructor(private readonly pod: kplus.AbstractPod, private readonly props: HardenedPodSpecProps) {
     // planned once per construct: by kplusPodProps, for the cdk8s-plus constructor called just before
@@ -244,8 +246,14 @@ export class Hardening {
         sizeLimit: options.sizeLimit ?? DEFAULT_SIZE, medium: options.medium,
       });
       container.mount(path, volume);
+      this.writable.set(volumeName, { container: name, path });
     }
     this.containers.set(name, plan);
+  }
+
+  /** The emptyDir volumes made for writable paths, by volume name (a StatefulSet's claim template must not take one's name). */
+  public get writableVolumes(): ReadonlyMap<string, { readonly container: string; readonly path: string }> {
+    return this.writable;
   }
 
   private volumeName(container: string, path: string): string {

@@ -20,7 +20,9 @@
  *   longer has. `startStatefulSetClaims` sets it to an empty list, which every 32+ release reads correctly, after super() and
    before each render (the property is public and mutable: `set.volumeClaimTemplates = undefined` must not drop them).
  * - Templates a user adds with cdk8s-plus' own `addVolumeClaimTemplate` (32+) are kept beside the construct's
- *   (`withClaimTemplates` appends, never replaces), and a name used by both fails synthesis naming both.
+ *   (`withClaimTemplates` appends, never replaces), and a name used by both fails synthesis naming both. One named like an
+ *   emptyDir the construct made for a writable path fails too: cdk8s-plus would drop that volume and the path would be
+ *   mounted from a per-replica claim.
  *
  * Fields that newer lines write with the API server's default (no change to the pod: `shareProcessNamespace: false`,
  * `revisionHistoryLimit: 10`, ...) need no code: each line keeps its own snapshots (test/lines/jest.config.js) and
@@ -55,6 +57,28 @@ export function startStatefulSetClaims(sts: kplus.StatefulSet): void {
   if (KPLUS_HAS_CLAIM_TEMPLATES && own.volumeClaimTemplates === undefined) own.volumeClaimTemplates = [];
 }
 
+/**
+ * Before cdk8s-plus renders (32+): fails, naming the construct, on a template added with cdk8s-plus' `addVolumeClaimTemplate`
+ * that is named like an emptyDir the construct made for a writable path. cdk8s-plus drops the pod volume named like one of its
+ * templates, so the container's mount would take the template: the writable path's emptyDir (size-limited, per pod) silently
+ * turned into a per-replica claim, which the permission init container does not chown (or, for an init container's path,
+ * cdk8s-plus' own "not used by any container mount").
+ */
+export function refuseTemplatesOverWritablePaths(sts: kplus.StatefulSet,
+  writable: ReadonlyMap<string, { readonly container: string; readonly path: string }>): void {
+  const problems: string[] = [];
+  for (const t of (sts as unknown as LineClaimTemplates).volumeClaimTemplates ?? []) {
+    const name = (t as { name?: unknown } | undefined)?.name;
+    const volume = typeof name === 'string' ? writable.get(name) : undefined;
+    if (volume === undefined) continue;
+    problems.push(`addVolumeClaimTemplate({ name: "${name}" }): "${name}" is the emptyDir the construct made for writable path "${volume.path}" of `
+      + `container "${volume.container}"; cdk8s-plus would drop that volume and mount a per-replica claim there instead. Fix: give the claim `
+      + 'its own name and mount it with a volumeMount of its own (or, for a claim the construct makes writable for the app user, use '
+      + 'props.volumeClaimTemplates), or drop the path from the container\'s writablePaths.');
+  }
+  if (problems.length > 0) throwPropsProblems(sts, problems);
+}
+
 /** A claim template of a RootlessStatefulSet, as the StatefulSet spec needs it. */
 export interface ClaimTemplate {
   readonly name: string;
@@ -70,10 +94,9 @@ export interface ClaimTemplate {
 export function withClaimTemplates(sts: IConstruct, spec: kplus.k8s.StatefulSetSpec, claims: readonly ClaimTemplate[]): kplus.k8s.StatefulSetSpec {
   const upstream = spec.volumeClaimTemplates ?? [];
   const clashes = claims.filter(c => upstream.some(t => t.metadata?.name === c.name));
-  if (clashes.length > 0) {
-    throwPropsProblems(sts, clashes.map(c => `volumeClaimTemplates[${c.name}].name: "${c.name}" is also the name of a claim template added with `
-      + 'cdk8s-plus\' addVolumeClaimTemplate. Fix: keep one of them (the construct\'s are typed and made writable for the app user).'));
-  }
+  const problems = clashes.map(c => `volumeClaimTemplates[${c.name}].name: "${c.name}" is also the name of a claim template added with `
+    + 'cdk8s-plus\' addVolumeClaimTemplate. Fix: keep one of them (the construct\'s are typed and made writable for the app user).');
+  if (problems.length > 0) throwPropsProblems(sts, problems);
   // 32+ render an empty list for a StatefulSet without templates: written as none, as on 27 and 28
   if (claims.length === 0) return upstream.length === 0 ? { ...spec, volumeClaimTemplates: undefined } : spec;
   return {
