@@ -9,7 +9,7 @@ import { RootlessWorkloadProps } from './rootless-workload';
 import { cleanPath as normalize, pathProblem } from '../../hardening/paths';
 import { IdentityIndex, markPermissionInitContainer } from '../internal/identity-index';
 import { ClaimMount } from './internal/kplus-overrides';
-import { kplusStatefulSetProps, refuseTemplatesOverWritablePaths, startStatefulSetClaims, withClaimTemplates } from './internal/line-differences';
+import { kplusStatefulSetProps, refuseTemplatesOverWritablePaths, startStatefulSetClaims, upstreamTemplateNames, withClaimTemplates } from './internal/line-differences';
 import { alwaysRestartProblems } from '../internal/workload-validation';
 
 /**
@@ -339,9 +339,13 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
   /** A claim template named like a pod volume (e.g. a writable path's emptyDir): the controller would replace that volume. */
   private volumeNameClashes(): string[] {
     const names = new Set(this.claims.map(c => c.name));
-    startStatefulSetClaims(this);
-    const volumes = (super._toPodSpec().volumes ?? []).map(v => v.name).filter(n => names.has(n));
-    return volumes.map(n => `volumeClaimTemplates[${n}].name: the pod already has a volume named "${n}". `
+    // the pod's volumes as cdk8s-plus collects them (its own and the containers' mounts; on 32+ without those named like one of
+    // its own templates, which it drops: a clash of those with the construct's claims is reported at rendering, naming both),
+    // read without rendering: a render here threw cdk8s-plus' own errors (two volumes of one name) from a validation
+    const upstream = upstreamTemplateNames(this);
+    const volumes = new Set([...this.volumes, ...[...this.initContainers, ...this.containers].flatMap(c => c.mounts.map(m => m.volume))]
+      .map(v => v.name).filter(n => names.has(n) && !upstream.has(n)));
+    return [...volumes].map(n => `volumeClaimTemplates[${n}].name: the pod already has a volume named "${n}". `
       + 'Fix: rename the claim template (or the volume).');
   }
 

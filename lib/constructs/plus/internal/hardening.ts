@@ -106,7 +106,7 @@ export class Hardening {
   private readonly notesRecorded = new Set<string>();
   private readonly noteErrors: string[] = [];
   /** The emptyDir volumes made for writable paths, by volume name: the container and the path each serves. */
-  private readonly writable = new Map<string, { readonly container: string; readonly path: string }>();
+  private readonly writable = new Map<string, { readonly container: string; readonly path: string; readonly volume: kplus.Volume }>();
 
   public constructor(private readonly pod: kplus.AbstractPod, private readonly props: HardenedPodSpecProps) {
     // planned once per construct: by kplusPodProps, for the cdk8s-plus constructor called just before
@@ -139,7 +139,7 @@ export class Hardening {
     pod.node.addValidation({
       validate: () => {
         this.validated = true;
-        return [...exemptionProblems(this.plan, this.containers), ...this.recordNotes()];
+        return [...exemptionProblems(this.plan, this.containers), ...this.volumeNameProblems(), ...this.recordNotes()];
       },
     });
   }
@@ -246,7 +246,7 @@ export class Hardening {
         sizeLimit: options.sizeLimit ?? DEFAULT_SIZE, medium: options.medium,
       });
       container.mount(path, volume);
-      this.writable.set(volumeName, { container: name, path });
+      this.writable.set(volumeName, { container: name, path, volume });
     }
     this.containers.set(name, plan);
   }
@@ -254,6 +254,29 @@ export class Hardening {
   /** The emptyDir volumes made for writable paths, by volume name (a StatefulSet's claim template must not take one's name). */
   public get writableVolumes(): ReadonlyMap<string, { readonly container: string; readonly path: string }> {
     return this.writable;
+  }
+
+  /**
+   * Volumes of the user's named like an emptyDir made for a writable path (the name was free among the pod's own volumes when
+   * it was made; a volume from elsewhere, or one added later, can take it): cdk8s-plus would refuse them with "two different
+   * volumes have the same name", naming neither the writable path nor the fix.
+   */
+  private volumeNameProblems(): string[] {
+    if (this.writable.size === 0) return [];
+    const problems: string[] = [];
+    const reported = new Set<kplus.Volume>();
+    const check = (volume: kplus.Volume, where: string) => {
+      const own = this.writable.get(volume.name);
+      if (own === undefined || own.volume === volume || reported.has(volume)) return;
+      reported.add(volume);
+      problems.push(`${where}: volume "${volume.name}" has the name of the emptyDir the construct made for writable path "${own.path}" of container `
+        + `"${own.container}" (cdk8s-plus refuses two volumes of one name). Fix: give that volume another name.`);
+    };
+    for (const volume of this.pod.volumes) check(volume, `props.volumes[${volume.name}]`);
+    for (const c of [...this.pod.initContainers, ...this.pod.containers]) {
+      for (const m of c.mounts) check(m.volume, `container "${c.name}" volumeMounts[${m.path}]`);
+    }
+    return problems;
   }
 
   private volumeName(container: string, path: string): string {

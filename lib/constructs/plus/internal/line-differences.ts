@@ -57,6 +57,12 @@ export function startStatefulSetClaims(sts: kplus.StatefulSet): void {
   if (KPLUS_HAS_CLAIM_TEMPLATES && own.volumeClaimTemplates === undefined) own.volumeClaimTemplates = [];
 }
 
+/** The names of the templates cdk8s-plus renders itself (32+: added with `addVolumeClaimTemplate`; 27 and 28: none). */
+export function upstreamTemplateNames(sts: kplus.StatefulSet): Set<string> {
+  const templates = (sts as unknown as LineClaimTemplates).volumeClaimTemplates ?? [];
+  return new Set(templates.map(t => (t as { name?: unknown } | undefined)?.name).filter((n): n is string => typeof n === 'string'));
+}
+
 /**
  * Before cdk8s-plus renders (32+): fails, naming the construct, on a template added with cdk8s-plus' `addVolumeClaimTemplate`
  * that is named like an emptyDir the construct made for a writable path. cdk8s-plus drops the pod volume named like one of its
@@ -67,9 +73,8 @@ export function startStatefulSetClaims(sts: kplus.StatefulSet): void {
 export function refuseTemplatesOverWritablePaths(sts: kplus.StatefulSet,
   writable: ReadonlyMap<string, { readonly container: string; readonly path: string }>): void {
   const problems: string[] = [];
-  for (const t of (sts as unknown as LineClaimTemplates).volumeClaimTemplates ?? []) {
-    const name = (t as { name?: unknown } | undefined)?.name;
-    const volume = typeof name === 'string' ? writable.get(name) : undefined;
+  for (const name of upstreamTemplateNames(sts)) {
+    const volume = writable.get(name);
     if (volume === undefined) continue;
     problems.push(`addVolumeClaimTemplate({ name: "${name}" }): "${name}" is the emptyDir the construct made for writable path "${volume.path}" of `
       + `container "${volume.container}"; cdk8s-plus would drop that volume and mount a per-replica claim there instead. Fix: give the claim `
