@@ -187,8 +187,9 @@ describe('loading a bundle through the cache is loading it with require', () => 
     const expected = JSON.parse(plain.stdout);
     const facts = { filename: bundle, dirname: dir, selfIsExports: true, strict: true, isMain: false, mainIsRunner: true };
     expect(expected.facts).toMatchObject({ ...facts, inCache: true, parentIsRunner: true, loaded: true, sib: 42 });
-    const failLine = FAKE.split('\n')[5];
-    expect(expected.stack[0]).toContain(`${bundle}:6:${failLine.indexOf('new Error') + 1}`);
+    const lines = FAKE.split('\n');
+    const failAt = lines.findIndex(l => l.startsWith('exports.fail='));
+    expect(expected.stack[0]).toContain(`${bundle}:${failAt + 1}:${lines[failAt].indexOf('new Error') + 1}`);
     const cold = run(runner, [bundle], { XDG_CACHE_HOME: home });
     expect(outcome(cold)).toEqual(outcome(plain));
     const written = fs.statSync(cacheFileIn(home));
