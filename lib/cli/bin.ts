@@ -2,16 +2,25 @@
 /**
  * The installed bins of the library package, `cdk8s-rootless` and `kubectl-rootless` (issue 23:
  * start-up). Runs the CLI bundled into one file, `bundle.js` (written at compile by
- * packages/cli/bin-bundle.js from `main.js`; the runtime dependencies stay in node_modules): one
- * file to read and compile instead of about a hundred.
+ * packages/cli/bin-bundle.js from `main.js`, js-yaml bundled in; the other runtime dependencies
+ * stay in node_modules): one file to read and compile instead of about a hundred.
  *
- * On a Node that has it (22.1 and later), V8's compiled code is first cached on disk
- * (`module.enableCompileCache()`: in `NODE_COMPILE_CACHE`, else in the system's temporary folder;
- * it never throws, a cache it cannot write is only not used), so later runs skip compiling the
- * bundle. Node 20 has no such cache: nothing is called.
+ * V8's compiled code is cached on disk, so that later runs skip compiling the bundle:
+ * - on a Node that has it (22.1 and later), by Node's own cache (`module.enableCompileCache()`: in
+ *   `NODE_COMPILE_CACHE`, else in the system's temporary folder; it never throws, a cache it cannot
+ *   write is only not used; `NODE_DISABLE_COMPILE_CACHE=1` turns it off);
+ * - on Node 20, which has none, by code-cache.ts: a per-user cache folder
+ *   (`$XDG_CACHE_HOME/cdk8s-rootless` or `~/.cache/cdk8s-rootless`), off with
+ *   `NODE_DISABLE_COMPILE_CACHE=1` or `CDK8S_ROOTLESS_NO_COMPILE_CACHE=1` (docs/cli.md).
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const nodeModule = require('module') as { enableCompileCache?: () => unknown };
 
-if (typeof nodeModule.enableCompileCache === 'function') nodeModule.enableCompileCache();
-(require('./bundle.js') as typeof import('./main')).main();
+type Cli = typeof import('./main');
+if (typeof nodeModule.enableCompileCache === 'function') {
+  nodeModule.enableCompileCache();
+  (require('./bundle.js') as Cli).main();
+} else {
+  const { runBundle } = require('./code-cache.js') as typeof import('./code-cache');
+  (runBundle(require('path').join(__dirname, 'bundle.js'), module) as Cli).main();
+}

@@ -5,6 +5,9 @@
  *
  * Manifests are streamed (`manifest-stream.ts`): read in chunks and reported object by object,
  * so memory is bounded by the largest document or List item and `maxBytes` limits each of them.
+ * A regular file of at most one chunk is read in one synchronous read and fed as that one chunk
+ * (issue 23, start-up: no file stream, whose modules an audit of one small file would load only
+ * for it).
  * Commands that edit whole texts (`text`, e.g. `harden`) and Dockerfiles get each input whole,
  * and there `maxBytes` limits the input.
  *
@@ -102,7 +105,8 @@ export async function readManifests(inputs: readonly string[], options: ReadOpti
   };
   const wanted = (name: string): boolean => MANIFEST_EXTENSION.test(name) || (dockerfile !== undefined && isDockerfileName(name));
   const fail = (name: string, message: string): void => sink.error({ file: name, uri: uriOf(options.cwd, name), message });
-  const streamed = async (name: string, input: NodeJS.ReadableStream, total: number | undefined, what: string): Promise<void> => {
+  type Input = NodeJS.ReadableStream | AsyncIterable<Buffer>;
+  const streamed = async (name: string, input: Input, total: number | undefined, what: string): Promise<void> => {
     read++;
     const parser = new ManifestStreamParser({ name, uri: uriOf(options.cwd, name) }, sink, { maxBytes, limits });
     const problem = await streamInput(input, parser, bytes => options.progress?.({ name, bytes, total }))
@@ -157,7 +161,8 @@ export async function readManifests(inputs: readonly string[], options: ReadOpti
           else parse(source);
         } else {
           const size = job.file.stat.isFile() ? job.file.stat.size : undefined;
-          await streamed(job.name, fs.createReadStream(job.file.absolute, { highWaterMark: CHUNK_BYTES }), size, 'the file');
+          const small = size !== undefined && size <= CHUNK_BYTES;
+          await streamed(job.name, small ? oneChunk(job.file.absolute) : fs.createReadStream(job.file.absolute, { highWaterMark: CHUNK_BYTES }), size, 'the file');
         }
       }
     }
@@ -166,11 +171,19 @@ export async function readManifests(inputs: readonly string[], options: ReadOpti
 }
 
 /**
+ * A regular file no larger than a chunk, as the one chunk a file stream would give: read on first
+ * use, an error (the file gone, unreadable) rejecting as the stream's does.
+ */
+async function* oneChunk(absolute: string): AsyncGenerator<Buffer> {
+  yield fs.readFileSync(absolute);
+}
+
+/**
  * Streams an input into the parser: checks each chunk for binary and UTF-16 text, decodes
  * UTF-8 (characters split across chunks included). Resolves to a problem that stopped it, if any.
  */
 async function streamInput(
-  input: NodeJS.ReadableStream,
+  input: NodeJS.ReadableStream | AsyncIterable<Buffer>,
   parser: ManifestStreamParser,
   progress: (bytes: number) => void,
 ): Promise<string | undefined> {

@@ -142,4 +142,4 @@ if (require.main === module) {
 }
 
 // for test/release/cli-package.ci.ts: the same bundling and the same check, on a probe
-module.exports = { bundle, forbiddenInputs };
+module.exports = { bundle, forbiddenInputs, licenseOf, packageDirOf };

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import realFs from 'fs'; // the module object itself, for jest.spyOn
 import * as path from 'path';
+import { CHUNK_BYTES } from '../../../lib/cli/manifest-reader';
 import { PodSecurity } from '../../../lib/policy';
 import { FIXTURES, cli, cliJson, expectAccounted, fixture, tmpDir, writeFiles } from '../helpers';
 
@@ -372,24 +373,40 @@ describe('hostile input: a clear error for that input, nothing else lost, exit 2
     expect(report.errors).toEqual([{ file: 'secret.yaml', message: 'permission denied (EACCES)' }]);
   });
 
-  test('unreadable file, simulated (EACCES from the file system; runs as root too)', async () => {
+  // A file of at most one chunk is read with readFileSync, a larger one streamed (manifest-reader.ts): both paths.
+  test.each([
+    ['of one chunk, read whole', 'readFileSync' as const, ''],
+    ['larger than a chunk, streamed', 'createReadStream' as const, `# ${'x'.repeat(CHUNK_BYTES)}\n`],
+  ])('unreadable file %s, simulated (EACCES from the file system; runs as root too)', async (_what, reader, padding) => {
     const dir = tmpDir();
-    writeFiles(dir, { 'good.yaml': good, 'secret.yaml': good });
+    writeFiles(dir, { 'good.yaml': good, 'secret.yaml': padding + good });
+    const denied = (file: unknown): boolean => String(file).endsWith('secret.yaml');
+    const eacces = (): Error => Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES' });
     const createReadStream = realFs.createReadStream;
-    const spy = jest.spyOn(realFs, 'createReadStream').mockImplementation(((file: fs.PathLike, options?: any) => {
-      const stream = createReadStream(String(file).endsWith('secret.yaml') ? '/nonexistent/secret.yaml' : file, options);
-      if (String(file).endsWith('secret.yaml')) {
-        stream.destroy(Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES' }));
-      }
+    const readFileSync = realFs.readFileSync;
+    const calls: string[] = [];
+    const streamSpy = jest.spyOn(realFs, 'createReadStream').mockImplementation(((file: fs.PathLike, options?: any) => {
+      if (denied(file)) calls.push('createReadStream');
+      const stream = createReadStream(denied(file) ? '/nonexistent/secret.yaml' : file, options);
+      if (denied(file)) stream.destroy(eacces());
       return stream;
     }) as typeof fs.createReadStream);
+    const readSpy = jest.spyOn(realFs, 'readFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, options?: any) => {
+      if (denied(file)) {
+        calls.push('readFileSync');
+        throw eacces();
+      }
+      return readFileSync(file, options);
+    }) as typeof fs.readFileSync);
     try {
       const { code, report } = await cliJson(['audit', '.'], { cwd: dir });
+      expect(calls).toEqual([reader]);
       expect(code).toBe(2);
       expect(report.summary.objects).toBe(1);
       expect(report.errors).toEqual([{ file: 'secret.yaml', message: 'permission denied (EACCES)' }]);
     } finally {
-      spy.mockRestore();
+      streamSpy.mockRestore();
+      readSpy.mockRestore();
     }
   });
 
