@@ -1,7 +1,8 @@
 /**
  * A V8 code cache for the bundled CLI on a Node without `module.enableCompileCache` (Node 20;
  * issue 23: start-up). lib/cli/bin.ts uses it only there: on Node 22.1 and later Node's own compile
- * cache is used instead and nothing here runs.
+ * cache is used instead, in the per-user folder `nodeCompileCacheDir` gives (unless
+ * NODE_COMPILE_CACHE names one), never in Node's default, the shared temporary folder.
  *
  * `runBundle(file, parent)` loads `file` (lib/cli/bundle.js) as Node's CommonJS loader does (the
  * same wrapper arguments, `this`, `require` resolving from the bundle's folder, the module in
@@ -77,6 +78,24 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefin
   if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'cdk8s-rootless');
   const home = env.HOME || (require('os') as typeof import('os')).homedir();
   return home && path.isAbsolute(home) ? path.join(home, '.cache', 'cdk8s-rootless') : undefined;
+}
+
+/**
+ * The folder for Node's own compile cache (Node 22.1 and later, `module.enableCompileCache(dir)`): `node-compile-cache` in
+ * the per-user folder of `cacheDir`, created 0700, or undefined when the cache is off or the folders are not this user's
+ * alone. Node's default, the system's temporary folder, is shared by every user: a cache file planted there is code run
+ * by whoever runs the CLI next.
+ */
+export function nodeCompileCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dir = cacheDir(env);
+  if (dir === undefined) return undefined;
+  const own = path.join(dir, 'node-compile-cache');
+  try {
+    fs.mkdirSync(own, { recursive: true, mode: 0o700 });
+    return safeDir(dir) && safeDir(own) ? own : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The SHA-256 of bytes, in hex (the key of a bundle's cache: its bytes as read at start). */

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as nodeModule from 'module';
 import * as path from 'path';
 import { fixture, FIXTURES, tmpDir } from './helpers';
-import { cacheDir, cacheFileName, readCache, sha256, writeCache } from '../../lib/cli/code-cache';
+import { cacheDir, cacheFileName, nodeCompileCacheDir, readCache, sha256, writeCache } from '../../lib/cli/code-cache';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'lib', 'cli', 'bin.js');
@@ -19,6 +19,7 @@ const CODE_CACHE_JS = path.join(ROOT, 'lib', 'cli', 'code-cache.js');
 /** Node 22.1 and later use Node's own compile cache: the bin never runs code-cache.ts there. */
 const NODE_HAS_COMPILE_CACHE = typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 const onNode20 = NODE_HAS_COMPILE_CACHE ? test.skip : test;
+const onNode22 = NODE_HAS_COMPILE_CACHE ? test : test.skip;
 const AS_ROOT = process.getuid?.() === 0;
 
 beforeAll(() => {
@@ -29,7 +30,7 @@ beforeAll(() => {
 
 function run(script: string, args: string[], env: NodeJS.ProcessEnv, input?: string): SpawnSyncReturns<string> {
   const clean = { ...process.env };
-  for (const name of ['XDG_CACHE_HOME', 'NODE_DISABLE_COMPILE_CACHE', 'CDK8S_ROOTLESS_NO_COMPILE_CACHE', 'NODE_OPTIONS']) delete clean[name];
+  for (const name of ['XDG_CACHE_HOME', 'NODE_DISABLE_COMPILE_CACHE', 'CDK8S_ROOTLESS_NO_COMPILE_CACHE', 'NODE_OPTIONS', 'NODE_COMPILE_CACHE']) delete clean[name];
   return spawnSync(process.execPath, [script, ...args], { cwd: FIXTURES, input, encoding: 'utf8', env: { ...clean, ...env }, timeout: 30_000 });
 }
 
@@ -259,5 +260,51 @@ describe('the bin with and without its cache', () => {
       expect(all({ XDG_CACHE_HOME: home })).toEqual(expected);
       expect(fs.statSync(file).uid).toBe(0);
     }
+  });
+});
+
+describe('Node\'s own compile cache (Node 22.1 and later): in the per-user folder, never the shared temporary folder', () => {
+  test('nodeCompileCacheDir: node-compile-cache in the per-user folder, created 0700; none when off or when a folder is not private', () => {
+    const home = tmpDir();
+    const dir = nodeCompileCacheDir({ XDG_CACHE_HOME: home });
+    expect(dir).toBe(path.join(home, 'cdk8s-rootless', 'node-compile-cache'));
+    expect(permissions(dir!)).toBe(0o700);
+    expect(permissions(path.dirname(dir!))).toBe(0o700);
+    expect(nodeCompileCacheDir({ XDG_CACHE_HOME: home, NODE_DISABLE_COMPILE_CACHE: '1' })).toBeUndefined();
+    expect(nodeCompileCacheDir({ XDG_CACHE_HOME: home, CDK8S_ROOTLESS_NO_COMPILE_CACHE: '1' })).toBeUndefined();
+    fs.chmodSync(path.dirname(dir!), 0o777);
+    expect(nodeCompileCacheDir({ XDG_CACHE_HOME: home })).toBeUndefined();
+    fs.chmodSync(path.dirname(dir!), 0o700);
+    fs.chmodSync(dir!, 0o770);
+    expect(nodeCompileCacheDir({ XDG_CACHE_HOME: home })).toBeUndefined();
+    // a link in place of the folder: not used
+    const other = tmpDir();
+    fs.rmSync(dir!, { recursive: true });
+    fs.symlinkSync(other, dir!);
+    expect(nodeCompileCacheDir({ XDG_CACHE_HOME: home })).toBeUndefined();
+  });
+
+  onNode22('the bin writes Node\'s cache in the per-user folder, or where NODE_COMPILE_CACHE says; the output is the same', () => {
+    const args = ['audit', 'baseline-pod.yaml'];
+    const home = tmpDir();
+    const expected = outcome(run(BIN, args, { NODE_DISABLE_COMPILE_CACHE: '1', XDG_CACHE_HOME: home }));
+    expect(fs.existsSync(path.join(home, 'cdk8s-rootless'))).toBe(false);
+    expect(outcome(run(BIN, args, { XDG_CACHE_HOME: home }))).toEqual(expected);
+    const own = path.join(home, 'cdk8s-rootless', 'node-compile-cache');
+    const files = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }) as string[] : []);
+    expect(files(own).length).toBeGreaterThan(0);
+    expect(outcome(run(BIN, args, { XDG_CACHE_HOME: home }))).toEqual(expected);
+    // the user's NODE_COMPILE_CACHE wins: Node enabled it at start, the bin leaves it
+    const home2 = tmpDir();
+    const chosen = tmpDir();
+    expect(outcome(run(BIN, args, { XDG_CACHE_HOME: home2, NODE_COMPILE_CACHE: chosen }))).toEqual(expected);
+    expect(files(chosen).length).toBeGreaterThan(0);
+    expect(fs.existsSync(path.join(home2, 'cdk8s-rootless'))).toBe(false);
+    // a per-user folder others can write: Node's cache is not enabled there
+    const home3 = tmpDir();
+    fs.mkdirSync(path.join(home3, 'cdk8s-rootless'), { mode: 0o700 });
+    fs.chmodSync(path.join(home3, 'cdk8s-rootless'), 0o777);
+    expect(outcome(run(BIN, args, { XDG_CACHE_HOME: home3 }))).toEqual(expected);
+    expect(files(path.join(home3, 'cdk8s-rootless', 'node-compile-cache'))).toEqual([]);
   });
 });
