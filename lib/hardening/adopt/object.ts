@@ -171,15 +171,16 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
   }
   let operations: AddOperation[];
   try {
-    operations = [...guarded(additions(manifest, copy)), ...affinityPins(copy)];
+    // each value a copy of its own (not a member of `copy`): whoever changes a patch's value (cdk8s' private state is
+    // reachable in JavaScript) must not change what the serialization is compared with (`verified`)
+    operations = [...guarded(additions(manifest, copy)), ...affinityPins(copy)].map(o => (o.value === undefined ? o : { ...o, value: jsonClone(o.value) }));
   } catch (e) {
     // the rules only add: reaching this is a bug, reported as one
     operations = [];
     errors.push(`internal error: ${e instanceof Error ? e.message : e}`);
   }
-  // a copy of its own: the operations' values are members of `copy`, and whoever changes a patch's value (cdk8s' private
-  // state is reachable in JavaScript) must not change what the serialization is compared with
-  const verified = patchesLevel && errors.length === 0 ? { manifest: jsonClone(copy), verification } : undefined;
+  // `copy` shares nothing with the operations (their values are copies) nor with the caller's manifest
+  const verified = patchesLevel && errors.length === 0 ? { manifest: copy, verification } : undefined;
   return { operations, ownAnnotations: own, exemptions, report, errors, level: verification.level, tokenTolerated, verified };
 }
 
