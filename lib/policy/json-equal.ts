@@ -49,8 +49,8 @@ function definedKeys(x: object): string[] {
 export function jsonClone<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return typeof value === 'function' || typeof value === 'symbol' ? structuredClone(value) : value;
   if (Array.isArray(value)) {
-    const out: unknown[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = jsonClone(value[i]);
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i++) out.push(jsonClone(value[i]));
     return out as T;
   }
   if (!isPlain(value)) return structuredClone(value);

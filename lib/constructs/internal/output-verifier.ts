@@ -165,10 +165,10 @@ function jsonData(value: unknown, path: string, at: (string | number)[] = []): u
   if (typeof value !== 'object') return refuse(`a ${typeof value}`, path, at);
   // `at` is where the value is (one array for the whole walk, spelled only in an error)
   if (Array.isArray(value)) {
-    const out: unknown[] = new Array(value.length);
+    const out: unknown[] = [];
     for (let i = 0; i < value.length; i++) {
       at.push(i);
-      out[i] = jsonData(value[i], path, at);
+      out.push(jsonData(value[i], path, at));
       at.pop();
     }
     return out;
