@@ -173,7 +173,8 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
   try {
     // each value a copy of its own (not a member of `copy`): whoever changes a patch's value (cdk8s' private state is
     // reachable in JavaScript) must not change what the serialization is compared with (`verified`)
-    operations = [...guarded(additions(manifest, copy)), ...affinityPins(copy)].map(o => (o.value === undefined ? o : { ...o, value: jsonClone(o.value) }));
+    operations = [...guarded(additions(manifest, copy)), ...affinityPins(copy)]
+      .map(o => (o.value === undefined ? o : { ...o, value: jsonClone(o.value) }));
   } catch (e) {
     // the rules only add: reaching this is a bug, reported as one
     operations = [];
