@@ -1,5 +1,5 @@
 /**
- * Deep equality of JSON values, the one definition the library uses (the verify stage, applyTo's reused
+ * Deep equality and copies of JSON values. Equality: the one definition the library uses (the verify stage, applyTo's reused
  * verification, the identity index). Key order is ignored; arrays compare item by item.
  *
  * Two modes:
@@ -38,4 +38,27 @@ function isPlain(x: object): boolean {
 /** The own keys whose value is not `undefined`. */
 function definedKeys(x: object): string[] {
   return Object.keys(x).filter(k => (x as any)[k] !== undefined);
+}
+
+/**
+ * A deep copy of JSON data (what `structuredClone` gives for it, in a fraction of its time: the adopt stage copies each
+ * rendered object): arrays and plain objects are copied member by member (own enumerable keys, an `undefined` member
+ * kept, a member named `__proto__` defined as a member); strings, numbers, booleans, null and undefined are themselves.
+ * Anything else (a class instance, a Date, a Map) is copied by `structuredClone`, which throws for what it cannot copy.
+ */
+export function jsonClone<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return typeof value === 'function' || typeof value === 'symbol' ? structuredClone(value) : value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i++) out.push(jsonClone(value[i]));
+    return out as T;
+  }
+  if (!isPlain(value)) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) {
+    const v = jsonClone((value as any)[k]);
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out as T;
 }

@@ -1,5 +1,5 @@
 import * as vm from 'vm';
-import { jsonEqual } from '../../lib/policy/json-equal';
+import { jsonClone, jsonEqual } from '../../lib/policy/json-equal';
 
 describe('jsonEqual (JSON mode)', () => {
   test('ignores key order, compares arrays item by item', () => {
@@ -41,5 +41,37 @@ describe('jsonEqual (exact mode)', () => {
   test('a sparse array grown and NaN are not equal', () => {
     expect(jsonEqual([1, , 3], [1, undefined, 3, 4], true)).toBe(false); // eslint-disable-line no-sparse-arrays
     expect(jsonEqual({ x: NaN }, { x: NaN }, true)).toBe(false);
+  });
+});
+
+describe('jsonClone', () => {
+  test('a deep copy of JSON data, as structuredClone makes it', () => {
+    const value = { a: 1, b: [1, { c: 'x', d: null }], e: { f: true, g: undefined }, h: [] as unknown[] };
+    const copy = jsonClone(value);
+    expect(copy).toStrictEqual(structuredClone(value));
+    expect(Object.keys(copy.e)).toEqual(['f', 'g']); // an undefined member is kept
+    copy.b.push(2);
+    (copy.b[1] as any).c = 'changed';
+    copy.e.f = false;
+    expect(value).toEqual({ a: 1, b: [1, { c: 'x', d: null }], e: { f: true, g: undefined }, h: [] });
+    expect(jsonClone('s')).toBe('s');
+    expect(jsonClone(null)).toBe(null);
+  });
+  test('a member named __proto__ stays a member (not the prototype)', () => {
+    const value = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}');
+    const copy = jsonClone(value);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['__proto__', 'a']);
+    expect(copy.__proto__).toEqual({ polluted: true });
+    expect(({} as any).polluted).toBeUndefined();
+  });
+  test('objects of another realm are plain; what is not JSON data is copied by structuredClone, or refused as it refuses', () => {
+    const other = vm.runInNewContext('({ a: [1, { b: 2 }] })');
+    expect(jsonClone(other)).toEqual({ a: [1, { b: 2 }] });
+    const date = new Date(0);
+    const copied = jsonClone({ d: date });
+    expect(copied.d).toEqual(date);
+    expect(copied.d).not.toBe(date);
+    expect(() => jsonClone({ f: () => 1 })).toThrow();
   });
 });

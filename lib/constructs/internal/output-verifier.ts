@@ -160,24 +160,34 @@ class NotJsonData extends Error {}
  * class instance, a Date, a Map, a symbol, a bigint) is an error naming where it is. cdk8s' own serialization gives only such
  * data (its `sanitizeValue` refuses other objects); a class's `toJson` may return anything.
  */
-function jsonData(value: unknown, path: string, at = ''): unknown {
+function jsonData(value: unknown, path: string, at: (string | number)[] = []): unknown {
   if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') return value;
-  const refuse = (what: string): never => {
-    throw new NotJsonData(`toJson() returned ${what} at ${at === '' ? 'the top' : at}, which is not JSON data, so what cdk8s writes for it cannot be `
-      + `verified. Fix: return plain JSON data from toJson() (objects, arrays, strings, numbers, booleans, null) for ${path}.`);
-  };
-  if (typeof value !== 'object') return refuse(`a ${typeof value}`);
+  if (typeof value !== 'object') return refuse(`a ${typeof value}`, path, at);
+  // `at` is where the value is (one array for the whole walk, spelled only in an error)
   if (Array.isArray(value)) {
     const out: unknown[] = [];
-    for (let i = 0; i < value.length; i++) out.push(jsonData(value[i], path, `${at}/${i}`));
+    for (let i = 0; i < value.length; i++) {
+      at.push(i);
+      out.push(jsonData(value[i], path, at));
+      at.pop();
+    }
     return out;
   }
   const proto = Object.getPrototypeOf(value);
-  if (proto !== null && Object.getPrototypeOf(proto) !== null) return refuse(`an object of class ${(value as any).constructor?.name ?? '?'}`);
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) return refuse(`an object of class ${(value as any).constructor?.name ?? '?'}`, path, at);
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(value)) {
-    // defined, not assigned: a member named __proto__ stays a member
-    Object.defineProperty(out, k, { value: jsonData((value as any)[k], path, `${at}/${k}`), enumerable: true, writable: true, configurable: true });
+    at.push(k);
+    const member = jsonData((value as any)[k], path, at);
+    at.pop();
+    // a member named __proto__ is defined, not assigned, so it stays a member (assigning is the fast path for the others)
+    if (k === '__proto__') Object.defineProperty(out, k, { value: member, enumerable: true, writable: true, configurable: true });
+    else out[k] = member;
   }
   return out;
+}
+
+function refuse(what: string, path: string, at: readonly (string | number)[]): never {
+  throw new NotJsonData(`toJson() returned ${what} at ${at.length === 0 ? 'the top' : `/${at.join('/')}`}, which is not JSON data, so what cdk8s writes `
+    + `for it cannot be verified. Fix: return plain JSON data from toJson() (objects, arrays, strings, numbers, booleans, null) for ${path}.`);
 }

@@ -124,30 +124,37 @@ const empty = (x: unknown): boolean => (Array.isArray(x) ? x.every(empty) : isMa
  * left out. Throws when a value was removed or changed its type: the editor never does that.
  */
 export function additions(before: unknown, after: unknown, path = ''): AddOperation[] {
+  const out: AddOperation[] = [];
+  diff(before, after, path, out);
+  return out;
+}
+
+/** `additions` into `out` (one array for the whole walk; a pointer is spelled only where it is needed). */
+function diff(before: unknown, after: unknown, path: string, out: AddOperation[]): void {
   if (isMap(before) && isMap(after)) {
-    const out: AddOperation[] = [];
     for (const k of Object.keys(before)) if (!(k in after)) throw new Error(`adopt: ${path}/${k} was removed`);
-    for (const [k, v] of Object.entries(after)) {
-      const at = `${path}/${pointerSegment(k)}`;
-      if (!(k in before) || before[k] === undefined || before[k] === null) {
-        if (!empty(v)) out.push({ op: 'add', path: at, value: v });
-      } else {
-        out.push(...additions(before[k], v, at));
+    for (const k of Object.keys(after)) {
+      const v = after[k];
+      const b = before[k];
+      if (!(k in before) || b === undefined || b === null) {
+        if (!empty(v)) out.push({ op: 'add', path: `${path}/${pointerSegment(k)}`, value: v });
+      } else if (b !== v || typeof b === 'object') {
+        diff(b, v, `${path}/${pointerSegment(k)}`, out);
       }
     }
-    return out;
+    return;
   }
   if (Array.isArray(before) && Array.isArray(after)) {
     if (after.length < before.length) throw new Error(`adopt: items of ${path} were removed`);
-    const out = before.flatMap((b, i) => additions(b, after[i], `${path}/${i}`));
-    for (const item of after.slice(before.length)) out.push({ op: 'add', path: `${path}/-`, value: item });
-    return out;
+    for (let i = 0; i < before.length; i++) diff(before[i], after[i], `${path}/${i}`, out);
+    for (let i = before.length; i < after.length; i++) out.push({ op: 'add', path: `${path}/-`, value: after[i] });
+    return;
   }
   if (isMap(before) || Array.isArray(before) || isMap(after) || Array.isArray(after)) {
-    if (JSON.stringify(before) === JSON.stringify(after)) return [];
+    if (JSON.stringify(before) === JSON.stringify(after)) return;
     throw new Error(`adopt: ${path} changed its type`);
   }
-  return before === after ? [] : [{ op: 'replace', path, value: after }];
+  if (before !== after) out.push({ op: 'replace', path, value: after });
 }
 
 /**

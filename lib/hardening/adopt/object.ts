@@ -11,7 +11,7 @@ import { kindRelaxing } from './needs';
 import { HardenDialect, HardenOptions, PodReport, WritablePath, hardenPod } from './pod';
 import { writeAnnotation } from '../../exemptions/codec';
 import type { ExemptionValue } from '../../exemptions/kind';
-import { jsonEqual } from '../../policy/json-equal';
+import { jsonClone, jsonEqual } from '../../policy/json-equal';
 import { containersOf, inheritListKind, isKubectlList, isListKind, podTemplateOf, podTemplatePath } from '../../policy/k8s-shapes';
 import { podSpecOf } from '../../policy/pod-spec';
 import { PolicyLevel } from '../../policy/types';
@@ -106,7 +106,7 @@ export function isAppliedAsList(rendered: unknown): boolean {
  */
 export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: HardenOptions['tokens'], namespace?: string): Adoption {
   const report: PodReport = { changes: [], problems: [], notes: [] };
-  const copy = structuredClone(manifest) as any;
+  const copy = jsonClone(manifest) as any;
   const template = podTemplateOf(copy);
   if (!isMap(template) || !isMap(template.spec)) {
     const errors = ['the object has no pod template with a spec (it is malformed). Fix: make it well formed (see the Kubernetes API reference).'];
@@ -171,15 +171,17 @@ export function adopt(manifest: unknown, settings: AdoptSettings, tokens?: Harde
   }
   let operations: AddOperation[];
   try {
-    operations = [...guarded(additions(manifest, copy)), ...affinityPins(copy)];
+    // each value a copy of its own (not a member of `copy`): whoever changes a patch's value (cdk8s' private state is
+    // reachable in JavaScript) must not change what the serialization is compared with (`verified`)
+    operations = [...guarded(additions(manifest, copy)), ...affinityPins(copy)]
+      .map(o => (o.value === undefined ? o : { ...o, value: jsonClone(o.value) }));
   } catch (e) {
     // the rules only add: reaching this is a bug, reported as one
     operations = [];
     errors.push(`internal error: ${e instanceof Error ? e.message : e}`);
   }
-  // a copy of its own: the operations' values are members of `copy`, and whoever changes a patch's value (cdk8s' private
-  // state is reachable in JavaScript) must not change what the serialization is compared with
-  const verified = patchesLevel && errors.length === 0 ? { manifest: structuredClone(copy), verification } : undefined;
+  // `copy` shares nothing with the operations (their values are copies) nor with the caller's manifest
+  const verified = patchesLevel && errors.length === 0 ? { manifest: copy, verification } : undefined;
   return { operations, ownAnnotations: own, exemptions, report, errors, level: verification.level, tokenTolerated, verified };
 }
 

@@ -440,9 +440,19 @@ function mountsClaim(specJs: any, container: any): boolean {
  * rejects this volume: the volume is evaluated alone, in an otherwise empty pod.
  */
 function restrictsVolume(volume: object): boolean {
+  // remembered by the volume's content without its name (which the check only quotes): most pods have the same few volumes
+  const key = JSON.stringify({ ...volume, name: undefined });
+  const known = RESTRICTS_VOLUME.get(key);
+  if (known !== undefined) return known;
   const probe = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'volume' }, spec: { containers: [], volumes: [volume] } };
-  return PodSecurity.evaluate(probe, { level: PolicyLevel.RESTRICTED }).violations.some(v => v.check === RESTRICTED_VOLUMES_CHECK);
+  const restricts = PodSecurity.evaluate(probe, { level: PolicyLevel.RESTRICTED }).violations.some(v => v.check === RESTRICTED_VOLUMES_CHECK);
+  if (RESTRICTS_VOLUME.size >= 1000) RESTRICTS_VOLUME.clear();
+  RESTRICTS_VOLUME.set(key, restricts);
+  return restricts;
 }
+
+/** `restrictsVolume`'s verdicts, by the volume's content without its name (JSON). */
+const RESTRICTS_VOLUME = new Map<string, boolean>();
 
 const isPlaceholder = (reason: string): boolean => !isReason(reason);
 
