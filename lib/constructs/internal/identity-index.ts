@@ -78,10 +78,14 @@ export class IdentityIndex {
    * render cdk8s writes, for the library's workloads and the objects applyTo adopts.
    */
   public static renamed(obj: ApiObject, rendered: unknown): string[] {
-    const seen = SEEN.get(obj.node.root);
     const r = rendered as any;
-    if (seen === undefined || typeof r !== 'object' || r === null) return [];
-    const where = `construct ${constructPath(obj)}`;
+    if (typeof r !== 'object' || r === null) return [];
+    // the identity as rendered is the one as constructed (the parts of the key are the same strings): nothing to learn
+    if (typeof r.kind === 'string' && r.apiVersion === obj.apiVersion && r.kind === obj.kind && typeof r.metadata === 'object' && r.metadata !== null
+      && r.metadata.namespace === obj.metadata.namespace && r.metadata.name === obj.name) return [];
+    const seen = SEEN.get(obj.node.root);
+    if (seen === undefined) return [];
+    const where = () => `construct ${constructPath(obj)}`;
     const was = entryOf(obj, obj.apiVersion, obj.kind, obj.metadata.namespace, obj.name, where, () => rendered);
     const now = entryOf(obj, r.apiVersion, String(r.kind), r.metadata?.namespace, r.metadata?.name, where, () => rendered);
     if (was.key === now.key) return [];
@@ -174,7 +178,7 @@ function groupOf(apiVersion: unknown): string {
 
 /** The identities an object defines: itself, or the items of a List (rendered only then). */
 function entriesOf(obj: ApiObject): Entry[] {
-  const where = `construct ${constructPath(obj)}`;
+  const where = () => `construct ${constructPath(obj)}`;
   if (isHardenedByConstruct(obj) || (AS_CONSTRUCTED.has(obj) && !isListKind(obj.kind))) {
     // the library's workloads and adopted objects: their name and namespace as constructed (rendering them would verify them again)
     return [entryOf(obj, obj.apiVersion, obj.kind, obj.metadata.namespace, obj.name, where, () => render(obj))];
@@ -188,22 +192,34 @@ function entriesOf(obj: ApiObject): Entry[] {
   const list = rendered as { items?: unknown };
   const items = Array.isArray(list?.items) ? list.items : [];
   return items.flatMap((item: any, i: number) => typeof item === 'object' && item !== null && typeof item.kind === 'string'
-    ? [entryOf(obj, item.apiVersion, item.kind, item.metadata?.namespace, item.metadata?.name, `${where} (items[${i}])`, () => item, true)]
+    ? [entryOf(obj, item.apiVersion, item.kind, item.metadata?.namespace, item.metadata?.name, () => `${where()} (items[${i}])`, () => item, true)]
     : []);
 }
 
 /**
  * One identity. A namespaced object without a namespace takes its chart's (cdk8s writes it), else
  * `default`; a List item gets no chart namespace from cdk8s, so kubectl puts it in `default`.
+ * What names it in a message (`display`, `where`) is spelled only when a message is written (once per object per validation).
  */
-function entryOf(obj: ApiObject, apiVersion: unknown, kind: string, namespace: unknown, name: unknown, where: string, json: () => unknown,
+function entryOf(obj: ApiObject, apiVersion: unknown, kind: string, namespace: unknown, name: unknown, where: () => string, json: () => unknown,
   item = false): Entry {
-  const groupKind = `${groupOf(apiVersion)}/${kind}`;
+  const group = groupOf(apiVersion);
+  const groupKind = `${group}/${kind}`;
   const ns = CLUSTER_SCOPED.has(groupKind) ? '' : typeof namespace === 'string' && namespace !== '' ? namespace
     : (item ? undefined : Chart.of(obj).namespace) ?? 'default';
-  const display = `${kind} ${ns === '' ? '' : `${ns}/`}${String(name)}${groupOf(apiVersion) === '' ? '' : ` (${groupOf(apiVersion)})`}`;
   const strict = STRICT.has(groupKind) || podBearingKind(kind) !== undefined;
-  return { key: `${groupKind}/${ns}/${String(name)}`, strict, display, where, obj, json };
+  return {
+    key: `${groupKind}/${ns}/${String(name)}`,
+    strict,
+    get display() {
+      return `${kind} ${ns === '' ? '' : `${ns}/`}${String(name)}${group === '' ? '' : ` (${group})`}`;
+    },
+    get where() {
+      return where();
+    },
+    obj,
+    json,
+  };
 }
 
 function render(obj: ApiObject): unknown {

@@ -20,6 +20,7 @@
  */
 import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
 import { applyPlan } from './apply';
 import { CONTAINER_HARDENING_OPTIONS, ContainerPlan, PodPlan, planContainer, planPod, podProblems } from './plan';
 import { writeAnnotation } from '../../../exemptions/codec';
@@ -105,6 +106,8 @@ export class Hardening {
   /** The containers whose notes were recorded (once each: cdk8s validates more than once per synthesis), and the errors they gave. */
   private readonly notesRecorded = new Set<string>();
   private readonly noteErrors: string[] = [];
+  /** The root of the construct's tree (a construct's scopes never change), looked up once: each serialization flushes its notes. */
+  private treeRoot?: IConstruct;
 
   public constructor(private readonly pod: kplus.AbstractPod, private readonly props: HardenedPodSpecProps) {
     // planned once per construct: by kplusPodProps, for the cdk8s-plus constructor called just before
@@ -121,12 +124,14 @@ export class Hardening {
     // the one verifier writes the level here when cdk8s serializes the object, from what it serialized
     annotations.addAnnotation(RootlessAnnotations.PSS_LEVEL, LEVEL_PLACEHOLDER);
     OutputVerifier.attach(ApiObject.of(pod), {
-      path: pod.node.path,
+      get path() {
+        return pod.node.path; // read only to name the construct in an error
+      },
       verify: manifest => {
         // the construct's validation records the notes; a construct created while cdk8s validated is not validated, so here too
         const notes = this.recordNotes();
         // the notes are printed once, when the first object is written, after every validation has run
-        if (this.validated) NoteReporter.of(pod.node.root).flush();
+        if (this.validated) NoteReporter.of(this.root).flush();
         const v = this.verify(manifest);
         return { errors: [...v.errors, ...notes], level: v.level };
       },
@@ -223,13 +228,19 @@ export class Hardening {
    * when `props.notes` is FAIL.
    */
   private recordNotes(): string[] {
+    // each verification and validation asks; containers are only ever added
+    if (this.notesRecorded.size === this.containers.size) return this.noteErrors.length === 0 ? [] : [...this.noteErrors];
     const fresh = [...this.containers].filter(([name]) => !this.notesRecorded.has(name));
     for (const [name] of fresh) this.notesRecorded.add(name);
     const notes = fresh.flatMap(([, c]) => (c.note !== undefined ? [{ rule: USER_RULE, message: c.note }] : []));
     if (notes.length > 0) {
-      this.noteErrors.push(...NoteReporter.of(this.pod.node.root).record(this.pod, this.pod.node.path, notes, this.props.notes ?? HardeningNotes.PRINT, 'props.notes'));
+      this.noteErrors.push(...NoteReporter.of(this.root).record(this.pod, this.pod.node.path, notes, this.props.notes ?? HardeningNotes.PRINT, 'props.notes'));
     }
     return [...this.noteErrors];
+  }
+
+  private get root(): IConstruct {
+    return this.treeRoot ??= this.pod.node.root;
   }
 
   private register(container: kplus.Container, init: boolean, opts: Partial<HardenedContainerProps>, attached = false): void {
