@@ -77,6 +77,7 @@ export function hintForField(field: string): string {
  * word, e.g. two seccomp profiles for one container): one per word, with the fix.
  */
 export function exclusionProblems(exemptions: readonly Scoped[]): string[] {
+  if (exemptions.length < 2) return []; // exclusion takes two
   const words = [...new Set(EXEMPTION_KINDS.flatMap(k => (k.exclusive ? [k.exclusive] : [])))];
   return words.flatMap(w => {
     const own = exemptions.filter(e => exemptionKind(e.kind)?.exclusive === w);

@@ -181,7 +181,7 @@ export function verifyConstruct(manifest: any, pod: PlannedPod, containers: Read
   errors.push(...verdict.uncovered.violations.map(describeViolation));
   errors.push(...verdict.rootless.filter(f => !tolerated.includes(`${f.rule}: ${f.detail}`)).map(describeFinding));
   // why a declared exemption leaves something of its kind uncovered (e.g. a hostPath volume outside its paths)
-  for (const k of EXEMPTION_KINDS) {
+  for (const k of exemptions.length === 0 ? [] : EXEMPTION_KINDS) {
     const own = exemptions.filter(e => e.kind === k.id);
     if (own.length > 0 && k.uncovered) errors.push(...k.uncovered(spec ?? {}, own).map(m => `exemptions: ${describeExemption(own[0])}: ${m}`));
   }

@@ -78,19 +78,22 @@ export class IdentityIndex {
    * render cdk8s writes, for the library's workloads and the objects applyTo adopts.
    */
   public static renamed(obj: ApiObject, rendered: unknown): string[] {
-    const seen = SEEN.get(obj.node.root);
     const r = rendered as any;
-    if (seen === undefined || typeof r !== 'object' || r === null) return [];
-    const where = `construct ${constructPath(obj)}`;
-    const was = entryOf(obj, obj.apiVersion, obj.kind, obj.metadata.namespace, obj.name, where, () => rendered);
-    const now = entryOf(obj, r.apiVersion, String(r.kind), r.metadata?.namespace, r.metadata?.name, where, () => rendered);
+    if (typeof r !== 'object' || r === null) return [];
+    // the identity as rendered is the one as constructed (the parts of the key are the same strings): nothing to learn
+    if (typeof r.kind === 'string' && r.apiVersion === obj.apiVersion && r.kind === obj.kind && typeof r.metadata === 'object' && r.metadata !== null
+      && r.metadata.namespace === obj.metadata.namespace && r.metadata.name === obj.name) return [];
+    const seen = SEEN.get(obj.node.root);
+    if (seen === undefined) return [];
+    const was = entryOf(obj, obj.apiVersion, obj.kind, obj.metadata.namespace, obj.name, () => rendered);
+    const now = entryOf(obj, r.apiVersion, String(r.kind), r.metadata?.namespace, r.metadata?.name, () => rendered);
     if (was.key === now.key) return [];
     const first = seen.get(now.key);
     if (first === undefined || first.obj === obj) {
       seen.set(now.key, now);
       return [];
     }
-    return [`${now.display} is defined twice: by ${first.where} and by ${now.where} (a JSON patch gave it this identity after construction), `
+    return [`${displayOf(now)} is defined twice: by ${whereOf(first)} and by ${whereOf(now)} (a JSON patch gave it this identity after construction), `
       + 'and they differ: kubectl apply keeps only the one applied last (it is one object in the cluster). '
       + 'Fix: give one of them another name or namespace (name the construct\'s object through its props, not a JSON patch), or remove one of them.'];
   }
@@ -109,7 +112,7 @@ export class IdentityIndex {
           continue;
         }
         const same = jsonEqual(first.json(), entry.json());
-        const what = `${entry.display} is defined twice: by ${first.where} and by ${entry.where}`;
+        const what = `${displayOf(entry)} is defined twice: by ${whereOf(first)} and by ${whereOf(entry)}`;
         if (!same && entry.strict) {
           errors.push(`${what}, and they differ: kubectl apply keeps only the one applied last (it is one object in the cluster). `
             + 'Fix: give one of them another name or namespace, or remove one of them.');
@@ -162,10 +165,25 @@ interface Entry {
   readonly key: string;
   /** Whether a different duplicate fails synthesis. */
   readonly strict: boolean;
-  readonly display: string;
-  readonly where: string;
   readonly obj: ApiObject;
   readonly json: () => unknown;
+  /** What names it in a message (`displayOf`, `whereOf`), spelled only then. */
+  readonly kind: string;
+  readonly group: string;
+  readonly ns: string;
+  readonly name: unknown;
+  /** Its index in the object's List, for an item. */
+  readonly item?: number;
+}
+
+/** The identity as a message names it: `Deployment default/web (apps)`. */
+function displayOf(e: Entry): string {
+  return `${e.kind} ${e.ns === '' ? '' : `${e.ns}/`}${String(e.name)}${e.group === '' ? '' : ` (${e.group})`}`;
+}
+
+/** Who defines it, as a message names it: `construct app/web`, `construct app/list (items[0])`. */
+function whereOf(e: Entry): string {
+  return `construct ${constructPath(e.obj)}${e.item === undefined ? '' : ` (items[${e.item}])`}`;
 }
 
 function groupOf(apiVersion: unknown): string {
@@ -174,21 +192,20 @@ function groupOf(apiVersion: unknown): string {
 
 /** The identities an object defines: itself, or the items of a List (rendered only then). */
 function entriesOf(obj: ApiObject): Entry[] {
-  const where = `construct ${constructPath(obj)}`;
   if (isHardenedByConstruct(obj) || (AS_CONSTRUCTED.has(obj) && !isListKind(obj.kind))) {
     // the library's workloads and adopted objects: their name and namespace as constructed (rendering them would verify them again)
-    return [entryOf(obj, obj.apiVersion, obj.kind, obj.metadata.namespace, obj.name, where, () => render(obj))];
+    return [entryOf(obj, obj.apiVersion, obj.kind, obj.metadata.namespace, obj.name, () => render(obj))];
   }
   // every other object as cdk8s writes it (a JSON patch may rename it)
   const rendered = render(obj) as any;
   if (typeof rendered !== 'object' || rendered === null) return [];
   if (!isKubectlList(rendered)) {
-    return [entryOf(obj, rendered.apiVersion, String(rendered.kind), rendered.metadata?.namespace, rendered.metadata?.name, where, () => rendered)];
+    return [entryOf(obj, rendered.apiVersion, String(rendered.kind), rendered.metadata?.namespace, rendered.metadata?.name, () => rendered)];
   }
   const list = rendered as { items?: unknown };
   const items = Array.isArray(list?.items) ? list.items : [];
   return items.flatMap((item: any, i: number) => typeof item === 'object' && item !== null && typeof item.kind === 'string'
-    ? [entryOf(obj, item.apiVersion, item.kind, item.metadata?.namespace, item.metadata?.name, `${where} (items[${i}])`, () => item, true)]
+    ? [entryOf(obj, item.apiVersion, item.kind, item.metadata?.namespace, item.metadata?.name, () => item, i)]
     : []);
 }
 
@@ -196,14 +213,13 @@ function entriesOf(obj: ApiObject): Entry[] {
  * One identity. A namespaced object without a namespace takes its chart's (cdk8s writes it), else
  * `default`; a List item gets no chart namespace from cdk8s, so kubectl puts it in `default`.
  */
-function entryOf(obj: ApiObject, apiVersion: unknown, kind: string, namespace: unknown, name: unknown, where: string, json: () => unknown,
-  item = false): Entry {
-  const groupKind = `${groupOf(apiVersion)}/${kind}`;
+function entryOf(obj: ApiObject, apiVersion: unknown, kind: string, namespace: unknown, name: unknown, json: () => unknown, item?: number): Entry {
+  const group = groupOf(apiVersion);
+  const groupKind = `${group}/${kind}`;
   const ns = CLUSTER_SCOPED.has(groupKind) ? '' : typeof namespace === 'string' && namespace !== '' ? namespace
-    : (item ? undefined : Chart.of(obj).namespace) ?? 'default';
-  const display = `${kind} ${ns === '' ? '' : `${ns}/`}${String(name)}${groupOf(apiVersion) === '' ? '' : ` (${groupOf(apiVersion)})`}`;
+    : (item !== undefined ? undefined : Chart.of(obj).namespace) ?? 'default';
   const strict = STRICT.has(groupKind) || podBearingKind(kind) !== undefined;
-  return { key: `${groupKind}/${ns}/${String(name)}`, strict, display, where, obj, json };
+  return { key: `${groupKind}/${ns}/${String(name)}`, strict, obj, json, kind, group, ns, name, item };
 }
 
 function render(obj: ApiObject): unknown {

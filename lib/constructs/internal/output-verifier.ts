@@ -154,40 +154,65 @@ function isMap(x: unknown): x is Record<string, any> {
 /** A value in a serialized object that is not JSON data. */
 class NotJsonData extends Error {}
 
+/** Unwinds the copy from a value that is not JSON data: what it is and where (segments, innermost last). */
+class Refused {
+  public readonly at: (string | number)[] = [];
+  public constructor(public readonly what: string) {}
+}
+
 /**
  * A copy of a serialized object made of JSON data only (plain objects of any realm, arrays, strings, numbers, booleans,
  * null; undefined members kept, as cdk8s' YAML writer keeps them), each member read once; anything else (a function, a
  * class instance, a Date, a Map, a symbol, a bigint) is an error naming where it is. cdk8s' own serialization gives only such
  * data (its `sanitizeValue` refuses other objects); a class's `toJson` may return anything.
  */
-function jsonData(value: unknown, path: string, at: (string | number)[] = []): unknown {
+function jsonData(value: unknown, path: string): unknown {
+  try {
+    return copyJsonData(value);
+  } catch (e) {
+    if (!(e instanceof Refused)) throw e;
+    const at = e.at.length === 0 ? 'the top' : `/${e.at.join('/')}`;
+    throw new NotJsonData(`toJson() returned ${e.what} at ${at}, which is not JSON data, so what cdk8s writes for it cannot be `
+      + `verified. Fix: return plain JSON data from toJson() (objects, arrays, strings, numbers, booleans, null) for ${path}.`);
+  }
+}
+
+const OBJECT_PROTOTYPE = Object.prototype;
+
+/**
+ * `jsonData`'s copy, run once per serialization of every verified object: where a refused value is, is spelled only when
+ * there is one (each level adds its key to `Refused.at` as the error unwinds), and members are assigned, not defined, unless
+ * `Object.prototype` has one of that name (`__proto__`, or an accessor someone added there), so a member stays a member.
+ */
+function copyJsonData(value: unknown): unknown {
   if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') return value;
-  if (typeof value !== 'object') return refuse(`a ${typeof value}`, path, at);
-  // `at` is where the value is (one array for the whole walk, spelled only in an error)
+  if (typeof value !== 'object') throw new Refused(`a ${typeof value}`);
   if (Array.isArray(value)) {
     const out: unknown[] = [];
     for (let i = 0; i < value.length; i++) {
-      at.push(i);
-      out.push(jsonData(value[i], path, at));
-      at.pop();
+      try {
+        out.push(copyJsonData(value[i]));
+      } catch (e) {
+        if (e instanceof Refused) e.at.unshift(i);
+        throw e;
+      }
     }
     return out;
   }
   const proto = Object.getPrototypeOf(value);
-  if (proto !== null && Object.getPrototypeOf(proto) !== null) return refuse(`an object of class ${(value as any).constructor?.name ?? '?'}`, path, at);
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) throw new Refused(`an object of class ${(value as any).constructor?.name ?? '?'}`);
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(value)) {
-    at.push(k);
-    const member = jsonData((value as any)[k], path, at);
-    at.pop();
-    // a member named __proto__ is defined, not assigned, so it stays a member (assigning is the fast path for the others)
-    if (k === '__proto__') Object.defineProperty(out, k, { value: member, enumerable: true, writable: true, configurable: true });
-    else out[k] = member;
+    let v: unknown;
+    try {
+      v = copyJsonData((value as any)[k]);
+    } catch (e) {
+      if (e instanceof Refused) e.at.unshift(k);
+      throw e;
+    }
+    // defined, not assigned, where assigning would reach Object.prototype (a member named __proto__ stays a member)
+    if (k in OBJECT_PROTOTYPE) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
   }
   return out;
-}
-
-function refuse(what: string, path: string, at: readonly (string | number)[]): never {
-  throw new NotJsonData(`toJson() returned ${what} at ${at.length === 0 ? 'the top' : `/${at.join('/')}`}, which is not JSON data, so what cdk8s writes `
-    + `for it cannot be verified. Fix: return plain JSON data from toJson() (objects, arrays, strings, numbers, booleans, null) for ${path}.`);
 }

@@ -17,13 +17,13 @@ type RawSecurityContext = Omit<Mutable<kplus.k8s.SecurityContext>, 'capabilities
 /** The hardened pod spec: `spec` (a fresh one from cdk8s-plus, changed in place) with the plan applied. */
 export function applyPlan(spec: kplus.k8s.PodSpec, p: PodPlan, containers: ReadonlyMap<string, ContainerPlan>): kplus.k8s.PodSpec {
   const effective = (name: string) => containers.get(name)?.user ?? p.user;
-  const all = [...spec.initContainers ?? [], ...spec.containers];
+  const nonRoot = (list: readonly kplus.k8s.Container[] | undefined) => list === undefined || list.every(c => effective(c.name) !== 0);
   // cdk8s-plus builds a new spec (and new container objects) on every call: set the fields in place
   const out = spec as RawPodSpec;
   // the hardened defaults are defaults.ts's (shared with `cdk8s-rootless harden`); key order as before
   const pod = hardenedPodSecurityContext();
   out.securityContext = {
-    runAsNonRoot: p.user !== 0 && all.every(c => effective(c.name) !== 0) ? pod.runAsNonRoot : undefined,
+    runAsNonRoot: p.user !== 0 && nonRoot(spec.initContainers) && nonRoot(spec.containers) ? pod.runAsNonRoot : undefined,
     runAsUser: p.user,
     runAsGroup: p.group,
     fsGroup: p.fsGroup,

@@ -20,6 +20,7 @@
  */
 import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { IConstruct, IValidation } from 'constructs';
 import { applyPlan } from './apply';
 import { CONTAINER_HARDENING_OPTIONS, ContainerPlan, PodPlan, planContainer, planPod, podProblems } from './plan';
 import { writeAnnotation } from '../../../exemptions/codec';
@@ -32,7 +33,7 @@ import { podTemplateOf } from '../../../policy/k8s-shapes';
 import { throwPropsProblems } from '../../internal/errors';
 import { NoteReporter } from '../../internal/hardening-report';
 import { markHardenedByConstruct } from '../../internal/identity-index';
-import { OutputVerifier } from '../../internal/output-verifier';
+import { OutputCheck, OutputVerification, OutputVerifier } from '../../internal/output-verifier';
 import { HardenedContainerProps, HardenedPodSpecProps } from '../options';
 
 const DEFAULT_SIZE = Size.mebibytes(WRITABLE_VOLUME_SIZE_MEBIBYTES);
@@ -43,7 +44,7 @@ const PLANNED = new WeakMap<HardenedPodSpecProps, PodPlan>();
 /**
  * The hardening of one workload's pod template.
  */
-export class Hardening {
+export class Hardening implements OutputCheck, IValidation {
   /**
    * The props to pass to the cdk8s-plus constructor over the workload's own props: containers are
    * left out (`addContainers` adds them, hardened) and the security-relevant pod fields are
@@ -107,6 +108,8 @@ export class Hardening {
   private readonly noteErrors: string[] = [];
   /** The emptyDir volumes made for writable paths, by volume name: the container and the path each serves. */
   private readonly writable = new Map<string, { readonly container: string; readonly path: string; readonly volume: kplus.Volume }>();
+  /** The root of the construct's tree (a construct's scopes never change), looked up once: each serialization flushes its notes. */
+  private treeRoot?: IConstruct;
 
   public constructor(private readonly pod: kplus.AbstractPod, private readonly props: HardenedPodSpecProps) {
     // planned once per construct: by kplusPodProps, for the cdk8s-plus constructor called just before
@@ -122,26 +125,40 @@ export class Hardening {
     annotations.addAnnotation(RootlessAnnotations.EXEMPTIONS, writeAnnotation(this.plan.exemptions));
     // the one verifier writes the level here when cdk8s serializes the object, from what it serialized
     annotations.addAnnotation(RootlessAnnotations.PSS_LEVEL, LEVEL_PLACEHOLDER);
-    OutputVerifier.attach(ApiObject.of(pod), {
-      path: pod.node.path,
-      verify: manifest => {
-        // the construct's validation records the notes; a construct created while cdk8s validated is not validated, so here too
-        const notes = this.recordNotes();
-        // the notes are printed once, when the first object is written, after every validation has run
-        if (this.validated) NoteReporter.of(pod.node.root).flush();
-        const v = this.verify(manifest);
-        return { errors: [...v.errors, ...notes], level: v.level };
-      },
-      serializationFailed: e => [`cannot synthesize the pod: ${e instanceof Error ? e.message : e}`],
-    });
-    // what needs no rendering is reported here, with every other construct's validation errors (the verifier reports it
-    // too, for a construct cdk8s does not validate); from then on the notes are printed when the object is written
-    pod.node.addValidation({
-      validate: () => {
-        this.validated = true;
-        return [...exemptionProblems(this.plan, this.containers), ...this.volumeNameProblems(), ...this.recordNotes()];
-      },
-    });
+    // this is the check of the one verifier and the construct's validation (methods, not closures: one object per construct)
+    OutputVerifier.attach(ApiObject.of(pod), this);
+    pod.node.addValidation(this);
+  }
+
+  /** The construct path the verifier's errors name (read only for an error). */
+  public get path(): string {
+    return this.pod.node.path;
+  }
+
+  /**
+   * The one verifier's check (output-verifier.ts), of each serialization of the object: the construct's notes, and `verifyManifest`.
+   */
+  public verify(manifest: any): OutputVerification {
+    // the construct's validation records the notes; a construct created while cdk8s validated is not validated, so here too
+    const notes = this.recordNotes();
+    // the notes are printed once, when the first object is written, after every validation has run
+    if (this.validated) NoteReporter.of(this.root).flush();
+    const v = this.verifyManifest(manifest);
+    return { errors: notes.length === 0 ? v.errors : [...v.errors, ...notes], level: v.level };
+  }
+
+  /** The one verifier's errors when cdk8s' serialization threw. */
+  public serializationFailed(e: unknown): string[] {
+    return [`cannot synthesize the pod: ${e instanceof Error ? e.message : e}`];
+  }
+
+  /**
+   * The construct's validation: what needs no rendering is reported here, with every other construct's validation errors (the
+   * verifier reports it too, for a construct cdk8s does not validate); from then on the notes are printed when the object is written.
+   */
+  public validate(): string[] {
+    this.validated = true;
+    return [...exemptionProblems(this.plan, this.containers), ...this.volumeNameProblems(), ...this.recordNotes()];
   }
 
   /** Adds the props' init containers and containers (after `this.hardening` is assigned). */
@@ -209,7 +226,7 @@ export class Hardening {
    * responsible for (verify.ts), on the object as cdk8s serialized it, and the level annotation: the
    * placeholder the verifier replaces with the level, or a value set after construction that must be it.
    */
-  private verify(manifest: any): Verification {
+  private verifyManifest(manifest: any): Verification {
     const v = verifyConstruct(manifest, this.plan, this.containers);
     const written = podTemplateOf(manifest)?.metadata?.annotations?.[RootlessAnnotations.PSS_LEVEL];
     if (written !== LEVEL_PLACEHOLDER && written !== v.level) {
@@ -225,13 +242,19 @@ export class Hardening {
    * when `props.notes` is FAIL.
    */
   private recordNotes(): string[] {
+    // each verification and validation asks; containers are only ever added
+    if (this.notesRecorded.size === this.containers.size) return this.noteErrors.length === 0 ? [] : [...this.noteErrors];
     const fresh = [...this.containers].filter(([name]) => !this.notesRecorded.has(name));
     for (const [name] of fresh) this.notesRecorded.add(name);
     const notes = fresh.flatMap(([, c]) => (c.note !== undefined ? [{ rule: USER_RULE, message: c.note }] : []));
     if (notes.length > 0) {
-      this.noteErrors.push(...NoteReporter.of(this.pod.node.root).record(this.pod, this.pod.node.path, notes, this.props.notes ?? HardeningNotes.PRINT, 'props.notes'));
+      this.noteErrors.push(...NoteReporter.of(this.root).record(this.pod, this.pod.node.path, notes, this.props.notes ?? HardeningNotes.PRINT, 'props.notes'));
     }
     return [...this.noteErrors];
+  }
+
+  private get root(): IConstruct {
+    return this.treeRoot ??= this.pod.node.root;
   }
 
   private register(container: kplus.Container, init: boolean, opts: Partial<HardenedContainerProps>, attached = false): void {

@@ -93,8 +93,10 @@ export function podProblems(props: HardenedPodSpecProps, plan: PodPlan): string[
     problems.push('props.user: 0 runs every container as root. Fix: use the image\'s non-root UID, or declare '
       + 'Exemption.runAsRoot(reason) (or scope it to one container with { container } and keep a non-root pod user).');
   }
-  for (const [field, sc] of [['user', props.securityContext?.user], ['group', props.securityContext?.group], ['fsGroup', props.securityContext?.fsGroup]] as const) {
-    const own = (props as any)[field];
+  const psc = props.securityContext;
+  for (const field of psc === undefined ? [] : ['user', 'group', 'fsGroup'] as const) {
+    const own = props[field];
+    const sc = psc![field];
     if (own !== undefined && sc !== undefined && own !== sc) {
       problems.push(`props.securityContext.${field}: ${sc} contradicts props.${field}: ${own}. Fix: set only props.${field}.`);
     }
@@ -172,7 +174,8 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
       + `or declare Exemption.runAsRoot(reason, { container: '${name}' }).`);
   }
   // an attached container's settings are its own security context: refused like addContainer's props
-  problems.push(...weakeningProblems(`${prop}.securityContext`, attached ? container.securityContext : opts.securityContext, name));
+  const ownContext = attached ? container.securityContext : opts.securityContext;
+  if (ownContext) problems.push(...weakeningProblems(`${prop}.securityContext`, ownContext, name));
   const check = checkGivenUser(container.image, user ?? pod.user, opts.customImage);
   const known = check.verdict === 'refused' ? check.preset : undefined;
   const ownUser = opts.user ?? opts.securityContext?.user ?? container.securityContext.user;
@@ -192,7 +195,7 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
       + `(ImagePreset.forImage(${JSON.stringify(container.image)})), or user: ${known.user}; or, if you built this image yourself with `
       + `UID ${effective}, say so with customImage: true on the container.`);
   }
-  for (const field of ['user', 'group'] as const) {
+  for (const field of opts.securityContext === undefined ? [] : ['user', 'group'] as const) {
     if (opts[field] !== undefined && opts.securityContext?.[field] !== undefined && opts[field] !== opts.securityContext[field]) {
       problems.push(`${prop}.securityContext.${field} contradicts ${prop}.${field}. Fix: set only ${prop}.${field}.`);
     }
@@ -208,9 +211,13 @@ export function planContainer(c: ContainerInput): { plan: ContainerPlan; problem
   }
   // the image's facts (paths, data directory) come from its preset, else from the well-known image it is (as in the adopt stage)
   const facts = preset ?? (opts.customImage === true ? undefined : ImagePreset.forImage(container.image));
-  for (const p of [...opts.writableTmp === false ? [] : [WRITABLE_TMP], ...facts?.writablePaths ?? [], ...own.filter(x => !pathProblem(x))]) {
-    if (!paths.includes(normalize(p))) paths.push(normalize(p));
-  }
+  const add = (p: string) => {
+    const clean = normalize(p);
+    if (!paths.includes(clean)) paths.push(clean);
+  };
+  if (opts.writableTmp !== false) add(WRITABLE_TMP);
+  for (const p of facts?.writablePaths ?? []) add(p);
+  for (const p of own) if (!pathProblem(p)) add(p);
   for (const m of opts.volumeMounts ?? []) {
     if (paths.includes(normalize(m.path))) {
       problems.push(`${prop}.writablePaths: "${normalize(m.path)}" is also a volumeMount of the container: the emptyDir would shadow that volume. `
@@ -242,9 +249,14 @@ function presetHints(props: HardenedPodSpecProps): string {
 }
 
 function idProblems(prop: string, ids: { [field: string]: number | undefined }): string[] {
-  return Object.entries(ids)
-    .filter(([, v]) => v !== undefined && !isNumericId(v))
-    .map(([field, v]) => `${prop}.${field}: ${v} is not a numeric ID. Fix: use an integer in 0..${MAX_ID} (e.g. the image's UID/GID).`);
+  const problems: string[] = [];
+  for (const field in ids) {
+    const v = ids[field];
+    if (v !== undefined && !isNumericId(v)) {
+      problems.push(`${prop}.${field}: ${v} is not a numeric ID. Fix: use an integer in 0..${MAX_ID} (e.g. the image's UID/GID).`);
+    }
+  }
+  return problems;
 }
 
 /** cdk8s-plus security-context props that would weaken a hardened container, and the exemption to use instead. */
