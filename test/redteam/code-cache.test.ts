@@ -142,6 +142,26 @@ describe('C6: a process whose real user is not its effective user runs no cache 
   });
 });
 
+describe('C7: no HOME and a user id without a passwd entry (a container run as an arbitrary uid, env -i): the CLI runs', () => {
+  const NO_PASSWD = 12345;
+  /** Runs `argv` (node first) as uid 12345 with only `env` (no HOME). */
+  const asNobody = (argv: string[], env: NodeJS.ProcessEnv = {}): Outcome =>
+    outcome(spawnSync(argv[0], argv.slice(1), { cwd: FIXTURES, encoding: 'utf8', env, uid: NO_PASSWD, gid: NO_PASSWD, timeout: 30_000 }));
+
+  asRoot('the bin: the same output as without the cache (it crashed with uv_os_homedir ENOENT)', () => {
+    for (const args of [['--version'], ['audit', 'baseline-pod.yaml']]) {
+      const expected = asNobody([process.execPath, BIN, ...args], { CDK8S_ROOTLESS_NO_COMPILE_CACHE: '1' });
+      expect(expected.stderr).toBe('');
+      expect(asNobody([process.execPath, BIN, ...args])).toEqual(expected);
+    }
+  });
+
+  asRoot('nodeCompileCacheDir (the bin\'s Node 22.1+ path): none, no error', () => {
+    const script = `process.stdout.write(String(require(${JSON.stringify(CODE_CACHE_JS)}).nodeCompileCacheDir()))`;
+    expect(asNobody([process.execPath, '-e', script])).toEqual({ status: 0, stdout: 'undefined', stderr: '' });
+  });
+});
+
 describe('held: odd cache folders and concurrent runs change nothing', () => {
   (NODE_HAS_COMPILE_CACHE ? test.skip : test)('a file in place of the folder, a file in place of ~/.cache, two cold runs at once: the same output', () => {
     const args = ['audit', 'baseline-pod.yaml'];
