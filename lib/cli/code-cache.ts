@@ -81,7 +81,12 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefin
   if (process.getuid() !== process.geteuid()) return undefined;
   const xdg = env.XDG_CACHE_HOME;
   if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'cdk8s-rootless');
-  const home = env.HOME || (require('os') as typeof import('os')).homedir();
+  let home = env.HOME;
+  try {
+    home ||= (require('os') as typeof import('os')).homedir();
+  } catch {
+    return undefined; // no HOME and a user id without a passwd entry (a container run as an arbitrary uid): no cache
+  }
   return home && path.isAbsolute(home) ? path.join(home, '.cache', 'cdk8s-rootless') : undefined;
 }
 

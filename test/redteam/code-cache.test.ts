@@ -1,5 +1,5 @@
 /**
- * Red team of the bin's compiled-code cache (issue 23; test/redteam/FINDINGS.md C5-C6), run as a
+ * Red team of the bin's compiled-code cache (issue 23; test/redteam/FINDINGS.md C5-C7), run as a
  * user and an attacker would: the real bin (`npx projen compile` first), another user's files
  * (uid 4242, by chown: these tests need root and are skipped otherwise).
  *
@@ -9,6 +9,8 @@
  * - C6: a process whose real user is not its effective user (a set-user-ID wrapper) trusted a cache
  *   file owned by the real user: V8 accepts data compiled from other code of the same length, so
  *   that user's code ran with the effective user's rights.
+ * - C7: no HOME and a user id without a passwd entry (a container run as an arbitrary uid): the bin
+ *   crashed in `os.homedir()`, where the CLI without its cache runs.
  */
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
