@@ -164,6 +164,31 @@ describe('C7: no HOME and a user id without a passwd entry (a container run as a
   });
 });
 
+describe('C8: Node\'s own cache folder must be closed to others, not only unwritable: Node creates its folders with the umask', () => {
+  test('nodeCompileCacheDir: none when node-compile-cache is open to others (0755) and holds a folder anyone can write to', () => {
+    const home = tmpDir();
+    const own = path.join(home, 'cdk8s-rootless', 'node-compile-cache');
+    expect(nodeCompileCacheDir({ XDG_CACHE_HOME: home })).toBe(own);
+    fs.chmodSync(own, 0o755); // e.g. made by the user with mkdir -p
+    fs.mkdirSync(path.join(own, 'v26-x64-0'));
+    fs.chmodSync(path.join(own, 'v26-x64-0'), 0o777); // what Node makes under umask 000
+    expect(nodeCompileCacheDir({ XDG_CACHE_HOME: home })).toBeUndefined();
+  });
+
+  (fs.existsSync(NODE_26) ? test : test.skip)('the bin on Node 26 under umask 000: nothing in the folder another user can write to', () => {
+    const home = tmpDir();
+    const own = path.join(home, 'cdk8s-rootless', 'node-compile-cache');
+    fs.mkdirSync(own, { recursive: true });
+    fs.chmodSync(own, 0o755);
+    const env = { ...process.env, XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: '', NODE_OPTIONS: '' };
+    const r = spawnSync('/bin/sh', ['-c', 'umask 000; exec "$0" "$@"', NODE_26, BIN, '--version'], { cwd: FIXTURES, encoding: 'utf8', env });
+    expect(r.stdout).toBe(run(NODE_26, ['--version'], { NODE_DISABLE_COMPILE_CACHE: '1' }).stdout);
+    // eslint-disable-next-line no-bitwise
+    const open = tree(own).map(f => path.join(own, f)).filter(f => (fs.statSync(f).mode & 0o022) !== 0);
+    expect(open).toEqual([]);
+  });
+});
+
 describe('held: odd cache folders and concurrent runs change nothing', () => {
   (NODE_HAS_COMPILE_CACHE ? test.skip : test)('a file in place of the folder, a file in place of ~/.cache, two cold runs at once: the same output', () => {
     const args = ['audit', 'baseline-pod.yaml'];
