@@ -50,6 +50,8 @@ const WRAPPER_TAIL = '\n})';
 /* eslint-disable no-bitwise */ // file modes and open flags are bit sets
 /** Group- or world-writable mode bits. */
 const WRITABLE_BY_OTHERS = 0o022;
+/** Any access of the group or others. */
+const OPEN_TO_OTHERS = 0o077;
 /** Open to read, never through a symbolic link. */
 const READ_NO_LINK = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
 /** Create a new file (failing when the name exists, a link included) to write. */
@@ -58,6 +60,10 @@ const CREATE_NEW = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O
 /** Owned by this user (the effective one: whose rights the code runs with), and neither group- nor world-writable. */
 function ownedAndPrivate(stat: fs.Stats): boolean {
   return stat.uid === process.geteuid!() && (stat.mode & WRITABLE_BY_OTHERS) === 0;
+}
+/** Owned by this user, and no access at all for the group or others. */
+function ownedAndClosed(stat: fs.Stats): boolean {
+  return stat.uid === process.geteuid!() && (stat.mode & OPEN_TO_OTHERS) === 0;
 }
 /* eslint-enable no-bitwise */
 
@@ -92,7 +98,8 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefin
 
 /**
  * The folder for Node's own compile cache (Node 22.1 and later, `module.enableCompileCache(dir)`): `node-compile-cache` in
- * the per-user folder of `cacheDir`, created 0700 (only in a folder of this user's), or undefined when the cache is off or the folders are not this user's
+ * the per-user folder of `cacheDir`, created 0700 (only in a folder of this user's), or undefined when the cache is off, the folders are not this
+ * user's, or `node-compile-cache` is open to others (not 0700: Node creates its folders there with the umask)
  * alone. Node's default, the system's temporary folder, is shared by every user: a cache file planted there is code run
  * by whoever runs the CLI next.
  */
@@ -102,7 +109,11 @@ export function nodeCompileCacheDir(env: NodeJS.ProcessEnv = process.env): strin
   const own = path.join(dir, 'node-compile-cache');
   try {
     makeDir(own);
-    return safeDir(dir) && safeDir(own) ? own : undefined;
+    if (!safeDir(dir)) return undefined;
+    // closed to others, not only unwritable: Node creates its folders in it with the umask (0777 under umask 000) and reads
+    // its files without checking who wrote them
+    const stat = fs.lstatSync(own);
+    return stat.isDirectory() && ownedAndClosed(stat) ? own : undefined;
   } catch {
     return undefined;
   }

@@ -1,5 +1,5 @@
 /**
- * Red team of the bin's compiled-code cache (issue 23; test/redteam/FINDINGS.md C5-C7), run as a
+ * Red team of the bin's compiled-code cache (issue 23; test/redteam/FINDINGS.md C5-C8), run as a
  * user and an attacker would: the real bin (`npx projen compile` first), another user's files
  * (uid 4242, by chown: these tests need root and are skipped otherwise).
  *
@@ -11,6 +11,8 @@
  *   that user's code ran with the effective user's rights.
  * - C7: no HOME and a user id without a passwd entry (a container run as an arbitrary uid): the bin
  *   crashed in `os.homedir()`, where the CLI without its cache runs.
+ * - C8: Node's own cache folder accepted when open to others (0755), though Node creates its folders
+ *   in it with the umask (0777 under umask 000).
  */
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
