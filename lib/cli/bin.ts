@@ -7,7 +7,7 @@
  *
  * V8's compiled code is cached on disk, so that later runs skip compiling the bundle:
  * - on a Node that has it (22.1 and later), by Node's own cache (`module.enableCompileCache(dir)`: in
- *   `NODE_COMPILE_CACHE` when set, else in the per-user folder below (`node-compile-cache` in it),
+ *   `NODE_COMPILE_CACHE` when set, else in the per-user folder below (`node-compile-cache` in it, used only when 0700),
  *   never Node's default, the system's shared temporary folder; it never throws, a cache it cannot
  *   write is only not used; `NODE_DISABLE_COMPILE_CACHE=1` turns it off);
  * - on Node 20, which has none, by code-cache.ts: a per-user cache folder

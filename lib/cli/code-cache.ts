@@ -17,10 +17,13 @@
  *   checked before V8 sees it (V8 checks its version, flags and the source's length, not the data:
  *   corrupted data can crash the process; Node's own cache checks a checksum too);
  * - in a per-user folder, `$XDG_CACHE_HOME/cdk8s-rootless` (an absolute XDG_CACHE_HOME), else
- *   `~/.cache/cdk8s-rootless`, created 0700; never a shared temporary folder (a cache file there
- *   could be planted by another user: running it is code execution);
+ *   `~/.cache/cdk8s-rootless`, created 0700 and only when the nearest folder that exists is this
+ *   user's (root with another user's HOME, `sudo -E`, would leave them a root-owned ~/.cache); never
+ *   a shared temporary folder (a cache file there could be planted by another user: running it is
+ *   code execution); none when the real and effective user ids differ (set-user-ID: HOME is the
+ *   real user's, and V8 accepts the data of other code of the same length);
  * - read only when the folder (not a symbolic link) and the file (opened without following a link)
- *   are owned by `process.getuid()` and not group- or world-writable; never where there is no
+ *   are owned by `process.geteuid()` and not group- or world-writable; never where there is no
  *   getuid (Windows);
  * - written to a temporary file (exclusive create, 0600) renamed over the cache file;
  * - any error, an unsafe folder or file, a wrong header or checksum, or V8 rejecting the data:
@@ -47,14 +50,20 @@ const WRAPPER_TAIL = '\n})';
 /* eslint-disable no-bitwise */ // file modes and open flags are bit sets
 /** Group- or world-writable mode bits. */
 const WRITABLE_BY_OTHERS = 0o022;
+/** Any access of the group or others. */
+const OPEN_TO_OTHERS = 0o077;
 /** Open to read, never through a symbolic link. */
 const READ_NO_LINK = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
 /** Create a new file (failing when the name exists, a link included) to write. */
 const CREATE_NEW = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 
-/** Owned by this user, and neither group- nor world-writable. */
+/** Owned by this user (the effective one: whose rights the code runs with), and neither group- nor world-writable. */
 function ownedAndPrivate(stat: fs.Stats): boolean {
-  return stat.uid === process.getuid!() && (stat.mode & WRITABLE_BY_OTHERS) === 0;
+  return stat.uid === process.geteuid!() && (stat.mode & WRITABLE_BY_OTHERS) === 0;
+}
+/** Owned by this user, and no access at all for the group or others. */
+function ownedAndClosed(stat: fs.Stats): boolean {
+  return stat.uid === process.geteuid!() && (stat.mode & OPEN_TO_OTHERS) === 0;
 }
 /* eslint-enable no-bitwise */
 
@@ -69,20 +78,28 @@ function isSet(value: string | undefined): boolean {
  * The folder of the cache: `$XDG_CACHE_HOME/cdk8s-rootless` (when XDG_CACHE_HOME is an absolute
  * path, as the XDG spec requires), else `$HOME/.cache/cdk8s-rootless`; undefined when the cache is
  * off (NODE_DISABLE_COMPILE_CACHE, CDK8S_ROOTLESS_NO_COMPILE_CACHE), the platform has no user ids,
- * or there is no home folder.
+ * the real and effective user ids differ, or there is no home folder.
  */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (isSet(env.NODE_DISABLE_COMPILE_CACHE) || isSet(env.CDK8S_ROOTLESS_NO_COMPILE_CACHE)) return undefined;
-  if (typeof process.getuid !== 'function') return undefined;
+  if (typeof process.getuid !== 'function' || typeof process.geteuid !== 'function') return undefined;
+  // a set-user-ID process: HOME and XDG_CACHE_HOME are the real user's, whose files must not run with the effective user's rights
+  if (process.getuid() !== process.geteuid()) return undefined;
   const xdg = env.XDG_CACHE_HOME;
   if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'cdk8s-rootless');
-  const home = env.HOME || (require('os') as typeof import('os')).homedir();
+  let home = env.HOME;
+  try {
+    home ||= (require('os') as typeof import('os')).homedir();
+  } catch {
+    return undefined; // no HOME and a user id without a passwd entry (a container run as an arbitrary uid): no cache
+  }
   return home && path.isAbsolute(home) ? path.join(home, '.cache', 'cdk8s-rootless') : undefined;
 }
 
 /**
  * The folder for Node's own compile cache (Node 22.1 and later, `module.enableCompileCache(dir)`): `node-compile-cache` in
- * the per-user folder of `cacheDir`, created 0700, or undefined when the cache is off or the folders are not this user's
+ * the per-user folder of `cacheDir`, created 0700 (only in a folder of this user's), or undefined when the cache is off, the folders are not this
+ * user's, or `node-compile-cache` is open to others (not 0700: Node creates its folders there with the umask)
  * alone. Node's default, the system's temporary folder, is shared by every user: a cache file planted there is code run
  * by whoever runs the CLI next.
  */
@@ -91,8 +108,12 @@ export function nodeCompileCacheDir(env: NodeJS.ProcessEnv = process.env): strin
   if (dir === undefined) return undefined;
   const own = path.join(dir, 'node-compile-cache');
   try {
-    fs.mkdirSync(own, { recursive: true, mode: 0o700 });
-    return safeDir(dir) && safeDir(own) ? own : undefined;
+    makeDir(own);
+    if (!safeDir(dir)) return undefined;
+    // closed to others, not only unwritable: Node creates its folders in it with the umask (0777 under umask 000) and reads
+    // its files without checking who wrote them
+    const stat = fs.lstatSync(own);
+    return stat.isDirectory() && ownedAndClosed(stat) ? own : undefined;
   } catch {
     return undefined;
   }
@@ -106,6 +127,22 @@ export function sha256(bytes: Buffer): string {
 /** The cache file's name for a bundle: the SHA-256 of its bytes, the Node version and the architecture. */
 export function cacheFileName(bundleHash: string): string {
   return `bundle-${bundleHash}-${process.version}-${process.arch}.v8cache`;
+}
+
+/**
+ * Creates `dir` and its missing parents (0700) when the nearest folder that exists is this user's; throws when it is not:
+ * root with another user's HOME (`sudo -E`) would leave that user a root-owned ~/.cache they cannot write to.
+ */
+function makeDir(dir: string): void {
+  let existing = dir;
+  while (!fs.existsSync(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  if (existing === dir) return;
+  if (fs.statSync(existing).uid !== process.geteuid!()) throw new Error(`${existing} is not this user's: no cache folder in it`);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
 /** Whether `dir` is a folder (not a link) that only this user can write to. */
@@ -153,7 +190,7 @@ export function readCache(dir: string, file: string, bundleHash: string): Buffer
 export function writeCache(dir: string, file: string, bundleHash: string, data: Buffer): void {
   let tmp: string | undefined;
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDir(dir);
     if (!safeDir(dir) || data.length === 0) return;
     tmp = path.join(dir, `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
     const fd = fs.openSync(tmp, CREATE_NEW, 0o600);
