@@ -2,8 +2,13 @@
  * Red team (rtverify2) of session 8's cheaper verification path (issue 23): the glue `Hardening` is itself the one
  * verifier's check and the construct's validation (one object, methods instead of closures).
  */
-import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
+import * as YAML from 'yaml';
 import { writtenProblems } from './helpers';
+import { RootlessHardening } from '../../lib';
 import { RootlessDeployment } from '../../lib/constructs/plus';
 
 const IMAGE = 'registry.example/app:1';
@@ -106,4 +111,66 @@ describe('red team: the plan stage\'s skipped loops (rtverify2)', () => {
       delete (Object.prototype as any).polluted;
     }
   });
+});
+
+/** What app.synth() writes (cdk8s' YAML writer, which calls `toJSON` on every value), after `pollute` ran and was undone. */
+function writtenByApp(make: (chart: Chart) => void, pollute: () => () => void): { docs?: any[]; error?: string } {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'rtverify2-')) });
+  make(new Chart(app, 'c'));
+  const undo = pollute();
+  try {
+    app.synth();
+  } catch (e) {
+    return { error: (e as Error).message };
+  } finally {
+    undo();
+  }
+  return { docs: fs.readdirSync(app.outdir).flatMap(f => YAML.parseAllDocuments(fs.readFileSync(path.join(app.outdir, f), 'utf8')).map(d => d.toJSON())) };
+}
+
+/** Defines `name` on a built-in prototype (non-enumerable, as a library would); returns the undo. */
+function defineOn(proto: object, name: string, value: unknown): () => void {
+  Object.defineProperty(proto, name, { value, configurable: true, writable: true });
+  return () => { delete (proto as any)[name]; };
+}
+
+describe('red team: the JSON-data snapshot and cdk8s\' YAML writer (rtverify2)', () => {
+  const weakened = function (this: any) {
+    return this?.kind === 'Deployment' ? { ...this, spec: { ...this.spec, template: { ...this.spec.template, spec: { ...this.spec.template.spec, hostPID: true } } } } : this;
+  };
+
+  for (const [label, proto] of [['Object', Object.prototype], ['Array', Array.prototype], ['String', String.prototype]] as const) {
+    test(`a toJSON on ${label}.prototype (the YAML writer calls it, the verifier read the data): refused, naming the path`, () => {
+      const addOne = function (this: any) { return proto === Object.prototype ? weakened.call(this) : this; };
+      const r = writtenByApp(chart => { new RootlessDeployment(chart, 'web', { user: 1000, containers: [{ image: IMAGE, portNumber: 8080 }] }); },
+        () => defineOn(proto, 'toJSON', addOne));
+      if (r.error === undefined) expect(writtenProblems(r.docs!)).toEqual([]);
+      expect(r.error).toMatch(new RegExp(`\\[c/web\\][^\\n]*${label}\\.prototype\\.toJSON`));
+    });
+  }
+
+  test('held: an Object.prototype accessor named like a field (getter and swallowing setter) set before synthesis: what is written is what was verified', () => {
+    const r = writtenByApp(chart => {
+      const d = new RootlessDeployment(chart, 'web', { user: 1000, containers: [{ image: IMAGE, portNumber: 8080 }] });
+      ApiObject.of(d).addJsonPatch(JsonPatch.remove('/spec/template/spec/containers/0/securityContext/seccompProfile'),
+        JsonPatch.remove('/spec/template/spec/securityContext/seccompProfile'));
+    }, () => {
+      Object.defineProperty(Object.prototype, 'seccompProfile', { get: () => ({ type: 'RuntimeDefault' }), set: () => undefined, configurable: true });
+      return () => { delete (Object.prototype as any).seccompProfile; };
+    });
+    if (r.error === undefined) expect(writtenProblems(r.docs!)).toEqual([]);
+  });
+});
+
+test('an object applyTo adopted, with Object.prototype.toJSON defined before synthesis: refused, naming the path', () => {
+  const r = writtenByApp(chart => {
+    new ApiObject(chart, 'raw', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'raw' },
+      spec: { selector: { matchLabels: { app: 'raw' } }, template: { metadata: { labels: { app: 'raw' } }, spec: { containers: [{ name: 'app', image: IMAGE }] } } },
+    });
+    RootlessHardening.applyTo(chart, { user: 1000 });
+  }, () => defineOn(Object.prototype, 'toJSON', function (this: any) { return this?.kind === 'Deployment' ? { ...this, spec: { ...this.spec, paused: true } } : this; }));
+  expect(r.error).toMatch(/\[c\/raw\][^\n]*Object\.prototype\.toJSON/);
 });
