@@ -5,11 +5,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Lazy, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { writtenProblems } from './helpers';
 import { RootlessHardening } from '../../lib';
 import { RootlessDeployment } from '../../lib/constructs/plus';
+import { adopt } from '../../lib/hardening/adopt/object';
+import { CLI_DIALECT } from '../../lib/hardening/adopt/pod';
 
 const IMAGE = 'registry.example/app:1';
 
@@ -173,4 +175,75 @@ test('an object applyTo adopted, with Object.prototype.toJSON defined before syn
     RootlessHardening.applyTo(chart, { user: 1000 });
   }, () => defineOn(Object.prototype, 'toJSON', function (this: any) { return this?.kind === 'Deployment' ? { ...this, spec: { ...this.spec, paused: true } } : this; }));
   expect(r.error).toMatch(/\[c\/raw\][^\n]*Object\.prototype\.toJSON/);
+});
+
+describe('red team: the identity index\'s early return (rtverify2)', () => {
+  const web = (chart: Chart, id: string, metadata?: any) =>
+    new RootlessDeployment(chart, id, { user: 1000, metadata, containers: [{ image: IMAGE, portNumber: 8080 }] });
+
+  test('held: a Lazy name that renders as another workload\'s name fails synthesis (both hardened by the construct)', () => {
+    const chart = Testing.chart();
+    web(chart, 'a', { name: 'same' });
+    web(chart, 'b', { name: Lazy.any({ produce: () => 'same' }) as any });
+    expect(() => Testing.synth(chart)).toThrow(/Deployment default\/same \(apps\) is defined twice/);
+  });
+
+  test('held: two Lazy names that render alike, and a JSON patch giving one the other\'s namespace and name', () => {
+    const chart = Testing.chart();
+    web(chart, 'a', { name: Lazy.any({ produce: () => 'same' }) as any });
+    web(chart, 'b', { name: Lazy.any({ produce: () => 'same' }) as any });
+    expect(() => Testing.synth(chart)).toThrow(/defined twice/);
+    const chart2 = Testing.chart();
+    web(chart2, 'a', { name: 'x', namespace: 'prod' });
+    const b = web(chart2, 'b', { name: 'y' });
+    ApiObject.of(b).addJsonPatch(JsonPatch.add('/metadata/namespace', 'prod'), JsonPatch.replace('/metadata/name', 'x'));
+    expect(() => Testing.synth(chart2)).toThrow(/Deployment prod\/x \(apps\) is defined twice/);
+  });
+
+  test('held: a JSON patch renaming a workload onto another\'s name is judged by its rendered identity', () => {
+    const chart = Testing.chart();
+    web(chart, 'a', { name: 'x' });
+    const b = web(chart, 'b', { name: 'x2' });
+    ApiObject.of(b).addJsonPatch(JsonPatch.replace('/metadata/name', 'x'));
+    expect(() => Testing.synth(chart)).toThrow(/defined twice/);
+  });
+});
+
+describe('red team: restrictsVolume\'s verdicts by content, and the adoption\'s copies (rtverify2)', () => {
+  const withVolume = (name: string, volume: any): any => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: IMAGE }], volumes: [volume] } } },
+  });
+  const adoptOne = (m: any) => adopt(m, { writablePaths: [], exemptions: [], user: 1000, dialect: CLI_DIALECT });
+
+  test('held: volumes whose remembered keys collide (null and NaN, undefined and missing, another name) are each judged as they are', () => {
+    // JSON.stringify writes NaN as null and leaves undefined out: the first verdict is remembered under the key of the second
+    expect(adoptOne(withVolume('a', { name: 'a', nfs: null })).errors).toEqual([]);
+    expect(adoptOne(withVolume('b', { name: 'b', nfs: NaN })).errors.join('\n')).toMatch(/volume "b"[^\n]*nfs[^\n]*restricted|restricted volume/);
+    expect(adoptOne(withVolume('c', { name: 'c', nfs: { server: 's', path: '/' } })).errors.join('\n')).toMatch(/volume "c"[^\n]*nfs/);
+    expect(adoptOne(withVolume('d', { name: 'd', nfs: undefined, emptyDir: {} })).errors).toEqual([]);
+    expect(adoptOne(withVolume('e', { nfs: { server: 's', path: '/' }, name: 'e' })).errors.join('\n')).toMatch(/volume "e"[^\n]*nfs/);
+  });
+
+  test('held: the kept manifest shares nothing with the input, the operations or each other (an object aliased twice in the input)', () => {
+    const shared = { type: 'RuntimeDefault' };
+    const m = withVolume('w', { name: 'v', emptyDir: {} });
+    m.spec.template.spec.containers.push({ name: 'two', image: IMAGE, securityContext: { seccompProfile: shared } });
+    m.spec.template.spec.containers[0].securityContext = { seccompProfile: shared };
+    const a = adoptOne(m);
+    expect(a.errors).toEqual([]);
+    const kept = a.verified!.manifest as any;
+    const containers = kept.spec.template.spec.containers;
+    expect(containers[0].securityContext.seccompProfile).not.toBe(containers[1].securityContext.seccompProfile);
+    expect(containers[0].securityContext.seccompProfile).not.toBe(shared);
+    const reachable = new Set<unknown>();
+    const walk = (x: any): void => { if (x !== null && typeof x === 'object') { reachable.add(x); Object.values(x).forEach(walk); } };
+    for (const o of a.operations) walk(o.value);
+    const inKept: unknown[] = [];
+    const find = (x: any): void => { if (x !== null && typeof x === 'object') { if (reachable.has(x)) inKept.push(x); Object.values(x).forEach(find); } };
+    find(kept);
+    expect(inKept).toEqual([]);
+  });
 });
