@@ -247,3 +247,29 @@ describe('red team: restrictsVolume\'s verdicts by content, and the adoption\'s 
     expect(inKept).toEqual([]);
   });
 });
+
+describe('red team: a field inherited from Object.prototype (rtverify2)', () => {
+  test('held: Object.prototype.runAsNonRoot set before synthesis and the field removed by patches: not written as restricted', () => {
+    const r = writtenByApp(chart => {
+      const d = new RootlessDeployment(chart, 'web', { user: 1000, containers: [{ image: IMAGE, portNumber: 8080 }] });
+      ApiObject.of(d).addJsonPatch(JsonPatch.remove('/spec/template/spec/securityContext/runAsNonRoot'),
+        JsonPatch.remove('/spec/template/spec/containers/0/securityContext/runAsNonRoot'));
+    }, () => defineOn(Object.prototype, 'runAsNonRoot', true));
+    if (r.error === undefined) expect(writtenProblems(r.docs!)).toEqual([]);
+    else expect(r.error).toMatch(/\[c\/web\]/);
+  });
+
+  test('held: Object.prototype.runAsNonRoot set before synthesis, a plain Deployment without it adopted by applyTo: not written as restricted', () => {
+    const r = writtenByApp(chart => {
+      new ApiObject(chart, 'raw', {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'raw' },
+        spec: { selector: { matchLabels: { app: 'raw' } }, template: { metadata: { labels: { app: 'raw' } }, spec: { containers: [{ name: 'app', image: IMAGE }] } } },
+      });
+      RootlessHardening.applyTo(chart, { user: 1000 });
+    }, () => defineOn(Object.prototype, 'runAsNonRoot', true));
+    if (r.error === undefined) expect(writtenProblems(r.docs!)).toEqual([]);
+    else expect(r.error).toMatch(/\[c\/raw\][^\n]*runAsNonRoot/); // the policy reads own members only: the pod has none
+  });
+});
