@@ -14,7 +14,7 @@
  * from a direct `toJson()`, nor know whether cdk8s ran the construct's validation, which it does not for
  * a construct created while it validates), and returns what it verified: a snapshot of the result as JSON data (each
  * member read once, anything else an error: an accessor or a Proxy could answer the verifier and the YAML writer
- * differently), with the verified level written
+ * differently; a toJSON on a prototype of JSON data, which cdk8s' YAML writer calls, is an error), with the verified level written
  * wherever the level annotation holds `LEVEL_PLACEHOLDER` along the path to the pod template (a copy along
  * that path; cdk8s' own result is not changed, and cdk8s placed the key, so its order holds).
  * So each object is rendered once per serialization, and what is written is what was verified: a later
@@ -167,6 +167,14 @@ class Refused {
  * data (its `sanitizeValue` refuses other objects); a class's `toJson` may return anything.
  */
 function jsonData(value: unknown, path: string): unknown {
+  // cdk8s' YAML writer (the yaml package) calls a value's toJSON, an inherited one too, and writes what it returns: one on a
+  // prototype of JSON data would write other data than the verified copy (checked when each object is serialized)
+  for (const [name, proto] of WRITER_PROTOTYPES) {
+    if ('toJSON' in proto) {
+      throw new NotJsonData(`${name}.prototype.toJSON is defined (code in the app added it): cdk8s' YAML writer calls it for every such value, so what `
+        + `it writes for ${path} would not be what was verified. Fix: remove ${name}.prototype.toJSON (the code or library that defines it) before synthesis.`);
+    }
+  }
   try {
     return copyJsonData(value);
   } catch (e) {
@@ -178,6 +186,11 @@ function jsonData(value: unknown, path: string): unknown {
 }
 
 const OBJECT_PROTOTYPE = Object.prototype;
+
+/** The prototypes of JSON data (Object's first: the others inherit from it). */
+const WRITER_PROTOTYPES: readonly (readonly [string, object])[] = [
+  ['Object', Object.prototype], ['Array', Array.prototype], ['String', String.prototype], ['Number', Number.prototype], ['Boolean', Boolean.prototype],
+];
 
 /**
  * `jsonData`'s copy, run once per serialization of every verified object: where a refused value is, is spelled only when

@@ -3,8 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { level, one, podSpec } from './util';
 import { RootlessAnnotations } from '../../../lib';
 import { HardenedPod } from '../../../lib/constructs/plus/hardened-pod';
-import { Hardening } from '../../../lib/constructs/plus/internal/hardening';
 import { RootlessDeployment } from '../../../lib/constructs/plus/rootless-deployment';
+import * as verifyStage from '../../../lib/hardening/verify';
 import { PodSecurity } from '../../../lib/policy';
 
 /**
@@ -13,7 +13,7 @@ import { PodSecurity } from '../../../lib/policy';
  */
 describe('verification of the emitted manifest', () => {
   let spy: jest.SpyInstance;
-  beforeEach(() => { spy = jest.spyOn(Hardening.prototype as any, 'verify'); });
+  beforeEach(() => { spy = jest.spyOn(verifyStage, 'verifyConstruct'); });
   afterEach(() => spy.mockRestore());
 
   test('one verification per workload and synthesis; the emitted manifest is the one verified', () => {

@@ -128,6 +128,9 @@ export class Hardening implements OutputCheck, IValidation {
     // this is the check of the one verifier and the construct's validation (methods, not closures: one object per construct)
     OutputVerifier.attach(ApiObject.of(pod), this);
     pod.node.addValidation(this);
+    // this object is reachable (constructs' list of validations): none of its methods can be replaced on it (nor on its
+    // class, frozen below), so the check the verifier calls is this one
+    Object.seal(this);
   }
 
   /** The construct path the verifier's errors name (read only for an error). */
@@ -313,3 +316,6 @@ export class Hardening implements OutputCheck, IValidation {
     }
   }
 }
+
+// the verifier's check and the construct's validation are this class' methods (see the constructor): fixed
+Object.freeze(Hardening.prototype);

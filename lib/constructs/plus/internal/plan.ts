@@ -94,7 +94,8 @@ export function podProblems(props: HardenedPodSpecProps, plan: PodPlan): string[
       + 'Exemption.runAsRoot(reason) (or scope it to one container with { container } and keep a non-root pod user).');
   }
   const psc = props.securityContext;
-  for (const field of psc === undefined ? [] : ['user', 'group', 'fsGroup'] as const) {
+  // null from JavaScript is no security context, as undefined
+  for (const field of psc === undefined || psc === null ? [] : ['user', 'group', 'fsGroup'] as const) {
     const own = props[field];
     const sc = psc![field];
     if (own !== undefined && sc !== undefined && own !== sc) {
@@ -250,7 +251,8 @@ function presetHints(props: HardenedPodSpecProps): string {
 
 function idProblems(prop: string, ids: { [field: string]: number | undefined }): string[] {
   const problems: string[] = [];
-  for (const field in ids) {
+  // own fields only (a for-in loop would read an enumerable member someone added to Object.prototype)
+  for (const field of Object.keys(ids)) {
     const v = ids[field];
     if (v !== undefined && !isNumericId(v)) {
       problems.push(`${prop}.${field}: ${v} is not a numeric ID. Fix: use an integer in 0..${MAX_ID} (e.g. the image's UID/GID).`);
