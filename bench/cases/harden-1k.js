@@ -36,7 +36,7 @@ module.exports = {
   },
   subject: {
     setup(ctx) {
-      return { harden: require(path.join(ctx.root, 'lib', 'cli', 'harden.js')), text: fs.readFileSync(ctx.file, 'utf8') };
+      return { harden: require(path.join(ctx.root, 'lib', 'cli', 'harden', 'harden.js')), text: fs.readFileSync(ctx.file, 'utf8') };
     },
     run(state) {
       const r = state.harden.hardenText(state.text, { user: 10001 });

@@ -24,8 +24,10 @@ const SMALL = 10000;
 const REPEAT = 15;
 const GiB = 1024 ** 3;
 
+/** A compiled module of the CLI (lib/cli/) or of the reader it shares with the plugin (lib/manifests/). */
 function cliModule(root, name) {
-  return require(path.join(root, 'lib', 'cli', `${name}.js`));
+  const folder = ['manifest-parser', 'manifest-stream'].includes(name) ? 'manifests' : 'cli';
+  return require(path.join(root, 'lib', folder, `${name}.js`));
 }
 
 const dump = {
