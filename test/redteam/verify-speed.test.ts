@@ -164,15 +164,20 @@ describe('red team: the JSON-data snapshot and cdk8s\' YAML writer (rtverify2)',
   });
 });
 
+/** A plain Deployment as a raw ApiObject, hardened by applyTo with a user. */
+function rawDeploymentHardened(chart: Chart): void {
+  new ApiObject(chart, 'raw', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'raw' },
+    spec: { selector: { matchLabels: { app: 'raw' } }, template: { metadata: { labels: { app: 'raw' } }, spec: { containers: [{ name: 'app', image: IMAGE }] } } },
+  });
+  RootlessHardening.applyTo(chart, { user: 1000 });
+}
+
 test('an object applyTo adopted, with Object.prototype.toJSON defined before synthesis: refused, naming the path', () => {
   const r = writtenByApp(chart => {
-    new ApiObject(chart, 'raw', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'raw' },
-      spec: { selector: { matchLabels: { app: 'raw' } }, template: { metadata: { labels: { app: 'raw' } }, spec: { containers: [{ name: 'app', image: IMAGE }] } } },
-    });
-    RootlessHardening.applyTo(chart, { user: 1000 });
+    rawDeploymentHardened(chart);
   }, () => defineOn(Object.prototype, 'toJSON', function (this: any) { return this?.kind === 'Deployment' ? { ...this, spec: { ...this.spec, paused: true } } : this; }));
   expect(r.error).toMatch(/\[c\/raw\][^\n]*Object\.prototype\.toJSON/);
 });
@@ -261,13 +266,7 @@ describe('red team: a field inherited from Object.prototype (rtverify2)', () => 
 
   test('held: Object.prototype.runAsNonRoot set before synthesis, a plain Deployment without it adopted by applyTo: not written as restricted', () => {
     const r = writtenByApp(chart => {
-      new ApiObject(chart, 'raw', {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'raw' },
-        spec: { selector: { matchLabels: { app: 'raw' } }, template: { metadata: { labels: { app: 'raw' } }, spec: { containers: [{ name: 'app', image: IMAGE }] } } },
-      });
-      RootlessHardening.applyTo(chart, { user: 1000 });
+      rawDeploymentHardened(chart);
     }, () => defineOn(Object.prototype, 'runAsNonRoot', true));
     if (r.error === undefined) expect(writtenProblems(r.docs!)).toEqual([]);
     else expect(r.error).toMatch(/\[c\/raw\][^\n]*runAsNonRoot/); // the policy reads own members only: the pod has none
