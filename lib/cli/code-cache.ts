@@ -98,10 +98,10 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefin
 
 /**
  * The folder for Node's own compile cache (Node 22.1 and later, `module.enableCompileCache(dir)`): `node-compile-cache` in
- * the per-user folder of `cacheDir`, created 0700 (only in a folder of this user's), or undefined when the cache is off, the folders are not this
- * user's, or `node-compile-cache` is open to others (not 0700: Node creates its folders there with the umask)
- * alone. Node's default, the system's temporary folder, is shared by every user: a cache file planted there is code run
- * by whoever runs the CLI next.
+ * the per-user folder of `cacheDir`, created 0700 (only inside a folder of this user's); undefined when the cache is off,
+ * when the folders are not this user's, or when `node-compile-cache` is open to others at all (not 0700: Node creates its
+ * folders there with the umask). Node's default, the system's temporary folder, is shared by every user: a cache file
+ * planted there is code run by whoever runs the CLI next.
  */
 export function nodeCompileCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const dir = cacheDir(env);
