@@ -33,4 +33,5 @@ exports.LINE_TESTS = [
   'test/redteam/token-path.test.ts',
   'test/redteam/user-rule.test.ts',
   'test/redteam/validation.test.ts',
+  'test/redteam/verify-speed.test.ts',
 ];
