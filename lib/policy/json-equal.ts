@@ -43,7 +43,7 @@ function definedKeys(x: object): string[] {
 /**
  * A deep copy of JSON data (what `structuredClone` gives for it, in a fraction of its time: the adopt stage copies each
  * rendered object): arrays and plain objects are copied member by member (own enumerable keys, an `undefined` member
- * kept, a member named `__proto__` defined as a member); strings, numbers, booleans, null and undefined are themselves.
+ * kept, each an own member: `setMember`); strings, numbers, booleans, null and undefined are themselves.
  * Anything else (a class instance, a Date, a Map) is copied by `structuredClone`, which throws for what it cannot copy.
  */
 export function jsonClone<T>(value: T): T {
@@ -55,10 +55,16 @@ export function jsonClone<T>(value: T): T {
   }
   if (!isPlain(value)) return structuredClone(value);
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value)) {
-    const v = jsonClone((value as any)[k]);
-    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-    else out[k] = v;
-  }
+  for (const k of Object.keys(value)) setMember(out, k, jsonClone((value as any)[k]));
   return out as T;
+}
+
+/**
+ * Sets `out[key] = value` as an own member of a copy of JSON data: assigned, the fast way, unless `Object.prototype` has a
+ * member of that name (`__proto__`, or an accessor someone added there, whose setter an assignment would call): then
+ * defined. The one rule of the library's JSON copies (`jsonClone`, the verifier's snapshot).
+ */
+export function setMember(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key in Object.prototype) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }

@@ -45,6 +45,19 @@ describe('jsonEqual (exact mode)', () => {
 });
 
 describe('jsonClone', () => {
+  test('a member named like an accessor someone added to Object.prototype stays an own member; the accessor is not called', () => {
+    const calls: unknown[] = [];
+    Object.defineProperty(Object.prototype, 'securityContext', { get: () => undefined, set: v => { calls.push(v); }, configurable: true });
+    try {
+      const copy = jsonClone({ spec: { securityContext: { privileged: false } } }) as any;
+      expect(Object.prototype.hasOwnProperty.call(copy.spec, 'securityContext')).toBe(true);
+      expect(copy.spec.securityContext).toEqual({ privileged: false });
+      expect(calls).toEqual([]);
+    } finally {
+      delete (Object.prototype as any).securityContext;
+    }
+  });
+
   test('a deep copy of JSON data, as structuredClone makes it', () => {
     const value = { a: 1, b: [1, { c: 'x', d: null }], e: { f: true, g: undefined }, h: [] as unknown[] };
     const copy = jsonClone(value);

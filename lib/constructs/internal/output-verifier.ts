@@ -26,6 +26,7 @@
 import { ApiObject } from 'cdk8s';
 import { IdentityIndex } from './identity-index';
 import { LEVEL_PLACEHOLDER, RootlessAnnotations } from '../../hardening/annotations';
+import { setMember } from '../../policy/json-equal';
 import { podTemplatePath } from '../../policy/k8s-shapes';
 
 /** What a check found in one serialized object. */
@@ -185,8 +186,6 @@ function jsonData(value: unknown, path: string): unknown {
   }
 }
 
-const OBJECT_PROTOTYPE = Object.prototype;
-
 /** The prototypes of JSON data (Object's first: the others inherit from it). */
 const WRITER_PROTOTYPES: readonly (readonly [string, object])[] = [
   ['Object', Object.prototype], ['Array', Array.prototype], ['String', String.prototype], ['Number', Number.prototype], ['Boolean', Boolean.prototype],
@@ -223,9 +222,8 @@ function copyJsonData(value: unknown): unknown {
       if (e instanceof Refused) e.at.unshift(k);
       throw e;
     }
-    // defined, not assigned, where assigning would reach Object.prototype (a member named __proto__ stays a member)
-    if (k in OBJECT_PROTOTYPE) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-    else out[k] = v;
+    // an own member even where Object.prototype has one of that name (json-equal.ts)
+    setMember(out, k, v);
   }
   return out;
 }

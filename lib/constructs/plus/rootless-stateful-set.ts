@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Exemption } from '../../exemptions/exemption';
 import { throwPropsProblems } from '../internal/errors';
-import { Hardening } from './internal/hardening';
+import { Hardening, podVolumes } from './internal/hardening';
 import { PodHardening } from './pod-hardening';
 import { RootlessWorkloadProps } from './rootless-workload';
 import { cleanPath as normalize, pathProblem } from '../../hardening/paths';
@@ -343,8 +343,7 @@ export class RootlessStatefulSet extends kplus.StatefulSet {
     // its own templates, which it drops: a clash of those with the construct's claims is reported at rendering, naming both),
     // read without rendering: a render here threw cdk8s-plus' own errors (two volumes of one name) from a validation
     const upstream = upstreamTemplateNames(this);
-    const volumes = new Set([...this.volumes, ...[...this.initContainers, ...this.containers].flatMap(c => c.mounts.map(m => m.volume))]
-      .map(v => v.name).filter(n => names.has(n) && !upstream.has(n)));
+    const volumes = new Set(podVolumes(this).map(v => v.volume.name).filter(n => names.has(n) && !upstream.has(n)));
     return [...volumes].map(n => `volumeClaimTemplates[${n}].name: the pod already has a volume named "${n}". `
       + 'Fix: rename the claim template (or the volume).');
   }

@@ -291,16 +291,12 @@ export class Hardening implements OutputCheck, IValidation {
     if (this.writable.size === 0) return [];
     const problems: string[] = [];
     const reported = new Set<kplus.Volume>();
-    const check = (volume: kplus.Volume, where: string) => {
+    for (const { volume, where } of podVolumes(this.pod)) {
       const own = this.writable.get(volume.name);
-      if (own === undefined || own.volume === volume || reported.has(volume)) return;
+      if (own === undefined || own.volume === volume || reported.has(volume)) continue;
       reported.add(volume);
       problems.push(`${where}: volume "${volume.name}" has the name of the emptyDir the construct made for writable path "${own.path}" of container `
         + `"${own.container}" (cdk8s-plus refuses two volumes of one name). Fix: give that volume another name.`);
-    };
-    for (const volume of this.pod.volumes) check(volume, `props.volumes[${volume.name}]`);
-    for (const c of [...this.pod.initContainers, ...this.pod.containers]) {
-      for (const m of c.mounts) check(m.volume, `container "${c.name}" volumeMounts[${m.path}]`);
     }
     return problems;
   }
@@ -319,3 +315,15 @@ export class Hardening implements OutputCheck, IValidation {
 
 // the verifier's check and the construct's validation are this class' methods (see the constructor): fixed
 Object.freeze(Hardening.prototype);
+
+/**
+ * The volumes of a pod as cdk8s-plus collects them when it renders (its own, then each init and app container's mounts), with
+ * where each comes from, read without rendering.
+ */
+export function podVolumes(pod: kplus.AbstractPod): { volume: kplus.Volume; where: string }[] {
+  const out = pod.volumes.map(volume => ({ volume, where: `props.volumes[${volume.name}]` }));
+  for (const c of [...pod.initContainers, ...pod.containers]) {
+    for (const m of c.mounts) out.push({ volume: m.volume, where: `container "${c.name}" volumeMounts[${m.path}]` });
+  }
+  return out;
+}
